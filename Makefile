@@ -1,0 +1,43 @@
+# Two commands for a newcomer: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FIXTURES := fixtures/pillars.json fixtures/kecamatan.json fixtures/agencies.json fixtures/instrument_2024_tahap1.json
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup lint serve bench messages clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+
+## make run: set up, migrate, load the reference data and demo accounts, serve on http://127.0.0.1:8000/
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loaddata $(FIXTURES)
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+test: setup
+	$(VENV)/bin/pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+## make messages: refresh and compile the translation catalogues after changing UI strings
+messages: setup
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

@@ -1,0 +1,87 @@
+"""One access helper per object type. Every view, export and file download goes through these.
+
+Outsiders get 404 (they must not even learn that the object exists); users who may look but not
+change (leaders, coordinators on an agency's own form) get 403 from the `_rw` variants.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from . import roles
+from .models import Agency, Answer, Evidence, Submission
+
+
+def visible_agencies(user):
+    """The agencies whose data this user may see."""
+    if roles.can_view_all(user):
+        return Agency.objects.all()
+    agency = roles.agency_of(user)
+    if agency is None:
+        return Agency.objects.none()
+    return Agency.objects.filter(pk=agency.pk)
+
+
+def get_agency_for_user(user, pk):
+    return get_object_or_404(visible_agencies(user), pk=pk)
+
+
+def _check_agency(user, agency_id):
+    if roles.can_view_all(user):
+        return
+    agency = roles.agency_of(user)
+    if agency is None or agency.pk != agency_id:
+        raise Http404
+
+
+def get_submission_for_user(user, pk):
+    """Read access: the submission's own operators and everyone who views all agencies."""
+    submission = get_object_or_404(Submission.objects.select_related("period", "agency"), pk=pk)
+    _check_agency(user, submission.agency_id)
+    return submission
+
+
+def get_rw_submission_for_user(user, pk):
+    """Write access for the agency's own operators; others who may look get 403."""
+    submission = get_submission_for_user(user, pk)
+    agency = roles.agency_of(user)
+    if agency is None or agency.pk != submission.agency_id:
+        raise PermissionDenied
+    return submission
+
+
+def get_answer_for_user(user, pk):
+    answer = get_object_or_404(
+        Answer.objects.select_related("submission__period", "submission__agency", "question"), pk=pk
+    )
+    _check_agency(user, answer.submission.agency_id)
+    return answer
+
+
+def get_evidence_for_user(user, pk):
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("answer__submission__agency", "answer__submission__period"),
+        pk=pk,
+        removed_at__isnull=True,
+    )
+    _check_agency(user, evidence.answer.submission.agency_id)
+    return evidence
+
+
+def require_coordinator(user):
+    """Pages for coordinators and admins; leaders may view (use require_viewer) but not act."""
+    if not roles.is_coordinator(user):
+        if roles.can_view_all(user):
+            raise PermissionDenied
+        raise Http404
+
+
+def require_viewer(user):
+    """Regency-wide pages (dashboard, results, export): coordinators, admin, leaders."""
+    if not roles.can_view_all(user):
+        raise PermissionDenied
+
+
+def require_admin(user):
+    if not roles.is_admin(user):
+        raise PermissionDenied

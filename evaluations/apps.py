@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, **kwargs):
+    # Models added by later migrations get their permissions only after migrate; keep the
+    # role groups in step with them.
+    from .roles import sync_role_groups
+
+    sync_role_groups()
+
+
+class EvaluationsConfig(AppConfig):
+    name = "evaluations"
+    verbose_name = _("Evaluasi smart city")
+
+    def ready(self):
+        post_migrate.connect(_sync_roles, sender=self)

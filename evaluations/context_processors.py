@@ -1,0 +1,19 @@
+from . import roles
+
+
+def navigation(request):
+    """What the header needs to show the right menu for the signed-in user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav": {
+            "agency": roles.agency_of(user),
+            "is_operator": roles.is_operator(user),
+            "is_coordinator": roles.is_coordinator(user),
+            "is_admin": roles.is_admin(user),
+            "is_leader": roles.is_leader(user),
+            "can_view_all": roles.can_view_all(user),
+            "role": roles.role_label(user),
+        }
+    }

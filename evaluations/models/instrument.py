@@ -1,0 +1,259 @@
+"""The instrument of one period: dimension (weighted) -> indicator -> question -> options.
+
+The national instrument changes every year, so it is data: shipped as a fixture for 2024 Tahap I
+and imported from a spreadsheet for later periods.
+"""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+SCORE_MIN = Decimal(0)
+SCORE_MAX = Decimal(4)
+score_validators = [MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
+
+
+def score_in_range(field, name):
+    return models.CheckConstraint(condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 4}), name=name)
+
+
+class DimensionManager(models.Manager):
+    def get_by_natural_key(self, year, stage, code):
+        return self.get(period__year=year, period__stage=stage, code=code)
+
+
+class Dimension(models.Model):
+    period = models.ForeignKey(
+        "evaluations.EvaluationPeriod", on_delete=models.CASCADE, related_name="dimensions", verbose_name=_("periode")
+    )
+    code = models.CharField(_("kode"), max_length=20)
+    name = models.CharField(_("nama"), max_length=200)
+    weight = models.DecimalField(
+        _("bobot (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    objects = DimensionManager()
+
+    class Meta:
+        ordering = ["period", "order", "code"]
+        verbose_name = _("dimensi evaluasi")
+        verbose_name_plural = _("dimensi evaluasi")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "code"], name="dimension_code_unique_in_period"),
+            models.CheckConstraint(condition=Q(weight__gte=0, weight__lte=100), name="dimension_weight_0_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}. {self.name}"
+
+    def natural_key(self):
+        return (*self.period.natural_key(), self.code)
+
+    natural_key.dependencies = ["evaluations.evaluationperiod"]
+
+
+class IndicatorManager(models.Manager):
+    def get_by_natural_key(self, year, stage, dimension_code, code):
+        return self.get(
+            dimension__period__year=year, dimension__period__stage=stage, dimension__code=dimension_code, code=code
+        )
+
+
+class Indicator(models.Model):
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("dimensi")
+    )
+    code = models.CharField(_("kode"), max_length=20)
+    name = models.CharField(_("nama"), max_length=300)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    objects = IndicatorManager()
+
+    class Meta:
+        ordering = ["dimension__order", "order", "code"]
+        verbose_name = _("indikator")
+        verbose_name_plural = _("indikator")
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "code"], name="indicator_code_unique_in_dimension"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def natural_key(self):
+        return (*self.dimension.natural_key(), self.code)
+
+    natural_key.dependencies = ["evaluations.dimension"]
+
+
+class QuestionQuerySet(models.QuerySet):
+    def for_period(self, period):
+        return self.filter(indicator__dimension__period=period)
+
+    def assigned_to(self, agency, period):
+        """The questions this agency answers in this period: its pillars' questions plus any
+        question assigned to it by name."""
+        from .agency import Assignment
+
+        assignments = Assignment.objects.filter(period=period, agency=agency)
+        pillar_ids = assignments.filter(pillar__isnull=False).values("pillar_id")
+        question_ids = assignments.filter(question__isnull=False).values("question_id")
+        return self.for_period(period).filter(Q(pillar_id__in=pillar_ids) | Q(id__in=question_ids))
+
+    def in_form_order(self):
+        return self.select_related("indicator__dimension", "pillar", "subdimension").order_by(
+            "indicator__dimension__order", "indicator__order", "order", "code"
+        )
+
+
+class QuestionManager(models.Manager.from_queryset(QuestionQuerySet)):
+    def get_by_natural_key(self, year, stage, code):
+        return self.get(indicator__dimension__period__year=year, indicator__dimension__period__stage=stage, code=code)
+
+
+class Question(models.Model):
+    class AnswerType(models.TextChoices):
+        LEVEL = "level", _("Level 0–4")
+        YES_NO = "yesno", _("Ya/Tidak")
+        CHOICE = "choice", _("Pilihan tunggal")
+        NUMBER = "number", _("Angka")
+        PERCENT = "percent", _("Persentase")
+        TEXT = "text", _("Teks bebas")
+        DATE = "date", _("Tanggal")
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="questions", verbose_name=_("indikator")
+    )
+    code = models.CharField(_("kode"), max_length=30)
+    text = models.TextField(_("pertanyaan"))
+    help_text = models.TextField(_("bantuan / bukti yang diminta"), blank=True)
+    answer_type = models.CharField(_("jenis jawaban"), max_length=10, choices=AnswerType.choices)
+    unit = models.CharField(_("satuan"), max_length=40, blank=True)
+    pillar = models.ForeignKey(
+        "pillars.Pillar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("pilar"),
+    )
+    subdimension = models.ForeignKey(
+        "pillars.SubDimension",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("sub-dimensi"),
+    )
+    required = models.BooleanField(_("wajib dijawab"), default=True)
+    evidence_required = models.BooleanField(_("wajib bukti dukung"), default=False)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    objects = QuestionManager()
+
+    class Meta:
+        ordering = ["indicator__dimension__order", "indicator__order", "order", "code"]
+        verbose_name = _("pertanyaan")
+        verbose_name_plural = _("pertanyaan")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "code"], name="question_code_unique_in_indicator"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.text[:60]}"
+
+    def natural_key(self):
+        period = self.indicator.dimension.period
+        return (period.year, period.stage, self.code)
+
+    natural_key.dependencies = ["evaluations.indicator", "pillars.subdimension"]
+
+    @property
+    def is_scored(self):
+        return self.answer_type not in {self.AnswerType.TEXT, self.AnswerType.DATE}
+
+    @property
+    def uses_options(self):
+        return self.answer_type in {self.AnswerType.LEVEL, self.AnswerType.CHOICE}
+
+    @property
+    def uses_bands(self):
+        return self.answer_type in {self.AnswerType.NUMBER, self.AnswerType.PERCENT}
+
+
+class AnswerOptionManager(models.Manager):
+    def get_by_natural_key(self, year, stage, question_code, value):
+        return self.get(
+            question__indicator__dimension__period__year=year,
+            question__indicator__dimension__period__stage=stage,
+            question__code=question_code,
+            value=value,
+        )
+
+
+class AnswerOption(models.Model):
+    """One choice of a level (0–4, label = the level's descriptor) or single-choice question."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("pertanyaan")
+    )
+    value = models.CharField(_("nilai"), max_length=30)
+    label = models.TextField(_("label / deskriptor"))
+    score = models.DecimalField(_("skor"), max_digits=4, decimal_places=2, validators=score_validators)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    objects = AnswerOptionManager()
+
+    class Meta:
+        ordering = ["question", "order", "value"]
+        verbose_name = _("opsi jawaban")
+        verbose_name_plural = _("opsi jawaban")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "value"], name="option_value_unique_in_question"),
+            score_in_range("score", "option_score_0_4"),
+        ]
+
+    def __str__(self):
+        return f"{self.value}: {self.label[:60]}"
+
+    def natural_key(self):
+        return (*self.question.natural_key(), self.value)
+
+    natural_key.dependencies = ["evaluations.question"]
+
+
+class ScoreBand(models.Model):
+    """Scores a number or percentage answer: min_value <= value < max_value gives score
+    (max_value empty means no upper bound)."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="bands", verbose_name=_("pertanyaan"))
+    min_value = models.DecimalField(_("dari"), max_digits=14, decimal_places=2)
+    max_value = models.DecimalField(
+        _("sampai (tidak termasuk)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    score = models.DecimalField(_("skor"), max_digits=4, decimal_places=2, validators=score_validators)
+
+    class Meta:
+        ordering = ["question", "min_value"]
+        verbose_name = _("rentang skor")
+        verbose_name_plural = _("rentang skor")
+        constraints = [
+            score_in_range("score", "band_score_0_4"),
+            models.CheckConstraint(
+                condition=Q(max_value__isnull=True) | Q(max_value__gt=models.F("min_value")), name="band_max_gt_min"
+            ),
+        ]
+
+    def __str__(self):
+        upper = self.max_value if self.max_value is not None else "∞"
+        return f"[{self.min_value}, {upper}) → {self.score}"
+
+    def contains(self, value):
+        return value >= self.min_value and (self.max_value is None or value < self.max_value)

@@ -1,0 +1,109 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class PeriodQuerySet(models.QuerySet):
+    def current(self):
+        """The period users work on now: the open one, else the most recent one."""
+        period = self.filter(status=EvaluationPeriod.Status.OPEN).order_by("-year", "-stage").first()
+        return period or self.order_by("-year", "-stage").first()
+
+
+class PeriodManager(models.Manager.from_queryset(PeriodQuerySet)):
+    def get_by_natural_key(self, year, stage):
+        return self.get(year=year, stage=stage)
+
+
+class EvaluationPeriod(models.Model):
+    class Stage(models.TextChoices):
+        TAHAP_1 = "1", _("Tahap I")
+        TAHAP_2 = "2", _("Tahap II")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        OPEN = "open", _("Dibuka")
+        CLOSED = "closed", _("Ditutup")
+
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    stage = models.CharField(_("tahap"), max_length=1, choices=Stage.choices)
+    name = models.CharField(_("nama"), max_length=150)
+    opens = models.DateField(_("dibuka"))
+    closes = models.DateField(_("batas akhir"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+
+    objects = PeriodManager()
+
+    class Meta:
+        ordering = ["-year", "-stage"]
+        verbose_name = _("periode evaluasi")
+        verbose_name_plural = _("periode evaluasi")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "stage"], name="period_unique_year_stage"),
+            models.CheckConstraint(condition=models.Q(closes__gte=models.F("opens")), name="period_closes_after_opens"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.year, self.stage)
+
+    def clean(self):
+        if self.opens and self.closes and self.closes < self.opens:
+            raise ValidationError({"closes": _("Batas akhir tidak boleh sebelum tanggal dibuka.")})
+
+    # --- state -----------------------------------------------------------------
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+    def is_past_deadline(self, today=None):
+        today = today or timezone.localdate()
+        return today > self.closes
+
+    def accepts_edits(self, today=None):
+        """Agencies may edit answers: the period is open and its close date has not passed."""
+        return self.is_open() and not self.is_past_deadline(today)
+
+    def days_left(self, today=None):
+        today = today or timezone.localdate()
+        return (self.closes - today).days
+
+    def previous(self):
+        """The period evaluated just before this one (for carry forward and comparisons)."""
+        return (
+            EvaluationPeriod.objects.filter(
+                models.Q(year__lt=self.year) | models.Q(year=self.year, stage__lt=self.stage)
+            )
+            .order_by("-year", "-stage")
+            .first()
+        )
+
+    def weight_errors(self):
+        """Why the instrument is not ready to open, as messages; empty when it is."""
+        dimensions = list(self.dimensions.all())
+        if not dimensions:
+            return [_("Periode belum memiliki dimensi evaluasi.")]
+        errors = []
+        total = sum((d.weight for d in dimensions), Decimal(0))
+        if total != Decimal(100):
+            errors.append(_("Jumlah bobot dimensi harus 100, sekarang %(total)s.") % {"total": total.normalize()})
+        from .instrument import Question
+
+        if not Question.objects.filter(indicator__dimension__period=self).exists():
+            errors.append(_("Periode belum memiliki pertanyaan."))
+        return errors
+
+    def open(self):
+        errors = self.weight_errors()
+        if errors:
+            raise ValidationError(errors)
+        self.status = self.Status.OPEN
+        self.save(update_fields=["status"])
+
+    def close(self):
+        self.status = self.Status.CLOSED
+        self.save(update_fields=["status"])

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "pillars"
+urlpatterns = [
+    path("", views.pillar_list, name="list"),
+    path("<str:code>/", views.pillar_detail, name="detail"),
+]

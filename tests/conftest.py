@@ -1,0 +1,64 @@
+"""The shared cast: an operator of agency A, an operator of agency B, a coordinator, a leader and
+an admin, working on the shipped 2024 Tahap I period opened with a deadline two weeks away."""
+
+import pytest
+
+from evaluations import roles
+from evaluations.models import Agency, EvaluationPeriod
+
+from .factories import load_reference_data, make_operator, make_user, open_period
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture
+def period(db):
+    return open_period(EvaluationPeriod.objects.get(year=2024, stage="1"))
+
+
+@pytest.fixture
+def agency_a(db):
+    return Agency.objects.get(abbreviation="Diskominfo Staper")
+
+
+@pytest.fixture
+def agency_b(db):
+    return Agency.objects.get(abbreviation="Bappeda")
+
+
+@pytest.fixture
+def operator_a(agency_a):
+    return make_operator(agency_a, "operator_a")
+
+
+@pytest.fixture
+def operator_b(agency_b):
+    return make_operator(agency_b, "operator_b")
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user("koordinator", roles.COORDINATOR)
+
+
+@pytest.fixture
+def leader(db):
+    return make_user("pimpinan", roles.LEADER)
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin", roles.ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def client_a(client, operator_a):
+    client.force_login(operator_a)
+    return client
+
+
+from .browser import browser_page, chromium_browser, phone_page, site  # noqa: E402,F401  (shared fixtures)

@@ -1,0 +1,116 @@
+"""Small make_* helpers for test data. Reference data (pillars, agencies, the 2024 instrument)
+comes from the fixtures, loaded once per test session."""
+
+import itertools
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.utils import timezone
+
+from evaluations import roles
+from evaluations.models import (
+    Agency,
+    AgencyMember,
+    AnswerOption,
+    Assignment,
+    Dimension,
+    EvaluationPeriod,
+    Indicator,
+    Question,
+)
+from pillars.models import Pillar, SubDimension
+
+FIXTURES = [
+    "fixtures/pillars.json",
+    "fixtures/kecamatan.json",
+    "fixtures/agencies.json",
+    "fixtures/instrument_2024_tahap1.json",
+]
+PASSWORD = "Rahasia#Uji2024"
+_seq = itertools.count(1)
+
+
+def load_reference_data():
+    call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+def make_user(username=None, role=None, agency=None, **extra):
+    username = username or f"user{next(_seq)}"
+    user = User.objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.go.id", **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    if agency:
+        AgencyMember.objects.create(user=user, agency=agency)
+    return user
+
+
+def make_operator(agency, username=None):
+    return make_user(username, roles.OPERATOR, agency)
+
+
+def make_agency(name=None, abbreviation=None, **extra):
+    n = next(_seq)
+    return Agency.objects.create(name=name or f"Dinas Uji {n}", abbreviation=abbreviation or f"DU{n}", **extra)
+
+
+def open_period(period, days_left=14):
+    """Open a period with a deadline in the future (the shipped one is dated 2024)."""
+    today = timezone.localdate()
+    period.opens = today - timedelta(days=7)
+    period.closes = today + timedelta(days=days_left)
+    period.status = EvaluationPeriod.Status.OPEN
+    period.save()
+    return period
+
+
+def make_period(year=2030, stage="1", status=EvaluationPeriod.Status.OPEN, days_left=14, **extra):
+    today = timezone.localdate()
+    return EvaluationPeriod.objects.create(
+        year=year,
+        stage=stage,
+        name=extra.pop("name", f"Periode uji {year} Tahap {stage}"),
+        opens=today - timedelta(days=7),
+        closes=today + timedelta(days=days_left),
+        status=status,
+        **extra,
+    )
+
+
+def make_question(
+    period, code=None, answer_type=Question.AnswerType.LEVEL, pillar="GOV", dimension=None, indicator=None, **extra
+):
+    """A question in `period` (creating a dimension and indicator when needed); level questions
+    get five options scored 0–4."""
+    if indicator is None:
+        dimension = (
+            dimension
+            or Dimension.objects.get_or_create(
+                period=period, code="X", defaults={"name": "Dimensi uji", "weight": Decimal(100)}
+            )[0]
+        )
+        indicator = Indicator.objects.get_or_create(
+            dimension=dimension, code="X.1", defaults={"name": "Indikator uji"}
+        )[0]
+    pillar_obj = Pillar.objects.get(code=pillar) if isinstance(pillar, str) else pillar
+    question = Question.objects.create(
+        indicator=indicator,
+        code=code or f"Q{next(_seq)}",
+        text=extra.pop("text", "Pertanyaan uji?"),
+        answer_type=answer_type,
+        pillar=pillar_obj,
+        subdimension=extra.pop("subdimension", SubDimension.objects.filter(pillar=pillar_obj).first()),
+        **extra,
+    )
+    if answer_type == Question.AnswerType.LEVEL:
+        AnswerOption.objects.bulk_create(
+            AnswerOption(question=question, value=str(i), label=f"Level {i}", score=Decimal(i), order=i)
+            for i in range(5)
+        )
+    return question
+
+
+def assign(period, agency, pillar="GOV"):
+    pillar_obj = Pillar.objects.get(code=pillar) if isinstance(pillar, str) else pillar
+    return Assignment.objects.create(period=period, agency=agency, pillar=pillar_obj)

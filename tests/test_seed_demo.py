@@ -1,0 +1,27 @@
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from evaluations import roles
+from evaluations.management.commands.seed_demo import DEMO_PASSWORD
+from evaluations.models import EvaluationPeriod
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_accounts_that_log_in_and_opens_the_period(client, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    response = client.post("/akun/masuk/", {"username": "koordinator", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    operators = User.objects.filter(groups__name=roles.OPERATOR)
+    assert operators.values("agency_member__agency").distinct().count() >= 4
+    period = EvaluationPeriod.objects.get(year=2024, stage="1")
+    assert period.accepts_edits()
+
+
+def test_seed_demo_can_run_twice(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert User.objects.filter(username="admin").count() == 1
