@@ -72,3 +72,31 @@ def test_previous_is_the_period_evaluated_just_before():
     third = make_period(year=2031, stage="1")
     assert third.previous() == second
     assert second.previous() == first
+
+
+def test_a_periods_results_combine_its_instrument_and_answers(agency_a, agency_b):
+    from evaluations.models import Answer, Submission
+
+    period = make_period()
+    level = make_question(period, code="L1")
+    make_question(period, code="T1", answer_type="text")
+    for agency, score, verified in [(agency_a, 4, 2), (agency_b, 2, None)]:
+        submission = Submission.objects.create(period=period, agency=agency)
+        Answer.objects.create(
+            submission=submission,
+            question=level,
+            option=level.options.get(value=str(score)),
+            self_score=score,
+            verified_score=verified,
+        )
+    results = period.results()
+    assert results.self.final == Decimal(3)
+    assert results.verified.final == Decimal(2)
+    assert results.self.pillars == {"GOV": Decimal(3)}
+
+
+def test_a_periods_results_take_three_queries(django_assert_num_queries):
+    period = make_period()
+    make_question(period)
+    with django_assert_num_queries(3):
+        period.results()

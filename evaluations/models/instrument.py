@@ -175,6 +175,15 @@ class Question(models.Model):
 
     natural_key.dependencies = ["evaluations.indicator", "pillars.subdimension"]
 
+    @classmethod
+    def type_is_scorable(cls, answer_type, band_count):
+        """Text and date are never scored; number and percentage only when score bands exist."""
+        if answer_type in {cls.AnswerType.TEXT, cls.AnswerType.DATE}:
+            return False
+        if answer_type in {cls.AnswerType.NUMBER, cls.AnswerType.PERCENT}:
+            return band_count > 0
+        return True
+
     @property
     def is_scored(self):
         return self.answer_type not in {self.AnswerType.TEXT, self.AnswerType.DATE}

@@ -107,3 +107,33 @@ class EvaluationPeriod(models.Model):
     def close(self):
         self.status = self.Status.CLOSED
         self.save(update_fields=["status"])
+
+    def results(self):
+        """Self-assessed and verified scores of this period (evaluations.scoring), from three
+        queries whatever the number of agencies and answers."""
+        from .. import scoring
+        from .instrument import Question
+        from .submission import Answer
+
+        questions = [
+            scoring.QuestionInfo(
+                id=q["id"],
+                dimension=q["indicator__dimension__code"],
+                pillar=q["pillar__code"],
+                subdimension=q["subdimension__code"],
+                scorable=Question.type_is_scorable(q["answer_type"], q["band_count"]),
+            )
+            for q in Question.objects.for_period(self)
+            .annotate(band_count=models.Count("bands"))
+            .values(
+                "id", "indicator__dimension__code", "pillar__code", "subdimension__code", "answer_type", "band_count"
+            )
+        ]
+        answers = [
+            scoring.AnswerScore(a["question_id"], a["self_score"], a["verified_score"])
+            for a in Answer.objects.filter(submission__period=self).values(
+                "question_id", "self_score", "verified_score"
+            )
+        ]
+        weights = dict(self.dimensions.values_list("code", "weight"))
+        return scoring.evaluate(questions, answers, weights)
