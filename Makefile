@@ -31,6 +31,10 @@ run: setup
 test: setup
 	$(VENV)/bin/pytest
 
+## make serve: gunicorn with production settings on http://127.0.0.1:8000/ (see scripts/serve.sh)
+serve: setup
+	PY=$(PY) PORT=$(PORT) scripts/serve.sh
+
 lint: setup
 	$(VENV)/bin/ruff check .
 

@@ -23,3 +23,35 @@ def test_the_language_switch_works_on_the_login_page(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/akun/masuk/"})
     html = client.get("/akun/masuk/").content.decode()
     assert "Sign in" in html
+
+
+def test_the_english_catalogue_translates_every_string():
+    import re
+    from pathlib import Path
+
+    po = (Path(__file__).resolve().parent.parent / "locale/en/LC_MESSAGES/django.po").read_text()
+    entries = po.split("\n\n")[1:]
+    untranslated = []
+    for entry in entries:
+        msgid = "".join(re.findall(r'^(?:msgid )?"(.*)"$', entry.split("msgid_plural")[0].split("msgstr")[0], re.M))
+        strs = re.findall(r'^msgstr(?:\[\d\])? "(.*)"', entry, re.M)
+        if msgid and (not strs or not all(strs)) or "#, fuzzy" in entry:
+            untranslated.append(msgid)
+    assert not untranslated, untranslated[:10]
+
+
+def test_the_compiled_catalogue_matches_the_po_file():
+    import gettext
+    import re
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "locale/en/LC_MESSAGES"
+    with open(folder / "django.mo", "rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    po = (folder / "django.po").read_text()
+    singular = re.findall(r'^msgid "(.+)"\nmsgstr "(.+)"$', po, re.M)
+    assert singular
+    stale = [
+        msgid for msgid, msgstr in singular if compiled.gettext(msgid.replace('\\"', '"')) != msgstr.replace('\\"', '"')
+    ]
+    assert not stale, f"run `make messages`: {stale[:5]}"

@@ -1,0 +1,199 @@
+"""`make serve` for real: two gunicorn app servers with production settings, sharing PostgreSQL
+and Redis, as behind a load balancer. Signs in over real HTTP and loads the main pages."""
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .factories import FIXTURES, PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+DB_NAME = "smartcity_serve_test"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def _require(service, check):
+    try:
+        check()
+    except Exception as error:  # noqa: BLE001 - any failure means the service is not there
+        message = f"{service} is not reachable ({error}); start it as README explains."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _recreate_database():
+    import psycopg2
+
+    conn = psycopg2.connect(PG_ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        cursor.execute(f"CREATE DATABASE {DB_NAME}")
+    conn.close()
+
+
+def _flush_redis():
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Browser:
+    """A tiny HTTP client with a cookie jar, like a user's browser (shared across servers)."""
+
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
+
+    def request(self, url, data=None, headers=None):
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(url, data=body, headers=headers or {})
+        try:
+            response = self.opener.open(req, timeout=30)
+        except urllib.error.HTTPError as error:
+            response = error
+        return response.status, dict(response.headers), response.read()
+
+    def log_in(self, base, username, password):
+        _, _, html = self.request(base + "/akun/masuk/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1).decode()
+        return self.request(
+            base + "/akun/masuk/",
+            {"csrfmiddlewaretoken": token, "username": username, "password": password},
+            {"Referer": base + "/akun/masuk/"},
+        )
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    _require("PostgreSQL on 127.0.0.1:5432", _recreate_database)
+    _require("Redis on 127.0.0.1:6379", _flush_redis)
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}}
+    env.update(
+        DATABASE_URL=PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME,
+        REDIS_URL=REDIS_URL,
+        SECRET_KEY="serve-test-" + "k3y-" * 12,
+        WORKERS="2",
+        PY=sys.executable,
+        PRIVATE_MEDIA_ROOT=str(tmp_path_factory.mktemp("uploads")),
+    )
+    logs = tmp_path_factory.mktemp("gunicorn")
+    processes, bases = [], []
+    try:
+        for n in range(2):
+            port = _free_port()
+            env_n = dict(env, PORT=str(port))
+            log = open(logs / f"server{n}.log", "w")
+            processes.append(
+                subprocess.Popen(
+                    ["bash", "scripts/serve.sh"], cwd=ROOT, env=env_n, stdout=log, stderr=log, start_new_session=True
+                )
+            )
+            base = f"http://127.0.0.1:{port}"
+            _wait_until_up(base, processes[-1], logs / f"server{n}.log")
+            bases.append(base)
+            if n == 0:
+                _manage(env, "loaddata", *FIXTURES)
+                _manage(env, "shell", "-c", _CREATE_USERS)
+        yield bases
+    finally:
+        for process in processes:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+
+
+_CREATE_USERS = f"""
+from django.contrib.auth.models import Group, User
+from evaluations.models import Agency, AgencyMember
+user = User.objects.create_user("op_serve", password="{PASSWORD}")
+user.groups.add(Group.objects.get(name="Operator OPD"))
+AgencyMember.objects.create(user=user, agency=Agency.objects.get(abbreviation="DLH"))
+coordinator = User.objects.create_user("koor_serve", password="{PASSWORD}")
+coordinator.groups.add(Group.objects.get(name="Koordinator"))
+"""
+
+
+def _manage(env, *args):
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=dict(env, DEBUG="0", ALLOWED_HOSTS="127.0.0.1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def _wait_until_up(base, process, log_path, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn exited early:\n{Path(log_path).read_text()}")
+        try:
+            urllib.request.urlopen(base + "/akun/masuk/", timeout=2)
+            return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.5)
+    pytest.fail(f"gunicorn did not start in {timeout}s:\n{Path(log_path).read_text()}")
+
+
+def test_an_operator_signs_in_on_one_server_and_continues_on_the_other(servers):
+    first, second = servers
+    browser = Browser()
+    status, headers, _ = browser.log_in(first, "op_serve", PASSWORD)
+    assert status == 302, headers
+    for path in ["/", "/pilar/", "/pilar/ENV/"]:
+        status, headers, html = browser.request(second + path)
+        assert status == 200, path
+        assert b"op_serve" in html
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_static_files_are_hashed_and_compressed(servers):
+    browser = Browser()
+    _, _, html = browser.request(servers[0] + "/akun/masuk/")
+    css = re.search(rb'href="(/static/css/app\.[0-9a-f]{12}\.css)"', html)
+    assert css, "the stylesheet link is not a hashed file name"
+    status, headers, _ = browser.request(servers[0] + css.group(1).decode(), headers={"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers.get("Content-Encoding") == "gzip"
+    assert "max-age=315360000" in headers.get("Cache-Control", "")
+
+
+def test_failed_logins_are_counted_across_servers_and_lock_the_account(servers):
+    first, second = servers
+    browser = Browser()
+    for n in range(5):
+        status, _, html = browser.log_in(servers[n % 2], "koor_serve", "salah-sandi")
+    status, _, html = browser.log_in(second, "koor_serve", PASSWORD)
+    assert status == 429
+    assert b"Terlalu banyak percobaan masuk yang gagal" in html
+    another_user = Browser()
+    status, _, _ = another_user.log_in(first, "op_serve", PASSWORD)
+    assert status == 302
