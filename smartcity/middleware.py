@@ -14,3 +14,15 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class IgnoreBrowserLanguageMiddleware:
+    """The app speaks Indonesian unless the user picks English with the switch (a cookie).
+    Many office PCs run an English browser; their Accept-Language must not switch the UI."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

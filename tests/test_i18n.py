@@ -55,3 +55,8 @@ def test_the_compiled_catalogue_matches_the_po_file():
         msgid for msgid, msgstr in singular if compiled.gettext(msgid.replace('\\"', '"')) != msgstr.replace('\\"', '"')
     ]
     assert not stale, f"run `make messages`: {stale[:5]}"
+
+
+def test_an_english_browser_still_gets_indonesian_until_the_user_switches(client):
+    html = client.get("/akun/masuk/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Masuk ke Evaluasi Smart City" in html
