@@ -62,3 +62,10 @@ def client_a(client, operator_a):
 
 
 from .browser import browser_page, chromium_browser, phone_page, site  # noqa: E402,F401  (shared fixtures)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing every test user's password with PBKDF2 would dominate the suite's run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
