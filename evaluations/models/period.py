@@ -90,7 +90,8 @@ class EvaluationPeriod(models.Model):
         errors = []
         total = sum((d.weight for d in dimensions), Decimal(0))
         if total != Decimal(100):
-            errors.append(_("Jumlah bobot dimensi harus 100, sekarang %(total)s.") % {"total": total.normalize()})
+            total = f"{total.normalize():f}"  # 60, not 6E+1
+            errors.append(_("Jumlah bobot dimensi harus 100, sekarang %(total)s.") % {"total": total})
         from .instrument import Question
 
         if not Question.objects.filter(indicator__dimension__period=self).exists():
