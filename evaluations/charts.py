@@ -34,7 +34,7 @@ def _f(x):
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
-def bar_chart(labels, series, *, title, max_value=SCORE_MAX, width=640, label_width=220, fmt=format_score):
+def bar_chart(labels, series, *, title, max_value=SCORE_MAX, width=680, label_width=260, fmt=format_score):
     """Horizontal bars: one group per label, one bar per series, each followed by its value."""
     bar_h, gap, group_gap, legend_h = 16, 4, 14, 24
     value_w = 56
@@ -90,14 +90,14 @@ def radar_point(cx, cy, radius, index, count, value, max_value=SCORE_MAX):
 def radar_chart(axes, series, *, title, max_value=SCORE_MAX, size=420, fmt=format_score):
     """A radar (spider) chart: one axis per label (the six pillars), one polygon per series.
     The first series' values are written at its points."""
-    legend_h = 24
-    cx, cy = size / 2, legend_h + size / 2
-    radius = size / 2 - 70
+    legend_h, margin = 24, 90  # room for the axis labels left and right
+    cx, cy = margin + size / 2, legend_h + size / 2
+    radius = size / 2 - 40
     count = len(axes)
-    height = size + legend_h
+    width, height = size + 2 * margin, size + legend_h
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-radar" viewBox="0 0 {size} {height}" '
-        f'width="{size}" height="{height}" role="img" aria-label="{escape(title)}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-radar" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
     parts += _legend(series, 0, 4)
@@ -108,7 +108,7 @@ def radar_chart(axes, series, *, title, max_value=SCORE_MAX, size=420, fmt=forma
     for i, label in enumerate(axes):
         x, y = radar_point(cx, cy, radius, i, count, max_value, max_value)
         parts.append(f'<line x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(x)}" y2="{_f(y)}" stroke="#ced4da" stroke-width="1"/>')
-        lx, ly = radar_point(cx, cy, radius + 28, i, count, max_value, max_value)
+        lx, ly = radar_point(cx, cy, radius + 16, i, count, max_value, max_value)
         anchor = "middle" if abs(lx - cx) < 1 else ("start" if lx > cx else "end")
         parts.append(
             f'<text class="chart-label" x="{_f(lx)}" y="{_f(ly + 4)}" text-anchor="{anchor}" '

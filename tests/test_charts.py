@@ -31,7 +31,7 @@ def test_bar_values_are_written_as_text_with_a_decimal_comma():
 
 def test_a_missing_value_draws_an_empty_bar():
     svg = charts.bar_chart(["A"], [Series("Verifikasi", [None])], title="Skor")
-    assert '<rect class="chart-bar-0" x="220" y="24" width="0"' in svg
+    assert '<rect class="chart-bar-0" x="260" y="24" width="0"' in svg
 
 
 def test_long_labels_are_shortened_with_the_full_text_in_a_tooltip():
@@ -68,9 +68,9 @@ def test_the_radar_polygon_and_labels_show_the_six_pillars_values():
     axes = ["Governance", "Branding", "Economy", "Living", "Society", "Environment"]
     values = [D(4), D("3.5"), D(3), D("2.25"), D(2), D(1)]
     svg = charts.radar_chart(axes, [Series("Verifikasi", values)], title="Pilar", size=420)
-    # size 420, legend 24: centre (210, 234), radius 140; the top axis at score 4 is (210, 94).
+    # size 420, side margins 90, legend 24: centre (300, 234), radius 170; score 4 on top is (300, 64).
     polygon = re.search(r'<polygon class="chart-series-0" points="([^"]+)"', svg).group(1)
-    assert polygon.split()[0] == "210,94"
+    assert polygon.split()[0] == "300,64"
     assert len(polygon.split()) == 6
     texts = re.findall(r'<text class="chart-value"[^>]*><title>[^<]*</title>([^<]*)</text>', svg)
     assert texts == ["4,00", "3,50", "3,00", "2,25", "2,00", "1,00"]
