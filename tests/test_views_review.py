@@ -380,3 +380,21 @@ def test_the_review_page_runs_the_same_queries_for_5_and_40_agencies_and_any_num
     small = _review_queries(as_coordinator, 5, 2)
     large = _review_queries(as_coordinator, 40, 30)
     assert small == large == 11
+
+
+def test_the_admin_reopens_a_submission_locked_by_the_closed_period(client, admin_user, period, agency_b):
+    submission = make_submission(period, agency_b, status=Submission.Status.SUBMITTED)
+    period.close()
+    client.force_login(admin_user)
+    client.post(url(submission) + "buka-kembali/", {"note": "Terlambat karena jaringan"})
+    submission = Submission.objects.select_related("period").get(pk=submission.pk)
+    assert (submission.status, submission.reopened) == (Submission.Status.DRAFT, True)
+    assert submission.is_editable()
+
+
+def test_the_reopen_button_is_shown_only_to_the_admin(client, admin_user, coordinator, period, agency_b):
+    submission = make_submission(period, agency_b, status=Submission.Status.APPROVED)
+    client.force_login(coordinator)
+    assert "Buka kembali (admin)" not in client.get(url(submission)).content.decode()
+    client.force_login(admin_user)
+    assert "Buka kembali (admin)" in client.get(url(submission)).content.decode()
