@@ -15,7 +15,9 @@ SORT_CHOICES = [
     ("-agency", _("Perangkat daerah (Z–A)")),
     ("percent", _("Persentase terkecil dahulu")),
     ("-percent", _("Persentase terbesar dahulu")),
-    ("status", _("Status")),
+    ("status", _("Status (belum mulai dahulu)")),
+    ("-status", _("Status (disetujui dahulu)")),
+    ("late", _("Paling sedikit terlambat dahulu")),
     ("-late", _("Paling terlambat dahulu")),
 ]
 

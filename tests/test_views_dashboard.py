@@ -211,3 +211,25 @@ def test_an_operator_with_an_agency_member_is_needed_for_a_reminder(client, coor
     client.force_login(coordinator)
     client.post("/koordinator/pengingat/", {"periode": period.pk})
     assert mail.outbox == []
+
+
+def test_the_period_chooser_preselects_the_open_period(client, coordinator, period):
+    make_period(year=2031, status="draft")
+    client.force_login(coordinator)
+    html = client.get("/koordinator/").content.decode()
+    assert f'<option value="{period.pk}" selected>' in html
+
+
+def test_filtering_keeps_the_displayed_period_selected(client, coordinator, period):
+    make_period(year=2031, status="draft")
+    client.force_login(coordinator)
+    html = client.get("/koordinator/?pilar=GOV").content.decode()
+    assert f'<option value="{period.pk}" selected>' in html
+
+
+@pytest.mark.parametrize("key", ["agency", "percent", "status", "late"])
+def test_every_column_sorts_both_ways(client, coordinator, period, key):
+    client.force_login(coordinator)
+    up = client.get(f"/koordinator/?urut={key}").context
+    down = client.get(f"/koordinator/?urut=-{key}").context
+    assert (up["sort"], down["sort"]) == (key, f"-{key}")

@@ -43,6 +43,13 @@ def _choose_period(periods, pk):
     return next((p for p in periods if p.is_open()), periods[0] if periods else None)
 
 
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def dashboard(request):
     """Agencies × pillars: % answered and status, totals by status, overdue agencies. Filters and
     sorting are GET parameters, applied in Python to the rows read by Submission.objects.progress
@@ -50,12 +57,14 @@ def dashboard(request):
     access.require_viewer(request.user)
     periods = list(EvaluationPeriod.objects.all())
     pillars = list(Pillar.objects.all())
-    form = DashboardFilterForm(request.GET or None, pillars=pillars, periods=periods)
-    form.is_valid()
-    params = getattr(form, "cleaned_data", {})
-    period = _choose_period(periods, params.get("periode"))
+    period = _choose_period(periods, _int(request.GET.get("periode")))
     if period is None:
-        return render(request, "evaluations/dashboard.html", {"form": form, "period": None})
+        return render(request, "evaluations/dashboard.html", {"period": None})
+    data = request.GET.copy()
+    data["periode"] = period.pk  # the chooser shows the period actually displayed
+    form = DashboardFilterForm(data, pillars=pillars, periods=periods)
+    form.is_valid()
+    params = form.cleaned_data  # invalid values are left out: they filter nothing
 
     progress = Submission.objects.progress(period)
     today_late = period.is_past_deadline()
@@ -142,11 +151,7 @@ def results(request):
     the previous period when there is one."""
     access.require_viewer(request.user)
     periods = list(EvaluationPeriod.objects.all())
-    try:
-        pk = int(request.GET.get("periode", ""))
-    except ValueError:
-        pk = None
-    period = _choose_period(periods, pk)
+    period = _choose_period(periods, _int(request.GET.get("periode")))
     if period is None:
         return render(request, "evaluations/results.html", {"period": None, "periods": periods})
     previous = period.previous()
