@@ -398,3 +398,15 @@ def test_the_reopen_button_is_shown_only_to_the_admin(client, admin_user, coordi
     assert "Buka kembali (admin)" not in client.get(url(submission)).content.decode()
     client.force_login(admin_user)
     assert "Buka kembali (admin)" in client.get(url(submission)).content.decode()
+
+
+def test_after_saving_a_score_the_page_keeps_the_pillar_filter(as_coordinator, answer):
+    response = as_coordinator.post(
+        f"/koordinator/jawaban/{answer.pk}/skor/?pilar=GOV", {f"score-{answer.pk}-verified_score": "2"}
+    )
+    assert response.url == f"/koordinator/pengisian/{answer.submission_id}/?pilar=GOV#jawaban-{answer.pk}"
+
+
+def test_the_answer_forms_post_with_the_pillar_filter(as_coordinator, answer):
+    html = as_coordinator.get(url(answer.submission) + "?pilar=GOV").content.decode()
+    assert f'action="/koordinator/jawaban/{answer.pk}/skor/?pilar=GOV"' in html

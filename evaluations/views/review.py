@@ -4,6 +4,8 @@ verified score, comments, revision marks, and the return / approve / reopen acti
 Leaders see the page but every POST gives them 403; operators get 403 on the page and 404 on the
 actions (access.get_*review*_for_user)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -71,13 +73,16 @@ def review(request, pk):
     return _render(request, submission)
 
 
-def _back(answer):
-    return redirect(reverse("evaluations:review", args=[answer.submission_id]) + f"#jawaban-{answer.pk}")
+def _back(request, answer):
+    """Back to the answer on the review page, keeping the pillar filter the coordinator was using."""
+    pillar = request.GET.get("pilar", "")
+    query = f"?{urlencode({'pilar': pillar})}" if pillar else ""
+    return redirect(reverse("evaluations:review", args=[answer.submission_id]) + f"{query}#jawaban-{answer.pk}")
 
 
 def _refused(request, answer, error):
     messages.error(request, error.message)
-    return _back(answer)
+    return _back(request, answer)
 
 
 @require_POST
@@ -97,7 +102,7 @@ def set_score(request, pk):
         messages.success(request, _("Skor verifikasi %(code)s disimpan.") % {"code": answer.question.code})
     else:
         messages.info(request, _("Skor verifikasi %(code)s tidak berubah.") % {"code": answer.question.code})
-    return _back(answer)
+    return _back(request, answer)
 
 
 @require_POST
@@ -112,7 +117,7 @@ def add_comment(request, pk):
         messages.success(request, _("Komentar internal disimpan: hanya terlihat oleh koordinator."))
     else:
         messages.success(request, _("Komentar disimpan dan terlihat oleh perangkat daerah."))
-    return _back(answer)
+    return _back(request, answer)
 
 
 @require_POST
@@ -130,7 +135,7 @@ def mark_revision(request, pk):
         messages.success(request, _("%(code)s ditandai perlu perbaikan.") % {"code": answer.question.code})
     else:
         messages.success(request, _("Tanda perbaikan %(code)s dihapus.") % {"code": answer.question.code})
-    return _back(answer)
+    return _back(request, answer)
 
 
 def _transition(request, pk, action, success):
