@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import common, dashboard, periods, review
+from .views import common
 
 app_name = "evaluations"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
 ]
 
 # Coordinators: progress, review, results, reminders; admin: periods.
+from .views import dashboard, periods, review  # noqa: E402
+
 urlpatterns += [
     path("koordinator/", dashboard.dashboard, name="dashboard"),
     path("koordinator/pengingat/", dashboard.send_reminders, name="send_reminders"),
