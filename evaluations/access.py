@@ -85,3 +85,22 @@ def require_viewer(user):
 def require_admin(user):
     if not roles.is_admin(user):
         raise PermissionDenied
+
+
+def get_review_submission_for_user(user, pk):
+    """The coordinators' review page: everyone who views all agencies may look; operators get 403
+    (whatever the id, so nothing is learned about other agencies)."""
+    require_viewer(user)
+    return get_submission_for_user(user, pk)
+
+
+def get_rw_review_submission_for_user(user, pk):
+    """Review actions (return, approve, reopen): coordinators and admin; leaders 403, others 404."""
+    require_coordinator(user)
+    return get_submission_for_user(user, pk)
+
+
+def get_rw_review_answer_for_user(user, pk):
+    """Scoring, marking and commenting one answer: coordinators and admin; leaders 403, others 404."""
+    require_coordinator(user)
+    return get_answer_for_user(user, pk)

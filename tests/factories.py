@@ -114,3 +114,35 @@ def make_question(
 def assign(period, agency, pillar="GOV"):
     pillar_obj = Pillar.objects.get(code=pillar) if isinstance(pillar, str) else pillar
     return Assignment.objects.create(period=period, agency=agency, pillar=pillar_obj)
+
+
+def make_submission(period, agency, status=None, **extra):
+    """The agency's submission in the period (created when missing), optionally forced to a status."""
+    from evaluations.models import Submission
+
+    submission, _created = Submission.objects.get_or_create(period=period, agency=agency)
+    if status is not None or extra:
+        for name, value in {"status": status or submission.status, **extra}.items():
+            setattr(submission, name, value)
+        if status == Submission.Status.SUBMITTED and submission.submitted_at is None:
+            submission.submitted_at = timezone.now()
+        submission.save()
+    return submission
+
+
+def make_answer(submission, question, score=None, verified=None, **fields):
+    """An answer saved straight to the database (the operator's form is not needed). A level or
+    choice question with options gets the option scoring `score`; `score` is the self score."""
+    from evaluations.models import Answer
+
+    if score is not None and "option" not in fields and question.uses_options:
+        fields["option"] = question.options.filter(score=Decimal(score)).first()
+    if not any(k in fields for k in ("option", "bool_value", "number_value", "text_value", "date_value")):
+        fields["text_value"] = "Jawaban uji"
+    return Answer.objects.create(
+        submission=submission,
+        question=question,
+        self_score=None if score is None else Decimal(score),
+        verified_score=None if verified is None else Decimal(verified),
+        **fields,
+    )

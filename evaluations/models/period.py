@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -90,7 +90,8 @@ class EvaluationPeriod(models.Model):
         errors = []
         total = sum((d.weight for d in dimensions), Decimal(0))
         if total != Decimal(100):
-            errors.append(_("Jumlah bobot dimensi harus 100, sekarang %(total)s.") % {"total": total.normalize()})
+            total = f"{total.normalize():f}"  # 60, not 6E+1
+            errors.append(_("Jumlah bobot dimensi harus 100, sekarang %(total)s.") % {"total": total})
         from .instrument import Question
 
         if not Question.objects.filter(indicator__dimension__period=self).exists():
@@ -104,9 +105,13 @@ class EvaluationPeriod(models.Model):
         self.status = self.Status.OPEN
         self.save(update_fields=["status"])
 
+    @transaction.atomic
     def close(self):
+        """Lock every submission of the period: a submission the admin had reopened is locked
+        again too (status and flags change together)."""
         self.status = self.Status.CLOSED
         self.save(update_fields=["status"])
+        self.submissions.filter(reopened=True).update(reopened=False)
 
     def results(self):
         """Self-assessed and verified scores of this period (evaluations.scoring), from three

@@ -7,12 +7,14 @@ here that checks who may do it and writes a SubmissionEvent (who, when, from, to
 import os
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from .. import roles
@@ -209,6 +211,36 @@ class Submission(models.Model):
                 missing.append((question, _("bukti dukung belum dilampirkan")))
         return missing
 
+    def review_items(self):
+        """[(question, answer or None)] for every assigned question in form order (then any other
+        answered question), each answer with its live evidence, history and comments. Five
+        queries whatever the number of questions and answers."""
+        questions = list(self.questions().in_form_order())
+        answers = {
+            a.question_id: a
+            for a in self.answers.select_related("option", "updated_by").prefetch_related(
+                models.Prefetch(
+                    "evidence",
+                    queryset=Evidence.objects.filter(removed_at__isnull=True).select_related("uploaded_by"),
+                    to_attr="live_evidence",
+                ),
+                models.Prefetch("changes", queryset=AnswerChange.objects.select_related("changed_by")),
+                models.Prefetch("comments", queryset=ReviewComment.objects.select_related("author")),
+            )
+        }
+        items = []
+        for question in questions:
+            answer = answers.pop(question.id, None)
+            if answer is not None:
+                answer.question = question
+            items.append((question, answer))
+        if answers:
+            extra = Question.objects.filter(id__in=answers).in_form_order()
+            for question in extra:
+                answers[question.id].question = question
+                items.append((question, answers[question.id]))
+        return items
+
     # --- transitions ----------------------------------------------------------------
     def _record(self, by, from_status, note="", kind=None):
         SubmissionEvent.objects.create(
@@ -393,6 +425,52 @@ class Answer(models.Model):
         """The score that counts: verified when the coordinator set one, else the agency's."""
         return self.verified_score if self.verified_score is not None else self.self_score
 
+    # --- review by coordinators -------------------------------------------------------
+    def _check_reviewable(self, by):
+        if not roles.is_coordinator(by):
+            raise PermissionDenied
+        if not self.submission.is_submitted():
+            raise TransitionError(_("Jawaban hanya dapat diverifikasi selama pengisian berstatus Dikirim."))
+
+    @transaction.atomic
+    def set_verified_score(self, by, score, note=""):
+        """The coordinator's skor verifikasi; a change is written to the submission's timeline
+        (kind SCORE, from/to the old and new score). Returns False when nothing changed."""
+        self._check_reviewable(by)
+        old = self.verified_score
+        if (old is None and score is None) or (
+            old is not None and score is not None and Decimal(old) == Decimal(score)
+        ):
+            return False
+        self.verified_score = score
+        self.save(update_fields=["verified_score", "updated_at"])
+        SubmissionEvent.objects.create(
+            submission=self.submission,
+            answer=self,
+            actor=by,
+            kind=SubmissionEvent.Kind.SCORE,
+            from_status="" if old is None else f"{Decimal(old):.2f}",
+            to_status="" if score is None else f"{Decimal(score):.2f}",
+            note=(note or "").strip(),
+        )
+        return True
+
+    def mark_for_revision(self, by, needs_revision, note=""):
+        """Mark (or unmark) the answer for the agency to fix; the note tells them what."""
+        self._check_reviewable(by)
+        note = (note or "").strip()
+        if needs_revision and not note:
+            raise TransitionError(_("Tulis catatan perbaikan agar perangkat daerah tahu apa yang harus diperbaiki."))
+        self.needs_revision = needs_revision
+        self.revision_note = note if needs_revision else ""
+        self.save(update_fields=["needs_revision", "revision_note", "updated_at"])
+
+    def add_comment(self, by, body, visibility):
+        """A coordinator's comment: visible to the agency or internal to coordinators."""
+        if not roles.is_coordinator(by):
+            raise PermissionDenied
+        return ReviewComment.objects.create(answer=self, author=by, body=body.strip(), visibility=visibility)
+
 
 class Evidence(models.Model):
     """A file or a link supporting an answer. Removing it keeps the row (removed_at/by)."""
@@ -466,6 +544,13 @@ class AnswerChange(models.Model):
         return f"{self.answer} {self.field}"
 
 
+class ReviewCommentQuerySet(models.QuerySet):
+    def visible_to_agency(self):
+        """Comments the agency may read: never the coordinators' internal ones. Every agency page
+        and export that shows comments goes through this."""
+        return self.filter(visibility=ReviewComment.Visibility.AGENCY)
+
+
 class ReviewComment(models.Model):
     class Visibility(models.TextChoices):
         AGENCY = "agency", _("Terlihat oleh perangkat daerah")
@@ -480,6 +565,8 @@ class ReviewComment(models.Model):
         _("visibilitas"), max_length=10, choices=Visibility.choices, default=Visibility.AGENCY
     )
     created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    objects = ReviewCommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -522,3 +609,16 @@ class SubmissionEvent(models.Model):
 
     def __str__(self):
         return f"{self.submission}: {self.from_status} → {self.to_status}"
+
+    def _display(self, value):
+        if self.kind == self.Kind.SCORE:
+            return number_format(Decimal(value), 2) if value else "–"
+        if value == NOT_STARTED:
+            return str(_("Belum mulai"))
+        return str(Submission.Status(value).label) if value in Submission.Status.values else value
+
+    def from_display(self):
+        return self._display(self.from_status)
+
+    def to_display(self):
+        return self._display(self.to_status)

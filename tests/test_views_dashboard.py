@@ -1,0 +1,235 @@
+"""The coordinators' progress dashboard (/koordinator/) and its reminder button."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from evaluations.models import Question, Submission
+
+from .factories import assign, make_agency, make_answer, make_operator, make_period, make_question, make_submission
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gov_questions(period):
+    return list(Question.objects.for_period(period).filter(pillar__code="GOV").order_by("code"))
+
+
+def _row(html, abbreviation):
+    start = html.index(f'data-agency="{abbreviation}"')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_an_operator_gets_403(client_a, period):
+    assert client_a.get("/koordinator/").status_code == 403
+
+
+@pytest.mark.parametrize("who", ["coordinator", "leader", "admin_user"])
+def test_coordinators_leaders_and_the_admin_see_the_dashboard(client, period, who, request):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get("/koordinator/")
+    assert response.status_code == 200
+    assert period.name in response.content.decode()
+
+
+def test_each_cell_shows_the_percentage_answered_and_links_to_the_review_page(
+    client, coordinator, period, agency_a, gov_questions
+):
+    submission = make_submission(period, agency_a)
+    make_answer(submission, gov_questions[0], score=3)
+    client.force_login(coordinator)
+    html = client.get("/koordinator/").content.decode()
+    row = _row(html, agency_a.abbreviation)
+    percent = round(100 / len(gov_questions))
+    assert f'<a href="/koordinator/pengisian/{submission.pk}/?pilar=GOV">{percent}%</a>' in row
+    assert "Sedang diisi" in row
+
+
+def test_an_agency_that_has_not_started_shows_belum_mulai_without_a_link(client, coordinator, period, agency_b):
+    client.force_login(coordinator)
+    row = _row(client.get("/koordinator/").content.decode(), agency_b.abbreviation)
+    assert "Belum mulai" in row
+    assert "/koordinator/pengisian/" not in row
+
+
+def test_totals_count_the_agencies_by_status(client, coordinator, period, agency_a, agency_b, gov_questions):
+    make_answer(make_submission(period, agency_a, status=Submission.Status.SUBMITTED), gov_questions[0], score=2)
+    make_answer(make_submission(period, agency_b, status=Submission.Status.APPROVED), gov_questions[0], score=2)
+    client.force_login(coordinator)
+    response = client.get("/koordinator/")
+    totals = {code: n for code, _label, n in response.context["totals"]}
+    assert totals["submitted"] == 1
+    assert totals["approved"] == 1
+    assert totals["not_started"] == response.context["agency_count"] - 2
+    assert 'data-status="submitted">Dikirim <span class="badge text-bg-secondary">1</span>' in response.content.decode()
+
+
+def test_agencies_that_have_not_submitted_are_listed_as_overdue_after_the_deadline(
+    client, coordinator, period, agency_a, agency_b, gov_questions
+):
+    make_answer(make_submission(period, agency_a, status=Submission.Status.SUBMITTED), gov_questions[0], score=2)
+    period.opens = timezone.localdate() - timedelta(days=30)
+    period.closes = timezone.localdate() - timedelta(days=3)
+    period.save()
+    client.force_login(coordinator)
+    response = client.get("/koordinator/")
+    overdue = [row.progress.agency for row in response.context["overdue"]]
+    assert agency_b in overdue
+    assert agency_a not in overdue
+    assert "terlambat 3 hari" in response.content.decode()
+
+
+def test_no_agency_is_overdue_before_the_deadline(client, coordinator, period):
+    client.force_login(coordinator)
+    assert client.get("/koordinator/").context["overdue"] == []
+
+
+def test_the_pillar_filter_keeps_the_agencies_of_that_pillar_and_its_column(client, coordinator, period):
+    client.force_login(coordinator)
+    response = client.get("/koordinator/?pilar=LIV")
+    agencies = {row.progress.agency.abbreviation for row in response.context["rows"]}
+    assert "Dishub" in agencies
+    assert "Bappeda" not in agencies
+    assert [p.code for p in response.context["columns"]] == ["LIV"]
+
+
+def test_the_status_filter_keeps_only_that_status(client, coordinator, period, agency_a, gov_questions):
+    make_answer(make_submission(period, agency_a, status=Submission.Status.SUBMITTED), gov_questions[0], score=2)
+    client.force_login(coordinator)
+    rows = client.get("/koordinator/?status=submitted").context["rows"]
+    assert [row.progress.agency for row in rows] == [agency_a]
+
+
+def test_the_agency_filter_matches_name_or_abbreviation(client, coordinator, period):
+    client.force_login(coordinator)
+    rows = client.get("/koordinator/?q=bappe").context["rows"]
+    assert [row.progress.agency.abbreviation for row in rows] == ["Bappeda"]
+
+
+def test_sorting_by_percentage_descending_puts_the_most_complete_agency_first(
+    client, coordinator, period, agency_b, gov_questions
+):
+    submission = make_submission(period, agency_b)
+    for question in gov_questions[:3]:
+        make_answer(submission, question, score=2)
+    client.force_login(coordinator)
+    response = client.get("/koordinator/?urut=-percent")
+    assert response.context["rows"][0].progress.agency == agency_b
+    # The column header now offers the opposite direction.
+    assert "urut=percent" in response.context["sort_links"]["percent"]
+
+
+def test_an_unknown_filter_value_is_ignored(client, coordinator, period):
+    client.force_login(coordinator)
+    response = client.get("/koordinator/?status=hacked&urut=drop&periode=abc")
+    assert response.status_code == 200
+    assert response.context["period"] == period
+    assert len(response.context["rows"]) == response.context["agency_count"]
+
+
+def test_the_period_chooser_shows_another_period(client, coordinator, period):
+    other = make_period(year=2031)
+    make_question(other)
+    assign(other, make_agency(name="Dinas Masa Depan"))
+    client.force_login(coordinator)
+    response = client.get(f"/koordinator/?periode={other.pk}")
+    assert response.context["period"] == other
+    assert [row.progress.agency.name for row in response.context["rows"]] == ["Dinas Masa Depan"]
+
+
+def _dashboard_queries(client, n_agencies):
+    period = make_period(year=2040 + n_agencies)
+    questions = [make_question(period, pillar=p) for p in ("GOV", "GOV", "ECO", "LIV")]
+    for i in range(n_agencies):
+        agency = make_agency()
+        assign(period, agency, "GOV")
+        assign(period, agency, "ECO")
+        if i % 3:
+            submission = make_submission(period, agency, status=Submission.Status.SUBMITTED if i % 2 else None)
+            for question in questions[: 1 + i % 3]:
+                make_answer(submission, question, score=i % 5)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/koordinator/?periode={period.pk}&urut=-late")
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == n_agencies
+    return len(ctx.captured_queries)
+
+
+def test_the_dashboard_runs_the_same_number_of_queries_for_5_and_40_agencies(client, coordinator, period):
+    client.force_login(coordinator)
+    small = _dashboard_queries(client, 5)
+    large = _dashboard_queries(client, 40)
+    assert small == large == 10
+
+
+# --- the reminder button -------------------------------------------------------------
+
+
+def test_the_reminder_button_emails_the_operators_of_agencies_that_have_not_submitted(
+    client, coordinator, period, agency_a, operator_a, operator_b
+):
+    period.closes = timezone.localdate() + timedelta(days=3)
+    period.save()
+    make_submission(period, agency_a, status=Submission.Status.SUBMITTED)
+    client.force_login(coordinator)
+    response = client.post("/koordinator/pengingat/", {"periode": period.pk}, follow=True)
+    assert [m.to for m in mail.outbox] == [[operator_b.email]]
+    assert "1 e-mail pengingat dikirim" in response.content.decode()
+
+
+def test_the_reminder_button_refuses_when_the_deadline_is_still_far(client, coordinator, period, operator_b):
+    client.force_login(coordinator)
+    response = client.post("/koordinator/pengingat/", {"periode": period.pk}, follow=True)
+    assert mail.outbox == []
+    assert "Pengingat hanya dikirim" in response.content.decode()
+
+
+def test_a_leader_gets_403_from_the_reminder_button(client, leader, period):
+    client.force_login(leader)
+    assert client.post("/koordinator/pengingat/", {"periode": period.pk}).status_code == 403
+
+
+def test_an_operator_gets_404_from_the_reminder_button(client_a, period):
+    assert client_a.post("/koordinator/pengingat/", {"periode": period.pk}).status_code == 404
+
+
+def test_the_reminder_button_rejects_get(client, coordinator, period):
+    client.force_login(coordinator)
+    assert client.get("/koordinator/pengingat/").status_code == 405
+
+
+def test_an_operator_with_an_agency_member_is_needed_for_a_reminder(client, coordinator, period):
+    # Agencies without operators get nothing (and nothing fails).
+    period.closes = timezone.localdate() + timedelta(days=1)
+    period.save()
+    make_operator(make_agency(), "lonely")  # not assigned in the period
+    client.force_login(coordinator)
+    client.post("/koordinator/pengingat/", {"periode": period.pk})
+    assert mail.outbox == []
+
+
+def test_the_period_chooser_preselects_the_open_period(client, coordinator, period):
+    make_period(year=2031, status="draft")
+    client.force_login(coordinator)
+    html = client.get("/koordinator/").content.decode()
+    assert f'<option value="{period.pk}" selected>' in html
+
+
+def test_filtering_keeps_the_displayed_period_selected(client, coordinator, period):
+    make_period(year=2031, status="draft")
+    client.force_login(coordinator)
+    html = client.get("/koordinator/?pilar=GOV").content.decode()
+    assert f'<option value="{period.pk}" selected>' in html
+
+
+@pytest.mark.parametrize("key", ["agency", "percent", "status", "late"])
+def test_every_column_sorts_both_ways(client, coordinator, period, key):
+    client.force_login(coordinator)
+    up = client.get(f"/koordinator/?urut={key}").context
+    down = client.get(f"/koordinator/?urut=-{key}").context
+    assert (up["sort"], down["sort"]) == (key, f"-{key}")

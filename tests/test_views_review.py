@@ -1,0 +1,412 @@
+"""The review page of one submission (/koordinator/pengisian/<id>/) and its actions."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from evaluations.models import AnswerChange, Evidence, Question, ReviewComment, Submission, SubmissionEvent
+
+from .factories import assign, make_agency, make_answer, make_period, make_question, make_submission
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def questions(period):
+    return list(Question.objects.for_period(period).filter(pillar__code="GOV", answer_type="level").order_by("code"))
+
+
+@pytest.fixture
+def submission(period, agency_a):
+    return make_submission(period, agency_a, status=Submission.Status.SUBMITTED)
+
+
+@pytest.fixture
+def answer(submission, questions):
+    return make_answer(submission, questions[0], score=3, explanation="Perbup sudah terbit.")
+
+
+@pytest.fixture
+def as_coordinator(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+def url(submission):
+    return f"/koordinator/pengisian/{submission.pk}/"
+
+
+# --- who may look ---------------------------------------------------------------------
+
+
+def test_an_operator_gets_403_even_for_their_own_agencys_submission(client_a, submission):
+    assert client_a.get(url(submission)).status_code == 403
+
+
+def test_an_operator_of_another_agency_gets_403(client, operator_b, submission):
+    client.force_login(operator_b)
+    assert client.get(url(submission)).status_code == 403
+
+
+def test_a_leader_sees_the_page_without_any_form(client, leader, answer):
+    client.force_login(leader)
+    response = client.get(url(answer.submission))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert answer.question.code in html
+    assert "/koordinator/jawaban/" not in html
+    assert "Setujui pengisian" not in html
+
+
+def test_an_unknown_submission_is_404(as_coordinator, period):
+    assert as_coordinator.get("/koordinator/pengisian/999999/").status_code == 404
+
+
+# --- what the page shows ----------------------------------------------------------------
+
+
+def test_the_page_shows_each_answer_with_its_score_explanation_and_history(as_coordinator, answer, coordinator):
+    AnswerChange.objects.create(
+        answer=answer, changed_by=coordinator, field="jawaban", old_value="Level 1", new_value="Level 3"
+    )
+    html = as_coordinator.get(url(answer.submission)).content.decode()
+    assert f'id="jawaban-{answer.pk}"' in html
+    assert "Level 3" in html
+    assert '<dd class="col-sm-8 self-score">3,00</dd>' in html
+    assert "Perbup sudah terbit." in html
+    assert "Riwayat (1 perubahan)" in html
+    assert "Level 1" in html
+
+
+def test_questions_not_yet_answered_are_listed_as_such(as_coordinator, submission, questions):
+    html = as_coordinator.get(url(submission)).content.decode()
+    assert f'id="pertanyaan-{questions[1].pk}"' in html
+    assert "Belum dijawab." in html
+
+
+def test_the_verified_score_form_defaults_to_the_agencys_score(as_coordinator, answer):
+    response = as_coordinator.get(url(answer.submission))
+    assert f'name="score-{answer.pk}-verified_score" value="3,00"' in response.content.decode()
+
+
+def test_link_evidence_opens_the_link_and_file_evidence_shows_its_title_without_a_download_view(
+    as_coordinator, answer, operator_a
+):
+    Evidence.objects.create(answer=answer, title="Situs Satu Data", url="https://data.kutaitimurkab.go.id/")
+    Evidence.objects.create(answer=answer, title="SK Tim Smart City", file="evidence/abc.pdf", original_name="sk.pdf")
+    Evidence.objects.create(
+        answer=answer, title="Dihapus", url="https://x.test/", removed_by=operator_a, removed_at="2024-06-01T00:00Z"
+    )
+    html = as_coordinator.get(url(answer.submission)).content.decode()
+    assert 'href="https://data.kutaitimurkab.go.id/"' in html
+    assert "SK Tim Smart City" in html
+    assert "Dihapus" not in html
+
+
+def test_file_evidence_links_to_the_download_view_when_it_exists(as_coordinator, answer, monkeypatch):
+    from evaluations.templatetags import review_extras
+
+    evidence = Evidence.objects.create(answer=answer, title="SK Tim", file="evidence/abc.pdf", original_name="sk.pdf")
+    monkeypatch.setattr(review_extras, "reverse", lambda name, args: f"/bukti/{args[0]}/unduh/")
+    html = as_coordinator.get(url(answer.submission)).content.decode()
+    assert f'<a href="/bukti/{evidence.pk}/unduh/" >SK Tim</a>' in html
+
+
+def test_the_pillar_filter_shows_only_that_pillars_questions(as_coordinator, answer):
+    response = as_coordinator.get(url(answer.submission) + "?pilar=ECO")
+    assert all(item["question"].pillar.code == "ECO" for item in response.context["items"])
+
+
+# --- scoring -----------------------------------------------------------------------------
+
+
+def test_a_coordinator_sets_the_verified_score_and_it_appears_in_the_timeline(as_coordinator, answer):
+    response = as_coordinator.post(
+        f"/koordinator/jawaban/{answer.pk}/skor/",
+        {f"score-{answer.pk}-verified_score": "2,5", f"score-{answer.pk}-note": "Bukti kurang"},
+        follow=True,
+    )
+    answer.refresh_from_db()
+    assert answer.verified_score == D("2.5")
+    event = SubmissionEvent.objects.get(kind=SubmissionEvent.Kind.SCORE)
+    assert (event.answer, event.from_status, event.to_status, event.note) == (answer, "", "2.50", "Bukti kurang")
+    html = response.content.decode()
+    assert f"Skor verifikasi {answer.question.code}: – → <strong>2,50</strong>" in html
+
+
+def test_saving_the_same_score_again_writes_no_event(as_coordinator, answer):
+    answer.verified_score = D(3)
+    answer.save()
+    as_coordinator.post(f"/koordinator/jawaban/{answer.pk}/skor/", {f"score-{answer.pk}-verified_score": "3"})
+    assert not SubmissionEvent.objects.filter(kind=SubmissionEvent.Kind.SCORE).exists()
+
+
+@pytest.mark.parametrize(
+    "value,message", [("5", "paling besar 4"), ("-1", "paling kecil 0"), ("tiga", "harus berupa angka")]
+)
+def test_a_score_outside_0_to_4_is_refused_with_a_clear_message(as_coordinator, answer, value, message):
+    response = as_coordinator.post(
+        f"/koordinator/jawaban/{answer.pk}/skor/", {f"score-{answer.pk}-verified_score": value}
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    answer.refresh_from_db()
+    assert answer.verified_score is None
+
+
+def test_scores_cannot_change_while_the_agency_is_still_filling_in(as_coordinator, answer):
+    Submission.objects.filter(pk=answer.submission_id).update(status=Submission.Status.DRAFT)
+    response = as_coordinator.post(
+        f"/koordinator/jawaban/{answer.pk}/skor/", {f"score-{answer.pk}-verified_score": "1"}, follow=True
+    )
+    assert "selama pengisian berstatus Dikirim" in response.content.decode()
+    answer.refresh_from_db()
+    assert answer.verified_score is None
+
+
+def test_a_leader_gets_403_when_posting_a_score(client, leader, answer):
+    client.force_login(leader)
+    response = client.post(f"/koordinator/jawaban/{answer.pk}/skor/", {f"score-{answer.pk}-verified_score": "1"})
+    assert response.status_code == 403
+
+
+def test_an_operator_gets_404_when_posting_a_score(client_a, answer):
+    response = client_a.post(f"/koordinator/jawaban/{answer.pk}/skor/", {f"score-{answer.pk}-verified_score": "4"})
+    assert response.status_code == 404
+    answer.refresh_from_db()
+    assert answer.verified_score is None
+
+
+def test_the_score_view_rejects_get(as_coordinator, answer):
+    assert as_coordinator.get(f"/koordinator/jawaban/{answer.pk}/skor/").status_code == 405
+
+
+# --- comments ----------------------------------------------------------------------------
+
+
+def test_a_coordinator_writes_an_agency_visible_comment(as_coordinator, answer):
+    response = as_coordinator.post(
+        f"/koordinator/jawaban/{answer.pk}/komentar/",
+        {f"comment-{answer.pk}-body": "Lampirkan SK yang ditandatangani.", f"comment-{answer.pk}-visibility": "agency"},
+        follow=True,
+    )
+    comment = ReviewComment.objects.get()
+    assert (comment.answer, comment.visibility) == (answer, "agency")
+    assert "terlihat oleh perangkat daerah" in response.content.decode()
+
+
+def test_an_internal_comment_is_shown_to_coordinators_marked_internal(as_coordinator, answer):
+    as_coordinator.post(
+        f"/koordinator/jawaban/{answer.pk}/komentar/",
+        {f"comment-{answer.pk}-body": "Skor terlalu tinggi?", f"comment-{answer.pk}-visibility": "internal"},
+    )
+    html = as_coordinator.get(url(answer.submission)).content.decode()
+    assert "comment-internal" in html
+    assert "Skor terlalu tinggi?" in html
+
+
+def test_an_empty_comment_is_refused(as_coordinator, answer):
+    response = as_coordinator.post(
+        f"/koordinator/jawaban/{answer.pk}/komentar/",
+        {f"comment-{answer.pk}-body": "  ", f"comment-{answer.pk}-visibility": "agency"},
+    )
+    assert response.status_code == 400
+    assert "Tulis komentarnya terlebih dahulu." in response.content.decode()
+    assert not ReviewComment.objects.exists()
+
+
+def test_a_leader_cannot_comment(client, leader, answer):
+    client.force_login(leader)
+    response = client.post(
+        f"/koordinator/jawaban/{answer.pk}/komentar/",
+        {f"comment-{answer.pk}-body": "x", f"comment-{answer.pk}-visibility": "agency"},
+    )
+    assert response.status_code == 403
+
+
+def test_the_agency_side_query_never_returns_internal_comments(answer, coordinator):
+    answer.add_comment(coordinator, "Untuk OPD", ReviewComment.Visibility.AGENCY)
+    answer.add_comment(coordinator, "Rahasia koordinator", ReviewComment.Visibility.INTERNAL)
+    visible = ReviewComment.objects.filter(answer=answer).visible_to_agency()
+    assert [c.body for c in visible] == ["Untuk OPD"]
+    assert [c.body for c in answer.comments.visible_to_agency()] == ["Untuk OPD"]
+
+
+# --- marking for revision ----------------------------------------------------------------
+
+
+def test_a_coordinator_marks_an_answer_for_revision_with_a_note(as_coordinator, answer):
+    as_coordinator.post(
+        f"/koordinator/jawaban/{answer.pk}/perbaikan/",
+        {f"rev-{answer.pk}-needs_revision": "on", f"rev-{answer.pk}-revision_note": "SK belum ditandatangani"},
+    )
+    answer.refresh_from_db()
+    assert answer.needs_revision
+    assert answer.revision_note == "SK belum ditandatangani"
+
+
+def test_marking_without_a_note_is_refused(as_coordinator, answer):
+    response = as_coordinator.post(
+        f"/koordinator/jawaban/{answer.pk}/perbaikan/", {f"rev-{answer.pk}-needs_revision": "on"}
+    )
+    assert response.status_code == 400
+    assert "Tulis catatan perbaikan" in response.content.decode()
+    answer.refresh_from_db()
+    assert not answer.needs_revision
+
+
+def test_unmarking_clears_the_note(as_coordinator, answer):
+    answer.needs_revision, answer.revision_note = True, "x"
+    answer.save()
+    as_coordinator.post(f"/koordinator/jawaban/{answer.pk}/perbaikan/", {f"rev-{answer.pk}-revision_note": "x"})
+    answer.refresh_from_db()
+    assert (answer.needs_revision, answer.revision_note) == (False, "")
+
+
+# --- transitions -------------------------------------------------------------------------
+
+
+def test_returning_with_a_marked_answer_sends_the_submission_back(as_coordinator, answer):
+    answer.needs_revision, answer.revision_note = True, "Perbaiki"
+    answer.save()
+    response = as_coordinator.post(url(answer.submission) + "kembalikan/", {"note": ""}, follow=True)
+    submission = Submission.objects.get(pk=answer.submission_id)
+    assert submission.status == Submission.Status.RETURNED
+    html = response.content.decode()
+    assert "dikembalikan untuk diperbaiki" in html
+    assert "Dikirim → <strong>Dikembalikan</strong>" in html
+
+
+def test_returning_with_a_note_only_is_allowed(as_coordinator, submission):
+    as_coordinator.post(url(submission) + "kembalikan/", {"note": "Lengkapi bukti dukung pilar GOV."})
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.RETURNED
+    assert submission.review_note == "Lengkapi bukti dukung pilar GOV."
+
+
+def test_returning_without_a_mark_or_a_note_is_refused(as_coordinator, answer):
+    response = as_coordinator.post(url(answer.submission) + "kembalikan/", {"note": " "})
+    assert response.status_code == 400
+    assert "Tandai minimal satu jawaban" in response.content.decode()
+    assert Submission.objects.get(pk=answer.submission_id).status == Submission.Status.SUBMITTED
+
+
+def test_approving_a_submitted_submission(as_coordinator, answer):
+    as_coordinator.post(url(answer.submission) + "setujui/")
+    submission = Submission.objects.get(pk=answer.submission_id)
+    assert submission.status == Submission.Status.APPROVED
+    assert submission.events.get().to_status == Submission.Status.APPROVED
+
+
+@pytest.mark.parametrize("status", [Submission.Status.DRAFT, Submission.Status.RETURNED, Submission.Status.APPROVED])
+def test_only_a_submitted_submission_can_be_approved_or_returned(as_coordinator, period, agency_b, status):
+    submission = make_submission(period, agency_b, status=status)
+    for action in ("setujui/", "kembalikan/"):
+        response = as_coordinator.post(url(submission) + action, {"note": "catatan"})
+        assert response.status_code == 400
+        assert "Hanya pengisian berstatus Dikirim" in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.status == status
+
+
+def test_the_admin_reopens_an_approved_submission(client, admin_user, period, agency_b):
+    submission = make_submission(period, agency_b, status=Submission.Status.APPROVED)
+    client.force_login(admin_user)
+    response = client.post(url(submission) + "buka-kembali/", {"note": "Salah setuju"}, follow=True)
+    submission.refresh_from_db()
+    assert (submission.status, submission.reopened) == (Submission.Status.DRAFT, True)
+    html = response.content.decode()
+    assert "Dibuka kembali: Disetujui → <strong>Sedang diisi</strong>" in html
+
+
+def test_a_submitted_submission_in_an_open_period_cannot_be_reopened(client, admin_user, submission):
+    client.force_login(admin_user)
+    response = client.post(url(submission) + "buka-kembali/")
+    assert response.status_code == 400
+    assert Submission.objects.get(pk=submission.pk).status == Submission.Status.SUBMITTED
+
+
+def test_a_coordinator_cannot_reopen(as_coordinator, period, agency_b):
+    submission = make_submission(period, agency_b, status=Submission.Status.APPROVED)
+    assert as_coordinator.post(url(submission) + "buka-kembali/").status_code == 403
+
+
+@pytest.mark.parametrize("action", ["kembalikan/", "setujui/", "buka-kembali/"])
+def test_a_leader_gets_403_on_every_action(client, leader, submission, action):
+    client.force_login(leader)
+    assert client.post(url(submission) + action, {"note": "x"}).status_code == 403
+    assert Submission.objects.get(pk=submission.pk).status == Submission.Status.SUBMITTED
+
+
+@pytest.mark.parametrize("action", ["kembalikan/", "setujui/", "buka-kembali/"])
+def test_an_operator_gets_404_on_every_action(client_a, submission, action):
+    assert client_a.post(url(submission) + action, {"note": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("action", ["kembalikan/", "setujui/", "buka-kembali/"])
+def test_actions_reject_get(as_coordinator, submission, action):
+    assert as_coordinator.get(url(submission) + action).status_code == 405
+
+
+# --- query count -------------------------------------------------------------------------
+
+
+def _review_queries(client, n_agencies, n_questions):
+    period = make_period(year=2100 + n_agencies)
+    questions = [make_question(period) for _ in range(n_questions)]
+    agencies = [make_agency() for _ in range(n_agencies)]
+    for agency in agencies:
+        assign(period, agency, "GOV")
+    submission = make_submission(period, agencies[0], status=Submission.Status.SUBMITTED)
+    for question in questions:
+        answer = make_answer(submission, question, score=2)
+        Evidence.objects.create(answer=answer, title="Bukti", url="https://contoh.test/")
+        AnswerChange.objects.create(answer=answer, field="jawaban", old_value="1", new_value="2")
+        ReviewComment.objects.create(answer=answer, body="Catatan", visibility="internal")
+        SubmissionEvent.objects.create(submission=submission, answer=answer, kind="score", to_status="2.00")
+    for agency in agencies[1:]:
+        make_answer(make_submission(period, agency), questions[0], score=1)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url(submission))
+    assert response.status_code == 200
+    assert len(response.context["items"]) == n_questions
+    return len(ctx.captured_queries)
+
+
+def test_the_review_page_runs_the_same_queries_for_5_and_40_agencies_and_any_number_of_answers(as_coordinator):
+    small = _review_queries(as_coordinator, 5, 2)
+    large = _review_queries(as_coordinator, 40, 30)
+    assert small == large == 11
+
+
+def test_the_admin_reopens_a_submission_locked_by_the_closed_period(client, admin_user, period, agency_b):
+    submission = make_submission(period, agency_b, status=Submission.Status.SUBMITTED)
+    period.close()
+    client.force_login(admin_user)
+    client.post(url(submission) + "buka-kembali/", {"note": "Terlambat karena jaringan"})
+    submission = Submission.objects.select_related("period").get(pk=submission.pk)
+    assert (submission.status, submission.reopened) == (Submission.Status.DRAFT, True)
+    assert submission.is_editable()
+
+
+def test_the_reopen_button_is_shown_only_to_the_admin(client, admin_user, coordinator, period, agency_b):
+    submission = make_submission(period, agency_b, status=Submission.Status.APPROVED)
+    client.force_login(coordinator)
+    assert "Buka kembali (admin)" not in client.get(url(submission)).content.decode()
+    client.force_login(admin_user)
+    assert "Buka kembali (admin)" in client.get(url(submission)).content.decode()
+
+
+def test_after_saving_a_score_the_page_keeps_the_pillar_filter(as_coordinator, answer):
+    response = as_coordinator.post(
+        f"/koordinator/jawaban/{answer.pk}/skor/?pilar=GOV", {f"score-{answer.pk}-verified_score": "2"}
+    )
+    assert response.url == f"/koordinator/pengisian/{answer.submission_id}/?pilar=GOV#jawaban-{answer.pk}"
+
+
+def test_the_answer_forms_post_with_the_pillar_filter(as_coordinator, answer):
+    html = as_coordinator.get(url(answer.submission) + "?pilar=GOV").content.decode()
+    assert f'action="/koordinator/jawaban/{answer.pk}/skor/?pilar=GOV"' in html
