@@ -4,6 +4,8 @@ period.py      the evaluation period and its life cycle
 instrument.py  dimension -> indicator -> question -> answer options / score bands
 agency.py      kecamatan, agencies (Perangkat Daerah), their people, who answers what
 submission.py  one submission per agency per period, answers, evidence, review and audit trail
+quickwins.py   quick wins per pillar, their history and evidence
+datasets.py    the four supporting data sets and their upload history
 """
 
 from .agency import Agency, AgencyMember, Assignment, Kecamatan
@@ -17,6 +19,16 @@ from .submission import (
     Submission,
     SubmissionEvent,
     TransitionError,
+)
+from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence
+from .datasets import (
+    DATASET_MODELS,
+    DatasetKind,
+    DatasetUpload,
+    HealthFacility,
+    RoadSegment,
+    School,
+    TransportFacility,
 )
 
 __all__ = [
@@ -37,4 +49,14 @@ __all__ = [
     "Submission",
     "SubmissionEvent",
     "TransitionError",
+    "QuickWin",
+    "QuickWinChange",
+    "QuickWinEvidence",
+    "DATASET_MODELS",
+    "DatasetKind",
+    "DatasetUpload",
+    "HealthFacility",
+    "RoadSegment",
+    "School",
+    "TransportFacility",
 ]
