@@ -1,7 +1,7 @@
 """Forms of the quick-win pages and the data-set upload."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +12,8 @@ from pillars.models import Pillar, SubDimension
 
 
 class QuickWinForm(forms.ModelForm):
+    url = forms.URLField(label=_("Tautan"), required=False, max_length=500, assume_scheme="https")
+
     class Meta:
         model = QuickWin
         fields = [
