@@ -265,6 +265,10 @@ def build_template(spec):
 
 
 # --- reading an upload --------------------------------------------------------------------------
+def _corrupt_message():
+    return _("Berkas .xlsx rusak dan tidak dapat dibaca. Simpan ulang dari Excel, lalu unggah lagi.")
+
+
 def _file_error(message):
     return DatasetFileError([CellError(None, "", message)])
 
@@ -296,12 +300,14 @@ def _check_container(uploaded_file):
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     if FORMULA_TAG.search(archive.read(info)):
                         with_formulas.append(info.filename)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, NotImplementedError, EOFError):
+        uploaded_file.seek(0)
+        if uploaded_file.read(4) == b"PK\x03\x04":
+            # It starts like an .xlsx but its archive is broken (cut off while copying, say).
+            raise _file_error(_corrupt_message()) from None
         raise _file_error(
             _("Berkas ini bukan berkas Excel .xlsx (mungkin PDF, CSV atau dokumen lain yang diganti namanya).")
         ) from None
-    except (OSError, RuntimeError, ValueError, NotImplementedError):
-        raise _file_error(_("Berkas .xlsx rusak dan tidak dapat dibaca. Simpan ulang dari Excel, lalu unggah lagi.")) from None
     finally:
         uploaded_file.seek(0)
     return with_formulas
@@ -313,7 +319,7 @@ def _read_frame(uploaded_file, max_rows):
         # it ourselves; openpyxl hands pandas the value Excel stored for a formula, never its text.
         frame = pd.read_excel(uploaded_file, sheet_name=0, dtype=object, engine="openpyxl", nrows=max_rows + 1)
     except Exception:  # noqa: BLE001  (any failure inside a broken workbook means the same to the operator)
-        raise _file_error(_("Berkas .xlsx rusak dan tidak dapat dibaca. Simpan ulang dari Excel, lalu unggah lagi.")) from None
+        raise _file_error(_corrupt_message()) from None
     finally:
         uploaded_file.seek(0)
     return frame
