@@ -108,8 +108,14 @@ def road_km_add_up(values):
     if length is None:
         return errors
     groups = [
-        (["aspal_km", "lapen_km", "beton_km", "kerikil_km", "tanah_km"], _("permukaan (aspal + lapen + beton + kerikil + tanah)")),
-        (["baik_km", "sedang_km", "rusak_ringan_km", "rusak_berat_km"], _("kondisi (baik + sedang + rusak ringan + rusak berat)")),
+        (
+            ["aspal_km", "lapen_km", "beton_km", "kerikil_km", "tanah_km"],
+            _("permukaan (aspal + lapen + beton + kerikil + tanah)"),
+        ),
+        (
+            ["baik_km", "sedang_km", "rusak_ringan_km", "rusak_berat_km"],
+            _("kondisi (baik + sedang + rusak ringan + rusak berat)"),
+        ),
     ]
     for fields, what in groups:
         parts = [values.get(f) for f in fields]
@@ -154,7 +160,11 @@ SPECS = {
             _km_column("Rusak ringan (km)", "rusak_ringan_km", 1.5),
             _km_column("Rusak berat (km)", "rusak_berat_km", 0.5),
         ],
-        filters=[("kecamatan", gettext_lazy("Kecamatan")), ("function", gettext_lazy("Fungsi")), ("status", gettext_lazy("Status jalan"))],
+        filters=[
+            ("kecamatan", gettext_lazy("Kecamatan")),
+            ("function", gettext_lazy("Fungsi")),
+            ("status", gettext_lazy("Status jalan")),
+        ],
         numeric_totals=["length_km", "baik_km", "sedang_km", "rusak_ringan_km", "rusak_berat_km"],
         row_checks=[road_km_add_up],
     ),
@@ -174,7 +184,11 @@ SPECS = {
             Column("Jumlah guru", "teachers", "int", example=18),
             Column("Daya tampung", "capacity", "int", example=450),
         ],
-        filters=[("kecamatan", gettext_lazy("Kecamatan")), ("level", gettext_lazy("Jenjang")), ("ownership", gettext_lazy("Negeri/Swasta"))],
+        filters=[
+            ("kecamatan", gettext_lazy("Kecamatan")),
+            ("level", gettext_lazy("Jenjang")),
+            ("ownership", gettext_lazy("Negeri/Swasta")),
+        ],
         numeric_totals=["students", "classrooms", "teachers", "capacity"],
         unique="npsn",
     ),
@@ -193,7 +207,11 @@ SPECS = {
             Column("Akreditasi", "accreditation", "choice", choices=HealthFacility.Accreditation, example="Madya"),
             Column("Layanan daring", "online_services", "bool", example="Ya"),
         ],
-        filters=[("kecamatan", gettext_lazy("Kecamatan")), ("type", gettext_lazy("Jenis")), ("accreditation", gettext_lazy("Akreditasi"))],
+        filters=[
+            ("kecamatan", gettext_lazy("Kecamatan")),
+            ("type", gettext_lazy("Jenis")),
+            ("accreditation", gettext_lazy("Akreditasi")),
+        ],
         numeric_totals=["beds", "doctors", "nurses", "midwives"],
     ),
     DatasetKind.TRANSPORTASI: DatasetSpec(
@@ -206,9 +224,15 @@ SPECS = {
             Column("Pengelola", "operator", "text", required=False, example="Dishub Kutai Timur"),
             Column("Status", "status", "choice", choices=TransportFacility.Status, example="Beroperasi"),
             Column("Kapasitas", "capacity", "int", required=False, example=40),
-            Column("Kondisi", "condition", "choice", required=False, choices=TransportFacility.Condition, example="Baik"),
+            Column(
+                "Kondisi", "condition", "choice", required=False, choices=TransportFacility.Condition, example="Baik"
+            ),
         ],
-        filters=[("kecamatan", gettext_lazy("Kecamatan")), ("type", gettext_lazy("Jenis")), ("status", gettext_lazy("Status"))],
+        filters=[
+            ("kecamatan", gettext_lazy("Kecamatan")),
+            ("type", gettext_lazy("Jenis")),
+            ("status", gettext_lazy("Status")),
+        ],
         numeric_totals=["capacity"],
     ),
 }
@@ -264,6 +288,19 @@ def build_template(spec):
     return out.getvalue()
 
 
+def rows_to_xlsx(spec, rows):
+    """A filled-in file (headers, then `rows` as lists of cell values): for demo data and the
+    benchmark."""
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Data")
+    ws.append([c.header for c in spec.columns])
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 # --- reading an upload --------------------------------------------------------------------------
 def _corrupt_message():
     return _("Berkas .xlsx rusak dan tidak dapat dibaca. Simpan ulang dari Excel, lalu unggah lagi.")
@@ -278,7 +315,10 @@ def _check_container(uploaded_file):
     returns the names of the worksheet parts that hold formulas."""
     if uploaded_file.size > settings.DATASET_MAX_BYTES:
         raise _file_error(
-            _("Berkas terlalu besar (%(size)s). Batasnya %(limit)s; bagi data menjadi beberapa berkas atau hapus lembar yang tidak perlu.")
+            _(
+                "Berkas terlalu besar (%(size)s). Batasnya %(limit)s; "
+                "hapus lembar, gambar atau baris yang tidak perlu, lalu unggah lagi."
+            )
             % {"size": filesizeformat(uploaded_file.size), "limit": filesizeformat(settings.DATASET_MAX_BYTES)}
         )
     if os.path.splitext(uploaded_file.name or "")[1].lower() != ".xlsx":
@@ -418,7 +458,7 @@ class _CellParser:
     def parse_decimal(self, column, value):
         number = self._number(value)
         if number is None:
-            return None, _("Harus berupa angka, bukan \"%(value)s\".") % {"value": _show(value)}
+            return None, _('Harus berupa angka, bukan "%(value)s".') % {"value": _show(value)}
         if number < 0:
             return None, _("Tidak boleh negatif.")
         if number >= Decimal("1000000"):
@@ -428,7 +468,7 @@ class _CellParser:
     def parse_int(self, column, value):
         number = self._number(value)
         if number is None:
-            return None, _("Harus berupa bilangan bulat, bukan \"%(value)s\".") % {"value": _show(value)}
+            return None, _('Harus berupa bilangan bulat, bukan "%(value)s".') % {"value": _show(value)}
         if number < 0:
             return None, _("Tidak boleh negatif.")
         if number != number.to_integral_value():
@@ -440,7 +480,7 @@ class _CellParser:
     def parse_choice(self, column, value):
         found = self.choices[column.field].get(" ".join(str(value).split()).casefold())
         if found is None:
-            return None, _("\"%(value)s\" bukan pilihan yang dikenal. Pilihan: %(allowed)s.") % {
+            return None, _('"%(value)s" bukan pilihan yang dikenal. Pilihan: %(allowed)s.') % {
                 "value": _show(value),
                 "allowed": ", ".join(column.allowed_labels()),
             }
@@ -454,14 +494,14 @@ class _CellParser:
             return True, None
         if text in NO:
             return False, None
-        return None, _("Isi dengan Ya atau Tidak, bukan \"%(value)s\".") % {"value": _show(value)}
+        return None, _('Isi dengan Ya atau Tidak, bukan "%(value)s".') % {"value": _show(value)}
 
     def parse_kecamatan(self, column, value):
         found = self.kecamatan.get(" ".join(str(value).split()).casefold())
         if found is None:
-            return None, _("Kecamatan \"%(value)s\" tidak dikenal. Gunakan nama kecamatan di Kutai Timur dari daftar pilihan.") % {
-                "value": _show(value)
-            }
+            return None, _(
+                'Kecamatan "%(value)s" tidak dikenal. Gunakan nama kecamatan di Kutai Timur dari daftar pilihan.'
+            ) % {"value": _show(value)}
         return found, None
 
     def parse_npsn(self, column, value):
@@ -469,7 +509,7 @@ class _CellParser:
             value = int(value)
         text = str(value).strip()
         if not re.fullmatch(r"\d{8}", text):
-            return None, _("NPSN harus 8 angka, bukan \"%(value)s\".") % {"value": _show(value)}
+            return None, _('NPSN harus 8 angka, bukan "%(value)s".') % {"value": _show(value)}
         return text, None
 
 
@@ -497,7 +537,10 @@ def read_upload(spec, uploaded_file, period=None, agency=None):
         raise DatasetFileError([CellError(1, ", ".join(missing), message)])
     if len(frame) > max_rows:
         raise _file_error(
-            _("Berkas berisi lebih dari %(max)s baris data. Bagi data menjadi beberapa periode atau hubungi koordinator.")
+            _(
+                "Berkas berisi lebih dari %(max)s baris data, batas yang diizinkan. "
+                "Hapus baris yang tidak perlu atau hubungi koordinator."
+            )
             % {"max": f"{max_rows:,}".replace(",", ".")}
         )
     positions = [by_header[_normalise_header(c.header)] for c in spec.columns]
@@ -512,7 +555,10 @@ def read_upload(spec, uploaded_file, period=None, agency=None):
                 CellError(
                     row_number,
                     column_name,
-                    _("Sel berisi rumus tanpa nilai tersimpan. Ganti rumus dengan nilainya (salin, lalu tempel sebagai nilai)."),
+                    _(
+                        "Sel berisi rumus tanpa nilai tersimpan. "
+                        "Ganti rumus dengan nilainya (salin, lalu tempel sebagai nilai)."
+                    ),
                 )
             )
     formula_cells = {(e.row, e.column) for e in errors}
@@ -571,11 +617,12 @@ def read_upload(spec, uploaded_file, period=None, agency=None):
                 CellError(
                     seen_unique[key],
                     spec.column(spec.unique).header,
-                    _("%(value)s sudah didaftarkan oleh %(agency)s pada periode ini.") % {"value": key, "agency": other.agency},
+                    _("%(value)s sudah didaftarkan oleh %(agency)s pada periode ini.")
+                    % {"value": key, "agency": other.agency},
                 )
             )
     if errors:
-        errors.sort(key=lambda e: (e.row or 0))
+        errors.sort(key=lambda e: e.row or 0)
         raise DatasetFileError(errors)
     return rows
 
@@ -602,13 +649,31 @@ def derived_figures(spec, rows):
             [r["kecamatan__name"], r["segments"], r["length"], r["mantap"], _pct(r["mantap"], r["length"])]
             for r in by_kecamatan
         ]
-        table.append([_("Seluruh kabupaten"), sum(r[1] for r in table), overall["length"], overall["mantap"], _pct(overall["mantap"], overall["length"])])
+        table.append(
+            [
+                _("Seluruh kabupaten"),
+                sum(r[1] for r in table),
+                overall["length"],
+                overall["mantap"],
+                _pct(overall["mantap"], overall["length"]),
+            ]
+        )
         return [
             {
                 "title": _("Jalan mantap (baik + sedang) per kecamatan"),
-                "headers": [_("Kecamatan"), _("Ruas"), _("Panjang (km)"), _("Jalan mantap (km)"), _("Jalan mantap (%)")],
+                "headers": [
+                    _("Kecamatan"),
+                    _("Ruas"),
+                    _("Panjang (km)"),
+                    _("Jalan mantap (km)"),
+                    _("Jalan mantap (%)"),
+                ],
                 "rows": table,
-                "summary": {"mantap_km": overall["mantap"], "mantap_pct": _pct(overall["mantap"], overall["length"]), "length_km": overall["length"]},
+                "summary": {
+                    "mantap_km": overall["mantap"],
+                    "mantap_pct": _pct(overall["mantap"], overall["length"]),
+                    "length_km": overall["length"],
+                },
             }
         ]
     if spec.kind == DatasetKind.PENDIDIKAN:
@@ -621,9 +686,23 @@ def derived_figures(spec, rows):
         return [
             {
                 "title": _("Daya tampung per kecamatan dan jenjang"),
-                "headers": [_("Kecamatan"), _("Jenjang"), _("Sekolah"), _("Siswa"), _("Daya tampung"), _("Keterisian (%)")],
+                "headers": [
+                    _("Kecamatan"),
+                    _("Jenjang"),
+                    _("Sekolah"),
+                    _("Siswa"),
+                    _("Daya tampung"),
+                    _("Keterisian (%)"),
+                ],
                 "rows": [
-                    [r["kecamatan__name"], levels.get(r["level"], r["level"]), r["schools"], r["students"], r["capacity"], _pct(r["students"], r["capacity"])]
+                    [
+                        r["kecamatan__name"],
+                        levels.get(r["level"], r["level"]),
+                        r["schools"],
+                        r["students"],
+                        r["capacity"],
+                        _pct(r["students"], r["capacity"]),
+                    ]
                     for r in grouped
                 ],
             }
@@ -644,20 +723,48 @@ def derived_figures(spec, rows):
         return [
             {
                 "title": _("Tempat tidur dan tenaga kesehatan per kecamatan"),
-                "headers": [_("Kecamatan"), _("Fasilitas"), _("Tempat tidur"), _("Dokter"), _("Perawat"), _("Bidan"), _("Layanan daring")],
+                "headers": [
+                    _("Kecamatan"),
+                    _("Fasilitas"),
+                    _("Tempat tidur"),
+                    _("Dokter"),
+                    _("Perawat"),
+                    _("Bidan"),
+                    _("Layanan daring"),
+                ],
                 "rows": [
-                    [r["kecamatan__name"], r["facilities"], r["beds"], r["doctors"], r["nurses"], r["midwives"], r["online"]]
+                    [
+                        r["kecamatan__name"],
+                        r["facilities"],
+                        r["beds"],
+                        r["doctors"],
+                        r["nurses"],
+                        r["midwives"],
+                        r["online"],
+                    ]
                     for r in grouped
                 ],
             }
         ]
-    grouped = rows.values("type", "status").annotate(facilities=Count("pk"), capacity=Sum("capacity")).order_by("type", "status")
+    grouped = (
+        rows.values("type", "status")
+        .annotate(facilities=Count("pk"), capacity=Sum("capacity"))
+        .order_by("type", "status")
+    )
     types = dict(TransportFacility.Type.choices)
     statuses = dict(TransportFacility.Status.choices)
     return [
         {
             "title": _("Sarana transportasi per jenis dan status"),
             "headers": [_("Jenis"), _("Status"), _("Jumlah"), _("Kapasitas")],
-            "rows": [[types.get(r["type"], r["type"]), statuses.get(r["status"], r["status"]), r["facilities"], r["capacity"]] for r in grouped],
+            "rows": [
+                [
+                    types.get(r["type"], r["type"]),
+                    statuses.get(r["status"], r["status"]),
+                    r["facilities"],
+                    r["capacity"],
+                ]
+                for r in grouped
+            ],
         }
     ]

@@ -5,10 +5,11 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pillars.models import Pillar, SubDimension
+
 from . import roles
 from .models import Agency, QuickWin
 from .validators import validate_evidence_file
-from pillars.models import Pillar, SubDimension
 
 
 class QuickWinForm(forms.ModelForm):
@@ -77,7 +78,9 @@ class QuickWinForm(forms.ModelForm):
                 "start_year",
                 "is_new",
             ),
-            Fieldset(_("Target dan anggaran"), "target_pct", "achievement_pct", "budget", "budget_source", "users_reached"),
+            Fieldset(
+                _("Target dan anggaran"), "target_pct", "achievement_pct", "budget", "budget_source", "users_reached"
+            ),
             Fieldset(
                 _("Mitra, risiko dan keberlanjutan"), "partners", "url", "risks", "mitigation", "sustainability_plan"
             ),
@@ -88,7 +91,10 @@ class QuickWinForm(forms.ModelForm):
         cleaned = super().clean()
         pillar, subdimension = cleaned.get("pillar"), cleaned.get("subdimension")
         if pillar and subdimension and subdimension.pillar_id != pillar.pk:
-            self.add_error("subdimension", forms.ValidationError(_("Sub-dimensi ini bukan bagian dari pilar yang dipilih."), code="pillar"))
+            self.add_error(
+                "subdimension",
+                forms.ValidationError(_("Sub-dimensi ini bukan bagian dari pilar yang dipilih."), code="pillar"),
+            )
         if cleaned.get("budget") and not cleaned.get("budget_source"):
             self.add_error("budget_source", forms.ValidationError(_("Pilih sumber anggaran."), code="required"))
         return cleaned
@@ -128,6 +134,8 @@ class QuickWinEvidenceForm(forms.Form):
 class DatasetUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Berkas .xlsx"),
-        help_text=_("Gunakan templat. Unggahan baru menggantikan seluruh data perangkat daerah Anda untuk periode ini."),
+        help_text=_(
+            "Gunakan templat. Unggahan baru menggantikan seluruh data perangkat daerah Anda untuk periode ini."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )

@@ -19,7 +19,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
 
 
 def road(**changes):
@@ -147,15 +150,24 @@ def test_a_formula_with_a_stored_value_is_read_as_that_value(period, agency_a):
     assert segment.length_km == Decimal("10")
 
 
-def test_accepting_an_upload_replaces_only_that_agency_s_rows_for_that_period(period, agency_a, agency_b, operator_a, operator_b):
+def test_accepting_an_upload_replaces_only_that_agency_s_rows_for_that_period(
+    period, agency_a, agency_b, operator_a, operator_b
+):
     spec = get_spec("jalan")
     other_period = make_period(year=2031)
     for agency, user in [(agency_a, operator_a), (agency_b, operator_b)]:
-        DatasetUpload.accept(period, agency, "jalan", make_xlsx([ROAD_ROW]), user, read_upload(spec, make_xlsx([ROAD_ROW])))
-    DatasetUpload.accept(other_period, agency_a, "jalan", make_xlsx([ROAD_ROW]), operator_a, read_upload(spec, make_xlsx([ROAD_ROW])))
+        DatasetUpload.accept(
+            period, agency, "jalan", make_xlsx([ROAD_ROW]), user, read_upload(spec, make_xlsx([ROAD_ROW]))
+        )
+    DatasetUpload.accept(
+        other_period, agency_a, "jalan", make_xlsx([ROAD_ROW]), operator_a, read_upload(spec, make_xlsx([ROAD_ROW]))
+    )
     rows = read_upload(spec, make_xlsx([road(**{"Nama ruas": "Baru 1"}), road(**{"Nama ruas": "Baru 2"})]))
     DatasetUpload.accept(period, agency_a, "jalan", make_xlsx([ROAD_ROW]), operator_a, rows)
-    assert sorted(RoadSegment.objects.filter(period=period, agency=agency_a).values_list("name", flat=True)) == ["Baru 1", "Baru 2"]
+    assert sorted(RoadSegment.objects.filter(period=period, agency=agency_a).values_list("name", flat=True)) == [
+        "Baru 1",
+        "Baru 2",
+    ]
     assert RoadSegment.objects.filter(period=period, agency=agency_b).count() == 1
     assert RoadSegment.objects.filter(period=other_period).count() == 1
 
@@ -168,13 +180,27 @@ def test_an_operator_cannot_save_rows_for_another_agency(period, agency_b, opera
 
 def test_an_npsn_taken_by_another_agency_in_the_period_is_refused(period, agency_a, agency_b, operator_b):
     spec = get_spec("pendidikan")
-    DatasetUpload.accept(period, agency_b, "pendidikan", make_xlsx([SCHOOL_ROW], kind="pendidikan"), operator_b, read_upload(spec, make_xlsx([SCHOOL_ROW], kind="pendidikan")))
+    DatasetUpload.accept(
+        period,
+        agency_b,
+        "pendidikan",
+        make_xlsx([SCHOOL_ROW], kind="pendidikan"),
+        operator_b,
+        read_upload(spec, make_xlsx([SCHOOL_ROW], kind="pendidikan")),
+    )
     [error] = errors_of("pendidikan", make_xlsx([SCHOOL_ROW], kind="pendidikan"), period, agency_a)
     assert "Bappeda" in error.message
 
 
 def test_deleting_an_upload_removes_its_rows_and_keeps_it_in_the_history(period, agency_a, operator_a, coordinator):
-    upload = DatasetUpload.accept(period, agency_a, "jalan", make_xlsx([ROAD_ROW]), operator_a, read_upload(get_spec("jalan"), make_xlsx([ROAD_ROW])))
+    upload = DatasetUpload.accept(
+        period,
+        agency_a,
+        "jalan",
+        make_xlsx([ROAD_ROW]),
+        operator_a,
+        read_upload(get_spec("jalan"), make_xlsx([ROAD_ROW])),
+    )
     upload.delete_by(coordinator)
     upload.refresh_from_db()
     assert upload.is_deleted() and upload.deleted_by == coordinator
@@ -183,7 +209,14 @@ def test_deleting_an_upload_removes_its_rows_and_keeps_it_in_the_history(period,
 
 
 def test_an_operator_cannot_delete_an_upload(period, agency_a, operator_a):
-    upload = DatasetUpload.accept(period, agency_a, "jalan", make_xlsx([ROAD_ROW]), operator_a, read_upload(get_spec("jalan"), make_xlsx([ROAD_ROW])))
+    upload = DatasetUpload.accept(
+        period,
+        agency_a,
+        "jalan",
+        make_xlsx([ROAD_ROW]),
+        operator_a,
+        read_upload(get_spec("jalan"), make_xlsx([ROAD_ROW])),
+    )
     with pytest.raises(PermissionDenied):
         upload.delete_by(operator_a)
     assert RoadSegment.objects.count() == 1
@@ -191,14 +224,27 @@ def test_an_operator_cannot_delete_an_upload(period, agency_a, operator_a):
 
 def _save(kind, rows, period, agency, user):
     spec = get_spec(kind)
-    DatasetUpload.accept(period, agency, kind, make_xlsx(rows, kind=kind), user, read_upload(spec, make_xlsx(rows, kind=kind)))
+    DatasetUpload.accept(
+        period, agency, kind, make_xlsx(rows, kind=kind), user, read_upload(spec, make_xlsx(rows, kind=kind))
+    )
     return spec
 
 
 def test_jalan_mantap_is_baik_plus_sedang_in_km_and_percent_overall_and_by_kecamatan(period, agency_a, operator_a):
     rows = [
         road(),  # Sangatta Utara: 10 km, 6 baik + 2 sedang
-        road(**{"Kecamatan": "Bengalon", "Panjang (km)": 5, "Aspal (km)": 5, "Beton (km)": 0, "Baik (km)": 1, "Sedang (km)": 0, "Rusak ringan (km)": 2, "Rusak berat (km)": 2}),
+        road(
+            **{
+                "Kecamatan": "Bengalon",
+                "Panjang (km)": 5,
+                "Aspal (km)": 5,
+                "Beton (km)": 0,
+                "Baik (km)": 1,
+                "Sedang (km)": 0,
+                "Rusak ringan (km)": 2,
+                "Rusak berat (km)": 2,
+            }
+        ),
     ]
     spec = _save("jalan", rows, period, agency_a, operator_a)
     [figure] = derived_figures(spec, RoadSegment.objects.filter(period=period))

@@ -94,7 +94,9 @@ def test_another_agency_cannot_move_a_set_quick_win(period, agency_a, operator_b
 
 
 def test_continuing_copies_a_quick_win_into_the_new_period_as_dilanjutkan(period, agency_a, agency_b, operator_a):
-    old = make_quick_win(period, agency_a, status=S.BERJALAN, name="Digital Learning", budget=5_000_000, budget_source="apbd")
+    old = make_quick_win(
+        period, agency_a, status=S.BERJALAN, name="Digital Learning", budget=5_000_000, budget_source="apbd"
+    )
     old.supporting_agencies.set([agency_b])
     new_period = make_period(year=2025)
     new = old.continue_into(new_period, operator_a)

@@ -22,7 +22,10 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
 
 
 def _html(response):
@@ -42,7 +45,9 @@ def road(**changes):
 @pytest.fixture
 def good_upload(client_a, period):
     """Agency A's earlier good upload: two roads."""
-    upload = make_xlsx([road(**{"Nama ruas": "Jl. Lama 1"}), road(**{"Nama ruas": "Jl. Lama 2"})], name="jalan-lama.xlsx")
+    upload = make_xlsx(
+        [road(**{"Nama ruas": "Jl. Lama 1"}), road(**{"Nama ruas": "Jl. Lama 2"})], name="jalan-lama.xlsx"
+    )
     assert client_a.post("/data/jalan/unggah/", {"file": upload}).status_code == 302
     return DatasetUpload.objects.get()
 
@@ -54,7 +59,7 @@ def _refused(client, upload, message, kind="jalan"):
     html = _html(response)
     assert response.status_code == 400
     assert "tidak disimpan" in html
-    assert message in html, html[html.find("<table"):][:1500]
+    assert message in html, html[html.find("<table") :][:1500]
     assert sorted(RoadSegment.objects.values_list("pk", "name")) == before
     assert DatasetUpload.objects.filter(outcome="accepted").count() == 1
     assert DatasetUpload.objects.filter(outcome="rejected").count() == 1
@@ -69,11 +74,15 @@ def test_a_renamed_pdf_is_refused(client_a, good_upload):
 
 
 def test_a_csv_renamed_to_xlsx_is_refused(client_a, good_upload):
-    _refused(client_a, SimpleUploadedFile("jalan.xlsx", b"No. ruas;Nama ruas\n001;Jl. Uji\n"), "bukan berkas Excel .xlsx")
+    _refused(
+        client_a, SimpleUploadedFile("jalan.xlsx", b"No. ruas;Nama ruas\n001;Jl. Uji\n"), "bukan berkas Excel .xlsx"
+    )
 
 
 def test_a_csv_file_is_refused(client_a, good_upload):
-    _refused(client_a, SimpleUploadedFile("jalan.csv", b"No. ruas,Nama ruas\n001,Jl. Uji\n"), "harus berformat Excel .xlsx")
+    _refused(
+        client_a, SimpleUploadedFile("jalan.csv", b"No. ruas,Nama ruas\n001,Jl. Uji\n"), "harus berformat Excel .xlsx"
+    )
 
 
 def test_a_truncated_xlsx_is_refused_as_corrupt(client_a, good_upload):
@@ -102,8 +111,9 @@ def test_a_sheet_with_headers_but_no_rows_is_refused(client_a, good_upload):
 def test_a_missing_column_is_refused(client_a, good_upload):
     from evaluations.datasets import get_spec
 
-    headers = [c.header for c in get_spec("jalan").columns if c.header != "Lebar (m)"]
-    rows = [[v for h, v in zip([c.header for c in get_spec("jalan").columns], ROAD_ROW) if h != "Lebar (m)"]]
+    all_headers = [c.header for c in get_spec("jalan").columns]
+    headers = [h for h in all_headers if h != "Lebar (m)"]
+    rows = [[v for h, v in zip(all_headers, ROAD_ROW, strict=True) if h != "Lebar (m)"]]
     _refused(client_a, make_xlsx(rows, headers=headers), "Kolom berikut tidak ditemukan: Lebar (m)")
 
 
@@ -116,7 +126,9 @@ def test_a_renamed_column_is_refused_naming_both(client_a, good_upload):
 
 
 def test_text_in_a_number_column_is_refused(client_a, good_upload):
-    _refused(client_a, make_xlsx([road(**{"Panjang (km)": "sepuluh"})]), "Harus berupa angka, bukan &quot;sepuluh&quot;")
+    _refused(
+        client_a, make_xlsx([road(**{"Panjang (km)": "sepuluh"})]), "Harus berupa angka, bukan &quot;sepuluh&quot;"
+    )
 
 
 def test_a_negative_count_is_refused(client_a, good_upload):
@@ -128,14 +140,21 @@ def test_an_unknown_kecamatan_is_refused(client_a, good_upload):
 
 
 def test_an_unknown_allowed_value_is_refused(client_a, good_upload):
-    html = _refused(client_a, make_xlsx([road(**{"Status jalan": "Tol"})]), "&quot;Tol&quot; bukan pilihan yang dikenal")
+    html = _refused(
+        client_a, make_xlsx([road(**{"Status jalan": "Tol"})]), "&quot;Tol&quot; bukan pilihan yang dikenal"
+    )
     assert "Nasional, Provinsi, Kabupaten, Desa" in html
 
 
 def test_a_duplicate_npsn_is_refused(client_a, good_upload):
     second = list(SCHOOL_ROW)
     second[1] = "SD Negeri 002"
-    _refused(client_a, make_xlsx([SCHOOL_ROW, second], kind="pendidikan"), "30401234 sudah dipakai di baris 2", kind="pendidikan")
+    _refused(
+        client_a,
+        make_xlsx([SCHOOL_ROW, second], kind="pendidikan"),
+        "30401234 sudah dipakai di baris 2",
+        kind="pendidikan",
+    )
     assert not School.objects.exists()
 
 
@@ -146,7 +165,11 @@ def test_an_npsn_that_is_not_8_digits_is_refused(client_a, good_upload):
 
 
 def test_condition_km_not_adding_up_to_the_length_is_refused(client_a, good_upload):
-    _refused(client_a, make_xlsx([road(**{"Rusak berat (km)": 3})]), "kondisi (baik + sedang + rusak ringan + rusak berat) adalah 12,5 km")
+    _refused(
+        client_a,
+        make_xlsx([road(**{"Rusak berat (km)": 3})]),
+        "kondisi (baik + sedang + rusak ringan + rusak berat) adalah 12,5 km",
+    )
 
 
 def test_a_formula_without_a_stored_value_is_refused(client_a, good_upload):
@@ -224,7 +247,14 @@ def test_every_signed_in_user_sees_the_rows_and_jalan_mantap(client, operator_b,
 
 
 def test_the_page_filters_rows_by_kecamatan(client_a, period):
-    client_a.post("/data/jalan/unggah/", {"file": make_xlsx([road(**{"Nama ruas": "Jl. Bengalon", "Kecamatan": "Bengalon"}), road(**{"Nama ruas": "Jl. Sangatta"})])})
+    client_a.post(
+        "/data/jalan/unggah/",
+        {
+            "file": make_xlsx(
+                [road(**{"Nama ruas": "Jl. Bengalon", "Kecamatan": "Bengalon"}), road(**{"Nama ruas": "Jl. Sangatta"})]
+            )
+        },
+    )
     from evaluations.models import Kecamatan
 
     html = _html(client_a.get(f"/data/jalan/?kecamatan={Kecamatan.objects.get(name='Bengalon').pk}"))
@@ -232,7 +262,14 @@ def test_the_page_filters_rows_by_kecamatan(client_a, period):
 
 
 def test_the_page_filters_rows_by_status(client_a, period):
-    client_a.post("/data/jalan/unggah/", {"file": make_xlsx([road(**{"Nama ruas": "Jl. Desa", "Status jalan": "Desa"}), road(**{"Nama ruas": "Jl. Kab"})])})
+    client_a.post(
+        "/data/jalan/unggah/",
+        {
+            "file": make_xlsx(
+                [road(**{"Nama ruas": "Jl. Desa", "Status jalan": "Desa"}), road(**{"Nama ruas": "Jl. Kab"})]
+            )
+        },
+    )
     html = _html(client_a.get("/data/jalan/?status=desa"))
     assert "Jl. Desa" in html and "Jl. Kab" not in html
 

@@ -17,7 +17,10 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
 
 
 def _html(response):
@@ -85,7 +88,9 @@ def test_list_and_coverage_run_the_same_queries_with_1_or_50_quick_wins(client, 
     make_quick_win(period, agency_a, status=S.DITETAPKAN)
     small = _count_queries(client, path)
     for i in range(49):
-        make_quick_win(period, make_agency() if i % 5 == 0 else agency_a, status=S.BERJALAN, pillar=["GOV", "ECO", "ENV"][i % 3])
+        make_quick_win(
+            period, make_agency() if i % 5 == 0 else agency_a, status=S.BERJALAN, pillar=["GOV", "ECO", "ENV"][i % 3]
+        )
     assert _count_queries(client, path) == small
 
 
@@ -276,9 +281,7 @@ def test_another_agency_cannot_continue_a_quick_win(client, operator_b, period, 
 # --- evidence ---------------------------------------------------------------------------------
 def test_an_operator_attaches_evidence_and_downloads_it_as_an_attachment(client_a, period, agency_a):
     draft = make_quick_win(period, agency_a)
-    client_a.post(
-        f"/quick-wins/{draft.pk}/bukti/", {"title": "SK Bupati", "file": SimpleUploadedFile("sk.pdf", PDF)}
-    )
+    client_a.post(f"/quick-wins/{draft.pk}/bukti/", {"title": "SK Bupati", "file": SimpleUploadedFile("sk.pdf", PDF)})
     evidence = QuickWinEvidence.objects.get()
     response = client_a.get(f"/quick-wins/bukti/{evidence.pk}/unduh/")
     assert response.status_code == 200

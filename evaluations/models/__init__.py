@@ -9,18 +9,6 @@ datasets.py    the four supporting data sets and their upload history
 """
 
 from .agency import Agency, AgencyMember, Assignment, Kecamatan
-from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
-from .period import EvaluationPeriod
-from .submission import (
-    Answer,
-    AnswerChange,
-    Evidence,
-    ReviewComment,
-    Submission,
-    SubmissionEvent,
-    TransitionError,
-)
-from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence
 from .datasets import (
     DATASET_MODELS,
     DatasetKind,
@@ -29,6 +17,18 @@ from .datasets import (
     RoadSegment,
     School,
     TransportFacility,
+)
+from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
+from .period import EvaluationPeriod
+from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence
+from .submission import (
+    Answer,
+    AnswerChange,
+    Evidence,
+    ReviewComment,
+    Submission,
+    SubmissionEvent,
+    TransitionError,
 )
 
 __all__ = [

@@ -55,10 +55,16 @@ class DatasetUpload(models.Model):
         REJECTED = "rejected", _("Ditolak")
 
     period = models.ForeignKey(
-        "evaluations.EvaluationPeriod", on_delete=models.CASCADE, related_name="dataset_uploads", verbose_name=_("periode")
+        "evaluations.EvaluationPeriod",
+        on_delete=models.CASCADE,
+        related_name="dataset_uploads",
+        verbose_name=_("periode"),
     )
     agency = models.ForeignKey(
-        "evaluations.Agency", on_delete=models.CASCADE, related_name="dataset_uploads", verbose_name=_("perangkat daerah")
+        "evaluations.Agency",
+        on_delete=models.CASCADE,
+        related_name="dataset_uploads",
+        verbose_name=_("perangkat daerah"),
     )
     kind = models.CharField(_("data set"), max_length=12, choices=DatasetKind.choices)
     file = models.FileField(_("berkas"), upload_to=dataset_upload_to, blank=True, max_length=255)
@@ -68,7 +74,11 @@ class DatasetUpload(models.Model):
     row_count = models.PositiveIntegerField(_("jumlah baris"), default=0)
     error_count = models.PositiveIntegerField(_("jumlah kesalahan"), default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("diunggah oleh")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("diunggah oleh"),
     )
     uploaded_at = models.DateTimeField(_("diunggah"), default=timezone.now)
     deleted_by = models.ForeignKey(
@@ -220,6 +230,9 @@ class RoadSegment(DatasetRow):
         verbose_name = _("ruas jalan")
         verbose_name_plural = _("kondisi jalan")
 
+    def __str__(self):
+        return f"{self.road_number} {self.name}"
+
 
 class School(DatasetRow):
     class Level(models.TextChoices):
@@ -257,6 +270,9 @@ class School(DatasetRow):
         verbose_name_plural = _("sarana pendidikan")
         constraints = [models.UniqueConstraint(fields=["period", "npsn"], name="school_unique_npsn_per_period")]
 
+    def __str__(self):
+        return f"{self.npsn} {self.name}"
+
 
 class HealthFacility(DatasetRow):
     class Type(models.TextChoices):
@@ -289,6 +305,9 @@ class HealthFacility(DatasetRow):
     class Meta(DatasetRow.Meta):
         verbose_name = _("sarana kesehatan")
         verbose_name_plural = _("sarana kesehatan")
+
+    def __str__(self):
+        return self.name
 
 
 class TransportFacility(DatasetRow):
@@ -324,6 +343,9 @@ class TransportFacility(DatasetRow):
     class Meta(DatasetRow.Meta):
         verbose_name = _("sarana transportasi")
         verbose_name_plural = _("sarana transportasi")
+
+    def __str__(self):
+        return self.name
 
 
 DATASET_MODELS = {

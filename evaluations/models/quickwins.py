@@ -104,10 +104,16 @@ class QuickWin(models.Model):
     description = models.TextField(_("deskripsi"), blank=True)
     rpjmd_problem = models.TextField(_("permasalahan RPJMD yang dijawab"), blank=True)
     agency = models.ForeignKey(
-        "evaluations.Agency", on_delete=models.PROTECT, related_name="quick_wins", verbose_name=_("perangkat daerah pemilik")
+        "evaluations.Agency",
+        on_delete=models.PROTECT,
+        related_name="quick_wins",
+        verbose_name=_("perangkat daerah pemilik"),
     )
     supporting_agencies = models.ManyToManyField(
-        "evaluations.Agency", blank=True, related_name="supported_quick_wins", verbose_name=_("perangkat daerah pendukung")
+        "evaluations.Agency",
+        blank=True,
+        related_name="supported_quick_wins",
+        verbose_name=_("perangkat daerah pendukung"),
     )
     start_year = models.PositiveSmallIntegerField(
         _("tahun mulai"), null=True, blank=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
@@ -280,7 +286,10 @@ class QuickWin(models.Model):
         if to_status not in self.PROGRESS.get(self.status, set()):
             raise TransitionError(
                 _("Status %(from)s tidak dapat diubah menjadi %(to)s.")
-                % {"from": self.get_status_display(), "to": self.Status(to_status).label if to_status in self.Status else to_status}
+                % {
+                    "from": self.get_status_display(),
+                    "to": self.Status(to_status).label if to_status in self.Status else to_status,
+                }
             )
         self._move(by, to_status, (note or "").strip())
 
@@ -327,7 +336,9 @@ class QuickWinChange(models.Model):
         CONTINUED = "continued", _("Dilanjutkan dari periode sebelumnya")
         EVIDENCE = "evidence", _("Bukti dukung diunggah")
 
-    quick_win = models.ForeignKey(QuickWin, on_delete=models.CASCADE, related_name="changes", verbose_name=_("quick win"))
+    quick_win = models.ForeignKey(
+        QuickWin, on_delete=models.CASCADE, related_name="changes", verbose_name=_("quick win")
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("oleh")
     )
@@ -354,13 +365,19 @@ def quick_win_evidence_upload_to(instance, filename):
 
 
 class QuickWinEvidence(models.Model):
-    quick_win = models.ForeignKey(QuickWin, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("quick win"))
+    quick_win = models.ForeignKey(
+        QuickWin, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("quick win")
+    )
     title = models.CharField(_("judul"), max_length=200)
     file = models.FileField(_("berkas"), upload_to=quick_win_evidence_upload_to, max_length=255)
     original_name = models.CharField(_("nama berkas asli"), max_length=255, blank=True)
     size = models.PositiveBigIntegerField(_("ukuran (byte)"), default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("diunggah oleh")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("diunggah oleh"),
     )
     uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
 

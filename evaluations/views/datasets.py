@@ -41,7 +41,9 @@ def dataset_index(request):
     agency = roles.agency_of(request.user)
     own = {}
     if agency is not None:
-        for upload in DatasetUpload.objects.filter(period=period, agency=agency, outcome=DatasetUpload.Outcome.ACCEPTED, deleted_at__isnull=True):
+        for upload in DatasetUpload.objects.filter(
+            period=period, agency=agency, outcome=DatasetUpload.Outcome.ACCEPTED, deleted_at__isnull=True
+        ):
             own.setdefault(upload.kind, upload)
     counts = {spec.kind: spec.model.objects.filter(period=period).count() for spec in SPECS.values()}
     return render(
@@ -86,7 +88,9 @@ def dataset_page(request, kind):
         if raw and raw in {str(v) for v, _label in options}:
             filters[field_name] = raw
         selected[field_name] = raw
-        filter_options.append({"field": field_name, "label": label, "options": options, "selected": filters.get(field_name, "")})
+        filter_options.append(
+            {"field": field_name, "label": label, "options": options, "selected": filters.get(field_name, "")}
+        )
     rows = model.objects.for_page(period, filters)
     totals = rows.aggregate(**{name: Sum(name) for name in spec.numeric_totals})
     page = Paginator(rows.order_by("kecamatan__code", "agency__name", "row_number"), ROWS_PER_PAGE).get_page(
@@ -94,7 +98,9 @@ def dataset_page(request, kind):
     )
     table = [[_display(c, row) for c in spec.columns] for row in page.object_list]
     total_cells = [
-        number_format(totals[c.field], decimal_pos=2 if c.type == "decimal" else None, use_l10n=True, force_grouping=True)
+        number_format(
+            totals[c.field], decimal_pos=2 if c.type == "decimal" else None, use_l10n=True, force_grouping=True
+        )
         if c.field in totals and totals[c.field] is not None
         else ""
         for c in spec.columns
@@ -174,7 +180,9 @@ def dataset_upload_download(request, pk):
     upload = access.get_dataset_upload_for_user(request.user, pk)
     if not upload.file or upload.is_deleted():
         raise Http404
-    response = FileResponse(upload.file.open("rb"), as_attachment=True, filename=upload.original_name, content_type=XLSX)
+    response = FileResponse(
+        upload.file.open("rb"), as_attachment=True, filename=upload.original_name, content_type=XLSX
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

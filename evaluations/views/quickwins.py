@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pillars.models import Pillar, SubDimension
+
 from .. import access, roles
 from ..forms_quickwins import NoteForm, ProgressForm, QuickWinEvidenceForm, QuickWinForm, RejectForm
 from ..models import Agency, EvaluationPeriod, QuickWin, QuickWinChange, TransitionError
-from pillars.models import Pillar, SubDimension
 
 
 def _period(request):
@@ -38,7 +39,9 @@ def quick_win_list(request):
     agency = next((a for a in agencies if str(a.pk) == request.GET.get("opd")), None)
     status = request.GET.get("status") if request.GET.get("status") in QuickWin.Status.values else ""
     search = request.GET.get("q", "").strip()[:100]
-    quick_wins = QuickWin.objects.for_list(period, request.user, pillar=pillar, agency=agency, status=status, search=search)
+    quick_wins = QuickWin.objects.for_list(
+        period, request.user, pillar=pillar, agency=agency, status=status, search=search
+    )
     return render(
         request,
         "evaluations/quickwins/list.html",
@@ -133,7 +136,7 @@ def quick_win_create(request):
         quick_win = QuickWin.propose(
             request.user, period=period, supporting_agencies=form.cleaned_data["supporting_agencies"], **fields
         )
-        messages.success(request, _("Quick win \"%(name)s\" diusulkan.") % {"name": quick_win.name})
+        messages.success(request, _('Quick win "%(name)s" diusulkan.') % {"name": quick_win.name})
         return redirect("evaluations:quick_win_detail", pk=quick_win.pk)
     return render(request, "evaluations/quickwins/form.html", {"form": form, "period": period})
 
@@ -146,14 +149,21 @@ def quick_win_edit(request, pk):
         quick_win.save_edit(request.user, _changed(form), supporting_agencies=form.cleaned_data["supporting_agencies"])
         messages.success(request, _("Perubahan disimpan."))
         return redirect("evaluations:quick_win_detail", pk=quick_win.pk)
-    return render(request, "evaluations/quickwins/form.html", {"form": form, "quick_win": quick_win, "period": quick_win.period})
+    return render(
+        request, "evaluations/quickwins/form.html", {"form": form, "quick_win": quick_win, "period": quick_win.period}
+    )
 
 
 def _transition(request, pk, form_class, action, success):
     quick_win = access.get_quick_win_for_user(request.user, pk)
-    form = form_class(request.POST) if form_class is not ProgressForm else ProgressForm(request.POST, quick_win=quick_win)
+    form = (
+        form_class(request.POST) if form_class is not ProgressForm else ProgressForm(request.POST, quick_win=quick_win)
+    )
     if not form.is_valid():
-        messages.error(request, _("Periksa isian: %(errors)s") % {"errors": " ".join(e for errs in form.errors.values() for e in errs)})
+        messages.error(
+            request,
+            _("Periksa isian: %(errors)s") % {"errors": " ".join(e for errs in form.errors.values() for e in errs)},
+        )
         return redirect("evaluations:quick_win_detail", pk=pk)
     try:
         action(quick_win, request.user, form.cleaned_data)
@@ -178,7 +188,9 @@ def quick_win_reject(request, pk):
 
 @require_POST
 def quick_win_resubmit(request, pk):
-    return _transition(request, pk, NoteForm, lambda q, u, d: q.resubmit(u, d["note"]), _("Quick win diusulkan kembali."))
+    return _transition(
+        request, pk, NoteForm, lambda q, u, d: q.resubmit(u, d["note"]), _("Quick win diusulkan kembali.")
+    )
 
 
 @require_POST
@@ -218,7 +230,9 @@ def continuation(request):
         if not roles.is_coordinator(request.user):
             qs = qs.filter(agency=roles.agency_of(request.user))
         carried = set(
-            QuickWin.objects.filter(period=period, continued_from__isnull=False).values_list("continued_from", flat=True)
+            QuickWin.objects.filter(period=period, continued_from__isnull=False).values_list(
+                "continued_from", flat=True
+            )
         )
         candidates = [
             (q, q.pk in carried)
