@@ -526,6 +526,14 @@ def read_upload(spec, uploaded_file, period=None, agency=None):
     for position, header in enumerate(headers):
         by_header.setdefault(_normalise_header(header), position)
     missing = [c.header for c in spec.columns if _normalise_header(c.header) not in by_header]
+    if len(missing) == len(spec.columns):
+        raise _file_error(
+            _(
+                "Judul kolom di baris 1 tidak dikenali: berkas ini bukan templat %(dataset)s. "
+                "Unduh templat, salin data ke dalamnya, lalu unggah lagi."
+            )
+            % {"dataset": spec.label.lower()}
+        )
     if missing:
         known = {_normalise_header(c.header) for c in spec.columns}
         unknown = [h for h in headers if _normalise_header(h) not in known and not h.startswith("Unnamed:")]

@@ -374,3 +374,7 @@ def test_a_coordinator_deletes_an_upload_and_its_rows_and_file(client, coordinat
     assert "dihapus beserta barisnya" in _html(response)
     assert not RoadSegment.objects.exists()
     assert client.get(f"/data/unggahan/{good_upload.pk}/unduh/").status_code == 404
+
+
+def test_another_data_set_s_file_is_refused_as_not_this_template(client_a, good_upload):
+    _refused(client_a, make_xlsx([["x", "y", 1]], headers=["kode", "nama", "bobot"]), "bukan templat kondisi jalan")

@@ -314,3 +314,24 @@ def test_another_agency_cannot_attach_evidence_to_a_set_quick_win(client, operat
     response = client.post(f"/quick-wins/{set_one.pk}/bukti/", {"title": "X", "file": SimpleUploadedFile("x.pdf", PDF)})
     assert response.status_code == 403
     assert not QuickWinEvidence.objects.exists()
+
+
+def test_the_detail_page_runs_the_same_queries_with_1_or_30_history_entries(
+    client, coordinator, operator_a, period, agency_a
+):
+    client.force_login(coordinator)
+    quick_win = make_quick_win(period, agency_a)
+    quick_win.record(operator_a, "created")
+    QuickWinEvidence.attach(quick_win, operator_a, "SK", SimpleUploadedFile("sk.pdf", PDF))
+    small = _count_queries(client, f"/quick-wins/{quick_win.pk}/")
+    for _ in range(30):
+        quick_win.record(operator_a, "edited", fields=["Nama program"])
+        QuickWinEvidence.attach(quick_win, operator_a, "Foto", SimpleUploadedFile("f.pdf", PDF))
+    quick_win.supporting_agencies.set([make_agency() for _ in range(5)])
+    assert _count_queries(client, f"/quick-wins/{quick_win.pk}/") == small
+
+
+def test_the_home_page_links_operators_to_quick_wins_and_data_sets(client_a, period):
+    html = _html(client_a.get("/"))
+    assert 'href="/quick-wins/baru/"' in html
+    assert 'href="/data/"' in html
