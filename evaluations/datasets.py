@@ -335,11 +335,13 @@ def _check_container(uploaded_file):
             unpacked = sum(info.file_size for info in infos)
             if unpacked > MAX_UNPACKED_FACTOR * settings.DATASET_MAX_BYTES:
                 raise _file_error(_("Isi berkas terlalu besar untuk dibaca. Bagi data menjadi beberapa berkas."))
-            with_formulas = []
-            for info in infos:
-                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                    if FORMULA_TAG.search(archive.read(info)):
-                        with_formulas.append(info.filename)
+            with_formulas = [
+                info.filename
+                for info in infos
+                if info.filename.startswith("xl/worksheets/")
+                and info.filename.endswith(".xml")
+                and _has_formula(archive, info)
+            ]
     except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, NotImplementedError, EOFError):
         uploaded_file.seek(0)
         if uploaded_file.read(4) == b"PK\x03\x04":
@@ -353,11 +355,23 @@ def _check_container(uploaded_file):
     return with_formulas
 
 
+def _has_formula(archive, info, chunk_size=1024 * 1024):
+    """Scan a worksheet part for formula cells in chunks, so a big sheet is never held whole."""
+    tail = b""
+    with archive.open(info) as part:
+        while chunk := part.read(chunk_size):
+            if FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
 def _read_frame(uploaded_file, max_rows):
     try:
         # dtype=object keeps every cell as Excel typed it (number, text, date) so that we judge
         # it ourselves; openpyxl hands pandas the value Excel stored for a formula, never its text.
-        frame = pd.read_excel(uploaded_file, sheet_name=0, dtype=object, engine="openpyxl", nrows=max_rows + 1)
+        # nrows caps what a huge sheet costs; blank rows count towards it, hence the slack.
+        frame = pd.read_excel(uploaded_file, sheet_name=0, dtype=object, engine="openpyxl", nrows=2 * max_rows + 1)
     except Exception:  # noqa: BLE001  (any failure inside a broken workbook means the same to the operator)
         raise _file_error(_corrupt_message()) from None
     finally:
@@ -543,7 +557,9 @@ def read_upload(spec, uploaded_file, period=None, agency=None):
                 "unknown": ", ".join(unknown)
             }
         raise DatasetFileError([CellError(1, ", ".join(missing), message)])
-    if len(frame) > max_rows:
+    blank_rows = frame.isna().all(axis=1).tolist()
+    filled = len(blank_rows) - sum(blank_rows)
+    if filled > max_rows or len(frame) > 2 * max_rows:
         raise _file_error(
             _(
                 "Berkas berisi lebih dari %(max)s baris data, batas yang diizinkan. "
@@ -552,8 +568,7 @@ def read_upload(spec, uploaded_file, period=None, agency=None):
             % {"max": f"{max_rows:,}".replace(",", ".")}
         )
     positions = [by_header[_normalise_header(c.header)] for c in spec.columns]
-    blank_rows = frame.isna().all(axis=1).tolist()
-    if all(blank_rows):
+    if not filled:
         raise _file_error(_("Berkas tidak berisi baris data. Isi data mulai baris 2 di bawah judul kolom templat."))
 
     errors = []

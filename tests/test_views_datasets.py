@@ -378,3 +378,10 @@ def test_a_coordinator_deletes_an_upload_and_its_rows_and_file(client, coordinat
 
 def test_another_data_set_s_file_is_refused_as_not_this_template(client_a, good_upload):
     _refused(client_a, make_xlsx([["x", "y", 1]], headers=["kode", "nama", "bobot"]), "bukan templat kondisi jalan")
+
+
+def test_blank_rows_do_not_count_towards_the_row_limit(client_a, period, settings):
+    settings.DATASET_MAX_ROWS = 3
+    rows = [ROAD_ROW, [None] * 16, ROAD_ROW, [None] * 16, ROAD_ROW]
+    assert client_a.post("/data/jalan/unggah/", {"file": make_xlsx(rows)}).status_code == 302
+    assert RoadSegment.objects.count() == 3

@@ -207,6 +207,8 @@ def quick_win_continue(request, pk):
     if not (roles.is_coordinator(request.user) or quick_win.is_owned_by(request.user)):
         raise PermissionDenied
     period = EvaluationPeriod.objects.current()
+    if period is None:
+        raise Http404
     try:
         new = quick_win.continue_into(period, request.user)
     except (TransitionError, IntegrityError) as error:
