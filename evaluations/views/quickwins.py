@@ -13,7 +13,7 @@ from pillars.models import Pillar, SubDimension
 
 from .. import access, roles
 from ..forms_quickwins import NoteForm, ProgressForm, QuickWinEvidenceForm, QuickWinForm, RejectForm
-from ..models import Agency, EvaluationPeriod, QuickWin, QuickWinChange, TransitionError
+from ..models import Agency, EvaluationPeriod, QuickWin, QuickWinChange, QuickWinEvidence, TransitionError
 
 
 def _period(request):
@@ -254,8 +254,6 @@ def quick_win_evidence_upload(request, pk):
         raise PermissionDenied
     form = QuickWinEvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        from ..models import QuickWinEvidence
-
         QuickWinEvidence.attach(quick_win, request.user, form.cleaned_data["title"], form.cleaned_data["file"])
         messages.success(request, _("Bukti dukung diunggah."))
     else:
