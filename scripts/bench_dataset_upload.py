@@ -79,17 +79,20 @@ def road_rows(n, seed=1):
     return rows
 
 
-def measure(label, func):
-    """Time one run untraced (tracemalloc slows Python code several-fold), then trace a second
-    run for its peak memory."""
-    start = time.perf_counter()
-    result = func()
-    elapsed = time.perf_counter() - start
+def measure(label, func, repeat=3):
+    """The best of `repeat` untraced runs (the machine may be busy; tracemalloc slows Python code
+    several-fold), then one traced run for the peak memory."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - start)
+    elapsed = min(times)
     tracemalloc.start()
     func()
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"{label:<52} {elapsed:7.2f} s   peak {peak / 1024 / 1024:7.1f} MiB")
+    print(f"{label:<52} {elapsed:7.2f} s (best of {repeat})   peak {peak / 1024 / 1024:7.1f} MiB")
     return result, elapsed
 
 

@@ -335,3 +335,10 @@ def test_the_home_page_links_operators_to_quick_wins_and_data_sets(client_a, per
     html = _html(client_a.get("/"))
     assert 'href="/quick-wins/baru/"' in html
     assert 'href="/data/"' in html
+
+
+def test_a_coordinator_proposes_for_any_agency(client, coordinator, period, agency_b):
+    client.force_login(coordinator)
+    response = client.post("/quick-wins/baru/", _form_data(agency=agency_b.pk))
+    assert response.status_code == 302
+    assert QuickWin.objects.get().agency == agency_b
