@@ -104,3 +104,47 @@ def get_rw_review_answer_for_user(user, pk):
     """Scoring, marking and commenting one answer: coordinators and admin; leaders 403, others 404."""
     require_coordinator(user)
     return get_answer_for_user(user, pk)
+
+
+def get_quick_win_for_user(user, pk):
+    """Read access: set quick wins for everyone signed in; proposals and rejected ones only for
+    the owning agency and those who view all agencies."""
+    from .models import QuickWin
+
+    return get_object_or_404(
+        QuickWin.objects.visible_to(user).select_related("period", "pillar", "subdimension", "agency"), pk=pk
+    )
+
+
+def get_rw_quick_win_for_user(user, pk):
+    """Edit access: coordinators, or the owning agency while the quick win is not yet set."""
+    quick_win = get_quick_win_for_user(user, pk)
+    if not quick_win.can_edit(user):
+        raise PermissionDenied
+    return quick_win
+
+
+def get_quick_win_evidence_for_user(user, pk):
+    from .models import QuickWin, QuickWinEvidence
+
+    evidence = get_object_or_404(QuickWinEvidence.objects.select_related("quick_win"), pk=pk)
+    if not QuickWin.objects.visible_to(user).filter(pk=evidence.quick_win_id).exists():
+        raise Http404
+    return evidence
+
+
+def get_dataset_upload_for_user(user, pk):
+    """Upload history and stored files: the uploading agency and those who view all agencies."""
+    from .models import DatasetUpload
+
+    upload = get_object_or_404(DatasetUpload.objects.select_related("period", "agency"), pk=pk)
+    _check_agency(user, upload.agency_id)
+    return upload
+
+
+def get_deletable_dataset_upload_for_user(user, pk):
+    """Only coordinators and admin delete an upload; the agency's own operators get 403."""
+    upload = get_dataset_upload_for_user(user, pk)
+    if not roles.is_coordinator(user):
+        raise PermissionDenied
+    return upload

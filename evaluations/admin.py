@@ -206,3 +206,108 @@ class SubmissionEventAdmin(admin.ModelAdmin):
     list_filter = ["kind", "to_status"]
     search_fields = ["note", "submission__agency__abbreviation"]
     raw_id_fields = ["submission", "answer"]
+
+
+# --- quick wins and data sets -----------------------------------------------------------------
+from .models import (  # noqa: E402  (kept next to the registrations they serve)
+    DatasetUpload,
+    HealthFacility,
+    QuickWin,
+    QuickWinChange,
+    QuickWinEvidence,
+    RoadSegment,
+    School,
+    TransportFacility,
+)
+
+
+class QuickWinChangeInline(admin.TabularInline):
+    model = QuickWinChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "actor", "kind", "from_status", "to_status", "fields", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class QuickWinEvidenceInline(admin.TabularInline):
+    model = QuickWinEvidence
+    extra = 0
+    readonly_fields = ["original_name", "size", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(QuickWin)
+class QuickWinAdmin(admin.ModelAdmin):
+    list_display = ["name", "period", "pillar", "agency", "status", "is_new", "achievement_pct"]
+    list_filter = ["period", "pillar", "status", "budget_source"]
+    search_fields = ["name", "description", "agency__abbreviation", "partners"]
+    list_select_related = ["period", "pillar", "agency"]
+    raw_id_fields = ["continued_from"]
+    filter_horizontal = ["supporting_agencies"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+    inlines = [QuickWinEvidenceInline, QuickWinChangeInline]
+
+
+@admin.register(DatasetUpload)
+class DatasetUploadAdmin(admin.ModelAdmin):
+    list_display = [
+        "original_name",
+        "kind",
+        "period",
+        "agency",
+        "outcome",
+        "row_count",
+        "error_count",
+        "uploaded_by",
+        "uploaded_at",
+        "deleted_at",
+    ]
+    list_filter = ["kind", "outcome", "period"]
+    search_fields = ["original_name", "agency__abbreviation"]
+    list_select_related = ["period", "agency", "uploaded_by"]
+    readonly_fields = ["uploaded_by", "uploaded_at", "deleted_by", "deleted_at"]
+
+
+class DatasetRowAdmin(admin.ModelAdmin):
+    list_filter = ["period", "kecamatan"]
+    list_select_related = ["period", "agency", "kecamatan"]
+    raw_id_fields = ["upload"]
+
+
+@admin.register(RoadSegment)
+class RoadSegmentAdmin(DatasetRowAdmin):
+    list_display = [
+        "road_number",
+        "name",
+        "kecamatan",
+        "status",
+        "length_km",
+        "baik_km",
+        "sedang_km",
+        "agency",
+        "period",
+    ]
+    list_filter = [*DatasetRowAdmin.list_filter, "status", "function"]
+    search_fields = ["road_number", "name"]
+
+
+@admin.register(School)
+class SchoolAdmin(DatasetRowAdmin):
+    list_display = ["npsn", "name", "level", "ownership", "kecamatan", "students", "capacity", "period"]
+    list_filter = [*DatasetRowAdmin.list_filter, "level", "ownership"]
+    search_fields = ["npsn", "name"]
+
+
+@admin.register(HealthFacility)
+class HealthFacilityAdmin(DatasetRowAdmin):
+    list_display = ["code", "name", "type", "kecamatan", "beds", "doctors", "nurses", "midwives", "period"]
+    list_filter = [*DatasetRowAdmin.list_filter, "type", "accreditation"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(TransportFacility)
+class TransportFacilityAdmin(DatasetRowAdmin):
+    list_display = ["name", "type", "status", "kecamatan", "capacity", "condition", "period"]
+    list_filter = [*DatasetRowAdmin.list_filter, "type", "status"]
+    search_fields = ["name", "operator"]

@@ -146,3 +146,45 @@ def make_answer(submission, question, score=None, verified=None, **fields):
         verified_score=None if verified is None else Decimal(verified),
         **fields,
     )
+
+
+def make_quick_win(period, agency, status="usulan", pillar="GOV", name=None, **extra):
+    """A quick win written straight to the database (life-cycle methods are tested separately)."""
+    from evaluations.models import QuickWin
+
+    pillar_obj = Pillar.objects.get(code=pillar) if isinstance(pillar, str) else pillar
+    return QuickWin.objects.create(
+        period=period,
+        agency=agency,
+        pillar=pillar_obj,
+        subdimension=extra.pop("subdimension", SubDimension.objects.filter(pillar=pillar_obj).first()),
+        name=name or f"Quick win uji {next(_seq)}",
+        status=status,
+        **extra,
+    )
+
+
+def make_xlsx(rows, headers=None, kind="jalan", name="data.xlsx"):
+    """An uploaded .xlsx: the data set's headers (or `headers`) then `rows` (lists of cell values;
+    a string starting with = becomes a formula)."""
+    import io
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evaluations.datasets import get_spec
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(headers if headers is not None else [c.header for c in get_spec(kind).columns])
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="application/octet-stream")
+
+
+ROAD_ROW = ["001", "Jl. Uji", "Sangatta Utara", "Kabupaten", "Lokal", 10, 6, 8, 0, 2, 0, 0, 6, 2, 1.5, 0.5]
+SCHOOL_ROW = ["30401234", "SD Negeri 001", "SD/MI", "Negeri", "Sangatta Utara", "Teluk Lingga", "A", 400, 12, 18, 450]
+HEALTH_ROW = ["P001", "Puskesmas Uji", "Puskesmas rawat inap", "Bengalon", 20, 4, 15, 10, "Madya", "Ya"]
+TRANSPORT_ROW = ["Terminal tipe B", "Terminal Uji", "Sangatta Utara", "Dishub", "Beroperasi", 40, "Baik"]

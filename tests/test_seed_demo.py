@@ -25,3 +25,19 @@ def test_seed_demo_can_run_twice(settings):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert User.objects.filter(username="admin").count() == 1
+
+
+def test_seed_demo_adds_quick_wins_and_a_file_per_data_set(settings, tmp_path):
+    from evaluations.models import DatasetUpload, QuickWin, RoadSegment
+
+    settings.DEBUG = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert QuickWin.objects.count() == 6
+    assert QuickWin.objects.set_ones().count() == 4
+    assert DatasetUpload.objects.filter(outcome="accepted").values("kind").distinct().count() == 4
+    assert RoadSegment.objects.count() == 4

@@ -4,11 +4,23 @@ period.py      the evaluation period and its life cycle
 instrument.py  dimension -> indicator -> question -> answer options / score bands
 agency.py      kecamatan, agencies (Perangkat Daerah), their people, who answers what
 submission.py  one submission per agency per period, answers, evidence, review and audit trail
+quickwins.py   quick wins per pillar, their history and evidence
+datasets.py    the four supporting data sets and their upload history
 """
 
 from .agency import Agency, AgencyMember, Assignment, Kecamatan
+from .datasets import (
+    DATASET_MODELS,
+    DatasetKind,
+    DatasetUpload,
+    HealthFacility,
+    RoadSegment,
+    School,
+    TransportFacility,
+)
 from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
 from .period import EvaluationPeriod
+from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence
 from .submission import (
     Answer,
     AnswerChange,
@@ -37,4 +49,14 @@ __all__ = [
     "Submission",
     "SubmissionEvent",
     "TransitionError",
+    "QuickWin",
+    "QuickWinChange",
+    "QuickWinEvidence",
+    "DATASET_MODELS",
+    "DatasetKind",
+    "DatasetUpload",
+    "HealthFacility",
+    "RoadSegment",
+    "School",
+    "TransportFacility",
 ]

@@ -47,6 +47,7 @@ class Command(BaseCommand):
             period.save(update_fields=["opens", "closes"])
             if not period.is_open():
                 period.open()
+            seed_quick_wins_and_datasets(period)
         self.stdout.write(
             f"seed_demo: {count} akun demo (kata sandi {DEMO_PASSWORD}); "
             f"periode {period} dibuka sampai {period.closes}."
@@ -69,3 +70,178 @@ class Command(BaseCommand):
                     raise CommandError(f"Perangkat daerah {agency_abbr!r} tidak ada di fixtures.")
                 AgencyMember.objects.update_or_create(user=user, defaults={"agency": agencies[agency_abbr]})
         return len(DEMO_USERS)
+
+
+# --- demo quick wins and data sets (quick-win feature) ------------------------------------------
+# (name, pillar, sub-dimension code, owning agency, status path after proposal, achievement %)
+DEMO_QUICK_WINS = [
+    ("Portal Satu Data Kutai Timur", "GOV", "GOV-3", "Diskominfo Staper", ["ditetapkan", "berjalan"], 75),
+    ("PBB Online dan e-SPTPD", "ECO", "ECO-3", "Bapenda", ["ditetapkan"], 60),
+    ("Polder Ilham Maulana", "LIV", "LIV-1", "Dinas PU", ["ditetapkan", "berjalan"], 40),
+    ("Cap Jempol (Jemput Bola Warga Belajar)", "SOC", "SOC-2", "Disdikbud", ["ditetapkan", "berjalan"], 85),
+    ("Bank Sampah Digital", "ENV", "ENV-2", "DLH", [], None),
+    ("Madu Kelulut Kutim", "BRA", "BRA-2", "DTPHP", ["ditolak"], None),
+]
+
+DEMO_DATASET_ROWS = {
+    "jalan": [
+        [
+            "045",
+            "Jl. Soekarno-Hatta",
+            "Sangatta Utara",
+            "Kabupaten",
+            "Kolektor",
+            12.4,
+            7,
+            11.4,
+            0,
+            1,
+            0,
+            0,
+            9.2,
+            2.1,
+            0.8,
+            0.3,
+        ],
+        ["046", "Jl. Poros Sangatta-Bengalon", "Bengalon", "Provinsi", "Arteri", 48, 7, 40, 0, 0, 8, 0, 30, 10, 5, 3],
+        ["112", "Jl. Desa Sangkima", "Sangatta Selatan", "Desa", "Lingkungan", 3.5, 4, 0, 1.5, 0, 1, 1, 1, 1, 1, 0.5],
+        ["210", "Jl. Poros Muara Wahau", "Muara Wahau", "Kabupaten", "Lokal", 22, 6, 10, 0, 2, 5, 5, 8, 4, 6, 4],
+    ],
+    "pendidikan": [
+        [
+            "30401234",
+            "SD Negeri 001 Sangatta Utara",
+            "SD/MI",
+            "Negeri",
+            "Sangatta Utara",
+            "Teluk Lingga",
+            "A",
+            420,
+            12,
+            18,
+            450,
+        ],
+        [
+            "30401235",
+            "SMP Negeri 1 Sangatta Utara",
+            "SMP/MTs",
+            "Negeri",
+            "Sangatta Utara",
+            "Singa Gembara",
+            "A",
+            610,
+            18,
+            32,
+            640,
+        ],
+        ["30401301", "TK Pembina Bengalon", "PAUD/TK/KB", "Negeri", "Bengalon", "Sepaso", "B", 60, 3, 5, 75],
+        [
+            "30401402",
+            "SD Swasta YPPSB",
+            "SD/MI",
+            "Swasta",
+            "Sangatta Selatan",
+            "Sangatta Selatan",
+            "A",
+            380,
+            12,
+            20,
+            400,
+        ],
+    ],
+    "kesehatan": [
+        ["R6408001", "RSUD Kudungga", "RSUD", "Sangatta Utara", 200, 45, 220, 60, "Paripurna", "Ya"],
+        [
+            "P6408040101",
+            "Puskesmas Sangatta Utara",
+            "Puskesmas rawat inap",
+            "Sangatta Utara",
+            20,
+            6,
+            25,
+            18,
+            "Madya",
+            "Ya",
+        ],
+        ["P6408090101", "Puskesmas Bengalon", "Puskesmas rawat inap", "Bengalon", 14, 3, 16, 14, "Dasar", "Tidak"],
+        [
+            "P6408020101",
+            "Pustu Long Segar",
+            "Puskesmas pembantu",
+            "Muara Wahau",
+            0,
+            0,
+            2,
+            2,
+            "Belum terakreditasi",
+            "Tidak",
+        ],
+    ],
+    "transportasi": [
+        ["Terminal tipe B", "Terminal Sangatta", "Sangatta Utara", "Dishub Kutai Timur", "Beroperasi", 40, "Baik"],
+        ["Pelabuhan", "Pelabuhan Kenyamukan", "Sangatta Utara", "KSOP Sangatta", "Beroperasi", 500, "Sedang"],
+        ["Bandara", "Bandara Tanjung Bara", "Sangatta Utara", "PT KPC", "Beroperasi", 100, "Baik"],
+        ["Halte", "Halte Bukit Pelangi", "Sangatta Utara", "Dishub Kutai Timur", "Rencana", None, None],
+    ],
+}
+DEMO_DATASET_UPLOADERS = {
+    "jalan": "op_pu",
+    "pendidikan": "op_disdikbud",
+    "kesehatan": "op_dinkes",
+    "transportasi": "op_dishub",
+}
+
+
+def seed_quick_wins_and_datasets(period):
+    """A few quick wins at different points of their life cycle (two pillars left without a set
+    one, so the coverage page shows its warning) and a small file per data set. Skips what exists."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evaluations.datasets import get_spec, read_upload, rows_to_xlsx
+    from evaluations.models import DatasetUpload, QuickWin
+    from pillars.models import Pillar, SubDimension
+
+    coordinator = User.objects.get(username="koordinator")
+    operators = {m.agency.abbreviation: m.user for m in AgencyMember.objects.select_related("agency", "user")}
+    agencies = {a.abbreviation: a for a in Agency.objects.all()}
+    created = 0
+    for name, pillar, sub, agency_abbr, path, achievement in DEMO_QUICK_WINS:
+        if QuickWin.objects.filter(period=period, name=name).exists():
+            continue
+        agency = agencies[agency_abbr]
+        quick_win = QuickWin.propose(
+            operators.get(agency_abbr, coordinator),
+            period=period,
+            agency=agency,
+            pillar=Pillar.objects.get(code=pillar),
+            subdimension=SubDimension.objects.get(code=sub),
+            name=name,
+            description=f"Program percepatan {name} (data demo).",
+            start_year=2022,
+            is_new=False,
+            target_pct=100,
+            achievement_pct=achievement,
+            budget=250_000_000,
+            budget_source=QuickWin.BudgetSource.APBD,
+        )
+        for step in path:
+            if step == "ditetapkan":
+                quick_win.set_by_coordinator(coordinator, note="Ditetapkan dalam rapat persiapan.")
+            elif step == "ditolak":
+                quick_win.reject(coordinator, note="Lengkapi data capaian dan mitra.")
+            else:
+                quick_win.progress(coordinator, step)
+        created += 1
+    uploads = 0
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_DATASET_UPLOADERS.values())}
+    for kind, rows in DEMO_DATASET_ROWS.items():
+        user = users[DEMO_DATASET_UPLOADERS[kind]]
+        agency = user.agency_member.agency
+        if DatasetUpload.objects.current(period, agency, kind) is not None:
+            continue
+        spec = get_spec(kind)
+        content = rows_to_xlsx(spec, rows)
+        parsed = read_upload(spec, SimpleUploadedFile(f"{kind}.xlsx", content), period, agency)
+        DatasetUpload.accept(period, agency, kind, SimpleUploadedFile(f"demo-{kind}-2024.xlsx", content), user, parsed)
+        uploads += 1
+    return created, uploads

@@ -1,0 +1,415 @@
+"""Quick wins (program percepatan): at least one per pillar per period, taken from innovations
+already running.
+
+Life cycle: an operator proposes (usulan) for their own agency; a coordinator sets it (ditetapkan)
+or rejects it (ditolak) with a note; the owner may propose a rejected one again; a set quick win
+then moves through berjalan / dilanjutkan / dihentikan. Every change is one method here that checks
+who may make it and writes a QuickWinChange (who, when, what).
+"""
+
+import os
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+
+from .. import roles
+from .submission import TransitionError
+
+PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class QuickWinQuerySet(models.QuerySet):
+    def set_ones(self):
+        return self.filter(status__in=QuickWin.SET_STATUSES)
+
+    def visible_to(self, user):
+        """Coordinators, admin and leaders see everything; an operator sees every set quick win
+        and all of their own agency's (proposals and rejected ones included); nobody else sees
+        another agency's proposals."""
+        if roles.can_view_all(user):
+            return self
+        agency = roles.agency_of(user)
+        if agency is None:
+            return self.set_ones()
+        return self.filter(Q(status__in=QuickWin.SET_STATUSES) | Q(agency=agency))
+
+    def for_list(self, period, user, pillar=None, agency=None, status=None, search=""):
+        """The quick-win list: one query whatever the number of rows (supporting agencies in a
+        second)."""
+        qs = self.visible_to(user).filter(period=period)
+        if pillar:
+            qs = qs.filter(pillar=pillar)
+        if agency:
+            qs = qs.filter(Q(agency=agency) | Q(supporting_agencies=agency)).distinct()
+        if status:
+            qs = qs.filter(status=status)
+        if search:
+            qs = qs.filter(
+                Q(name__icontains=search)
+                | Q(description__icontains=search)
+                | Q(partners__icontains=search)
+                | Q(rpjmd_problem__icontains=search)
+            )
+        return qs.select_related("pillar", "subdimension", "agency").order_by("pillar__order", "name")
+
+    def for_coverage(self, period):
+        return self.filter(period=period, status__in=QuickWin.SET_STATUSES).select_related("agency")
+
+
+class QuickWin(models.Model):
+    class Status(models.TextChoices):
+        USULAN = "usulan", _("Usulan")
+        DITOLAK = "ditolak", _("Ditolak")
+        DITETAPKAN = "ditetapkan", _("Ditetapkan")
+        BERJALAN = "berjalan", _("Berjalan")
+        DILANJUTKAN = "dilanjutkan", _("Dilanjutkan")
+        DIHENTIKAN = "dihentikan", _("Dihentikan")
+
+    class BudgetSource(models.TextChoices):
+        APBD = "apbd", _("APBD")
+        NON_APBD = "non_apbd", _("Non-APBD")
+        CSR = "csr", _("CSR")
+
+    # Statuses of a quick win the regency has agreed on: visible to every signed-in user and
+    # counted in the pillar coverage.
+    SET_STATUSES = (Status.DITETAPKAN, Status.BERJALAN, Status.DILANJUTKAN, Status.DIHENTIKAN)
+    # Where a set quick win may go next (coordinator or the owning agency).
+    PROGRESS = {
+        Status.DITETAPKAN: {Status.BERJALAN, Status.DILANJUTKAN, Status.DIHENTIKAN},
+        Status.BERJALAN: {Status.DILANJUTKAN, Status.DIHENTIKAN},
+        Status.DILANJUTKAN: {Status.BERJALAN, Status.DIHENTIKAN},
+        Status.DIHENTIKAN: set(),
+    }
+
+    period = models.ForeignKey(
+        "evaluations.EvaluationPeriod", on_delete=models.CASCADE, related_name="quick_wins", verbose_name=_("periode")
+    )
+    pillar = models.ForeignKey(
+        "pillars.Pillar", on_delete=models.PROTECT, related_name="quick_wins", verbose_name=_("pilar")
+    )
+    subdimension = models.ForeignKey(
+        "pillars.SubDimension",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quick_wins",
+        verbose_name=_("sub-dimensi"),
+    )
+    name = models.CharField(_("nama program"), max_length=200)
+    description = models.TextField(_("deskripsi"), blank=True)
+    rpjmd_problem = models.TextField(_("permasalahan RPJMD yang dijawab"), blank=True)
+    agency = models.ForeignKey(
+        "evaluations.Agency",
+        on_delete=models.PROTECT,
+        related_name="quick_wins",
+        verbose_name=_("perangkat daerah pemilik"),
+    )
+    supporting_agencies = models.ManyToManyField(
+        "evaluations.Agency",
+        blank=True,
+        related_name="supported_quick_wins",
+        verbose_name=_("perangkat daerah pendukung"),
+    )
+    start_year = models.PositiveSmallIntegerField(
+        _("tahun mulai"), null=True, blank=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    is_new = models.BooleanField(_("baru tahun ini"), default=True, help_text=_("Kosongkan bila program lanjutan."))
+    target_pct = models.DecimalField(
+        _("target (%)"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT_VALIDATORS
+    )
+    achievement_pct = models.DecimalField(
+        _("capaian (%)"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT_VALIDATORS
+    )
+    budget = models.DecimalField(
+        _("anggaran (Rp)"), max_digits=16, decimal_places=0, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    budget_source = models.CharField(_("sumber anggaran"), max_length=10, choices=BudgetSource.choices, blank=True)
+    partners = models.TextField(_("mitra"), blank=True)
+    users_reached = models.PositiveIntegerField(_("jumlah pengguna/penerima manfaat"), null=True, blank=True)
+    url = models.URLField(_("tautan"), blank=True, max_length=500)
+    risks = models.TextField(_("risiko"), blank=True)
+    mitigation = models.TextField(_("mitigasi risiko"), blank=True)
+    sustainability_plan = models.TextField(_("rencana keberlanjutan"), blank=True)
+    assessor_notes = models.TextField(_("catatan penilai"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.USULAN)
+    status_note = models.TextField(_("catatan status"), blank=True)
+    continued_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="continuations",
+        verbose_name=_("lanjutan dari"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("dibuat oleh")
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    objects = QuickWinQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period", "pillar__order", "name"]
+        verbose_name = _("quick win")
+        verbose_name_plural = _("quick win")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "continued_from"],
+                condition=Q(continued_from__isnull=False),
+                name="quickwin_continued_once_per_period",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    # --- predicates used by templates and views -------------------------------------
+    def is_set(self):
+        return self.status in self.SET_STATUSES
+
+    def is_proposal(self):
+        return self.status == self.Status.USULAN
+
+    def is_rejected(self):
+        return self.status == self.Status.DITOLAK
+
+    def badge_class(self):
+        return {
+            self.Status.USULAN: "text-bg-warning",
+            self.Status.DITOLAK: "text-bg-danger",
+            self.Status.DIHENTIKAN: "text-bg-secondary",
+        }.get(self.status, "text-bg-success")
+
+    def next_statuses(self):
+        return [s for s in self.Status if s in self.PROGRESS.get(self.status, set())]
+
+    def is_owned_by(self, user):
+        agency = roles.agency_of(user)
+        return agency is not None and agency.pk == self.agency_id
+
+    def can_edit(self, user):
+        """Coordinators edit any quick win; the owning agency edits its own until it is set."""
+        if roles.is_coordinator(user):
+            return True
+        return self.is_owned_by(user) and self.status in {self.Status.USULAN, self.Status.DITOLAK}
+
+    def can_review(self, user):
+        return roles.is_coordinator(user) and self.is_proposal()
+
+    def can_progress(self, user):
+        return bool(self.next_statuses()) and (roles.is_coordinator(user) or self.is_owned_by(user))
+
+    def can_resubmit(self, user):
+        return self.is_rejected() and self.is_owned_by(user)
+
+    # --- changes ----------------------------------------------------------------------
+    def record(self, by, kind, from_status="", note="", fields=()):
+        return QuickWinChange.objects.create(
+            quick_win=self,
+            actor=by,
+            kind=kind,
+            from_status=from_status,
+            to_status=self.status,
+            note=note,
+            fields=", ".join(fields),
+        )
+
+    @classmethod
+    @transaction.atomic
+    def propose(cls, by, supporting_agencies=(), **fields):
+        """An operator proposes for their own agency (a coordinator for any agency)."""
+        quick_win = cls(created_by=by, status=cls.Status.USULAN, **fields)
+        if not roles.is_coordinator(by) and not quick_win.is_owned_by(by):
+            raise PermissionDenied
+        quick_win.save()
+        quick_win.supporting_agencies.set(supporting_agencies)
+        quick_win.record(by, QuickWinChange.Kind.CREATED)
+        return quick_win
+
+    @transaction.atomic
+    def save_edit(self, by, changed_fields, supporting_agencies=None):
+        """Save a form edit and record which fields changed, together."""
+        if not self.can_edit(by):
+            raise PermissionDenied
+        self.save()
+        if supporting_agencies is not None:
+            self.supporting_agencies.set(supporting_agencies)
+        if changed_fields:
+            self.record(by, QuickWinChange.Kind.EDITED, self.status, fields=changed_fields)
+
+    def _move(self, by, to_status, note=""):
+        before = self.status
+        self.status = to_status
+        self.status_note = note
+        self.save(update_fields=["status", "status_note", "updated_at"])
+        self.record(by, QuickWinChange.Kind.STATUS, before, note)
+
+    @transaction.atomic
+    def set_by_coordinator(self, by, note=""):
+        if not roles.is_coordinator(by):
+            raise PermissionDenied
+        if not self.is_proposal():
+            raise TransitionError(_("Hanya quick win berstatus Usulan yang dapat ditetapkan."))
+        self._move(by, self.Status.DITETAPKAN, (note or "").strip())
+
+    @transaction.atomic
+    def reject(self, by, note):
+        if not roles.is_coordinator(by):
+            raise PermissionDenied
+        if not self.is_proposal():
+            raise TransitionError(_("Hanya quick win berstatus Usulan yang dapat ditolak."))
+        note = (note or "").strip()
+        if not note:
+            raise TransitionError(_("Tulis alasan penolakan agar perangkat daerah dapat memperbaikinya."))
+        self._move(by, self.Status.DITOLAK, note)
+
+    @transaction.atomic
+    def resubmit(self, by, note=""):
+        """The owning agency proposes a rejected quick win again after fixing it."""
+        if not self.is_owned_by(by):
+            raise PermissionDenied
+        if not self.is_rejected():
+            raise TransitionError(_("Hanya quick win yang ditolak yang dapat diusulkan kembali."))
+        self._move(by, self.Status.USULAN, (note or "").strip())
+
+    @transaction.atomic
+    def progress(self, by, to_status, note=""):
+        """ditetapkan → berjalan / dilanjutkan / dihentikan, by a coordinator or the owner."""
+        if not (roles.is_coordinator(by) or self.is_owned_by(by)):
+            raise PermissionDenied
+        if to_status not in self.PROGRESS.get(self.status, set()):
+            raise TransitionError(
+                _("Status %(from)s tidak dapat diubah menjadi %(to)s.")
+                % {
+                    "from": self.get_status_display(),
+                    "to": self.Status(to_status).label if to_status in self.Status else to_status,
+                }
+            )
+        self._move(by, to_status, (note or "").strip())
+
+    def can_continue_into(self, period, user):
+        return (
+            self.is_set()
+            and self.status != self.Status.DIHENTIKAN
+            and self.period_id != period.pk
+            and (roles.is_coordinator(user) or self.is_owned_by(user))
+        )
+
+    @transaction.atomic
+    def continue_into(self, period, by):
+        """Carry this quick win into `period` as "dilanjutkan", in one action: a copy of its
+        fields and supporting agencies, linked to this one, with its own history."""
+        if not (roles.is_coordinator(by) or self.is_owned_by(by)):
+            raise PermissionDenied
+        if not self.can_continue_into(period, by):
+            raise TransitionError(_("Quick win ini tidak dapat dilanjutkan ke periode tersebut."))
+        if QuickWin.objects.filter(period=period, continued_from=self).exists():
+            raise TransitionError(_("Quick win ini sudah dilanjutkan ke periode %(period)s.") % {"period": period})
+        copied = {
+            f.name: getattr(self, f.name)
+            for f in self._meta.concrete_fields
+            if f.name
+            not in {"id", "period", "status", "status_note", "continued_from", "created_by", "created_at", "updated_at"}
+        }
+        copied.update(achievement_pct=None, assessor_notes="", is_new=False)
+        new = QuickWin.objects.create(
+            period=period, status=self.Status.DILANJUTKAN, continued_from=self, created_by=by, **copied
+        )
+        new.supporting_agencies.set(self.supporting_agencies.all())
+        new.record(by, QuickWinChange.Kind.CONTINUED, note=str(self.period))
+        return new
+
+
+class QuickWinChange(models.Model):
+    """The history of a quick win: who changed what, when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Diusulkan")
+        EDITED = "edited", _("Diubah")
+        STATUS = "status", _("Status diubah")
+        CONTINUED = "continued", _("Dilanjutkan dari periode sebelumnya")
+        EVIDENCE = "evidence", _("Bukti dukung diunggah")
+
+    quick_win = models.ForeignKey(
+        QuickWin, on_delete=models.CASCADE, related_name="changes", verbose_name=_("quick win")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("oleh")
+    )
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
+    from_status = models.CharField(_("dari status"), max_length=12, choices=QuickWin.Status.choices, blank=True)
+    to_status = models.CharField(_("ke status"), max_length=12, choices=QuickWin.Status.choices, blank=True)
+    fields = models.TextField(_("isian yang diubah"), blank=True)
+    note = models.TextField(_("catatan"), blank=True)
+
+    class Meta:
+        ordering = ["quick_win", "at", "pk"]
+        verbose_name = _("riwayat quick win")
+        verbose_name_plural = _("riwayat quick win")
+
+    def __str__(self):
+        return f"{self.quick_win} – {self.get_kind_display()}"
+
+
+def quick_win_evidence_upload_to(instance, filename):
+    """A random name: the original name is kept in original_name for display only."""
+    ext = os.path.splitext(filename)[1].lower()
+    return f"quickwins/{uuid.uuid4().hex}{ext}"
+
+
+class QuickWinEvidence(models.Model):
+    quick_win = models.ForeignKey(
+        QuickWin, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("quick win")
+    )
+    title = models.CharField(_("judul"), max_length=200)
+    file = models.FileField(_("berkas"), upload_to=quick_win_evidence_upload_to, max_length=255)
+    original_name = models.CharField(_("nama berkas asli"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("ukuran (byte)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("diunggah oleh"),
+    )
+    uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["quick_win", "uploaded_at"]
+        verbose_name = _("bukti dukung quick win")
+        verbose_name_plural = _("bukti dukung quick win")
+
+    def __str__(self):
+        return self.title
+
+    @classmethod
+    @transaction.atomic
+    def attach(cls, quick_win, by, title, uploaded_file):
+        """Store a validated file on a quick win and note it in the history."""
+        if not quick_win.can_edit(by) and not quick_win.is_owned_by(by):
+            raise PermissionDenied
+        evidence = cls.objects.create(
+            quick_win=quick_win,
+            title=title,
+            file=uploaded_file,
+            original_name=os.path.basename(uploaded_file.name)[:255],
+            size=uploaded_file.size,
+            uploaded_by=by,
+        )
+        quick_win.record(by, QuickWinChange.Kind.EVIDENCE, quick_win.status, note=title)
+        return evidence
+
+
+def prefetch_quick_win_detail():
+    return [
+        "supporting_agencies",
+        Prefetch("changes", queryset=QuickWinChange.objects.select_related("actor")),
+        "evidence",
+    ]

@@ -1,0 +1,198 @@
+"""The four supporting data sets: template, upload, page with filters and figures, history."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import access, roles
+from ..datasets import SPECS, DatasetFileError, build_template, derived_figures, get_spec, read_upload
+from ..forms_quickwins import DatasetUploadForm
+from ..models import DatasetKind, DatasetUpload, EvaluationPeriod, Kecamatan
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ROWS_PER_PAGE = 100
+
+
+def _spec_or_404(kind):
+    if kind not in DatasetKind.values:
+        raise Http404
+    return get_spec(kind)
+
+
+def _current_period():
+    period = EvaluationPeriod.objects.current()
+    if period is None:
+        raise Http404
+    return period
+
+
+def _may_upload(user, period):
+    return roles.is_operator(user) and period.accepts_edits()
+
+
+def dataset_index(request):
+    period = _current_period()
+    agency = roles.agency_of(request.user)
+    own = {}
+    if agency is not None:
+        for upload in DatasetUpload.objects.filter(
+            period=period, agency=agency, outcome=DatasetUpload.Outcome.ACCEPTED, deleted_at__isnull=True
+        ):
+            own.setdefault(upload.kind, upload)
+    counts = {spec.kind: spec.model.objects.filter(period=period).count() for spec in SPECS.values()}
+    return render(
+        request,
+        "evaluations/datasets/index.html",
+        {
+            "period": period,
+            "datasets": [(spec, counts[spec.kind], own.get(spec.kind)) for spec in SPECS.values()],
+            "agency": agency,
+        },
+    )
+
+
+def _display(column, row):
+    value = getattr(row, column.field)
+    if column.type == "choice":
+        return getattr(row, f"get_{column.field}_display")() if value else ""
+    if column.type == "bool":
+        return _("Ya") if value else _("Tidak")
+    if column.type == "decimal":
+        return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+    if column.type == "int" and value is not None:
+        return number_format(value, use_l10n=True, force_grouping=True)
+    return "" if value is None else value
+
+
+def dataset_page(request, kind):
+    """The rows of every agency with filters, totals and derived figures: a fixed number of
+    queries whatever the number of rows (one page of rows, aggregates for the rest)."""
+    spec = _spec_or_404(kind)
+    period = _current_period()
+    model = spec.model
+    filters, selected = {}, {}
+    kecamatan_list = list(Kecamatan.objects.all())
+    filter_options = []
+    for field_name, label in spec.filters:
+        raw = request.GET.get(field_name, "")
+        if field_name == "kecamatan":
+            options = [(str(k.pk), k.name) for k in kecamatan_list]
+        else:
+            options = list(model._meta.get_field(field_name).choices)
+        if raw and raw in {str(v) for v, _label in options}:
+            filters[field_name] = raw
+        selected[field_name] = raw
+        filter_options.append(
+            {"field": field_name, "label": label, "options": options, "selected": filters.get(field_name, "")}
+        )
+    rows = model.objects.for_page(period, filters)
+    totals = rows.aggregate(**{name: Sum(name) for name in spec.numeric_totals})
+    page = Paginator(rows.order_by("kecamatan__code", "agency__name", "row_number"), ROWS_PER_PAGE).get_page(
+        request.GET.get("halaman")
+    )
+    table = [[_display(c, row) for c in spec.columns] for row in page.object_list]
+    total_cells = [
+        number_format(
+            totals[c.field], decimal_pos=2 if c.type == "decimal" else None, use_l10n=True, force_grouping=True
+        )
+        if c.field in totals and totals[c.field] is not None
+        else ""
+        for c in spec.columns
+    ]
+    agency = roles.agency_of(request.user)
+    history_agencies = access.visible_agencies(request.user)
+    history = list(DatasetUpload.objects.history(period, spec.kind, history_agencies)[:20])
+    current = DatasetUpload.objects.current(period, agency, spec.kind) if agency else None
+    query = request.GET.copy()
+    query.pop("halaman", None)
+    return render(
+        request,
+        "evaluations/datasets/page.html",
+        {
+            "spec": spec,
+            "period": period,
+            "filters": filter_options,
+            "page": page,
+            "table": table,
+            "total_cells": total_cells,
+            "row_count": page.paginator.count,
+            "figures": derived_figures(spec, rows),
+            "history": history,
+            "current": current,
+            "may_upload": _may_upload(request.user, period),
+            "may_delete": roles.is_coordinator(request.user),
+            "form": DatasetUploadForm(),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def dataset_template(request, kind):
+    spec = _spec_or_404(kind)
+    response = HttpResponse(build_template(spec), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{spec.template_name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def dataset_upload(request, kind):
+    """All rows or none: the file is read and every cell checked before anything is saved."""
+    spec = _spec_or_404(kind)
+    period = _current_period()
+    agency = roles.agency_of(request.user)
+    if agency is None or not roles.is_operator(request.user):
+        raise PermissionDenied
+    if not period.accepts_edits():
+        messages.error(request, _("Periode sudah ditutup; data tidak dapat diunggah lagi."))
+        return redirect("evaluations:dataset_page", kind=spec.kind)
+    form = DatasetUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Pilih berkas .xlsx yang akan diunggah."))
+        return redirect("evaluations:dataset_page", kind=spec.kind)
+    uploaded = form.cleaned_data["file"]
+    try:
+        rows = read_upload(spec, uploaded, period=period, agency=agency)
+    except DatasetFileError as error:
+        DatasetUpload.reject(period, agency, spec.kind, uploaded, request.user, error.total)
+        return render(
+            request,
+            "evaluations/datasets/upload_errors.html",
+            {"spec": spec, "period": period, "errors": error.errors, "total": error.total, "file_name": uploaded.name},
+            status=400,
+        )
+    DatasetUpload.accept(period, agency, spec.kind, uploaded, request.user, rows)
+    messages.success(
+        request,
+        _("%(n)s baris %(dataset)s disimpan; data sebelumnya untuk periode ini diganti.")
+        % {"n": len(rows), "dataset": spec.label.lower()},
+    )
+    return redirect("evaluations:dataset_page", kind=spec.kind)
+
+
+def dataset_upload_download(request, pk):
+    upload = access.get_dataset_upload_for_user(request.user, pk)
+    if not upload.file or upload.is_deleted():
+        raise Http404
+    response = FileResponse(
+        upload.file.open("rb"), as_attachment=True, filename=upload.original_name, content_type=XLSX
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def dataset_upload_delete(request, pk):
+    upload = access.get_deletable_dataset_upload_for_user(request.user, pk)
+    if upload.is_deleted():
+        messages.info(request, _("Unggahan ini sudah dihapus."))
+    else:
+        upload.delete_by(request.user)
+        messages.success(request, _("Unggahan %(name)s dihapus beserta barisnya.") % {"name": upload.original_name})
+    return redirect("evaluations:dataset_page", kind=upload.kind)

@@ -1,0 +1,268 @@
+"""Quick wins: the register per period, its life cycle, continuation, coverage and evidence."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pillars.models import Pillar, SubDimension
+
+from .. import access, roles
+from ..forms_quickwins import NoteForm, ProgressForm, QuickWinEvidenceForm, QuickWinForm, RejectForm
+from ..models import Agency, EvaluationPeriod, QuickWin, QuickWinChange, QuickWinEvidence, TransitionError
+
+
+def _period(request):
+    """The period asked for (?periode=), else the current one."""
+    pk = request.GET.get("periode")
+    if pk and pk.isdigit():
+        return get_object_or_404(EvaluationPeriod, pk=pk)
+    period = EvaluationPeriod.objects.current()
+    if period is None:
+        raise Http404
+    return period
+
+
+def _may_propose(user):
+    return roles.is_coordinator(user) or roles.is_operator(user)
+
+
+def quick_win_list(request):
+    period = _period(request)
+    pillars = list(Pillar.objects.all())
+    agencies = list(Agency.objects.filter(active=True))
+    pillar = next((p for p in pillars if p.code == request.GET.get("pilar")), None)
+    agency = next((a for a in agencies if str(a.pk) == request.GET.get("opd")), None)
+    status = request.GET.get("status") if request.GET.get("status") in QuickWin.Status.values else ""
+    search = request.GET.get("q", "").strip()[:100]
+    quick_wins = QuickWin.objects.for_list(
+        period, request.user, pillar=pillar, agency=agency, status=status, search=search
+    )
+    return render(
+        request,
+        "evaluations/quickwins/list.html",
+        {
+            "period": period,
+            "periods": EvaluationPeriod.objects.all(),
+            "quick_wins": quick_wins,
+            "pillars": pillars,
+            "agencies": agencies,
+            "statuses": QuickWin.Status.choices,
+            "selected": {"pillar": pillar, "agency": agency, "status": status, "q": search},
+            "may_propose": _may_propose(request.user),
+            "previous": period.previous(),
+        },
+    )
+
+
+def coverage(request):
+    """Each pillar and sub-dimension with its set quick wins; a pillar without one is flagged."""
+    period = _period(request)
+    set_ones = list(QuickWin.objects.for_coverage(period))
+    subdimensions = list(SubDimension.objects.all())
+    pillars = []
+    for pillar in Pillar.objects.all():
+        items = [q for q in set_ones if q.pillar_id == pillar.pk]
+        pillars.append(
+            {
+                "pillar": pillar,
+                "count": len(items),
+                "subdimensions": [
+                    {"subdimension": s, "quick_wins": [q for q in items if q.subdimension_id == s.pk]}
+                    for s in subdimensions
+                    if s.pillar_id == pillar.pk
+                ],
+                "without_subdimension": [q for q in items if q.subdimension_id is None],
+            }
+        )
+    return render(
+        request,
+        "evaluations/quickwins/coverage.html",
+        {
+            "period": period,
+            "periods": EvaluationPeriod.objects.all(),
+            "pillars": pillars,
+            "uncovered": [p["pillar"] for p in pillars if not p["count"]],
+        },
+    )
+
+
+def quick_win_detail(request, pk):
+    quick_win = access.get_quick_win_for_user(request.user, pk)
+    changes = QuickWinChange.objects.filter(quick_win=quick_win).select_related("actor")
+    user = request.user
+    current = EvaluationPeriod.objects.current()
+    return render(
+        request,
+        "evaluations/quickwins/detail.html",
+        {
+            "quick_win": quick_win,
+            "supporting": quick_win.supporting_agencies.all(),
+            "changes": changes,
+            "evidence": quick_win.evidence.all(),
+            "can_edit": quick_win.can_edit(user),
+            "can_review": quick_win.can_review(user),
+            "can_progress": quick_win.can_progress(user),
+            "can_resubmit": quick_win.can_resubmit(user),
+            "can_attach": quick_win.can_edit(user) or quick_win.is_owned_by(user),
+            "continue_period": current if current and quick_win.can_continue_into(current, user) else None,
+            "note_form": NoteForm(),
+            "reject_form": RejectForm(),
+            "progress_form": ProgressForm(quick_win=quick_win),
+            "evidence_form": QuickWinEvidenceForm(),
+        },
+    )
+
+
+def _changed(form):
+    return [str(form.fields[name].label) for name in form.changed_data if name in form.fields]
+
+
+def quick_win_create(request):
+    if not _may_propose(request.user):
+        raise PermissionDenied
+    period = EvaluationPeriod.objects.current()
+    if period is None:
+        raise Http404
+    initial = {"pillar": Pillar.objects.filter(code=request.GET.get("pilar")).first()}
+    form = QuickWinForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "supporting_agencies"}
+        fields.setdefault("agency", roles.agency_of(request.user))
+        quick_win = QuickWin.propose(
+            request.user, period=period, supporting_agencies=form.cleaned_data["supporting_agencies"], **fields
+        )
+        messages.success(request, _('Quick win "%(name)s" diusulkan.') % {"name": quick_win.name})
+        return redirect("evaluations:quick_win_detail", pk=quick_win.pk)
+    return render(request, "evaluations/quickwins/form.html", {"form": form, "period": period})
+
+
+def quick_win_edit(request, pk):
+    quick_win = access.get_rw_quick_win_for_user(request.user, pk)
+    form = QuickWinForm(request.POST or None, instance=quick_win, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        quick_win = form.save(commit=False)
+        quick_win.save_edit(request.user, _changed(form), supporting_agencies=form.cleaned_data["supporting_agencies"])
+        messages.success(request, _("Perubahan disimpan."))
+        return redirect("evaluations:quick_win_detail", pk=quick_win.pk)
+    return render(
+        request, "evaluations/quickwins/form.html", {"form": form, "quick_win": quick_win, "period": quick_win.period}
+    )
+
+
+def _transition(request, pk, form_class, action, success):
+    quick_win = access.get_quick_win_for_user(request.user, pk)
+    form = (
+        form_class(request.POST) if form_class is not ProgressForm else ProgressForm(request.POST, quick_win=quick_win)
+    )
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Periksa isian: %(errors)s") % {"errors": " ".join(e for errs in form.errors.values() for e in errs)},
+        )
+        return redirect("evaluations:quick_win_detail", pk=pk)
+    try:
+        action(quick_win, request.user, form.cleaned_data)
+    except TransitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("evaluations:quick_win_detail", pk=pk)
+
+
+@require_POST
+def quick_win_set(request, pk):
+    return _transition(
+        request, pk, NoteForm, lambda q, u, d: q.set_by_coordinator(u, d["note"]), _("Quick win ditetapkan.")
+    )
+
+
+@require_POST
+def quick_win_reject(request, pk):
+    return _transition(request, pk, RejectForm, lambda q, u, d: q.reject(u, d["note"]), _("Usulan quick win ditolak."))
+
+
+@require_POST
+def quick_win_resubmit(request, pk):
+    return _transition(
+        request, pk, NoteForm, lambda q, u, d: q.resubmit(u, d["note"]), _("Quick win diusulkan kembali.")
+    )
+
+
+@require_POST
+def quick_win_progress(request, pk):
+    return _transition(
+        request, pk, ProgressForm, lambda q, u, d: q.progress(u, d["status"], d["note"]), _("Status quick win diubah.")
+    )
+
+
+@require_POST
+def quick_win_continue(request, pk):
+    """Carry a quick win of an earlier period into the current one as "dilanjutkan"."""
+    quick_win = access.get_quick_win_for_user(request.user, pk)
+    if not (roles.is_coordinator(request.user) or quick_win.is_owned_by(request.user)):
+        raise PermissionDenied
+    period = EvaluationPeriod.objects.current()
+    if period is None:
+        raise Http404
+    try:
+        new = quick_win.continue_into(period, request.user)
+    except (TransitionError, IntegrityError) as error:
+        messages.error(request, getattr(error, "message", _("Quick win ini sudah dilanjutkan ke periode ini.")))
+        return redirect("evaluations:quick_win_detail", pk=pk)
+    messages.success(request, _("Quick win dilanjutkan ke periode %(period)s.") % {"period": period})
+    return redirect("evaluations:quick_win_detail", pk=new.pk)
+
+
+def continuation(request):
+    """Last period's quick wins that this user may carry into the current period."""
+    if not _may_propose(request.user):
+        raise PermissionDenied
+    period = EvaluationPeriod.objects.current()
+    previous = period.previous() if period else None
+    candidates = []
+    if previous is not None:
+        qs = QuickWin.objects.filter(period=previous, status__in=QuickWin.SET_STATUSES).exclude(
+            status=QuickWin.Status.DIHENTIKAN
+        )
+        if not roles.is_coordinator(request.user):
+            qs = qs.filter(agency=roles.agency_of(request.user))
+        carried = set(
+            QuickWin.objects.filter(period=period, continued_from__isnull=False).values_list(
+                "continued_from", flat=True
+            )
+        )
+        candidates = [
+            (q, q.pk in carried)
+            for q in qs.select_related("pillar", "agency").prefetch_related(Prefetch("supporting_agencies"))
+        ]
+    return render(
+        request,
+        "evaluations/quickwins/continuation.html",
+        {"period": period, "previous": previous, "candidates": candidates},
+    )
+
+
+@require_POST
+def quick_win_evidence_upload(request, pk):
+    quick_win = access.get_quick_win_for_user(request.user, pk)
+    if not (quick_win.can_edit(request.user) or quick_win.is_owned_by(request.user)):
+        raise PermissionDenied
+    form = QuickWinEvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        QuickWinEvidence.attach(quick_win, request.user, form.cleaned_data["title"], form.cleaned_data["file"])
+        messages.success(request, _("Bukti dukung diunggah."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("evaluations:quick_win_detail", pk=pk)
+
+
+def quick_win_evidence_download(request, pk):
+    evidence = access.get_quick_win_evidence_for_user(request.user, pk)
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name or "bukti")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,344 @@
+"""The quick-win pages: list, coverage, detail, propose, edit, life cycle, continuation, evidence."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from evaluations.models import QuickWin, QuickWinEvidence
+from pillars.models import Pillar
+
+from .factories import make_agency, make_period, make_quick_win
+
+pytestmark = pytest.mark.django_db
+S = QuickWin.Status
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+
+
+def _html(response):
+    return response.content.decode()
+
+
+# --- list, search, filters, coverage ---------------------------------------------------------
+def test_the_list_shows_set_quick_wins_of_every_agency(client_a, period, agency_b):
+    make_quick_win(period, agency_b, status=S.DITETAPKAN, name="PBB Online")
+    assert "PBB Online" in _html(client_a.get("/quick-wins/"))
+
+
+def test_the_list_hides_another_agency_s_proposals_and_rejections(client_a, period, agency_b):
+    make_quick_win(period, agency_b, name="Draf Bappeda")
+    make_quick_win(period, agency_b, status=S.DITOLAK, name="Ditolak Bappeda")
+    html = _html(client_a.get("/quick-wins/"))
+    assert "Draf Bappeda" not in html
+    assert "Ditolak Bappeda" not in html
+
+
+def test_the_list_shows_the_operator_s_own_proposals(client_a, period, agency_a):
+    make_quick_win(period, agency_a, name="Draf Diskominfo")
+    assert "Draf Diskominfo" in _html(client_a.get("/quick-wins/"))
+
+
+def test_the_list_filters_by_pillar(client_a, period, agency_a):
+    make_quick_win(period, agency_a, pillar="GOV", name="Portal Satu Data")
+    make_quick_win(period, agency_a, pillar="ENV", name="Bank Sampah")
+    html = _html(client_a.get("/quick-wins/?pilar=ENV"))
+    assert "Bank Sampah" in html and "Portal Satu Data" not in html
+
+
+def test_the_list_filters_by_agency_including_supporting_agencies(client, coordinator, period, agency_a, agency_b):
+    supported = make_quick_win(period, agency_b, name="Didukung Diskominfo")
+    supported.supporting_agencies.set([agency_a])
+    make_quick_win(period, agency_b, name="Bappeda saja")
+    client.force_login(coordinator)
+    html = _html(client.get(f"/quick-wins/?opd={agency_a.pk}"))
+    assert "Didukung Diskominfo" in html and "Bappeda saja" not in html
+
+
+def test_the_list_filters_by_status(client_a, period, agency_a):
+    make_quick_win(period, agency_a, status=S.BERJALAN, name="Sedang berjalan")
+    make_quick_win(period, agency_a, name="Masih usulan")
+    html = _html(client_a.get("/quick-wins/?status=berjalan"))
+    assert "Sedang berjalan" in html and "Masih usulan" not in html
+
+
+def test_the_list_searches_names_and_descriptions(client_a, period, agency_a):
+    make_quick_win(period, agency_a, name="Madu Kelulut", description="branding produk lokal")
+    make_quick_win(period, agency_a, name="E-SPTPD")
+    html = _html(client_a.get("/quick-wins/?q=branding"))
+    assert "Madu Kelulut" in html and "E-SPTPD" not in html
+
+
+def _count_queries(client, path):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("path", ["/quick-wins/", "/quick-wins/cakupan/"])
+def test_list_and_coverage_run_the_same_queries_with_1_or_50_quick_wins(client, coordinator, period, agency_a, path):
+    client.force_login(coordinator)
+    make_quick_win(period, agency_a, status=S.DITETAPKAN)
+    small = _count_queries(client, path)
+    for i in range(49):
+        make_quick_win(
+            period, make_agency() if i % 5 == 0 else agency_a, status=S.BERJALAN, pillar=["GOV", "ECO", "ENV"][i % 3]
+        )
+    assert _count_queries(client, path) == small
+
+
+def test_the_list_runs_a_pinned_number_of_queries(client, coordinator, period, agency_a, django_assert_num_queries):
+    client.force_login(coordinator)
+    make_quick_win(period, agency_a, status=S.DITETAPKAN)
+    # session, user, groups, agency member (menu), period, periods, pillars, agencies, quick wins,
+    # previous period
+    with django_assert_num_queries(10):
+        client.get("/quick-wins/")
+
+
+def test_coverage_flags_a_pillar_without_a_set_quick_win(client_a, period, agency_a):
+    for code in ["GOV", "BRA", "ECO", "LIV", "SOC"]:
+        make_quick_win(period, agency_a, status=S.DITETAPKAN, pillar=code)
+    make_quick_win(period, agency_a, status=S.USULAN, pillar="ENV", name="Usulan ENV")
+    html = _html(client_a.get("/quick-wins/cakupan/"))
+    assert "1 pilar belum memiliki quick win yang ditetapkan" in html
+    assert "<strong>Smart Environment</strong>" in html
+    assert "Usulan ENV" not in html
+
+
+def test_coverage_says_so_when_every_pillar_is_covered(client_a, period, agency_a):
+    for code in ["GOV", "BRA", "ECO", "LIV", "SOC", "ENV"]:
+        make_quick_win(period, agency_a, status=S.DITETAPKAN, pillar=code)
+    assert "Semua pilar sudah memiliki quick win yang ditetapkan" in _html(client_a.get("/quick-wins/cakupan/"))
+
+
+# --- detail and access ------------------------------------------------------------------------
+def test_another_agency_s_proposal_is_404(client_a, period, agency_b):
+    draft = make_quick_win(period, agency_b)
+    assert client_a.get(f"/quick-wins/{draft.pk}/").status_code == 404
+
+
+def test_a_set_quick_win_of_another_agency_is_visible(client_a, period, agency_b):
+    set_one = make_quick_win(period, agency_b, status=S.DITETAPKAN, name="Polder Ilham Maulana")
+    response = client_a.get(f"/quick-wins/{set_one.pk}/")
+    assert response.status_code == 200
+    assert "Polder Ilham Maulana" in _html(response)
+
+
+# --- propose and edit -------------------------------------------------------------------------
+def _form_data(**extra):
+    data = {"pillar": Pillar.objects.get(code="GOV").pk, "name": "Portal Satu Data", "is_new": "on", "target_pct": "80"}
+    data.update(extra)
+    return data
+
+
+def test_an_operator_proposes_a_quick_win_for_their_agency(client_a, period, agency_a):
+    response = client_a.post("/quick-wins/baru/", _form_data())
+    quick_win = QuickWin.objects.get()
+    assert response.status_code == 302
+    assert (quick_win.agency, quick_win.status, quick_win.period) == (agency_a, S.USULAN, period)
+
+
+def test_a_subdimension_of_another_pillar_is_refused(client_a, period):
+    other = Pillar.objects.get(code="ENV").subdimensions.first()
+    response = client_a.post("/quick-wins/baru/", _form_data(subdimension=other.pk))
+    assert response.status_code == 200
+    assert "bukan bagian dari pilar" in _html(response)
+    assert not QuickWin.objects.exists()
+
+
+def test_a_leader_cannot_propose(client, leader, period):
+    client.force_login(leader)
+    assert client.get("/quick-wins/baru/").status_code == 403
+
+
+def test_an_operator_edits_their_proposal_and_the_change_is_recorded(client_a, period, agency_a, operator_a):
+    draft = make_quick_win(period, agency_a, name="Lama")
+    response = client_a.post(f"/quick-wins/{draft.pk}/ubah/", _form_data(name="Baru"))
+    draft.refresh_from_db()
+    assert response.status_code == 302
+    assert draft.name == "Baru"
+    change = draft.changes.get()
+    assert change.actor == operator_a
+    assert "Nama program" in change.fields
+
+
+def test_an_operator_cannot_edit_a_set_quick_win(client_a, period, agency_a):
+    set_one = make_quick_win(period, agency_a, status=S.DITETAPKAN)
+    assert client_a.get(f"/quick-wins/{set_one.pk}/ubah/").status_code == 403
+
+
+def test_editing_another_agency_s_proposal_is_404(client_a, period, agency_b):
+    draft = make_quick_win(period, agency_b)
+    assert client_a.post(f"/quick-wins/{draft.pk}/ubah/", _form_data()).status_code == 404
+
+
+# --- life cycle through the views -----------------------------------------------------------
+def test_setting_rejects_get(client, coordinator, period, agency_a):
+    client.force_login(coordinator)
+    draft = make_quick_win(period, agency_a)
+    assert client.get(f"/quick-wins/{draft.pk}/tetapkan/").status_code == 405
+
+
+def test_an_outsider_setting_a_proposal_gets_404(client, operator_b, period, agency_a):
+    client.force_login(operator_b)
+    draft = make_quick_win(period, agency_a)
+    assert client.post(f"/quick-wins/{draft.pk}/tetapkan/").status_code == 404
+
+
+def test_the_owning_operator_cannot_set_their_proposal(client_a, period, agency_a):
+    draft = make_quick_win(period, agency_a)
+    assert client_a.post(f"/quick-wins/{draft.pk}/tetapkan/").status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == S.USULAN
+
+
+def test_a_leader_cannot_set_a_proposal(client, leader, period, agency_a):
+    client.force_login(leader)
+    draft = make_quick_win(period, agency_a)
+    assert client.post(f"/quick-wins/{draft.pk}/tetapkan/").status_code == 403
+
+
+def test_a_coordinator_sets_a_proposal(client, coordinator, period, agency_a):
+    client.force_login(coordinator)
+    draft = make_quick_win(period, agency_a)
+    response = client.post(f"/quick-wins/{draft.pk}/tetapkan/", {"note": "OK"}, follow=True)
+    draft.refresh_from_db()
+    assert draft.status == S.DITETAPKAN
+    assert "Quick win ditetapkan." in _html(response)
+
+
+def test_a_coordinator_rejects_with_a_note_which_the_operator_sees(client, coordinator, operator_a, period, agency_a):
+    client.force_login(coordinator)
+    draft = make_quick_win(period, agency_a)
+    client.post(f"/quick-wins/{draft.pk}/tolak/", {"note": "Belum ada data capaian"})
+    client.force_login(operator_a)
+    html = _html(client.get(f"/quick-wins/{draft.pk}/"))
+    assert "Belum ada data capaian" in html
+    assert "Ditolak" in html
+
+
+def test_rejecting_without_a_note_changes_nothing(client, coordinator, period, agency_a):
+    client.force_login(coordinator)
+    draft = make_quick_win(period, agency_a)
+    client.post(f"/quick-wins/{draft.pk}/tolak/", {"note": ""})
+    draft.refresh_from_db()
+    assert draft.status == S.USULAN
+
+
+def test_the_owner_marks_a_set_quick_win_as_running(client_a, period, agency_a):
+    set_one = make_quick_win(period, agency_a, status=S.DITETAPKAN)
+    client_a.post(f"/quick-wins/{set_one.pk}/status/", {"status": "berjalan"})
+    set_one.refresh_from_db()
+    assert set_one.status == S.BERJALAN
+
+
+def test_the_history_shows_who_changed_what(client, coordinator, period, agency_a):
+    client.force_login(coordinator)
+    draft = make_quick_win(period, agency_a)
+    client.post(f"/quick-wins/{draft.pk}/tetapkan/")
+    html = _html(client.get(f"/quick-wins/{draft.pk}/"))
+    assert "koordinator" in html
+    assert "Usulan → Ditetapkan" in html
+
+
+# --- continuation -----------------------------------------------------------------------------
+def test_an_operator_continues_last_period_s_quick_win_in_one_action(client_a, period, agency_a):
+    old = make_quick_win(period, agency_a, status=S.BERJALAN, name="Cap Jempol")
+    period.close()
+    new_period = make_period(year=2025)
+    response = client_a.post(f"/quick-wins/{old.pk}/lanjutkan/")
+    new = QuickWin.objects.get(period=new_period)
+    assert response.status_code == 302
+    assert (new.name, new.status, new.continued_from) == ("Cap Jempol", S.DILANJUTKAN, old)
+
+
+def test_the_continuation_page_lists_last_period_s_set_quick_wins(client_a, period, agency_a):
+    make_quick_win(period, agency_a, status=S.BERJALAN, name="Cap Jempol")
+    make_quick_win(period, agency_a, status=S.DIHENTIKAN, name="Sudah berhenti")
+    period.close()
+    make_period(year=2025)
+    html = _html(client_a.get("/quick-wins/lanjutan/"))
+    assert "Cap Jempol" in html and "Sudah berhenti" not in html
+
+
+def test_another_agency_cannot_continue_a_quick_win(client, operator_b, period, agency_a):
+    client.force_login(operator_b)
+    old = make_quick_win(period, agency_a, status=S.BERJALAN)
+    period.close()
+    make_period(year=2025)
+    assert client.post(f"/quick-wins/{old.pk}/lanjutkan/").status_code == 403
+    assert QuickWin.objects.count() == 1
+
+
+# --- evidence ---------------------------------------------------------------------------------
+def test_an_operator_attaches_evidence_and_downloads_it_as_an_attachment(client_a, period, agency_a):
+    draft = make_quick_win(period, agency_a)
+    client_a.post(f"/quick-wins/{draft.pk}/bukti/", {"title": "SK Bupati", "file": SimpleUploadedFile("sk.pdf", PDF)})
+    evidence = QuickWinEvidence.objects.get()
+    response = client_a.get(f"/quick-wins/bukti/{evidence.pk}/unduh/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_a_renamed_file_is_refused_as_evidence_with_a_clear_message(client_a, period, agency_a):
+    draft = make_quick_win(period, agency_a)
+    response = client_a.post(
+        f"/quick-wins/{draft.pk}/bukti/",
+        {"title": "SK", "file": SimpleUploadedFile("sk.pdf", b"ini teks biasa")},
+        follow=True,
+    )
+    assert "tidak sesuai dengan ekstensinya" in _html(response)
+    assert not QuickWinEvidence.objects.exists()
+
+
+def test_evidence_of_another_agency_s_proposal_is_404(client, operator_b, period, agency_a, operator_a):
+    draft = make_quick_win(period, agency_a)
+    evidence = QuickWinEvidence.attach(draft, operator_a, "SK", SimpleUploadedFile("sk.pdf", PDF))
+    client.force_login(operator_b)
+    assert client.get(f"/quick-wins/bukti/{evidence.pk}/unduh/").status_code == 404
+
+
+def test_another_agency_cannot_attach_evidence_to_a_set_quick_win(client, operator_b, period, agency_a):
+    set_one = make_quick_win(period, agency_a, status=S.DITETAPKAN)
+    client.force_login(operator_b)
+    response = client.post(f"/quick-wins/{set_one.pk}/bukti/", {"title": "X", "file": SimpleUploadedFile("x.pdf", PDF)})
+    assert response.status_code == 403
+    assert not QuickWinEvidence.objects.exists()
+
+
+def test_the_detail_page_runs_the_same_queries_with_1_or_30_history_entries(
+    client, coordinator, operator_a, period, agency_a
+):
+    client.force_login(coordinator)
+    quick_win = make_quick_win(period, agency_a)
+    quick_win.record(operator_a, "created")
+    QuickWinEvidence.attach(quick_win, operator_a, "SK", SimpleUploadedFile("sk.pdf", PDF))
+    small = _count_queries(client, f"/quick-wins/{quick_win.pk}/")
+    for _ in range(30):
+        quick_win.record(operator_a, "edited", fields=["Nama program"])
+        QuickWinEvidence.attach(quick_win, operator_a, "Foto", SimpleUploadedFile("f.pdf", PDF))
+    quick_win.supporting_agencies.set([make_agency() for _ in range(5)])
+    assert _count_queries(client, f"/quick-wins/{quick_win.pk}/") == small
+
+
+def test_the_home_page_links_operators_to_quick_wins_and_data_sets(client_a, period):
+    html = _html(client_a.get("/"))
+    assert 'href="/quick-wins/baru/"' in html
+    assert 'href="/data/"' in html
+
+
+def test_a_coordinator_proposes_for_any_agency(client, coordinator, period, agency_b):
+    client.force_login(coordinator)
+    response = client.post("/quick-wins/baru/", _form_data(agency=agency_b.pk))
+    assert response.status_code == 302
+    assert QuickWin.objects.get().agency == agency_b
