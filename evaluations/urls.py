@@ -6,3 +6,9 @@ app_name = "evaluations"
 urlpatterns = [
     path("", common.home, name="home"),
 ]
+
+from .views import exports  # noqa: E402
+
+urlpatterns += [
+    path("ekspor/<int:period_id>/", exports.export_evaluation, name="export_evaluation"),
+]
