@@ -78,18 +78,19 @@ class SheetWriter:
         self._append([cell])
 
     def table(self, title, columns, widths=None, autofilter=True):
-        """A table sheet: a title row, then the styled header row; the rows below are frozen and
+        """A table sheet: a title row (unless title is None), then the styled header row; the rows below are frozen and
         filterable. Call it before any other row: write-only mode writes the sheet's view
         (frozen panes, column widths) with the first row."""
         if self.rows_written:
             raise ValueError("table() must start the sheet")
         if widths:
             self.widths(widths)
-        self.header_row = 2
-        self.sheet.freeze_panes = "A3"
+        self.header_row = 1 if title is None else 2
+        self.sheet.freeze_panes = f"A{self.header_row + 1}"
         self.autofilter = autofilter
         self.column_count = len(columns)
-        self.title(title)
+        if title is not None:
+            self.title(title)
         cells = []
         for column in columns:
             cell = self._text_cell(str(column))
