@@ -239,7 +239,7 @@ def _number(sheet, number, record, column, plan, low=None, high=None, required=T
                 number,
                 column,
                 _("harus antara %(low)s dan %(high)s, bukan %(value)s.")
-                % {"low": low, "high": high, "value": value.normalize()},
+                % {"low": low, "high": high, "value": _plain(value)},
             )
         )
         return None
@@ -261,25 +261,32 @@ def _unique(sheet, number, code, seen, plan, column="kode"):
     return True
 
 
+def _plain(number):
+    return format(number.normalize(), "f")
+
+
 def _read_dimensions(sheet, plan):
+    errors_before = len(plan.errors)
     seen = {}
     total = Decimal(0)
     for number, record in sheet.rows:
         code = _required_text(sheet, number, record, "kode", plan)
         name = _required_text(sheet, number, record, "nama", plan)
         weight = _number(sheet, number, record, "bobot", plan, Decimal(0), Decimal(100))
-        if _unique(sheet, number, code, seen, plan) and code and name and weight is not None:
-            total += weight
+        # A row with other errors is still recorded, so that rows pointing to it do not report
+        # follow-on errors; nothing is saved anyway while there are errors.
+        if _unique(sheet, number, code, seen, plan) and code:
+            total += weight or 0
             plan.dimensions.append({"code": code, "name": name, "weight": weight, "order": len(plan.dimensions) + 1})
     if not sheet.rows:
         plan.errors.append(CellError(sheet.name, None, None, _("belum ada dimensi.")))
-    elif len(plan.dimensions) == len(sheet.rows) and total != Decimal(100):
+    elif errors_before == len(plan.errors) and total != Decimal(100):
         plan.errors.append(
             CellError(
                 sheet.name,
                 None,
                 "bobot",
-                _("jumlah bobot harus 100, sekarang %(total)s.") % {"total": total.normalize()},
+                _("jumlah bobot harus 100, sekarang %(total)s.") % {"total": _plain(total)},
             )
         )
 
@@ -301,8 +308,7 @@ def _read_indicators(sheet, plan):
                     _('dimensi "%(code)s" tidak ada di lembar dimensi.') % {"code": dimension},
                 )
             )
-            continue
-        if _unique(sheet, number, code, seen, plan) and code and dimension and name:
+        if _unique(sheet, number, code, seen, plan) and code:
             per_dimension[dimension] += 1
             plan.indicators.append(
                 {"code": code, "dimension": dimension, "name": name, "order": per_dimension[dimension]}
@@ -329,7 +335,7 @@ def _read_options(sheet, plan):
             continue
         if name and value:
             seen[name][value] = number
-        if name and value and label and score is not None:
+        if name and value:
             plan.option_lists.setdefault(name, []).append({"value": value, "label": label, "score": score})
 
 
@@ -355,7 +361,6 @@ def _read_questions(sheet, plan, references):
     seen = {}
     per_indicator = Counter()
     for number, record in sheet.rows:
-        errors_before = len(plan.errors)
         code = _required_text(sheet, number, record, "kode", plan)
         _unique(sheet, number, code, seen, plan)
         indicator = _required_text(sheet, number, record, "indikator", plan)
@@ -456,7 +461,7 @@ def _read_questions(sheet, plan, references):
                 agencies.append(agency)
         evidence_required = _flag(sheet, number, record, "wajib_bukti", plan, False)
         required = _flag(sheet, number, record, "wajib", plan, True)
-        if len(plan.errors) > errors_before:
+        if not code or seen.get(code) != number:
             continue
         per_indicator[indicator] += 1
         plan.questions.append(

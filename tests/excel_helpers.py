@@ -44,3 +44,43 @@ def sheet_rows(sheet):
 
 def header_index(sheet, header_row=2):
     return {cell.value: i for i, cell in enumerate(sheet[header_row]) if cell.value}
+
+
+def valid_instrument_sheets():
+    """A small valid instrument: two dimensions, one indicator each, a level, a yes/no, a choice
+    and a number question."""
+    return {
+        "dimensi": [["kode", "nama", "bobot"], ["A", "Kebijakan", 40], ["B", "Kelembagaan", 60]],
+        "indikator": [["kode", "dimensi", "nama"], ["A.1", "A", "Dokumen"], ["B.1", "B", "Dewan smart city"]],
+        "pertanyaan": [
+            ["kode", "indikator", "teks", "bantuan", "tipe", "pilar", "subdimensi", "opsi", "wajib_bukti", "opd"],
+            ["A.1.1", "A.1", "Masterplan?", "SK Bupati", "level", "GOV", "GOV-2", "tingkat", "ya", "Bappeda"],
+            ["A.1.2", "A.1", "Ada perbup?", "", "Ya/Tidak", "GOV", "", "", "tidak", ""],
+            ["B.1.1", "B.1", "Koordinasi?", "", "pilihan", "BRA", "", "koordinasi", "", "Dispar, DPMPTSP"],
+            ["B.1.2", "B.1", "Jumlah rapat?", "", "angka", "GOV", "", "", "", ""],
+        ],
+        "opsi": [
+            ["daftar", "nilai", "label", "skor"],
+            *[["tingkat", i, f"Level {i}", i] for i in range(5)],
+            ["koordinasi", "tidak", "Tidak ada", 0],
+            ["koordinasi", "rutin", "Rutin", 4],
+        ],
+    }
+
+
+def instrument_file(sheets=None, drop_sheet=None):
+    """The sheets as .xlsx bytes in a BytesIO with a name, like an upload."""
+    sheets = sheets if sheets is not None else valid_instrument_sheets()
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        if name == drop_sheet:
+            continue
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "instrumen.xlsx"
+    return buffer
