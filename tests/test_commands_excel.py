@@ -92,3 +92,32 @@ def test_import_instrument_refuses_a_period_with_answers(tmp_path, period, agenc
     answer_all(period, agency_a)
     with pytest.raises(CommandError, match="sudah memiliki jawaban"):
         call_command("import_instrument", str(write(tmp_path)), "--period", "2024/1")
+
+
+def test_seed_scale_creates_a_period_where_every_agency_answered_everything(settings, tmp_path, capsys):
+    from evaluations.models import Answer, EvaluationPeriod, Submission
+
+    settings.DEBUG = True
+    call_command("seed_scale", "--agencies", "4", "--questions", "24", "--year", "2098")
+    period = EvaluationPeriod.objects.get(year=2098, stage="1")
+    assert Question.objects.for_period(period).count() == 24
+    assert Submission.objects.filter(period=period).count() == 4
+    assert Answer.objects.filter(submission__period=period).count() == 4 * 24
+    assert "seed_scale:" in capsys.readouterr().out
+    output = tmp_path / "skala.xlsx"
+    call_command("export_evaluation", "--period", "2098/1", "--output", str(output))
+    assert openpyxl.load_workbook(output)["Kuesioner"].max_row == 2 + 4 * 24
+
+
+def test_seed_scale_refuses_an_existing_period_unless_asked_to_replace(settings):
+    settings.DEBUG = True
+    call_command("seed_scale", "--agencies", "2", "--questions", "12", "--year", "2097")
+    with pytest.raises(CommandError, match="--replace"):
+        call_command("seed_scale", "--agencies", "2", "--questions", "12", "--year", "2097")
+    call_command("seed_scale", "--agencies", "2", "--questions", "12", "--year", "2097", "--replace")
+
+
+def test_seed_scale_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_scale")
