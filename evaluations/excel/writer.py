@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -110,21 +111,26 @@ class SheetWriter:
     def row(self, values, formats=None):
         """One row of values. str -> text cell (always safe), int/float/Decimal -> number,
         date/datetime -> date cell, None -> empty. `formats` maps column index -> number format."""
-        cells = []
-        for index, value in enumerate(values):
-            cell = self.cell(value)
-            if formats and index in formats and value is not None and not isinstance(value, str):
-                cell.number_format = formats[index]
-            cells.append(cell)
+        cells = [self.cell(value) for value in values]
+        for index, number_format in (formats or {}).items():
+            value = values[index]
+            if value is not None and not isinstance(value, str):
+                if not isinstance(cells[index], Cell):
+                    cells[index] = WriteOnlyCell(self.sheet, value=cells[index])
+                cells[index].number_format = number_format
         self._append(cells)
 
     def cell(self, value):
+        """The value as openpyxl should append it: plain values where openpyxl types them right
+        by itself (the fast path), a styled WriteOnlyCell otherwise."""
         if value is None or isinstance(value, str):
-            return self._text_cell(value) if value else None
-        if isinstance(value, bool):
-            return WriteOnlyCell(self.sheet, value=value)
-        if isinstance(value, (int, float, Decimal)):
-            return WriteOnlyCell(self.sheet, value=value)
+            if not value:
+                return None
+            text = safe_text(value)
+            # openpyxl makes any string a text cell except one starting with "=": see _text_cell.
+            return self._text_cell(text) if needs_quote_prefix(text) else text
+        if isinstance(value, (bool, int, float, Decimal)):
+            return value
         if isinstance(value, datetime):
             cell = WriteOnlyCell(self.sheet, value=excel_datetime(value))
             cell.number_format = DATETIME_FORMAT
