@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pillars.models import Pillar
@@ -119,13 +119,13 @@ def load(period, generated_by=""):
 # --- sheets --------------------------------------------------------------------------
 def status_label(status):
     if status == NOT_STARTED:
-        return _g("Belum mulai")
+        return gettext("Belum mulai")
     return str(Submission.Status(status).label) if status else ""
 
 
 def title_text(data, sheet_name):
     generated = timezone.localtime(data.generated_at).strftime("%d-%m-%Y %H:%M")
-    return _g("%(sheet)s — %(period)s — dibuat %(when)s") % {
+    return gettext("%(sheet)s — %(period)s — dibuat %(when)s") % {
         "sheet": sheet_name,
         "period": data.period.name,
         "when": generated,
@@ -138,16 +138,18 @@ def columns_and_widths(columns):
 
 def ringkasan(data, sheet):
     sheet.widths([34, 42, 14, 16, 16])
-    sheet.title(title_text(data, _g("Ringkasan")))
-    sheet.row([_g("Periode"), data.period.name])
-    sheet.row([_g("Dibuat pada"), data.generated_at], formats={1: DATETIME_FORMAT})
-    sheet.row([_g("Dibuat oleh"), data.generated_by])
+    sheet.title(title_text(data, gettext("Ringkasan")))
+    sheet.row([gettext("Periode"), data.period.name])
+    sheet.row([gettext("Dibuat pada"), data.generated_at], formats={1: DATETIME_FORMAT})
+    sheet.row([gettext("Dibuat oleh"), data.generated_by])
     sheet.blank()
 
     mine, verified = data.results.self, data.results.verified
     score_formats = {2: SCORE_FORMAT, 3: SCORE_FORMAT, 4: SCORE_FORMAT}
-    sheet.section(_g("Dimensi evaluasi"))
-    sheet.row([_g("Kode"), _g("Dimensi"), _g("Bobot (%)"), _g("Skor mandiri"), _g("Skor verifikasi")])
+    sheet.section(gettext("Dimensi evaluasi"))
+    sheet.row(
+        [gettext("Kode"), gettext("Dimensi"), gettext("Bobot (%)"), gettext("Skor mandiri"), gettext("Skor verifikasi")]
+    )
     for dimension in data.dimensions:
         sheet.row(
             [
@@ -160,13 +162,13 @@ def ringkasan(data, sheet):
             formats=score_formats,
         )
     sheet.row(
-        ["", _g("Indeks akhir (Nilai Final)"), None, round_score(mine.final), round_score(verified.final)],
+        ["", gettext("Indeks akhir (Nilai Final)"), None, round_score(mine.final), round_score(verified.final)],
         formats=score_formats,
     )
     sheet.blank()
 
-    sheet.section(_g("Pilar"))
-    sheet.row([_g("Kode"), _g("Pilar"), None, _g("Skor mandiri"), _g("Skor verifikasi")])
+    sheet.section(gettext("Pilar"))
+    sheet.row([gettext("Kode"), gettext("Pilar"), None, gettext("Skor mandiri"), gettext("Skor verifikasi")])
     for pillar in data.pillars:
         sheet.row(
             [
@@ -180,14 +182,14 @@ def ringkasan(data, sheet):
         )
     sheet.blank()
 
-    sheet.section(_g("Pengisian perangkat daerah menurut status"))
-    sheet.row([_g("Status"), _g("Jumlah perangkat daerah")])
+    sheet.section(gettext("Pengisian perangkat daerah menurut status"))
+    sheet.row([gettext("Status"), gettext("Jumlah perangkat daerah")])
     counts = defaultdict(int)
     for row in data.progress:
         counts[row.status] += 1
     for status in [NOT_STARTED, *Submission.Status.values]:
         sheet.row([status_label(status), counts[status]])
-    sheet.row([_g("Jumlah"), len(data.progress)])
+    sheet.row([gettext("Jumlah"), len(data.progress)])
 
 
 KUESIONER_COLUMNS = [
@@ -213,7 +215,7 @@ def answer_value(row):
     if row["option__label"] is not None:
         return row["option__label"]
     if row["bool_value"] is not None:
-        return _g("Ya") if row["bool_value"] else _g("Tidak")
+        return gettext("Ya") if row["bool_value"] else gettext("Tidak")
     if row["number_value"] is not None:
         return row["number_value"]
     if row["date_value"] is not None:
@@ -222,9 +224,9 @@ def answer_value(row):
 
 
 def kuesioner(data, sheet):
-    sheet.table(title_text(data, _g("Kuesioner")), *columns_and_widths(KUESIONER_COLUMNS))
+    sheet.table(title_text(data, gettext("Kuesioner")), *columns_and_widths(KUESIONER_COLUMNS))
     formats = {8: SCORE_FORMAT, 9: SCORE_FORMAT}
-    revision = _g("Perlu perbaikan")
+    revision = gettext("Perlu perbaikan")
     for row in data.answers.iterator(chunk_size=ANSWER_CHUNK):
         notes = [row["revision_note"]] if row["revision_note"] else []
         notes += data.comments.get(row["id"], [])
@@ -265,7 +267,7 @@ PROGRES_COLUMNS = [
 
 
 def progres_opd(data, sheet):
-    sheet.table(title_text(data, _g("Progres OPD")), *columns_and_widths(PROGRES_COLUMNS))
+    sheet.table(title_text(data, gettext("Progres OPD")), *columns_and_widths(PROGRES_COLUMNS))
     for row in data.progress:
         submission = row.submission
         sheet.row(
