@@ -84,7 +84,8 @@ class Command(BaseCommand):
             name=f"Uji skala {year} Tahap I (seed_scale)",
             opens=today - timedelta(days=30),
             closes=today - timedelta(days=2),
-            status=EvaluationPeriod.Status.OPEN,
+            # Closed, so that it never becomes the "current" period of a development database.
+            status=EvaluationPeriod.Status.CLOSED,
         )
 
     def create_instrument(self, period, count, rng):
