@@ -164,14 +164,17 @@ class _Sheet:
         wanted = [c for c in required + optional if c in columns]
         index = {column: columns.index(column) for column in wanted}
         for number, values in enumerate(rows, start=2):
-            if values is None or all(_text(v) == "" for v in values):
-                continue
-            if len(self.rows) >= MAX_ROWS:
+            empty = values is None or all(_text(v) == "" for v in values)
+            # Blank rows count towards the limit too, so a sheet padded with a million of them is
+            # refused quickly.
+            if number > 2 * MAX_ROWS or (not empty and len(self.rows) >= MAX_ROWS):
                 plan.errors.append(
                     CellError(name, number, None, _("terlalu banyak baris (paling banyak %(n)s).") % {"n": MAX_ROWS})
                 )
                 self.ok = False
                 break
+            if empty:
+                continue
             record = {c: (values[i] if i < len(values) else None) for c, i in index.items()}
             self.rows.append((number, record))
         plan.previews[name] = (wanted, [[_text(r[c]) for c in wanted] for _n, r in self.rows[:PREVIEW_ROWS]])

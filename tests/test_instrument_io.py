@@ -257,3 +257,12 @@ def test_nothing_is_saved_when_saving_fails_halfway(monkeypatch):
     with pytest.raises(RuntimeError):
         import_instrument(plan, period)
     assert not Dimension.objects.filter(period=period).exists()
+
+
+def test_a_sheet_with_too_many_rows_is_refused(monkeypatch):
+    from evaluations import instrument_io
+
+    monkeypatch.setattr(instrument_io, "MAX_ROWS", 3)
+    sheets = valid_instrument_sheets()
+    errors = errors_of(sheets)
+    assert 'lembar "opsi", baris 5: terlalu banyak baris (paling banyak 3).' in errors

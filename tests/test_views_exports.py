@@ -59,3 +59,21 @@ def test_the_home_page_offers_the_download_to_viewers(client, period, coordinato
 
 def test_the_home_page_does_not_offer_the_download_to_operators(client_a, period):
     assert "/ekspor/" not in client_a.get("/").content.decode()
+
+
+def test_the_download_runs_the_same_number_of_queries_for_one_agency_and_for_all(client, period, coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evaluations.models import Agency
+
+    agencies = list(Agency.objects.filter(assignments__period=period).distinct())
+    answer_all(period, agencies[0])
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as small:
+        b"".join(client.get(f"/ekspor/{period.pk}/").streaming_content)
+    for agency in agencies[1:]:
+        answer_all(period, agency)
+    with CaptureQueriesContext(connection) as large:
+        b"".join(client.get(f"/ekspor/{period.pk}/").streaming_content)
+    assert len(small) == len(large)
