@@ -227,3 +227,19 @@ def test_the_export_runs_the_same_number_of_queries_for_small_and_large_periods(
     with CaptureQueriesContext(connection) as large:
         write_workbook(load(period), io.BytesIO())
     assert len(small) == len(large) == EXPORT_QUERIES
+
+
+def test_the_saved_file_has_no_formula_element_in_any_sheet(period, agency_a):
+    import zipfile
+
+    submission = answer_all(period, agency_a, text='=WEBSERVICE("http://x")')
+    Answer.objects.filter(submission=submission).update(explanation="+SUM(1)")
+    buffer = io.BytesIO()
+    export_period(period, buffer, generated_by="@admin")
+    with zipfile.ZipFile(buffer) as archive:
+        sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
+        assert len(sheets) == 3
+        for name in sheets:
+            xml = archive.read(name).decode()
+            assert "<f>" not in xml and "<f " not in xml
+        assert "=WEBSERVICE" in "".join(archive.read(name).decode() for name in sheets)
