@@ -46,3 +46,16 @@ urlpatterns += [
     path("kelola/periode/<int:pk>/batas-akhir/", periods.period_deadline, name="period_deadline"),
     path("kelola/periode/<int:pk>/tutup/", periods.period_close, name="period_close"),
 ]
+
+from .views import exports  # noqa: E402
+
+urlpatterns += [
+    path("ekspor/<int:period_id>/", exports.export_evaluation, name="export_evaluation"),
+]
+
+from .views import instrument  # noqa: E402
+
+urlpatterns += [
+    path("kelola/instrumen/", instrument.instrument, name="instrument"),
+    path("kelola/instrumen/<int:period_id>/unduh/", instrument.instrument_download, name="instrument_download"),
+]

@@ -136,9 +136,9 @@ class EvaluationPeriod(models.Model):
         ]
         answers = [
             scoring.AnswerScore(a["question_id"], a["self_score"], a["verified_score"])
-            for a in Answer.objects.filter(submission__period=self).values(
-                "question_id", "self_score", "verified_score"
-            )
+            for a in Answer.objects.filter(submission__period=self)
+            .values("question_id", "self_score", "verified_score")
+            .iterator(chunk_size=2000)  # streamed: the export of a large period stays in flat memory
         ]
         weights = dict(self.dimensions.values_list("code", "weight"))
         return scoring.evaluate(questions, answers, weights)

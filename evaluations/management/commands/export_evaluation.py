@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from ...excel.evaluation import export_period
+from ..period_option import add_period_argument, get_period
+
+
+class Command(BaseCommand):
+    help = "Writes a period's evaluation workbook (Ringkasan, Kuesioner, Progres OPD, ...) to an .xlsx file."
+
+    def add_arguments(self, parser):
+        add_period_argument(parser)
+        parser.add_argument("--output", required=True, help="Berkas .xlsx yang ditulis.")
+
+    def handle(self, *args, **options):
+        period = get_period(options["period"])
+        export_period(period, options["output"], generated_by="manage.py export_evaluation")
+        self.stdout.write(f"export_evaluation: {period} ditulis ke {options['output']}.")

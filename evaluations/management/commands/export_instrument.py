@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from ...instrument_io import write_instrument
+from ..period_option import add_period_argument, get_period
+
+
+class Command(BaseCommand):
+    help = "Writes a period's instrument as an .xlsx in the import format (dimensi, indikator, pertanyaan, opsi)."
+
+    def add_arguments(self, parser):
+        add_period_argument(parser)
+        parser.add_argument("--output", required=True, help="Berkas .xlsx yang ditulis.")
+
+    def handle(self, *args, **options):
+        period = get_period(options["period"])
+        write_instrument(period, options["output"])
+        self.stdout.write(f"export_instrument: instrumen {period} ditulis ke {options['output']}.")

@@ -1,0 +1,225 @@
+"""A large period for benchmarks: 60 agencies answering a 300-question instrument (18,000 answers),
+with evidence links and review comments, written with bulk_create in one transaction."""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from evaluations.models import (
+    Agency,
+    Answer,
+    AnswerOption,
+    Assignment,
+    Dimension,
+    EvaluationPeriod,
+    Evidence,
+    Indicator,
+    Question,
+    ReviewComment,
+    ScoreBand,
+    Submission,
+)
+from pillars.models import Pillar, SubDimension
+
+DIMENSIONS = [
+    ("A", "Baseline", 10),
+    ("B", "Output", 20),
+    ("C", "Outcome", 30),
+    ("D", "Impact", 20),
+    ("E", "Kolaborasi", 20),
+]
+INDICATORS_PER_DIMENSION = 6
+# Mostly level questions, like the national instrument, with every other answer type present.
+TYPE_CYCLE = ["level"] * 6 + ["yesno", "number", "percent", "text", "choice", "date"]
+BATCH = 2000
+
+
+class Command(BaseCommand):
+    help = (
+        "Creates a large evaluation period for benchmarks (default 60 agencies x 300 questions, every "
+        "agency answering every question). Development only: refuses to run when DEBUG is off."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, default=2099)
+        parser.add_argument("--agencies", type=int, default=60)
+        parser.add_argument("--questions", type=int, default=300)
+        parser.add_argument("--replace", action="store_true", help="Hapus periode skala yang sudah ada lebih dulu.")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_scale hanya untuk pengembangan: DEBUG harus aktif.")
+        year = options["year"]
+        existing = EvaluationPeriod.objects.filter(year=year, stage=EvaluationPeriod.Stage.TAHAP_1).first()
+        if existing is not None:
+            if not options["replace"]:
+                raise CommandError(f"Periode {year}/1 sudah ada; gunakan --replace untuk menggantinya.")
+        rng = random.Random(year)
+        with transaction.atomic():
+            if existing is not None:
+                # Answers protect their questions: remove the submissions first.
+                Submission.objects.filter(period=existing).delete()
+                existing.delete()
+            period = self.create_period(year)
+            questions = self.create_instrument(period, options["questions"], rng)
+            agencies = self.create_agencies(options["agencies"])
+            answers = self.create_answers(period, agencies, questions, rng)
+            quick_wins = seed_quick_wins(period, agencies, rng)
+            road_rows = seed_road_rows(period, agencies, rng)
+        self.stdout.write(
+            f"seed_scale: periode {period} (id {period.pk}): {len(agencies)} perangkat daerah, "
+            f"{len(questions)} pertanyaan, {answers} jawaban, {quick_wins} quick win, {road_rows} baris jalan."
+        )
+
+    def create_period(self, year):
+        today = timezone.localdate()
+        return EvaluationPeriod.objects.create(
+            year=year,
+            stage=EvaluationPeriod.Stage.TAHAP_1,
+            name=f"Uji skala {year} Tahap I (seed_scale)",
+            opens=today - timedelta(days=30),
+            closes=today - timedelta(days=2),
+            # Closed, so that it never becomes the "current" period of a development database.
+            status=EvaluationPeriod.Status.CLOSED,
+        )
+
+    def create_instrument(self, period, count, rng):
+        dimensions = Dimension.objects.bulk_create(
+            Dimension(period=period, code=code, name=name, weight=Decimal(weight), order=i)
+            for i, (code, name, weight) in enumerate(DIMENSIONS, start=1)
+        )
+        indicators = Indicator.objects.bulk_create(
+            Indicator(dimension=d, code=f"{d.code}.{j}", name=f"Indikator {d.code}.{j}", order=j)
+            for d in dimensions
+            for j in range(1, INDICATORS_PER_DIMENSION + 1)
+        )
+        pillars = list(Pillar.objects.order_by("order"))
+        subdimensions = {}
+        for sub in SubDimension.objects.all():
+            subdimensions.setdefault(sub.pillar_id, []).append(sub)
+        questions = []
+        for n in range(count):
+            indicator = indicators[n % len(indicators)]
+            pillar = pillars[n % len(pillars)]
+            questions.append(
+                Question(
+                    indicator=indicator,
+                    code=f"{indicator.code}.{n // len(indicators) + 1}",
+                    text=f"Pertanyaan uji skala nomor {n + 1}: sejauh mana program smart city berjalan?",
+                    help_text="Bukti dukung: SK, notulen, tangkapan layar.",
+                    answer_type=TYPE_CYCLE[n % len(TYPE_CYCLE)],
+                    unit="unit" if TYPE_CYCLE[n % len(TYPE_CYCLE)] == "number" else "",
+                    pillar=pillar,
+                    subdimension=subdimensions[pillar.pk][n % 3],
+                    order=n // len(indicators) + 1,
+                )
+            )
+        questions = Question.objects.bulk_create(questions)
+        options, bands = [], []
+        for question in questions:
+            if question.answer_type == "level":
+                options += [
+                    AnswerOption(question=question, value=str(i), label=f"Level {i}: deskriptor", score=i, order=i)
+                    for i in range(5)
+                ]
+            elif question.answer_type == "choice":
+                options += [
+                    AnswerOption(question=question, value=v, label=v.title(), score=s, order=i)
+                    for i, (v, s) in enumerate([("belum", 0), ("sebagian", 2), ("penuh", 4)])
+                ]
+            elif question.uses_bands:
+                bands += [
+                    ScoreBand(question=question, min_value=low, max_value=high, score=s)
+                    for low, high, s in [(0, 25, 1), (25, 50, 2), (50, 75, 3), (75, None, 4)]
+                ]
+        AnswerOption.objects.bulk_create(options, batch_size=BATCH)
+        ScoreBand.objects.bulk_create(bands, batch_size=BATCH)
+        return list(Question.objects.for_period(period).prefetch_related("options", "bands"))
+
+    def create_agencies(self, count):
+        existing = {a.abbreviation: a for a in Agency.objects.filter(abbreviation__startswith="SKALA-")}
+        missing = [
+            Agency(name=f"[Skala] Dinas Uji {i:02d}", abbreviation=f"SKALA-{i:02d}")
+            for i in range(1, count + 1)
+            if f"SKALA-{i:02d}" not in existing
+        ]
+        Agency.objects.bulk_create(missing)
+        return list(Agency.objects.filter(abbreviation__startswith="SKALA-").order_by("abbreviation")[:count])
+
+    def create_answers(self, period, agencies, questions, rng):
+        pillars = list(Pillar.objects.all())
+        Assignment.objects.bulk_create(
+            Assignment(period=period, agency=agency, pillar=pillar) for agency in agencies for pillar in pillars
+        )
+        now = timezone.now()
+        statuses = [Submission.Status.DRAFT, Submission.Status.SUBMITTED, Submission.Status.RETURNED]
+        statuses.append(Submission.Status.APPROVED)
+        submissions = Submission.objects.bulk_create(
+            Submission(
+                period=period,
+                agency=agency,
+                status=(status := statuses[i % len(statuses)]),
+                submitted_at=now - timedelta(days=i % 5) if status != Submission.Status.DRAFT else None,
+                approved_at=now if status == Submission.Status.APPROVED else None,
+            )
+            for i, agency in enumerate(agencies)
+        )
+        total = 0
+        for submission in submissions:
+            answers = [self.answer(submission, question, rng) for question in questions]
+            Answer.objects.bulk_create(answers, batch_size=BATCH)
+            evidence = [
+                Evidence(answer=a, title=f"Bukti {a.question.code}", url=f"https://kutaitimurkab.go.id/bukti/{a.pk}")
+                for a in answers[::5]
+            ]
+            comments = [
+                ReviewComment(answer=a, body="Mohon lengkapi bukti.", visibility=visibility)
+                for a in answers[::20]
+                for visibility in (ReviewComment.Visibility.AGENCY, ReviewComment.Visibility.INTERNAL)
+            ]
+            Evidence.objects.bulk_create(evidence, batch_size=BATCH)
+            ReviewComment.objects.bulk_create(comments, batch_size=BATCH)
+            total += len(answers)
+        return total
+
+    def answer(self, submission, question, rng):
+        answer = Answer(
+            submission=submission,
+            question=question,
+            explanation="Penjelasan perangkat daerah: program berjalan sesuai rencana aksi. " * 2,
+        )
+        kind = question.answer_type
+        if question.uses_options:
+            answer.option = rng.choice(list(question.options.all()))
+        elif kind == "yesno":
+            answer.bool_value = rng.random() < 0.7
+        elif question.uses_bands:
+            answer.number_value = Decimal(rng.randint(0, 100))
+        elif kind == "date":
+            answer.date_value = date(2024, rng.randint(1, 12), rng.randint(1, 28))
+        else:
+            # Typed text that must stay text in the workbook.
+            answer.text_value = rng.choice(["Sudah berjalan.", "=SUM(A1:A9)", "+62 812 0000", "-", "@bupati"])
+        answer.self_score = answer.derive_self_score(bands=list(question.bands.all()))
+        if submission.status == Submission.Status.APPROVED and answer.self_score is not None:
+            answer.verified_score = max(Decimal(0), answer.self_score - rng.choice([0, 0, 1]))
+        return answer
+
+
+def seed_quick_wins(period, agencies, rng):
+    """TODO(lead, after merging the quickwins branch): create 40 quick wins for `period` with
+    QuickWin.objects.bulk_create (about seven per pillar, owners from `agencies`) and return
+    the count. The quick-win models are not on this branch."""
+    return 0
+
+
+def seed_road_rows(period, agencies, rng):
+    """TODO(lead, after merging the quickwins branch): create the Dinas PU road-condition upload
+    for `period` with 5,000 rows via bulk_create (lengths with surface and condition km adding up)
+    and return the row count. The data-set models are not on this branch."""
+    return 0

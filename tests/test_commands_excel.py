@@ -1,0 +1,123 @@
+"""The Excel commands: export_evaluation, export_instrument, import_instrument (seed_scale has
+its own slow test below)."""
+
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from evaluations.models import Dimension, Question
+
+from .excel_helpers import answer_all, instrument_file, valid_instrument_sheets
+from .factories import make_period
+
+pytestmark = pytest.mark.django_db
+
+
+def write(tmp_path, sheets=None, name="instrumen.xlsx"):
+    path = tmp_path / name
+    path.write_bytes(instrument_file(sheets).getvalue())
+    return path
+
+
+def test_export_evaluation_writes_the_workbook_by_year_and_stage(tmp_path, period, agency_a, capsys):
+    answer_all(period, agency_a)
+    output = tmp_path / "evaluasi.xlsx"
+    call_command("export_evaluation", "--period", "2024/1", "--output", str(output))
+    book = openpyxl.load_workbook(output)
+    assert book.sheetnames == ["Ringkasan", "Kuesioner", "Progres OPD"]
+    assert "export_evaluation:" in capsys.readouterr().out
+
+
+def test_export_evaluation_accepts_a_period_id(tmp_path, period):
+    output = tmp_path / "evaluasi.xlsx"
+    call_command("export_evaluation", "--period", str(period.pk), "--output", str(output))
+    assert output.exists()
+
+
+def test_an_unknown_period_is_a_clear_error(tmp_path, period):
+    with pytest.raises(CommandError, match="tidak ditemukan"):
+        call_command("export_evaluation", "--period", "1999/1", "--output", str(tmp_path / "x.xlsx"))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_workbook(tmp_path, period, agency_a):
+    answer_all(period, agency_a, text="=1+1")
+    output = tmp_path / "evaluasi.xlsx"
+    call_command("export_evaluation", "--period", "2024/1", "--output", str(output))
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(output)],
+        check=True,
+        timeout=120,
+    )
+    assert (tmp_path / "evaluasi.csv").exists()
+
+
+def test_export_instrument_then_import_instrument_round_trips(tmp_path):
+    output = tmp_path / "instrumen.xlsx"
+    call_command("export_instrument", "--period", "2024/1", "--output", str(output))
+    target = make_period(year=2040)
+    call_command("import_instrument", str(output), "--period", "2040/1")
+    assert Question.objects.for_period(target).count() == 62
+
+
+def test_import_instrument_dry_run_saves_nothing(tmp_path, capsys):
+    target = make_period(year=2041)
+    call_command("import_instrument", str(write(tmp_path)), "--period", "2041/1", "--dry-run")
+    assert "uji coba" in capsys.readouterr().out
+    assert not Dimension.objects.filter(period=target).exists()
+
+
+def test_import_instrument_lists_errors_and_saves_nothing(tmp_path, capsys):
+    target = make_period(year=2042)
+    sheets = valid_instrument_sheets()
+    sheets["dimensi"][1][2] = "banyak"
+    with pytest.raises(CommandError, match="1 kesalahan"):
+        call_command("import_instrument", str(write(tmp_path, sheets)), "--period", "2042/1")
+    assert 'lembar "dimensi", baris 2, kolom "bobot"' in capsys.readouterr().err
+    assert not Dimension.objects.filter(period=target).exists()
+
+
+def test_import_instrument_refuses_a_file_that_is_not_an_xlsx(tmp_path):
+    bad = tmp_path / "instrumen.xlsx"
+    bad.write_text("bukan excel")
+    make_period(year=2043)
+    with pytest.raises(CommandError, match="bukan berkas Excel"):
+        call_command("import_instrument", str(bad), "--period", "2043/1")
+
+
+def test_import_instrument_refuses_a_period_with_answers(tmp_path, period, agency_a):
+    answer_all(period, agency_a)
+    with pytest.raises(CommandError, match="sudah memiliki jawaban"):
+        call_command("import_instrument", str(write(tmp_path)), "--period", "2024/1")
+
+
+def test_seed_scale_creates_a_period_where_every_agency_answered_everything(settings, tmp_path, capsys):
+    from evaluations.models import Answer, EvaluationPeriod, Submission
+
+    settings.DEBUG = True
+    call_command("seed_scale", "--agencies", "4", "--questions", "24", "--year", "2098")
+    period = EvaluationPeriod.objects.get(year=2098, stage="1")
+    assert Question.objects.for_period(period).count() == 24
+    assert Submission.objects.filter(period=period).count() == 4
+    assert Answer.objects.filter(submission__period=period).count() == 4 * 24
+    assert "seed_scale:" in capsys.readouterr().out
+    output = tmp_path / "skala.xlsx"
+    call_command("export_evaluation", "--period", "2098/1", "--output", str(output))
+    assert openpyxl.load_workbook(output)["Kuesioner"].max_row == 2 + 4 * 24
+
+
+def test_seed_scale_refuses_an_existing_period_unless_asked_to_replace(settings):
+    settings.DEBUG = True
+    call_command("seed_scale", "--agencies", "2", "--questions", "12", "--year", "2097")
+    with pytest.raises(CommandError, match="--replace"):
+        call_command("seed_scale", "--agencies", "2", "--questions", "12", "--year", "2097")
+    call_command("seed_scale", "--agencies", "2", "--questions", "12", "--year", "2097", "--replace")
+
+
+def test_seed_scale_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_scale")
