@@ -69,3 +69,12 @@ def pytest_configure(config):
 
     # Hashing every test user's password with PBKDF2 would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded files of the tests go to a throw-away folder, not to var/uploads.
+    import tempfile
+
+    uploads = tempfile.mkdtemp(prefix="smartcity-test-uploads-")
+    settings.PRIVATE_MEDIA_ROOT = settings.MEDIA_ROOT = uploads
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": uploads, "base_url": None}},
+    }

@@ -188,3 +188,27 @@ ROAD_ROW = ["001", "Jl. Uji", "Sangatta Utara", "Kabupaten", "Lokal", 10, 6, 8, 
 SCHOOL_ROW = ["30401234", "SD Negeri 001", "SD/MI", "Negeri", "Sangatta Utara", "Teluk Lingga", "A", 400, 12, 18, 450]
 HEALTH_ROW = ["P001", "Puskesmas Uji", "Puskesmas rawat inap", "Bengalon", 20, 4, 15, 10, "Madya", "Ya"]
 TRANSPORT_ROW = ["Terminal tipe B", "Terminal Uji", "Sangatta Utara", "Dishub", "Beroperasi", 40, "Baik"]
+
+
+def upload_all_datasets(period, agency, copies=1):
+    """One accepted upload of each of the four data sets for the agency, through the same reader
+    and save path as the upload page; `copies` rows each (schools get distinct NPSNs)."""
+    from evaluations.datasets import SPECS, read_upload
+    from evaluations.models import DatasetUpload
+
+    operator = AgencyMember.objects.filter(agency=agency).select_related("user").first()
+    user = operator.user if operator else make_operator(agency)
+    samples = {"jalan": ROAD_ROW, "pendidikan": SCHOOL_ROW, "kesehatan": HEALTH_ROW, "transportasi": TRANSPORT_ROW}
+    for kind, sample in samples.items():
+        rows = []
+        for n in range(copies):
+            row = list(sample)
+            if kind == "pendidikan":
+                row[0] = f"{30400000 + n:08d}"
+            elif kind in {"jalan", "kesehatan"}:
+                row[0] = f"{row[0]}-{n}"
+            rows.append(row)
+        content = make_xlsx(rows, kind=kind, name=f"{kind}.xlsx")
+        parsed = read_upload(SPECS[kind], content, period=period, agency=agency)
+        content.seek(0)
+        DatasetUpload.accept(period, agency, kind, content, user, parsed)

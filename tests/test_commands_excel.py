@@ -1,6 +1,7 @@
 """The Excel commands: export_evaluation, export_instrument, import_instrument (seed_scale has
 its own slow test below)."""
 
+import os
 import shutil
 import subprocess
 
@@ -12,6 +13,7 @@ from evaluations.models import Dimension, Question
 
 from .excel_helpers import answer_all, instrument_file, valid_instrument_sheets
 from .factories import make_period
+from .test_exports import SHEET_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +29,7 @@ def test_export_evaluation_writes_the_workbook_by_year_and_stage(tmp_path, perio
     output = tmp_path / "evaluasi.xlsx"
     call_command("export_evaluation", "--period", "2024/1", "--output", str(output))
     book = openpyxl.load_workbook(output)
-    assert book.sheetnames == ["Ringkasan", "Kuesioner", "Progres OPD"]
+    assert book.sheetnames == SHEET_NAMES
     assert "export_evaluation:" in capsys.readouterr().out
 
 
@@ -42,17 +44,36 @@ def test_an_unknown_period_is_a_clear_error(tmp_path, period):
         call_command("export_evaluation", "--period", "1999/1", "--output", str(tmp_path / "x.xlsx"))
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_opens_the_workbook(tmp_path, period, agency_a):
+def test_libreoffice_opens_the_workbook_and_shows_typed_formulas_as_text(tmp_path, period, agency_a):
+    if shutil.which("soffice") is None:
+        message = "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
     answer_all(period, agency_a, text="=1+1")
     output = tmp_path / "evaluasi.xlsx"
     call_command("export_evaluation", "--period", "2024/1", "--output", str(output))
+    # Every sheet to its own CSV file (the last filter option, -1), as LibreOffice computes it.
     subprocess.run(
-        ["soffice", "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(output)],
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+            str(tmp_path),
+            str(output),
+        ],
         check=True,
-        timeout=120,
+        capture_output=True,
+        timeout=180,
     )
-    assert (tmp_path / "evaluasi.csv").exists()
+    sheets = sorted(p.name for p in tmp_path.glob("evaluasi-*.csv"))
+    assert sheets == sorted(f"evaluasi-{name}.csv" for name in SHEET_NAMES)
+    kuesioner = (tmp_path / "evaluasi-Kuesioner.csv").read_text()
+    assert "=1+1" in kuesioner
+    assert agency_a.name in kuesioner
 
 
 def test_export_instrument_then_import_instrument_round_trips(tmp_path):
@@ -95,7 +116,7 @@ def test_import_instrument_refuses_a_period_with_answers(tmp_path, period, agenc
 
 
 def test_seed_scale_creates_a_period_where_every_agency_answered_everything(settings, tmp_path, capsys):
-    from evaluations.models import Answer, EvaluationPeriod, Submission
+    from evaluations.models import Answer, EvaluationPeriod, QuickWin, RoadSegment, Submission
 
     settings.DEBUG = True
     call_command("seed_scale", "--agencies", "4", "--questions", "24", "--year", "2098")
@@ -103,6 +124,12 @@ def test_seed_scale_creates_a_period_where_every_agency_answered_everything(sett
     assert Question.objects.for_period(period).count() == 24
     assert Submission.objects.filter(period=period).count() == 4
     assert Answer.objects.filter(submission__period=period).count() == 4 * 24
+    assert QuickWin.objects.filter(period=period).count() == 40
+    assert RoadSegment.objects.filter(period=period).count() == 5000
+    roads = RoadSegment.objects.filter(period=period)
+    for road in roads[:200]:
+        assert road.baik_km + road.sedang_km + road.rusak_ringan_km + road.rusak_berat_km == road.length_km
+        assert road.aspal_km + road.lapen_km + road.beton_km + road.kerikil_km + road.tanah_km == road.length_km
     assert "seed_scale:" in capsys.readouterr().out
     output = tmp_path / "skala.xlsx"
     call_command("export_evaluation", "--period", "2098/1", "--output", str(output))

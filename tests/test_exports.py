@@ -16,11 +16,23 @@ from evaluations.models import Agency, Answer, Evidence, ReviewComment, Submissi
 from evaluations.scoring import round_score
 
 from .excel_helpers import answer_all, header_index, open_workbook, sheet_rows
+from .factories import make_quick_win, upload_all_datasets
 
 pytestmark = pytest.mark.django_db
 
 # period.results() 3 + progress() 4 + dimensions 1 + pillars 1 + evidence 1 + comments 1 + answers 1
-EXPORT_QUERIES = 12
+# + quick wins 3 + data-set rows 4 + derived figures (jalan 2, pendidikan 1, kesehatan 1, transportasi 3)
+EXPORT_QUERIES = 24
+SHEET_NAMES = [
+    "Ringkasan",
+    "Kuesioner",
+    "Progres OPD",
+    "Quick Wins",
+    "Kondisi Jalan",
+    "Sarana Pendidikan",
+    "Sarana Kesehatan",
+    "Sarana Transportasi",
+]
 DANGEROUS = ['=HYPERLINK("http://x","klik")', "+62 812 3456", "-1+1", "@SUM(A1)", "\tTAB", "\rCR"]
 
 
@@ -36,9 +48,9 @@ def kuesioner_rows(book):
     return columns, [row for row in sheet_rows(sheet)[2:]]
 
 
-def test_the_workbook_has_the_three_sheets_in_order(period, agency_a):
+def test_the_workbook_has_the_eight_sheets_in_order(period, agency_a):
     answer_all(period, agency_a)
-    assert export(period).sheetnames == ["Ringkasan", "Kuesioner", "Progres OPD"]
+    assert export(period).sheetnames == SHEET_NAMES
 
 
 def test_the_kuesioner_sheet_has_the_design_columns_under_a_title_row(period, agency_a):
@@ -220,6 +232,9 @@ def test_the_export_runs_the_same_number_of_queries_for_small_and_large_periods(
         for answer in submission.answers.all()[:3]:
             Evidence.objects.create(answer=answer, title="Bukti", url="https://contoh.go.id/b")
             ReviewComment.objects.create(answer=answer, author=coordinator, body="Catatan")
+        quick_win = make_quick_win(period, agency, status="berjalan")
+        quick_win.supporting_agencies.add(agency_a)
+    upload_all_datasets(period, agency_a, copies=20)
     assert (
         Answer.objects.filter(submission__period=period).count()
         > 10 * Answer.objects.filter(submission__agency=agency_a).count()
@@ -238,8 +253,72 @@ def test_the_saved_file_has_no_formula_element_in_any_sheet(period, agency_a):
     export_period(period, buffer, generated_by="@admin")
     with zipfile.ZipFile(buffer) as archive:
         sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
-        assert len(sheets) == 3
+        assert len(sheets) == len(SHEET_NAMES)
         for name in sheets:
             xml = archive.read(name).decode()
             assert "<f>" not in xml and "<f " not in xml
         assert "=WEBSERVICE" in "".join(archive.read(name).decode() for name in sheets)
+
+
+def test_the_quick_wins_sheet_lists_the_agreed_quick_wins_with_their_fields(period, agency_a, agency_b):
+    running = make_quick_win(
+        period,
+        agency_a,
+        status="berjalan",
+        pillar="GOV",
+        name="Portal Satu Data",
+        budget=Decimal("150000000"),
+        budget_source="apbd",
+        target_pct=Decimal(100),
+        achievement_pct=Decimal("62.5"),
+        users_reached=1200,
+        start_year=2022,
+        is_new=False,
+        risks="=cmd|' /C calc'!A0",
+    )
+    running.supporting_agencies.add(agency_b)
+    make_quick_win(period, agency_b, status="usulan", name="Usulan belum ditetapkan")
+    make_quick_win(period, agency_b, status="ditolak", name="Usulan ditolak")
+    sheet = export(period)["Quick Wins"]
+    columns = header_index(sheet)
+    rows = sheet_rows(sheet)[2:]
+    assert [r[columns["Nama program"]] for r in rows] == ["Portal Satu Data"]
+    row = rows[0]
+    assert row[columns["Perangkat daerah pengampu"]] == agency_a.name
+    assert row[columns["Perangkat daerah pendukung"]] == agency_b.abbreviation
+    assert row[columns["Status"]] == "Berjalan"
+    assert row[columns["Anggaran (Rp)"]] == 150000000
+    assert row[columns["Capaian (%)"]] == 62.5
+    assert row[columns["Tahun mulai"]] == 2022
+    assert row[columns["Baru / lanjutan"]] == "Lanjutan"
+    assert row[columns["Risiko"]] == "=cmd|' /C calc'!A0"
+    assert sheet.cell(row=3, column=columns["Risiko"] + 1).data_type == "s"
+
+
+def test_the_road_sheet_lists_the_rows_and_jalan_mantap(period, agency_a):
+    upload_all_datasets(period, agency_a)
+    sheet = export(period)["Kondisi Jalan"]
+    rows = sheet_rows(sheet)
+    assert rows[1][0] == "Perangkat daerah"
+    data = [r for r in rows[2:] if r and r[0] == agency_a.abbreviation]
+    assert len(data) == 1
+    assert data[0][3] == "Sangatta Utara"
+    assert isinstance(data[0][6], (int, float))
+    labels = [r[0] for r in rows if r]
+    assert "Jalan mantap (baik + sedang) per kecamatan" in labels
+    total = next(r for r in rows if r and r[0] == "Seluruh kabupaten")
+    assert total[2] == 10 and total[3] == 8 and total[4] == 80
+
+
+@pytest.mark.parametrize(
+    ("sheet_name", "expected"),
+    [
+        ("Sarana Pendidikan", "SD Negeri 001"),
+        ("Sarana Kesehatan", "Puskesmas Uji"),
+        ("Sarana Transportasi", "Terminal Uji"),
+    ],
+)
+def test_each_facility_sheet_lists_the_uploaded_rows(period, agency_a, sheet_name, expected):
+    upload_all_datasets(period, agency_a)
+    rows = sheet_rows(export(period)[sheet_name])
+    assert any(expected in [c for c in r if isinstance(c, str)] for r in rows[2:])

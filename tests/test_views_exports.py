@@ -3,6 +3,7 @@
 import pytest
 
 from .excel_helpers import answer_all, open_workbook
+from .test_exports import SHEET_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def test_viewers_download_the_workbook_as_an_attachment(client, period, agency_a
     assert "evaluasi-smart-city-2024-tahap-1.xlsx" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     book = open_workbook(b"".join(response.streaming_content))
-    assert book.sheetnames == ["Ringkasan", "Kuesioner", "Progres OPD"]
+    assert book.sheetnames == SHEET_NAMES
 
 
 def test_the_workbook_names_the_user_who_downloaded_it(client, period, coordinator):

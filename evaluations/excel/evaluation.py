@@ -28,7 +28,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pillars.models import Pillar
 
-from ..models import Answer, Evidence, ReviewComment, Submission
+from ..datasets import SPECS, derived_figures
+from ..models import Answer, Evidence, QuickWin, QuickWinEvidence, ReviewComment, Submission
 from ..models.submission import NOT_STARTED
 from ..scoring import round_score
 from .writer import DATETIME_FORMAT, SCORE_FORMAT, WorkbookWriter
@@ -48,6 +49,10 @@ class EvaluationData:
     answers: object = None  # lazy: a queryset of dicts, streamed by the Kuesioner sheet
     evidence: dict = field(default_factory=dict)  # answer id -> ["title (link)", ...]
     comments: dict = field(default_factory=dict)  # answer id -> ["agency-visible comment", ...]
+    quick_wins: list = field(default_factory=list)
+    supporting: dict = field(default_factory=dict)  # quick win id -> ["abbreviation", ...]
+    quick_win_evidence: dict = field(default_factory=dict)  # quick win id -> ["title (file)", ...]
+    datasets: dict = field(default_factory=dict)  # kind -> lazy queryset of the data set's rows
 
 
 def answer_rows(period):
@@ -113,7 +118,32 @@ def load(period, generated_by=""):
         answers=answer_rows(period),
         evidence=evidence,
         comments=comments,
+        **_quick_win_data(period),
+        datasets={kind: spec.model.objects.filter(period=period) for kind, spec in SPECS.items()},
     )
+
+
+def _quick_win_data(period):
+    """The period's agreed quick wins (set, running, continued, stopped) in three queries.
+    Proposals and rejected ones are the agencies' drafts: they are not handed to the ministry."""
+    quick_wins = list(
+        QuickWin.objects.filter(period=period, status__in=QuickWin.SET_STATUSES)
+        .select_related("pillar", "subdimension", "agency")
+        .order_by("pillar__order", "name")
+    )
+    supporting = defaultdict(list)
+    through = QuickWin.supporting_agencies.through
+    agreed = {"period": period, "status__in": QuickWin.SET_STATUSES}
+    for item in through.objects.filter(**{f"quickwin__{k}": v for k, v in agreed.items()}).values(
+        "quickwin_id", "agency__abbreviation"
+    ):
+        supporting[item["quickwin_id"]].append(item["agency__abbreviation"])
+    evidence = defaultdict(list)
+    for item in QuickWinEvidence.objects.filter(**{f"quick_win__{k}": v for k, v in agreed.items()}).values(
+        "quick_win_id", "title", "original_name"
+    ):
+        evidence[item["quick_win_id"]].append(f"{item['title']} ({item['original_name']})")
+    return {"quick_wins": quick_wins, "supporting": supporting, "quick_win_evidence": evidence}
 
 
 # --- sheets --------------------------------------------------------------------------
@@ -286,11 +316,107 @@ def progres_opd(data, sheet):
         )
 
 
+QUICK_WIN_COLUMNS = [
+    (_("Pilar"), 18),
+    (_("Sub-dimensi"), 26),
+    (_("Nama program"), 36),
+    (_("Deskripsi"), 50),
+    (_("Permasalahan RPJMD"), 40),
+    (_("Perangkat daerah pengampu"), 24),
+    (_("Perangkat daerah pendukung"), 24),
+    (_("Status"), 14),
+    (_("Tahun mulai"), 10),
+    (_("Baru / lanjutan"), 12),
+    (_("Target (%)"), 10),
+    (_("Capaian (%)"), 10),
+    (_("Anggaran (Rp)"), 18),
+    (_("Sumber anggaran"), 14),
+    (_("Mitra"), 30),
+    (_("Pengguna / penerima manfaat"), 14),
+    (_("Tautan"), 30),
+    (_("Risiko"), 36),
+    (_("Mitigasi"), 36),
+    (_("Rencana keberlanjutan"), 36),
+    (_("Bukti dukung"), 40),
+    (_("Catatan penilai"), 40),
+]
+RUPIAH_FORMAT = "#,##0"
+
+
+def quick_wins_sheet(data, sheet):
+    sheet.table(title_text(data, gettext("Quick Wins")), *columns_and_widths(QUICK_WIN_COLUMNS))
+    for qw in data.quick_wins:
+        sheet.row(
+            [
+                qw.pillar.name,
+                qw.subdimension.name if qw.subdimension else None,
+                qw.name,
+                qw.description,
+                qw.rpjmd_problem,
+                qw.agency.name,
+                ", ".join(sorted(data.supporting.get(qw.pk, []))),
+                qw.get_status_display(),
+                qw.start_year,
+                gettext("Baru") if qw.is_new else gettext("Lanjutan"),
+                qw.target_pct,
+                qw.achievement_pct,
+                qw.budget,
+                qw.get_budget_source_display(),
+                qw.partners,
+                qw.users_reached,
+                qw.url,
+                qw.risks,
+                qw.mitigation,
+                qw.sustainability_plan,
+                "\n".join(data.quick_win_evidence.get(qw.pk, [])),
+                qw.assessor_notes,
+            ],
+            formats={12: RUPIAH_FORMAT},
+        )
+
+
+def dataset_sheet(kind):
+    """The sheet of one data set: its rows with the columns of its upload template, then the
+    derived figures of its page (e.g. jalan mantap km and %)."""
+    spec = SPECS[kind]
+    labels = {c.field: dict(c.choices.choices) for c in spec.columns if c.type == "choice"}
+
+    def write(data, sheet):
+        rows = data.datasets[kind]
+        headers = [gettext("Perangkat daerah"), *(c.header for c in spec.columns)]
+        widths = [22, *(max(12, min(40, len(c.header) + 4)) for c in spec.columns)]
+        sheet.table(title_text(data, str(spec.label)), headers, widths)
+        fields = [c.field if c.type != "kecamatan" else "kecamatan__name" for c in spec.columns]
+        for row in rows.order_by("agency__name", "pk").values("agency__abbreviation", *fields).iterator():
+            values = [row["agency__abbreviation"]]
+            for column, name in zip(spec.columns, fields, strict=True):
+                value = row[name]
+                if column.type == "choice":
+                    value = str(labels[column.field].get(value, value))
+                elif column.type == "bool" and value is not None:
+                    value = gettext("Ya") if value else gettext("Tidak")
+                values.append(value)
+            sheet.row(values)
+        for figure in derived_figures(spec, rows):
+            sheet.blank()
+            sheet.section(figure["title"])
+            sheet.row([str(h) for h in figure["headers"]])
+            for figure_row in figure["rows"]:
+                sheet.row(list(figure_row))
+
+    return write
+
+
 # (sheet name, function) in workbook order. Names are the ones the ministry expects (DESIGN §4).
 SHEETS = [
     ("Ringkasan", ringkasan),
     ("Kuesioner", kuesioner),
     ("Progres OPD", progres_opd),
+    ("Quick Wins", quick_wins_sheet),
+    ("Kondisi Jalan", dataset_sheet("jalan")),
+    ("Sarana Pendidikan", dataset_sheet("pendidikan")),
+    ("Sarana Kesehatan", dataset_sheet("kesehatan")),
+    ("Sarana Transportasi", dataset_sheet("transportasi")),
 ]
 
 

@@ -15,12 +15,17 @@ from evaluations.models import (
     Answer,
     AnswerOption,
     Assignment,
+    DatasetKind,
+    DatasetUpload,
     Dimension,
     EvaluationPeriod,
     Evidence,
     Indicator,
+    Kecamatan,
     Question,
+    QuickWin,
     ReviewComment,
+    RoadSegment,
     ScoreBand,
     Submission,
 )
@@ -211,15 +216,92 @@ class Command(BaseCommand):
         return answer
 
 
-def seed_quick_wins(period, agencies, rng):
-    """TODO(lead, after merging the quickwins branch): create 40 quick wins for `period` with
-    QuickWin.objects.bulk_create (about seven per pillar, owners from `agencies`) and return
-    the count. The quick-win models are not on this branch."""
-    return 0
+def seed_quick_wins(period, agencies, rng, count=40):
+    """`count` agreed quick wins spread over the six pillars, owners and supporters from `agencies`."""
+    pillars = list(Pillar.objects.prefetch_related("subdimensions"))
+    statuses = [QuickWin.Status.DITETAPKAN, QuickWin.Status.BERJALAN, QuickWin.Status.DILANJUTKAN]
+    quick_wins = []
+    for n in range(count):
+        pillar = pillars[n % len(pillars)]
+        quick_wins.append(
+            QuickWin(
+                period=period,
+                pillar=pillar,
+                subdimension=rng.choice(list(pillar.subdimensions.all())),
+                name=f"Quick win skala {n + 1:02d}",
+                description="Program percepatan untuk uji skala.",
+                rpjmd_problem="Pelayanan publik belum terintegrasi.",
+                agency=agencies[n % len(agencies)],
+                start_year=period.year - rng.randint(0, 3),
+                is_new=n % 3 == 0,
+                target_pct=Decimal(100),
+                achievement_pct=Decimal(rng.randint(10, 100)),
+                budget=Decimal(rng.randint(50, 5000) * 1_000_000),
+                budget_source=rng.choice(list(QuickWin.BudgetSource.values)),
+                partners="Mitra swasta; perguruan tinggi",
+                users_reached=rng.randint(100, 50_000),
+                url="https://kutaitimurkab.go.id/",
+                risks="Keterbatasan jaringan di kecamatan pedalaman.",
+                mitigation="Layanan luring tetap tersedia.",
+                sustainability_plan="Dianggarkan dalam renja tahun berikutnya.",
+                status=statuses[n % len(statuses)],
+            )
+        )
+    QuickWin.objects.bulk_create(quick_wins)
+    through = QuickWin.supporting_agencies.through
+    through.objects.bulk_create(
+        through(quickwin_id=qw.pk, agency_id=agencies[(i + 1) % len(agencies)].pk) for i, qw in enumerate(quick_wins)
+    )
+    return len(quick_wins)
 
 
-def seed_road_rows(period, agencies, rng):
-    """TODO(lead, after merging the quickwins branch): create the Dinas PU road-condition upload
-    for `period` with 5,000 rows via bulk_create (lengths with surface and condition km adding up)
-    and return the row count. The data-set models are not on this branch."""
-    return 0
+def seed_road_rows(period, agencies, rng, count=5000):
+    """The road-condition upload of the first agency: `count` segments whose surface km and
+    condition km each add up to the length, as a real upload would have them."""
+    kecamatan = list(Kecamatan.objects.all())
+    upload = DatasetUpload.objects.create(
+        period=period,
+        agency=agencies[0],
+        kind=DatasetKind.JALAN,
+        original_name="kondisi-jalan-skala.xlsx",
+        outcome=DatasetUpload.Outcome.ACCEPTED,
+        row_count=count,
+    )
+    rows = []
+    for n in range(count):
+        tenths = rng.randint(5, 200)  # 0.5 – 20.0 km, split in tenths so the parts add up exactly
+        surface = _split(tenths, 5, rng)
+        condition = _split(tenths, 4, rng)
+        km = [Decimal(part) / 10 for part in surface + condition]
+        rows.append(
+            RoadSegment(
+                period=period,
+                agency=agencies[0],
+                upload=upload,
+                row_number=n + 2,  # the header is row 1 of the file
+                kecamatan=kecamatan[n % len(kecamatan)],
+                road_number=f"{n + 1:04d}",
+                name=f"Ruas uji {n + 1}",
+                status=rng.choice(list(RoadSegment.Status.values)),
+                function=rng.choice(list(RoadSegment.Function.values)),
+                length_km=Decimal(tenths) / 10,
+                width_m=Decimal(rng.randint(30, 120)) / 10,
+                aspal_km=km[0],
+                lapen_km=km[1],
+                beton_km=km[2],
+                kerikil_km=km[3],
+                tanah_km=km[4],
+                baik_km=km[5],
+                sedang_km=km[6],
+                rusak_ringan_km=km[7],
+                rusak_berat_km=km[8],
+            )
+        )
+    RoadSegment.objects.bulk_create(rows, batch_size=BATCH)
+    return count
+
+
+def _split(total, parts, rng):
+    """`total` split into `parts` non-negative integers that add up to it."""
+    cuts = sorted(rng.randint(0, total) for _ in range(parts - 1))
+    return [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
