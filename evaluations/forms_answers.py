@@ -21,6 +21,7 @@ class DecimalInput(forms.DecimalField):
     """Accepts the Indonesian way of writing numbers (1.234,5) as well as 1234.5."""
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    default_error_messages = {"invalid": _("Masukkan angka, mis. 1234 atau 1.234,5.")}
 
     def to_python(self, value):
         if isinstance(value, str):
