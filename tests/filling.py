@@ -30,7 +30,7 @@ FILES = {"pdf": PDF, "png": PNG, "jpg": JPG, "jpeg": JPG, "docx": DOCX, "xlsx": 
 
 
 def upload(name, content=None):
-    ext = name.rsplit(".", 1)[-1]
+    ext = name.rsplit(".", 1)[-1].lower()
     return SimpleUploadedFile(name, FILES[ext] if content is None else content)
 
 
