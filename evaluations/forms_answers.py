@@ -8,6 +8,8 @@ fingerprint used for optimistic locking (see evaluations.models.answering).
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .models import Question
@@ -92,7 +94,6 @@ class AnswerForm(forms.Form):
         label=_("Unggah berkas"),
         required=False,
         validators=[validate_evidence_file],
-        help_text=_("%(types)s, paling besar sesuai batas unggah.") % {"types": ALLOWED_LABEL},
     )
     evidence_url = forms.URLField(
         label=_("atau tautan"), required=False, max_length=500, assume_scheme="https", help_text=_("Mis. https://…")
@@ -114,6 +115,10 @@ class AnswerForm(forms.Form):
         self.fields["version"].initial = answer.version if answer else 0
         self.fields["seen"].initial = state_of(answer)
         self.fields["evidence_file"].widget.attrs["accept"] = evidence_accept_attribute()
+        self.fields["evidence_file"].help_text = _("%(types)s, paling besar %(limit)s.") % {
+            "types": ALLOWED_LABEL,
+            "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES),
+        }
         evidence = getattr(answer, "live_evidence", []) if answer else []
         self.fields["remove_evidence"].choices = [(e.pk, e.title) for e in evidence]
         if read_only:
