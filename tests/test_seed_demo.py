@@ -25,3 +25,17 @@ def test_seed_demo_can_run_twice(settings):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert User.objects.filter(username="admin").count() == 1
+
+
+def test_seed_demo_gives_bappeda_a_half_filled_draft_and_dinkes_a_submitted_one(settings):
+    from evaluations.models import Submission
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    bappeda = Submission.objects.get(agency__abbreviation="Bappeda")
+    dinkes = Submission.objects.get(agency__abbreviation="Dinkes")
+    assert bappeda.status == Submission.Status.DRAFT
+    assert 0 < bappeda.answers.count() < bappeda.questions().count()
+    assert dinkes.status == Submission.Status.SUBMITTED
+    assert dinkes.answers.count() == dinkes.questions().count()

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from evaluations import roles
+from evaluations.management.demo_answers import seed_demo_answers
 from evaluations.models import Agency, AgencyMember, EvaluationPeriod
 
 DEMO_PASSWORD = "KutimSmart#2024"
@@ -47,6 +48,8 @@ class Command(BaseCommand):
             period.save(update_fields=["opens", "closes"])
             if not period.is_open():
                 period.open()
+        answers = seed_demo_answers(period)
+        self.stdout.write(f"seed_demo: {answers} jawaban demo (op_bappeda: draf setengah terisi; op_dinkes: terkirim).")
         self.stdout.write(
             f"seed_demo: {count} akun demo (kata sandi {DEMO_PASSWORD}); "
             f"periode {period} dibuka sampai {period.closes}."
