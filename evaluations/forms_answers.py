@@ -146,7 +146,7 @@ class AnswerForm(forms.Form):
         elif (upload or url) and not title:
             self.add_error(
                 "evidence_title",
-                forms.ValidationError(_("Beri judul bukti dukung, mis. \"SK Tim Smart City 2024\"."), code="title"),
+                forms.ValidationError(_('Beri judul bukti dukung, mis. "SK Tim Smart City 2024".'), code="title"),
             )
         elif title and not (upload or url) and "evidence_file" not in self.errors:
             self.add_error(

@@ -11,7 +11,9 @@ from evaluations.models import Submission
 from evaluations.models.answering import load_section, state_of
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" + b"\x00" * 32
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" + b"\x00" * 32
+)
 JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 32 + b"\xff\xd9"
 
 
@@ -41,6 +43,15 @@ def private_media(settings, tmp_path):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
     }
     return tmp_path
+
+
+def media_root():
+    """The private media folder of the running test (see private_media)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    return Path(settings.STORAGES["default"]["OPTIONS"]["location"])
 
 
 def submission_of(period, agency):

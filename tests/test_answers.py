@@ -179,7 +179,7 @@ def test_an_unchanged_answer_is_not_overwritten_by_a_stale_page(client_a, submis
 
 
 def test_carry_forward_copies_answers_by_code_with_evidence_as_references(
-    client_a, operator_a, agency_a, new_period, questions, submission, private_media
+    client_a, operator_a, agency_a, new_period, questions, submission
 ):
     later = make_period(2032)
     assign(later, agency_a, "GOV")
@@ -190,7 +190,11 @@ def test_carry_forward_copies_answers_by_code_with_evidence_as_references(
         submission,
         "X-GOV",
         {
-            questions[T.LEVEL]: {"value": str(level_option.pk), "evidence_title": "SK", "evidence_file": upload("sk.pdf")},
+            questions[T.LEVEL]: {
+                "value": str(level_option.pk),
+                "evidence_title": "SK",
+                "evidence_file": upload("sk.pdf"),
+            },
             questions[T.TEXT]: {"value": "SIPD"},
         },
     )

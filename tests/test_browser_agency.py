@@ -24,8 +24,9 @@ def questionnaire(site, tmp_path, settings):
     assign(period, agency, "LIV")
     first = Dimension.objects.create(period=period, code="A", name="Kebijakan", weight=50, order=1)
     second = Dimension.objects.create(period=period, code="B", name="Program", weight=50, order=2)
-    make_question(period, code="A.1", dimension=first, pillar="LIV", evidence_required=True,
-                  text="Apakah ada masterplan jalan?")
+    make_question(
+        period, code="A.1", dimension=first, pillar="LIV", evidence_required=True, text="Apakah ada masterplan jalan?"
+    )
     make_question(period, code="A.2", dimension=first, pillar="LIV", answer_type=T.YES_NO, text="Ada ATCS?")
     make_question(period, code="B.1", dimension=second, pillar="LIV", answer_type=T.PERCENT, text="Jalan mantap?")
     make_question(period, code="B.2", dimension=second, pillar="LIV", answer_type=T.TEXT, text="Program unggulan?")

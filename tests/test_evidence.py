@@ -8,7 +8,7 @@ from evaluations.models import Answer, AnswerChange, Evidence, Question
 from evaluations.validators import validate_evidence_file
 
 from .factories import assign, make_period, make_question
-from .filling import DOCX, PDF, PNG, XLSX, office_zip, private_media, section_post, submission_of, upload  # noqa: F401
+from .filling import DOCX, PDF, PNG, XLSX, media_root, office_zip, private_media, section_post, submission_of, upload  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +33,13 @@ def post_file(client, submission, question, uploaded, title="Bukti"):
 
 
 @pytest.mark.parametrize("name", ["sk.pdf", "foto.jpg", "foto.JPEG", "layar.png", "notulen.docx", "data.xlsx"])
-def test_every_allowed_type_is_saved_under_a_random_name(client_a, submission, question, private_media, name):
+def test_every_allowed_type_is_saved_under_a_random_name(client_a, submission, question, name):
     response = post_file(client_a, submission, question, upload(name))
     assert response.status_code == 302
     evidence = Evidence.objects.get()
     assert evidence.original_name == name
     assert evidence.file.name.startswith("evidence/") and name.split(".")[0] not in evidence.file.name
-    assert (private_media / evidence.file.name).exists()
+    assert (media_root() / evidence.file.name).exists()
     assert evidence.answer.bool_value is True
 
 
@@ -57,7 +57,7 @@ def test_every_allowed_type_is_saved_under_a_random_name(client_a, submission, q
     ],
 )
 def test_a_refused_file_gets_a_clear_message_and_nothing_is_saved(
-    client_a, submission, question, private_media, name, content, message
+    client_a, submission, question, name, content, message
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -66,10 +66,10 @@ def test_a_refused_file_gets_a_clear_message_and_nothing_is_saved(
     assert message in response.content.decode()
     assert not Evidence.objects.exists()
     assert not Answer.objects.exists()
-    assert not list(private_media.rglob("*.*"))
+    assert not list(media_root().rglob("*.*"))
 
 
-def test_an_oversized_file_is_refused_and_nothing_is_saved(client_a, submission, question, settings, private_media):
+def test_an_oversized_file_is_refused_and_nothing_is_saved(client_a, submission, question, settings):
     settings.EVIDENCE_MAX_BYTES = 1024
     response = post_file(client_a, submission, question, upload("besar.pdf", PDF + b"0" * 2048))
     assert response.status_code == 422
@@ -86,7 +86,9 @@ def test_a_file_without_a_title_is_refused(client_a, submission, question):
 
 def test_a_link_with_a_title_is_saved_as_evidence(client_a, submission, question):
     data = section_post(
-        submission, "X-GOV", {question: {"evidence_title": "Portal", "evidence_url": "https://satudata.kutaitimurkab.go.id/"}}
+        submission,
+        "X-GOV",
+        {question: {"evidence_title": "Portal", "evidence_url": "https://satudata.kutaitimurkab.go.id/"}},
     )
     client_a.post(f"/opd/pengisian/{submission.pk}/bagian/X-GOV/", data)
     assert Evidence.objects.get().url == "https://satudata.kutaitimurkab.go.id/"

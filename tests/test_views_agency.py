@@ -154,9 +154,7 @@ def test_a_complete_submission_is_sent_and_becomes_read_only(client_a, submissio
     assert Answer.objects.get(question=small[2]).text_value == "Sudah berjalan"
 
 
-def test_a_returned_submission_is_editable_and_shows_the_marked_answers(
-    client_a, coordinator, submission, small
-):
+def test_a_returned_submission_is_editable_and_shows_the_marked_answers(client_a, coordinator, submission, small):
     fill_completely(client_a, submission, small)
     submission.submit(by=submission.agency.members.first().user)
     answer = Answer.objects.get(question=small[2])
@@ -206,7 +204,9 @@ def test_a_submission_reopened_by_the_admin_is_editable_after_the_close_date(cli
 
 
 def test_a_post_after_the_session_expired_is_restored_after_logging_in(client, operator_a, submission, small):
-    data = section_post(submission, "X-GOV", {small[2]: {"value": "Ketikan panjang <b>penting</b>", "explanation": "x"}})
+    data = section_post(
+        submission, "X-GOV", {small[2]: {"value": "Ketikan panjang <b>penting</b>", "explanation": "x"}}
+    )
     response = client.post(section_url(submission), data)  # not logged in: the session has expired
     assert response.status_code == 302
     assert response["Location"].startswith(f"/akun/masuk/?next={section_url(submission)}")

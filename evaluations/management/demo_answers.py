@@ -56,7 +56,8 @@ def fill(submission, questions, user):
 def seed_demo_answers(period):
     """Returns how many demo answers were created."""
     created = 0
-    for abbreviation, username, share, submit in (("Bappeda", "op_bappeda", 0.5, False), ("Dinkes", "op_dinkes", 1, True)):
+    plan = [("Bappeda", "op_bappeda", 0.5, False), ("Dinkes", "op_dinkes", 1, True)]
+    for abbreviation, username, share, submit in plan:
         agency = Agency.objects.get(abbreviation=abbreviation)
         user = User.objects.get(username=username)
         submission, _created = Submission.objects.get_or_create(period=period, agency=agency)

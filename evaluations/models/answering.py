@@ -290,9 +290,7 @@ def _write_values(submission, item, by, result, changes):
             setattr(answer, name, value)
         if was_carried:
             changes.append(_audit(answer, by, "carried_forward", str(_("ya")), str(_("tidak"))))
-    changes.append(
-        _audit(answer, by, "value", display_value(question, old_values), display_value(question, values))
-    )
+    changes.append(_audit(answer, by, "value", display_value(question, old_values), display_value(question, values)))
     changes.append(_audit(answer, by, "explanation", old_explanation, item.explanation))
     result.saved.append(question)
     result.versions[question.id] = answer.version
@@ -340,9 +338,7 @@ def save_answers(submission, items, by):
                 submission=submission, question=item.question, defaults={"updated_by": by}
             )
         if item.remove_evidence:
-            removed = list(
-                Evidence.objects.filter(answer=answer, pk__in=item.remove_evidence, removed_at__isnull=True)
-            )
+            removed = list(Evidence.objects.filter(answer=answer, pk__in=item.remove_evidence, removed_at__isnull=True))
             Evidence.objects.filter(pk__in=[e.pk for e in removed]).update(removed_at=now, removed_by=by)
             changes.extend(_audit(answer, by, "evidence", e.title, "") for e in removed)
         for title, uploaded, url in item.new_evidence:
@@ -372,9 +368,7 @@ def carry_forward(submission, by):
         raise TransitionError(_("Pengisian ini tidak dapat diubah lagi."))
     previous_period = submission.period.previous()
     previous = (
-        Submission.objects.filter(period=previous_period, agency=submission.agency).first()
-        if previous_period
-        else None
+        Submission.objects.filter(period=previous_period, agency=submission.agency).first() if previous_period else None
     )
     if previous is None:
         raise TransitionError(_("Tidak ada pengisian periode sebelumnya untuk perangkat daerah ini."))
@@ -417,7 +411,9 @@ def carry_forward(submission, by):
                 changed_by=by,
                 field="carried_forward",
                 old_value="",
-                new_value=str(_("dari %(period)s: %(value)s") % {"period": previous.period, "value": old.value_display()}),
+                new_value=str(
+                    _("dari %(period)s: %(value)s") % {"period": previous.period, "value": old.value_display()}
+                ),
             )
         )
         evidence_rows.extend(

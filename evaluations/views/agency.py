@@ -140,7 +140,10 @@ def section(request, submission_id, key):
     if restored is not None:
         messages.warning(
             request,
-            _("Isian yang Anda ketik sebelum sesi berakhir dikembalikan di bawah ini. Belum tersimpan: tekan Simpan draf."),
+            _(
+                "Isian yang Anda ketik sebelum sesi berakhir dikembalikan di bawah ini. "
+                "Belum tersimpan: tekan Simpan draf."
+            ),
         )
     forms = section_forms(page, data=restored, read_only=not can_edit)
     return _render_section(request, submission, page, forms, restored=restored is not None)

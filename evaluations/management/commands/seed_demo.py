@@ -32,6 +32,7 @@ class Command(BaseCommand):
         "Creates demo accounts (admin, coordinator, leader, operators of several agencies) with one "
         "demo password, and opens the shipped 2024 Tahap I period with a deadline three weeks from "
         "today so the demo can be filled in. Refuses to run when DEBUG is off."
+        " Also gives op_bappeda a half-filled draft and op_dinkes a submitted questionnaire."
     )
 
     def handle(self, *args, **options):
