@@ -268,3 +268,15 @@ def test_the_overview_runs_the_same_queries_for_5_and_60_questions(client_a, age
             client_a.get(f"/opd/pengisian/{submission.pk}/")
         counts.append(len(queries))
     assert counts[0] == counts[1] == 9
+
+
+def test_carry_forward_from_the_overview_marks_copied_answers_until_confirmed(client_a, agency_a, submission, small):
+    earlier = make_period(2030)
+    assign(earlier, agency_a, "GOV")
+    old_question = make_question(earlier, code=small[2].code, answer_type=T.TEXT)
+    Answer.objects.create(submission=submission_of(earlier, agency_a), question=old_question, text_value="Tahun lalu")
+    response = client_a.post(f"/opd/pengisian/{submission.pk}/salin/", follow=True)
+    assert "1 jawaban disalin dari periode sebelumnya" in response.content.decode()
+    page = client_a.get(section_url(submission)).content.decode()
+    assert "Tahun lalu</textarea>" in page and "question-carried" in page
+    assert f'name="konfirmasi" value="{small[2].pk}"' in page

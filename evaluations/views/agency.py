@@ -6,6 +6,7 @@ changes); the rules (saving, locking, carry forward, transitions) live in the mo
 """
 
 import os
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -35,6 +36,9 @@ from ..models.answering import (
 )
 
 RESTORE_PREFIX = "restore:"
+# Only the section form's own fields are kept from an anonymous post, each value capped.
+STASH_FIELD = re.compile(r"q\d+-(value|explanation|version|seen|evidence_title|evidence_url)|action")
+STASH_MAX_CHARS = 10_000
 
 
 def _section_url(submission, key):
@@ -97,7 +101,11 @@ def _render_section(request, submission, page, forms, status=200, restored=False
 def _stash_post(request):
     """Keep what a logged-out operator typed (not the files) in their anonymous session, so that
     after logging in they get it back on the same page instead of losing it."""
-    data = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
+    data = {
+        key: [value[:STASH_MAX_CHARS] for value in values]
+        for key, values in request.POST.lists()
+        if STASH_FIELD.fullmatch(key)
+    }
     request.session[RESTORE_PREFIX + request.path] = {"data": data, "at": timezone.now().isoformat()}
     messages.warning(
         request,
