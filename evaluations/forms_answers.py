@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import Question
@@ -20,7 +21,8 @@ YES, NO = "1", "0"
 
 
 class DecimalInput(forms.DecimalField):
-    """Accepts the Indonesian way of writing numbers (1.234,5) as well as 1234.5."""
+    """Numbers as people type them. In Indonesian, "1.234,5" and "1234,5" (a comma makes dots
+    thousand separators) as well as "1234.5"; in English, "1,234.5" and "1234.5"."""
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
     default_error_messages = {"invalid": _("Masukkan angka, mis. 1234 atau 1.234,5.")}
@@ -28,9 +30,18 @@ class DecimalInput(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str):
             value = value.strip().replace(" ", "")
-            if "," in value:
-                value = value.replace(".", "").replace(",", ".")
+            if get_format("DECIMAL_SEPARATOR") == ",":
+                if "," in value:
+                    value = value.replace(".", "").replace(",", ".")
+            else:
+                value = value.replace(",", "")
         return super().to_python(value)
+
+
+def format_number(value):
+    """A stored number shown the local way, without trailing zeros (72,5 in Indonesian)."""
+    text = f"{value.normalize():f}"
+    return text.replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def value_field(question):
@@ -74,7 +85,7 @@ def initial_value(question, answer):
     if question.answer_type == T.YES_NO:
         return None if answer.bool_value is None else (YES if answer.bool_value else NO)
     if question.answer_type in {T.NUMBER, T.PERCENT}:
-        return None if answer.number_value is None else answer.number_value.normalize()
+        return None if answer.number_value is None else format_number(answer.number_value)
     if question.answer_type == T.DATE:
         return answer.date_value
     return answer.text_value

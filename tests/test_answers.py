@@ -232,3 +232,16 @@ def test_editing_a_carried_answer_clears_the_mark(client_a, submission, question
 def test_carry_forward_without_a_previous_submission_says_so(client_a, submission):
     response = client_a.post(f"/opd/pengisian/{submission.pk}/salin/", follow=True)
     assert "Tidak ada pengisian periode sebelumnya" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "expected"),
+    [("id", "1.234,5", "1234.5"), ("id", "1234.5", "1234.5"), ("id", "72,5", "72.5"), ("en", "1,234.5", "1234.5")],
+)
+def test_numbers_are_read_the_way_people_write_them_in_each_language(language, typed, expected):
+    from django.utils import translation
+
+    from evaluations.forms_answers import DecimalInput
+
+    with translation.override(language):
+        assert DecimalInput(max_digits=14, decimal_places=2).clean(typed) == Decimal(expected)
