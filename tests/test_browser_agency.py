@@ -64,7 +64,7 @@ def test_an_operator_fills_in_saves_a_draft_submits_and_sees_the_read_only_state
     page.click(".save-bar button:has-text('Simpan draf')")
     assert "Draf tersimpan (2 jawaban)." in page.content()
 
-    page.click("text=Kirim untuk verifikasi…")
+    page.click("text=Kirim untuk verifikasi…")  # in the save bar (wide screens)
     page.click("button:has-text('Kirim untuk verifikasi')")
     assert "Pengisian terkirim untuk verifikasi" in page.content()
     submission = Submission.objects.get(period=period)
