@@ -90,8 +90,10 @@ def test_a_wrong_value_is_shown_next_to_its_field_and_nothing_is_saved(
     other = questions[T.TEXT]
     data = section_post(submission, "X-GOV", {questions[kind]: {"value": typed}, other: {"value": "teks"}})
     response = client_a.post(url(submission), data)
+    page = response.content.decode()
     assert response.status_code == 422
-    assert message in response.content.decode()
+    assert message in page
+    assert f'<a href="#q-{questions[kind].pk}">' in page  # listed at the top, linked to the question
     assert not Answer.objects.filter(submission=submission).exists()
 
 

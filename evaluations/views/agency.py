@@ -90,6 +90,7 @@ def _render_section(request, submission, page, forms, status=200, restored=False
             "page": page,
             "section": page.section,
             "rows": rows,
+            "invalid": [form.question for form in forms if form.is_bound and form.errors],
             "can_edit": can_edit,
             "restored": restored,
             "max_bytes": settings.EVIDENCE_MAX_BYTES,
@@ -167,8 +168,14 @@ def _save_section(request, submission_id, key):
         return redirect(_section_url(submission, key))
     data = request.POST.copy()
     forms = section_forms(page, data, request.FILES)
-    if not all(form.is_valid() for form in forms):
-        messages.error(request, _("Ada isian yang perlu diperbaiki (lihat tanda merah). Belum ada yang disimpan."))
+    if not all([form.is_valid() for form in forms]):  # a list: validate every form, show every error
+        messages.error(
+            request,
+            _(
+                "Ada isian yang perlu diperbaiki (lihat tanda merah). Belum ada yang disimpan; "
+                "berkas yang tadi dipilih perlu dipilih ulang."
+            ),
+        )
         return _render_section(request, submission, page, forms, status=422)
     confirm = request.POST.get("konfirmasi", "")
     items = [form.to_input(confirm=confirm == str(form.question.pk)) for form in forms]
