@@ -99,9 +99,7 @@ def main():
         client = Client()
         client.force_login(user)
         clients.append(client)
-    from evaluations.models.answering import start_submission
-
-    submission = start_submission(period, agency)
+    submission = Submission.objects.start(period, agency)
     url = f"/opd/pengisian/{submission.pk}/bagian/X-GOV/"
     totals = {"saved": 0, "conflict": 0, "failed": 0, "lost": 0, "overwritten": 0}
     timings = []

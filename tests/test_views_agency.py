@@ -280,3 +280,12 @@ def test_carry_forward_from_the_overview_marks_copied_answers_until_confirmed(cl
     page = client_a.get(section_url(submission)).content.decode()
     assert "Tahun lalu</textarea>" in page and "question-carried" in page
     assert f'name="konfirmasi" value="{small[2].pk}"' in page
+
+
+def test_a_coordinator_sees_an_agencys_overview_without_actions(client, coordinator, submission):
+    client.force_login(coordinator)
+    response = client.get(f"/opd/pengisian/{submission.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'href="{section_url(submission)}"' in page
+    assert "Kirim untuk verifikasi" not in page and "Salin jawaban" not in page

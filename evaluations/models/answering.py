@@ -188,14 +188,6 @@ def load_section(submission, key):
     )
 
 
-def start_submission(period, agency):
-    """The agency's submission for the period, created on the first visit."""
-    submission, _created = Submission.objects.select_related("period", "agency").get_or_create(
-        period=period, agency=agency
-    )
-    return submission
-
-
 # --- saving -----------------------------------------------------------------------------
 
 

@@ -31,6 +31,10 @@ class SubmissionQuerySet(models.QuerySet):
     def for_period(self, period):
         return self.filter(period=period)
 
+    def start(self, period, agency):
+        """The agency's submission for the period, created on the first visit."""
+        return self.select_related("period", "agency").get_or_create(period=period, agency=agency)[0]
+
 
 class Submission(models.Model):
     class Status(models.TextChoices):

@@ -23,14 +23,13 @@ from django.views.decorators.http import require_POST
 
 from .. import access, roles
 from ..forms_answers import section_forms
-from ..models import EvaluationPeriod, TransitionError
+from ..models import EvaluationPeriod, Submission, TransitionError
 from ..models.answering import (
     answer_state,
     can_carry_forward,
     carry_forward,
     load_section,
     save_answers,
-    start_submission,
     state_of,
     submission_sections,
 )
@@ -71,7 +70,7 @@ def operator_home(request):
     if period is None:
         messages.info(request, _("Belum ada periode evaluasi."))
         return redirect("evaluations:home")
-    return _overview(request, start_submission(period, agency))
+    return _overview(request, Submission.objects.start(period, agency))
 
 
 def submission_overview(request, submission_id):
