@@ -14,11 +14,16 @@ Prints counts and timings, then deletes what it created.
 """
 
 import argparse
+import http.cookiejar
 import logging
 import os
 import sys
 import threading
 import time
+import types
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -35,7 +40,7 @@ from django.test import Client  # noqa: E402
 
 from evaluations.models import Agency, Answer, EvaluationPeriod, Question, Submission  # noqa: E402
 from evaluations.models.answering import load_section, state_of  # noqa: E402
-from tests.factories import assign, make_agency, make_operator, make_period, make_question  # noqa: E402
+from tests.factories import PASSWORD, assign, make_agency, make_operator, make_period, make_question  # noqa: E402
 
 
 def post_for(submission, question, text):
@@ -48,6 +53,37 @@ def post_for(submission, question, text):
         data[f"q{q.pk}-value"] = answer.text_value if answer else ""
     data[f"q{question.pk}-value"] = text
     return data
+
+
+class HttpClient:
+    """A logged-in browser-like session against a real server (urllib; redirects not followed)."""
+
+    def __init__(self, base, username):
+        self.base = base.rstrip("/")
+        self.jar = http.cookiejar.CookieJar()
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+        self.opener.open(self.base + "/akun/masuk/").read()
+        status = self.post("/akun/masuk/", {"username": username, "password": PASSWORD}).status_code
+        if status != 302:
+            raise SystemExit(f"login of {username} failed ({status})")
+
+    def post(self, path, data):
+        token = next(c.value for c in self.jar if c.name == "csrftoken")
+        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
+        request = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                response.read()
+                status = response.status
+        except urllib.error.HTTPError as error:
+            error.read()
+            status = error.code
+        return types.SimpleNamespace(status_code=status)
 
 
 def run_parallel(jobs):
@@ -82,6 +118,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--operators", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument(
+        "--url", help="a running server on the same database (e.g. gunicorn), instead of in-process clients"
+    )
     args = parser.parse_args()
     logging.getLogger("django.request").setLevel(logging.ERROR)  # 409s are expected here
     if connection.vendor != "postgresql":
@@ -96,9 +135,12 @@ def main():
     operators = [make_operator(agency, f"bench_op_{i}") for i in range(args.operators)]
     clients = []
     for user in operators:
-        client = Client()
-        client.force_login(user)
-        clients.append(client)
+        if args.url:
+            clients.append(HttpClient(args.url, user.username))
+        else:
+            client = Client()
+            client.force_login(user)
+            clients.append(client)
     submission = Submission.objects.start(period, agency)
     url = f"/opd/pengisian/{submission.pk}/bagian/X-GOV/"
     totals = {"saved": 0, "conflict": 0, "failed": 0, "lost": 0, "overwritten": 0}
