@@ -247,3 +247,15 @@ def test_numbers_are_read_the_way_people_write_them_in_each_language(language, t
 
     with translation.override(language):
         assert DecimalInput(max_digits=14, decimal_places=2).clean(typed) == Decimal(expected)
+
+
+def test_carry_forward_keeps_an_explanation_already_written_this_period(operator_a, agency_a, questions, submission):
+    later = make_period(2032)
+    assign(later, agency_a, "GOV")
+    text_new = make_question(later, code=questions[T.TEXT].code, answer_type=T.TEXT)
+    Answer.objects.create(submission=submission, question=questions[T.TEXT], text_value="SIPD", explanation="lama")
+    current = submission_of(later, agency_a)
+    Answer.objects.create(submission=current, question=text_new, explanation="ditulis tahun ini")
+    assert carry_forward(current, by=operator_a) == 1
+    answer = answer_of(current, text_new)
+    assert answer.text_value == "SIPD" and answer.explanation == "ditulis tahun ini"

@@ -83,3 +83,26 @@ def test_an_operator_fills_in_saves_a_draft_submits_and_sees_the_read_only_state
     screenshot(phone_page, "agency-section-phone")
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the section page scrolls sideways on a phone"
+
+
+def test_what_an_operator_typed_survives_an_expired_session(site, browser_page, questionnaire):
+    from django.contrib.sessions.models import Session
+
+    period, _pdf = questionnaire
+    page = browser_page
+    log_in(page, site.url, "op_pu")
+    page.goto(f"{site.url}/opd/")
+    page.click("text=B. Program · Smart Living")
+    page.fill("textarea[name$='-value']", "Ditulis lama sekali sebelum sesi habis")
+    Session.objects.all().delete()  # the session expires while the operator is typing
+    page.click(".save-bar button:has-text('Simpan draf')")
+    assert "/akun/masuk/" in page.url and "Sesi Anda sudah berakhir" in page.content()
+    page.fill("input[name=username]", "op_pu")
+    page.fill("input[name=password]", "Rahasia#Uji2024")
+    page.click("button[type=submit]:has-text('Masuk')")
+    assert page.locator("textarea[name$='-value']").input_value() == "Ditulis lama sekali sebelum sesi habis"
+    assert "Belum tersimpan" in page.content()
+    assert not Answer.objects.filter(submission__period=period).exists()
+    page.click(".save-bar button:has-text('Simpan draf')")
+    assert Answer.objects.get(submission__period=period).text_value == "Ditulis lama sekali sebelum sesi habis"
+    screenshot(page, "agency-section-restored-and-saved")

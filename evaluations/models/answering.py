@@ -396,6 +396,8 @@ def carry_forward(submission, by):
         if current is None:
             current = Answer.objects.create(submission=submission, question=question, **fields)
         else:
+            # An explanation the operator already wrote for this period is never replaced.
+            fields["explanation"] = current.explanation or old.explanation
             Answer.objects.filter(pk=current.pk).update(**fields, version=F("version") + 1, updated_at=timezone.now())
         changes.append(
             AnswerChange(
