@@ -193,7 +193,8 @@ class AnswerForm(forms.Form):
             question=self.question,
             answer=self.answer,
             seen_version=data.get("version") or 0,
-            seen_state=data.get("seen") or "",
+            # A post without the fingerprint (not from our page) changes only what differs now.
+            seen_state=data.get("seen") or state_of(self.answer),
             values=self.values(),
             explanation=(data.get("explanation") or "").strip(),
             new_evidence=new_evidence,

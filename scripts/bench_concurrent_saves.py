@@ -141,7 +141,7 @@ def main():
             client = Client()
             client.force_login(user)
             clients.append(client)
-    submission = Submission.objects.start(period, agency)
+    submission = Submission.start(period, agency)
     url = f"/opd/pengisian/{submission.pk}/bagian/X-GOV/"
     totals = {"saved": 0, "conflict": 0, "failed": 0, "lost": 0, "overwritten": 0}
     timings = []

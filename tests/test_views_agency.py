@@ -289,3 +289,9 @@ def test_a_coordinator_sees_an_agencys_overview_without_actions(client, coordina
     assert response.status_code == 200
     assert f'href="{section_url(submission)}"' in page
     assert "Kirim untuk verifikasi" not in page and "Salin jawaban" not in page
+
+
+def test_an_empty_post_changes_nothing(client_a, submission):
+    response = client_a.post(section_url(submission), {}, follow=True)
+    assert "Tidak ada perubahan untuk disimpan." in response.content.decode()
+    assert not Answer.objects.exists()

@@ -31,10 +31,6 @@ class SubmissionQuerySet(models.QuerySet):
     def for_period(self, period):
         return self.filter(period=period)
 
-    def start(self, period, agency):
-        """The agency's submission for the period, created on the first visit."""
-        return self.select_related("period", "agency").get_or_create(period=period, agency=agency)[0]
-
 
 class Submission(models.Model):
     class Status(models.TextChoices):
@@ -194,6 +190,11 @@ class Submission(models.Model):
         self.approved_at = None
         self.save(update_fields=["status", "reopened", "approved_at", "updated_at"])
         self._record(by, before, note, kind=SubmissionEvent.Kind.REOPEN)
+
+    @classmethod
+    def start(cls, period, agency):
+        """The agency's submission for the period, created on its first visit."""
+        return cls.objects.select_related("period", "agency").get_or_create(period=period, agency=agency)[0]
 
 
 def evidence_upload_to(instance, filename):

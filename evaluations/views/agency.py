@@ -70,7 +70,7 @@ def operator_home(request):
     if period is None:
         messages.info(request, _("Belum ada periode evaluasi."))
         return redirect("evaluations:home")
-    return _overview(request, Submission.objects.start(period, agency))
+    return _overview(request, Submission.start(period, agency))
 
 
 def submission_overview(request, submission_id):
