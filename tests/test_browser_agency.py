@@ -13,6 +13,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 T = Question.AnswerType
 
 
+def go(page, selector):
+    """Click a link or submit button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 @pytest.fixture
 def questionnaire(site, tmp_path, settings):
     settings.STORAGES = {
@@ -42,37 +48,37 @@ def test_an_operator_fills_in_saves_a_draft_submits_and_sees_the_read_only_state
     period, pdf = questionnaire
     page = browser_page
     log_in(page, site.url, "op_pu")
-    page.click("text=Isi kuesioner")
+    go(page, "text=Isi kuesioner")
     assert page.locator("h1").inner_text() == "Pengisian kuesioner"
     screenshot(page, "agency-overview")
 
-    page.click("text=A. Kebijakan · Smart Living")
+    go(page, "text=A. Kebijakan · Smart Living")
     page.check("label:has-text('2 – Level 2')")
     page.fill("textarea[name$='-explanation'] >> nth=0", "Masterplan disahkan 2023.")
     page.fill("input[name$='-evidence_title'] >> nth=0", "Perbup Masterplan")
     page.set_input_files("input[type=file] >> nth=0", str(pdf))
-    page.click(".save-bar button:has-text('Simpan draf')")
+    go(page, ".save-bar button:has-text('Simpan draf')")
     assert "Draf tersimpan (1 jawaban)." in page.content()
     assert page.locator("a:has-text('Perbup Masterplan')").count() == 1
     screenshot(page, "agency-section-draft")
 
     page.check("label:has-text('Ya') >> nth=0")
-    page.click("button:has-text('Simpan & lanjut')")
+    go(page, "button:has-text('Simpan & lanjut')")
     assert page.locator("h1").inner_text().startswith("B. Program")
     page.fill("input[name$='-value'] >> nth=0", "72,5")
     page.fill("textarea[name$='-value']", "Peningkatan jalan poros Sangatta–Bengalon")
-    page.click(".save-bar button:has-text('Simpan draf')")
+    go(page, ".save-bar button:has-text('Simpan draf')")
     assert "Draf tersimpan (2 jawaban)." in page.content()
 
-    page.click("text=Kirim untuk verifikasi…")  # in the save bar (wide screens)
-    page.click("button:has-text('Kirim untuk verifikasi')")
+    go(page, "text=Kirim untuk verifikasi…")  # in the save bar (wide screens)
+    go(page, "button:has-text('Kirim untuk verifikasi')")
     assert "Pengisian terkirim untuk verifikasi" in page.content()
     submission = Submission.objects.get(period=period)
     assert submission.status == Submission.Status.SUBMITTED
     assert Answer.objects.filter(submission=submission).count() == 4
     assert Evidence.objects.get().original_name == "masterplan.pdf"
 
-    page.click("text=A. Kebijakan · Smart Living")
+    go(page, "text=A. Kebijakan · Smart Living")
     assert "hanya dapat dibaca" in page.content()
     assert page.locator("button:has-text('Simpan draf')").count() == 0
     assert page.locator("input[type=radio]:checked").first.is_disabled()
@@ -92,17 +98,17 @@ def test_what_an_operator_typed_survives_an_expired_session(site, browser_page, 
     page = browser_page
     log_in(page, site.url, "op_pu")
     page.goto(f"{site.url}/opd/")
-    page.click("text=B. Program · Smart Living")
+    go(page, "text=B. Program · Smart Living")
     page.fill("textarea[name$='-value']", "Ditulis lama sekali sebelum sesi habis")
     Session.objects.all().delete()  # the session expires while the operator is typing
-    page.click(".save-bar button:has-text('Simpan draf')")
+    go(page, ".save-bar button:has-text('Simpan draf')")
     assert "/akun/masuk/" in page.url and "Sesi Anda sudah berakhir" in page.content()
     page.fill("input[name=username]", "op_pu")
     page.fill("input[name=password]", "Rahasia#Uji2024")
-    page.click("button[type=submit]:has-text('Masuk')")
+    go(page, "button[type=submit]:has-text('Masuk')")
     assert page.locator("textarea[name$='-value']").input_value() == "Ditulis lama sekali sebelum sesi habis"
     assert "Belum tersimpan" in page.content()
     assert not Answer.objects.filter(submission__period=period).exists()
-    page.click(".save-bar button:has-text('Simpan draf')")
+    go(page, ".save-bar button:has-text('Simpan draf')")
     assert Answer.objects.get(submission__period=period).text_value == "Ditulis lama sekali sebelum sesi habis"
     screenshot(page, "agency-section-restored-and-saved")
