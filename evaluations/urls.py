@@ -59,3 +59,15 @@ urlpatterns += [
     path("kelola/instrumen/", instrument.instrument, name="instrument"),
     path("kelola/instrumen/<int:period_id>/unduh/", instrument.instrument_download, name="instrument_download"),
 ]
+
+# Operators fill in their agency's submission (evaluations.views.agency).
+from .views import agency  # noqa: E402
+
+urlpatterns += [
+    path("opd/", agency.operator_home, name="agency_home"),
+    path("opd/pengisian/<int:submission_id>/", agency.submission_overview, name="agency_submission"),
+    path("opd/pengisian/<int:submission_id>/bagian/<str:key>/", agency.section, name="agency_section"),
+    path("opd/pengisian/<int:submission_id>/kirim/", agency.submit, name="agency_submit"),
+    path("opd/pengisian/<int:submission_id>/salin/", agency.copy_previous, name="agency_carry_forward"),
+    path("opd/bukti/<int:evidence_id>/unduh/", agency.evidence_download, name="evidence_download"),
+]

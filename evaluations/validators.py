@@ -1,8 +1,8 @@
-"""Checks on uploaded evidence files (questionnaire and quick-win evidence alike).
+"""File checks shared by every upload of supporting evidence (answers, quick wins).
 
-The file's name must end in an allowed extension, its size must stay within
-settings.EVIDENCE_MAX_BYTES, and its content must really be of that type: the first bytes are
-sniffed with `filetype`, and Office files must be zip archives holding word/ or xl/ entries.
+`validate_evidence_file(uploaded_file)` raises ValidationError with a message an operator
+understands; it never trusts the browser's content type: the extension must be allowed and the
+bytes must be what the extension says.
 """
 
 import os
@@ -12,55 +12,78 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-ALLOWED_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx")
-# What filetype must report for each extension.
-SNIFFED = {"pdf": {"pdf"}, "jpg": {"jpg"}, "jpeg": {"jpg"}, "png": {"png"}}
-OFFICE_PREFIX = {"docx": "word/", "xlsx": "xl/"}
+# extension -> the MIME types that `filetype` may report for a real file of that kind.
+# Office files are zip archives: filetype recognises some by their first entry, others only as zip,
+# so the zip's own table of contents decides (see _check_office_zip).
+EVIDENCE_TYPES = {
+    ".pdf": {"application/pdf"},
+    ".jpg": {"image/jpeg"},
+    ".jpeg": {"image/jpeg"},
+    ".png": {"image/png"},
+    ".docx": {"application/zip", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+    ".xlsx": {"application/zip", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+}
+OFFICE_PART = {".docx": "word/", ".xlsx": "xl/"}
+ALLOWED_LABEL = "PDF, JPG, PNG, DOCX, XLSX"
 
 
-def _office_ok(uploaded_file, ext):
+def evidence_accept_attribute():
+    """For <input type=file accept=...>: a hint to the browser; the server still checks."""
+    return ",".join(EVIDENCE_TYPES)
+
+
+def _check_office_zip(uploaded_file, ext):
     uploaded_file.seek(0)
     try:
         with zipfile.ZipFile(uploaded_file) as archive:
             names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-    finally:
-        uploaded_file.seek(0)
-    return "[Content_Types].xml" in names and any(name.startswith(OFFICE_PREFIX[ext]) for name in names)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ValidationError(
+            _("Berkas %(name)s rusak atau bukan dokumen %(ext)s yang sah."),
+            code="corrupt",
+            params={"name": uploaded_file.name, "ext": ext[1:].upper()},
+        ) from exc
+    part = OFFICE_PART[ext]
+    if "[Content_Types].xml" not in names or not any(name.startswith(part) for name in names):
+        raise ValidationError(
+            _("Isi berkas %(name)s tidak sesuai dengan ekstensi %(ext)s."),
+            code="mismatch",
+            params={"name": uploaded_file.name, "ext": ext[1:].upper()},
+        )
 
 
 def validate_evidence_file(uploaded_file):
-    """Raise ValidationError (Indonesian message) unless the file is an allowed, real document."""
-    ext = os.path.splitext(uploaded_file.name or "")[1].lower().lstrip(".")
-    if ext not in ALLOWED_EXTENSIONS:
+    """Raise ValidationError unless the file is an allowed type, within the size limit, and its
+    content matches its extension. Leaves the file positioned at its start."""
+    name = os.path.basename(uploaded_file.name or "")
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in EVIDENCE_TYPES:
         raise ValidationError(
-            _("Jenis berkas tidak diizinkan. Unggah berkas PDF, JPG, PNG, DOCX atau XLSX."), code="extension"
+            _("Jenis berkas %(name)s tidak diizinkan. Gunakan %(allowed)s."),
+            code="extension",
+            params={"name": name, "allowed": ALLOWED_LABEL},
         )
-    if uploaded_file.size > settings.EVIDENCE_MAX_BYTES:
+    limit = settings.EVIDENCE_MAX_BYTES
+    if uploaded_file.size > limit:
         raise ValidationError(
-            _("Berkas terlalu besar: %(size)s. Batasnya %(limit)s.")
-            % {"size": filesizeformat(uploaded_file.size), "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)},
-            code="size",
+            _("Berkas %(name)s terlalu besar (%(size)s). Batasnya %(limit)s."),
+            code="too_big",
+            params={"name": name, "size": filesizeformat(uploaded_file.size), "limit": filesizeformat(limit)},
         )
     if uploaded_file.size == 0:
-        raise ValidationError(_("Berkas kosong."), code="empty")
-    if ext in OFFICE_PREFIX:
-        if not _office_ok(uploaded_file, ext):
-            raise ValidationError(
-                _("Isi berkas bukan dokumen %(ext)s yang sah, atau berkas rusak.") % {"ext": ext.upper()},
-                code="content",
-            )
-        return
+        raise ValidationError(_("Berkas %(name)s kosong."), code="empty", params={"name": name})
     uploaded_file.seek(0)
-    head = uploaded_file.read(2048)
+    head = uploaded_file.read(8192)
     uploaded_file.seek(0)
     kind = filetype.guess(head)
-    if kind is None or kind.extension not in SNIFFED[ext]:
+    if kind is None or kind.mime not in EVIDENCE_TYPES[ext]:
         raise ValidationError(
-            _("Isi berkas tidak sesuai dengan ekstensinya (.%(ext)s). Unggah berkas asli, bukan yang diganti namanya.")
-            % {"ext": ext},
-            code="content",
+            _("Isi berkas %(name)s tidak sesuai dengan ekstensi %(ext)s."),
+            code="mismatch",
+            params={"name": name, "ext": ext[1:].upper()},
         )
+    if ext in OFFICE_PART:
+        _check_office_zip(uploaded_file, ext)
+    uploaded_file.seek(0)

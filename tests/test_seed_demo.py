@@ -41,3 +41,17 @@ def test_seed_demo_adds_quick_wins_and_a_file_per_data_set(settings, tmp_path):
     assert QuickWin.objects.set_ones().count() == 4
     assert DatasetUpload.objects.filter(outcome="accepted").values("kind").distinct().count() == 4
     assert RoadSegment.objects.count() == 4
+
+
+def test_seed_demo_gives_bappeda_a_half_filled_draft_and_dinkes_a_submitted_one(settings):
+    from evaluations.models import Submission
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    bappeda = Submission.objects.get(agency__abbreviation="Bappeda")
+    dinkes = Submission.objects.get(agency__abbreviation="Dinkes")
+    assert bappeda.status == Submission.Status.DRAFT
+    assert 0 < bappeda.answers.count() < bappeda.questions().count()
+    assert dinkes.status == Submission.Status.SUBMITTED
+    assert dinkes.answers.count() == dinkes.questions().count()

@@ -320,6 +320,11 @@ class Submission(models.Model):
         self.save(update_fields=["status", "reopened", "approved_at", "updated_at"])
         self._record(by, before, note, kind=SubmissionEvent.Kind.REOPEN)
 
+    @classmethod
+    def start(cls, period, agency):
+        """The agency's submission for the period, created on its first visit."""
+        return cls.objects.select_related("period", "agency").get_or_create(period=period, agency=agency)[0]
+
 
 def evidence_upload_to(instance, filename):
     """A random name: the original name is kept in original_name for display only."""

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from evaluations import roles
+from evaluations.management.demo_answers import seed_demo_answers
 from evaluations.models import Agency, AgencyMember, EvaluationPeriod
 
 DEMO_PASSWORD = "KutimSmart#2024"
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         "Creates demo accounts (admin, coordinator, leader, operators of several agencies) with one "
         "demo password, and opens the shipped 2024 Tahap I period with a deadline three weeks from "
         "today so the demo can be filled in. Refuses to run when DEBUG is off."
+        " Also gives op_bappeda a half-filled draft and op_dinkes a submitted questionnaire."
     )
 
     def handle(self, *args, **options):
@@ -48,6 +50,8 @@ class Command(BaseCommand):
             if not period.is_open():
                 period.open()
             seed_quick_wins_and_datasets(period)
+            answers = seed_demo_answers(period)
+        self.stdout.write(f"seed_demo: {answers} jawaban demo (op_bappeda: draf setengah terisi; op_dinkes: terkirim).")
         self.stdout.write(
             f"seed_demo: {count} akun demo (kata sandi {DEMO_PASSWORD}); "
             f"periode {period} dibuka sampai {period.closes}."

@@ -1,0 +1,114 @@
+"""End to end in a real browser: an operator fills in a section, uploads a PDF, saves a draft,
+completes the rest, submits and sees the read-only state. Screenshots go to artifacts/."""
+
+import pytest
+
+from evaluations.models import Agency, Answer, Dimension, Evidence, Question, Submission
+
+from .browser import log_in, screenshot
+from .factories import assign, make_operator, make_period, make_question
+from .filling import PDF
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+T = Question.AnswerType
+
+
+def go(page, selector):
+    """Click a link or submit button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
+@pytest.fixture
+def questionnaire(site, tmp_path, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    agency = Agency.objects.get(abbreviation="Dinas PU")
+    period = make_period(2031, name="Evaluasi Smart City 2031 Tahap I")
+    assign(period, agency, "LIV")
+    first = Dimension.objects.create(period=period, code="A", name="Kebijakan", weight=50, order=1)
+    second = Dimension.objects.create(period=period, code="B", name="Program", weight=50, order=2)
+    make_question(
+        period, code="A.1", dimension=first, pillar="LIV", evidence_required=True, text="Apakah ada masterplan jalan?"
+    )
+    make_question(period, code="A.2", dimension=first, pillar="LIV", answer_type=T.YES_NO, text="Ada ATCS?")
+    make_question(period, code="B.1", dimension=second, pillar="LIV", answer_type=T.PERCENT, text="Jalan mantap?")
+    make_question(period, code="B.2", dimension=second, pillar="LIV", answer_type=T.TEXT, text="Program unggulan?")
+    make_operator(agency, "op_pu")
+    pdf = tmp_path / "masterplan.pdf"
+    pdf.write_bytes(PDF)
+    return period, pdf
+
+
+def test_an_operator_fills_in_saves_a_draft_submits_and_sees_the_read_only_state(
+    site, browser_page, phone_page, questionnaire
+):
+    period, pdf = questionnaire
+    page = browser_page
+    log_in(page, site.url, "op_pu")
+    go(page, "text=Isi kuesioner")
+    assert page.locator("h1").inner_text() == "Pengisian kuesioner"
+    screenshot(page, "agency-overview")
+
+    go(page, "text=A. Kebijakan · Smart Living")
+    page.check("label:has-text('2 – Level 2')")
+    page.fill("textarea[name$='-explanation'] >> nth=0", "Masterplan disahkan 2023.")
+    page.fill("input[name$='-evidence_title'] >> nth=0", "Perbup Masterplan")
+    page.set_input_files("input[type=file] >> nth=0", str(pdf))
+    go(page, ".save-bar button:has-text('Simpan draf')")
+    assert "Draf tersimpan (1 jawaban)." in page.content()
+    assert page.locator("a:has-text('Perbup Masterplan')").count() == 1
+    screenshot(page, "agency-section-draft")
+
+    page.check("label:has-text('Ya') >> nth=0")
+    go(page, "button:has-text('Simpan & lanjut')")
+    assert page.locator("h1").inner_text().startswith("B. Program")
+    page.fill("input[name$='-value'] >> nth=0", "72,5")
+    page.fill("textarea[name$='-value']", "Peningkatan jalan poros Sangatta–Bengalon")
+    go(page, ".save-bar button:has-text('Simpan draf')")
+    assert "Draf tersimpan (2 jawaban)." in page.content()
+
+    go(page, "text=Kirim untuk verifikasi…")  # in the save bar (wide screens)
+    go(page, "button:has-text('Kirim untuk verifikasi')")
+    assert "Pengisian terkirim untuk verifikasi" in page.content()
+    submission = Submission.objects.get(period=period)
+    assert submission.status == Submission.Status.SUBMITTED
+    assert Answer.objects.filter(submission=submission).count() == 4
+    assert Evidence.objects.get().original_name == "masterplan.pdf"
+
+    go(page, "text=A. Kebijakan · Smart Living")
+    assert "hanya dapat dibaca" in page.content()
+    assert page.locator("button:has-text('Simpan draf')").count() == 0
+    assert page.locator("input[type=radio]:checked").first.is_disabled()
+    screenshot(page, "agency-section-read-only")
+
+    log_in(phone_page, site.url, "op_pu")
+    phone_page.goto(f"{site.url}/opd/pengisian/{submission.pk}/bagian/A-LIV/")
+    screenshot(phone_page, "agency-section-phone")
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the section page scrolls sideways on a phone"
+
+
+def test_what_an_operator_typed_survives_an_expired_session(site, browser_page, questionnaire):
+    from django.contrib.sessions.models import Session
+
+    period, _pdf = questionnaire
+    page = browser_page
+    log_in(page, site.url, "op_pu")
+    page.goto(f"{site.url}/opd/")
+    go(page, "text=B. Program · Smart Living")
+    page.fill("textarea[name$='-value']", "Ditulis lama sekali sebelum sesi habis")
+    Session.objects.all().delete()  # the session expires while the operator is typing
+    go(page, ".save-bar button:has-text('Simpan draf')")
+    assert "/akun/masuk/" in page.url and "Sesi Anda sudah berakhir" in page.content()
+    page.fill("input[name=username]", "op_pu")
+    page.fill("input[name=password]", "Rahasia#Uji2024")
+    go(page, "button[type=submit]:has-text('Masuk')")
+    assert page.locator("textarea[name$='-value']").input_value() == "Ditulis lama sekali sebelum sesi habis"
+    assert "Belum tersimpan" in page.content()
+    assert not Answer.objects.filter(submission__period=period).exists()
+    go(page, ".save-bar button:has-text('Simpan draf')")
+    assert Answer.objects.get(submission__period=period).text_value == "Ditulis lama sekali sebelum sesi habis"
+    screenshot(page, "agency-section-restored-and-saved")
