@@ -297,7 +297,7 @@ def test_a_renamed_file_is_refused_as_evidence_with_a_clear_message(client_a, pe
         {"title": "SK", "file": SimpleUploadedFile("sk.pdf", b"ini teks biasa")},
         follow=True,
     )
-    assert "tidak sesuai dengan ekstensinya" in _html(response)
+    assert "tidak sesuai dengan ekstensi PDF" in _html(response)
     assert not QuickWinEvidence.objects.exists()
 
 
