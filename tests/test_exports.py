@@ -206,7 +206,7 @@ def test_the_progres_sheet_has_one_row_per_assigned_agency(period, agency_a):
         "Pilar",
         "Dijawab",
         "Ditugaskan",
-        "% selesai",
+        "Selesai (%)",
         "Status",
         "Dikirim pada",
         "Disetujui pada",
@@ -217,7 +217,7 @@ def test_the_progres_sheet_has_one_row_per_assigned_agency(period, agency_a):
     mine = next(r for r in rows if r[0] == agency_a.name)
     assert mine[columns["Pilar"]] == "GOV"
     assert mine[columns["Dijawab"]] == mine[columns["Ditugaskan"]] > 0
-    assert mine[columns["% selesai"]] == 100
+    assert mine[columns["Selesai (%)"]] == 100
     assert mine[columns["Status"]] == "Dikirim"
     assert isinstance(mine[columns["Dikirim pada"]], datetime)
     assert mine[columns["Hari terlambat"]] == 0

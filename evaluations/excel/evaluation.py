@@ -288,7 +288,7 @@ PROGRES_COLUMNS = [
     (_("Pilar"), 16),
     (_("Dijawab"), 10),
     (_("Ditugaskan"), 11),
-    (_("% selesai"), 10),
+    (_("Selesai (%)"), 10),
     (_("Status"), 16),
     (_("Dikirim pada"), 18),
     (_("Disetujui pada"), 18),
