@@ -134,6 +134,15 @@ user.groups.add(Group.objects.get(name="Operator OPD"))
 AgencyMember.objects.create(user=user, agency=Agency.objects.get(abbreviation="DLH"))
 coordinator = User.objects.create_user("koor_serve", password="{PASSWORD}")
 coordinator.groups.add(Group.objects.get(name="Koordinator"))
+reviewer = User.objects.create_user("koor_pages", password="{PASSWORD}")
+reviewer.groups.add(Group.objects.get(name="Koordinator"))
+from datetime import timedelta
+from django.utils import timezone
+from evaluations.models import EvaluationPeriod
+period = EvaluationPeriod.objects.get(year=2024, stage="1")
+period.closes = timezone.localdate() + timedelta(days=30)
+period.save()
+period.open()
 """
 
 
@@ -173,6 +182,32 @@ def test_an_operator_signs_in_on_one_server_and_continues_on_the_other(servers):
         assert b"op_serve" in html
         assert "script-src 'self'" in headers["Content-Security-Policy"]
         assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_operators_questionnaire_pages_load_over_http(servers):
+    browser = Browser()
+    browser.log_in(servers[0], "op_serve", PASSWORD)
+    status, _, html = browser.request(servers[1] + "/opd/")
+    assert status == 200
+    sections = re.findall(rb'href="(/opd/pengisian/\d+/bagian/[^"]+/)"', html)
+    assert sections, "the operator home lists no section"
+    status, _, html = browser.request(servers[0] + sections[0].decode())
+    assert status == 200
+    assert b"Simpan draf" in html
+
+
+def test_the_coordinators_pages_and_the_workbook_load_over_http(servers):
+    browser = Browser()
+    browser.log_in(servers[1], "koor_pages", PASSWORD)
+    for path in ["/koordinator/", "/hasil/", "/quick-wins/", "/quick-wins/cakupan/", "/data/", "/data/jalan/"]:
+        status, _, _ = browser.request(servers[0] + path)
+        assert status == 200, path
+    _, _, html = browser.request(servers[0] + "/")
+    export = re.search(rb'href="(/ekspor/\d+/)"', html).group(1).decode()
+    status, headers, content = browser.request(servers[1] + export)
+    assert status == 200
+    assert headers["Content-Disposition"].startswith("attachment")
+    assert content[:2] == b"PK"
 
 
 def test_static_files_are_hashed_and_compressed(servers):
