@@ -259,3 +259,21 @@ def test_carry_forward_keeps_an_explanation_already_written_this_period(operator
     assert carry_forward(current, by=operator_a) == 1
     answer = answer_of(current, text_new)
     assert answer.text_value == "SIPD" and answer.explanation == "ditulis tahun ini"
+
+
+def test_changing_a_verified_answer_drops_the_stale_verified_score(client_a, submission, questions):
+    question = questions[T.YES_NO]
+    client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "0"}}))
+    Answer.objects.filter(submission=submission, question=question).update(verified_score=Decimal(0))
+    client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "1"}}))
+    answer = answer_of(submission, question)
+    assert (answer.self_score, answer.verified_score) == (Decimal(4), None)
+    assert AnswerChange.objects.filter(answer=answer, field="verified_score", old_value="0.00").exists()
+
+
+def test_saving_a_verified_answer_unchanged_keeps_its_verified_score(client_a, submission, questions):
+    question = questions[T.YES_NO]
+    client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "0"}}))
+    Answer.objects.filter(submission=submission, question=question).update(verified_score=Decimal(1))
+    client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"explanation": "Tambahan"}}))
+    assert answer_of(submission, question).verified_score == Decimal(1)

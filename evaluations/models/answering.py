@@ -166,7 +166,7 @@ def load_section(submission, key):
             Prefetch("evidence", queryset=Evidence.objects.filter(removed_at__isnull=True), to_attr="live_evidence"),
             Prefetch(
                 "comments",
-                queryset=ReviewComment.objects.filter(visibility=ReviewComment.Visibility.AGENCY).select_related(
+                queryset=ReviewComment.objects.visible_to_agency().select_related(
                     "author"
                 ),
                 to_attr="agency_comments",
@@ -269,6 +269,11 @@ def _write_values(submission, item, by, result, changes):
         if item.seen_version != answer.version:
             result.conflicts.append(Conflict(question, _reload(answer.pk)))
             return None
+        stale_verification = answer.verified_score is not None and values_of(answer) != values
+        if stale_verification:
+            # The coordinator verified the old answer; until they look again the new answer
+            # counts with the agency's own score, never with a score given to something else.
+            new_fields["verified_score"] = None
         updated = Answer.objects.filter(pk=answer.pk, version=item.seen_version).update(
             **new_fields, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
         )
@@ -276,6 +281,8 @@ def _write_values(submission, item, by, result, changes):
             result.conflicts.append(Conflict(question, _reload(answer.pk)))
             return None
         old_values, old_explanation = values_of(answer), answer.explanation
+        if stale_verification:
+            changes.append(_audit(answer, by, "verified_score", str(answer.verified_score), ""))
         was_carried = answer.carried_forward
         answer.version += 1
         for name, value in new_fields.items():
