@@ -20,8 +20,10 @@ from .factories import FIXTURES, PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-DB_NAME = "smartcity_serve_test"
+# Per process: several checkouts may run the suite at once on one machine.
+DB_NAME = f"smartcity_serve_test_{os.getpid()}"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+CACHE_KEY_PREFIX = f"serve-test-{os.getpid()}"
 
 
 def _require(service, check):
@@ -45,10 +47,22 @@ def _recreate_database():
     conn.close()
 
 
-def _flush_redis():
+def _drop_database():
+    import psycopg2
+
+    conn = psycopg2.connect(PG_ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    conn.close()
+
+
+def _clear_redis():
     import redis
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{CACHE_KEY_PREFIX}:*"):
+        client.delete(key)
 
 
 def _free_port():
@@ -91,11 +105,12 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     _require("PostgreSQL on 127.0.0.1:5432", _recreate_database)
-    _require("Redis on 127.0.0.1:6379", _flush_redis)
+    _require("Redis on 127.0.0.1:6379", _clear_redis)
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}}
     env.update(
         DATABASE_URL=PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME,
         REDIS_URL=REDIS_URL,
+        CACHE_KEY_PREFIX=CACHE_KEY_PREFIX,
         SECRET_KEY="serve-test-" + "k3y-" * 12,
         WORKERS="2",
         PY=sys.executable,
@@ -124,6 +139,8 @@ def servers(tmp_path_factory):
         for process in processes:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
+        _drop_database()
+        _clear_redis()
 
 
 _CREATE_USERS = f"""

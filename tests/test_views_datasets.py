@@ -235,7 +235,7 @@ def test_the_template_downloads_as_an_xlsx_attachment(client_a, period):
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="template-pendidikan.xlsx"'
     assert response["X-Content-Type-Options"] == "nosniff"
-    ws = openpyxl.load_workbook(io.BytesIO(response.content))["Data"]
+    ws = openpyxl.load_workbook(io.BytesIO(response.getvalue()))["Data"]
     assert ws["A1"].value == "NPSN"
 
 

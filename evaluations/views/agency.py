@@ -5,7 +5,6 @@ Every view looks the submission up through evaluations.access (outsiders 404, lo
 changes); the rules (saving, locking, carry forward, transitions) live in the models.
 """
 
-import os
 import re
 from datetime import timedelta
 
@@ -13,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from ..models.answering import (
     state_of,
     submission_sections,
 )
+from .common import stored_file_attachment
 
 RESTORE_PREFIX = "restore:"
 # Only the section form's own fields are kept from an anonymous post, each value capped.
@@ -294,13 +294,4 @@ def copy_previous(request, submission_id):
 def evidence_download(request, evidence_id):
     """Streams an evidence file to those who may see the answer, always as a download."""
     evidence = access.get_evidence_for_user(request.user, evidence_id)
-    if not evidence.file:
-        raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    name = evidence.original_name or os.path.basename(evidence.file.name)
-    response = FileResponse(handle, as_attachment=True, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_attachment(evidence.file, evidence.original_name)

@@ -1,4 +1,7 @@
+import os
+
 from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -32,3 +35,22 @@ def csrf_failure(request, reason=""):
         {"message": _("Formulir kedaluwarsa atau dibuka di tab lain. Muat ulang halaman, lalu kirim lagi.")},
         status=403,
     )
+
+
+def attachment(handle, filename, content_type=None):
+    """Any file leaving the app: always a download, never rendered by the browser (nosniff).
+    Every download view (evidence, quick-win evidence, data-set files, workbooks) answers with this."""
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def stored_file_attachment(field_file, filename, content_type=None):
+    """A file from the private storage, or 404 when it is gone from the storage."""
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return attachment(handle, filename or os.path.basename(field_file.name), content_type)

@@ -1,10 +1,12 @@
 """The four supporting data sets: template, upload, page with filters and figures, history."""
 
+import io
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from .. import access, roles
 from ..datasets import SPECS, DatasetFileError, build_template, derived_figures, get_spec, read_upload
 from ..forms_quickwins import DatasetUploadForm
 from ..models import DatasetKind, DatasetUpload, EvaluationPeriod, Kecamatan
+from .common import attachment, stored_file_attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROWS_PER_PAGE = 100
@@ -135,10 +138,7 @@ def dataset_page(request, kind):
 
 def dataset_template(request, kind):
     spec = _spec_or_404(kind)
-    response = HttpResponse(build_template(spec), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{spec.template_name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(io.BytesIO(build_template(spec)), spec.template_name, XLSX)
 
 
 @require_POST
@@ -178,13 +178,9 @@ def dataset_upload(request, kind):
 
 def dataset_upload_download(request, pk):
     upload = access.get_dataset_upload_for_user(request.user, pk)
-    if not upload.file or upload.is_deleted():
+    if upload.is_deleted():
         raise Http404
-    response = FileResponse(
-        upload.file.open("rb"), as_attachment=True, filename=upload.original_name, content_type=XLSX
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_attachment(upload.file, upload.original_name, XLSX)
 
 
 @require_POST

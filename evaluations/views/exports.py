@@ -2,21 +2,19 @@
 
 import tempfile
 
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 
 from ..access import require_viewer
 from ..excel.evaluation import export_period
 from ..models import EvaluationPeriod
+from .common import attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def xlsx_response(handle, filename):
     handle.seek(0)
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(handle, filename, XLSX)
 
 
 def export_evaluation(request, period_id):

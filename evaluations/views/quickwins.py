@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from pillars.models import Pillar, SubDimension
 from .. import access, roles
 from ..forms_quickwins import NoteForm, ProgressForm, QuickWinEvidenceForm, QuickWinForm, RejectForm
 from ..models import Agency, EvaluationPeriod, QuickWin, QuickWinChange, QuickWinEvidence, TransitionError
+from .common import stored_file_attachment
 
 
 def _period(request):
@@ -263,6 +264,4 @@ def quick_win_evidence_upload(request, pk):
 
 def quick_win_evidence_download(request, pk):
     evidence = access.get_quick_win_evidence_for_user(request.user, pk)
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name or "bukti")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_attachment(evidence.file, evidence.original_name)
