@@ -29,6 +29,7 @@ import argparse
 import http.cookiejar
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -55,6 +56,7 @@ FIXTURES = [
 CEILING_PATH = "/akun/kata-sandi/selesai/"  # "password changed": base layout and menu, no data queries
 DASHBOARD_PATH = "/koordinator/"
 LOGIN_PATH = "/akun/masuk/"
+FIRST_VISIT_PATH = "/opd/"
 CONFLICT_MESSAGE = "sudah diubah orang lain"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 MAX_CLIENTS = 64
@@ -193,12 +195,11 @@ def make(username, group, agency=None):
 
 out = {"agencies": [], "operators": [], "duel": None}
 for _count, _pk, agency, questions in agencies[:wanted]:
-    submission = Submission.start(period, agency)
     sections = [
         {"key": s.key, "questions": [{"id": q.pk, "type": q.answer_type} for q in s.questions]}
         for s in build_sections(questions)
     ]
-    out["agencies"].append({"name": agency.abbreviation, "submission": submission.pk, "sections": sections})
+    out["agencies"].append({"name": agency.abbreviation, "submission": None, "sections": sections})
 duel = out["agencies"].pop()
 for i in range(params["clients"]):
     index = i % params["agencies"]
@@ -480,14 +481,15 @@ class Operator:
             self.load(key, recorder)  # start again from what the server has
 
 
-def send_together(clients, path, bodies):
-    """Each client posts its body; all are released at the same instant by a barrier."""
+def send_together(clients, path, bodies=None):
+    """Each client sends its request (a POST of its body, or a GET); all are released at the
+    same instant by a barrier."""
     results = [None] * len(clients)
     barrier = threading.Barrier(len(clients))
 
     def send(n):
         barrier.wait()
-        results[n] = clients[n].request(path, bodies[n])
+        results[n] = clients[n].request(path, bodies[n] if bodies else None)
 
     threads = [threading.Thread(target=send, args=(n,)) for n in range(len(clients))]
     for t in threads:
@@ -495,6 +497,26 @@ def send_together(clients, path, bodies):
     for t in threads:
         t.join()
     return results
+
+
+def first_visit(clients, agencies, recorder):
+    """Everyone opens their agency's home at the same moment: the first visit creates the
+    agency's submission, so operators of one agency race to create the same row. Every visit
+    must succeed and all operators of an agency must land on the same submission."""
+    results = send_together(clients, FIRST_VISIT_PATH)
+    for agency, result in zip(agencies, results, strict=True):
+        found = re.search(rb"/opd/pengisian/(\d+)/", result.body or b"")
+        recorder.add("first visit (GET /opd/)", result, result.status == 200 and found is not None)
+        if found is None:
+            continue
+        submission = int(found.group(1))
+        if agency["submission"] is None:
+            agency["submission"] = submission
+        elif agency["submission"] != submission:
+            recorder.failures.append(("first visit", f"{agency['name']}: two submissions"))
+    for agency in agencies:
+        if agency["submission"] is None:
+            raise BenchError(f"the first visit of {agency['name']} showed no submission")
 
 
 def conflict_duel(base, timeout, duel, password, rounds, recorder):
@@ -505,6 +527,7 @@ def conflict_duel(base, timeout, duel, password, rounds, recorder):
         client = Client(base, timeout)
         client.log_in(username, password)
         clients.append(client)
+    first_visit(clients, [duel] * len(clients), recorder)
     section = duel["sections"][0]
     question = next(q for q in section["questions"] if q["type"] in {"text", "number", "level", "choice"})
     prefix = f"q{question['id']}"
@@ -733,6 +756,7 @@ def run_bench(args, base, data, password, db_url):
         operators.append(Operator(n, client, data["agencies"][op["agency"]]))
     coordinator = Client(base, args.timeout)
     coordinator.log_in(data["coordinator"], password)
+    first_visit([op.client for op in operators], [op.agency for op in operators], recorder)
 
     # Each agency's questions are dealt out to its operators: nobody else saves them.
     for agency in data["agencies"]:
@@ -795,7 +819,7 @@ def run_bench(args, base, data, password, db_url):
     checks = {
         "every acknowledged save is stored with its value": not problems and verified == acknowledged,
         "no 5xx, timeout or refused connection": server_errors == 0,
-        "no unexpected status (page 200, save 302, duel 302+409)": not recorder.failures,
+        "no unexpected status (pages 200, saves 302, duel 302+409, one submission per agency)": not recorder.failures,
         "exactly one save, the rest conflicts, in every duel round": not duel["bad_rounds"],
         "some saves were made": acknowledged > 0,
     }
