@@ -7,9 +7,11 @@ Prepares everything itself, from a fresh clone:
    on a free port of 127.0.0.1, loads the reference fixtures, opens the 2024 period and creates
    the bench accounts (operators spread over several agencies, a coordinator, and two operators
    of one more agency for the conflict check);
-3. signs every simulated user in over HTTP and runs four timed phases, each with all clients at
-   once: a minimal signed-in page (the ceiling), the section page, the coordinators' dashboard,
-   and answer saves (each operator owns its own questions, so no save may conflict);
+3. signs every simulated user in over HTTP; all open /opd/ at the same instant (the first visit
+   creates the agency's submission, so operators of one agency race to create one row); then
+   runs four timed phases, each with all clients at once: a minimal signed-in page (the
+   ceiling), the section page, the coordinators' dashboard, and answer saves (each operator
+   owns its own questions, so no save may conflict);
 4. the conflict check: two operators save the SAME answer from the SAME version at the same
    moment, repeated (the first round races two creations, later rounds two updates) -> exactly
    one save and one 409 with the conflict message each time, and the winner's value is stored;
