@@ -35,6 +35,11 @@ test: setup
 serve: setup
 	PY=$(PY) PORT=$(PORT) scripts/serve.sh
 
+## make bench: load and concurrency benchmark on gunicorn + PostgreSQL (127.0.0.1:5432), on demand
+## (not in the test suite). Options via BENCH_ARGS, e.g. make bench BENCH_ARGS="--clients 32 --seconds 30"
+bench: setup
+	$(PY) scripts/bench_load.py $(BENCH_ARGS)
+
 lint: setup
 	$(VENV)/bin/ruff check .
 
