@@ -217,8 +217,10 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     expect(page.locator(".alert-success")).to_contain_text('Quick win "Promosi Prevab Mentoko" diusulkan.')
 
     # 7. The operator uploads the road data set through its page.
-    go(page, page.get_by_role("link", name="Data dukung").first)
-    page.goto(f"{url}/data/jalan/")
+    page.goto(f"{url}/")
+    go(page, page.get_by_role("link", name="Unggah data dukung"))
+    go(page, page.get_by_role("link", name="Kondisi jalan"))
+    assert page.url == f"{url}/data/jalan/"
     road_file = tmp_path / "jalan.xlsx"
     road_file.write_bytes(make_xlsx([ROAD_ROW]).read())
     page.get_by_label("Berkas .xlsx").set_input_files(str(road_file))
