@@ -27,6 +27,12 @@ from .filling import PDF
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def shot(page, name):
+    """A screenshot of the page once its stylesheet applies (Bootstrap makes the body a flex box)."""
+    expect(page.locator("body")).to_have_css("display", "flex")
+    screenshot(page, name)
+
+
 def go(page, locator):
     """Click a link or button and wait for the page it leads to."""
     with page.expect_navigation():
@@ -55,19 +61,19 @@ def fill_card(card, pdf, evidence_title):
         card.locator("input[type=file]").set_input_files(str(pdf))
 
 
-def fill_and_submit(page, base_url, pdf, agency, shot=False):
+def fill_and_submit(page, base_url, pdf, agency, screenshots=False):
     page.goto(f"{base_url}/")
-    if shot:
-        screenshot(page, "story-02-operator-home")
+    if screenshots:
+        shot(page, "story-02-operator-home")
     go(page, page.get_by_role("link", name="Isi kuesioner"))
     go(page, page.locator("ol.list-group a").first)
     while True:
         cards = page.locator(".question-card")
         for i in range(cards.count()):
             fill_card(cards.nth(i), pdf, f"Bukti {agency} {i + 1}")
-        if shot:
-            screenshot(page, "story-03-section")
-            shot = False
+        if screenshots:
+            shot(page, "story-03-section")
+            screenshots = False
         next_button = page.get_by_role("button", name="Simpan & lanjut")
         if next_button.count() == 0:
             go(page, page.get_by_role("button", name="Simpan draf"))
@@ -78,16 +84,16 @@ def fill_and_submit(page, base_url, pdf, agency, shot=False):
     go(page, page.get_by_role("link", name="Kirim untuk verifikasi…"))
     expect(page.locator(".missing-list")).to_have_count(0)
     if agency == "Bapenda":
-        screenshot(page, "story-04-submit")
+        shot(page, "story-04-submit")
     go(page, page.get_by_role("button", name="Kirim untuk verifikasi"))
     expect(page.locator("body")).to_contain_text("Pengisian terkirim untuk verifikasi")
 
 
-def open_review(page, base_url, agency_name, shot=None):
+def open_review(page, base_url, agency_name, screenshot_name=None):
     page.goto(f"{base_url}/")
     go(page, page.get_by_role("link", name="Progres pengisian"))
-    if shot:
-        screenshot(page, shot)
+    if screenshot_name:
+        shot(page, screenshot_name)
     go(page, page.locator("table.progress-matrix th a", has_text=agency_name))
     expect(page.locator("h1")).to_have_text(agency_name)
 
@@ -134,7 +140,7 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
 
     # 1. The admin opens the period from the in-app period management.
     page.goto(f"{url}/akun/masuk/")
-    screenshot(page, "story-01-login")
+    shot(page, "story-01-login")
     log_in(page, url, "admin")
     go(page, page.get_by_role("link", name="Kelola periode"))
     go(page, page.get_by_role("link", name=period.name))
@@ -144,7 +150,7 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
 
     # 2. Two operators of different agencies fill in every section with evidence and submit.
     log_in(page, url, "op_dispar")
-    fill_and_submit(page, url, pdf, "Dispar", shot=True)
+    fill_and_submit(page, url, pdf, "Dispar", screenshots=True)
     log_out(page)
     log_in(page, url, "op_bapenda")
     fill_and_submit(page, url, pdf, "Bapenda")
@@ -153,7 +159,7 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
 
     # 3. The coordinator marks one of Dispar's answers for revision, comments and returns it.
     log_in(page, url, "koordinator")
-    open_review(page, url, dispar.name, shot="story-05-dashboard")
+    open_review(page, url, dispar.name, screenshot_name="story-05-dashboard")
     card = answer_card(page, "A.2.1")
     expect(card.locator(".answer-value")).to_have_text(option_label(period, "A.2.1", "3"))
     card.get_by_label("Perlu perbaikan").check()
@@ -163,7 +169,7 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     card.locator("summary", has_text="Tambah komentar").click()
     card.get_by_role("textbox", name="Komentar").fill("Level 3 belum didukung dokumen yang disahkan.")
     go(page, card.get_by_role("button", name="Kirim komentar"))
-    screenshot(page, "story-06-review")
+    shot(page, "story-06-review")
     page.get_by_label("Catatan untuk perangkat daerah").fill("Satu jawaban perlu diperbaiki.")
     go(page, page.get_by_role("button", name="Kembalikan"))
     expect(page.locator(".submission-status")).to_have_text("Dikembalikan")
@@ -205,7 +211,7 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     assert results.verified.final != results.self.final  # the verified 1,5 counts
     expect(page.locator(".final-verified")).to_have_text(decimal_comma(results.verified.final))
     expect(page.locator(".final-self")).to_have_text(decimal_comma(results.self.final))
-    screenshot(page, "story-07-results")
+    shot(page, "story-07-results")
     log_out(page)
 
     # 6. An operator proposes a quick win; the coordinator sets it.
@@ -226,7 +232,7 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     page.get_by_label("Berkas .xlsx").set_input_files(str(road_file))
     go(page, page.get_by_role("button", name="Unggah", exact=True))
     expect(page.locator(".alert-success")).to_contain_text("1 baris kondisi jalan disimpan")
-    screenshot(page, "story-09-dataset")
+    shot(page, "story-09-dataset")
     log_out(page)
 
     log_in(page, url, "koordinator")
@@ -234,7 +240,7 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     go(page, page.get_by_role("link", name="Promosi Prevab Mentoko"))
     go(page, page.get_by_role("button", name="Tetapkan"))
     expect(page.locator(".alert-success")).to_contain_text("Quick win ditetapkan.")
-    screenshot(page, "story-08-quick-win")
+    shot(page, "story-08-quick-win")
     assert QuickWin.objects.get().status == QuickWin.Status.DITETAPKAN
     log_out(page)
 
@@ -292,6 +298,6 @@ def test_the_section_page_fits_a_phone_with_the_save_button_in_view(site, phone_
     save = page.get_by_role("button", name="Simpan draf")
     save.scroll_into_view_if_needed()
     expect(save).to_be_visible()
-    screenshot(page, "story-10-section-phone")
+    shot(page, "story-10-section-phone")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert page.evaluate("window.innerWidth") == PHONE["width"]
