@@ -214,7 +214,7 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     shot(page, "story-07-results")
     log_out(page)
 
-    # 6. An operator proposes a quick win; the coordinator sets it.
+    # 6. An operator proposes a quick win (the coordinator sets it below) ...
     log_in(page, url, "op_dispar")
     go(page, page.get_by_role("link", name="Usulkan quick win"))
     page.get_by_label("Pilar").select_option(label="Smart Branding")
@@ -222,7 +222,7 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     go(page, page.get_by_role("button", name="Kirim usulan"))
     expect(page.locator(".alert-success")).to_contain_text('Quick win "Promosi Prevab Mentoko" diusulkan.')
 
-    # 7. The operator uploads the road data set through its page.
+    # 7. ... and uploads the road data set through its page.
     page.goto(f"{url}/")
     go(page, page.get_by_role("link", name="Unggah data dukung"))
     go(page, page.get_by_role("link", name="Kondisi jalan"))
@@ -235,6 +235,7 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     shot(page, "story-09-dataset")
     log_out(page)
 
+    # 6. (continued) The coordinator sets the proposed quick win.
     log_in(page, url, "koordinator")
     go(page, page.get_by_role("link", name="Quick win", exact=True))
     go(page, page.get_by_role("link", name="Promosi Prevab Mentoko"))
