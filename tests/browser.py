@@ -73,12 +73,16 @@ def log_in(page, base_url, username, password=PASSWORD):
     page.goto(f"{base_url}/akun/masuk/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]:has-text('Masuk')")
+    # Wait for the navigation itself: the login page is already idle, so waiting for the load
+    # state alone can return before the browser leaves it.
+    with page.expect_navigation():
+        page.click("button[type=submit]:has-text('Masuk')")
     page.wait_for_load_state("networkidle")
 
 
 def log_out(page):
-    page.click("button:has-text('Keluar')")
+    with page.expect_navigation():
+        page.click("button:has-text('Keluar')")
     page.wait_for_load_state("networkidle")
 
 

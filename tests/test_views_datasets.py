@@ -199,6 +199,17 @@ def test_a_new_upload_replaces_the_agency_s_rows(client_a, good_upload):
     assert list(RoadSegment.objects.values_list("name", flat=True)) == ["Jl. Baru"]
 
 
+def test_the_first_upload_does_not_claim_to_replace_earlier_data(client_a, period):
+    response = client_a.post("/data/jalan/unggah/", {"file": make_xlsx([ROAD_ROW])}, follow=True)
+    assert "1 baris kondisi jalan disimpan." in _html(response)
+    assert "data sebelumnya untuk periode ini diganti" not in _html(response)
+
+
+def test_a_new_upload_says_it_replaced_the_earlier_rows(client_a, good_upload):
+    response = client_a.post("/data/jalan/unggah/", {"file": make_xlsx([ROAD_ROW])}, follow=True)
+    assert "1 baris kondisi jalan disimpan; data sebelumnya untuk periode ini diganti." in _html(response)
+
+
 def test_a_new_upload_leaves_other_agencies_rows_alone(client, period, operator_a, operator_b):
     client.force_login(operator_b)
     client.post("/data/jalan/unggah/", {"file": make_xlsx([road(**{"Nama ruas": "Jl. Bappeda"})])})

@@ -116,7 +116,8 @@ class DatasetUpload(models.Model):
     @transaction.atomic
     def accept(cls, period, agency, kind, uploaded_file, by, rows):
         """Save a fully valid file: the agency's previous rows of this data set for the period
-        are replaced by `rows` (model instances without period/agency/upload), all or nothing."""
+        are replaced by `rows` (model instances without period/agency/upload), all or nothing.
+        The returned upload's `replaced_rows` says how many earlier rows were replaced."""
         if roles.agency_of(by) != agency:
             raise PermissionDenied
         upload = cls.objects.create(
@@ -131,7 +132,8 @@ class DatasetUpload(models.Model):
             uploaded_by=by,
         )
         model = DATASET_MODELS[kind]
-        model.objects.filter(period=period, agency=agency).delete()
+        _total, deleted = model.objects.filter(period=period, agency=agency).delete()
+        upload.replaced_rows = deleted.get(model._meta.label, 0)
         for row in rows:
             row.period, row.agency, row.upload = period, agency, upload
         model.objects.bulk_create(rows, batch_size=1000)

@@ -167,12 +167,12 @@ def dataset_upload(request, kind):
             {"spec": spec, "period": period, "errors": error.errors, "total": error.total, "file_name": uploaded.name},
             status=400,
         )
-    DatasetUpload.accept(period, agency, spec.kind, uploaded, request.user, rows)
-    messages.success(
-        request,
-        _("%(n)s baris %(dataset)s disimpan; data sebelumnya untuk periode ini diganti.")
-        % {"n": len(rows), "dataset": spec.label.lower()},
-    )
+    upload = DatasetUpload.accept(period, agency, spec.kind, uploaded, request.user, rows)
+    if upload.replaced_rows:
+        message = _("%(n)s baris %(dataset)s disimpan; data sebelumnya untuk periode ini diganti.")
+    else:
+        message = _("%(n)s baris %(dataset)s disimpan.")
+    messages.success(request, message % {"n": len(rows), "dataset": spec.label.lower()})
     return redirect("evaluations:dataset_page", kind=spec.kind)
 
 

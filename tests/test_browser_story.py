@@ -1,0 +1,304 @@
+"""The whole evaluation cycle in a real browser, as one story told through the pages only:
+
+the admin opens the period; the operators of Dinas Pariwisata (Smart Branding, 7 questions) and
+Bapenda (Smart Economy, 8 questions) fill in every section with a PDF as evidence and submit; the
+coordinator returns Dispar's submission with a comment; the operator fixes the answer and resubmits;
+the coordinator sets one verified score and approves both; the results page shows the new index; a
+quick win is proposed and set; a road data set is uploaded; the admin downloads the workbook and the
+test finds the answers, scores, index and quick win in it. Screenshots go to artifacts/.
+"""
+
+import re
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from evaluations import roles
+from evaluations.models import Agency, AnswerOption, EvaluationPeriod, QuickWin, Submission
+from evaluations.scoring import round_score
+
+from .browser import PHONE, log_in, log_out, screenshot
+from .factories import ROAD_ROW, make_operator, make_user, make_xlsx
+from .filling import PDF
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def shot(page, name):
+    """A screenshot of the page once its stylesheet applies (Bootstrap makes the body a flex box)."""
+    expect(page.locator("body")).to_have_css("display", "flex")
+    screenshot(page, name)
+
+
+def go(page, locator):
+    """Click a link or button and wait for the page it leads to."""
+    with page.expect_navigation():
+        locator.click()
+    page.wait_for_load_state()
+
+
+def fill_card(card, pdf, evidence_title):
+    """Answer one question the way an operator would: pick or type a value, explain, attach a PDF."""
+    radios = card.locator("input[type=radio][name$='-value']")
+    if radios.count() == 2:  # yes/no
+        radios.first.check()
+    elif radios.count():
+        radios.nth(3).check()  # level 3
+    elif card.locator("select[name$='-value']").count():
+        card.locator("select[name$='-value']").select_option(index=2)
+    elif card.locator("textarea[name$='-value']").count():
+        card.locator("textarea[name$='-value']").fill("Program berjalan sejak 2022.")
+    elif card.locator("input[type=date][name$='-value']").count():
+        card.locator("input[type=date][name$='-value']").fill("2024-01-15")
+    else:
+        card.locator("input[name$='-value']").fill("12")
+    card.locator("textarea[name$='-explanation']").fill("Sudah berjalan, lihat bukti dukung.")
+    if card.get_by_text("Wajib bukti dukung").count():
+        card.locator("input[name$='-evidence_title']").fill(evidence_title)
+        card.locator("input[type=file]").set_input_files(str(pdf))
+
+
+def fill_and_submit(page, base_url, pdf, agency, screenshots=False):
+    page.goto(f"{base_url}/")
+    if screenshots:
+        shot(page, "story-02-operator-home")
+    go(page, page.get_by_role("link", name="Isi kuesioner"))
+    go(page, page.locator("ol.list-group a").first)
+    while True:
+        cards = page.locator(".question-card")
+        for i in range(cards.count()):
+            fill_card(cards.nth(i), pdf, f"Bukti {agency} {i + 1}")
+        if screenshots:
+            shot(page, "story-03-section")
+            screenshots = False
+        next_button = page.get_by_role("button", name="Simpan & lanjut")
+        if next_button.count() == 0:
+            go(page, page.get_by_role("button", name="Simpan draf"))
+            expect(page.locator(".alert-success")).to_contain_text("Draf tersimpan")
+            break
+        go(page, next_button)
+        expect(page.locator(".alert-success")).to_contain_text("Draf tersimpan")
+    go(page, page.get_by_role("link", name="Kirim untuk verifikasi…"))
+    expect(page.locator(".missing-list")).to_have_count(0)
+    if agency == "Bapenda":
+        shot(page, "story-04-submit")
+    go(page, page.get_by_role("button", name="Kirim untuk verifikasi"))
+    expect(page.locator("body")).to_contain_text("Pengisian terkirim untuk verifikasi")
+
+
+def open_review(page, base_url, agency_name, screenshot_name=None):
+    page.goto(f"{base_url}/")
+    go(page, page.get_by_role("link", name="Progres pengisian"))
+    if screenshot_name:
+        shot(page, screenshot_name)
+    go(page, page.locator("table.progress-matrix th a", has_text=agency_name))
+    expect(page.locator("h1")).to_have_text(agency_name)
+
+
+def answer_card(page, code):
+    return page.locator("article.review-answer", has=page.locator("h2", has_text=f"{code} ·"))
+
+
+def option_label(period, code, value):
+    return AnswerOption.objects.get(
+        question__indicator__dimension__period=period, question__code=code, value=value
+    ).label
+
+
+def decimal_comma(value):
+    return f"{round_score(value):.2f}".replace(".", ",")
+
+
+@pytest.fixture
+def cast(site, tmp_path):
+    """The people of the story and the shipped 2024 Tahap I period, still in draft."""
+    period = EvaluationPeriod.objects.get(year=2024, stage="1")
+    today = timezone.localdate()
+    period.status = EvaluationPeriod.Status.DRAFT
+    period.opens, period.closes = today - timedelta(days=1), today + timedelta(days=14)
+    period.save()
+    dispar = Agency.objects.get(abbreviation="Dispar")
+    bapenda = Agency.objects.get(abbreviation="Bapenda")
+    make_user("admin", roles.ADMIN, is_staff=True, first_name="Admin")
+    make_user("koordinator", roles.COORDINATOR, first_name="Rina", last_name="Koordinator")
+    make_operator(dispar, "op_dispar")
+    make_operator(bapenda, "op_bapenda")
+    pdf = tmp_path / "bukti.pdf"
+    pdf.write_bytes(PDF)
+    return period, dispar, bapenda, pdf
+
+
+def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_workbook(
+    site, browser_page, cast, tmp_path
+):
+    period, dispar, bapenda, pdf = cast
+    page = browser_page
+    url = site.url
+
+    # 1. The admin opens the period from the in-app period management.
+    page.goto(f"{url}/akun/masuk/")
+    shot(page, "story-01-login")
+    log_in(page, url, "admin")
+    go(page, page.get_by_role("link", name="Kelola periode"))
+    go(page, page.get_by_role("link", name=period.name))
+    go(page, page.get_by_role("button", name="Buka periode"))
+    expect(page.locator(".alert-success")).to_contain_text(f"Periode {period.name} dibuka.")
+    log_out(page)
+
+    # 2. Two operators of different agencies fill in every section with evidence and submit.
+    log_in(page, url, "op_dispar")
+    fill_and_submit(page, url, pdf, "Dispar", screenshots=True)
+    log_out(page)
+    log_in(page, url, "op_bapenda")
+    fill_and_submit(page, url, pdf, "Bapenda")
+    log_out(page)
+    assert set(Submission.objects.filter(period=period).values_list("status", flat=True)) == {"submitted"}
+
+    # 3. The coordinator marks one of Dispar's answers for revision, comments and returns it.
+    log_in(page, url, "koordinator")
+    open_review(page, url, dispar.name, screenshot_name="story-05-dashboard")
+    card = answer_card(page, "A.2.1")
+    expect(card.locator(".answer-value")).to_have_text(option_label(period, "A.2.1", "3"))
+    card.get_by_label("Perlu perbaikan").check()
+    card.get_by_label("Catatan perbaikan untuk perangkat daerah").fill("Lampirkan Perda destinasi yang disahkan.")
+    go(page, card.get_by_role("button", name="Simpan tanda perbaikan"))
+    card = answer_card(page, "A.2.1")
+    card.locator("summary", has_text="Tambah komentar").click()
+    card.get_by_role("textbox", name="Komentar").fill("Level 3 belum didukung dokumen yang disahkan.")
+    go(page, card.get_by_role("button", name="Kirim komentar"))
+    shot(page, "story-06-review")
+    page.get_by_label("Catatan untuk perangkat daerah").fill("Satu jawaban perlu diperbaiki.")
+    go(page, page.get_by_role("button", name="Kembalikan"))
+    expect(page.locator(".submission-status")).to_have_text("Dikembalikan")
+    log_out(page)
+
+    # 4. The operator sees the highlighted answer and the comment, fixes it and resubmits.
+    log_in(page, url, "op_dispar")
+    go(page, page.get_by_role("link", name="Isi kuesioner"))
+    expect(page.locator("body")).to_contain_text("1 perlu perbaikan")
+    go(page, page.locator("ol.list-group a").first)
+    marked = page.locator(".question-card.question-revision")
+    expect(marked).to_have_count(1)
+    expect(marked).to_contain_text("Lampirkan Perda destinasi yang disahkan.")
+    expect(marked).to_contain_text("Level 3 belum didukung dokumen yang disahkan.")
+    marked.locator("input[type=radio][name$='-value']").nth(2).check()  # level 2
+    marked.locator("textarea[name$='-explanation']").fill("Perda masih rancangan; level 2.")
+    go(page, page.get_by_role("button", name="Simpan draf"))
+    expect(page.locator(".alert-success")).to_contain_text("Draf tersimpan (1 jawaban).")
+    go(page, page.get_by_role("link", name="Kirim untuk verifikasi…"))
+    go(page, page.get_by_role("button", name="Kirim untuk verifikasi"))
+    expect(page.locator("body")).to_contain_text("Pengisian terkirim untuk verifikasi")
+    log_out(page)
+
+    # 5. The coordinator sets a verified score, approves both; the results show the new index.
+    log_in(page, url, "koordinator")
+    open_review(page, url, bapenda.name)
+    card = answer_card(page, "D.3.3")
+    card.get_by_label("Skor verifikasi").fill("1,5")
+    go(page, card.get_by_role("button", name="Simpan skor"))
+    expect(answer_card(page, "D.3.3").locator(".verified-score")).to_have_text("1,50")
+    go(page, page.get_by_role("button", name="Setujui pengisian"))
+    expect(page.locator(".submission-status")).to_have_text("Disetujui")
+    open_review(page, url, dispar.name)
+    expect(answer_card(page, "A.2.1").locator(".answer-value")).to_have_text(option_label(period, "A.2.1", "2"))
+    go(page, page.get_by_role("button", name="Setujui pengisian"))
+    expect(page.locator(".submission-status")).to_have_text("Disetujui")
+    go(page, page.get_by_role("link", name="Hasil", exact=True))
+    results = period.results()
+    assert results.verified.final != results.self.final  # the verified 1,5 counts
+    expect(page.locator(".final-verified")).to_have_text(decimal_comma(results.verified.final))
+    expect(page.locator(".final-self")).to_have_text(decimal_comma(results.self.final))
+    shot(page, "story-07-results")
+    log_out(page)
+
+    # 6. An operator proposes a quick win (the coordinator sets it below) ...
+    log_in(page, url, "op_dispar")
+    go(page, page.get_by_role("link", name="Usulkan quick win"))
+    page.get_by_label("Pilar").select_option(label="Smart Branding")
+    page.get_by_label("Nama program").fill("Promosi Prevab Mentoko")
+    go(page, page.get_by_role("button", name="Kirim usulan"))
+    expect(page.locator(".alert-success")).to_contain_text('Quick win "Promosi Prevab Mentoko" diusulkan.')
+
+    # 7. ... and uploads the road data set through its page.
+    page.goto(f"{url}/")
+    go(page, page.get_by_role("link", name="Unggah data dukung"))
+    go(page, page.get_by_role("link", name="Kondisi jalan"))
+    assert page.url == f"{url}/data/jalan/"
+    road_file = tmp_path / "jalan.xlsx"
+    road_file.write_bytes(make_xlsx([ROAD_ROW]).read())
+    page.get_by_label("Berkas .xlsx").set_input_files(str(road_file))
+    go(page, page.get_by_role("button", name="Unggah", exact=True))
+    expect(page.locator(".alert-success")).to_contain_text("1 baris kondisi jalan disimpan")
+    shot(page, "story-09-dataset")
+    log_out(page)
+
+    # 6. (continued) The coordinator sets the proposed quick win.
+    log_in(page, url, "koordinator")
+    go(page, page.get_by_role("link", name="Quick win", exact=True))
+    go(page, page.get_by_role("link", name="Promosi Prevab Mentoko"))
+    go(page, page.get_by_role("button", name="Tetapkan"))
+    expect(page.locator(".alert-success")).to_contain_text("Quick win ditetapkan.")
+    shot(page, "story-08-quick-win")
+    assert QuickWin.objects.get().status == QuickWin.Status.DITETAPKAN
+    log_out(page)
+
+    # 8. The admin downloads the workbook; it holds the answers, scores, index and quick win.
+    log_in(page, url, "admin")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Unduh workbook evaluasi (.xlsx)").click()
+    target = tmp_path / "workbook.xlsx"
+    download_info.value.save_as(target)
+    workbook = openpyxl.load_workbook(target, read_only=True)
+
+    rows = list(workbook["Kuesioner"].iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if row and row[0] == "Dimensi")
+    columns = {name: i for i, name in enumerate(rows[header])}
+    answers = {
+        (row[columns["Perangkat daerah"]], row[columns["Kode pertanyaan"]]): row
+        for row in rows[header + 1 :]
+        if row and row[0]
+    }
+    assert sum(1 for agency, _code in answers if agency == dispar.name) == 7
+    assert sum(1 for agency, _code in answers if agency == bapenda.name) == 8
+    fixed = answers[(dispar.name, "A.2.1")]
+    assert fixed[columns["Jawaban"]] == option_label(period, "A.2.1", "2")
+    assert fixed[columns["Skor mandiri"]] == 2
+    verified = answers[(bapenda.name, "D.3.3")]
+    assert verified[columns["Jawaban"]] == option_label(period, "D.3.3", "3")
+    assert verified[columns["Skor mandiri"]] == 3
+    assert verified[columns["Skor verifikasi"]] == 1.5
+    assert answers[(bapenda.name, "D.3.5")][columns["Jawaban"]] == 12
+    assert answers[(dispar.name, "D.2.4")][columns["Jawaban"]] == "Ya"
+    assert "Bukti Dispar" in answers[(dispar.name, "D.2.4")][columns["Bukti dukung"]]
+
+    summary = list(workbook["Ringkasan"].iter_rows(values_only=True))
+    final = next(row for row in summary if len(row) > 4 and row[1] == "Indeks akhir (Nilai Final)")
+    assert final[4] == float(round_score(results.verified.final))
+    assert final[3] == float(round_score(results.self.final))
+
+    quick_wins = [row for row in workbook["Quick Wins"].iter_rows(values_only=True) if row]
+    assert any("Promosi Prevab Mentoko" in row and "Ditetapkan" in row for row in quick_wins)
+    assert any(
+        re.fullmatch(r"Jl\. Uji", str(cell))
+        for row in workbook["Kondisi Jalan"].iter_rows(values_only=True)
+        for cell in row
+    )
+
+
+def test_the_section_page_fits_a_phone_with_the_save_button_in_view(site, phone_page, cast):
+    period, dispar, _bapenda, _pdf = cast
+    period.open()
+    page = phone_page
+    log_in(page, site.url, "op_dispar")
+    go(page, page.get_by_role("link", name="Isi kuesioner"))
+    go(page, page.locator("ol.list-group a").first)
+    expect(page.locator(".question-card").first).to_be_visible()
+    save = page.get_by_role("button", name="Simpan draf")
+    save.scroll_into_view_if_needed()
+    expect(save).to_be_visible()
+    shot(page, "story-10-section-phone")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate("window.innerWidth") == PHONE["width"]
