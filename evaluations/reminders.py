@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -49,6 +50,10 @@ class Reminder:
             "revision": self.revision,
             "days_left": self.period.days_left(today),
             "site_name": _("Evaluasi Smart City Kabupaten Kutai Timur"),
+            # E-mail has no request to build an absolute address from; SITE_URL says where the app is.
+            "agency_url": settings.SITE_URL.rstrip("/") + reverse("evaluations:agency_home")
+            if settings.SITE_URL
+            else "",
         }
         subject = _("Pengingat: %(agency)s, batas akhir %(period)s tinggal %(days)s hari") % {
             "agency": self.agency.abbreviation,

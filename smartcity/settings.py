@@ -217,6 +217,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Smart City Kutim <smartcity@kutaitimurkab.go.id>")
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 7)
+# The app's public address, for links in e-mail (e.g. https://smartcity.kutaitimurkab.go.id).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 # Security. The production values follow from DEBUG being off; each can be overridden.
 SESSION_COOKIE_HTTPONLY = True

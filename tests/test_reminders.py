@@ -94,6 +94,12 @@ def test_the_message_is_in_indonesian_and_lists_every_unanswered_question(due, a
         assert f"- {question.code} " in message.body
 
 
+def test_the_message_links_to_the_operators_page_at_the_site_url(due, agency_a, operator_a, settings):
+    settings.SITE_URL = "https://smartcity.kutaitimurkab.go.id/"
+    _send(due)
+    assert "https://smartcity.kutaitimurkab.go.id/opd/" in _to(operator_a.email)[0].body
+
+
 def test_a_draft_lists_only_what_is_still_missing(due, agency_a, operator_a):
     questions = list(Question.objects.assigned_to(agency_a, due).filter(required=True).in_form_order())
     first = next(q for q in questions if q.uses_options)

@@ -146,6 +146,34 @@ def test_an_operator_proposes_a_quick_win_for_their_agency(client_a, period, age
     assert (quick_win.agency, quick_win.status, quick_win.period) == (agency_a, S.USULAN, period)
 
 
+def test_an_operator_cannot_propose_after_the_close_date(client_a, period):
+    period.closes = period.opens
+    period.save()
+    response = client_a.post("/quick-wins/baru/", _form_data(), follow=True)
+    assert "sudah ditutup" in _html(response)
+    assert not QuickWin.objects.exists()
+
+
+def test_an_operator_cannot_edit_their_proposal_after_the_close_date(client_a, period, agency_a):
+    draft = make_quick_win(period, agency_a, name="Lama")
+    period.status = "closed"
+    period.save()
+    assert client_a.post(f"/quick-wins/{draft.pk}/ubah/", _form_data(name="Baru")).status_code == 403
+    draft.refresh_from_db()
+    assert draft.name == "Lama"
+
+
+def test_a_coordinator_still_edits_after_the_close_date(client, coordinator, period, agency_a):
+    draft = make_quick_win(period, agency_a, name="Lama")
+    period.status = "closed"
+    period.save()
+    client.force_login(coordinator)
+    response = client.post(f"/quick-wins/{draft.pk}/ubah/", _form_data(name="Baru", agency=agency_a.pk))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.name == "Baru"
+
+
 def test_a_subdimension_of_another_pillar_is_refused(client_a, period):
     other = Pillar.objects.get(code="ENV").subdimensions.first()
     response = client_a.post("/quick-wins/baru/", _form_data(subdimension=other.pk))

@@ -197,7 +197,19 @@ class QuickWin(models.Model):
         """Coordinators edit any quick win; the owning agency edits its own until it is set."""
         if roles.is_coordinator(user):
             return True
-        return self.is_owned_by(user) and self.status in {self.Status.USULAN, self.Status.DITOLAK}
+        return (
+            self.is_owned_by(user)
+            and self.status in {self.Status.USULAN, self.Status.DITOLAK}
+            and self.period.accepts_edits()
+        )
+
+    def check_period_open(self):
+        """Agencies propose and fix quick wins only while the period is open (like their answers)."""
+        if not self.period.accepts_edits():
+            raise TransitionError(
+                _("Periode %(period)s sudah ditutup: quick win tidak dapat diusulkan atau diubah lagi.")
+                % {"period": self.period}
+            )
 
     def can_review(self, user):
         return roles.is_coordinator(user) and self.is_proposal()
@@ -225,8 +237,10 @@ class QuickWin(models.Model):
     def propose(cls, by, supporting_agencies=(), **fields):
         """An operator proposes for their own agency (a coordinator for any agency)."""
         quick_win = cls(created_by=by, status=cls.Status.USULAN, **fields)
-        if not roles.is_coordinator(by) and not quick_win.is_owned_by(by):
-            raise PermissionDenied
+        if not roles.is_coordinator(by):
+            if not quick_win.is_owned_by(by):
+                raise PermissionDenied
+            quick_win.check_period_open()
         quick_win.save()
         quick_win.supporting_agencies.set(supporting_agencies)
         quick_win.record(by, QuickWinChange.Kind.CREATED)
@@ -274,6 +288,7 @@ class QuickWin(models.Model):
         """The owning agency proposes a rejected quick win again after fixing it."""
         if not self.is_owned_by(by):
             raise PermissionDenied
+        self.check_period_open()
         if not self.is_rejected():
             raise TransitionError(_("Hanya quick win yang ditolak yang dapat diusulkan kembali."))
         self._move(by, self.Status.USULAN, (note or "").strip())

@@ -134,9 +134,13 @@ def quick_win_create(request):
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "supporting_agencies"}
         fields.setdefault("agency", roles.agency_of(request.user))
-        quick_win = QuickWin.propose(
-            request.user, period=period, supporting_agencies=form.cleaned_data["supporting_agencies"], **fields
-        )
+        try:
+            quick_win = QuickWin.propose(
+                request.user, period=period, supporting_agencies=form.cleaned_data["supporting_agencies"], **fields
+            )
+        except TransitionError as error:
+            messages.error(request, error.message)
+            return redirect("evaluations:quick_win_list")
         messages.success(request, _('Quick win "%(name)s" diusulkan.') % {"name": quick_win.name})
         return redirect("evaluations:quick_win_detail", pk=quick_win.pk)
     return render(request, "evaluations/quickwins/form.html", {"form": form, "period": period})
