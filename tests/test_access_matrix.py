@@ -15,7 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from evaluations.models import DatasetUpload, Question, Submission
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+from .filling import PDF
+
 ROLES = ["anonymous", "operator_a", "operator_b", "coordinator", "leader", "admin"]
 pytestmark = pytest.mark.django_db
 

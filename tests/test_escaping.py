@@ -7,12 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from evaluations.models import Answer, Evidence, Question, ReviewComment, Submission
 
 from .factories import make_quick_win, upload_all_datasets
+from .filling import PDF
 
 pytestmark = pytest.mark.django_db
 
 SCRIPT = '<script>alert("xss")</script>'
 IMG = '<img src=x onerror="alert(1)">'
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture

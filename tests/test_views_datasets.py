@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from evaluations.models import DatasetUpload, RoadSegment, School
 
 from .factories import ROAD_ROW, SCHOOL_ROW, make_agency, make_operator, make_xlsx
+from .filling import PDF
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
 
 @pytest.fixture(autouse=True)

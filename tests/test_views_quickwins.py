@@ -9,10 +9,10 @@ from evaluations.models import QuickWin, QuickWinEvidence
 from pillars.models import Pillar
 
 from .factories import make_agency, make_period, make_quick_win
+from .filling import PDF
 
 pytestmark = pytest.mark.django_db
 S = QuickWin.Status
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
 
 @pytest.fixture(autouse=True)
