@@ -60,9 +60,7 @@ def get_answer_for_user(user, pk):
 
 def get_evidence_for_user(user, pk):
     evidence = get_object_or_404(
-        Evidence.objects.select_related("answer__submission__agency", "answer__submission__period"),
-        pk=pk,
-        removed_at__isnull=True,
+        Evidence.objects.live().select_related("answer__submission__agency", "answer__submission__period"), pk=pk
     )
     _check_agency(user, evidence.answer.submission.agency_id)
     return evidence

@@ -96,8 +96,10 @@ def answer_rows(period):
 def load(period, generated_by=""):
     """Everything the workbook shows, from a fixed number of queries."""
     evidence = defaultdict(list)
-    for item in Evidence.objects.filter(answer__submission__period=period, removed_at__isnull=True).values(
-        "answer_id", "title", "url", "original_name"
+    for item in (
+        Evidence.objects.live()
+        .filter(answer__submission__period=period)
+        .values("answer_id", "title", "url", "original_name")
     ):
         link = item["url"] or item["original_name"]
         evidence[item["answer_id"]].append(f"{item['title']} ({link})" if link else item["title"])

@@ -18,7 +18,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -117,19 +117,14 @@ def build_sections(questions):
 def submission_sections(submission):
     """Every section of the submission with its progress. Two queries."""
     sections = build_sections(submission.questions().in_form_order())
-    answers = {
-        a.question_id: a
-        for a in submission.answers.annotate(
-            live_evidence=Count("evidence", filter=Q(evidence__removed_at__isnull=True))
-        )
-    }
+    answers = submission.answers_by_question()
     for section in sections:
         for question in section.questions:
             answer = answers.get(question.id)
             if answer is None or not answer.is_answered:
                 continue
             section.answered += 1
-            if question.evidence_required and not answer.live_evidence:
+            if question.evidence_required and not answer.live_evidence_count:
                 section.evidence_missing += 1
             if answer.carried_forward:
                 section.carried += 1
@@ -163,12 +158,10 @@ def load_section(submission, key):
         for a in submission.answers.filter(question__in=[q.id for q in section.questions])
         .select_related("updated_by")
         .prefetch_related(
-            Prefetch("evidence", queryset=Evidence.objects.filter(removed_at__isnull=True), to_attr="live_evidence"),
+            Prefetch("evidence", queryset=Evidence.objects.live(), to_attr="live_evidence"),
             Prefetch(
                 "comments",
-                queryset=ReviewComment.objects.visible_to_agency().select_related(
-                    "author"
-                ),
+                queryset=ReviewComment.objects.visible_to_agency().select_related("author"),
                 to_attr="agency_comments",
             ),
         )
@@ -337,7 +330,7 @@ def save_answers(submission, items, by):
                 submission=submission, question=item.question, defaults={"updated_by": by}
             )
         if item.remove_evidence:
-            removed = list(Evidence.objects.filter(answer=answer, pk__in=item.remove_evidence, removed_at__isnull=True))
+            removed = list(Evidence.objects.live().filter(answer=answer, pk__in=item.remove_evidence))
             Evidence.objects.filter(pk__in=[e.pk for e in removed]).update(removed_at=now, removed_by=by)
             changes.extend(_audit(answer, by, "evidence", e.title, "") for e in removed)
         for title, uploaded, url in item.new_evidence:
@@ -374,7 +367,7 @@ def carry_forward(submission, by):
     questions = {q.code: q for q in submission.questions().prefetch_related("options", "bands")}
     existing = {a.question_id: a for a in submission.answers.all()}
     old_answers = previous.answers.select_related("question", "option").prefetch_related(
-        Prefetch("evidence", queryset=Evidence.objects.filter(removed_at__isnull=True), to_attr="live_evidence")
+        Prefetch("evidence", queryset=Evidence.objects.live(), to_attr="live_evidence")
     )
     copied = 0
     changes = []

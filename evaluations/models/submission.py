@@ -191,15 +191,19 @@ class Submission(models.Model):
     def questions(self):
         return Question.objects.assigned_to(self.agency, self.period)
 
+    def answers_by_question(self):
+        """{question id: answer} with `live_evidence_count` (evidence not removed). One query."""
+        return {
+            answer.question_id: answer
+            for answer in self.answers.annotate(
+                live_evidence_count=models.Count("evidence", filter=Q(evidence__removed_at__isnull=True))
+            )
+        }
+
     def missing_items(self):
         """(question, reason) for every assigned question that blocks submitting. Two queries."""
         questions = list(self.questions().filter(required=True).in_form_order())
-        answers = {
-            a.question_id: a
-            for a in self.answers.annotate(
-                evidence_count=models.Count("evidence", filter=Q(evidence__removed_at__isnull=True))
-            )
-        }
+        answers = self.answers_by_question()
         missing = []
         for question in questions:
             answer = answers.get(question.id)
@@ -207,7 +211,7 @@ class Submission(models.Model):
                 missing.append((question, _("belum dijawab")))
             elif answer.carried_forward:
                 missing.append((question, _("jawaban dari periode sebelumnya belum dikonfirmasi")))
-            elif question.evidence_required and not answer.evidence_count:
+            elif question.evidence_required and not answer.live_evidence_count:
                 missing.append((question, _("bukti dukung belum dilampirkan")))
         return missing
 
@@ -221,7 +225,7 @@ class Submission(models.Model):
             for a in self.answers.select_related("option", "updated_by").prefetch_related(
                 models.Prefetch(
                     "evidence",
-                    queryset=Evidence.objects.filter(removed_at__isnull=True).select_related("uploaded_by"),
+                    queryset=Evidence.objects.live().select_related("uploaded_by"),
                     to_attr="live_evidence",
                 ),
                 models.Prefetch("changes", queryset=AnswerChange.objects.select_related("changed_by")),
@@ -477,6 +481,12 @@ class Answer(models.Model):
         return ReviewComment.objects.create(answer=self, author=by, body=body.strip(), visibility=visibility)
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def live(self):
+        """Evidence that has not been removed (removal keeps the row for the record)."""
+        return self.filter(removed_at__isnull=True)
+
+
 class Evidence(models.Model):
     """A file or a link supporting an answer. Removing it keeps the row (removed_at/by)."""
 
@@ -511,6 +521,8 @@ class Evidence(models.Model):
         verbose_name=_("dihapus oleh"),
     )
     removed_at = models.DateTimeField(_("dihapus"), null=True, blank=True)
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["answer", "uploaded_at"]
