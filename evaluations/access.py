@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from . import roles
-from .models import Agency, Answer, Evidence, Submission
+from .models import Agency, Answer, DatasetUpload, Evidence, QuickWin, QuickWinEvidence, Submission
 
 
 def visible_agencies(user):
@@ -107,8 +107,6 @@ def get_rw_review_answer_for_user(user, pk):
 def get_quick_win_for_user(user, pk):
     """Read access: set quick wins for everyone signed in; proposals and rejected ones only for
     the owning agency and those who view all agencies."""
-    from .models import QuickWin
-
     return get_object_or_404(
         QuickWin.objects.visible_to(user).select_related("period", "pillar", "subdimension", "agency"), pk=pk
     )
@@ -123,18 +121,13 @@ def get_rw_quick_win_for_user(user, pk):
 
 
 def get_quick_win_evidence_for_user(user, pk):
-    from .models import QuickWin, QuickWinEvidence
-
-    evidence = get_object_or_404(QuickWinEvidence.objects.select_related("quick_win"), pk=pk)
-    if not QuickWin.objects.visible_to(user).filter(pk=evidence.quick_win_id).exists():
-        raise Http404
-    return evidence
+    """Evidence of a quick win the user may see (outsiders 404)."""
+    visible = QuickWin.objects.visible_to(user)
+    return get_object_or_404(QuickWinEvidence.objects.filter(quick_win__in=visible).select_related("quick_win"), pk=pk)
 
 
 def get_dataset_upload_for_user(user, pk):
     """Upload history and stored files: the uploading agency and those who view all agencies."""
-    from .models import DatasetUpload
-
     upload = get_object_or_404(DatasetUpload.objects.select_related("period", "agency"), pk=pk)
     _check_agency(user, upload.agency_id)
     return upload
