@@ -212,3 +212,12 @@ def upload_all_datasets(period, agency, copies=1):
         parsed = read_upload(SPECS[kind], content, period=period, agency=agency)
         content.seek(0)
         DatasetUpload.accept(period, agency, kind, content, user, parsed)
+
+
+def subprocess_env(drop=(), **extra):
+    """The environment for a child `manage.py` or server: this one, less the variables it must
+    not inherit (the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE, and `drop`), plus `extra`."""
+    import os
+
+    unwanted = {"DJANGO_ALLOW_ASYNC_UNSAFE", *drop}
+    return {**{k: v for k, v in os.environ.items() if k not in unwanted}, **extra}

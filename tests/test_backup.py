@@ -2,7 +2,6 @@
 one (a fresh SQLite file, whatever the test database is), and the exported workbook is the same."""
 
 import io
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from evaluations.excel.evaluation import export_period
 from evaluations.models import ReviewComment
 
 from .excel_helpers import answer_all
-from .factories import make_quick_win, upload_all_datasets
+from .factories import make_quick_win, subprocess_env, upload_all_datasets
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db
@@ -66,8 +65,7 @@ def test_a_database_dumped_and_loaded_into_an_empty_one_exports_the_same_workboo
     export_period(period, before, generated_by="Pemulihan")
 
     restored = tmp_path / "restored.sqlite3"
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(DATABASE_URL=f"sqlite:///{restored}", PRIVATE_MEDIA_ROOT=str(tmp_path / "uploads"))
+    env = subprocess_env(DATABASE_URL=f"sqlite:///{restored}", PRIVATE_MEDIA_ROOT=str(tmp_path / "uploads"))
     after = tmp_path / "after.xlsx"
     for command in (
         ["migrate", "--noinput", "-v0"],

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .factories import FIXTURES, PASSWORD
+from .factories import FIXTURES, PASSWORD, subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -106,7 +106,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def servers(tmp_path_factory):
     _require("PostgreSQL on 127.0.0.1:5432", _recreate_database)
     _require("Redis on 127.0.0.1:6379", _clear_redis)
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}}
+    env = subprocess_env(drop={"DEBUG"})
     env.update(
         DATABASE_URL=PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME,
         REDIS_URL=REDIS_URL,

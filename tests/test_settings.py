@@ -1,9 +1,10 @@
 """Production settings: refuse to start half-configured, and pass check --deploy."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from .factories import subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -14,12 +15,7 @@ PRODUCTION_ENV = {
 
 
 def manage(*args, **env):
-    full_env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    full_env.update(env)
+    full_env = subprocess_env(drop={"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}, **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
     )
