@@ -22,10 +22,6 @@ def visible_agencies(user):
     return Agency.objects.filter(pk=agency.pk)
 
 
-def get_agency_for_user(user, pk):
-    return get_object_or_404(visible_agencies(user), pk=pk)
-
-
 def _check_agency(user, agency_id):
     if roles.can_view_all(user):
         return

@@ -185,10 +185,6 @@ class Question(models.Model):
         return True
 
     @property
-    def is_scored(self):
-        return self.answer_type not in {self.AnswerType.TEXT, self.AnswerType.DATE}
-
-    @property
     def uses_options(self):
         return self.answer_type in {self.AnswerType.LEVEL, self.AnswerType.CHOICE}
 

@@ -430,10 +430,6 @@ class Answer(models.Model):
                     return band.score
         return None
 
-    def score(self):
-        """The score that counts: verified when the coordinator set one, else the agency's."""
-        return self.verified_score if self.verified_score is not None else self.self_score
-
     # --- review by coordinators -------------------------------------------------------
     def _check_reviewable(self, by):
         if not roles.is_coordinator(by):
