@@ -151,8 +151,11 @@ def _upload(name, content):
     return SimpleUploadedFile(name, content)
 
 
-def test_evidence_validator_accepts_a_real_pdf():
-    validate_evidence_file(_upload("sk.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"))
+def test_evidence_validator_accepts_a_real_pdf_and_leaves_it_ready_to_save():
+    upload = _upload("sk.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    assert validate_evidence_file(upload) is None
+    assert upload.tell() == 0
+    assert upload.read(5) == b"%PDF-"
 
 
 def test_evidence_validator_refuses_a_renamed_text_file():
