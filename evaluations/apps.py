@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 def _sync_roles(sender, **kwargs):
     # Models added by later migrations get their permissions only after migrate; keep the
     # role groups in step with them.
-    from .roles import sync_role_groups
+    from .roles import sync_role_groups  # noqa: PLC0415  (roles imports the models: not before the app is ready)
 
     sync_role_groups()
 

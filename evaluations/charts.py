@@ -8,19 +8,14 @@ the chart reads without colour and prints.
 import math
 from dataclasses import dataclass
 
-from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from . import scoring
+from .models.instrument import format_score
 
 SCORE_MAX = 4
 # One colour per series: verified, self-assessed, previous period.
 PALETTE = ["#0d6efd", "#20c997", "#6c757d", "#fd7e14"]
-
-
-def format_score(value):
-    return "–" if value is None else number_format(scoring.round_score(value), 2)
 
 
 @dataclass

@@ -51,7 +51,7 @@ class Reminder:
             "days_left": self.period.days_left(today),
             "site_name": _("Evaluasi Smart City Kabupaten Kutai Timur"),
             # E-mail has no request to build an absolute address from; SITE_URL says where the app is.
-            "agency_url": settings.SITE_URL.rstrip("/") + reverse("evaluations:agency_home")
+            "agency_url": settings.SITE_URL.rstrip("/") + reverse("evaluations:answering_home")
             if settings.SITE_URL
             else "",
         }

@@ -1,7 +1,16 @@
-"""Roles are Django groups (created by a data migration). These predicates are the one place
-that knows the group names; views, templates and model methods ask them."""
+"""Roles are Django groups (created by data migrations) holding permissions. This module is the one
+place that knows the group names and which permissions each group holds; the predicates below ask
+for permissions (never group names), exactly as the models do with user.has_perm.
+"""
 
+from django.apps import apps as global_apps
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from .models import AgencyMember
 
 OPERATOR = "Operator OPD"
 COORDINATOR = "Koordinator"
@@ -15,76 +24,89 @@ ROLE_LABELS = {
     LEADER: _("Pimpinan"),
 }
 
-
-def _group_names(user):
-    if not user.is_authenticated:
-        return frozenset()
-    cached = getattr(user, "_role_names", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._role_names = cached
-    return cached
+# The permissions behind the roles (declared in the models' Meta.permissions).
+FILL = "evaluations.fill_submission"
+REVIEW = "evaluations.review_submission"
+VIEW_ALL = "evaluations.view_all_agencies"
+MANAGE = "evaluations.manage_periods"
 
 
 def is_admin(user):
-    return user.is_authenticated and (user.is_superuser or ADMIN in _group_names(user))
+    return user.has_perm(MANAGE)
 
 
 def is_coordinator(user):
     """Coordinators review and act; admins can do everything a coordinator can."""
-    return is_admin(user) or COORDINATOR in _group_names(user)
-
-
-def is_leader(user):
-    return LEADER in _group_names(user)
+    return user.has_perm(REVIEW)
 
 
 def can_view_all(user):
     """Sees every agency's data (read-only for leaders)."""
-    return is_coordinator(user) or is_leader(user)
+    return user.has_perm(VIEW_ALL)
+
+
+def is_leader(user):
+    return can_view_all(user) and not is_coordinator(user)
 
 
 def agency_of(user):
     """The agency an operator works for, or None."""
-    if not user.is_authenticated:
-        return None
-    if not hasattr(user, "_agency_cache"):
-        from .models import AgencyMember
-
-        member = AgencyMember.objects.select_related("agency").filter(user=user).first()
-        user._agency_cache = member.agency if member else None
-    return user._agency_cache
+    return AgencyMember.objects.agency_of(user)
 
 
 def is_operator(user):
-    return OPERATOR in _group_names(user) and agency_of(user) is not None
+    return user.has_perm(FILL) and agency_of(user) is not None
 
 
 def role_label(user):
     if is_admin(user):
         return ROLE_LABELS[ADMIN]
-    for name in (COORDINATOR, LEADER, OPERATOR):
-        if name in _group_names(user):
-            return ROLE_LABELS[name]
+    if is_coordinator(user):
+        return ROLE_LABELS[COORDINATOR]
+    if is_leader(user):
+        return ROLE_LABELS[LEADER]
+    if user.has_perm(FILL):
+        return ROLE_LABELS[OPERATOR]
     return ""
 
 
-# Permissions of each role, as (app_label, model or "*", actions). Kept as data so that the data
-# migration and the post_migrate hook (which covers models added later) apply the same rules.
+class PermissionBackend(ModelBackend):
+    """Django's ModelBackend with a user's own and group permissions read in one query instead of
+    two: every page asks who the user is, so a page's role checks cost one query."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            perms = Permission.objects.all()
+            if not user_obj.is_superuser:
+                perms = perms.filter(Q(user=user_obj) | Q(group__user=user_obj))
+            user_obj._perm_cache = {
+                f"{app_label}.{codename}"
+                for app_label, codename in perms.values_list("content_type__app_label", "codename")
+            }
+        return user_obj._perm_cache
+
+
+# Permissions of each role, as (app_label, model or "*", actions): an action is a default
+# permission's verb (view, add, change, delete) or the codename of a permission a model declares.
+# Kept as data so that the data migrations and the post_migrate hook (which covers models added
+# later) apply the same rules.
 ROLE_PERMISSIONS = {
     OPERATOR: [
         ("pillars", "*", ["view"]),
         ("evaluations", "*", ["view"]),
         ("evaluations", "answer", ["add", "change"]),
         ("evaluations", "evidence", ["add", "change"]),
-        ("evaluations", "submission", ["change"]),
+        ("evaluations", "submission", ["change", "fill_submission"]),
         ("evaluations", "quickwin", ["add", "change"]),
         ("evaluations", "datasetupload", ["add"]),
     ],
     COORDINATOR: [
         ("pillars", "*", ["view"]),
         ("evaluations", "*", ["view"]),
-        ("evaluations", "submission", ["change"]),
+        ("evaluations", "agency", ["view_all_agencies"]),
+        ("evaluations", "submission", ["change", "review_submission"]),
         ("evaluations", "answer", ["change"]),
         ("evaluations", "reviewcomment", ["add", "change"]),
         ("evaluations", "quickwin", ["add", "change"]),
@@ -93,22 +115,22 @@ ROLE_PERMISSIONS = {
     ADMIN: [
         ("pillars", "*", ["view", "add", "change", "delete"]),
         ("evaluations", "*", ["view", "add", "change", "delete"]),
+        ("evaluations", "agency", ["view_all_agencies"]),
+        ("evaluations", "submission", ["review_submission", "reopen_submission"]),
+        ("evaluations", "evaluationperiod", ["manage_periods"]),
         ("auth", "user", ["view", "add", "change"]),
         ("auth", "group", ["view"]),
     ],
     LEADER: [
         ("pillars", "*", ["view"]),
         ("evaluations", "*", ["view"]),
+        ("evaluations", "agency", ["view_all_agencies"]),
     ],
 }
 
 
-def sync_role_groups(apps=None):
+def sync_role_groups(apps=global_apps):
     """Create the four role groups and give them exactly the permissions above."""
-    if apps is None:
-        from django.apps import apps as global_apps
-
-        apps = global_apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for group_name, rules in ROLE_PERMISSIONS.items():
@@ -118,7 +140,17 @@ def sync_role_groups(apps=None):
             perms = Permission.objects.filter(content_type__app_label=app_label)
             if model != "*":
                 perms = perms.filter(content_type__model=model)
-            for perm in perms.values_list("id", "codename"):
-                if perm[1].split("_", 1)[0] in actions:
-                    wanted.add(perm[0])
+            for pk, codename, model_name in perms.values_list("id", "codename", "content_type__model"):
+                if codename in actions or any(codename == f"{action}_{model_name}" for action in actions):
+                    wanted.add(pk)
         group.permissions.set(wanted)
+
+
+def migrate_role_groups(apps, schema_editor):
+    """For data migrations: create the permissions of the models as they are at this migration
+    (Django normally creates them only after all migrations), then sync the groups."""
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_role_groups(apps)

@@ -42,7 +42,7 @@ def setup_django():
 
 
 def export_once(period, path):
-    from evaluations.excel.evaluation import export_period
+    from evaluations.excel.workbook import export_period
 
     started = time.perf_counter()
     export_period(period, path, generated_by="bench")

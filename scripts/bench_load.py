@@ -168,7 +168,7 @@ from django.db.models import Count
 from django.utils import timezone
 from evaluations import roles
 from evaluations.models import Agency, AgencyMember, EvaluationPeriod, Submission
-from evaluations.models.answering import build_sections
+from evaluations.answering import build_sections
 
 params = json.loads(os.environ["BENCH_SETUP"])
 password = params["password"]

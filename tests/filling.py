@@ -7,8 +7,8 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from evaluations.answering import load_section, state_of
 from evaluations.models import Submission
-from evaluations.models.answering import load_section, state_of
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = (
@@ -70,7 +70,7 @@ def section_post(submission, key, values=None, **extra):
         data[f"{prefix}-seen"] = state_of(answer)
         data[f"{prefix}-explanation"] = answer.explanation if answer else ""
         if answer is not None and answer.is_answered:
-            from evaluations.forms_answers import initial_value
+            from evaluations.forms.answering import initial_value
 
             current = initial_value(question, answer)
             data[f"{prefix}-value"] = "" if current is None else str(current)

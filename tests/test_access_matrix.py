@@ -46,31 +46,31 @@ MATRIX = {
     "pillars:list": Entry(get=ALL_OK, post=ALL_OK),
     "pillars:detail": Entry(get=ALL_OK, post=ALL_OK, args=lambda w: ["GOV"]),
     # Operators fill in their agency's questionnaire.
-    "evaluations:agency_home": Entry(get="L 200 200 404 404 404", post="L 200 200 404 404 404"),
-    "evaluations:agency_submission": Entry(
+    "evaluations:answering_home": Entry(get="L 200 200 404 404 404", post="L 200 200 404 404 404"),
+    "evaluations:answering_submission": Entry(
         get="L 200 404 200 200 200", post="L 200 404 200 200 200", args=lambda w: [w.submission_a.pk]
     ),
-    "evaluations:agency_section": Entry(
+    "evaluations:answering_section": Entry(
         get="L 200 404 200 200 200", post="L R 404 403 403 403", args=lambda w: [w.submission_a.pk, w.section_key]
     ),
-    "evaluations:agency_submit": Entry(
+    "evaluations:answering_submit": Entry(
         get="L 200 404 200 200 200", post="L 422 404 403 403 403", args=lambda w: [w.submission_a.pk]
     ),
-    "evaluations:agency_carry_forward": Entry(
+    "evaluations:answering_copy_previous": Entry(
         get="L 405 405 405 405 405", post="L R 404 403 403 403", args=lambda w: [w.submission_a.pk]
     ),
-    "evaluations:evidence_download": Entry(
+    "evaluations:answering_evidence_download": Entry(
         get="L 200 404 200 200 200", post="L 200 404 200 200 200", args=lambda w: [w.evidence_a.pk]
     ),
     # Coordinators review.
-    "evaluations:dashboard": Entry(get="L 403 403 200 200 200", post="L 403 403 200 200 200"),
-    "evaluations:send_reminders": Entry(
+    "evaluations:results_dashboard": Entry(get="L 403 403 200 200 200", post="L 403 403 200 200 200"),
+    "evaluations:results_send_reminders": Entry(
         get="L 405 405 405 405 405", post="L 404 404 R 403 R", data=lambda w: {"periode": w.period.pk}
     ),
-    "evaluations:review": Entry(
+    "evaluations:review_submission": Entry(
         get="L 403 403 200 200 200", post="L 403 403 200 200 200", args=lambda w: [w.submission_a.pk]
     ),
-    "evaluations:review_return": Entry(
+    "evaluations:review_return_for_revision": Entry(
         get="L 405 405 405 405 405",
         post="L 404 404 R 403 R",
         args=lambda w: [w.submission_a.pk],
@@ -82,13 +82,13 @@ MATRIX = {
     "evaluations:review_reopen": Entry(
         get="L 405 405 405 405 405", post="L 404 404 403 403 400", args=lambda w: [w.submission_a.pk]
     ),
-    "evaluations:review_score": Entry(
+    "evaluations:review_set_score": Entry(
         get="L 405 405 405 405 405",
         post="L 404 404 R 403 R",
         args=lambda w: [w.answer_a.pk],
         data=lambda w: {f"score-{w.answer_a.pk}-verified_score": "2"},
     ),
-    "evaluations:review_comment": Entry(
+    "evaluations:review_add_comment": Entry(
         get="L 405 405 405 405 405",
         post="L 404 404 R 403 R",
         args=lambda w: [w.answer_a.pk],
@@ -97,87 +97,87 @@ MATRIX = {
             f"comment-{w.answer_a.pk}-visibility": "agency",
         },
     ),
-    "evaluations:review_revision": Entry(
+    "evaluations:review_mark_revision": Entry(
         get="L 405 405 405 405 405",
         post="L 404 404 R 403 R",
         args=lambda w: [w.answer_a.pk],
         data=lambda w: {f"rev-{w.answer_a.pk}-needs_revision": "on", f"rev-{w.answer_a.pk}-revision_note": "Perbaiki"},
     ),
-    "evaluations:results": Entry(get="L 403 403 200 200 200", post="L 403 403 200 200 200"),
+    "evaluations:results_index": Entry(get="L 403 403 200 200 200", post="L 403 403 200 200 200"),
     # Admin: periods and the instrument.
-    "evaluations:period_list": Entry(get="L 403 403 403 403 200", post="L 403 403 403 403 200"),
-    "evaluations:period_detail": Entry(
+    "evaluations:periods_index": Entry(get="L 403 403 403 403 200", post="L 403 403 403 403 200"),
+    "evaluations:periods_detail": Entry(
         get="L 403 403 403 403 200", post="L 403 403 403 403 200", args=lambda w: [w.period.pk]
     ),
-    "evaluations:period_open": Entry(
+    "evaluations:periods_open_period": Entry(
         get="L 405 405 405 405 405", post="L 403 403 403 403 R", args=lambda w: [w.period.pk]
     ),
-    "evaluations:period_deadline": Entry(
+    "evaluations:periods_change_deadline": Entry(
         get="L 405 405 405 405 405", post="L 403 403 403 403 400", args=lambda w: [w.period.pk]
     ),
-    "evaluations:period_close": Entry(
+    "evaluations:periods_close_period": Entry(
         get="L 405 405 405 405 405", post="L 403 403 403 403 R", args=lambda w: [w.period.pk]
     ),
-    "evaluations:instrument": Entry(get="L 403 403 403 403 200", post="L 403 403 403 403 200"),
+    "evaluations:instrument_index": Entry(get="L 403 403 403 403 200", post="L 403 403 403 403 200"),
     "evaluations:instrument_download": Entry(
         get="L 403 403 403 403 200", post="L 403 403 403 403 200", args=lambda w: [w.period.pk]
     ),
-    "evaluations:export_evaluation": Entry(
+    "evaluations:results_export": Entry(
         get="L 403 403 200 200 200", post="L 403 403 200 200 200", args=lambda w: [w.period.pk]
     ),
     # Quick wins.
-    "evaluations:quick_win_list": Entry(get="L 200 200 200 200 200", post="L 200 200 200 200 200"),
-    "evaluations:quick_win_coverage": Entry(get="L 200 200 200 200 200", post="L 200 200 200 200 200"),
-    "evaluations:quick_win_create": Entry(get="L 200 200 200 403 200", post="L 200 200 200 403 200"),
-    "evaluations:quick_win_continuation": Entry(get="L 200 200 200 403 200", post="L 200 200 200 403 200"),
-    "evaluations:quick_win_detail": Entry(
+    "evaluations:quickwins_index": Entry(get="L 200 200 200 200 200", post="L 200 200 200 200 200"),
+    "evaluations:quickwins_coverage": Entry(get="L 200 200 200 200 200", post="L 200 200 200 200 200"),
+    "evaluations:quickwins_create": Entry(get="L 200 200 200 403 200", post="L 200 200 200 403 200"),
+    "evaluations:quickwins_continuation": Entry(get="L 200 200 200 403 200", post="L 200 200 200 403 200"),
+    "evaluations:quickwins_detail": Entry(
         get="L 200 404 200 200 200", post="L 200 404 200 200 200", args=lambda w: [w.quick_win_a.pk]
     ),
-    "evaluations:quick_win_edit": Entry(
+    "evaluations:quickwins_edit": Entry(
         get="L 200 404 200 403 200", post="L 200 404 200 403 200", args=lambda w: [w.quick_win_a.pk]
     ),
-    "evaluations:quick_win_set": Entry(
+    "evaluations:quickwins_establish": Entry(
         get="L 405 405 405 405 405", post="L 403 404 R 403 R", args=lambda w: [w.quick_win_a.pk]
     ),
-    "evaluations:quick_win_reject": Entry(
+    "evaluations:quickwins_reject": Entry(
         get="L 405 405 405 405 405",
         post="L 403 404 R 403 R",
         args=lambda w: [w.quick_win_a.pk],
         data=lambda w: {"note": "Belum berjalan"},
     ),
-    "evaluations:quick_win_resubmit": Entry(
+    "evaluations:quickwins_resubmit": Entry(
         get="L 405 405 405 405 405", post="L R 404 403 403 403", args=lambda w: [w.quick_win_a.pk]
     ),
-    "evaluations:quick_win_progress": Entry(
+    "evaluations:quickwins_progress": Entry(
         get="L 405 405 405 405 405",
         post="L R 404 R R R",
         args=lambda w: [w.quick_win_a.pk],
         data=lambda w: {"status": "berjalan"},
     ),
-    "evaluations:quick_win_continue": Entry(
+    "evaluations:quickwins_continue_into": Entry(
         get="L 405 405 405 405 405", post="L R 404 R 403 R", args=lambda w: [w.quick_win_a.pk]
     ),
-    "evaluations:quick_win_evidence_upload": Entry(
+    "evaluations:quickwins_evidence_upload": Entry(
         get="L 405 405 405 405 405", post="L R 404 R 403 R", args=lambda w: [w.quick_win_a.pk]
     ),
-    "evaluations:quick_win_evidence_download": Entry(
+    "evaluations:quickwins_evidence_download": Entry(
         get="L 200 404 200 200 200", post="L 200 404 200 200 200", args=lambda w: [w.quick_win_evidence_a.pk]
     ),
     # Data sets.
-    "evaluations:dataset_index": Entry(get="L 200 200 200 200 200", post="L 200 200 200 200 200"),
-    "evaluations:dataset_page": Entry(
+    "evaluations:datasets_index": Entry(get="L 200 200 200 200 200", post="L 200 200 200 200 200"),
+    "evaluations:datasets_page": Entry(
         get="L 200 200 200 200 200", post="L 200 200 200 200 200", args=lambda w: ["jalan"]
     ),
-    "evaluations:dataset_template": Entry(
+    "evaluations:datasets_template": Entry(
         get="L 200 200 200 200 200", post="L 200 200 200 200 200", args=lambda w: ["jalan"]
     ),
-    "evaluations:dataset_upload": Entry(
+    "evaluations:datasets_upload": Entry(
         get="L 405 405 405 405 405", post="L R R 403 403 403", args=lambda w: ["jalan"]
     ),
-    "evaluations:dataset_upload_download": Entry(
+    "evaluations:datasets_upload_download": Entry(
         get="L 200 404 200 200 200", post="L 200 404 200 200 200", args=lambda w: [w.upload_a.pk]
     ),
-    "evaluations:dataset_upload_delete": Entry(
+    "evaluations:datasets_upload_delete": Entry(
         get="L 405 405 405 405 405", post="L 403 404 R 403 R", args=lambda w: [w.upload_a.pk]
     ),
 }

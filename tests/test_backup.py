@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from evaluations.excel.evaluation import export_period
+from evaluations.excel.workbook import export_period
 from evaluations.models import ReviewComment
 
 from .excel_helpers import answer_all

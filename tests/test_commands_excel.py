@@ -13,7 +13,7 @@ from evaluations.models import Dimension, Question
 
 from .excel_helpers import answer_all, instrument_file, valid_instrument_sheets
 from .factories import make_period
-from .test_exports import SHEET_NAMES
+from .test_excel_workbook import SHEET_NAMES
 
 pytestmark = pytest.mark.django_db
 

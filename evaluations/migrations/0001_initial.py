@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import evaluations.models.submission
+import evaluations.models.files
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='judul')),
-                ('file', models.FileField(blank=True, max_length=255, upload_to=evaluations.models.submission.evidence_upload_to, verbose_name='berkas')),
+                ('file', models.FileField(blank=True, max_length=255, upload_to=evaluations.models.files.evidence_upload_to, verbose_name='berkas')),
                 ('original_name', models.CharField(blank=True, max_length=255, verbose_name='nama berkas asli')),
                 ('size', models.PositiveBigIntegerField(default=0, verbose_name='ukuran (byte)')),
                 ('url', models.URLField(blank=True, max_length=500, verbose_name='tautan')),

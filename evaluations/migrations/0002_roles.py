@@ -1,18 +1,8 @@
 """Create the role groups (Operator OPD, Koordinator, Admin, Pimpinan) with their permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from evaluations.roles import sync_role_groups
-
-
-def create_role_groups(apps, schema_editor):
-    # Permissions are normally created after all migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    sync_role_groups(apps)
+from evaluations.roles import migrate_role_groups
 
 
 def remove_role_groups(apps, schema_editor):
@@ -29,4 +19,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_role_groups, remove_role_groups)]
+    operations = [migrations.RunPython(migrate_role_groups, remove_role_groups)]

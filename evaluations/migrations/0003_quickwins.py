@@ -3,8 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import evaluations.models.datasets
-import evaluations.models.quickwins
+import evaluations.models.files
 from django.conf import settings
 from django.db import migrations, models
 
@@ -39,7 +38,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         max_length=255,
-                        upload_to=evaluations.models.datasets.dataset_upload_to,
+                        upload_to=evaluations.models.files.dataset_upload_to,
                         verbose_name="berkas",
                     ),
                 ),
@@ -453,7 +452,7 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=255,
-                        upload_to=evaluations.models.quickwins.quick_win_evidence_upload_to,
+                        upload_to=evaluations.models.files.quick_win_evidence_upload_to,
                         verbose_name="berkas",
                     ),
                 ),

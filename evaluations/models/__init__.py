@@ -1,14 +1,18 @@
-"""Everything that belongs to an evaluation period, split by topic.
+"""Everything that belongs to an evaluation period, one module per topic.
 
-period.py      the evaluation period and its life cycle
+periods.py     the evaluation period and its life cycle
 instrument.py  dimension -> indicator -> question -> answer options / score bands
-agency.py      kecamatan, agencies (Perangkat Daerah), their people, who answers what
-submission.py  one submission per agency per period, answers, evidence, review and audit trail
+agencies.py    kecamatan, agencies (Perangkat Daerah), their people, who answers what
+submissions.py one submission per agency per period, answers, evidence, review and audit trail
 quickwins.py   quick wins per pillar, their history and evidence
 datasets.py    the four supporting data sets and their upload history
+files.py       what every stored file has (evidence, quick-win evidence, data-set uploads)
+
+Models sit at the bottom: they import nothing else of evaluations/ but scoring.py (free of Django),
+and they check permissions with user.has_perm, never through evaluations.roles.
 """
 
-from .agency import Agency, AgencyMember, Assignment, Kecamatan
+from .agencies import Agency, AgencyMember, Assignment, Kecamatan
 from .datasets import (
     DATASET_MODELS,
     DatasetKind,
@@ -19,9 +23,9 @@ from .datasets import (
     TransportFacility,
 )
 from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
-from .period import EvaluationPeriod
+from .periods import EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence
-from .submission import (
+from .submissions import (
     Answer,
     AnswerChange,
     Evidence,

@@ -2,12 +2,12 @@
 transportasi): one row per object, one upload per agency per period per data set.
 
 An upload either replaces all of the agency's rows of that data set for the period or changes
-nothing; each attempt is kept in the upload history. Reading and validating a file lives in
-evaluations/datasets.py (one spec per data set); saving lives here.
+nothing; each attempt is kept in the upload history. The data sets are described in
+evaluations/datasets.py (one spec each) and files are read in evaluations/excel/datasets.py; saving
+lives here.
 """
 
 import os
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -17,7 +17,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import roles
+from .agencies import AgencyMember
+from .files import StoredFile, dataset_upload_to
+from .submissions import REVIEW
 
 
 class DatasetKind(models.TextChoices):
@@ -25,10 +27,6 @@ class DatasetKind(models.TextChoices):
     PENDIDIKAN = "pendidikan", _("Sarana pendidikan")
     KESEHATAN = "kesehatan", _("Sarana kesehatan")
     TRANSPORTASI = "transportasi", _("Sarana transportasi")
-
-
-def dataset_upload_to(instance, filename):
-    return f"datasets/{instance.kind}/{uuid.uuid4().hex}.xlsx"
 
 
 class DatasetUploadQuerySet(models.QuerySet):
@@ -49,7 +47,7 @@ class DatasetUploadQuerySet(models.QuerySet):
         )
 
 
-class DatasetUpload(models.Model):
+class DatasetUpload(StoredFile):
     class Outcome(models.TextChoices):
         ACCEPTED = "accepted", _("Diterima")
         REJECTED = "rejected", _("Ditolak")
@@ -69,17 +67,9 @@ class DatasetUpload(models.Model):
     kind = models.CharField(_("data set"), max_length=12, choices=DatasetKind.choices)
     file = models.FileField(_("berkas"), upload_to=dataset_upload_to, blank=True, max_length=255)
     original_name = models.CharField(_("nama berkas"), max_length=255)
-    size = models.PositiveBigIntegerField(_("ukuran (byte)"), default=0)
     outcome = models.CharField(_("hasil"), max_length=10, choices=Outcome.choices)
     row_count = models.PositiveIntegerField(_("jumlah baris"), default=0)
     error_count = models.PositiveIntegerField(_("jumlah kesalahan"), default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("diunggah oleh"),
-    )
     uploaded_at = models.DateTimeField(_("diunggah"), default=timezone.now)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -118,19 +108,13 @@ class DatasetUpload(models.Model):
         """Save a fully valid file: the agency's previous rows of this data set for the period
         are replaced by `rows` (model instances without period/agency/upload), all or nothing.
         The returned upload's `replaced_rows` says how many earlier rows were replaced."""
-        if roles.agency_of(by) != agency:
+        if AgencyMember.objects.agency_of(by) != agency:
             raise PermissionDenied
-        upload = cls.objects.create(
-            period=period,
-            agency=agency,
-            kind=kind,
-            file=uploaded_file,
-            original_name=os.path.basename(uploaded_file.name)[:255],
-            size=uploaded_file.size,
-            outcome=cls.Outcome.ACCEPTED,
-            row_count=len(rows),
-            uploaded_by=by,
+        upload = cls(
+            period=period, agency=agency, kind=kind, outcome=cls.Outcome.ACCEPTED, row_count=len(rows), uploaded_by=by
         )
+        upload.take(uploaded_file)
+        upload.save()
         model = DATASET_MODELS[kind]
         _total, deleted = model.objects.filter(period=period, agency=agency).delete()
         upload.replaced_rows = deleted.get(model._meta.label, 0)
@@ -156,7 +140,7 @@ class DatasetUpload(models.Model):
     def delete_by(self, by):
         """Coordinators and admin only. The upload stays in the history marked deleted; its rows
         (if it was the one in force) and its stored file go."""
-        if not roles.is_coordinator(by):
+        if not by.has_perm(REVIEW):
             raise PermissionDenied
         with transaction.atomic():
             self.row_model.objects.filter(upload=self).delete()

@@ -9,11 +9,23 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+
+from ..scoring import round_score
+from .agencies import Assignment
 
 SCORE_MIN = Decimal(0)
 SCORE_MAX = Decimal(4)
 score_validators = [MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
+
+
+def format_score(value):
+    """A score as people read it everywhere (pages, charts, the review timeline): rounded half up to
+    2 decimals in the active language's style (3,41); – when there is none."""
+    if value is None or value == "":
+        return "–"
+    return number_format(round_score(value), 2)
 
 
 def score_in_range(field, name):
@@ -100,8 +112,6 @@ class QuestionQuerySet(models.QuerySet):
     def assigned_to(self, agency, period):
         """The questions this agency answers in this period: its pillars' questions plus any
         question assigned to it by name."""
-        from .agency import Assignment
-
         assignments = Assignment.objects.filter(period=period, agency=agency)
         pillar_ids = assignments.filter(pillar__isnull=False).values("pillar_id")
         question_ids = assignments.filter(question__isnull=False).values("question_id")

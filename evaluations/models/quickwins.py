@@ -7,18 +7,18 @@ then moves through berjalan / dilanjutkan / dihentikan. Every change is one meth
 who may make it and writes a QuickWinChange (who, when, what).
 """
 
-import os
-import uuid
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .. import roles
-from .submission import TransitionError
+from .agencies import AgencyMember
+from .files import StoredFile, quick_win_evidence_upload_to
+from .submissions import REVIEW, TransitionError
+
+VIEW_ALL = "evaluations.view_all_agencies"
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -31,9 +31,9 @@ class QuickWinQuerySet(models.QuerySet):
         """Coordinators, admin and leaders see everything; an operator sees every set quick win
         and all of their own agency's (proposals and rejected ones included); nobody else sees
         another agency's proposals."""
-        if roles.can_view_all(user):
+        if user.has_perm(VIEW_ALL):
             return self
-        agency = roles.agency_of(user)
+        agency = AgencyMember.objects.agency_of(user)
         if agency is None:
             return self.set_ones()
         return self.filter(Q(status__in=QuickWin.SET_STATUSES) | Q(agency=agency))
@@ -190,12 +190,12 @@ class QuickWin(models.Model):
         return [s for s in self.Status if s in self.PROGRESS.get(self.status, set())]
 
     def is_owned_by(self, user):
-        agency = roles.agency_of(user)
+        agency = AgencyMember.objects.agency_of(user)
         return agency is not None and agency.pk == self.agency_id
 
     def can_edit(self, user):
         """Coordinators edit any quick win; the owning agency edits its own until it is set."""
-        if roles.is_coordinator(user):
+        if user.has_perm(REVIEW):
             return True
         return (
             self.is_owned_by(user)
@@ -212,10 +212,10 @@ class QuickWin(models.Model):
             )
 
     def can_review(self, user):
-        return roles.is_coordinator(user) and self.is_proposal()
+        return user.has_perm(REVIEW) and self.is_proposal()
 
     def can_progress(self, user):
-        return bool(self.next_statuses()) and (roles.is_coordinator(user) or self.is_owned_by(user))
+        return bool(self.next_statuses()) and (user.has_perm(REVIEW) or self.is_owned_by(user))
 
     def can_resubmit(self, user):
         return self.is_rejected() and self.is_owned_by(user)
@@ -237,7 +237,7 @@ class QuickWin(models.Model):
     def propose(cls, by, supporting_agencies=(), **fields):
         """An operator proposes for their own agency (a coordinator for any agency)."""
         quick_win = cls(created_by=by, status=cls.Status.USULAN, **fields)
-        if not roles.is_coordinator(by):
+        if not by.has_perm(REVIEW):
             if not quick_win.is_owned_by(by):
                 raise PermissionDenied
             quick_win.check_period_open()
@@ -266,7 +266,7 @@ class QuickWin(models.Model):
 
     @transaction.atomic
     def set_by_coordinator(self, by, note=""):
-        if not roles.is_coordinator(by):
+        if not by.has_perm(REVIEW):
             raise PermissionDenied
         if not self.is_proposal():
             raise TransitionError(_("Hanya quick win berstatus Usulan yang dapat ditetapkan."))
@@ -274,7 +274,7 @@ class QuickWin(models.Model):
 
     @transaction.atomic
     def reject(self, by, note):
-        if not roles.is_coordinator(by):
+        if not by.has_perm(REVIEW):
             raise PermissionDenied
         if not self.is_proposal():
             raise TransitionError(_("Hanya quick win berstatus Usulan yang dapat ditolak."))
@@ -294,33 +294,33 @@ class QuickWin(models.Model):
         self._move(by, self.Status.USULAN, (note or "").strip())
 
     @transaction.atomic
-    def progress(self, by, to_status, note=""):
+    def progress(self, by, status, note=""):
         """ditetapkan → berjalan / dilanjutkan / dihentikan, by a coordinator or the owner."""
-        if not (roles.is_coordinator(by) or self.is_owned_by(by)):
+        if not (by.has_perm(REVIEW) or self.is_owned_by(by)):
             raise PermissionDenied
-        if to_status not in self.PROGRESS.get(self.status, set()):
+        if status not in self.PROGRESS.get(self.status, set()):
             raise TransitionError(
                 _("Status %(from)s tidak dapat diubah menjadi %(to)s.")
                 % {
                     "from": self.get_status_display(),
-                    "to": self.Status(to_status).label if to_status in self.Status else to_status,
+                    "to": self.Status(status).label if status in self.Status else status,
                 }
             )
-        self._move(by, to_status, (note or "").strip())
+        self._move(by, status, (note or "").strip())
 
     def can_continue_into(self, period, user):
         return (
             self.is_set()
             and self.status != self.Status.DIHENTIKAN
             and self.period_id != period.pk
-            and (roles.is_coordinator(user) or self.is_owned_by(user))
+            and (user.has_perm(REVIEW) or self.is_owned_by(user))
         )
 
     @transaction.atomic
     def continue_into(self, period, by):
         """Carry this quick win into `period` as "dilanjutkan", in one action: a copy of its
         fields and supporting agencies, linked to this one, with its own history."""
-        if not (roles.is_coordinator(by) or self.is_owned_by(by)):
+        if not (by.has_perm(REVIEW) or self.is_owned_by(by)):
             raise PermissionDenied
         if not self.can_continue_into(period, by):
             raise TransitionError(_("Quick win ini tidak dapat dilanjutkan ke periode tersebut."))
@@ -373,28 +373,12 @@ class QuickWinChange(models.Model):
         return f"{self.quick_win} – {self.get_kind_display()}"
 
 
-def quick_win_evidence_upload_to(instance, filename):
-    """A random name: the original name is kept in original_name for display only."""
-    ext = os.path.splitext(filename)[1].lower()
-    return f"quickwins/{uuid.uuid4().hex}{ext}"
-
-
-class QuickWinEvidence(models.Model):
+class QuickWinEvidence(StoredFile):
     quick_win = models.ForeignKey(
         QuickWin, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("quick win")
     )
     title = models.CharField(_("judul"), max_length=200)
     file = models.FileField(_("berkas"), upload_to=quick_win_evidence_upload_to, max_length=255)
-    original_name = models.CharField(_("nama berkas asli"), max_length=255, blank=True)
-    size = models.PositiveBigIntegerField(_("ukuran (byte)"), default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("diunggah oleh"),
-    )
-    uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
 
     class Meta:
         ordering = ["quick_win", "uploaded_at"]
@@ -410,21 +394,8 @@ class QuickWinEvidence(models.Model):
         """Store a validated file on a quick win and note it in the history."""
         if not quick_win.can_edit(by) and not quick_win.is_owned_by(by):
             raise PermissionDenied
-        evidence = cls.objects.create(
-            quick_win=quick_win,
-            title=title,
-            file=uploaded_file,
-            original_name=os.path.basename(uploaded_file.name)[:255],
-            size=uploaded_file.size,
-            uploaded_by=by,
-        )
+        evidence = cls(quick_win=quick_win, title=title, uploaded_by=by)
+        evidence.take(uploaded_file)
+        evidence.save()
         quick_win.record(by, QuickWinChange.Kind.EVIDENCE, quick_win.status, note=title)
         return evidence
-
-
-def prefetch_quick_win_detail():
-    return [
-        "supporting_agencies",
-        Prefetch("changes", queryset=QuickWinChange.objects.select_related("actor")),
-        "evidence",
-    ]

@@ -5,6 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
 
 from .. import scoring
+from ..models.instrument import format_score
 
 register = template.Library()
 
@@ -12,9 +13,7 @@ register = template.Library()
 @register.filter
 def score(value):
     """A score rounded half up to 2 decimals in the active language's style (3,41); – when none."""
-    if value is None or value == "":
-        return "–"
-    return number_format(scoring.round_score(value), 2)
+    return format_score(value)
 
 
 @register.filter
@@ -38,11 +37,6 @@ def evidence_href(evidence):
     if not evidence.is_file:
         return evidence.url
     try:
-        return reverse("evaluations:evidence_download", args=[evidence.pk])
+        return reverse("evaluations:answering_evidence_download", args=[evidence.pk])
     except NoReverseMatch:
         return ""
-
-
-@register.filter
-def get_item(mapping, key):
-    return mapping.get(key) if mapping else None

@@ -1,3 +1,6 @@
+"""Pages and helpers every topic shares: the home page, the CSRF failure page, the period a page
+shows, and the one way a file leaves the app (an attachment)."""
+
 import os
 
 from django.contrib.auth.decorators import login_not_required
@@ -7,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from .. import roles
 from ..models import EvaluationPeriod, Question, Submission
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def home(request):
@@ -23,7 +28,16 @@ def home(request):
             context["question_total"] = Question.objects.for_period(period).count()
             context["submission_count"] = Submission.objects.for_period(period).count()
             context["agencies_assigned"] = period.assignments.values("agency").distinct().count()
-    return render(request, "evaluations/home.html", context)
+    return render(request, "evaluations/common/home.html", context)
+
+
+def period_or_404(pk=None):
+    """The period a page shows: the one asked for (?periode=, for pages with a period chooser),
+    else the current one; 404 while there is no period at all."""
+    period = EvaluationPeriod.objects.chosen(pk)
+    if period is None:
+        raise Http404
+    return period
 
 
 @login_not_required
@@ -54,3 +68,9 @@ def stored_file_attachment(field_file, filename, content_type=None):
     except FileNotFoundError as exc:
         raise Http404 from exc
     return attachment(handle, filename or os.path.basename(field_file.name), content_type)
+
+
+def xlsx_attachment(handle, filename):
+    """A workbook written to `handle` (a temporary file or a buffer), from its start."""
+    handle.seek(0)
+    return attachment(handle, filename, XLSX)

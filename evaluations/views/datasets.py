@@ -14,11 +14,10 @@ from django.views.decorators.http import require_POST
 
 from .. import access, roles
 from ..datasets import SPECS, DatasetFileError, build_template, derived_figures, get_spec, read_upload
-from ..forms_quickwins import DatasetUploadForm
-from ..models import DatasetKind, DatasetUpload, EvaluationPeriod, Kecamatan
-from .common import attachment, stored_file_attachment
+from ..forms.datasets import DatasetUploadForm
+from ..models import DatasetKind, DatasetUpload, Kecamatan
+from .common import XLSX, period_or_404, stored_file_attachment, xlsx_attachment
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROWS_PER_PAGE = 100
 
 
@@ -28,19 +27,12 @@ def _spec_or_404(kind):
     return get_spec(kind)
 
 
-def _current_period():
-    period = EvaluationPeriod.objects.current()
-    if period is None:
-        raise Http404
-    return period
-
-
 def _may_upload(user, period):
     return roles.is_operator(user) and period.accepts_edits()
 
 
-def dataset_index(request):
-    period = _current_period()
+def index(request):
+    period = period_or_404()
     agency = roles.agency_of(request.user)
     own = {}
     if agency is not None:
@@ -73,11 +65,11 @@ def _display(column, row):
     return "" if value is None else value
 
 
-def dataset_page(request, kind):
+def page(request, kind):
     """The rows of every agency with filters, totals and derived figures: a fixed number of
     queries whatever the number of rows (one page of rows, aggregates for the rest)."""
     spec = _spec_or_404(kind)
-    period = _current_period()
+    period = period_or_404()
     model = spec.model
     filters, selected = {}, {}
     kecamatan_list = list(Kecamatan.objects.all())
@@ -136,26 +128,26 @@ def dataset_page(request, kind):
     )
 
 
-def dataset_template(request, kind):
+def template(request, kind):
     spec = _spec_or_404(kind)
-    return attachment(io.BytesIO(build_template(spec)), spec.template_name, XLSX)
+    return xlsx_attachment(io.BytesIO(build_template(spec)), spec.template_name)
 
 
 @require_POST
-def dataset_upload(request, kind):
+def upload(request, kind):
     """All rows or none: the file is read and every cell checked before anything is saved."""
     spec = _spec_or_404(kind)
-    period = _current_period()
+    period = period_or_404()
     agency = roles.agency_of(request.user)
     if agency is None or not roles.is_operator(request.user):
         raise PermissionDenied
     if not period.accepts_edits():
         messages.error(request, _("Periode sudah ditutup; data tidak dapat diunggah lagi."))
-        return redirect("evaluations:dataset_page", kind=spec.kind)
+        return redirect("evaluations:datasets_page", kind=spec.kind)
     form = DatasetUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Pilih berkas .xlsx yang akan diunggah."))
-        return redirect("evaluations:dataset_page", kind=spec.kind)
+        return redirect("evaluations:datasets_page", kind=spec.kind)
     uploaded = form.cleaned_data["file"]
     try:
         rows = read_upload(spec, uploaded, period=period, agency=agency)
@@ -173,10 +165,10 @@ def dataset_upload(request, kind):
     else:
         message = _("%(n)s baris %(dataset)s disimpan.")
     messages.success(request, message % {"n": len(rows), "dataset": spec.label.lower()})
-    return redirect("evaluations:dataset_page", kind=spec.kind)
+    return redirect("evaluations:datasets_page", kind=spec.kind)
 
 
-def dataset_upload_download(request, pk):
+def upload_download(request, pk):
     upload = access.get_dataset_upload_for_user(request.user, pk)
     if upload.is_deleted():
         raise Http404
@@ -184,11 +176,11 @@ def dataset_upload_download(request, pk):
 
 
 @require_POST
-def dataset_upload_delete(request, pk):
+def upload_delete(request, pk):
     upload = access.get_deletable_dataset_upload_for_user(request.user, pk)
     if upload.is_deleted():
         messages.info(request, _("Unggahan ini sudah dihapus."))
     else:
         upload.delete_by(request.user)
         messages.success(request, _("Unggahan %(name)s dihapus beserta barisnya.") % {"name": upload.original_name})
-    return redirect("evaluations:dataset_page", kind=upload.kind)
+    return redirect("evaluations:datasets_page", kind=upload.kind)

@@ -8,13 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ..access import require_admin
-from ..excel.forms import InstrumentImportForm
-from ..instrument_io import InstrumentImportRefused, existing_question_count, import_instrument, write_instrument
+from ..excel.instrument import InstrumentImportRefused, existing_question_count, import_instrument, write_instrument
+from ..forms.instrument import InstrumentImportForm
 from ..models import EvaluationPeriod
-from .exports import xlsx_response
+from .common import xlsx_attachment
 
 
-def instrument(request):
+def index(request):
     require_admin(request.user)
     form = InstrumentImportForm(request.POST or None, request.FILES or None)
     preview = None
@@ -39,18 +39,18 @@ def instrument(request):
                         "o": counts["opsi"],
                     },
                 )
-                return redirect("evaluations:instrument")
+                return redirect("evaluations:instrument_index")
     periods = EvaluationPeriod.objects.annotate(question_count=Count("dimensions__indicators__questions"))
     return render(
         request,
-        "evaluations/instrument.html",
+        "evaluations/instrument/index.html",
         {"form": form, "plan": form.plan, "preview": preview, "periods": periods},
     )
 
 
-def instrument_download(request, period_id):
+def download(request, period_id):
     require_admin(request.user)
     period = get_object_or_404(EvaluationPeriod, pk=period_id)
     handle = tempfile.TemporaryFile()
     write_instrument(period, handle)
-    return xlsx_response(handle, f"instrumen-{period.year}-tahap-{period.stage}.xlsx")
+    return xlsx_attachment(handle, f"instrumen-{period.year}-tahap-{period.stage}.xlsx")

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access
+from ..forms.periods import DeadlineForm
 from ..models import Assignment, EvaluationPeriod
-from ..review_forms import DeadlineForm
 
 
-def period_list(request):
+def index(request):
     access.require_admin(request.user)
     periods = EvaluationPeriod.objects.annotate(
         dimension_count=Count("dimensions", distinct=True),
@@ -51,31 +51,31 @@ def _detail(request, period, deadline_form=None, status=200):
     )
 
 
-def period_detail(request, pk):
+def detail(request, pk):
     access.require_admin(request.user)
     return _detail(request, get_object_or_404(EvaluationPeriod, pk=pk))
 
 
 @require_POST
-def period_open(request, pk):
+def open_period(request, pk):
     access.require_admin(request.user)
     period = get_object_or_404(EvaluationPeriod, pk=pk)
     if period.is_open():
         messages.info(request, _("Periode %(period)s sudah dibuka.") % {"period": period.name})
-        return redirect("evaluations:period_detail", pk=period.pk)
+        return redirect("evaluations:periods_detail", pk=period.pk)
     try:
         period.open()
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         messages.error(request, _("Periode %(period)s belum dapat dibuka.") % {"period": period.name})
-        return redirect("evaluations:period_detail", pk=period.pk)
+        return redirect("evaluations:periods_detail", pk=period.pk)
     messages.success(request, _("Periode %(period)s dibuka.") % {"period": period.name})
-    return redirect("evaluations:period_detail", pk=period.pk)
+    return redirect("evaluations:periods_detail", pk=period.pk)
 
 
 @require_POST
-def period_deadline(request, pk):
+def change_deadline(request, pk):
     access.require_admin(request.user)
     period = get_object_or_404(EvaluationPeriod, pk=pk)
     form = DeadlineForm(request.POST, instance=period)
@@ -89,13 +89,13 @@ def period_deadline(request, pk):
         _("Batas akhir %(period)s diubah menjadi %(date)s.")
         % {"period": period.name, "date": date_format(period.closes, "j F Y")},
     )
-    return redirect("evaluations:period_detail", pk=period.pk)
+    return redirect("evaluations:periods_detail", pk=period.pk)
 
 
 @require_POST
-def period_close(request, pk):
+def close_period(request, pk):
     access.require_admin(request.user)
     period = get_object_or_404(EvaluationPeriod, pk=pk)
     period.close()
     messages.success(request, _("Periode %(period)s ditutup: semua pengisian terkunci.") % {"period": period.name})
-    return redirect("evaluations:period_detail", pk=period.pk)
+    return redirect("evaluations:periods_detail", pk=period.pk)

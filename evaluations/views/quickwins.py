@@ -4,36 +4,24 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Prefetch
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pillars.models import Pillar, SubDimension
 
 from .. import access, roles
-from ..forms_quickwins import NoteForm, ProgressForm, QuickWinEvidenceForm, QuickWinForm, RejectForm
+from ..forms.quickwins import NoteForm, ProgressForm, QuickWinEvidenceForm, QuickWinForm, RejectForm
 from ..models import Agency, EvaluationPeriod, QuickWin, QuickWinChange, QuickWinEvidence, TransitionError
-from .common import stored_file_attachment
-
-
-def _period(request):
-    """The period asked for (?periode=), else the current one."""
-    pk = request.GET.get("periode")
-    if pk and pk.isdigit():
-        return get_object_or_404(EvaluationPeriod, pk=pk)
-    period = EvaluationPeriod.objects.current()
-    if period is None:
-        raise Http404
-    return period
+from .common import period_or_404, stored_file_attachment
 
 
 def _may_propose(user):
     return roles.is_coordinator(user) or roles.is_operator(user)
 
 
-def quick_win_list(request):
-    period = _period(request)
+def index(request):
+    period = period_or_404(request.GET.get("periode"))
     pillars = list(Pillar.objects.all())
     agencies = list(Agency.objects.filter(active=True))
     pillar = next((p for p in pillars if p.code == request.GET.get("pilar")), None)
@@ -62,7 +50,7 @@ def quick_win_list(request):
 
 def coverage(request):
     """Each pillar and sub-dimension with its set quick wins; a pillar without one is flagged."""
-    period = _period(request)
+    period = period_or_404(request.GET.get("periode"))
     set_ones = list(QuickWin.objects.for_coverage(period))
     subdimensions = list(SubDimension.objects.all())
     pillars = []
@@ -92,7 +80,7 @@ def coverage(request):
     )
 
 
-def quick_win_detail(request, pk):
+def detail(request, pk):
     quick_win = access.get_quick_win_for_user(request.user, pk)
     changes = QuickWinChange.objects.filter(quick_win=quick_win).select_related("actor")
     user = request.user
@@ -123,12 +111,10 @@ def _changed(form):
     return [str(form.fields[name].label) for name in form.changed_data if name in form.fields]
 
 
-def quick_win_create(request):
+def create(request):
     if not _may_propose(request.user):
         raise PermissionDenied
-    period = EvaluationPeriod.objects.current()
-    if period is None:
-        raise Http404
+    period = period_or_404()
     initial = {"pillar": Pillar.objects.filter(code=request.GET.get("pilar")).first()}
     form = QuickWinForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -140,87 +126,84 @@ def quick_win_create(request):
             )
         except TransitionError as error:
             messages.error(request, error.message)
-            return redirect("evaluations:quick_win_list")
+            return redirect("evaluations:quickwins_index")
         messages.success(request, _('Quick win "%(name)s" diusulkan.') % {"name": quick_win.name})
-        return redirect("evaluations:quick_win_detail", pk=quick_win.pk)
+        return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
     return render(request, "evaluations/quickwins/form.html", {"form": form, "period": period})
 
 
-def quick_win_edit(request, pk):
+def edit(request, pk):
     quick_win = access.get_rw_quick_win_for_user(request.user, pk)
     form = QuickWinForm(request.POST or None, instance=quick_win, user=request.user)
     if request.method == "POST" and form.is_valid():
         quick_win = form.save(commit=False)
         quick_win.save_edit(request.user, _changed(form), supporting_agencies=form.cleaned_data["supporting_agencies"])
         messages.success(request, _("Perubahan disimpan."))
-        return redirect("evaluations:quick_win_detail", pk=quick_win.pk)
+        return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
     return render(
         request, "evaluations/quickwins/form.html", {"form": form, "quick_win": quick_win, "period": quick_win.period}
     )
 
 
-def _transition(request, pk, form_class, action, success):
-    quick_win = access.get_quick_win_for_user(request.user, pk)
-    form = (
-        form_class(request.POST) if form_class is not ProgressForm else ProgressForm(request.POST, quick_win=quick_win)
-    )
+def _transition(request, quick_win, form, action, success):
+    """Set, reject, resubmit or move on: `action` is the QuickWin method, called with the form's
+    cleaned data as its keyword arguments."""
     if not form.is_valid():
         messages.error(
             request,
             _("Periksa isian: %(errors)s") % {"errors": " ".join(e for errs in form.errors.values() for e in errs)},
         )
-        return redirect("evaluations:quick_win_detail", pk=pk)
+        return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
     try:
-        action(quick_win, request.user, form.cleaned_data)
+        action(quick_win, request.user, **form.cleaned_data)
     except TransitionError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, success)
-    return redirect("evaluations:quick_win_detail", pk=pk)
+    return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
 
 
 @require_POST
-def quick_win_set(request, pk):
+def establish(request, pk):
+    quick_win = access.get_quick_win_for_user(request.user, pk)
     return _transition(
-        request, pk, NoteForm, lambda q, u, d: q.set_by_coordinator(u, d["note"]), _("Quick win ditetapkan.")
+        request, quick_win, NoteForm(request.POST), QuickWin.set_by_coordinator, _("Quick win ditetapkan.")
     )
 
 
 @require_POST
-def quick_win_reject(request, pk):
-    return _transition(request, pk, RejectForm, lambda q, u, d: q.reject(u, d["note"]), _("Usulan quick win ditolak."))
+def reject(request, pk):
+    quick_win = access.get_quick_win_for_user(request.user, pk)
+    return _transition(request, quick_win, RejectForm(request.POST), QuickWin.reject, _("Usulan quick win ditolak."))
 
 
 @require_POST
-def quick_win_resubmit(request, pk):
-    return _transition(
-        request, pk, NoteForm, lambda q, u, d: q.resubmit(u, d["note"]), _("Quick win diusulkan kembali.")
-    )
+def resubmit(request, pk):
+    quick_win = access.get_quick_win_for_user(request.user, pk)
+    return _transition(request, quick_win, NoteForm(request.POST), QuickWin.resubmit, _("Quick win diusulkan kembali."))
 
 
 @require_POST
-def quick_win_progress(request, pk):
-    return _transition(
-        request, pk, ProgressForm, lambda q, u, d: q.progress(u, d["status"], d["note"]), _("Status quick win diubah.")
-    )
+def progress(request, pk):
+    quick_win = access.get_quick_win_for_user(request.user, pk)
+    form = ProgressForm(request.POST, quick_win=quick_win)
+    return _transition(request, quick_win, form, QuickWin.progress, _("Status quick win diubah."))
 
 
 @require_POST
-def quick_win_continue(request, pk):
+def continue_into(request, pk):
     """Carry a quick win of an earlier period into the current one as "dilanjutkan"."""
     quick_win = access.get_quick_win_for_user(request.user, pk)
     if not (roles.is_coordinator(request.user) or quick_win.is_owned_by(request.user)):
         raise PermissionDenied
-    period = EvaluationPeriod.objects.current()
-    if period is None:
-        raise Http404
+    period = period_or_404()
     try:
         new = quick_win.continue_into(period, request.user)
     except (TransitionError, IntegrityError) as error:
         messages.error(request, getattr(error, "message", _("Quick win ini sudah dilanjutkan ke periode ini.")))
-        return redirect("evaluations:quick_win_detail", pk=pk)
+        return redirect("evaluations:quickwins_detail", pk=pk)
     messages.success(request, _("Quick win dilanjutkan ke periode %(period)s.") % {"period": period})
-    return redirect("evaluations:quick_win_detail", pk=new.pk)
+    return redirect("evaluations:quickwins_detail", pk=new.pk)
 
 
 def continuation(request):
@@ -253,7 +236,7 @@ def continuation(request):
 
 
 @require_POST
-def quick_win_evidence_upload(request, pk):
+def evidence_upload(request, pk):
     quick_win = access.get_quick_win_for_user(request.user, pk)
     if not (quick_win.can_edit(request.user) or quick_win.is_owned_by(request.user)):
         raise PermissionDenied
@@ -263,9 +246,9 @@ def quick_win_evidence_upload(request, pk):
         messages.success(request, _("Bukti dukung diunggah."))
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect("evaluations:quick_win_detail", pk=pk)
+    return redirect("evaluations:quickwins_detail", pk=pk)
 
 
-def quick_win_evidence_download(request, pk):
+def evidence_download(request, pk):
     evidence = access.get_quick_win_evidence_for_user(request.user, pk)
     return stored_file_attachment(evidence.file, evidence.original_name)

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access, roles
-from ..models import TransitionError
-from ..review_forms import CommentForm, RevisionForm, ScoreForm, TransitionForm
+from ..forms.review import CommentForm, RevisionForm, ScoreForm, TransitionForm
+from ..models import Submission, TransitionError
 
 
 def _answer_forms(answer, can_review, bound=None):
@@ -68,7 +68,7 @@ def _render(request, submission, bound_answer=None, bound=None, transition_form=
     )
 
 
-def review(request, pk):
+def submission(request, pk):
     submission = access.get_review_submission_for_user(request.user, pk)
     return _render(request, submission)
 
@@ -77,7 +77,9 @@ def _back(request, answer):
     """Back to the answer on the review page, keeping the pillar filter the coordinator was using."""
     pillar = request.GET.get("pilar", "")
     query = f"?{urlencode({'pilar': pillar})}" if pillar else ""
-    return redirect(reverse("evaluations:review", args=[answer.submission_id]) + f"{query}#jawaban-{answer.pk}")
+    return redirect(
+        reverse("evaluations:review_submission", args=[answer.submission_id]) + f"{query}#jawaban-{answer.pk}"
+    )
 
 
 def _refused(request, answer, error):
@@ -139,34 +141,30 @@ def mark_revision(request, pk):
 
 
 def _transition(request, pk, action, success):
+    """Return, approve or reopen: `action` is the Submission method, called with the note."""
     submission = access.get_rw_review_submission_for_user(request.user, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         return _render(request, submission, transition_form=form, status=400)
     try:
-        action(submission, request.user, form.cleaned_data["note"])
+        action(submission, by=request.user, note=form.cleaned_data["note"])
     except (TransitionError, ValidationError) as error:
         messages.error(request, getattr(error, "message", str(error)))
         return _render(request, submission, transition_form=form, status=400)
     messages.success(request, success % {"agency": submission.agency.abbreviation})
-    return redirect("evaluations:review", pk=submission.pk)
+    return redirect("evaluations:review_submission", pk=submission.pk)
 
 
 @require_POST
 def return_for_revision(request, pk):
     return _transition(
-        request,
-        pk,
-        lambda s, by, note: s.return_for_revision(by=by, note=note),
-        _("Pengisian %(agency)s dikembalikan untuk diperbaiki."),
+        request, pk, Submission.return_for_revision, _("Pengisian %(agency)s dikembalikan untuk diperbaiki.")
     )
 
 
 @require_POST
 def approve(request, pk):
-    return _transition(
-        request, pk, lambda s, by, note: s.approve(by=by, note=note), _("Pengisian %(agency)s disetujui.")
-    )
+    return _transition(request, pk, Submission.approve, _("Pengisian %(agency)s disetujui."))
 
 
 @require_POST
@@ -174,6 +172,6 @@ def reopen(request, pk):
     return _transition(
         request,
         pk,
-        lambda s, by, note: s.reopen(by=by, note=note),
+        Submission.reopen,
         _("Pengisian %(agency)s dibuka kembali dan dapat diubah lagi oleh perangkat daerah."),
     )

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ...excel.evaluation import export_period
+from ...excel.workbook import export_period
 from ..period_option import add_period_argument, get_period
 
 

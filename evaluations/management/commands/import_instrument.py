@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ...instrument_io import (
+from ...excel.instrument import (
     InstrumentFileError,
     InstrumentImportRefused,
     existing_question_count,

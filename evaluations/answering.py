@@ -1,0 +1,435 @@
+"""How an agency fills in its submission: sections, saving answers, evidence and carry forward.
+
+The rules live here so that views stay thin:
+
+- A *section* is the agency's assigned questions of one evaluation dimension and one pillar,
+  keyed "<dimension code>-<pillar code>" (e.g. "A-GOV"); questions without a pillar go to
+  "<dimension code>-UMUM". Sections follow the form order of the instrument.
+- Saving uses optimistic locking per answer: the form carries the version it was rendered from
+  and a fingerprint of the values the operator saw. An answer whose values the operator did not
+  touch is left alone; a changed answer is written with `UPDATE ... WHERE version = <seen>`, and
+  if someone else saved it in between, that answer is refused (a conflict, showing the other
+  person's value) while the other answers of the same post are saved. Evidence added or removed
+  never overwrites anyone's work, so it is applied even when the answer's values conflict.
+- Every changed field is written to AnswerChange (who, when, old, new).
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Answer, AnswerChange, Evidence, Question, ReviewComment, Submission, TransitionError
+
+VALUE_FIELDS = ("option_id", "bool_value", "number_value", "text_value", "date_value")
+NO_PILLAR = "UMUM"
+
+
+def empty_values():
+    return {"option_id": None, "bool_value": None, "number_value": None, "text_value": "", "date_value": None}
+
+
+def values_of(answer):
+    if answer is None:
+        return empty_values()
+    return {name: getattr(answer, name) for name in VALUE_FIELDS}
+
+
+def answer_state(values, explanation):
+    """A fingerprint of what an operator sees of an answer, to tell whether they changed it."""
+    number = values.get("number_value")
+    parts = [
+        str(values.get("option_id") or ""),
+        "" if values.get("bool_value") is None else str(int(values["bool_value"])),
+        "" if number is None else f"{number.normalize():f}",
+        (values.get("text_value") or "").strip(),
+        values["date_value"].isoformat() if values.get("date_value") else "",
+        (explanation or "").strip(),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def state_of(answer):
+    return answer_state(values_of(answer), answer.explanation if answer else "")
+
+
+def display_value(question, values):
+    """The answer as a person reads it, from a values dict (options come prefetched)."""
+    probe = Answer(question=question, **{k: v for k, v in values.items() if k != "option_id"})
+    if values.get("option_id"):
+        option = next((o for o in question.options.all() if o.pk == values["option_id"]), None)
+        return option.label if option else ""
+    return probe.value_display()
+
+
+# --- sections ---------------------------------------------------------------------------
+
+
+def section_key_of(question):
+    pillar = question.pillar.code if question.pillar_id else NO_PILLAR
+    return f"{question.indicator.dimension.code}-{pillar}"
+
+
+@dataclass
+class Section:
+    key: str
+    dimension: object
+    pillar: object
+    questions: list = field(default_factory=list)
+    answered: int = 0
+    evidence_missing: int = 0
+    carried: int = 0
+    revision: int = 0
+
+    @property
+    def total(self):
+        return len(self.questions)
+
+    @property
+    def percent(self):
+        return round(100 * self.answered / self.total) if self.total else 0
+
+    @property
+    def is_complete(self):
+        return self.answered == self.total and not self.evidence_missing and not self.carried
+
+    @property
+    def title(self):
+        pillar = self.pillar.name if self.pillar else _("Umum")
+        return f"{self.dimension.code}. {self.dimension.name} · {pillar}"
+
+
+def build_sections(questions):
+    """Group questions (in form order) into sections, keeping the first-seen order."""
+    sections = {}
+    for question in questions:
+        key = section_key_of(question)
+        if key not in sections:
+            sections[key] = Section(key=key, dimension=question.indicator.dimension, pillar=question.pillar)
+        sections[key].questions.append(question)
+    return list(sections.values())
+
+
+def submission_sections(submission):
+    """Every section of the submission with its progress. Two queries."""
+    sections = build_sections(submission.questions().in_form_order())
+    answers = submission.answers_by_question()
+    for section in sections:
+        for question in section.questions:
+            answer = answers.get(question.id)
+            if answer is None or not answer.is_answered:
+                continue
+            section.answered += 1
+            if question.evidence_required and not answer.live_evidence_count:
+                section.evidence_missing += 1
+            if answer.carried_forward:
+                section.carried += 1
+            if answer.needs_revision:
+                section.revision += 1
+    return sections
+
+
+@dataclass
+class SectionPage:
+    """What the section page shows: the section, its neighbours, questions and answers."""
+
+    section: Section
+    previous: Section | None
+    next: Section | None
+    sections: list
+    answers: dict
+
+
+def load_section(submission, key):
+    """The section page's data in a fixed number of queries, whatever the number of questions.
+    Returns None when the submission has no such section."""
+    sections = build_sections(submission.questions().in_form_order())
+    index = next((i for i, s in enumerate(sections) if s.key == key), None)
+    if index is None:
+        return None
+    section = sections[index]
+    models.prefetch_related_objects(section.questions, "options", "bands")
+    answers = {
+        a.question_id: a
+        for a in submission.answers.filter(question__in=[q.id for q in section.questions])
+        .select_related("updated_by")
+        .prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.live(), to_attr="live_evidence"),
+            Prefetch(
+                "comments",
+                queryset=ReviewComment.objects.visible_to_agency().select_related("author"),
+                to_attr="agency_comments",
+            ),
+        )
+    }
+    for question in section.questions:
+        answer = answers.get(question.id)
+        if answer is not None:
+            answer.question = question  # value_display without another query
+            if answer.is_answered:
+                section.answered += 1
+    return SectionPage(
+        section=section,
+        previous=sections[index - 1] if index > 0 else None,
+        next=sections[index + 1] if index + 1 < len(sections) else None,
+        sections=sections,
+        answers=answers,
+    )
+
+
+# --- saving -----------------------------------------------------------------------------
+
+
+@dataclass
+class AnswerInput:
+    """One question's part of a posted section form, already validated by the form."""
+
+    question: Question
+    answer: Answer | None
+    seen_version: int
+    seen_state: str
+    values: dict
+    explanation: str
+    new_evidence: list = field(default_factory=list)  # [(title, uploaded_file or None, url)]
+    remove_evidence: list = field(default_factory=list)  # Evidence ids
+    confirm: bool = False
+
+    @property
+    def values_changed(self):
+        return answer_state(self.values, self.explanation) != self.seen_state
+
+
+@dataclass
+class Conflict:
+    question: Question
+    current: Answer
+
+
+@dataclass
+class SaveResult:
+    saved: list = field(default_factory=list)  # questions whose answer was written
+    versions: dict = field(default_factory=dict)  # question id -> version now in the database
+    conflicts: list = field(default_factory=list)
+
+
+def _audit(answer, by, name, old, new):
+    if old != new:
+        return AnswerChange(answer=answer, changed_by=by, field=name, old_value=old, new_value=new)
+    return None
+
+
+def _self_score(question, values):
+    probe = Answer(question=question, **{k: v for k, v in values.items() if k != "option_id"})
+    if values.get("option_id"):
+        probe.option = next((o for o in question.options.all() if o.pk == values["option_id"]), None)
+        probe.option_id = values["option_id"]
+    return probe.derive_self_score(bands=list(question.bands.all()))
+
+
+def _reload(answer_id):
+    return Answer.objects.select_related("updated_by", "option", "question").get(pk=answer_id)
+
+
+def _write_values(submission, item, by, result, changes):
+    """Apply one answer's values with the version check; returns the answer row or None."""
+    question = item.question
+    answer = item.answer
+    values = dict(item.values)
+    new_fields = {
+        **values,
+        "explanation": item.explanation,
+        "self_score": _self_score(question, values),
+        "carried_forward": False,
+    }
+    if answer is None:
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent creator wins, we report it
+                answer = Answer.objects.create(
+                    submission=submission, question=question, updated_by=by, version=1, **new_fields
+                )
+        except IntegrityError:
+            current = Answer.objects.select_related("updated_by", "option", "question").get(
+                submission=submission, question=question
+            )
+            result.conflicts.append(Conflict(question, current))
+            return None
+        old_values, old_explanation = empty_values(), ""
+    else:
+        if item.seen_version != answer.version:
+            result.conflicts.append(Conflict(question, _reload(answer.pk)))
+            return None
+        stale_verification = answer.verified_score is not None and values_of(answer) != values
+        if stale_verification:
+            # The coordinator verified the old answer; until they look again the new answer
+            # counts with the agency's own score, never with a score given to something else.
+            new_fields["verified_score"] = None
+        updated = Answer.objects.filter(pk=answer.pk, version=item.seen_version).update(
+            **new_fields, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+        )
+        if not updated:
+            result.conflicts.append(Conflict(question, _reload(answer.pk)))
+            return None
+        old_values, old_explanation = values_of(answer), answer.explanation
+        if stale_verification:
+            changes.append(_audit(answer, by, "verified_score", str(answer.verified_score), ""))
+        was_carried = answer.carried_forward
+        answer.version += 1
+        for name, value in new_fields.items():
+            setattr(answer, name, value)
+        if was_carried:
+            changes.append(_audit(answer, by, "carried_forward", str(_("ya")), str(_("tidak"))))
+    changes.append(_audit(answer, by, "value", display_value(question, old_values), display_value(question, values)))
+    changes.append(_audit(answer, by, "explanation", old_explanation, item.explanation))
+    result.saved.append(question)
+    result.versions[question.id] = answer.version
+    return answer
+
+
+def _confirm(item, by, result, changes):
+    """Confirm a carried-forward answer without changing its values."""
+    answer = item.answer
+    if answer is None or not answer.carried_forward:
+        return answer
+    updated = Answer.objects.filter(pk=answer.pk, version=item.seen_version).update(
+        carried_forward=False, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+    )
+    if not updated:
+        result.conflicts.append(Conflict(item.question, _reload(answer.pk)))
+        return None
+    answer.carried_forward = False
+    answer.version += 1
+    changes.append(_audit(answer, by, "carried_forward", str(_("ya")), str(_("tidak"))))
+    result.saved.append(item.question)
+    result.versions[item.question.id] = answer.version
+    return answer
+
+
+@transaction.atomic
+def save_answers(submission, items, by):
+    """Save a posted section: all answers, their evidence and the audit rows, in one transaction
+    so that a failure leaves nothing half-written. Conflicting answers are reported, not raised."""
+    if not submission.is_editable():
+        raise TransitionError(_("Pengisian ini tidak dapat diubah lagi."))
+    result = SaveResult()
+    changes = []
+    now = timezone.now()
+    for item in items:
+        answer = item.answer
+        if item.values_changed:
+            answer = _write_values(submission, item, by, result, changes) or answer
+        elif item.confirm:
+            answer = _confirm(item, by, result, changes) or answer
+        if not (item.new_evidence or item.remove_evidence):
+            continue
+        if answer is None:
+            answer, _created = Answer.objects.get_or_create(
+                submission=submission, question=item.question, defaults={"updated_by": by}
+            )
+        if item.remove_evidence:
+            removed = list(Evidence.objects.live().filter(answer=answer, pk__in=item.remove_evidence))
+            Evidence.objects.filter(pk__in=[e.pk for e in removed]).update(removed_at=now, removed_by=by)
+            changes.extend(_audit(answer, by, "evidence", e.title, "") for e in removed)
+        for title, uploaded, url in item.new_evidence:
+            evidence = Evidence(answer=answer, title=title, url=url or "", uploaded_by=by)
+            if uploaded is not None:
+                evidence.take(uploaded)
+            evidence.save()
+            changes.append(_audit(answer, by, "evidence", "", title))
+        if item.question not in result.saved:
+            result.saved.append(item.question)
+    AnswerChange.objects.bulk_create([c for c in changes if c is not None])
+    return result
+
+
+# --- carry forward ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def carry_forward(submission, by):
+    """Copy the previous period's answers into this submission for questions with the same code
+    that are not answered yet. Evidence is carried as references to the same stored files.
+    Copied answers stay marked `carried_forward` until the operator confirms or edits them.
+    One transaction: either every copy is made or none. Returns the number of answers copied."""
+    if not submission.is_editable():
+        raise TransitionError(_("Pengisian ini tidak dapat diubah lagi."))
+    previous_period = submission.period.previous()
+    previous = (
+        Submission.objects.filter(period=previous_period, agency=submission.agency).first() if previous_period else None
+    )
+    if previous is None:
+        raise TransitionError(_("Tidak ada pengisian periode sebelumnya untuk perangkat daerah ini."))
+    questions = {q.code: q for q in submission.questions().prefetch_related("options", "bands")}
+    existing = {a.question_id: a for a in submission.answers.all()}
+    old_answers = previous.answers.select_related("question", "option").prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.live(), to_attr="live_evidence")
+    )
+    copied = 0
+    changes = []
+    evidence_rows = []
+    for old in old_answers:
+        question = questions.get(old.question.code)
+        if question is None or not old.is_answered:
+            continue
+        current = existing.get(question.id)
+        if current is not None and current.is_answered:
+            continue
+        values = values_of(old)
+        if old.option_id is not None:
+            # Options belong to each period's question: match them by their value.
+            option = next((o for o in question.options.all() if o.value == old.option.value), None)
+            if option is None:
+                continue
+            values["option_id"] = option.pk
+        fields = {
+            **values,
+            "explanation": old.explanation,
+            "self_score": _self_score(question, values),
+            "carried_forward": True,
+            "updated_by": by,
+        }
+        if current is None:
+            current = Answer.objects.create(submission=submission, question=question, **fields)
+        else:
+            # An explanation the operator already wrote for this period is never replaced.
+            fields["explanation"] = current.explanation or old.explanation
+            Answer.objects.filter(pk=current.pk).update(**fields, version=F("version") + 1, updated_at=timezone.now())
+        changes.append(
+            AnswerChange(
+                answer=current,
+                changed_by=by,
+                field="carried_forward",
+                old_value="",
+                new_value=str(
+                    _("dari %(period)s: %(value)s") % {"period": previous.period, "value": old.value_display()}
+                ),
+            )
+        )
+        evidence_rows.extend(
+            Evidence(
+                answer=current,
+                title=e.title,
+                file=e.file.name,
+                original_name=e.original_name,
+                size=e.size,
+                url=e.url,
+                carried_from=e,
+                uploaded_by=by,
+            )
+            for e in old.live_evidence
+        )
+        copied += 1
+    Evidence.objects.bulk_create(evidence_rows)
+    AnswerChange.objects.bulk_create(changes)
+    return copied
+
+
+def can_carry_forward(submission):
+    """There is a previous-period submission of this agency to copy from."""
+    previous_period = submission.period.previous()
+    return (
+        previous_period is not None
+        and Submission.objects.filter(period=previous_period, agency=submission.agency).exists()
+    )

@@ -1,0 +1,441 @@
+"""The evaluation workbook handed to the ministry: plain functions over one prefetched read.
+
+    data = load(period, generated_by="Rina Koordinator")   # a fixed number of queries
+    write_workbook(data, "evaluasi.xlsx")                  # or a file object
+
+`load()` reads everything the sheets need with a fixed number of queries whatever the size of the
+period (the answers are streamed with `.iterator()`, so they are never all in memory). Each sheet
+is one function `(data, sheet)` that writes rows through a `SheetWriter`; `SHEETS` lists them in
+workbook order.
+
+Adding a sheet (the lead adds Quick Wins and the four data-set sheets this way):
+1. add a field to `EvaluationData` and fill it in `load()` with ONE query (a `.values()` /
+   `.iterator()` queryset for big tables, so memory stays flat);
+2. write `def quick_wins(data, sheet): sheet.table(title_text(data, "Quick Wins"), columns, widths);
+   for row in data.quick_wins: sheet.row([...])` (see `kuesioner`) — strings are made safe by the writer, numbers
+   and dates become typed cells, use `SCORE_FORMAT`/`PERCENT_FORMAT` for `formats=`;
+3. append `(_("Quick Wins"), quick_wins)` to `SHEETS`;
+4. bump the pinned count in tests/test_exports.py (`EXPORT_QUERIES`) by one per new query.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from pillars.models import Pillar
+
+from ..datasets import SPECS, derived_figures
+from ..models import Answer, Evidence, QuickWin, QuickWinEvidence, ReviewComment, Submission
+from ..progress import NOT_STARTED, agency_progress
+from ..scoring import round_score
+from .writer import DATETIME_FORMAT, SCORE_FORMAT, WorkbookWriter
+
+ANSWER_CHUNK = 2000
+
+
+@dataclass
+class EvaluationData:
+    period: object
+    generated_at: datetime
+    generated_by: str
+    dimensions: list = field(default_factory=list)
+    pillars: list = field(default_factory=list)
+    results: object = None
+    progress: list = field(default_factory=list)
+    answers: object = None  # lazy: a queryset of dicts, streamed by the Kuesioner sheet
+    evidence: dict = field(default_factory=dict)  # answer id -> ["title (link)", ...]
+    comments: dict = field(default_factory=dict)  # answer id -> ["agency-visible comment", ...]
+    quick_wins: list = field(default_factory=list)
+    supporting: dict = field(default_factory=dict)  # quick win id -> ["abbreviation", ...]
+    quick_win_evidence: dict = field(default_factory=dict)  # quick win id -> ["title (file)", ...]
+    datasets: dict = field(default_factory=dict)  # kind -> lazy queryset of the data set's rows
+
+
+def answer_rows(period):
+    """Every answer of the period, in questionnaire order then by agency, as flat dicts."""
+    return (
+        Answer.objects.filter(submission__period=period)
+        .order_by(
+            "question__indicator__dimension__order",
+            "question__indicator__order",
+            "question__order",
+            "question__code",
+            "submission__agency__name",
+        )
+        .values(
+            "id",
+            "question__indicator__dimension__code",
+            "question__indicator__dimension__name",
+            "question__indicator__code",
+            "question__indicator__name",
+            "question__code",
+            "question__text",
+            "question__answer_type",
+            "question__pillar__name",
+            "question__subdimension__name",
+            "submission__agency__name",
+            "submission__status",
+            "option__label",
+            "bool_value",
+            "number_value",
+            "text_value",
+            "date_value",
+            "explanation",
+            "self_score",
+            "verified_score",
+            "needs_revision",
+            "revision_note",
+        )
+    )
+
+
+def load(period, generated_by=""):
+    """Everything the workbook shows, from a fixed number of queries."""
+    evidence = defaultdict(list)
+    for item in (
+        Evidence.objects.live()
+        .filter(answer__submission__period=period)
+        .values("answer_id", "title", "url", "original_name")
+    ):
+        link = item["url"] or item["original_name"]
+        evidence[item["answer_id"]].append(f"{item['title']} ({link})" if link else item["title"])
+    comments = defaultdict(list)
+    # Only what the agency itself may read: internal coordinator comments never leave the app.
+    for item in ReviewComment.objects.filter(
+        answer__submission__period=period, visibility=ReviewComment.Visibility.AGENCY
+    ).values("answer_id", "body"):
+        comments[item["answer_id"]].append(item["body"])
+    return EvaluationData(
+        period=period,
+        generated_at=timezone.now(),
+        generated_by=generated_by,
+        dimensions=list(period.dimensions.order_by("order", "code")),
+        pillars=list(Pillar.objects.order_by("order", "code")),
+        results=period.results(),
+        progress=agency_progress(period),
+        answers=answer_rows(period),
+        evidence=evidence,
+        comments=comments,
+        **_quick_win_data(period),
+        datasets={kind: spec.model.objects.filter(period=period) for kind, spec in SPECS.items()},
+    )
+
+
+def _quick_win_data(period):
+    """The period's agreed quick wins (set, running, continued, stopped) in three queries.
+    Proposals and rejected ones are the agencies' drafts: they are not handed to the ministry."""
+    quick_wins = list(
+        QuickWin.objects.filter(period=period, status__in=QuickWin.SET_STATUSES)
+        .select_related("pillar", "subdimension", "agency")
+        .order_by("pillar__order", "name")
+    )
+    supporting = defaultdict(list)
+    through = QuickWin.supporting_agencies.through
+    agreed = {"period": period, "status__in": QuickWin.SET_STATUSES}
+    for item in through.objects.filter(**{f"quickwin__{k}": v for k, v in agreed.items()}).values(
+        "quickwin_id", "agency__abbreviation"
+    ):
+        supporting[item["quickwin_id"]].append(item["agency__abbreviation"])
+    evidence = defaultdict(list)
+    for item in QuickWinEvidence.objects.filter(**{f"quick_win__{k}": v for k, v in agreed.items()}).values(
+        "quick_win_id", "title", "original_name"
+    ):
+        evidence[item["quick_win_id"]].append(f"{item['title']} ({item['original_name']})")
+    return {"quick_wins": quick_wins, "supporting": supporting, "quick_win_evidence": evidence}
+
+
+# --- sheets --------------------------------------------------------------------------
+def status_label(status):
+    if status == NOT_STARTED:
+        return gettext("Belum mulai")
+    return str(Submission.Status(status).label) if status else ""
+
+
+def title_text(data, sheet_name):
+    generated = timezone.localtime(data.generated_at).strftime("%d-%m-%Y %H:%M")
+    return gettext("%(sheet)s — %(period)s — dibuat %(when)s") % {
+        "sheet": sheet_name,
+        "period": data.period.name,
+        "when": generated,
+    }
+
+
+def columns_and_widths(columns):
+    return [str(name) for name, _width in columns], [width for _name, width in columns]
+
+
+def ringkasan(data, sheet):
+    sheet.widths([34, 42, 14, 16, 16])
+    sheet.title(title_text(data, gettext("Ringkasan")))
+    sheet.row([gettext("Periode"), data.period.name])
+    sheet.row([gettext("Dibuat pada"), data.generated_at], formats={1: DATETIME_FORMAT})
+    sheet.row([gettext("Dibuat oleh"), data.generated_by])
+    sheet.blank()
+
+    mine, verified = data.results.self, data.results.verified
+    score_formats = {2: SCORE_FORMAT, 3: SCORE_FORMAT, 4: SCORE_FORMAT}
+    sheet.section(gettext("Dimensi evaluasi"))
+    sheet.row(
+        [gettext("Kode"), gettext("Dimensi"), gettext("Bobot (%)"), gettext("Skor mandiri"), gettext("Skor verifikasi")]
+    )
+    for dimension in data.dimensions:
+        sheet.row(
+            [
+                dimension.code,
+                dimension.name,
+                dimension.weight,
+                round_score(mine.dimensions.get(dimension.code)),
+                round_score(verified.dimensions.get(dimension.code)),
+            ],
+            formats=score_formats,
+        )
+    sheet.row(
+        ["", gettext("Indeks akhir (Nilai Final)"), None, round_score(mine.final), round_score(verified.final)],
+        formats=score_formats,
+    )
+    sheet.blank()
+
+    sheet.section(gettext("Pilar"))
+    sheet.row([gettext("Kode"), gettext("Pilar"), None, gettext("Skor mandiri"), gettext("Skor verifikasi")])
+    for pillar in data.pillars:
+        sheet.row(
+            [
+                pillar.code,
+                pillar.name,
+                None,
+                round_score(mine.pillars.get(pillar.code)),
+                round_score(verified.pillars.get(pillar.code)),
+            ],
+            formats=score_formats,
+        )
+    sheet.blank()
+
+    sheet.section(gettext("Pengisian perangkat daerah menurut status"))
+    sheet.row([gettext("Status"), gettext("Jumlah perangkat daerah")])
+    counts = defaultdict(int)
+    for row in data.progress:
+        counts[row.status] += 1
+    for status in [NOT_STARTED, *Submission.Status.values]:
+        sheet.row([status_label(status), counts[status]])
+    sheet.row([gettext("Jumlah"), len(data.progress)])
+
+
+KUESIONER_COLUMNS = [
+    (_("Dimensi"), 28),
+    (_("Indikator"), 32),
+    (_("Kode pertanyaan"), 12),
+    (_("Pertanyaan"), 60),
+    (_("Pilar"), 18),
+    (_("Sub-dimensi"), 26),
+    (_("Perangkat daerah"), 28),
+    (_("Jawaban"), 40),
+    (_("Skor mandiri"), 10),
+    (_("Skor verifikasi"), 10),
+    (_("Penjelasan"), 50),
+    (_("Bukti dukung"), 50),
+    (_("Status"), 16),
+    (_("Catatan verifikator"), 50),
+]
+
+
+def answer_value(row):
+    """The answer as a typed value: numbers and dates stay numbers and dates."""
+    if row["option__label"] is not None:
+        return row["option__label"]
+    if row["bool_value"] is not None:
+        return gettext("Ya") if row["bool_value"] else gettext("Tidak")
+    if row["number_value"] is not None:
+        return row["number_value"]
+    if row["date_value"] is not None:
+        return row["date_value"]
+    return row["text_value"]
+
+
+def kuesioner(data, sheet):
+    sheet.table(title_text(data, gettext("Kuesioner")), *columns_and_widths(KUESIONER_COLUMNS))
+    formats = {8: SCORE_FORMAT, 9: SCORE_FORMAT}
+    revision = gettext("Perlu perbaikan")
+    for row in data.answers.iterator(chunk_size=ANSWER_CHUNK):
+        notes = [row["revision_note"]] if row["revision_note"] else []
+        notes += data.comments.get(row["id"], [])
+        status = revision if row["needs_revision"] else status_label(row["submission__status"])
+        sheet.row(
+            [
+                f"{row['question__indicator__dimension__code']}. {row['question__indicator__dimension__name']}",
+                f"{row['question__indicator__code']} {row['question__indicator__name']}",
+                row["question__code"],
+                row["question__text"],
+                row["question__pillar__name"],
+                row["question__subdimension__name"],
+                row["submission__agency__name"],
+                answer_value(row),
+                row["self_score"],
+                row["verified_score"],
+                row["explanation"],
+                "\n".join(data.evidence.get(row["id"], [])),
+                status,
+                "\n".join(notes),
+            ],
+            formats=formats,
+        )
+
+
+PROGRES_COLUMNS = [
+    (_("Perangkat daerah"), 36),
+    (_("Singkatan"), 16),
+    (_("Pilar"), 16),
+    (_("Dijawab"), 10),
+    (_("Ditugaskan"), 11),
+    (_("Selesai (%)"), 10),
+    (_("Status"), 16),
+    (_("Dikirim pada"), 18),
+    (_("Disetujui pada"), 18),
+    (_("Hari terlambat"), 10),
+]
+
+
+def progres_opd(data, sheet):
+    sheet.table(title_text(data, gettext("Progres OPD")), *columns_and_widths(PROGRES_COLUMNS))
+    for row in data.progress:
+        submission = row.submission
+        sheet.row(
+            [
+                row.agency.name,
+                row.agency.abbreviation,
+                ", ".join(code for code in sorted(row.pillars) if code),
+                row.answered,
+                row.assigned,
+                row.percent,
+                status_label(row.status),
+                submission.submitted_at if submission else None,
+                submission.approved_at if submission else None,
+                row.days_late(data.period),
+            ]
+        )
+
+
+QUICK_WIN_COLUMNS = [
+    (_("Pilar"), 18),
+    (_("Sub-dimensi"), 26),
+    (_("Nama program"), 36),
+    (_("Deskripsi"), 50),
+    (_("Permasalahan RPJMD"), 40),
+    (_("Perangkat daerah pengampu"), 24),
+    (_("Perangkat daerah pendukung"), 24),
+    (_("Status"), 14),
+    (_("Tahun mulai"), 10),
+    (_("Baru / lanjutan"), 12),
+    (_("Target (%)"), 10),
+    (_("Capaian (%)"), 10),
+    (_("Anggaran (Rp)"), 18),
+    (_("Sumber anggaran"), 14),
+    (_("Mitra"), 30),
+    (_("Pengguna / penerima manfaat"), 14),
+    (_("Tautan"), 30),
+    (_("Risiko"), 36),
+    (_("Mitigasi"), 36),
+    (_("Rencana keberlanjutan"), 36),
+    (_("Bukti dukung"), 40),
+    (_("Catatan penilai"), 40),
+]
+RUPIAH_FORMAT = "#,##0"
+
+
+def quick_wins_sheet(data, sheet):
+    sheet.table(title_text(data, gettext("Quick Wins")), *columns_and_widths(QUICK_WIN_COLUMNS))
+    for qw in data.quick_wins:
+        sheet.row(
+            [
+                qw.pillar.name,
+                qw.subdimension.name if qw.subdimension else None,
+                qw.name,
+                qw.description,
+                qw.rpjmd_problem,
+                qw.agency.name,
+                ", ".join(sorted(data.supporting.get(qw.pk, []))),
+                qw.get_status_display(),
+                qw.start_year,
+                gettext("Baru") if qw.is_new else gettext("Lanjutan"),
+                qw.target_pct,
+                qw.achievement_pct,
+                qw.budget,
+                qw.get_budget_source_display(),
+                qw.partners,
+                qw.users_reached,
+                qw.url,
+                qw.risks,
+                qw.mitigation,
+                qw.sustainability_plan,
+                "\n".join(data.quick_win_evidence.get(qw.pk, [])),
+                qw.assessor_notes,
+            ],
+            formats={12: RUPIAH_FORMAT},
+        )
+
+
+def dataset_sheet(kind):
+    """The sheet of one data set: its rows with the columns of its upload template, then the
+    derived figures of its page (e.g. jalan mantap km and %)."""
+    spec = SPECS[kind]
+    labels = {c.field: dict(c.choices.choices) for c in spec.columns if c.type == "choice"}
+
+    def write(data, sheet):
+        rows = data.datasets[kind]
+        headers = [gettext("Perangkat daerah"), *(c.header for c in spec.columns)]
+        widths = [22, *(max(12, min(40, len(c.header) + 4)) for c in spec.columns)]
+        sheet.table(title_text(data, str(spec.label)), headers, widths)
+        fields = [c.field if c.type != "kecamatan" else "kecamatan__name" for c in spec.columns]
+        for row in rows.order_by("agency__name", "pk").values("agency__abbreviation", *fields).iterator():
+            values = [row["agency__abbreviation"]]
+            for column, name in zip(spec.columns, fields, strict=True):
+                value = row[name]
+                if column.type == "choice":
+                    value = str(labels[column.field].get(value, value))
+                elif column.type == "bool" and value is not None:
+                    value = gettext("Ya") if value else gettext("Tidak")
+                values.append(value)
+            sheet.row(values)
+        for figure in derived_figures(spec, rows):
+            sheet.blank()
+            sheet.section(figure["title"])
+            sheet.row([str(h) for h in figure["headers"]])
+            for figure_row in figure["rows"]:
+                sheet.row(list(figure_row))
+
+    return write
+
+
+# (sheet name, function) in workbook order. Names are the ones the ministry expects (DESIGN §4).
+SHEETS = [
+    ("Ringkasan", ringkasan),
+    ("Kuesioner", kuesioner),
+    ("Progres OPD", progres_opd),
+    ("Quick Wins", quick_wins_sheet),
+    ("Kondisi Jalan", dataset_sheet("jalan")),
+    ("Sarana Pendidikan", dataset_sheet("pendidikan")),
+    ("Sarana Kesehatan", dataset_sheet("kesehatan")),
+    ("Sarana Transportasi", dataset_sheet("transportasi")),
+]
+
+
+def write_workbook(data, target):
+    """Write every sheet of SHEETS to `target` (a path or a binary file object). The workbook is
+    for the ministry, so it is always in Indonesian whatever the user's language."""
+    with translation.override("id"):
+        book = WorkbookWriter()
+        for name, write_sheet in SHEETS:
+            sheet = book.sheet(name)
+            write_sheet(data, sheet)
+            sheet.finish()
+        book.save(target)
+
+
+def export_period(period, target, generated_by=""):
+    write_workbook(load(period, generated_by), target)
+
+
+__all__ = ["SHEETS", "EvaluationData", "export_period", "load", "write_workbook"]

@@ -1,0 +1,1 @@
+"""Forms, one module per topic (the same names as views/ and templates/evaluations/)."""

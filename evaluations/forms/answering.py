@@ -1,0 +1,211 @@
+"""The section form: one small form per question (prefix "q<id>"), all posted together.
+
+Each form validates and normalises one answer: the value control that fits the question's type,
+the explanation, one new evidence file or link, evidence to remove, and the hidden version and
+fingerprint used for optimistic locking (see evaluations.answering).
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import get_format
+from django.utils.translation import gettext_lazy as _
+
+from ..answering import AnswerInput, state_of
+from ..models import Question
+from ..validators import ALLOWED_LABEL, evidence_accept_attribute, validate_evidence_file
+
+YES, NO = "1", "0"
+
+
+class DecimalInput(forms.DecimalField):
+    """Numbers as people type them. In Indonesian, "1.234,5" and "1234,5" (a comma makes dots
+    thousand separators) as well as "1234.5"; in English, "1,234.5" and "1234.5"."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    default_error_messages = {"invalid": _("Masukkan angka, mis. 1234 atau 1.234,5.")}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "")
+            if get_format("DECIMAL_SEPARATOR") == ",":
+                if "," in value:
+                    value = value.replace(".", "").replace(",", ".")
+            else:
+                value = value.replace(",", "")
+        return super().to_python(value)
+
+
+def format_number(value):
+    """A stored number shown the local way, without trailing zeros (72,5 in Indonesian)."""
+    text = f"{value.normalize():f}"
+    return text.replace(".", get_format("DECIMAL_SEPARATOR"))
+
+
+def value_field(question):
+    T = Question.AnswerType
+    kind = question.answer_type
+    label = _("Jawaban")
+    if kind == T.LEVEL:
+        choices = [(str(o.pk), f"{o.value} – {o.label}") for o in question.options.all()]
+        return forms.ChoiceField(label=label, choices=choices, required=False, widget=forms.RadioSelect)
+    if kind == T.CHOICE:
+        choices = [("", _("— pilih —"))] + [(str(o.pk), o.label) for o in question.options.all()]
+        return forms.ChoiceField(label=label, choices=choices, required=False)
+    if kind == T.YES_NO:
+        return forms.ChoiceField(
+            label=label, choices=[(YES, _("Ya")), (NO, _("Tidak"))], required=False, widget=forms.RadioSelect
+        )
+    if kind == T.NUMBER:
+        if question.unit:
+            label = _("Jawaban (%(unit)s)") % {"unit": question.unit}
+        return DecimalInput(label=label, required=False, max_digits=14, decimal_places=2)
+    if kind == T.PERCENT:
+        return DecimalInput(
+            label=_("Jawaban (%)"),
+            required=False,
+            max_digits=5,
+            decimal_places=2,
+            min_value=Decimal(0),
+            max_value=Decimal(100),
+        )
+    if kind == T.DATE:
+        return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.CharField(label=label, required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def initial_value(question, answer):
+    if answer is None:
+        return None
+    T = Question.AnswerType
+    if question.answer_type in {T.LEVEL, T.CHOICE}:
+        return str(answer.option_id) if answer.option_id else None
+    if question.answer_type == T.YES_NO:
+        return None if answer.bool_value is None else (YES if answer.bool_value else NO)
+    if question.answer_type in {T.NUMBER, T.PERCENT}:
+        return None if answer.number_value is None else format_number(answer.number_value)
+    if question.answer_type == T.DATE:
+        return answer.date_value
+    return answer.text_value
+
+
+class AnswerForm(forms.Form):
+    value = forms.CharField(required=False)  # replaced per question type in __init__
+    explanation = forms.CharField(
+        label=_("Penjelasan"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Jelaskan singkat kondisi sebenarnya dan rujuk bukti dukung."),
+    )
+    evidence_title = forms.CharField(label=_("Judul bukti dukung"), required=False, max_length=200)
+    evidence_file = forms.FileField(
+        label=_("Unggah berkas"),
+        required=False,
+        validators=[validate_evidence_file],
+    )
+    evidence_url = forms.URLField(
+        label=_("atau tautan"), required=False, max_length=500, assume_scheme="https", help_text=_("Mis. https://…")
+    )
+    remove_evidence = forms.TypedMultipleChoiceField(
+        label=_("Hapus bukti dukung"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    seen = forms.CharField(widget=forms.HiddenInput, max_length=32, required=False)
+
+    def __init__(self, *args, question, answer=None, read_only=False, **kwargs):
+        kwargs.setdefault("prefix", f"q{question.pk}")
+        super().__init__(*args, **kwargs)
+        self.question = question
+        self.answer = answer
+        self.fields["value"] = value_field(question)
+        self.fields["value"].initial = initial_value(question, answer)
+        self.fields["explanation"].initial = answer.explanation if answer else ""
+        self.fields["version"].initial = answer.version if answer else 0
+        self.fields["seen"].initial = state_of(answer)
+        self.fields["evidence_file"].widget.attrs["accept"] = evidence_accept_attribute()
+        self.fields["evidence_file"].help_text = _("%(types)s, paling besar %(limit)s.") % {
+            "types": ALLOWED_LABEL,
+            "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES),
+        }
+        evidence = getattr(answer, "live_evidence", []) if answer else []
+        self.fields["remove_evidence"].choices = [(e.pk, e.title) for e in evidence]
+        if read_only:
+            for form_field in self.fields.values():
+                form_field.disabled = True
+
+    def clean_value(self):
+        value = self.cleaned_data.get("value")
+        T = Question.AnswerType
+        kind = self.question.answer_type
+        if kind in {T.LEVEL, T.CHOICE}:
+            return int(value) if value else None
+        if kind == T.YES_NO:
+            return None if value in ("", None) else value == YES
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        title = (cleaned.get("evidence_title") or "").strip()
+        upload, url = cleaned.get("evidence_file"), cleaned.get("evidence_url")
+        if upload and url:
+            self.add_error(
+                "evidence_url", forms.ValidationError(_("Pilih salah satu: unggah berkas atau tautan."), code="both")
+            )
+        elif (upload or url) and not title:
+            self.add_error(
+                "evidence_title",
+                forms.ValidationError(_('Beri judul bukti dukung, mis. "SK Tim Smart City 2024".'), code="title"),
+            )
+        elif title and not (upload or url) and "evidence_file" not in self.errors:
+            self.add_error(
+                "evidence_file",
+                forms.ValidationError(_("Pilih berkas atau isi tautan untuk judul ini."), code="missing"),
+            )
+        return cleaned
+
+    def values(self):
+        """The cleaned value as Answer fields; every other value field is emptied."""
+        T = Question.AnswerType
+        kind = self.question.answer_type
+        value = self.cleaned_data.get("value")
+        result = {"option_id": None, "bool_value": None, "number_value": None, "text_value": "", "date_value": None}
+        if kind in {T.LEVEL, T.CHOICE}:
+            result["option_id"] = value
+        elif kind == T.YES_NO:
+            result["bool_value"] = value
+        elif kind in {T.NUMBER, T.PERCENT}:
+            result["number_value"] = value
+        elif kind == T.DATE:
+            result["date_value"] = value
+        else:
+            result["text_value"] = (value or "").strip()
+        return result
+
+    def to_input(self, confirm=False):
+        data = self.cleaned_data
+        new_evidence = []
+        if data.get("evidence_file") or data.get("evidence_url"):
+            new_evidence.append((data["evidence_title"].strip(), data.get("evidence_file"), data.get("evidence_url")))
+        return AnswerInput(
+            question=self.question,
+            answer=self.answer,
+            seen_version=data.get("version") or 0,
+            # A post without the fingerprint (not from our page) changes only what differs now.
+            seen_state=data.get("seen") or state_of(self.answer),
+            values=self.values(),
+            explanation=(data.get("explanation") or "").strip(),
+            new_evidence=new_evidence,
+            remove_evidence=data.get("remove_evidence") or [],
+            confirm=confirm,
+        )
+
+
+def section_forms(page, data=None, files=None, read_only=False):
+    """One AnswerForm per question of the section page, in form order."""
+    return [
+        AnswerForm(data, files, question=q, answer=page.answers.get(q.id), read_only=read_only)
+        for q in page.section.questions
+    ]

@@ -1,0 +1,73 @@
+"""Forms of the coordinators' review of one submission: the verified score, comments, revision marks
+and the note that goes with returning, approving or reopening."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..models import ReviewComment
+from ..models.instrument import SCORE_MAX, SCORE_MIN
+
+
+class ScoreForm(forms.Form):
+    verified_score = forms.DecimalField(
+        label=_("Skor verifikasi"),
+        min_value=SCORE_MIN,
+        max_value=SCORE_MAX,
+        max_digits=4,
+        decimal_places=2,
+        localize=True,
+        error_messages={
+            "required": _("Isi skor verifikasi (0 sampai 4)."),
+            "invalid": _("Skor verifikasi harus berupa angka, misalnya 3 atau 2,5."),
+            "min_value": _("Skor verifikasi paling kecil 0."),
+            "max_value": _("Skor verifikasi paling besar 4."),
+            "max_decimal_places": _("Skor verifikasi paling banyak dua angka di belakang koma."),
+        },
+    )
+    note = forms.CharField(label=_("Alasan (opsional)"), required=False, max_length=500)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Komentar"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+        error_messages={"required": _("Tulis komentarnya terlebih dahulu.")},
+    )
+    visibility = forms.ChoiceField(
+        label=_("Terlihat oleh"),
+        choices=ReviewComment.Visibility.choices,
+        initial=ReviewComment.Visibility.AGENCY,
+        widget=forms.RadioSelect,
+    )
+
+
+class RevisionForm(forms.Form):
+    needs_revision = forms.BooleanField(label=_("Perlu perbaikan"), required=False)
+    revision_note = forms.CharField(
+        label=_("Catatan perbaikan untuk perangkat daerah"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("needs_revision") and not (data.get("revision_note") or "").strip():
+            self.add_error(
+                "revision_note",
+                forms.ValidationError(
+                    _("Tulis catatan perbaikan agar perangkat daerah tahu apa yang harus diperbaiki."),
+                    code="note_required",
+                ),
+            )
+        return data
+
+
+class TransitionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Catatan untuk perangkat daerah"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )

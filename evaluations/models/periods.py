@@ -1,0 +1,156 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import scoring
+from .instrument import Question
+from .submissions import Answer
+
+
+class PeriodQuerySet(models.QuerySet):
+    def chosen(self, pk=None, among=None):
+        """The period a page shows: the one asked for (?periode=) if it exists, else the open one,
+        else the most recent; None when there is none. A bad or unknown value is not an error: the
+        page's period chooser shows the period actually displayed. `among` is the list of periods
+        the page has already read (newest first), so that choosing costs no query."""
+        periods = list(self.order_by("-year", "-stage")) if among is None else among
+        wanted = int(pk) if str(pk or "").strip().isdigit() else None
+        return (
+            next((p for p in periods if p.pk == wanted), None)
+            or next((p for p in periods if p.is_open()), None)
+            or (periods[0] if periods else None)
+        )
+
+    def current(self):
+        """The period users work on now: the open one, else the most recent one."""
+        return self.chosen()
+
+
+class PeriodManager(models.Manager.from_queryset(PeriodQuerySet)):
+    def get_by_natural_key(self, year, stage):
+        return self.get(year=year, stage=stage)
+
+
+class EvaluationPeriod(models.Model):
+    class Stage(models.TextChoices):
+        TAHAP_1 = "1", _("Tahap I")
+        TAHAP_2 = "2", _("Tahap II")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        OPEN = "open", _("Dibuka")
+        CLOSED = "closed", _("Ditutup")
+
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    stage = models.CharField(_("tahap"), max_length=1, choices=Stage.choices)
+    name = models.CharField(_("nama"), max_length=150)
+    opens = models.DateField(_("dibuka"))
+    closes = models.DateField(_("batas akhir"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+
+    objects = PeriodManager()
+
+    class Meta:
+        # Granted to the role groups (evaluations.roles.ROLE_PERMISSIONS).
+        permissions = [("manage_periods", _("Mengelola periode, instrumen dan penugasan"))]
+        ordering = ["-year", "-stage"]
+        verbose_name = _("periode evaluasi")
+        verbose_name_plural = _("periode evaluasi")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "stage"], name="period_unique_year_stage"),
+            models.CheckConstraint(condition=models.Q(closes__gte=models.F("opens")), name="period_closes_after_opens"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.year, self.stage)
+
+    def clean(self):
+        if self.opens and self.closes and self.closes < self.opens:
+            raise ValidationError({"closes": _("Batas akhir tidak boleh sebelum tanggal dibuka.")})
+
+    # --- state -----------------------------------------------------------------
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+    def is_past_deadline(self, today=None):
+        today = today or timezone.localdate()
+        return today > self.closes
+
+    def accepts_edits(self, today=None):
+        """Agencies may edit answers: the period is open and its close date has not passed."""
+        return self.is_open() and not self.is_past_deadline(today)
+
+    def days_left(self, today=None):
+        today = today or timezone.localdate()
+        return (self.closes - today).days
+
+    def previous(self):
+        """The period evaluated just before this one (for carry forward and comparisons)."""
+        return (
+            EvaluationPeriod.objects.filter(
+                models.Q(year__lt=self.year) | models.Q(year=self.year, stage__lt=self.stage)
+            )
+            .order_by("-year", "-stage")
+            .first()
+        )
+
+    def weight_errors(self):
+        """Why the instrument is not ready to open, as messages; empty when it is."""
+        dimensions = list(self.dimensions.all())
+        if not dimensions:
+            return [_("Periode belum memiliki dimensi evaluasi.")]
+        errors = []
+        total = sum((d.weight for d in dimensions), Decimal(0))
+        if total != Decimal(100):
+            total = f"{total.normalize():f}"  # 60, not 6E+1
+            errors.append(_("Jumlah bobot dimensi harus 100, sekarang %(total)s.") % {"total": total})
+        if not Question.objects.filter(indicator__dimension__period=self).exists():
+            errors.append(_("Periode belum memiliki pertanyaan."))
+        return errors
+
+    def open(self):
+        errors = self.weight_errors()
+        if errors:
+            raise ValidationError(errors)
+        self.status = self.Status.OPEN
+        self.save(update_fields=["status"])
+
+    @transaction.atomic
+    def close(self):
+        """Lock every submission of the period: a submission the admin had reopened is locked
+        again too (status and flags change together)."""
+        self.status = self.Status.CLOSED
+        self.save(update_fields=["status"])
+        self.submissions.filter(reopened=True).update(reopened=False)
+
+    def results(self):
+        """Self-assessed and verified scores of this period (evaluations.scoring), from three
+        queries whatever the number of agencies and answers."""
+        questions = [
+            scoring.QuestionInfo(
+                id=q["id"],
+                dimension=q["indicator__dimension__code"],
+                pillar=q["pillar__code"],
+                subdimension=q["subdimension__code"],
+                scorable=Question.type_is_scorable(q["answer_type"], q["band_count"]),
+            )
+            for q in Question.objects.for_period(self)
+            .annotate(band_count=models.Count("bands"))
+            .values(
+                "id", "indicator__dimension__code", "pillar__code", "subdimension__code", "answer_type", "band_count"
+            )
+        ]
+        answers = [
+            scoring.AnswerScore(a["question_id"], a["self_score"], a["verified_score"])
+            for a in Answer.objects.filter(submission__period=self)
+            .values("question_id", "self_score", "verified_score")
+            .iterator(chunk_size=2000)  # streamed: the export of a large period stays in flat memory
+        ]
+        weights = dict(self.dimensions.values_list("code", "weight"))
+        return scoring.evaluate(questions, answers, weights)

@@ -1,0 +1,539 @@
+"""One submission per agency per period, its answers, evidence, review and audit trail.
+
+Life cycle: draft -> submitted -> returned -> submitted -> approved. Every transition is a method
+here that checks who may do it and writes a SubmissionEvent (who, when, from, to, note).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .agencies import AgencyMember
+from .files import StoredFile, evidence_upload_to
+from .instrument import Question, format_score, score_in_range, score_validators
+
+# Permissions checked by the models; the role groups are granted them (evaluations.roles).
+REVIEW = "evaluations.review_submission"
+REOPEN = "evaluations.reopen_submission"
+
+
+class TransitionError(Exception):
+    """A transition that the submission's state does not allow; the message is for the user."""
+
+    def __init__(self, message, missing=None):
+        super().__init__(message)
+        self.message = message
+        self.missing = missing or []
+
+
+# An answer with a value (the database side of Answer.is_answered).
+ANSWERED = (
+    Q(option__isnull=False)
+    | Q(bool_value__isnull=False)
+    | Q(number_value__isnull=False)
+    | ~Q(text_value="")
+    | Q(date_value__isnull=False)
+)
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def for_period(self, period):
+        return self.filter(period=period)
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Sedang diisi")
+        SUBMITTED = "submitted", _("Dikirim")
+        RETURNED = "returned", _("Dikembalikan")
+        APPROVED = "approved", _("Disetujui")
+
+    period = models.ForeignKey(
+        "evaluations.EvaluationPeriod", on_delete=models.CASCADE, related_name="submissions", verbose_name=_("periode")
+    )
+    agency = models.ForeignKey(
+        "evaluations.Agency", on_delete=models.CASCADE, related_name="submissions", verbose_name=_("perangkat daerah")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    review_note = models.TextField(_("catatan koordinator"), blank=True)
+    reopened = models.BooleanField(
+        _("dibuka kembali oleh admin"),
+        default=False,
+        help_text=_("Boleh diubah walaupun batas akhir periode sudah lewat."),
+    )
+    submitted_at = models.DateTimeField(_("dikirim pada"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("dikembalikan pada"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("disetujui pada"), null=True, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period", "agency__name"]
+        verbose_name = _("pengisian")
+        verbose_name_plural = _("pengisian")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "agency"], name="submission_unique_agency_period"),
+        ]
+        permissions = [
+            ("fill_submission", _("Mengisi kuesioner perangkat daerahnya")),
+            ("review_submission", _("Memverifikasi, mengembalikan dan menyetujui pengisian")),
+            ("reopen_submission", _("Membuka kembali pengisian yang disetujui atau terkunci")),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} – {self.period}"
+
+    # --- predicates used by templates and views -------------------------------------
+    def is_locked(self, today=None):
+        """Past the close date (or period closed), unless the admin reopened this one."""
+        return not self.period.accepts_edits(today) and not self.reopened
+
+    def is_editable(self, today=None):
+        return self.status in {self.Status.DRAFT, self.Status.RETURNED} and not self.is_locked(today)
+
+    def is_returned(self):
+        return self.status == self.Status.RETURNED
+
+    def is_submitted(self):
+        return self.status == self.Status.SUBMITTED
+
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
+    # --- what is still missing --------------------------------------------------------
+    def questions(self):
+        return Question.objects.assigned_to(self.agency, self.period)
+
+    def answers_by_question(self):
+        """{question id: answer} with `live_evidence_count` (evidence not removed). One query."""
+        return {
+            answer.question_id: answer
+            for answer in self.answers.annotate(
+                live_evidence_count=models.Count("evidence", filter=Q(evidence__removed_at__isnull=True))
+            )
+        }
+
+    def missing_items(self):
+        """(question, reason) for every assigned question that blocks submitting. Two queries."""
+        questions = list(self.questions().filter(required=True).in_form_order())
+        answers = self.answers_by_question()
+        missing = []
+        for question in questions:
+            answer = answers.get(question.id)
+            if answer is None or not answer.is_answered:
+                missing.append((question, _("belum dijawab")))
+            elif answer.carried_forward:
+                missing.append((question, _("jawaban dari periode sebelumnya belum dikonfirmasi")))
+            elif question.evidence_required and not answer.live_evidence_count:
+                missing.append((question, _("bukti dukung belum dilampirkan")))
+        return missing
+
+    def review_items(self):
+        """[(question, answer or None)] for every assigned question in form order (then any other
+        answered question), each answer with its live evidence, history and comments. Five
+        queries whatever the number of questions and answers."""
+        questions = list(self.questions().in_form_order())
+        answers = {
+            a.question_id: a
+            for a in self.answers.select_related("option", "updated_by").prefetch_related(
+                models.Prefetch(
+                    "evidence",
+                    queryset=Evidence.objects.live().select_related("uploaded_by"),
+                    to_attr="live_evidence",
+                ),
+                models.Prefetch("changes", queryset=AnswerChange.objects.select_related("changed_by")),
+                models.Prefetch("comments", queryset=ReviewComment.objects.select_related("author")),
+            )
+        }
+        items = []
+        for question in questions:
+            answer = answers.pop(question.id, None)
+            if answer is not None:
+                answer.question = question
+            items.append((question, answer))
+        if answers:
+            extra = Question.objects.filter(id__in=answers).in_form_order()
+            for question in extra:
+                answers[question.id].question = question
+                items.append((question, answers[question.id]))
+        return items
+
+    # --- transitions ----------------------------------------------------------------
+    def _record(self, by, from_status, note="", kind=None):
+        SubmissionEvent.objects.create(
+            submission=self,
+            actor=by,
+            kind=kind or SubmissionEvent.Kind.STATUS,
+            from_status=from_status,
+            to_status=self.status,
+            note=note,
+        )
+
+    def can_edit(self, user):
+        """The agency's own operators change answers while the submission is editable."""
+        return self.is_editable() and AgencyMember.objects.agency_of(user) == self.agency
+
+    def _check_operator(self, by):
+        if AgencyMember.objects.agency_of(by) != self.agency and not by.has_perm(REOPEN):
+            raise PermissionDenied
+
+    def _check_coordinator(self, by):
+        if not by.has_perm(REVIEW):
+            raise PermissionDenied
+
+    @transaction.atomic
+    def submit(self, by):
+        # Status and event change together, or neither does.
+        self._check_operator(by)
+        if not self.is_editable():
+            raise TransitionError(
+                _("Pengisian ini tidak dapat dikirim: statusnya %(status)s atau periode sudah ditutup.")
+                % {"status": self.get_status_display()}
+            )
+        missing = self.missing_items()
+        if missing:
+            raise TransitionError(_("Masih ada %(n)s isian yang kurang.") % {"n": len(missing)}, missing=missing)
+        before = self.status
+        self.status = self.Status.SUBMITTED
+        self.submitted_at = timezone.now()
+        self.save(update_fields=["status", "submitted_at", "updated_at"])
+        self._record(by, before)
+
+    @transaction.atomic
+    def return_for_revision(self, by, note=""):
+        self._check_coordinator(by)
+        if self.status != self.Status.SUBMITTED:
+            raise TransitionError(_("Hanya pengisian berstatus Dikirim yang dapat dikembalikan."))
+        note = (note or "").strip()
+        if not note and not self.answers.filter(needs_revision=True).exists():
+            raise TransitionError(_("Tandai minimal satu jawaban yang perlu diperbaiki atau tulis catatan."))
+        before = self.status
+        self.status = self.Status.RETURNED
+        self.review_note = note
+        self.returned_at = timezone.now()
+        self.save(update_fields=["status", "review_note", "returned_at", "updated_at"])
+        self._record(by, before, note)
+
+    @transaction.atomic
+    def approve(self, by, note=""):
+        self._check_coordinator(by)
+        if self.status != self.Status.SUBMITTED:
+            raise TransitionError(_("Hanya pengisian berstatus Dikirim yang dapat disetujui."))
+        before = self.status
+        self.status = self.Status.APPROVED
+        self.approved_at = timezone.now()
+        self.save(update_fields=["status", "approved_at", "updated_at"])
+        # Marks belong to the round that just ended.
+        self.answers.filter(needs_revision=True).update(needs_revision=False)
+        self._record(by, before, note)
+
+    @transaction.atomic
+    def reopen(self, by, note=""):
+        """Admin only: an approved or locked submission becomes editable again."""
+        if not by.has_perm(REOPEN):
+            raise PermissionDenied
+        if not (self.is_approved() or self.is_locked()):
+            raise TransitionError(_("Hanya pengisian yang disetujui atau terkunci yang dapat dibuka kembali."))
+        before = self.status
+        self.status = self.Status.DRAFT
+        self.reopened = True
+        self.approved_at = None
+        self.save(update_fields=["status", "reopened", "approved_at", "updated_at"])
+        self._record(by, before, note, kind=SubmissionEvent.Kind.REOPEN)
+
+    @classmethod
+    def start(cls, period, agency):
+        """The agency's submission for the period, created on its first visit."""
+        return cls.objects.select_related("period", "agency").get_or_create(period=period, agency=agency)[0]
+
+
+class Answer(models.Model):
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="answers", verbose_name=_("pengisian")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("pertanyaan")
+    )
+    option = models.ForeignKey(
+        "evaluations.AnswerOption", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("opsi")
+    )
+    bool_value = models.BooleanField(_("ya/tidak"), null=True, blank=True)
+    number_value = models.DecimalField(_("angka"), max_digits=14, decimal_places=2, null=True, blank=True)
+    text_value = models.TextField(_("teks"), blank=True)
+    date_value = models.DateField(_("tanggal"), null=True, blank=True)
+    explanation = models.TextField(_("penjelasan"), blank=True)
+
+    self_score = models.DecimalField(
+        _("skor mandiri"), max_digits=4, decimal_places=2, null=True, blank=True, validators=score_validators
+    )
+    verified_score = models.DecimalField(
+        _("skor verifikasi"), max_digits=4, decimal_places=2, null=True, blank=True, validators=score_validators
+    )
+    needs_revision = models.BooleanField(_("perlu perbaikan"), default=False)
+    revision_note = models.TextField(_("catatan perbaikan"), blank=True)
+    carried_forward = models.BooleanField(
+        _("dari periode sebelumnya"),
+        default=False,
+        help_text=_("Disalin dari periode sebelumnya dan belum dikonfirmasi operator."),
+    )
+
+    version = models.PositiveIntegerField(_("versi"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diubah oleh"),
+    )
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        ordering = ["submission", "question__order"]
+        verbose_name = _("jawaban")
+        verbose_name_plural = _("jawaban")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "question"], name="answer_unique_question_in_submission"),
+            score_in_range("self_score", "answer_self_score_0_4"),
+            score_in_range("verified_score", "answer_verified_score_0_4"),
+        ]
+
+    def __str__(self):
+        return f"{self.submission.agency} · {self.question.code}"
+
+    @property
+    def is_answered(self):
+        return (
+            self.option_id is not None
+            or self.bool_value is not None
+            or self.number_value is not None
+            or bool(self.text_value.strip())
+            or self.date_value is not None
+        )
+
+    def value_display(self):
+        """The answer as a person reads it (used on pages, in history and in the export)."""
+        if self.option_id is not None:
+            return self.option.label
+        if self.bool_value is not None:
+            return str(_("Ya") if self.bool_value else _("Tidak"))
+        if self.number_value is not None:
+            unit = self.question.unit if self.question.answer_type == Question.AnswerType.NUMBER else "%"
+            return f"{self.number_value.normalize():f} {unit}".strip()
+        if self.date_value is not None:
+            return self.date_value.isoformat()
+        return self.text_value
+
+    def derive_self_score(self, bands=None):
+        """Skor mandiri from the answer: level/choice → the option's score; yes/no → 4 or 0;
+        number/percentage → the matching score band, if the instrument defines bands; text and
+        date are unscored. `bands` may be passed in to avoid a query per answer."""
+        kind = self.question.answer_type
+        T = Question.AnswerType
+        if kind in {T.LEVEL, T.CHOICE}:
+            return self.option.score if self.option_id is not None else None
+        if kind == T.YES_NO:
+            return None if self.bool_value is None else (4 if self.bool_value else 0)
+        if kind in {T.NUMBER, T.PERCENT} and self.number_value is not None:
+            bands = self.question.bands.all() if bands is None else bands
+            for band in bands:
+                if band.contains(self.number_value):
+                    return band.score
+        return None
+
+    # --- review by coordinators -------------------------------------------------------
+    def _check_reviewable(self, by):
+        if not by.has_perm(REVIEW):
+            raise PermissionDenied
+        if not self.submission.is_submitted():
+            raise TransitionError(_("Jawaban hanya dapat diverifikasi selama pengisian berstatus Dikirim."))
+
+    @transaction.atomic
+    def set_verified_score(self, by, score, note=""):
+        """The coordinator's skor verifikasi; a change is written to the submission's timeline
+        (kind SCORE, from/to the old and new score). Returns False when nothing changed."""
+        self._check_reviewable(by)
+        old = self.verified_score
+        if (old is None and score is None) or (
+            old is not None and score is not None and Decimal(old) == Decimal(score)
+        ):
+            return False
+        self.verified_score = score
+        self.save(update_fields=["verified_score", "updated_at"])
+        SubmissionEvent.objects.create(
+            submission=self.submission,
+            answer=self,
+            actor=by,
+            kind=SubmissionEvent.Kind.SCORE,
+            from_status="" if old is None else f"{Decimal(old):.2f}",
+            to_status="" if score is None else f"{Decimal(score):.2f}",
+            note=(note or "").strip(),
+        )
+        return True
+
+    def mark_for_revision(self, by, needs_revision, note=""):
+        """Mark (or unmark) the answer for the agency to fix; the note tells them what."""
+        self._check_reviewable(by)
+        note = (note or "").strip()
+        if needs_revision and not note:
+            raise TransitionError(_("Tulis catatan perbaikan agar perangkat daerah tahu apa yang harus diperbaiki."))
+        self.needs_revision = needs_revision
+        self.revision_note = note if needs_revision else ""
+        self.save(update_fields=["needs_revision", "revision_note", "updated_at"])
+
+    def add_comment(self, by, body, visibility):
+        """A coordinator's comment: visible to the agency or internal to coordinators."""
+        if not by.has_perm(REVIEW):
+            raise PermissionDenied
+        return ReviewComment.objects.create(answer=self, author=by, body=body.strip(), visibility=visibility)
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def live(self):
+        """Evidence that has not been removed (removal keeps the row for the record)."""
+        return self.filter(removed_at__isnull=True)
+
+
+class Evidence(StoredFile):
+    """A file or a link supporting an answer. Removing it keeps the row (removed_at/by)."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("jawaban"))
+    title = models.CharField(_("judul"), max_length=200)
+    file = models.FileField(_("berkas"), upload_to=evidence_upload_to, blank=True, max_length=255)
+    url = models.URLField(_("tautan"), blank=True, max_length=500)
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dari periode sebelumnya"),
+    )
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dihapus oleh"),
+    )
+    removed_at = models.DateTimeField(_("dihapus"), null=True, blank=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["answer", "uploaded_at"]
+        verbose_name = _("bukti dukung")
+        verbose_name_plural = _("bukti dukung")
+        constraints = [
+            models.CheckConstraint(condition=~Q(file="") | ~Q(url=""), name="evidence_file_or_url"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class AnswerChange(models.Model):
+    """Every change to an answer: who, when, which field, old and new value."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="changes", verbose_name=_("jawaban"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("oleh")
+    )
+    changed_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    field = models.CharField(_("isian"), max_length=40)
+    old_value = models.TextField(_("nilai lama"), blank=True)
+    new_value = models.TextField(_("nilai baru"), blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("riwayat jawaban")
+        verbose_name_plural = _("riwayat jawaban")
+
+    def __str__(self):
+        return f"{self.answer} {self.field}"
+
+
+class ReviewCommentQuerySet(models.QuerySet):
+    def visible_to_agency(self):
+        """Comments the agency may read: never the coordinators' internal ones. Every agency page
+        and export that shows comments goes through this."""
+        return self.filter(visibility=ReviewComment.Visibility.AGENCY)
+
+
+class ReviewComment(models.Model):
+    class Visibility(models.TextChoices):
+        AGENCY = "agency", _("Terlihat oleh perangkat daerah")
+        INTERNAL = "internal", _("Internal koordinator")
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="comments", verbose_name=_("jawaban"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("penulis")
+    )
+    body = models.TextField(_("komentar"))
+    visibility = models.CharField(
+        _("visibilitas"), max_length=10, choices=Visibility.choices, default=Visibility.AGENCY
+    )
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    objects = ReviewCommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("komentar verifikasi")
+        verbose_name_plural = _("komentar verifikasi")
+
+    def __str__(self):
+        return self.body[:60]
+
+    @property
+    def is_internal(self):
+        return self.visibility == self.Visibility.INTERNAL
+
+
+class SubmissionEvent(models.Model):
+    """The submission's timeline: status transitions, reopenings and score changes."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Perubahan status")
+        REOPEN = "reopen", _("Dibuka kembali")
+        SCORE = "score", _("Perubahan skor verifikasi")
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="events", verbose_name=_("pengisian")
+    )
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("oleh")
+    )
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices, default=Kind.STATUS)
+    from_status = models.CharField(_("dari"), max_length=20, blank=True)
+    to_status = models.CharField(_("menjadi"), max_length=20, blank=True)
+    note = models.TextField(_("catatan"), blank=True)
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("riwayat pengisian")
+        verbose_name_plural = _("riwayat pengisian")
+
+    def __str__(self):
+        return f"{self.submission}: {self.from_status} → {self.to_status}"
+
+    def _display(self, value):
+        if self.kind == self.Kind.SCORE:
+            return format_score(value)
+        return str(Submission.Status(value).label) if value in Submission.Status.values else value
+
+    def from_display(self):
+        return self._display(self.from_status)
+
+    def to_display(self):
+        return self._display(self.to_status)

@@ -1,0 +1,94 @@
+"""How far each agency has got in a period: per pillar and in total, with its submission's status.
+Read by the coordinators' dashboard, the reminders and the workbook's progress sheet."""
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils import timezone
+
+from .models import Answer, Assignment, Question, Submission
+from .models.submissions import ANSWERED
+
+# The status of an agency that has answered nothing yet (no submission, or an empty draft).
+NOT_STARTED = "not_started"
+
+
+@dataclass
+class PillarProgress:
+    assigned: int = 0
+    answered: int = 0
+
+    @property
+    def percent(self):
+        return round(100 * self.answered / self.assigned) if self.assigned else 0
+
+
+@dataclass
+class AgencyProgress:
+    """One agency's progress in a period: per pillar and in total, with its submission."""
+
+    agency: object
+    submission: object = None
+    pillars: dict = field(default_factory=dict)  # pillar code -> PillarProgress
+
+    @property
+    def assigned(self):
+        return sum(p.assigned for p in self.pillars.values())
+
+    @property
+    def answered(self):
+        return sum(p.answered for p in self.pillars.values())
+
+    @property
+    def percent(self):
+        return round(100 * self.answered / self.assigned) if self.assigned else 0
+
+    @property
+    def status(self):
+        """belum mulai (not_started) when nothing is answered yet, else the submission's status."""
+        if self.submission is None or (self.answered == 0 and self.submission.status == Submission.Status.DRAFT):
+            return NOT_STARTED
+        return self.submission.status
+
+    def days_late(self, period, today=None):
+        """Days past the deadline: when it was submitted, or until today if it is still open."""
+        if self.submission is not None and self.submission.submitted_at is not None:
+            done = timezone.localdate(self.submission.submitted_at)
+        elif self.status == Submission.Status.APPROVED:
+            return 0
+        else:
+            done = today or timezone.localdate()
+        return max(0, (done - period.closes).days)
+
+
+def agency_progress(period):
+    """[AgencyProgress] for every agency assigned in the period, by agency name, in four
+    queries whatever the number of agencies, questions and answers."""
+    question_counts = dict(
+        Question.objects.for_period(period)
+        .values("pillar__code")
+        .annotate(n=models.Count("id"))
+        .values_list("pillar__code", "n")
+    )
+    rows = {}
+    for assignment in Assignment.objects.filter(period=period).select_related("agency", "pillar", "question__pillar"):
+        row = rows.setdefault(assignment.agency_id, AgencyProgress(agency=assignment.agency))
+        if assignment.pillar is not None:
+            code, n = assignment.pillar.code, question_counts.get(assignment.pillar.code, 0)
+        else:
+            code, n = (assignment.question.pillar.code if assignment.question.pillar else ""), 1
+        row.pillars.setdefault(code, PillarProgress()).assigned += n
+    answered = (
+        Answer.objects.filter(submission__period=period)
+        .values("submission__agency_id", "question__pillar__code")
+        .annotate(n=models.Count("id", filter=ANSWERED))
+    )
+    for item in answered:
+        row = rows.get(item["submission__agency_id"])
+        pillar = row.pillars.get(item["question__pillar__code"] or "") if row else None
+        if pillar is not None:
+            pillar.answered += item["n"]
+    for submission in Submission.objects.filter(period=period):
+        if submission.agency_id in rows:
+            rows[submission.agency_id].submission = submission
+    return sorted(rows.values(), key=lambda row: row.agency.name)

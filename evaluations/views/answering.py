@@ -1,0 +1,296 @@
+"""Operators fill in their agency's submission: home with sections, section pages, evidence,
+carry forward and submitting. Coordinators, admin and leaders may look at any section read-only.
+
+Every view looks the submission up through evaluations.access (outsiders 404, look-only 403 on
+changes); the rules (saving, locking, carry forward) live in evaluations.answering, transitions on the models.
+"""
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import access, roles
+from ..answering import (
+    answer_state,
+    can_carry_forward,
+    carry_forward,
+    load_section,
+    save_answers,
+    section_key_of,
+    state_of,
+    submission_sections,
+)
+from ..forms.answering import section_forms
+from ..models import EvaluationPeriod, Submission, TransitionError
+from .common import stored_file_attachment
+
+RESTORE_PREFIX = "restore:"
+# Only the section form's own fields are kept from an anonymous post, each value capped.
+STASH_FIELD = re.compile(r"q\d+-(value|explanation|version|seen|evidence_title|evidence_url)|action")
+STASH_MAX_CHARS = 10_000
+
+
+def _section_url(submission, key):
+    return reverse("evaluations:answering_section", args=[submission.pk, key])
+
+
+def _overview(request, submission):
+    sections = submission_sections(submission)
+    return render(
+        request,
+        "evaluations/answering/overview.html",
+        {
+            "submission": submission,
+            "period": submission.period,
+            "sections": sections,
+            "answered": sum(s.answered for s in sections),
+            "total": sum(s.total for s in sections),
+            "can_edit": submission.can_edit(request.user),
+            "can_carry_forward": can_carry_forward(submission),
+        },
+    )
+
+
+def home(request):
+    """The operator's own agency in the current period; the submission starts on the first visit."""
+    agency = roles.agency_of(request.user)
+    if agency is None:
+        raise Http404
+    period = EvaluationPeriod.objects.current()
+    if period is None:
+        messages.info(request, _("Belum ada periode evaluasi."))
+        return redirect("evaluations:home")
+    return _overview(request, Submission.start(period, agency))
+
+
+def submission(request, submission_id):
+    return _overview(request, access.get_submission_for_user(request.user, submission_id))
+
+
+def _render_section(request, submission, page, forms, status=200, restored=False):
+    can_edit = submission.can_edit(request.user)
+    rows = [(form, page.answers.get(form.question.id)) for form in forms]
+    return render(
+        request,
+        "evaluations/answering/section.html",
+        {
+            "submission": submission,
+            "period": submission.period,
+            "page": page,
+            "section": page.section,
+            "rows": rows,
+            "invalid": [form.question for form in forms if form.is_bound and form.errors],
+            "can_edit": can_edit,
+            "restored": restored,
+            "max_bytes": settings.EVIDENCE_MAX_BYTES,
+        },
+        status=status,
+    )
+
+
+def _stash_post(request):
+    """Keep what a logged-out operator typed (not the files) in their anonymous session, so that
+    after logging in they get it back on the same page instead of losing it."""
+    data = {
+        key: [value[:STASH_MAX_CHARS] for value in values]
+        for key, values in request.POST.lists()
+        if STASH_FIELD.fullmatch(key)
+    }
+    request.session[RESTORE_PREFIX + request.path] = {"data": data, "at": timezone.now().isoformat()}
+    messages.warning(
+        request,
+        _(
+            "Sesi Anda sudah berakhir. Masuk lagi: isian yang Anda ketik akan dikembalikan ke halaman "
+            "(berkas perlu dipilih ulang)."
+        ),
+    )
+    return redirect_to_login(request.path)
+
+
+def _pop_stash(request):
+    stash = request.session.pop(RESTORE_PREFIX + request.path, None)
+    if not stash:
+        return None
+    saved_at = parse_datetime(stash.get("at", ""))
+    if saved_at is None or timezone.now() - saved_at > timedelta(seconds=settings.SESSION_COOKIE_AGE):
+        return None
+    data = QueryDict(mutable=True)
+    for key, values in stash.get("data", {}).items():
+        data.setlist(key, values)
+    return data
+
+
+@login_not_required
+def section(request, submission_id, key):
+    """One section's questions. Anonymous posts (session expired) are stashed, not lost."""
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return _stash_post(request)
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        return _save_section(request, submission_id, key)
+    submission = access.get_submission_for_user(request.user, submission_id)
+    page = load_section(submission, key)
+    if page is None:
+        raise Http404
+    can_edit = submission.can_edit(request.user)
+    restored = _pop_stash(request) if can_edit else None
+    if restored is not None:
+        messages.warning(
+            request,
+            _(
+                "Isian yang Anda ketik sebelum sesi berakhir dikembalikan di bawah ini. "
+                "Belum tersimpan: tekan Simpan draf."
+            ),
+        )
+    forms = section_forms(page, data=restored, read_only=not can_edit)
+    return _render_section(request, submission, page, forms, restored=restored is not None)
+
+
+def _save_section(request, submission_id, key):
+    submission = access.get_rw_submission_for_user(request.user, submission_id)
+    page = load_section(submission, key)
+    if page is None:
+        raise Http404
+    if not submission.is_editable():
+        messages.error(request, _("Pengisian ini tidak dapat diubah: sudah dikirim atau periode sudah ditutup."))
+        return redirect(_section_url(submission, key))
+    data = request.POST.copy()
+    forms = section_forms(page, data, request.FILES)
+    if not all([form.is_valid() for form in forms]):  # a list: validate every form, show every error
+        messages.error(
+            request,
+            _(
+                "Ada isian yang perlu diperbaiki (lihat tanda merah). Belum ada yang disimpan; "
+                "berkas yang tadi dipilih perlu dipilih ulang."
+            ),
+        )
+        return _render_section(request, submission, page, forms, status=422)
+    confirm = request.POST.get("konfirmasi", "")
+    items = [form.to_input(confirm=confirm == str(form.question.pk)) for form in forms]
+    try:
+        result = save_answers(submission, items, request.user)
+    except TransitionError as exc:
+        messages.error(request, exc.message)
+        return redirect(_section_url(submission, key))
+    if result.conflicts:
+        return _render_conflicts(request, submission, key, data, forms, items, result)
+    if result.saved:
+        messages.success(request, _("Draf tersimpan (%(n)s jawaban).") % {"n": len(result.saved)})
+    else:
+        messages.info(request, _("Tidak ada perubahan untuk disimpan."))
+    if request.POST.get("action") == "next" and page.next is not None:
+        return redirect(_section_url(submission, page.next.key))
+    return redirect(_section_url(submission, key))
+
+
+def _render_conflicts(request, submission, key, data, forms, items, result):
+    """Show the page again with what the operator typed. Saved answers get their new version;
+    each conflicting answer shows the other person's value and now carries the current version,
+    so saving again overwrites it knowingly, never silently."""
+    for form, item in zip(forms, items, strict=True):
+        prefix = form.prefix
+        for name in ("evidence_title", "evidence_url", "remove_evidence"):
+            data.pop(f"{prefix}-{name}", None)
+        if item.question.id in result.versions:
+            data[f"{prefix}-version"] = result.versions[item.question.id]
+            data[f"{prefix}-seen"] = answer_state(item.values, item.explanation)
+    conflicts = {c.question.id: c.current for c in result.conflicts}
+    for form in forms:
+        current = conflicts.get(form.question.id)
+        if current is not None:
+            data[f"{form.prefix}-version"] = current.version
+            data[f"{form.prefix}-seen"] = state_of(current)
+    page = load_section(submission, key)
+    forms = section_forms(page, data)
+    for form in forms:
+        current = conflicts.get(form.question.id)
+        if current is None:
+            continue
+        who = current.updated_by.get_full_name() or current.updated_by.username if current.updated_by else "?"
+        form.conflict = {
+            "who": who,
+            "value": current.value_display() or "—",
+            "explanation": current.explanation,
+            "at": current.updated_at,
+        }
+    if result.saved:
+        messages.success(request, _("%(n)s jawaban lain tersimpan.") % {"n": len(result.saved)})
+    messages.error(
+        request,
+        _(
+            "%(n)s jawaban sudah diubah orang lain sejak halaman ini Anda buka, jadi perubahan Anda "
+            "untuk jawaban itu belum disimpan. Bandingkan, lalu simpan lagi bila perlu."
+        )
+        % {"n": len(result.conflicts)},
+    )
+    return _render_section(request, submission, page, forms, status=409)
+
+
+def submit(request, submission_id):
+    """GET: what is still missing, or a confirmation. POST: send it for verification."""
+    if request.method == "POST":
+        submission = access.get_rw_submission_for_user(request.user, submission_id)
+        try:
+            submission.submit(by=request.user)
+        except TransitionError as exc:
+            messages.error(request, exc.message)
+            return _render_submit(request, submission, exc.missing, status=422)
+        messages.success(request, _("Pengisian terkirim untuk verifikasi. Isian kini hanya dapat dibaca."))
+        return redirect("evaluations:answering_submission", submission.pk)
+    submission = access.get_submission_for_user(request.user, submission_id)
+    return _render_submit(request, submission, submission.missing_items())
+
+
+def _render_submit(request, submission, missing, status=200):
+    rows = [
+        (question, reason, _section_url(submission, section_key_of(question)) + f"#q-{question.pk}")
+        for question, reason in missing
+    ]
+    return render(
+        request,
+        "evaluations/answering/submit.html",
+        {
+            "submission": submission,
+            "period": submission.period,
+            "missing": rows,
+            "can_edit": submission.can_edit(request.user),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def copy_previous(request, submission_id):
+    submission = access.get_rw_submission_for_user(request.user, submission_id)
+    try:
+        copied = carry_forward(submission, by=request.user)
+    except TransitionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "%(n)s jawaban disalin dari periode sebelumnya. Periksa dan tekan Konfirmasi "
+                "pada setiap jawaban yang masih berlaku."
+            )
+            % {"n": copied},
+        )
+    return redirect("evaluations:answering_submission", submission.pk)
+
+
+def evidence_download(request, evidence_id):
+    """Streams an evidence file to those who may see the answer, always as a download."""
+    evidence = access.get_evidence_for_user(request.user, evidence_id)
+    return stored_file_attachment(evidence.file, evidence.original_name)

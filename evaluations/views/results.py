@@ -1,0 +1,227 @@
+"""How far along and how well: the coordinators' progress dashboard with its reminder button, the
+results page (the index as the ministry computes it) and the workbook for the ministry."""
+
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from pillars.models import Pillar, SubDimension
+
+from .. import access, charts, reminders, scoring
+from ..excel.workbook import export_period
+from ..forms.results import STATUS_CHOICES, DashboardFilterForm
+from ..models import Dimension, EvaluationPeriod, Submission
+from ..progress import NOT_STARTED, agency_progress
+from .common import xlsx_attachment
+
+STATUS_ORDER = [code for code, _label in STATUS_CHOICES]
+OVERDUE_STATUSES = {NOT_STARTED, Submission.Status.DRAFT, Submission.Status.RETURNED}
+SORT_KEYS = {
+    "agency": lambda row: row.progress.agency.name.lower(),
+    "percent": lambda row: (row.progress.percent, row.progress.agency.name.lower()),
+    "status": lambda row: (STATUS_ORDER.index(row.progress.status), row.progress.agency.name.lower()),
+    "late": lambda row: (row.days_late, row.progress.agency.name.lower()),
+}
+
+
+@dataclass
+class Row:
+    progress: object  # AgencyProgress
+    cells: list  # (pillar, PillarProgress or None)
+    days_late: int
+
+
+def dashboard(request):
+    """Agencies × pillars: % answered and status, totals by status, overdue agencies. Filters and
+    sorting are GET parameters, applied in Python to the rows read by progress.agency_progress
+    (a fixed number of queries whatever the number of agencies)."""
+    access.require_viewer(request.user)
+    periods = list(EvaluationPeriod.objects.all())
+    pillars = list(Pillar.objects.all())
+    period = EvaluationPeriod.objects.chosen(request.GET.get("periode"), among=periods)
+    if period is None:
+        return render(request, "evaluations/results/dashboard.html", {"period": None})
+    data = request.GET.copy()
+    data["periode"] = period.pk  # the chooser shows the period actually displayed
+    form = DashboardFilterForm(data, pillars=pillars, periods=periods)
+    form.is_valid()
+    params = form.cleaned_data  # invalid values are left out: they filter nothing
+
+    progress = agency_progress(period)
+    today_late = period.is_past_deadline()
+    pillar_code = params.get("pilar") or ""
+    columns = [p for p in pillars if not pillar_code or p.code == pillar_code]
+    rows = [
+        Row(progress=p, cells=[(c, p.pillars.get(c.code)) for c in columns], days_late=p.days_late(period))
+        for p in progress
+    ]
+    totals = Counter(row.progress.status for row in rows)
+    overdue = [r for r in rows if today_late and r.progress.status in OVERDUE_STATUSES]
+
+    if pillar_code:
+        rows = [r for r in rows if pillar_code in r.progress.pillars]
+    if params.get("status"):
+        rows = [r for r in rows if r.progress.status == params["status"]]
+    if params.get("q"):
+        needle = params["q"].lower()
+        rows = [r for r in rows if needle in f"{r.progress.agency.name} {r.progress.agency.abbreviation}".lower()]
+    sort = params.get("urut") or "agency"
+    rows.sort(key=SORT_KEYS[sort.lstrip("-")], reverse=sort.startswith("-"))
+
+    return render(
+        request,
+        "evaluations/results/dashboard.html",
+        {
+            "form": form,
+            "period": period,
+            "columns": columns,
+            "rows": rows,
+            "totals": [(code, label, totals.get(code, 0)) for code, label in STATUS_CHOICES],
+            "agency_count": len(progress),
+            "overdue": overdue,
+            "sort": sort,
+            "sort_links": _sort_links(request, sort),
+            "reminder_days": settings.REMINDER_DAYS_BEFORE,
+            "reminders_due": reminders.is_due(period),
+        },
+    )
+
+
+def _sort_links(request, current):
+    """For each sortable column, the query string that sorts by it (toggling the direction)."""
+    links = {}
+    for key in ("agency", "percent", "status", "late"):
+        query = request.GET.copy()
+        query["urut"] = f"-{key}" if current == key else key
+        links[key] = "?" + query.urlencode()
+    return links
+
+
+@require_POST
+def send_reminders(request):
+    """The dashboard's button: the same reminders as `manage.py send_reminders`, for one period."""
+    access.require_coordinator(request.user)
+    period = get_object_or_404(EvaluationPeriod, pk=request.POST.get("periode") or 0)
+    url = reverse("evaluations:results_dashboard") + f"?periode={period.pk}"
+    if not reminders.is_due(period):
+        messages.error(
+            request,
+            _(
+                "Pengingat hanya dikirim untuk periode yang dibuka dan batas akhirnya paling lama "
+                "%(days)s hari lagi (dan belum lewat)."
+            )
+            % {"days": settings.REMINDER_DAYS_BEFORE},
+        )
+        return redirect(url)
+    sent = reminders.send_reminders(period)
+    messages.success(
+        request,
+        ngettext(
+            "%(n)s e-mail pengingat dikirim ke operator %(agencies)s perangkat daerah.",
+            "%(n)s e-mail pengingat dikirim ke operator %(agencies)s perangkat daerah.",
+            sent.messages,
+        )
+        % {"n": sent.messages, "agencies": sent.agencies},
+    )
+    return redirect(url)
+
+
+def index(request):
+    """The evaluation index as the ministry computes it: final index (self and verified), a bar per
+    evaluation dimension, a radar of the six pillars and the weakest sub-dimensions, compared with
+    the previous period when there is one."""
+    access.require_viewer(request.user)
+    periods = list(EvaluationPeriod.objects.all())
+    period = EvaluationPeriod.objects.chosen(request.GET.get("periode"), among=periods)
+    if period is None:
+        return render(request, "evaluations/results/index.html", {"period": None, "periods": periods})
+    previous = period.previous()
+    result = period.results()
+    before = previous.results() if previous else None
+
+    dimensions = list(Dimension.objects.filter(period=period))
+    pillars = list(Pillar.objects.all())
+    subdimensions = {s.code: s for s in SubDimension.objects.select_related("pillar")}
+
+    dimension_rows = [
+        {
+            "dimension": d,
+            "self": result.self.dimensions.get(d.code),
+            "verified": result.verified.dimensions.get(d.code),
+            "previous": before.verified.dimensions.get(d.code) if before else None,
+        }
+        for d in dimensions
+    ]
+    pillar_rows = [
+        {
+            "pillar": p,
+            "self": result.self.pillars.get(p.code),
+            "verified": result.verified.pillars.get(p.code),
+            "previous": before.verified.pillars.get(p.code) if before else None,
+            "change": scoring.change(result.verified.pillars.get(p.code), before.verified.pillars.get(p.code))
+            if before
+            else None,
+        }
+        for p in pillars
+    ]
+    weakest = [
+        {
+            "subdimension": subdimensions.get(code),
+            "code": code,
+            "verified": value,
+            "self": result.self.subdimensions.get(code),
+        }
+        for code, value in scoring.weakest(result.verified.subdimensions, n=5)
+    ]
+
+    series_names = [_("Skor verifikasi"), _("Skor mandiri")]
+    bar_series = [
+        charts.Series(series_names[0], [r["verified"] for r in dimension_rows]),
+        charts.Series(series_names[1], [r["self"] for r in dimension_rows]),
+    ]
+    radar_series = [charts.Series(series_names[0], [r["verified"] for r in pillar_rows])]
+    if before:
+        label = _("Verifikasi %(period)s") % {"period": previous.name}
+        bar_series.append(charts.Series(label, [r["previous"] for r in dimension_rows]))
+        radar_series.append(charts.Series(label, [r["previous"] for r in pillar_rows]))
+
+    return render(
+        request,
+        "evaluations/results/index.html",
+        {
+            "period": period,
+            "periods": periods,
+            "previous": previous,
+            "result": result,
+            "before": before,
+            "final_change": scoring.change(result.verified.final, before.verified.final) if before else None,
+            "self_change": scoring.change(result.self.final, before.self.final) if before else None,
+            "dimension_rows": dimension_rows,
+            "pillar_rows": pillar_rows,
+            "weakest": weakest,
+            "bar_chart": charts.bar_chart(
+                [f"{d.code}. {d.name}" for d in dimensions], bar_series, title=_("Skor per dimensi evaluasi")
+            ),
+            "radar_chart": charts.radar_chart(
+                [p.name for p in pillars], radar_series, title=_("Skor verifikasi per pilar")
+            ),
+        },
+    )
+
+
+def export(request, period_id):
+    """The evaluation workbook for the ministry (coordinators, admin, leaders)."""
+    access.require_viewer(request.user)
+    period = get_object_or_404(EvaluationPeriod, pk=period_id)
+    # Written to a temporary file, not memory: the workbook of a large period is several MB.
+    handle = tempfile.TemporaryFile()
+    export_period(period, handle, generated_by=request.user.get_full_name() or request.user.get_username())
+    return xlsx_attachment(handle, f"evaluasi-smart-city-{period.year}-tahap-{period.stage}.xlsx")

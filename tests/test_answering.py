@@ -1,0 +1,279 @@
+"""Saving answers through the section form: each answer type, drafts, skor mandiri, optimistic
+locking, the audit trail and carry forward."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from evaluations.answering import carry_forward
+from evaluations.models import Answer, AnswerChange, Evidence, Question, ScoreBand
+
+from .factories import assign, make_operator, make_period, make_question
+from .filling import private_media, section_post, submission_of, upload  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+T = Question.AnswerType
+
+
+@pytest.fixture
+def new_period(agency_a):
+    period = make_period(2031)
+    assign(period, agency_a, "GOV")
+    return period
+
+
+@pytest.fixture
+def questions(new_period):
+    made = {kind: make_question(new_period, code=f"T.{kind}", answer_type=kind) for kind in T.values}
+    choice = made[T.CHOICE]
+    choice.options.create(value="a", label="Pilihan A", score=Decimal(1), order=1)
+    choice.options.create(value="b", label="Pilihan B", score=Decimal(3), order=2)
+    made[T.NUMBER].unit = "unit"
+    made[T.NUMBER].save()
+    ScoreBand.objects.create(question=made[T.PERCENT], min_value=0, max_value=50, score=1)
+    ScoreBand.objects.create(question=made[T.PERCENT], min_value=50, max_value=None, score=4)
+    return made
+
+
+@pytest.fixture
+def submission(new_period, agency_a):
+    return submission_of(new_period, agency_a)
+
+
+def url(submission):
+    return f"/opd/pengisian/{submission.pk}/bagian/X-GOV/"
+
+
+def answer_of(submission, question):
+    return Answer.objects.get(submission=submission, question=question)
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "field", "expected", "score"),
+    [
+        (T.LEVEL, "level:3", "option", "3", Decimal(3)),
+        (T.CHOICE, "choice:b", "option", "b", Decimal(3)),
+        (T.YES_NO, "1", "bool_value", True, Decimal(4)),
+        (T.NUMBER, "1.234,5", "number_value", Decimal("1234.5"), None),
+        (T.PERCENT, "62,5", "number_value", Decimal("62.5"), Decimal(4)),
+        (T.TEXT, "Aplikasi SIPD dan e-Kinerja", "text_value", "Aplikasi SIPD dan e-Kinerja", None),
+        (T.DATE, "2024-05-27", "date_value", date(2024, 5, 27), None),
+    ],
+)
+def test_each_answer_type_saves_its_value_and_skor_mandiri(
+    client_a, submission, questions, kind, typed, field, expected, score
+):
+    question = questions[kind]
+    if typed.startswith(("level:", "choice:")):
+        typed = str(question.options.get(value=typed.split(":")[1]).pk)
+    response = client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": typed}}))
+    assert response.status_code == 302
+    answer = answer_of(submission, question)
+    saved = answer.option.value if field == "option" else getattr(answer, field)
+    assert saved == expected
+    assert answer.self_score == score
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "message"),
+    [
+        (T.NUMBER, "banyak", "Masukkan angka, mis. 1234 atau 1.234,5."),
+        (T.PERCENT, "120", "lebih kecil dari atau sama dengan 100"),
+        (T.DATE, "27/13/2024", "Masukkan tanggal yang valid."),
+        (T.LEVEL, "999999", "Masukkan pilihan yang valid"),
+    ],
+)
+def test_a_wrong_value_is_shown_next_to_its_field_and_nothing_is_saved(
+    client_a, submission, questions, kind, typed, message
+):
+    other = questions[T.TEXT]
+    data = section_post(submission, "X-GOV", {questions[kind]: {"value": typed}, other: {"value": "teks"}})
+    response = client_a.post(url(submission), data)
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert message in page
+    assert f'<a href="#q-{questions[kind].pk}">' in page  # listed at the top, linked to the question
+    assert not Answer.objects.filter(submission=submission).exists()
+
+
+def test_a_draft_with_only_some_answers_saves(client_a, submission, questions):
+    data = section_post(submission, "X-GOV", {questions[T.YES_NO]: {"value": "0"}})
+    response = client_a.post(url(submission), data, follow=True)
+    assert "Draf tersimpan (1 jawaban)." in response.content.decode()
+    assert answer_of(submission, questions[T.YES_NO]).self_score == Decimal(0)
+    assert submission.answers.count() == 1
+
+
+def test_an_explanation_alone_saves_and_counts_as_unanswered(client_a, submission, questions):
+    question = questions[T.LEVEL]
+    client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"explanation": "Sedang disusun"}}))
+    answer = answer_of(submission, question)
+    assert answer.explanation == "Sedang disusun"
+    assert not answer.is_answered
+
+
+def test_saving_the_same_values_again_changes_nothing(client_a, submission, questions):
+    question = questions[T.TEXT]
+    client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "A"}}))
+    response = client_a.post(url(submission), section_post(submission, "X-GOV"), follow=True)
+    assert "Tidak ada perubahan untuk disimpan." in response.content.decode()
+    assert answer_of(submission, question).version == 1
+
+
+def test_every_changed_field_is_recorded_with_who_old_and_new(client_a, operator_a, submission, questions):
+    question = questions[T.TEXT]
+    client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "lama"}}))
+    data = section_post(submission, "X-GOV", {question: {"value": "baru", "explanation": "diperbarui"}})
+    client_a.post(url(submission), data)
+    changes = {(c.field, c.old_value, c.new_value) for c in AnswerChange.objects.filter(answer__question=question)}
+    assert changes == {("value", "", "lama"), ("value", "lama", "baru"), ("explanation", "", "diperbarui")}
+    assert set(AnswerChange.objects.values_list("changed_by", flat=True)) == {operator_a.pk}
+
+
+def test_a_second_save_from_an_older_version_is_refused_and_shows_the_other_value(
+    client, client_a, agency_a, submission, questions
+):
+    question, other = questions[T.TEXT], questions[T.YES_NO]
+    stale = section_post(submission, "X-GOV")  # operator A opened the page
+    colleague = make_operator(agency_a, "rekan")
+    colleague.first_name = "Budi"
+    colleague.save()
+    from django.test import Client
+
+    colleague_client = Client()
+    colleague_client.force_login(colleague)
+    colleague_client.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "versi Budi"}}))
+
+    stale.update({f"q{question.pk}-value": "versi A", f"q{other.pk}-value": "1"})
+    response = client_a.post(url(submission), stale)
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "versi Budi" in page and "Budi menyimpan jawaban ini" in page
+    assert answer_of(submission, question).text_value == "versi Budi"
+    # The other answer of the same post is saved (documented decision).
+    assert answer_of(submission, other).bool_value is True
+    assert "1 jawaban lain tersimpan." in page
+
+
+def test_after_a_conflict_saving_again_overwrites_knowingly(client_a, agency_a, submission, questions):
+    question = questions[T.TEXT]
+    stale = section_post(submission, "X-GOV")
+    Answer.objects.create(submission=submission, question=question, text_value="versi lain")
+    stale[f"q{question.pk}-value"] = "versi A"
+    response = client_a.post(url(submission), stale)
+    assert response.status_code == 409
+    # The re-rendered form now carries the current version: posting it again is a deliberate choice.
+    again = {k: v for k, v in response.context["rows"][0][0].data.items() if k.startswith("q")}
+    client_a.post(url(submission), again)
+    assert answer_of(submission, question).text_value == "versi A"
+
+
+def test_an_unchanged_answer_is_not_overwritten_by_a_stale_page(client_a, submission, questions):
+    question = questions[T.TEXT]
+    client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "lama"}}))
+    stale = section_post(submission, "X-GOV")
+    Answer.objects.filter(question=question).update(text_value="baru dari rekan", version=2)
+    stale[f"q{questions[T.YES_NO].pk}-value"] = "1"
+    response = client_a.post(url(submission), stale)
+    assert response.status_code == 302
+    assert answer_of(submission, question).text_value == "baru dari rekan"
+
+
+def test_carry_forward_copies_answers_by_code_with_evidence_as_references(
+    client_a, operator_a, agency_a, new_period, questions, submission
+):
+    later = make_period(2032)
+    assign(later, agency_a, "GOV")
+    level_new = make_question(later, code=questions[T.LEVEL].code, answer_type=T.LEVEL)
+    text_new = make_question(later, code=questions[T.TEXT].code, answer_type=T.TEXT)
+    level_option = questions[T.LEVEL].options.get(value="2")
+    data = section_post(
+        submission,
+        "X-GOV",
+        {
+            questions[T.LEVEL]: {
+                "value": str(level_option.pk),
+                "evidence_title": "SK",
+                "evidence_file": upload("sk.pdf"),
+            },
+            questions[T.TEXT]: {"value": "SIPD"},
+        },
+    )
+    client_a.post(url(submission), data)
+    old_evidence = Evidence.objects.get()
+
+    current = submission_of(later, agency_a)
+    assert carry_forward(current, by=operator_a) == 2
+    level_answer = answer_of(current, level_new)
+    assert level_answer.option.value == "2" and level_answer.option.question == level_new
+    assert level_answer.carried_forward and level_answer.self_score == Decimal(2)
+    assert answer_of(current, text_new).text_value == "SIPD"
+    copy = Evidence.objects.get(answer=level_answer)
+    assert copy.carried_from == old_evidence and copy.file.name == old_evidence.file.name
+    reasons = {q: str(reason) for q, reason in current.missing_items()}
+    assert reasons[level_new] == "jawaban dari periode sebelumnya belum dikonfirmasi"
+
+
+def test_confirming_a_carried_answer_clears_the_mark(client_a, operator_a, agency_a, submission, questions):
+    Answer.objects.create(submission=submission, question=questions[T.TEXT], text_value="lama", carried_forward=True)
+    data = section_post(submission, "X-GOV", konfirmasi=str(questions[T.TEXT].pk))
+    response = client_a.post(url(submission), data)
+    assert response.status_code == 302
+    answer = answer_of(submission, questions[T.TEXT])
+    assert not answer.carried_forward and answer.text_value == "lama"
+    assert AnswerChange.objects.filter(answer=answer, field="carried_forward").exists()
+
+
+def test_editing_a_carried_answer_clears_the_mark(client_a, submission, questions):
+    Answer.objects.create(submission=submission, question=questions[T.TEXT], text_value="lama", carried_forward=True)
+    client_a.post(url(submission), section_post(submission, "X-GOV", {questions[T.TEXT]: {"value": "baru"}}))
+    assert not answer_of(submission, questions[T.TEXT]).carried_forward
+
+
+def test_carry_forward_without_a_previous_submission_says_so(client_a, submission):
+    response = client_a.post(f"/opd/pengisian/{submission.pk}/salin/", follow=True)
+    assert "Tidak ada pengisian periode sebelumnya" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "expected"),
+    [("id", "1.234,5", "1234.5"), ("id", "1234.5", "1234.5"), ("id", "72,5", "72.5"), ("en", "1,234.5", "1234.5")],
+)
+def test_numbers_are_read_the_way_people_write_them_in_each_language(language, typed, expected):
+    from django.utils import translation
+
+    from evaluations.forms.answering import DecimalInput
+
+    with translation.override(language):
+        assert DecimalInput(max_digits=14, decimal_places=2).clean(typed) == Decimal(expected)
+
+
+def test_carry_forward_keeps_an_explanation_already_written_this_period(operator_a, agency_a, questions, submission):
+    later = make_period(2032)
+    assign(later, agency_a, "GOV")
+    text_new = make_question(later, code=questions[T.TEXT].code, answer_type=T.TEXT)
+    Answer.objects.create(submission=submission, question=questions[T.TEXT], text_value="SIPD", explanation="lama")
+    current = submission_of(later, agency_a)
+    Answer.objects.create(submission=current, question=text_new, explanation="ditulis tahun ini")
+    assert carry_forward(current, by=operator_a) == 1
+    answer = answer_of(current, text_new)
+    assert answer.text_value == "SIPD" and answer.explanation == "ditulis tahun ini"
+
+
+def test_changing_a_verified_answer_drops_the_stale_verified_score(client_a, submission, questions):
+    question = questions[T.YES_NO]
+    client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "0"}}))
+    Answer.objects.filter(submission=submission, question=question).update(verified_score=Decimal(0))
+    client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "1"}}))
+    answer = answer_of(submission, question)
+    assert (answer.self_score, answer.verified_score) == (Decimal(4), None)
+    assert AnswerChange.objects.filter(answer=answer, field="verified_score", old_value="0.00").exists()
+
+
+def test_saving_a_verified_answer_unchanged_keeps_its_verified_score(client_a, submission, questions):
+    question = questions[T.YES_NO]
+    client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "0"}}))
+    Answer.objects.filter(submission=submission, question=question).update(verified_score=Decimal(1))
+    client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"explanation": "Tambahan"}}))
+    assert answer_of(submission, question).verified_score == Decimal(1)

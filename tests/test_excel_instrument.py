@@ -1,0 +1,268 @@
+"""The instrument as a spreadsheet (evaluations/excel/instrument.py): round trip, and every kind of bad
+file gets a message naming sheet, row and column, with nothing saved."""
+
+import io
+from decimal import Decimal
+
+import pytest
+
+from evaluations.excel.instrument import (
+    InstrumentFileError,
+    InstrumentImportRefused,
+    import_instrument,
+    read_instrument,
+    write_instrument,
+)
+from evaluations.models import AnswerOption, Assignment, Dimension, EvaluationPeriod, Question
+
+from .excel_helpers import answer_all, instrument_file, open_workbook, valid_instrument_sheets
+from .factories import make_period
+
+pytestmark = pytest.mark.django_db
+
+
+def read(sheets=None, **kwargs):
+    return read_instrument(instrument_file(sheets, **kwargs))
+
+
+def errors_of(sheets=None, **kwargs):
+    plan = read(sheets, **kwargs)
+    assert not plan.is_valid
+    return [str(e) for e in plan.errors]
+
+
+def snapshot(period):
+    """Every dimension, indicator, question (with options, bands and question assignments)."""
+    dimensions = [(d.code, d.name, d.weight, d.order) for d in period.dimensions.order_by("order", "code")]
+    questions = []
+    for q in (
+        Question.objects.for_period(period).in_form_order().prefetch_related("options", "bands", "assignments__agency")
+    ):
+        questions.append(
+            (
+                q.indicator.dimension.code,
+                q.indicator.code,
+                q.indicator.name,
+                q.indicator.order,
+                q.code,
+                q.text,
+                q.help_text,
+                q.answer_type,
+                q.unit,
+                q.pillar_id,
+                q.subdimension_id,
+                q.required,
+                q.evidence_required,
+                q.order,
+                [(o.value, o.label, o.score, o.order) for o in q.options.all()],
+                [(b.min_value, b.max_value, b.score) for b in q.bands.all()],
+                sorted(a.agency.abbreviation for a in q.assignments.all()),
+            )
+        )
+    return dimensions, questions
+
+
+def test_the_shipped_instrument_survives_export_and_import_into_a_new_period():
+    shipped = EvaluationPeriod.objects.get(year=2024, stage="1")
+    buffer = io.BytesIO()
+    write_instrument(shipped, buffer)
+    buffer.seek(0)
+    plan = read_instrument(buffer)
+    assert plan.errors == []
+    new = make_period(year=2031)
+    import_instrument(plan, new)
+    before, after = snapshot(shipped), snapshot(new)
+    assert len(after[1]) == 62
+    assert sum(len(q[14]) for q in after[1]) == 202
+    assert after == before
+
+
+def test_the_exported_instrument_has_the_four_sheets_and_their_columns():
+    buffer = io.BytesIO()
+    write_instrument(EvaluationPeriod.objects.get(year=2024, stage="1"), buffer)
+    book = open_workbook(buffer.getvalue())
+    assert book.sheetnames[:4] == ["dimensi", "indikator", "pertanyaan", "opsi"]
+    assert [c.value for c in book["dimensi"][1]] == ["kode", "nama", "bobot"]
+    assert [c.value for c in book["opsi"][1]] == ["daftar", "nilai", "label", "skor"]
+    assert [c.value for c in book["pertanyaan"][1]][:10] == [
+        "kode",
+        "indikator",
+        "teks",
+        "bantuan",
+        "tipe",
+        "pilar",
+        "subdimensi",
+        "opsi",
+        "wajib_bukti",
+        "opd",
+    ]
+    assert isinstance(book["dimensi"]["C2"].value, (int, float))
+
+
+def test_a_valid_file_creates_the_instrument_and_question_assignments():
+    period = make_period(year=2032)
+    plan = read()
+    assert plan.counts() == {"dimensi": 2, "indikator": 2, "pertanyaan": 4, "opsi": 7, "rentang": 0}
+    import_instrument(plan, period)
+    level = Question.objects.get(indicator__dimension__period=period, code="A.1.1")
+    assert level.answer_type == "level"
+    assert [o.score for o in level.options.all()] == [Decimal(i) for i in range(5)]
+    assert level.evidence_required and level.subdimension.code == "GOV-2"
+    assert Question.objects.get(indicator__dimension__period=period, code="A.1.2").answer_type == "yesno"
+    assert Question.objects.get(indicator__dimension__period=period, code="B.1.2").answer_type == "number"
+    assigned = Assignment.objects.filter(period=period, question__code="B.1.1")
+    assert sorted(a.agency.abbreviation for a in assigned) == ["DPMPTSP", "Dispar"]
+
+
+def test_importing_replaces_the_instrument_of_a_period_without_answers():
+    period = make_period(year=2033)
+    import_instrument(read(), period)
+    sheets = valid_instrument_sheets()
+    sheets["pertanyaan"] = sheets["pertanyaan"][:2]
+    import_instrument(read(sheets), period)
+    assert Question.objects.for_period(period).count() == 1
+
+
+def test_a_period_that_has_answers_is_refused(period, agency_a):
+    answer_all(period, agency_a)
+    count = Question.objects.for_period(period).count()
+    with pytest.raises(InstrumentImportRefused, match="sudah memiliki jawaban"):
+        import_instrument(read(), period)
+    assert Question.objects.for_period(period).count() == count
+
+
+def test_a_file_that_is_not_an_xlsx_is_refused():
+    with pytest.raises(InstrumentFileError, match="bukan berkas Excel"):
+        read_instrument(io.BytesIO(b"kode,nama,bobot\nA,Kebijakan,100\n"))
+
+
+def test_a_missing_sheet_is_named():
+    assert errors_of(drop_sheet="opsi") == ['lembar "opsi": lembar tidak ada di berkas.']
+
+
+def test_a_missing_column_is_named():
+    sheets = valid_instrument_sheets()
+    sheets["indikator"] = [[row[0], row[2]] for row in sheets["indikator"]]
+    assert errors_of(sheets) == ['lembar "indikator", baris 1, kolom "dimensi": kolom wajib tidak ada di baris judul.']
+
+
+def test_duplicate_question_codes_are_named_with_both_rows():
+    sheets = valid_instrument_sheets()
+    sheets["pertanyaan"][2][0] = "A.1.1"
+    assert 'lembar "pertanyaan", baris 3, kolom "kode": kode "A.1.1" ganda (sudah dipakai di baris 2).' in errors_of(
+        sheets
+    )
+
+
+def test_duplicate_dimension_codes_are_refused():
+    sheets = valid_instrument_sheets()
+    sheets["dimensi"][2][0] = "A"
+    assert any('lembar "dimensi", baris 3, kolom "kode": kode "A" ganda' in e for e in errors_of(sheets))
+
+
+def test_a_question_pointing_to_an_unknown_indicator_is_named():
+    sheets = valid_instrument_sheets()
+    sheets["pertanyaan"][1][1] = "Z.9"
+    assert errors_of(sheets) == [
+        'lembar "pertanyaan", baris 2, kolom "indikator": indikator "Z.9" tidak ada di lembar indikator.'
+    ]
+
+
+def test_a_question_pointing_to_an_unknown_pillar_is_named():
+    sheets = valid_instrument_sheets()
+    sheets["pertanyaan"][2][5] = "XYZ"
+    errors = errors_of(sheets)
+    assert len(errors) == 1
+    assert errors[0].startswith('lembar "pertanyaan", baris 3, kolom "pilar": pilar "XYZ" tidak dikenal')
+
+
+def test_a_question_pointing_to_an_unknown_option_list_is_named():
+    sheets = valid_instrument_sheets()
+    sheets["pertanyaan"][3][7] = "tidak_ada"
+    assert errors_of(sheets) == [
+        'lembar "pertanyaan", baris 4, kolom "opsi": daftar opsi "tidak_ada" tidak ada di lembar opsi.'
+    ]
+
+
+def test_a_level_question_needs_a_list_of_five_levels():
+    sheets = valid_instrument_sheets()
+    sheets["pertanyaan"][1][7] = "koordinasi"
+    assert "memerlukan daftar dengan 5 tingkat" in errors_of(sheets)[0]
+
+
+def test_an_unknown_type_is_named_with_the_allowed_ones():
+    sheets = valid_instrument_sheets()
+    sheets["pertanyaan"][2][4] = "centang"
+    error = errors_of(sheets)[0]
+    assert error.startswith('lembar "pertanyaan", baris 3, kolom "tipe": tipe "centang" tidak dikenal')
+    assert "level, yesno, choice" in error
+
+
+def test_a_weight_that_is_not_a_number_is_named():
+    sheets = valid_instrument_sheets()
+    sheets["dimensi"][1][2] = "empat puluh"
+    assert errors_of(sheets) == ['lembar "dimensi", baris 2, kolom "bobot": harus berupa angka, bukan \'empat puluh\'.']
+
+
+def test_weights_that_do_not_sum_to_100_are_refused():
+    sheets = valid_instrument_sheets()
+    sheets["dimensi"][2][2] = 50
+    assert errors_of(sheets) == ['lembar "dimensi", kolom "bobot": jumlah bobot harus 100, sekarang 90.']
+
+
+def test_a_weight_written_with_a_decimal_comma_is_accepted():
+    sheets = valid_instrument_sheets()
+    sheets["dimensi"][1][2], sheets["dimensi"][2][2] = "39,5", "60,5"
+    assert read(sheets).is_valid
+
+
+@pytest.mark.parametrize("score", [5, -1, "4.5"])
+def test_an_option_score_outside_0_to_4_is_named(score):
+    sheets = valid_instrument_sheets()
+    sheets["opsi"][6][3] = score
+    errors = errors_of(sheets)
+    assert errors[0].startswith('lembar "opsi", baris 7, kolom "skor": harus antara 0 dan 4')
+
+
+def test_an_unknown_agency_in_opd_is_named():
+    sheets = valid_instrument_sheets()
+    sheets["pertanyaan"][1][9] = "Bappeda, Dinas Fiktif"
+    assert errors_of(sheets) == [
+        'lembar "pertanyaan", baris 2, kolom "opd": perangkat daerah "Dinas Fiktif" tidak dikenal.'
+    ]
+
+
+def test_a_subdimension_of_another_pillar_is_refused():
+    sheets = valid_instrument_sheets()
+    sheets["pertanyaan"][1][6] = "ENV-1"
+    assert "bukan bagian dari pilar" in errors_of(sheets)[0]
+
+
+def test_several_errors_are_all_reported_at_once():
+    sheets = valid_instrument_sheets()
+    sheets["pertanyaan"][1][1] = "Z.9"
+    sheets["pertanyaan"][2][5] = "XYZ"
+    sheets["opsi"][1][3] = 9
+    assert len(errors_of(sheets)) == 3
+
+
+def test_nothing_is_saved_when_saving_fails_halfway(monkeypatch):
+    period = make_period(year=2034)
+    plan = read()
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk penuh")
+
+    monkeypatch.setattr(AnswerOption.objects, "bulk_create", explode)
+    with pytest.raises(RuntimeError):
+        import_instrument(plan, period)
+    assert not Dimension.objects.filter(period=period).exists()
+
+
+def test_a_sheet_with_too_many_rows_is_refused(monkeypatch):
+    from evaluations.excel import instrument as instrument_io
+
+    monkeypatch.setattr(instrument_io, "MAX_ROWS", 3)
+    sheets = valid_instrument_sheets()
+    errors = errors_of(sheets)
+    assert 'lembar "opsi", baris 5: terlalu banyak baris (paling banyak 3).' in errors
