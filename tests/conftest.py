@@ -1,7 +1,10 @@
 """The shared cast: an operator of agency A, an operator of agency B, a coordinator, a leader and
 an admin, working on the shipped 2024 Tahap I period opened with a deadline two weeks away."""
 
+import tempfile
+
 import pytest
+from django.conf import settings
 
 from evaluations import roles
 from evaluations.models import Agency, EvaluationPeriod
@@ -65,13 +68,9 @@ from .browser import browser_page, chromium_browser, phone_page, site  # noqa: E
 
 
 def pytest_configure(config):
-    from django.conf import settings
-
     # Hashing every test user's password with PBKDF2 would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Uploaded files of the tests go to a throw-away folder, not to var/uploads.
-    import tempfile
-
     uploads = tempfile.mkdtemp(prefix="smartcity-test-uploads-")
     settings.PRIVATE_MEDIA_ROOT = settings.MEDIA_ROOT = uploads
     settings.STORAGES = {

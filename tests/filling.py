@@ -3,11 +3,14 @@ type, a private media folder per test, and a post builder for section forms."""
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from evaluations.answering import load_section, state_of
+from evaluations.forms.answering import initial_value
 from evaluations.models import Submission
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -47,9 +50,6 @@ def private_media(settings, tmp_path):
 
 def media_root():
     """The private media folder of the running test (see private_media)."""
-    from pathlib import Path
-
-    from django.conf import settings
 
     return Path(settings.STORAGES["default"]["OPTIONS"]["location"])
 
@@ -70,8 +70,6 @@ def section_post(submission, key, values=None, **extra):
         data[f"{prefix}-seen"] = state_of(answer)
         data[f"{prefix}-explanation"] = answer.explanation if answer else ""
         if answer is not None and answer.is_answered:
-            from evaluations.forms.answering import initial_value
-
             current = initial_value(question, answer)
             data[f"{prefix}-value"] = "" if current is None else str(current)
     for question, fields in (values or {}).items():

@@ -11,10 +11,12 @@ A URL pattern without an entry makes test_every_url_pattern_has_an_entry fail. T
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from evaluations.models import DatasetUpload, Question, Submission
+from evaluations.models import Answer, DatasetUpload, Evidence, Question, QuickWinEvidence, Submission
 
+from .factories import make_quick_win, upload_all_datasets
 from .filling import PDF
 
 ROLES = ["anonymous", "operator_a", "operator_b", "coordinator", "leader", "admin"]
@@ -188,12 +190,6 @@ class World:
     an evidence file, a proposed quick win with an evidence file, an accepted road upload."""
 
     def __init__(self, period, agency_a, operator_a):
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from evaluations.models import Answer, Evidence, QuickWinEvidence
-
-        from .factories import make_quick_win, upload_all_datasets
-
         self.period = period
         self.submission_a = Submission.objects.create(
             period=period, agency=agency_a, status=Submission.Status.SUBMITTED

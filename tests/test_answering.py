@@ -5,8 +5,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.utils import translation
 
 from evaluations.answering import carry_forward
+from evaluations.forms.answering import DecimalInput
 from evaluations.models import Answer, AnswerChange, Evidence, Question, ScoreBand
 
 from .factories import assign, make_operator, make_period, make_question
@@ -139,7 +142,6 @@ def test_a_second_save_from_an_older_version_is_refused_and_shows_the_other_valu
     colleague = make_operator(agency_a, "rekan")
     colleague.first_name = "Budi"
     colleague.save()
-    from django.test import Client
 
     colleague_client = Client()
     colleague_client.force_login(colleague)
@@ -241,10 +243,6 @@ def test_carry_forward_without_a_previous_submission_says_so(client_a, submissio
     [("id", "1.234,5", "1234.5"), ("id", "1234.5", "1234.5"), ("id", "72,5", "72.5"), ("en", "1,234.5", "1234.5")],
 )
 def test_numbers_are_read_the_way_people_write_them_in_each_language(language, typed, expected):
-    from django.utils import translation
-
-    from evaluations.forms.answering import DecimalInput
-
     with translation.override(language):
         assert DecimalInput(max_digits=14, decimal_places=2).clean(typed) == Decimal(expected)
 

@@ -2,6 +2,7 @@
 completes the rest, submits and sees the read-only state. Screenshots go to artifacts/."""
 
 import pytest
+from django.contrib.sessions.models import Session
 
 from evaluations.models import Agency, Answer, Dimension, Evidence, Question, Submission
 
@@ -92,8 +93,6 @@ def test_an_operator_fills_in_saves_a_draft_submits_and_sees_the_read_only_state
 
 
 def test_what_an_operator_typed_survives_an_expired_session(site, browser_page, questionnaire):
-    from django.contrib.sessions.models import Session
-
     period, _pdf = questionnaire
     page = browser_page
     log_in(page, site.url, "op_pu")

@@ -3,6 +3,7 @@ name, removal on record, and the access-checked download."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from evaluations.models import Answer, AnswerChange, Evidence, Question
 from evaluations.validators import validate_evidence_file
@@ -59,8 +60,6 @@ def test_every_allowed_type_is_saved_under_a_random_name(client_a, submission, q
 def test_a_refused_file_gets_a_clear_message_and_nothing_is_saved(
     client_a, submission, question, name, content, message
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     response = post_file(client_a, submission, question, SimpleUploadedFile(name, content))
     assert response.status_code == 422
     assert message in response.content.decode()

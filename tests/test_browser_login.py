@@ -2,7 +2,7 @@
 
 import pytest
 
-from evaluations.models import EvaluationPeriod
+from evaluations.models import Agency, EvaluationPeriod
 
 from .browser import log_in, screenshot
 from .factories import make_operator, open_period
@@ -11,8 +11,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_operator_signs_in_with_a_real_browser_and_sees_the_period(site, browser_page):
-    from evaluations.models import Agency
-
     period = open_period(EvaluationPeriod.objects.get(year=2024, stage="1"))
     make_operator(Agency.objects.get(abbreviation="Dinas PU"), "op_pu")
     page = browser_page

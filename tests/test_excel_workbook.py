@@ -2,6 +2,7 @@
 internal comments, and a fixed number of queries whatever the size of the period."""
 
 import io
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -245,8 +246,6 @@ def test_the_export_runs_the_same_number_of_queries_for_small_and_large_periods(
 
 
 def test_the_saved_file_has_no_formula_element_in_any_sheet(period, agency_a):
-    import zipfile
-
     submission = answer_all(period, agency_a, text='=WEBSERVICE("http://x")')
     Answer.objects.filter(submission=submission).update(explanation="+SUM(1)")
     buffer = io.BytesIO()

@@ -1,3 +1,7 @@
+import gettext
+import re
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +30,6 @@ def test_the_language_switch_works_on_the_login_page(client):
 
 
 def test_the_english_catalogue_translates_every_string():
-    import re
-    from pathlib import Path
-
     po = (Path(__file__).resolve().parent.parent / "locale/en/LC_MESSAGES/django.po").read_text()
     entries = po.split("\n\n")[1:]
     untranslated = []
@@ -41,10 +42,6 @@ def test_the_english_catalogue_translates_every_string():
 
 
 def test_the_compiled_catalogue_matches_the_po_file():
-    import gettext
-    import re
-    from pathlib import Path
-
     folder = Path(__file__).resolve().parent.parent / "locale/en/LC_MESSAGES"
     with open(folder / "django.mo", "rb") as mo:
         compiled = gettext.GNUTranslations(mo)

@@ -1,6 +1,7 @@
 """The instrument page /kelola/instrumen/ (admin only): dry run, import, errors, download."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from evaluations.models import Dimension, EvaluationPeriod, Question
 
@@ -72,8 +73,6 @@ def test_a_bad_file_lists_errors_by_sheet_row_and_column_and_saves_nothing(admin
 
 
 def test_a_file_that_is_not_an_xlsx_gets_a_clear_message(admin_client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     target = make_period(year=2038)
     upload = SimpleUploadedFile("instrumen.xlsx", b"bukan excel", content_type="application/octet-stream")
     html = post(admin_client, target, upload, dry_run=True).content.decode()
@@ -81,8 +80,6 @@ def test_a_file_that_is_not_an_xlsx_gets_a_clear_message(admin_client):
 
 
 def test_a_file_with_another_extension_is_refused(admin_client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     upload = SimpleUploadedFile("instrumen.csv", b"a,b", content_type="text/csv")
     html = post(admin_client, make_period(year=2039), upload, dry_run=True).content.decode()
     assert "berakhiran .xlsx" in html

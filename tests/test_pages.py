@@ -4,6 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from evaluations.models import Question
+
 from .factories import assign, make_agency
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +21,6 @@ def test_home_shows_the_open_period_and_its_deadline(client_a, period):
 
 
 def test_home_tells_an_operator_how_many_questions_their_agency_answers(client_a, period, agency_a):
-    from evaluations.models import Question
-
     n = Question.objects.assigned_to(agency_a, period).count()
     assert n > 0
     assert f"{n} pertanyaan ditugaskan" in client_a.get("/").content.decode()

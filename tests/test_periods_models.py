@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from evaluations.models import Dimension, EvaluationPeriod
+from evaluations.models import Answer, AnswerOption, Dimension, EvaluationPeriod, Submission
 
 from .factories import make_period, make_question
 
@@ -50,8 +50,6 @@ def test_the_database_refuses_two_dimensions_with_one_code_in_a_period():
 
 
 def test_the_database_refuses_an_option_score_above_4():
-    from evaluations.models import AnswerOption
-
     question = make_question(make_period(), answer_type="choice")
     with pytest.raises(IntegrityError):
         AnswerOption.objects.create(question=question, value="x", label="Terlalu tinggi", score=Decimal("4.5"))
@@ -75,8 +73,6 @@ def test_previous_is_the_period_evaluated_just_before():
 
 
 def test_a_periods_results_combine_its_instrument_and_answers(agency_a, agency_b):
-    from evaluations.models import Answer, Submission
-
     period = make_period()
     level = make_question(period, code="L1")
     make_question(period, code="T1", answer_type="text")

@@ -14,7 +14,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import psycopg2
 import pytest
+import redis
 
 from .factories import FIXTURES, PASSWORD, subprocess_env
 
@@ -37,8 +39,6 @@ def _require(service, check):
 
 
 def _recreate_database():
-    import psycopg2
-
     conn = psycopg2.connect(PG_ADMIN_URL)
     conn.autocommit = True
     with conn.cursor() as cursor:
@@ -48,8 +48,6 @@ def _recreate_database():
 
 
 def _drop_database():
-    import psycopg2
-
     conn = psycopg2.connect(PG_ADMIN_URL)
     conn.autocommit = True
     with conn.cursor() as cursor:
@@ -58,8 +56,6 @@ def _drop_database():
 
 
 def _clear_redis():
-    import redis
-
     client = redis.Redis.from_url(REDIS_URL)
     for key in client.scan_iter(f"{CACHE_KEY_PREFIX}:*"):
         client.delete(key)

@@ -1,5 +1,8 @@
 """Quick-win rules on the model: life cycle, who may do what, history, continuation, visibility."""
 
+import io
+import zipfile
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -171,9 +174,6 @@ def test_evidence_validator_refuses_a_forbidden_extension():
 
 
 def test_evidence_validator_refuses_a_zip_renamed_to_docx():
-    import io
-    import zipfile
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("lain.txt", "x")

@@ -8,6 +8,7 @@ from email.header import decode_header, make_header
 from io import StringIO
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -162,8 +163,6 @@ def _free_port():
 
 @pytest.fixture
 def smtp_server():
-    from aiosmtpd.controller import Controller
-
     class Inbox:
         def __init__(self):
             self.messages = []

@@ -1,6 +1,10 @@
 """The workbook download at /ekspor/<period_id>/ and its button on the home page."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from evaluations.models import Agency
 
 from .excel_helpers import answer_all, open_workbook
 from .test_excel_workbook import SHEET_NAMES
@@ -63,11 +67,6 @@ def test_the_home_page_does_not_offer_the_download_to_operators(client_a, period
 
 
 def test_the_download_runs_the_same_number_of_queries_for_one_agency_and_for_all(client, period, coordinator):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from evaluations.models import Agency
-
     agencies = list(Agency.objects.filter(assignments__period=period).distinct())
     answer_all(period, agencies[0])
     client.force_login(coordinator)

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from evaluations.models import AnswerChange, Evidence, Question, ReviewComment, Submission, SubmissionEvent
+from evaluations.templatetags import review_extras
 
 from .factories import assign, make_agency, make_answer, make_period, make_question, make_submission
 
@@ -107,8 +108,6 @@ def test_link_evidence_opens_the_link_and_file_evidence_shows_its_title_without_
 
 
 def test_file_evidence_links_to_the_download_view_when_it_exists(as_coordinator, answer, monkeypatch):
-    from evaluations.templatetags import review_extras
-
     evidence = Evidence.objects.create(answer=answer, title="SK Tim", file="evidence/abc.pdf", original_name="sk.pdf")
     monkeypatch.setattr(review_extras, "reverse", lambda name, args: f"/bukti/{args[0]}/unduh/")
     html = as_coordinator.get(url(answer.submission)).content.decode()

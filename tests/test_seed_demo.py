@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from evaluations import roles
 from evaluations.management.commands.seed_demo import DEMO_PASSWORD
-from evaluations.models import EvaluationPeriod
+from evaluations.models import DatasetUpload, EvaluationPeriod, QuickWin, RoadSegment, Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,6 @@ def test_seed_demo_can_run_twice(settings):
 
 
 def test_seed_demo_adds_quick_wins_and_a_file_per_data_set(settings, tmp_path):
-    from evaluations.models import DatasetUpload, QuickWin, RoadSegment
-
     settings.DEBUG = True
     settings.STORAGES = {
         **settings.STORAGES,
@@ -44,8 +42,6 @@ def test_seed_demo_adds_quick_wins_and_a_file_per_data_set(settings, tmp_path):
 
 
 def test_seed_demo_gives_bappeda_a_half_filled_draft_and_dinkes_a_submitted_one(settings):
-    from evaluations.models import Submission
-
     settings.DEBUG = True
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     call_command("seed_demo", stdout=open("/dev/null", "w"))
