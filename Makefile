@@ -45,7 +45,7 @@ lint: setup
 
 ## make messages: refresh and compile the translation catalogues after changing UI strings
 messages: setup
-	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests
+	$(PY) manage.py makemessages -l en --no-obsolete --no-wrap --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
