@@ -32,7 +32,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from evaluations import roles  # noqa: E402
-from evaluations.datasets import get_spec, read_upload, rows_to_xlsx  # noqa: E402
+from evaluations.datasets import get_spec  # noqa: E402
+from evaluations.excel.datasets import read_upload, rows_to_xlsx  # noqa: E402
 from evaluations.models import Agency, AgencyMember, DatasetUpload, EvaluationPeriod, Kecamatan, RoadSegment  # noqa: E402
 
 FIXTURES = [

@@ -1,24 +1,34 @@
 """Small make_* helpers for test data. Reference data (pillars, agencies, the 2024 instrument)
 comes from the fixtures, loaded once per test session."""
 
+import io
 import itertools
+import os
 from datetime import timedelta
 from decimal import Decimal
 
+import openpyxl
 from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
 from evaluations import roles
+from evaluations.datasets import SPECS, get_spec
+from evaluations.excel.datasets import read_upload
 from evaluations.models import (
     Agency,
     AgencyMember,
+    Answer,
     AnswerOption,
     Assignment,
+    DatasetUpload,
     Dimension,
     EvaluationPeriod,
     Indicator,
     Question,
+    QuickWin,
+    Submission,
 )
 from pillars.models import Pillar, SubDimension
 
@@ -118,8 +128,6 @@ def assign(period, agency, pillar="GOV"):
 
 def make_submission(period, agency, status=None, **extra):
     """The agency's submission in the period (created when missing), optionally forced to a status."""
-    from evaluations.models import Submission
-
     submission, _created = Submission.objects.get_or_create(period=period, agency=agency)
     if status is not None or extra:
         for name, value in {"status": status or submission.status, **extra}.items():
@@ -133,8 +141,6 @@ def make_submission(period, agency, status=None, **extra):
 def make_answer(submission, question, score=None, verified=None, **fields):
     """An answer saved straight to the database (the operator's form is not needed). A level or
     choice question with options gets the option scoring `score`; `score` is the self score."""
-    from evaluations.models import Answer
-
     if score is not None and "option" not in fields and question.uses_options:
         fields["option"] = question.options.filter(score=Decimal(score)).first()
     if not any(k in fields for k in ("option", "bool_value", "number_value", "text_value", "date_value")):
@@ -150,8 +156,6 @@ def make_answer(submission, question, score=None, verified=None, **fields):
 
 def make_quick_win(period, agency, status="usulan", pillar="GOV", name=None, **extra):
     """A quick win written straight to the database (life-cycle methods are tested separately)."""
-    from evaluations.models import QuickWin
-
     pillar_obj = Pillar.objects.get(code=pillar) if isinstance(pillar, str) else pillar
     return QuickWin.objects.create(
         period=period,
@@ -167,13 +171,6 @@ def make_quick_win(period, agency, status="usulan", pillar="GOV", name=None, **e
 def make_xlsx(rows, headers=None, kind="jalan", name="data.xlsx"):
     """An uploaded .xlsx: the data set's headers (or `headers`) then `rows` (lists of cell values;
     a string starting with = becomes a formula)."""
-    import io
-
-    import openpyxl
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from evaluations.datasets import get_spec
-
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(headers if headers is not None else [c.header for c in get_spec(kind).columns])
@@ -193,9 +190,6 @@ TRANSPORT_ROW = ["Terminal tipe B", "Terminal Uji", "Sangatta Utara", "Dishub", 
 def upload_all_datasets(period, agency, copies=1):
     """One accepted upload of each of the four data sets for the agency, through the same reader
     and save path as the upload page; `copies` rows each (schools get distinct NPSNs)."""
-    from evaluations.datasets import SPECS, read_upload
-    from evaluations.models import DatasetUpload
-
     operator = AgencyMember.objects.filter(agency=agency).select_related("user").first()
     user = operator.user if operator else make_operator(agency)
     samples = {"jalan": ROAD_ROW, "pendidikan": SCHOOL_ROW, "kesehatan": HEALTH_ROW, "transportasi": TRANSPORT_ROW}
@@ -217,7 +211,5 @@ def upload_all_datasets(period, agency, copies=1):
 def subprocess_env(drop=(), **extra):
     """The environment for a child `manage.py` or server: this one, less the variables it must
     not inherit (the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE, and `drop`), plus `extra`."""
-    import os
-
     unwanted = {"DJANGO_ALLOW_ASYNC_UNSAFE", *drop}
     return {**{k: v for k, v in os.environ.items() if k not in unwanted}, **extra}

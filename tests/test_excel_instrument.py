@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from evaluations.excel import instrument as instrument_io
 from evaluations.excel.instrument import (
     InstrumentFileError,
     InstrumentImportRefused,
@@ -216,6 +217,12 @@ def test_a_weight_written_with_a_decimal_comma_is_accepted():
     assert read(sheets).is_valid
 
 
+def test_band_limits_written_with_thousand_separators_are_read():
+    sheets = valid_instrument_sheets()
+    sheets["rentang"] = [["pertanyaan", "dari", "sampai", "skor"], ["B.1.2", "1.000,5", "2.000.000", 3]]
+    assert read(sheets).bands == {"B.1.2": [{"min": Decimal("1000.5"), "max": Decimal("2000000"), "score": 3}]}
+
+
 @pytest.mark.parametrize("score", [5, -1, "4.5"])
 def test_an_option_score_outside_0_to_4_is_named(score):
     sheets = valid_instrument_sheets()
@@ -260,8 +267,6 @@ def test_nothing_is_saved_when_saving_fails_halfway(monkeypatch):
 
 
 def test_a_sheet_with_too_many_rows_is_refused(monkeypatch):
-    from evaluations.excel import instrument as instrument_io
-
     monkeypatch.setattr(instrument_io, "MAX_ROWS", 3)
     sheets = valid_instrument_sheets()
     errors = errors_of(sheets)

@@ -1,2 +1,9 @@
-"""Excel in and out: the evaluation workbook for the ministry (evaluation.py) over a small
-write-only sheet writer (writer.py). The instrument spreadsheet lives in evaluations/instrument_io.py."""
+"""Excel in and out.
+
+workbook.py    the evaluation workbook for the ministry, over writer.py
+writer.py      a small write-only sheet writer (text never becomes a formula)
+reader.py      the one reader of uploaded .xlsx files: container checks, pandas frame, named sheets
+cells.py       CellError, the yes/no words, the number parser, cell helpers
+datasets.py    the data-set template and upload reader
+instrument.py  the instrument spreadsheet: import and export
+"""

@@ -11,15 +11,16 @@ Sheets (header in row 1, one record per row, inspired by XLSForm):
 
 `read_instrument(file)` parses and validates the whole file into an `InstrumentPlan` without
 touching the database except for reference look-ups (pillars, sub-dimensions, agencies);
-`plan.errors` names sheet, row and column in Indonesian. `import_instrument(plan, period)` saves it
-in one transaction, replacing the period's instrument, and refuses a period that has answers.
+`plan.errors` names sheet, row and column in Indonesian; a file that cannot be read at all raises
+InstrumentFileError. The file is opened by the shared reader (excel/reader.py) and its cells are read
+with the shared parsers (excel/cells.py). `import_instrument(plan, period)` saves a plan in one
+transaction, replacing the period's instrument, and refuses a period that has answers.
 `write_instrument(period, target)` writes a period's instrument in the same format.
 """
 
-import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ from django.utils.translation import gettext as _
 from pillars.models import Pillar, SubDimension
 
 from ..models import Agency, Answer, AnswerOption, Assignment, Dimension, Indicator, Question, ScoreBand
+from .cells import CellError, cell_text, to_decimal, yes_no
+from .reader import Spreadsheet, SpreadsheetError, too_many_rows
 from .writer import WorkbookWriter
 
 SHEETS = {
@@ -37,6 +40,7 @@ SHEETS = {
 }
 OPTIONAL_COLUMNS = {"pertanyaan": ["satuan", "wajib"]}
 OPTIONAL_SHEETS = {"rentang": ["pertanyaan", "dari", "sampai", "skor"]}
+MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 PREVIEW_ROWS = 5
 LEVEL_COUNT = 5
@@ -64,28 +68,10 @@ TYPE_NAMES = {
     "date": T.DATE,
     "tanggal": T.DATE,
 }
-TRUE_WORDS = {"ya", "y", "yes", "true", "1", "wajib", "benar"}
-FALSE_WORDS = {"tidak", "t", "no", "false", "0", "", "salah"}
 
 
-class InstrumentFileError(Exception):
-    """The file cannot be read as an instrument at all (not an .xlsx)."""
-
-
-@dataclass
-class CellError:
-    sheet: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self):
-        where = [_('lembar "%(sheet)s"') % {"sheet": self.sheet}]
-        if self.row:
-            where.append(_("baris %(row)s") % {"row": self.row})
-        if self.column:
-            where.append(_('kolom "%(column)s"') % {"column": self.column})
-        return f"{', '.join(where)}: {self.message}"
+class InstrumentFileError(SpreadsheetError):
+    """The file cannot be read as an instrument at all (not an .xlsx, damaged, too big)."""
 
 
 @dataclass
@@ -115,61 +101,28 @@ class InstrumentPlan:
 
 
 # --- reading ----------------------------------------------------------------------------
-def _open(file):
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        return openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
-        raise InstrumentFileError(_("Berkas bukan berkas Excel .xlsx yang dapat dibaca.")) from exc
-
-
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _decimal(value):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise InvalidOperation
-    if isinstance(value, str):
-        value = value.strip().replace(",", ".")
-    elif isinstance(value, float):
-        value = repr(value)
-    result = Decimal(value)
-    if not result.is_finite():
-        raise InvalidOperation
-    return result
-
-
 class _Sheet:
     """One sheet's rows as dicts keyed by (lower-case) column name, with Excel row numbers."""
 
-    def __init__(self, name, worksheet, required, optional, plan):
+    def __init__(self, name, rows, required, optional, plan):
         self.name = name
         self.rows = []
-        rows = worksheet.iter_rows(values_only=True)
         header = next(rows, None) or ()
-        columns = [_text(cell).lower() for cell in header]
+        columns = [cell_text(cell).lower() for cell in header]
         missing = [column for column in required if column not in columns]
         for column in missing:
-            plan.errors.append(CellError(name, 1, column, _("kolom wajib tidak ada di baris judul.")))
+            plan.errors.append(CellError(1, column, _("kolom wajib tidak ada di baris judul."), sheet=name))
         self.ok = not missing
         wanted = [c for c in required + optional if c in columns]
         index = {column: columns.index(column) for column in wanted}
         for number, values in enumerate(rows, start=2):
-            empty = values is None or all(_text(v) == "" for v in values)
-            # Blank rows count towards the limit too, so a sheet padded with a million of them is
-            # refused quickly.
-            if number > 2 * MAX_ROWS or (not empty and len(self.rows) >= MAX_ROWS):
+            empty = values is None or all(cell_text(v) == "" for v in values)
+            filled = len(self.rows) + (0 if empty else 1)
+            if too_many_rows(filled, number - 1, MAX_ROWS):
                 plan.errors.append(
-                    CellError(name, number, None, _("terlalu banyak baris (paling banyak %(n)s).") % {"n": MAX_ROWS})
+                    CellError(
+                        number, "", _("terlalu banyak baris (paling banyak %(n)s).") % {"n": MAX_ROWS}, sheet=name
+                    )
                 )
                 self.ok = False
                 break
@@ -177,24 +130,21 @@ class _Sheet:
                 continue
             record = {c: (values[i] if i < len(values) else None) for c, i in index.items()}
             self.rows.append((number, record))
-        plan.previews[name] = (wanted, [[_text(r[c]) for c in wanted] for _n, r in self.rows[:PREVIEW_ROWS]])
+        plan.previews[name] = (wanted, [[cell_text(r[c]) for c in wanted] for _n, r in self.rows[:PREVIEW_ROWS]])
 
 
 def read_instrument(file):
-    """Parse and validate the file. Raises InstrumentFileError when it is not an .xlsx at all."""
-    book = _open(file)
+    """Parse and validate the file. Raises InstrumentFileError when it cannot be read as an .xlsx."""
     plan = InstrumentPlan()
-    try:
-        names = {name.strip().lower(): name for name in book.sheetnames}
+    with Spreadsheet(file, MAX_BYTES, error=InstrumentFileError) as book:
+        names = {name.strip().lower(): name for name in book.sheet_names()}
         sheets = {}
         for name, columns in {**SHEETS, **OPTIONAL_SHEETS}.items():
             if name not in names:
                 if name in SHEETS:
-                    plan.errors.append(CellError(name, None, None, _("lembar tidak ada di berkas.")))
+                    plan.errors.append(CellError(None, "", _("lembar tidak ada di berkas."), sheet=name))
                 continue
-            sheets[name] = _Sheet(name, book[names[name]], columns, OPTIONAL_COLUMNS.get(name, []), plan)
-    finally:
-        book.close()
+            sheets[name] = _Sheet(name, book.rows(names[name]), columns, OPTIONAL_COLUMNS.get(name, []), plan)
     if plan.errors:
         return plan
     references = _References()
@@ -217,32 +167,34 @@ class _References:
 
 
 def _required_text(sheet, number, record, column, plan):
-    value = _text(record.get(column))
+    value = cell_text(record.get(column))
     if not value:
-        plan.errors.append(CellError(sheet.name, number, column, _("wajib diisi.")))
+        plan.errors.append(CellError(number, column, _("wajib diisi."), sheet=sheet.name))
     return value
 
 
 def _number(sheet, number, record, column, plan, low=None, high=None, required=True):
     try:
-        value = _decimal(record.get(column))
-    except (InvalidOperation, ValueError, TypeError):
+        value = to_decimal(record.get(column))
+    except ValueError:
         plan.errors.append(
-            CellError(sheet.name, number, column, _("harus berupa angka, bukan %(value)r.") % {"value": record[column]})
+            CellError(
+                number, column, _("harus berupa angka, bukan %(value)r.") % {"value": record[column]}, sheet=sheet.name
+            )
         )
         return None
     if value is None:
         if required:
-            plan.errors.append(CellError(sheet.name, number, column, _("wajib diisi dengan angka.")))
+            plan.errors.append(CellError(number, column, _("wajib diisi dengan angka."), sheet=sheet.name))
         return None
     if (low is not None and value < low) or (high is not None and value > high):
         plan.errors.append(
             CellError(
-                sheet.name,
                 number,
                 column,
                 _("harus antara %(low)s dan %(high)s, bukan %(value)s.")
                 % {"low": low, "high": high, "value": _plain(value)},
+                sheet=sheet.name,
             )
         )
         return None
@@ -253,10 +205,10 @@ def _unique(sheet, number, code, seen, plan, column="kode"):
     if code and code in seen:
         plan.errors.append(
             CellError(
-                sheet.name,
                 number,
                 column,
                 _('kode "%(code)s" ganda (sudah dipakai di baris %(row)s).') % {"code": code, "row": seen[code]},
+                sheet=sheet.name,
             )
         )
         return False
@@ -282,14 +234,14 @@ def _read_dimensions(sheet, plan):
             total += weight or 0
             plan.dimensions.append({"code": code, "name": name, "weight": weight, "order": len(plan.dimensions) + 1})
     if not sheet.rows:
-        plan.errors.append(CellError(sheet.name, None, None, _("belum ada dimensi.")))
+        plan.errors.append(CellError(None, "", _("belum ada dimensi."), sheet=sheet.name))
     elif errors_before == len(plan.errors) and total != Decimal(100):
         plan.errors.append(
             CellError(
-                sheet.name,
                 None,
                 "bobot",
                 _("jumlah bobot harus 100, sekarang %(total)s.") % {"total": _plain(total)},
+                sheet=sheet.name,
             )
         )
 
@@ -305,10 +257,10 @@ def _read_indicators(sheet, plan):
         if dimension and dimension not in dimensions:
             plan.errors.append(
                 CellError(
-                    sheet.name,
                     number,
                     "dimensi",
                     _('dimensi "%(code)s" tidak ada di lembar dimensi.') % {"code": dimension},
+                    sheet=sheet.name,
                 )
             )
         if _unique(sheet, number, code, seen, plan) and code:
@@ -328,11 +280,11 @@ def _read_options(sheet, plan):
         if name and value and value in seen[name]:
             plan.errors.append(
                 CellError(
-                    sheet.name,
                     number,
                     "nilai",
                     _('nilai "%(value)s" ganda dalam daftar "%(list)s" (sudah ada di baris %(row)s).')
                     % {"value": value, "list": name, "row": seen[name][value]},
+                    sheet=sheet.name,
                 )
             )
             continue
@@ -344,17 +296,13 @@ def _read_options(sheet, plan):
 
 def _flag(sheet, number, record, column, plan, default):
     raw = record.get(column)
-    if raw is None or _text(raw) == "":
+    if cell_text(raw) == "":
         return default
-    if isinstance(raw, bool):
-        return raw
-    word = _text(raw).lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
+    flag = yes_no(raw)
+    if flag is not None:
+        return flag
     plan.errors.append(
-        CellError(sheet.name, number, column, _('isi "ya" atau "tidak", bukan "%(value)s".') % {"value": raw})
+        CellError(number, column, _('isi "ya" atau "tidak", bukan "%(value)s".') % {"value": raw}, sheet=sheet.name)
     )
     return default
 
@@ -370,10 +318,10 @@ def _read_questions(sheet, plan, references):
         if indicator and indicator not in indicators:
             plan.errors.append(
                 CellError(
-                    sheet.name,
                     number,
                     "indikator",
                     _('indikator "%(code)s" tidak ada di lembar indikator.') % {"code": indicator},
+                    sheet=sheet.name,
                 )
             )
         text = _required_text(sheet, number, record, "teks", plan)
@@ -382,82 +330,87 @@ def _read_questions(sheet, plan, references):
         if type_name and answer_type is None:
             plan.errors.append(
                 CellError(
-                    sheet.name,
                     number,
                     "tipe",
                     _('tipe "%(value)s" tidak dikenal; gunakan salah satu: %(allowed)s.')
                     % {"value": type_name, "allowed": ", ".join(T.values)},
+                    sheet=sheet.name,
                 )
             )
-        pillar_code = _text(record.get("pilar")).upper()
+        pillar_code = cell_text(record.get("pilar")).upper()
         pillar = references.pillars.get(pillar_code) if pillar_code else None
         if pillar_code and pillar is None:
             plan.errors.append(
                 CellError(
-                    sheet.name,
                     number,
                     "pilar",
                     _('pilar "%(code)s" tidak dikenal; gunakan %(allowed)s.')
                     % {"code": pillar_code, "allowed": ", ".join(references.pillars)},
+                    sheet=sheet.name,
                 )
             )
-        sub_code = _text(record.get("subdimensi")).upper()
+        sub_code = cell_text(record.get("subdimensi")).upper()
         subdimension = references.subdimensions.get(sub_code) if sub_code else None
         if sub_code and subdimension is None:
             plan.errors.append(
                 CellError(
-                    sheet.name, number, "subdimensi", _('sub-dimensi "%(code)s" tidak dikenal.') % {"code": sub_code}
+                    number,
+                    "subdimensi",
+                    _('sub-dimensi "%(code)s" tidak dikenal.') % {"code": sub_code},
+                    sheet=sheet.name,
                 )
             )
         elif subdimension is not None and pillar is not None and subdimension.pillar_id != pillar.pk:
             plan.errors.append(
                 CellError(
-                    sheet.name,
                     number,
                     "subdimensi",
                     _('sub-dimensi "%(sub)s" bukan bagian dari pilar "%(pillar)s".')
                     % {"sub": sub_code, "pillar": pillar_code},
+                    sheet=sheet.name,
                 )
             )
-        list_name = _text(record.get("opsi"))
+        list_name = cell_text(record.get("opsi"))
         uses_options = answer_type in {T.LEVEL, T.CHOICE}
         if uses_options and not list_name:
-            plan.errors.append(CellError(sheet.name, number, "opsi", _("wajib diisi untuk tipe level dan pilihan.")))
+            plan.errors.append(
+                CellError(number, "opsi", _("wajib diisi untuk tipe level dan pilihan."), sheet=sheet.name)
+            )
         elif list_name and not uses_options and answer_type is not None:
             plan.errors.append(
                 CellError(
-                    sheet.name, number, "opsi", _("hanya untuk tipe level dan pilihan; kosongkan untuk tipe ini.")
+                    number, "opsi", _("hanya untuk tipe level dan pilihan; kosongkan untuk tipe ini."), sheet=sheet.name
                 )
             )
         elif list_name and list_name not in plan.option_lists:
             plan.errors.append(
                 CellError(
-                    sheet.name,
                     number,
                     "opsi",
                     _('daftar opsi "%(list)s" tidak ada di lembar opsi.') % {"list": list_name},
+                    sheet=sheet.name,
                 )
             )
         elif answer_type == T.LEVEL and len(plan.option_lists[list_name]) != LEVEL_COUNT:
             plan.errors.append(
                 CellError(
-                    sheet.name,
                     number,
                     "opsi",
                     _('pertanyaan level memerlukan daftar dengan %(n)s tingkat; daftar "%(list)s" berisi %(count)s.')
                     % {"n": LEVEL_COUNT, "list": list_name, "count": len(plan.option_lists[list_name])},
+                    sheet=sheet.name,
                 )
             )
         agencies = []
-        for abbreviation in [a.strip() for a in _text(record.get("opd")).split(",") if a.strip()]:
+        for abbreviation in [a.strip() for a in cell_text(record.get("opd")).split(",") if a.strip()]:
             agency = references.agencies.get(abbreviation.lower())
             if agency is None:
                 plan.errors.append(
                     CellError(
-                        sheet.name,
                         number,
                         "opd",
                         _('perangkat daerah "%(abbr)s" tidak dikenal.') % {"abbr": abbreviation},
+                        sheet=sheet.name,
                     )
                 )
             elif agency not in agencies:
@@ -472,9 +425,9 @@ def _read_questions(sheet, plan, references):
                 "code": code,
                 "indicator": indicator,
                 "text": text,
-                "help_text": _text(record.get("bantuan")),
+                "help_text": cell_text(record.get("bantuan")),
                 "answer_type": answer_type,
-                "unit": _text(record.get("satuan")),
+                "unit": cell_text(record.get("satuan")),
                 "pillar": pillar,
                 "subdimension": subdimension,
                 "options": list_name if uses_options else "",
@@ -496,15 +449,15 @@ def _read_bands(sheet, plan):
         if code and types.get(code) not in {T.NUMBER, T.PERCENT}:
             plan.errors.append(
                 CellError(
-                    sheet.name,
                     number,
                     "pertanyaan",
                     _('pertanyaan "%(code)s" tidak ada atau bukan tipe angka/persentase.') % {"code": code},
+                    sheet=sheet.name,
                 )
             )
             continue
         if low is not None and high is not None and high <= low:
-            plan.errors.append(CellError(sheet.name, number, "sampai", _('harus lebih besar dari "dari".')))
+            plan.errors.append(CellError(number, "sampai", _('harus lebih besar dari "dari".'), sheet=sheet.name))
             continue
         if code and low is not None and score is not None:
             plan.bands.setdefault(code, []).append({"min": low, "max": high, "score": score})

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pillars.models import Pillar
 
-from ..datasets import SPECS, derived_figures
+from ..datasets import SPECS
 from ..models import Answer, Evidence, QuickWin, QuickWinEvidence, ReviewComment, Submission
 from ..progress import NOT_STARTED, agency_progress
 from ..scoring import round_score
@@ -399,7 +399,7 @@ def dataset_sheet(kind):
                     value = gettext("Ya") if value else gettext("Tidak")
                 values.append(value)
             sheet.row(values)
-        for figure in derived_figures(spec, rows):
+        for figure in spec.figures(rows):
             sheet.blank()
             sheet.section(figure["title"])
             sheet.row([str(h) for h in figure["headers"]])

@@ -14,6 +14,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from ..answering import AnswerInput, state_of
+from ..excel.cells import machine_number
 from ..models import Question
 from ..validators import ALLOWED_LABEL, evidence_accept_attribute, validate_evidence_file
 
@@ -29,12 +30,7 @@ class DecimalInput(forms.DecimalField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = value.strip().replace(" ", "")
-            if get_format("DECIMAL_SEPARATOR") == ",":
-                if "," in value:
-                    value = value.replace(".", "").replace(",", ".")
-            else:
-                value = value.replace(",", "")
+            value = machine_number(value, decimal_mark=get_format("DECIMAL_SEPARATOR"))
         return super().to_python(value)
 
 

@@ -3,10 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..excel.instrument import InstrumentFileError, read_instrument, refusal
+from ..excel.instrument import MAX_BYTES, InstrumentFileError, read_instrument, refusal
 from ..models import EvaluationPeriod
-
-MAX_INSTRUMENT_SIZE = 5 * 1024 * 1024
 
 
 class InstrumentImportForm(forms.Form):
@@ -35,7 +33,7 @@ class InstrumentImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Unggah berkas Excel berakhiran .xlsx."), code="extension")
-        if upload.size > MAX_INSTRUMENT_SIZE:
+        if upload.size > MAX_BYTES:
             raise forms.ValidationError(_("Berkas terlalu besar (paling besar 5 MB)."), code="size")
         try:
             self.plan = read_instrument(upload)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access, roles
-from ..datasets import SPECS, DatasetFileError, build_template, derived_figures, get_spec, read_upload
+from ..datasets import SPECS, get_spec
+from ..excel.datasets import DatasetFileError, build_template, read_upload
 from ..forms.datasets import DatasetUploadForm
 from ..models import DatasetKind, DatasetUpload, Kecamatan
 from .common import XLSX, period_or_404, stored_file_attachment, xlsx_attachment
@@ -117,7 +118,7 @@ def page(request, kind):
             "table": table,
             "total_cells": total_cells,
             "row_count": page.paginator.count,
-            "figures": derived_figures(spec, rows),
+            "figures": spec.figures(rows),
             "history": history,
             "current": current,
             "may_upload": _may_upload(request.user, period),

@@ -2,13 +2,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from evaluations import roles
+from evaluations.datasets import get_spec
+from evaluations.excel.datasets import read_upload, rows_to_xlsx
 from evaluations.management.demo_answers import seed_demo_answers
-from evaluations.models import Agency, AgencyMember, EvaluationPeriod
+from evaluations.models import Agency, AgencyMember, DatasetUpload, EvaluationPeriod, QuickWin
+from pillars.models import Pillar, SubDimension
 
 DEMO_PASSWORD = "KutimSmart#2024"
 
@@ -199,12 +203,6 @@ DEMO_DATASET_UPLOADERS = {
 def seed_quick_wins_and_datasets(period):
     """A few quick wins at different points of their life cycle (two pillars left without a set
     one, so the coverage page shows its warning) and a small file per data set. Skips what exists."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from evaluations.datasets import get_spec, read_upload, rows_to_xlsx
-    from evaluations.models import DatasetUpload, QuickWin
-    from pillars.models import Pillar, SubDimension
-
     coordinator = User.objects.get(username="koordinator")
     operators = {m.agency.abbreviation: m.user for m in AgencyMember.objects.select_related("agency", "user")}
     agencies = {a.abbreviation: a for a in Agency.objects.all()}

@@ -9,7 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from evaluations.datasets import DatasetFileError, build_template, derived_figures, get_spec, read_upload
+from evaluations.datasets import get_spec
+from evaluations.excel.datasets import DatasetFileError, build_template, read_upload
 from evaluations.models import DatasetUpload, HealthFacility, RoadSegment, School, TransportFacility
 
 from .factories import HEALTH_ROW, ROAD_ROW, SCHOOL_ROW, TRANSPORT_ROW, make_period, make_xlsx
@@ -77,6 +78,20 @@ def test_numbers_typed_as_text_with_a_decimal_comma_are_read(period, agency_a):
     row = road(**{"Panjang (km)": "10,0", "Lebar (m)": "5,5"})
     [segment] = read_upload(get_spec("jalan"), make_xlsx([row]), period, agency_a)
     assert segment.width_m == Decimal("5.5")
+
+
+def test_a_count_with_non_breaking_spaces_between_thousands_is_read(period, agency_a):
+    row = list(SCHOOL_ROW)
+    row[7], row[10] = "1\u00a0040", "1\u00a0200"
+    [school] = read_upload(get_spec("pendidikan"), make_xlsx([row], kind="pendidikan"), period, agency_a)
+    assert (school.students, school.capacity) == (1040, 1200)
+
+
+def test_a_yes_no_cell_written_as_benar_is_read(period, agency_a):
+    row = list(HEALTH_ROW)
+    row[9] = "Benar"
+    [facility] = read_upload(get_spec("kesehatan"), make_xlsx([row], kind="kesehatan"), period, agency_a)
+    assert facility.online_services is True
 
 
 def test_road_km_within_a_hundredth_of_the_length_are_accepted(period, agency_a):
@@ -247,7 +262,7 @@ def test_jalan_mantap_is_baik_plus_sedang_in_km_and_percent_overall_and_by_kecam
         ),
     ]
     spec = _save("jalan", rows, period, agency_a, operator_a)
-    [figure] = derived_figures(spec, RoadSegment.objects.filter(period=period))
+    [figure] = spec.figures(RoadSegment.objects.filter(period=period))
     assert figure["summary"]["mantap_km"] == Decimal("9")
     assert figure["summary"]["mantap_pct"] == Decimal("60.00")
     by_name = {r[0]: r for r in figure["rows"]}
@@ -259,13 +274,13 @@ def test_school_capacity_is_summed_by_kecamatan_and_level(period, agency_a, oper
     second = list(SCHOOL_ROW)
     second[0], second[7], second[10] = "30401235", 100, 150
     spec = _save("pendidikan", [SCHOOL_ROW, second], period, agency_a, operator_a)
-    [figure] = derived_figures(spec, School.objects.filter(period=period))
+    [figure] = spec.figures(School.objects.filter(period=period))
     assert figure["rows"] == [["Sangatta Utara", "SD/MI", 2, 500, 600, Decimal("83.33")]]
 
 
 def test_beds_and_health_staff_are_summed_by_kecamatan(period, agency_a, operator_a):
     spec = _save("kesehatan", [HEALTH_ROW, HEALTH_ROW], period, agency_a, operator_a)
-    [figure] = derived_figures(spec, HealthFacility.objects.filter(period=period))
+    [figure] = spec.figures(HealthFacility.objects.filter(period=period))
     assert figure["rows"] == [["Bengalon", 2, 40, 8, 30, 20, 2]]
 
 
@@ -273,6 +288,6 @@ def test_transport_facilities_are_counted_by_type_and_status(period, agency_a, o
     planned = list(TRANSPORT_ROW)
     planned[0], planned[4] = "Halte", "Rencana"
     spec = _save("transportasi", [TRANSPORT_ROW, TRANSPORT_ROW, planned], period, agency_a, operator_a)
-    [figure] = derived_figures(spec, TransportFacility.objects.filter(period=period))
+    [figure] = spec.figures(TransportFacility.objects.filter(period=period))
     assert ["Terminal tipe B", "Beroperasi", 2, 80] in figure["rows"]
     assert ["Halte", "Rencana", 1, 40] in figure["rows"]
