@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
-from evaluations.models import Dimension, Question
+from evaluations.models import Answer, Dimension, EvaluationPeriod, Question, QuickWin, RoadSegment, Submission
 
 from .excel_helpers import answer_all, instrument_file, valid_instrument_sheets
 from .factories import make_period
@@ -116,8 +116,6 @@ def test_import_instrument_refuses_a_period_with_answers(tmp_path, period, agenc
 
 
 def test_seed_scale_creates_a_period_where_every_agency_answered_everything(settings, tmp_path, capsys):
-    from evaluations.models import Answer, EvaluationPeriod, QuickWin, RoadSegment, Submission
-
     settings.DEBUG = True
     call_command("seed_scale", "--agencies", "4", "--questions", "24", "--year", "2098")
     period = EvaluationPeriod.objects.get(year=2098, stage="1")

@@ -12,9 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from evaluations.models import DatasetUpload, RoadSegment, School
+from evaluations.datasets import get_spec
+from evaluations.models import DatasetUpload, Kecamatan, RoadSegment, School
 
-from .factories import ROAD_ROW, SCHOOL_ROW, make_agency, make_operator, make_xlsx
+from .factories import HEALTH_ROW, ROAD_ROW, SCHOOL_ROW, TRANSPORT_ROW, make_agency, make_operator, make_xlsx
 from .filling import PDF
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +34,6 @@ def _html(response):
 
 
 def road(**changes):
-    from evaluations.datasets import get_spec
-
     headers = [c.header for c in get_spec("jalan").columns]
     row = list(ROAD_ROW)
     for header, value in changes.items():
@@ -109,8 +108,6 @@ def test_a_sheet_with_headers_but_no_rows_is_refused(client_a, good_upload):
 
 
 def test_a_missing_column_is_refused(client_a, good_upload):
-    from evaluations.datasets import get_spec
-
     all_headers = [c.header for c in get_spec("jalan").columns]
     headers = [h for h in all_headers if h != "Lebar (m)"]
     rows = [[v for h, v in zip(all_headers, ROAD_ROW, strict=True) if h != "Lebar (m)"]]
@@ -118,8 +115,6 @@ def test_a_missing_column_is_refused(client_a, good_upload):
 
 
 def test_a_renamed_column_is_refused_naming_both(client_a, good_upload):
-    from evaluations.datasets import get_spec
-
     headers = ["Panjang" if c.header == "Panjang (km)" else c.header for c in get_spec("jalan").columns]
     html = _refused(client_a, make_xlsx([ROAD_ROW], headers=headers), "Kolom berikut tidak ditemukan: Panjang (km)")
     assert "Kolom yang tidak dikenal: Panjang." in html
@@ -266,7 +261,6 @@ def test_the_page_filters_rows_by_kecamatan(client_a, period):
             )
         },
     )
-    from evaluations.models import Kecamatan
 
     html = _html(client_a.get(f"/data/jalan/?kecamatan={Kecamatan.objects.get(name='Bengalon').pk}"))
     assert "Jl. Bengalon" in html and "Jl. Sangatta" not in html
@@ -297,8 +291,6 @@ def _queries(client, path):
 
 @pytest.mark.parametrize("kind", ["jalan", "pendidikan", "kesehatan", "transportasi"])
 def test_a_data_set_page_runs_the_same_queries_with_1_or_60_rows(client, coordinator, period, kind):
-    from .factories import HEALTH_ROW, TRANSPORT_ROW
-
     rows = {"jalan": ROAD_ROW, "pendidikan": SCHOOL_ROW, "kesehatan": HEALTH_ROW, "transportasi": TRANSPORT_ROW}[kind]
     operator = make_operator(make_agency())
     client.force_login(operator)
