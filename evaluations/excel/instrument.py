@@ -90,6 +90,9 @@ class InstrumentPlan:
     def is_valid(self):
         return not self.errors
 
+    def error(self, sheet, row, column, message):
+        self.errors.append(CellError(row, column, message, sheet=sheet))
+
     def counts(self):
         return {
             "dimensi": len(self.dimensions),
@@ -111,7 +114,7 @@ class _Sheet:
         columns = [cell_text(cell).lower() for cell in header]
         missing = [column for column in required if column not in columns]
         for column in missing:
-            plan.errors.append(CellError(1, column, _("kolom wajib tidak ada di baris judul."), sheet=name))
+            plan.error(name, 1, column, _("kolom wajib tidak ada di baris judul."))
         self.ok = not missing
         wanted = [c for c in required + optional if c in columns]
         index = {column: columns.index(column) for column in wanted}
@@ -119,11 +122,7 @@ class _Sheet:
             empty = values is None or all(cell_text(v) == "" for v in values)
             filled = len(self.rows) + (0 if empty else 1)
             if too_many_rows(filled, number - 1, MAX_ROWS):
-                plan.errors.append(
-                    CellError(
-                        number, "", _("terlalu banyak baris (paling banyak %(n)s).") % {"n": MAX_ROWS}, sheet=name
-                    )
-                )
+                plan.error(name, number, "", _("terlalu banyak baris (paling banyak %(n)s).") % {"n": MAX_ROWS})
                 self.ok = False
                 break
             if empty:
@@ -142,7 +141,7 @@ def read_instrument(file):
         for name, columns in {**SHEETS, **OPTIONAL_SHEETS}.items():
             if name not in names:
                 if name in SHEETS:
-                    plan.errors.append(CellError(None, "", _("lembar tidak ada di berkas."), sheet=name))
+                    plan.error(name, None, "", _("lembar tidak ada di berkas."))
                 continue
             sheets[name] = _Sheet(name, book.rows(names[name]), columns, OPTIONAL_COLUMNS.get(name, []), plan)
     if plan.errors:
@@ -169,7 +168,7 @@ class _References:
 def _required_text(sheet, number, record, column, plan):
     value = cell_text(record.get(column))
     if not value:
-        plan.errors.append(CellError(number, column, _("wajib diisi."), sheet=sheet.name))
+        plan.error(sheet.name, number, column, _("wajib diisi."))
     return value
 
 
@@ -177,25 +176,19 @@ def _number(sheet, number, record, column, plan, low=None, high=None, required=T
     try:
         value = to_decimal(record.get(column))
     except ValueError:
-        plan.errors.append(
-            CellError(
-                number, column, _("harus berupa angka, bukan %(value)r.") % {"value": record[column]}, sheet=sheet.name
-            )
-        )
+        plan.error(sheet.name, number, column, _("harus berupa angka, bukan %(value)r.") % {"value": record[column]})
         return None
     if value is None:
         if required:
-            plan.errors.append(CellError(number, column, _("wajib diisi dengan angka."), sheet=sheet.name))
+            plan.error(sheet.name, number, column, _("wajib diisi dengan angka."))
         return None
     if (low is not None and value < low) or (high is not None and value > high):
-        plan.errors.append(
-            CellError(
-                number,
-                column,
-                _("harus antara %(low)s dan %(high)s, bukan %(value)s.")
-                % {"low": low, "high": high, "value": _plain(value)},
-                sheet=sheet.name,
-            )
+        plan.error(
+            sheet.name,
+            number,
+            column,
+            _("harus antara %(low)s dan %(high)s, bukan %(value)s.")
+            % {"low": low, "high": high, "value": _plain(value)},
         )
         return None
     return value
@@ -203,13 +196,11 @@ def _number(sheet, number, record, column, plan, low=None, high=None, required=T
 
 def _unique(sheet, number, code, seen, plan, column="kode"):
     if code and code in seen:
-        plan.errors.append(
-            CellError(
-                number,
-                column,
-                _('kode "%(code)s" ganda (sudah dipakai di baris %(row)s).') % {"code": code, "row": seen[code]},
-                sheet=sheet.name,
-            )
+        plan.error(
+            sheet.name,
+            number,
+            column,
+            _('kode "%(code)s" ganda (sudah dipakai di baris %(row)s).') % {"code": code, "row": seen[code]},
         )
         return False
     seen[code] = number
@@ -234,15 +225,10 @@ def _read_dimensions(sheet, plan):
             total += weight or 0
             plan.dimensions.append({"code": code, "name": name, "weight": weight, "order": len(plan.dimensions) + 1})
     if not sheet.rows:
-        plan.errors.append(CellError(None, "", _("belum ada dimensi."), sheet=sheet.name))
+        plan.error(sheet.name, None, "", _("belum ada dimensi."))
     elif errors_before == len(plan.errors) and total != Decimal(100):
-        plan.errors.append(
-            CellError(
-                None,
-                "bobot",
-                _("jumlah bobot harus 100, sekarang %(total)s.") % {"total": _plain(total)},
-                sheet=sheet.name,
-            )
+        plan.error(
+            sheet.name, None, "bobot", _("jumlah bobot harus 100, sekarang %(total)s.") % {"total": _plain(total)}
         )
 
 
@@ -255,13 +241,11 @@ def _read_indicators(sheet, plan):
         dimension = _required_text(sheet, number, record, "dimensi", plan)
         name = _required_text(sheet, number, record, "nama", plan)
         if dimension and dimension not in dimensions:
-            plan.errors.append(
-                CellError(
-                    number,
-                    "dimensi",
-                    _('dimensi "%(code)s" tidak ada di lembar dimensi.') % {"code": dimension},
-                    sheet=sheet.name,
-                )
+            plan.error(
+                sheet.name,
+                number,
+                "dimensi",
+                _('dimensi "%(code)s" tidak ada di lembar dimensi.') % {"code": dimension},
             )
         if _unique(sheet, number, code, seen, plan) and code:
             per_dimension[dimension] += 1
@@ -278,14 +262,12 @@ def _read_options(sheet, plan):
         label = _required_text(sheet, number, record, "label", plan)
         score = _number(sheet, number, record, "skor", plan, Decimal(0), Decimal(4))
         if name and value and value in seen[name]:
-            plan.errors.append(
-                CellError(
-                    number,
-                    "nilai",
-                    _('nilai "%(value)s" ganda dalam daftar "%(list)s" (sudah ada di baris %(row)s).')
-                    % {"value": value, "list": name, "row": seen[name][value]},
-                    sheet=sheet.name,
-                )
+            plan.error(
+                sheet.name,
+                number,
+                "nilai",
+                _('nilai "%(value)s" ganda dalam daftar "%(list)s" (sudah ada di baris %(row)s).')
+                % {"value": value, "list": name, "row": seen[name][value]},
             )
             continue
         if name and value:
@@ -301,9 +283,7 @@ def _flag(sheet, number, record, column, plan, default):
     flag = yes_no(raw)
     if flag is not None:
         return flag
-    plan.errors.append(
-        CellError(number, column, _('isi "ya" atau "tidak", bukan "%(value)s".') % {"value": raw}, sheet=sheet.name)
-    )
+    plan.error(sheet.name, number, column, _('isi "ya" atau "tidak", bukan "%(value)s".') % {"value": raw})
     return default
 
 
@@ -316,102 +296,71 @@ def _read_questions(sheet, plan, references):
         _unique(sheet, number, code, seen, plan)
         indicator = _required_text(sheet, number, record, "indikator", plan)
         if indicator and indicator not in indicators:
-            plan.errors.append(
-                CellError(
-                    number,
-                    "indikator",
-                    _('indikator "%(code)s" tidak ada di lembar indikator.') % {"code": indicator},
-                    sheet=sheet.name,
-                )
+            plan.error(
+                sheet.name,
+                number,
+                "indikator",
+                _('indikator "%(code)s" tidak ada di lembar indikator.') % {"code": indicator},
             )
         text = _required_text(sheet, number, record, "teks", plan)
         type_name = _required_text(sheet, number, record, "tipe", plan)
         answer_type = TYPE_NAMES.get(type_name.lower()) if type_name else None
         if type_name and answer_type is None:
-            plan.errors.append(
-                CellError(
-                    number,
-                    "tipe",
-                    _('tipe "%(value)s" tidak dikenal; gunakan salah satu: %(allowed)s.')
-                    % {"value": type_name, "allowed": ", ".join(T.values)},
-                    sheet=sheet.name,
-                )
+            plan.error(
+                sheet.name,
+                number,
+                "tipe",
+                _('tipe "%(value)s" tidak dikenal; gunakan salah satu: %(allowed)s.')
+                % {"value": type_name, "allowed": ", ".join(T.values)},
             )
         pillar_code = cell_text(record.get("pilar")).upper()
         pillar = references.pillars.get(pillar_code) if pillar_code else None
         if pillar_code and pillar is None:
-            plan.errors.append(
-                CellError(
-                    number,
-                    "pilar",
-                    _('pilar "%(code)s" tidak dikenal; gunakan %(allowed)s.')
-                    % {"code": pillar_code, "allowed": ", ".join(references.pillars)},
-                    sheet=sheet.name,
-                )
+            plan.error(
+                sheet.name,
+                number,
+                "pilar",
+                _('pilar "%(code)s" tidak dikenal; gunakan %(allowed)s.')
+                % {"code": pillar_code, "allowed": ", ".join(references.pillars)},
             )
         sub_code = cell_text(record.get("subdimensi")).upper()
         subdimension = references.subdimensions.get(sub_code) if sub_code else None
         if sub_code and subdimension is None:
-            plan.errors.append(
-                CellError(
-                    number,
-                    "subdimensi",
-                    _('sub-dimensi "%(code)s" tidak dikenal.') % {"code": sub_code},
-                    sheet=sheet.name,
-                )
+            plan.error(
+                sheet.name, number, "subdimensi", _('sub-dimensi "%(code)s" tidak dikenal.') % {"code": sub_code}
             )
         elif subdimension is not None and pillar is not None and subdimension.pillar_id != pillar.pk:
-            plan.errors.append(
-                CellError(
-                    number,
-                    "subdimensi",
-                    _('sub-dimensi "%(sub)s" bukan bagian dari pilar "%(pillar)s".')
-                    % {"sub": sub_code, "pillar": pillar_code},
-                    sheet=sheet.name,
-                )
+            plan.error(
+                sheet.name,
+                number,
+                "subdimensi",
+                _('sub-dimensi "%(sub)s" bukan bagian dari pilar "%(pillar)s".')
+                % {"sub": sub_code, "pillar": pillar_code},
             )
         list_name = cell_text(record.get("opsi"))
         uses_options = answer_type in {T.LEVEL, T.CHOICE}
         if uses_options and not list_name:
-            plan.errors.append(
-                CellError(number, "opsi", _("wajib diisi untuk tipe level dan pilihan."), sheet=sheet.name)
-            )
+            plan.error(sheet.name, number, "opsi", _("wajib diisi untuk tipe level dan pilihan."))
         elif list_name and not uses_options and answer_type is not None:
-            plan.errors.append(
-                CellError(
-                    number, "opsi", _("hanya untuk tipe level dan pilihan; kosongkan untuk tipe ini."), sheet=sheet.name
-                )
-            )
+            plan.error(sheet.name, number, "opsi", _("hanya untuk tipe level dan pilihan; kosongkan untuk tipe ini."))
         elif list_name and list_name not in plan.option_lists:
-            plan.errors.append(
-                CellError(
-                    number,
-                    "opsi",
-                    _('daftar opsi "%(list)s" tidak ada di lembar opsi.') % {"list": list_name},
-                    sheet=sheet.name,
-                )
+            plan.error(
+                sheet.name, number, "opsi", _('daftar opsi "%(list)s" tidak ada di lembar opsi.') % {"list": list_name}
             )
         elif answer_type == T.LEVEL and len(plan.option_lists[list_name]) != LEVEL_COUNT:
-            plan.errors.append(
-                CellError(
-                    number,
-                    "opsi",
-                    _('pertanyaan level memerlukan daftar dengan %(n)s tingkat; daftar "%(list)s" berisi %(count)s.')
-                    % {"n": LEVEL_COUNT, "list": list_name, "count": len(plan.option_lists[list_name])},
-                    sheet=sheet.name,
-                )
+            plan.error(
+                sheet.name,
+                number,
+                "opsi",
+                _('pertanyaan level memerlukan daftar dengan %(n)s tingkat; daftar "%(list)s" berisi %(count)s.')
+                % {"n": LEVEL_COUNT, "list": list_name, "count": len(plan.option_lists[list_name])},
             )
         agencies = []
         for abbreviation in [a.strip() for a in cell_text(record.get("opd")).split(",") if a.strip()]:
             agency = references.agencies.get(abbreviation.lower())
             if agency is None:
-                plan.errors.append(
-                    CellError(
-                        number,
-                        "opd",
-                        _('perangkat daerah "%(abbr)s" tidak dikenal.') % {"abbr": abbreviation},
-                        sheet=sheet.name,
-                    )
+                plan.error(
+                    sheet.name, number, "opd", _('perangkat daerah "%(abbr)s" tidak dikenal.') % {"abbr": abbreviation}
                 )
             elif agency not in agencies:
                 agencies.append(agency)
@@ -447,17 +396,15 @@ def _read_bands(sheet, plan):
         high = _number(sheet, number, record, "sampai", plan, required=False)
         score = _number(sheet, number, record, "skor", plan, Decimal(0), Decimal(4))
         if code and types.get(code) not in {T.NUMBER, T.PERCENT}:
-            plan.errors.append(
-                CellError(
-                    number,
-                    "pertanyaan",
-                    _('pertanyaan "%(code)s" tidak ada atau bukan tipe angka/persentase.') % {"code": code},
-                    sheet=sheet.name,
-                )
+            plan.error(
+                sheet.name,
+                number,
+                "pertanyaan",
+                _('pertanyaan "%(code)s" tidak ada atau bukan tipe angka/persentase.') % {"code": code},
             )
             continue
         if low is not None and high is not None and high <= low:
-            plan.errors.append(CellError(number, "sampai", _('harus lebih besar dari "dari".'), sheet=sheet.name))
+            plan.error(sheet.name, number, "sampai", _('harus lebih besar dari "dari".'))
             continue
         if code and low is not None and score is not None:
             plan.bands.setdefault(code, []).append({"min": low, "max": high, "score": score})
