@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Answer, AnswerChange, Evidence, Question, ReviewComment, Submission, TransitionError
+from .models.instrument import format_score
 
 VALUE_FIELDS = ("option_id", "bool_value", "number_value", "text_value", "date_value")
 NO_PILLAR = "UMUM"
@@ -274,7 +275,7 @@ def _write_values(submission, item, by, result, changes):
             return None
         old_values, old_explanation = values_of(answer), answer.explanation
         if stale_verification:
-            changes.append(_audit(answer, by, "verified_score", str(answer.verified_score), ""))
+            changes.append(_audit(answer, by, "verified_score", format_score(answer.verified_score), ""))
         was_carried = answer.carried_forward
         answer.version += 1
         for name, value in new_fields.items():

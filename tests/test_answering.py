@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import translation
 
 from evaluations.answering import carry_forward
-from evaluations.forms.answering import DecimalInput
+from evaluations.forms.fields import DecimalInput
 from evaluations.models import Answer, AnswerChange, Evidence, Question, ScoreBand
 
 from .factories import assign, make_operator, make_period, make_question
@@ -81,7 +81,7 @@ def test_each_answer_type_saves_its_value_and_skor_mandiri(
 @pytest.mark.parametrize(
     ("kind", "typed", "message"),
     [
-        (T.NUMBER, "banyak", "Masukkan angka, mis. 1234 atau 1.234,5."),
+        (T.NUMBER, "banyak", "Tulis angka, mis. 1.250 atau 1.234,5."),
         (T.PERCENT, "120", "lebih kecil dari atau sama dengan 100"),
         (T.DATE, "27/13/2024", "Masukkan tanggal yang valid."),
         (T.LEVEL, "999999", "Masukkan pilihan yang valid"),
@@ -266,7 +266,7 @@ def test_changing_a_verified_answer_drops_the_stale_verified_score(client_a, sub
     client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "1"}}))
     answer = answer_of(submission, question)
     assert (answer.self_score, answer.verified_score) == (Decimal(4), None)
-    assert AnswerChange.objects.filter(answer=answer, field="verified_score", old_value="0.00").exists()
+    assert AnswerChange.objects.filter(answer=answer, field="verified_score", old_value="0,00").exists()
 
 
 def test_saving_a_verified_answer_unchanged_keeps_its_verified_score(client_a, submission, questions):
@@ -275,3 +275,72 @@ def test_saving_a_verified_answer_unchanged_keeps_its_verified_score(client_a, s
     Answer.objects.filter(submission=submission, question=question).update(verified_score=Decimal(1))
     client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"explanation": "Tambahan"}}))
     assert answer_of(submission, question).verified_score == Decimal(1)
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "expected"),
+    [
+        (T.NUMBER, "1.250", Decimal("1250")),
+        (T.NUMBER, "1.234,5", Decimal("1234.5")),
+        (T.NUMBER, "1.250 unit", Decimal("1250")),
+        (T.PERCENT, "75,5", Decimal("75.5")),
+        (T.PERCENT, "75,5%", Decimal("75.5")),
+    ],
+)
+def test_numbers_typed_the_indonesian_way_are_stored_as_meant(client_a, submission, questions, kind, typed, expected):
+    question = questions[kind]
+    response = client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": typed}}))
+    assert response.status_code == 302
+    assert answer_of(submission, question).number_value == expected
+
+
+def test_a_count_refuses_a_fraction_with_its_own_message(client_a, submission, questions):
+    question = questions[T.NUMBER]
+    question.whole_number = True
+    question.save()
+    response = client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "12,5"}}))
+    assert response.status_code == 422
+    assert "Isi dengan bilangan bulat" in response.content.decode()
+    assert not Answer.objects.filter(submission=submission).exists()
+
+
+def test_an_ambiguous_number_says_how_to_write_it(client_a, submission, questions):
+    question = questions[T.NUMBER]
+    response = client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "1.23.4"}}))
+    assert response.status_code == 422
+    assert "Tulis ribuan dengan titik dan desimal dengan koma" in response.content.decode()
+
+
+def test_a_link_typed_without_https_is_saved_with_it(client_a, submission, questions):
+    question = questions[T.TEXT]
+    fields = {"evidence_title": "Portal", "evidence_url": "kutaitimurkab.go.id/satudata"}
+    response = client_a.post(url(submission), section_post(submission, "X-GOV", {question: fields}))
+    assert response.status_code == 302
+    assert Evidence.objects.get(answer__question=question).url == "https://kutaitimurkab.go.id/satudata"
+
+
+def test_a_bad_link_gets_the_apps_message_not_the_browsers(client_a, submission, questions):
+    question = questions[T.TEXT]
+    page = client_a.get(url(submission)).content.decode()
+    assert 'type="url"' not in page  # the browser's own bubble would block the save, hidden by the save bar
+    fields = {"evidence_title": "Portal", "evidence_url": "bukan tautan"}
+    response = client_a.post(url(submission), section_post(submission, "X-GOV", {question: fields}))
+    assert response.status_code == 422
+    assert "Tautan tidak valid" in response.content.decode()
+
+
+def test_a_number_with_a_unit_is_labelled_with_it_and_explains_how_to_write_it(client_a, submission, questions):
+    page = client_a.get(url(submission)).content.decode()
+    assert "Jawaban (unit)" not in page
+    assert "Jawaban, dalam unit" in page
+    assert "1.250 berarti seribu dua ratus lima puluh" in page
+
+
+def test_the_history_names_fields_in_words_and_numbers_in_indonesian(client, coordinator, submission, questions):
+    question = questions[T.NUMBER]
+    operator = make_operator(submission.agency)
+    as_operator = Client()
+    as_operator.force_login(operator)
+    as_operator.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "12,5"}}))
+    change = AnswerChange.objects.get(answer__question=question)
+    assert (change.field_label(), change.new_value) == ("Jawaban", "12,5 unit")

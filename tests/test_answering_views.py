@@ -68,6 +68,19 @@ def test_the_home_page_links_operators_to_the_questionnaire(client_a, period):
     assert 'href="/opd/"' in page and "Isi kuesioner" in page
 
 
+def test_after_submitting_the_home_button_offers_to_view_not_to_fill_in(client_a, period, agency_a):
+    submission_of(period, agency_a)
+    Submission.objects.filter(period=period, agency=agency_a).update(status=Submission.Status.SUBMITTED)
+    page = client_a.get("/").content.decode()
+    assert "Lihat pengisian" in page and "Isi kuesioner" not in page
+
+
+def test_the_breadcrumb_names_the_dimension_and_pillar_not_the_internal_key(client_a, submission, small):
+    page = client_a.get(section_url(submission)).content.decode()
+    crumb = page.split('aria-current="page">')[1].split("<")[0]
+    assert crumb != "X-GOV" and "Smart Governance" in crumb
+
+
 def test_opd_home_is_404_for_a_user_without_an_agency(client, coordinator, period):
     client.force_login(coordinator)
     assert client.get("/opd/").status_code == 404

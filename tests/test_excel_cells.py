@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from evaluations.excel.cells import CellError, machine_number, to_decimal, yes_no
-from evaluations.forms.answering import DecimalInput
+from evaluations.excel.cells import CellError, NumberError, parse_number, to_decimal, yes_no
+from evaluations.forms.fields import DecimalInput
 
 
 @pytest.mark.parametrize("typed", ["12,5", "12.5", " 12,5 "])
@@ -74,28 +74,56 @@ def test_what_is_not_a_finite_number_is_refused(cell):
         to_decimal(cell)
 
 
-@pytest.mark.parametrize(
-    "typed,machine",
-    [
-        ("1.234,5", "1234.5"),
-        ("1234,5", "1234.5"),
-        ("1234.5", "1234.5"),
-        ("1.250", "1.250"),  # as today; reading it as 1250 is another issue
-        ("1,234.5", "1.2345"),
-        (" 1 234,5 ", "1234.5"),
-        ("1\u00a0234", "1\u00a0234"),
-    ],
-)
-def test_the_indonesian_form_keeps_its_rule_a_comma_makes_dots_thousand_separators(typed, machine):
-    assert machine_number(typed, decimal_mark=",") == machine
+# What the answer form reads, per language: (typed, number) or (typed, the error's code).
+INDONESIAN = [
+    ("1250", "1250"),
+    ("1.250", "1250"),  # the ambiguous case: in the Indonesian UI "." groups thousands
+    ("1.250.000", "1250000"),
+    ("1.234,5", "1234.5"),
+    ("1234,5", "1234.5"),
+    ("75,5", "75.5"),
+    ("75,5%", "75.5"),
+    ("75,5 %", "75.5"),
+    ("12 unit", "12"),
+    ("1250.5", "1250.5"),  # a dot that cannot group thousands is a decimal mark
+    ("12.5", "12.5"),
+    ("0.125", "0.125"),
+    ("1,234.5", "1234.5"),  # both marks: the last one is the decimal mark
+    (" 1 234,5 ", "1234.5"),
+    ("1\u00a0234", "1234"),
+    ("-3,5", "-3.5"),
+    ("1,50", "1.5"),
+    ("1.23.4", "ambiguous"),
+    ("1.234,5,6", "ambiguous"),
+    ("12.34.567", "ambiguous"),
+    ("sepuluh", "invalid"),
+    ("Rp", "invalid"),
+]
+ENGLISH = [
+    ("1250", "1250"),
+    ("1,250", "1250"),
+    ("1,234.5", "1234.5"),
+    ("1.234,5", "1234.5"),
+    ("1250.5", "1250.5"),
+    ("1.250", "1.25"),
+    ("12,5", "12.5"),
+    ("75.5%", "75.5"),
+    ("1,23,4", "ambiguous"),
+    ("ten", "invalid"),
+]
 
 
 @pytest.mark.parametrize(
-    "typed,machine",
-    [("1,234.5", "1234.5"), ("1234.5", "1234.5"), ("1.250", "1.250"), ("12,5", "125"), (" 1 234.5 ", "1234.5")],
+    ("decimal_mark", "typed", "expected"),
+    [(",", t, e) for t, e in INDONESIAN] + [(".", t, e) for t, e in ENGLISH],
 )
-def test_the_english_form_keeps_its_rule_commas_are_dropped(typed, machine):
-    assert machine_number(typed, decimal_mark=".") == machine
+def test_numbers_are_read_as_people_type_them_in_each_language(decimal_mark, typed, expected):
+    if expected in {"ambiguous", "invalid"}:
+        with pytest.raises(NumberError) as error:
+            parse_number(typed, decimal_mark=decimal_mark)
+        assert error.value.code == expected
+    else:
+        assert parse_number(typed, decimal_mark=decimal_mark) == Decimal(expected)
 
 
 @pytest.mark.parametrize(

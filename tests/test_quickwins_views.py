@@ -1,6 +1,7 @@
 """The quick-win pages: list, coverage, detail, propose, edit, life cycle, continuation, evidence."""
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -370,3 +371,11 @@ def test_a_coordinator_proposes_for_any_agency(client, coordinator, period, agen
     response = client.post("/quick-wins/baru/", _form_data(agency=agency_b.pk))
     assert response.status_code == 302
     assert QuickWin.objects.get().agency == agency_b
+
+
+def test_in_english_a_set_quick_win_is_adopted(client, coordinator, period, agency_a):
+    quick_win = make_quick_win(period, agency_a, status=S.DITETAPKAN)
+    client.force_login(coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"/quick-wins/{quick_win.pk}/").content.decode()
+    assert "Adopted" in html

@@ -82,6 +82,17 @@ def test_the_page_shows_each_answer_with_its_score_explanation_and_history(as_co
     assert "Level 1" in html
 
 
+def test_the_history_names_each_changed_field_in_words(as_coordinator, answer, coordinator):
+    AnswerChange.objects.create(
+        answer=answer, changed_by=coordinator, field="value", old_value="", new_value="12,5 unit"
+    )
+    AnswerChange.objects.create(answer=answer, changed_by=coordinator, field="evidence", new_value="SK")
+    html = as_coordinator.get(url(answer.submission)).content.decode()
+    history = html.split('class="table table-sm small mb-0 answer-history"')[1].split("</table>")[0]
+    assert "<td>Jawaban</td>" in history and "<td>Bukti dukung</td>" in history
+    assert "<td>value</td>" not in history and "<td>evidence</td>" not in history
+
+
 def test_questions_not_yet_answered_are_listed_as_such(as_coordinator, submission, questions):
     html = as_coordinator.get(url(submission)).content.decode()
     assert f'id="pertanyaan-{questions[1].pk}"' in html
@@ -134,6 +145,14 @@ def test_a_coordinator_sets_the_verified_score_and_it_appears_in_the_timeline(as
     assert (event.answer, event.from_status, event.to_status, event.note) == (answer, "", "2.50", "Bukti kurang")
     html = response.content.decode()
     assert f"Skor verifikasi {answer.question.code}: – → <strong>2,50</strong>" in html
+
+
+@pytest.mark.parametrize("typed", ["2,5", "2.5", "2,50"])
+def test_a_score_is_read_with_a_comma_or_a_point_in_indonesian(as_coordinator, answer, typed):
+    # Django's localisation read "2.5" as 25 ("." groups thousands) and refused it.
+    as_coordinator.post(f"/koordinator/jawaban/{answer.pk}/skor/", {f"score-{answer.pk}-verified_score": typed})
+    answer.refresh_from_db()
+    assert answer.verified_score == D("2.5")
 
 
 def test_saving_the_same_score_again_writes_no_event(as_coordinator, answer):

@@ -2,12 +2,14 @@
 the answer form.
 
 CellError is the one error about a spreadsheet cell (or a row, a sheet, the whole file);
-YES_WORDS / NO_WORDS and yes_no() the one yes/no vocabulary; machine_number() and to_decimal() the
-one number parser; cell_text(), is_blank() and short_text() the small helpers both readers need.
+YES_WORDS / NO_WORDS and yes_no() the one yes/no vocabulary; parse_number() (typed text) and
+to_decimal() (a cell, typed or stored as a number) the one number parser; cell_text(), is_blank()
+and short_text() the small helpers both readers need.
 """
 
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -72,33 +74,69 @@ def yes_no(value):
     return None
 
 
-def machine_number(text, decimal_mark=None):
-    """A number as a person typed it, as a string Decimal() reads ("1.234,5" -> "1234.5").
+class NumberError(ValueError):
+    """Typed text that is not a number we can read without guessing. `code` is "invalid" (no number
+    at all) or "ambiguous" (separators that make no sense, e.g. "1.23.4" or "1,234,5")."""
 
-    Without `decimal_mark` (spreadsheets, where we cannot know the writer's language) both
-    Indonesian and international writing are read: spaces of any kind are dropped; with both "."
-    and "," the last one is the decimal mark and the other groups thousands; several of the same
-    mark group thousands; a single one is the decimal mark. The answer form passes the active
-    language's mark and keeps the rule it has always had.
+    def __init__(self, code, text):
+        super().__init__(text)
+        self.code = code
+
+
+NUMBER = re.compile(r"([+-]?)([0-9][0-9.,]*)([^0-9.,]*)")
+
+
+def _grouped(integer, grouping):
+    """The digits of an integer part written with a thousands separator, or None if the groups are
+    not 1-3 digits followed by groups of exactly 3."""
+    groups = integer.split(grouping)
+    head, tail = groups[0], groups[1:]
+    if not (head.isdigit() and len(head) <= 3 and all(len(g) == 3 and g.isdigit() for g in tail)):
+        return None
+    return "".join(groups)
+
+
+def parse_number(text, decimal_mark=","):
+    """A number as a person typed it, in the writer's convention: `decimal_mark` "," (Indonesian:
+    the UI's default and our spreadsheets') or "." (English).
+
+    - Spaces of any kind are ignored, and so is a unit or "%" typed after the number ("75,5 %").
+    - With both "." and "," the last one is the decimal mark and the other groups thousands:
+      "1.234,5" and "1,234.5" are 1234.5 whatever the language.
+    - Several of the same mark group thousands: "1.250.000".
+    - A single mark is the decimal mark, except the language's thousands separator followed by
+      exactly three digits after one to three digits: in Indonesian "1.250" is 1250 (the rule for
+      the ambiguous case, written once here), while "1250.5", "12.5" and "0.125" are decimals.
+    Groups that are not of three digits ("1.23.4") are refused as ambiguous rather than guessed.
     """
-    if decimal_mark is not None:
-        text = text.strip().replace(" ", "")
-        if decimal_mark == ",":
-            return text.replace(".", "").replace(",", ".") if "," in text else text
-        return text.replace(",", "")
-    text = "".join(text.split())
-    last_comma, last_dot = text.rfind(","), text.rfind(".")
-    if last_comma >= 0 and last_dot >= 0:
-        mark, grouping = (",", ".") if last_comma > last_dot else (".", ",")
-        return text.replace(grouping, "").replace(mark, ".")
-    if text.count(",") > 1 or text.count(".") > 1:
-        return text.replace(",", "").replace(".", "")
-    return text.replace(",", ".")
+    match = NUMBER.fullmatch("".join(str(text).split()))
+    if match is None:
+        raise NumberError("invalid", text)
+    sign, body, _unit = match.groups()
+    last = max(body.rfind(","), body.rfind("."))
+    integer, fraction = body, ""
+    if "," in body and "." in body:
+        mark = body[last]
+        integer, fraction = _grouped(body[:last], "." if mark == "," else ","), body[last + 1 :]
+    elif last >= 0:
+        sep = body[last]
+        parts = body.split(sep)
+        thousands = sep != decimal_mark and len(parts[1]) == 3 and 1 <= len(parts[0]) <= 3 and parts[0][0] != "0"
+        if len(parts) > 2 or thousands:
+            integer = _grouped(body, sep)
+        else:
+            integer, fraction = parts
+    if integer is None or (fraction and not fraction.isdigit()):
+        raise NumberError("ambiguous", text)
+    # Trailing zeros after the mark say nothing ("1,50" is 1,5) and would count as decimal places.
+    fraction = fraction.rstrip("0")
+    return Decimal(f"{sign}{integer}.{fraction}" if fraction else f"{sign}{integer}")
 
 
 def to_decimal(value):
     """A cell's value as a finite Decimal, None when empty. Raises ValueError for anything else
-    (text that is no number, a yes/no cell, a date, NaN or infinity)."""
+    (text that is no number, a yes/no cell, a date, NaN or infinity). Text is read with
+    parse_number in the Indonesian convention, like the forms of the Indonesian UI."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -112,10 +150,7 @@ def to_decimal(value):
         # (float() first, so that a numpy float is not written as "np.float64(0.1)").
         number = Decimal(repr(float(value)))
     else:
-        try:
-            number = Decimal(machine_number(str(value)))
-        except InvalidOperation:
-            raise ValueError(value) from None
+        number = parse_number(str(value))
     if not number.is_finite():
         raise ValueError(value)
     return number

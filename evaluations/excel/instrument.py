@@ -5,7 +5,7 @@ Sheets (header in row 1, one record per row, inspired by XLSForm):
     dimensi     kode, nama, bobot
     indikator   kode, dimensi, nama
     pertanyaan  kode, indikator, teks, bantuan, tipe, pilar, subdimensi, opsi, wajib_bukti, opd
-                (optional: satuan, wajib)
+                (optional: satuan, wajib, bulat: a number question takes whole numbers only)
     opsi        daftar, nilai, label, skor
     rentang     (optional) pertanyaan, dari, sampai, skor   -- score bands of number/percent questions
 
@@ -38,7 +38,7 @@ SHEETS = {
     "pertanyaan": ["kode", "indikator", "teks", "bantuan", "tipe", "pilar", "subdimensi", "opsi", "wajib_bukti", "opd"],
     "opsi": ["daftar", "nilai", "label", "skor"],
 }
-OPTIONAL_COLUMNS = {"pertanyaan": ["satuan", "wajib"]}
+OPTIONAL_COLUMNS = {"pertanyaan": ["satuan", "wajib", "bulat"]}
 OPTIONAL_SHEETS = {"rentang": ["pertanyaan", "dari", "sampai", "skor"]}
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -366,6 +366,7 @@ def _read_questions(sheet, plan, references):
                 agencies.append(agency)
         evidence_required = _flag(sheet, number, record, "wajib_bukti", plan, False)
         required = _flag(sheet, number, record, "wajib", plan, True)
+        whole_number = _flag(sheet, number, record, "bulat", plan, False)
         if not code or seen.get(code) != number:
             continue
         per_indicator[indicator] += 1
@@ -382,6 +383,7 @@ def _read_questions(sheet, plan, references):
                 "options": list_name if uses_options else "",
                 "evidence_required": evidence_required,
                 "required": required,
+                "whole_number": whole_number and answer_type == T.NUMBER,
                 "agencies": agencies,
                 "order": per_indicator[indicator],
             }
@@ -463,6 +465,7 @@ def import_instrument(plan, period):
             pillar=q["pillar"],
             subdimension=q["subdimension"],
             required=q["required"],
+            whole_number=q["whole_number"],
             evidence_required=q["evidence_required"],
             order=q["order"],
         )
@@ -517,7 +520,7 @@ def write_instrument(period, target):
 
     sheet = book.sheet("pertanyaan")
     columns = SHEETS["pertanyaan"] + OPTIONAL_COLUMNS["pertanyaan"]
-    sheet.table(None, columns, widths=[10, 10, 70, 50, 10, 8, 10, 12, 11, 24, 12, 8])
+    sheet.table(None, columns, widths=[10, 10, 70, 50, 10, 8, 10, 12, 11, 24, 12, 8, 8])
     for q in questions:
         sheet.row(
             [
@@ -533,6 +536,7 @@ def write_instrument(period, target):
                 ", ".join(a.agency.abbreviation for a in q.assignments.all()),
                 q.unit,
                 _yes_no(q.required),
+                _yes_no(q.whole_number),
             ]
         )
     sheet.finish()

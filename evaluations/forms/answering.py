@@ -10,34 +10,15 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from ..answering import AnswerInput, state_of
-from ..excel.cells import machine_number
 from ..models import Question
+from ..models.instrument import format_number
 from ..validators import ALLOWED_LABEL, evidence_accept_attribute, validate_evidence_file
+from .fields import DecimalInput, LinkField
 
 YES, NO = "1", "0"
-
-
-class DecimalInput(forms.DecimalField):
-    """Numbers as people type them. In Indonesian, "1.234,5" and "1234,5" (a comma makes dots
-    thousand separators) as well as "1234.5"; in English, "1,234.5" and "1234.5"."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-    default_error_messages = {"invalid": _("Masukkan angka, mis. 1234 atau 1.234,5.")}
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = machine_number(value, decimal_mark=get_format("DECIMAL_SEPARATOR"))
-        return super().to_python(value)
-
-
-def format_number(value):
-    """A stored number shown the local way, without trailing zeros (72,5 in Indonesian)."""
-    text = f"{value.normalize():f}"
-    return text.replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def value_field(question):
@@ -56,11 +37,25 @@ def value_field(question):
         )
     if kind == T.NUMBER:
         if question.unit:
-            label = _("Jawaban (%(unit)s)") % {"unit": question.unit}
-        return DecimalInput(label=label, required=False, max_digits=14, decimal_places=2)
+            label = _("Jawaban, dalam %(unit)s") % {"unit": question.unit}
+        if question.whole_number:
+            help_text = _("Bilangan bulat. Titik memisahkan ribuan: 1.250 berarti seribu dua ratus lima puluh.")
+        else:
+            help_text = _(
+                "Titik memisahkan ribuan, koma untuk desimal: 1.250 berarti seribu dua ratus lima puluh; 1.234,5."
+            )
+        return DecimalInput(
+            label=label,
+            help_text=help_text,
+            required=False,
+            max_digits=14,
+            decimal_places=0 if question.whole_number else 2,
+            whole=question.whole_number,
+        )
     if kind == T.PERCENT:
         return DecimalInput(
-            label=_("Jawaban (%)"),
+            label=_("Jawaban, dalam persen"),
+            help_text=_("Angka 0 sampai 100, koma untuk desimal, mis. 75,5."),
             required=False,
             max_digits=5,
             decimal_places=2,
@@ -68,7 +63,11 @@ def value_field(question):
             max_value=Decimal(100),
         )
     if kind == T.DATE:
-        return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+        # A date control takes only YYYY-MM-DD: never the localised date (it would show empty
+        # and the next save would erase the answer).
+        return forms.DateField(
+            label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        )
     return forms.CharField(label=label, required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -102,9 +101,7 @@ class AnswerForm(forms.Form):
         required=False,
         validators=[validate_evidence_file],
     )
-    evidence_url = forms.URLField(
-        label=_("atau tautan"), required=False, max_length=500, assume_scheme="https", help_text=_("Mis. https://…")
-    )
+    evidence_url = LinkField(label=_("atau tautan"), required=False, max_length=500)
     remove_evidence = forms.TypedMultipleChoiceField(
         label=_("Hapus bukti dukung"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )

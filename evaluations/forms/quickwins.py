@@ -10,10 +10,11 @@ from pillars.models import Pillar, SubDimension
 from .. import roles
 from ..models import Agency, QuickWin
 from ..validators import evidence_accept_attribute, validate_evidence_file
+from .fields import LinkField
 
 
 class QuickWinForm(forms.ModelForm):
-    url = forms.URLField(label=_("Tautan"), required=False, max_length=500, assume_scheme="https")
+    url = LinkField(label=_("Tautan"), required=False, max_length=500)
 
     class Meta:
         model = QuickWin

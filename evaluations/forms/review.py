@@ -6,16 +6,19 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import ReviewComment
 from ..models.instrument import SCORE_MAX, SCORE_MIN
+from .fields import DecimalInput
 
 
 class ScoreForm(forms.Form):
-    verified_score = forms.DecimalField(
+    # Read like every number people type (2,5 or 2.5 in Indonesian), not with Django's localisation,
+    # which drops "." as a thousands separator and so reads 2.5 as 25.
+    verified_score = DecimalInput(
         label=_("Skor verifikasi"),
         min_value=SCORE_MIN,
         max_value=SCORE_MAX,
         max_digits=4,
         decimal_places=2,
-        localize=True,
+        shown_places=2,
         error_messages={
             "required": _("Isi skor verifikasi (0 sampai 4)."),
             "invalid": _("Skor verifikasi harus berupa angka, misalnya 3 atau 2,5."),

@@ -28,6 +28,16 @@ def format_score(value):
     return number_format(round_score(value), 2)
 
 
+def format_number(value):
+    """A stored number as people read and type it in the active language: thousands grouped, no
+    trailing zeros (1.250 and 1.234,5 in Indonesian; 1,250 and 1,234.5 in English). The answer
+    form reads this back unchanged (evaluations.excel.cells.parse_number)."""
+    value = Decimal(value).normalize()
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal(1))  # 1.25E+3 -> 1250
+    return number_format(value, use_l10n=True, force_grouping=True)
+
+
 def score_in_range(field, name):
     return models.CheckConstraint(condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 4}), name=name)
 
@@ -146,6 +156,9 @@ class Question(models.Model):
     help_text = models.TextField(_("bantuan / bukti yang diminta"), blank=True)
     answer_type = models.CharField(_("jenis jawaban"), max_length=10, choices=AnswerType.choices)
     unit = models.CharField(_("satuan"), max_length=40, blank=True)
+    whole_number = models.BooleanField(
+        _("bilangan bulat"), default=False, help_text=_("Jawaban angka tanpa pecahan, mis. jumlah.")
+    )
     pillar = models.ForeignKey(
         "pillars.Pillar",
         on_delete=models.PROTECT,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .agencies import AgencyMember
 from .files import StoredFile, evidence_upload_to
-from .instrument import Question, format_score, score_in_range, score_validators
+from .instrument import Question, format_number, format_score, score_in_range, score_validators
 
 # Permissions checked by the models; the role groups are granted them (evaluations.roles).
 REVIEW = "evaluations.review_submission"
@@ -326,7 +326,7 @@ class Answer(models.Model):
             return str(_("Ya") if self.bool_value else _("Tidak"))
         if self.number_value is not None:
             unit = self.question.unit if self.question.answer_type == Question.AnswerType.NUMBER else "%"
-            return f"{self.number_value.normalize():f} {unit}".strip()
+            return f"{format_number(self.number_value)} {unit}".strip()
         if self.date_value is not None:
             return self.date_value.isoformat()
         return self.text_value
@@ -443,6 +443,14 @@ class Evidence(StoredFile):
 class AnswerChange(models.Model):
     """Every change to an answer: who, when, which field, old and new value."""
 
+    FIELD_LABELS = {
+        "value": _("Jawaban"),
+        "explanation": _("Penjelasan"),
+        "evidence": _("Bukti dukung"),
+        "carried_forward": _("Dari periode sebelumnya"),
+        "verified_score": _("Skor verifikasi"),
+    }
+
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="changes", verbose_name=_("jawaban"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("oleh")
@@ -459,6 +467,9 @@ class AnswerChange(models.Model):
 
     def __str__(self):
         return f"{self.answer} {self.field}"
+
+    def field_label(self):
+        return self.FIELD_LABELS.get(self.field, self.field)
 
 
 class ReviewCommentQuerySet(models.QuerySet):
