@@ -111,3 +111,49 @@ def test_what_an_operator_typed_survives_an_expired_session(site, browser_page, 
     go(page, ".save-bar button:has-text('Simpan draf')")
     assert Answer.objects.get(submission__period=period).text_value == "Ditulis lama sekali sebelum sesi habis"
     screenshot(page, "agency-section-restored-and-saved")
+
+
+@pytest.fixture
+def numbers_and_a_date(site):
+    agency = Agency.objects.get(abbreviation="DLH")
+    period = make_period(2032, name="Evaluasi Smart City 2032 Tahap I")
+    assign(period, agency, "ENV")
+    count = make_question(period, code="N.1", pillar="ENV", answer_type=T.NUMBER, text="Jumlah bank sampah?")
+    count.unit, count.whole_number = "unit", True
+    count.save()
+    length = make_question(period, code="N.2", pillar="ENV", answer_type=T.NUMBER, text="Panjang drainase?")
+    length.unit = "m"
+    length.save()
+    share = make_question(period, code="N.3", pillar="ENV", answer_type=T.PERCENT, text="Sampah terkelola?")
+    day = make_question(period, code="N.4", pillar="ENV", answer_type=T.DATE, text="Tanggal Perbup?")
+    make_operator(agency, "op_dlh")
+    return Submission.objects.get_or_create(period=period, agency=agency)[0], (count, length, share, day)
+
+
+def test_numbers_typed_the_indonesian_way_and_a_date_survive_saving_and_reloading(
+    site, browser_page, numbers_and_a_date
+):
+    submission, (count, length, share, day) = numbers_and_a_date
+    page = browser_page
+    log_in(page, site.url, "op_dlh")
+    page.goto(f"{site.url}/opd/pengisian/{submission.pk}/bagian/X-ENV/")
+    page.fill(f"input[name='q{count.pk}-value']", "1.250")
+    page.fill(f"input[name='q{length.pk}-value']", "1.234,5")
+    page.fill(f"input[name='q{share.pk}-value']", "75,5")
+    page.fill(f"input[name='q{day.pk}-value']", "2023-03-15")
+    go(page, ".save-bar button[name=action][value=save]")
+    assert "Draf tersimpan (4 jawaban)" in page.content()
+    stored = {a.question_id: a for a in Answer.objects.filter(submission=submission)}
+    assert stored[count.pk].number_value == 1250
+    assert str(stored[length.pk].number_value.normalize()) == "1234.5"
+    assert str(stored[share.pk].number_value.normalize()) == "75.5"
+    assert stored[day.pk].date_value.isoformat() == "2023-03-15"
+    for _round in range(2):  # saved again unchanged, twice: nothing may vanish
+        page.reload()
+        assert page.input_value(f"input[name='q{count.pk}-value']") == "1.250"
+        assert page.input_value(f"input[name='q{length.pk}-value']") == "1.234,5"
+        assert page.input_value(f"input[name='q{share.pk}-value']") == "75,5"
+        assert page.input_value(f"input[name='q{day.pk}-value']") == "2023-03-15"
+        go(page, ".save-bar button[name=action][value=save]")
+    assert Answer.objects.filter(submission=submission, date_value__isnull=False).count() == 1
+    assert Answer.objects.get(submission=submission, question=count).number_value == 1250

@@ -58,6 +58,7 @@ def snapshot(period):
                 [(o.value, o.label, o.score, o.order) for o in q.options.all()],
                 [(b.min_value, b.max_value, b.score) for b in q.bands.all()],
                 sorted(a.agency.abbreviation for a in q.assignments.all()),
+                q.whole_number,
             )
         )
     return dimensions, questions
@@ -113,6 +114,22 @@ def test_a_valid_file_creates_the_instrument_and_question_assignments():
     assert Question.objects.get(indicator__dimension__period=period, code="B.1.2").answer_type == "number"
     assigned = Assignment.objects.filter(period=period, question__code="B.1.1")
     assert sorted(a.agency.abbreviation for a in assigned) == ["DPMPTSP", "Dispar"]
+
+
+def test_a_number_question_marked_bulat_takes_whole_numbers_only():
+    sheets = valid_instrument_sheets()
+    sheets["pertanyaan"][0].append("bulat")
+    sheets["pertanyaan"][4].append("ya")
+    period = make_period(year=2033)
+    import_instrument(read(sheets), period)
+    assert Question.objects.get(indicator__dimension__period=period, code="B.1.2").whole_number is True
+    assert Question.objects.get(indicator__dimension__period=period, code="A.1.1").whole_number is False
+
+
+def test_the_shipped_counts_are_whole_numbers_and_survive_the_round_trip():
+    shipped = EvaluationPeriod.objects.get(year=2024, stage="1")
+    counts = Question.objects.for_period(shipped).filter(whole_number=True)
+    assert sorted(counts.values_list("code", flat=True)) == ["B.1.2", "B.3.1", "C.2.1", "D.3.5", "D.6.4"]
 
 
 def test_importing_replaces_the_instrument_of_a_period_without_answers():
