@@ -4,6 +4,7 @@ Every bad-input case uploads over a good earlier upload and checks: a clear Indo
 no row saved, the earlier rows and file unchanged."""
 
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -211,6 +212,28 @@ def test_a_new_upload_leaves_other_agencies_rows_alone(client, period, operator_
     client.force_login(operator_a)
     client.post("/data/jalan/unggah/", {"file": make_xlsx([road(**{"Nama ruas": "Jl. Diskominfo"})])})
     assert sorted(RoadSegment.objects.values_list("name", flat=True)) == ["Jl. Bappeda", "Jl. Diskominfo"]
+
+
+def form_tag(html, action):
+    return next(tag for tag in re.findall(r"<form\b[^>]*>", html) if f'action="{action}"' in tag)
+
+
+def test_the_upload_form_leaves_a_missing_file_to_the_server_so_the_message_is_in_the_page_language(client_a, period):
+    """Chromium checks a required file input itself and answers in its own language ("Please
+    select a file." on an Indonesian page); the server says it in the page's language."""
+    assert "novalidate" in form_tag(_html(client_a.get("/data/jalan/")), "/data/jalan/unggah/")
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("id", "Pilih berkas .xlsx yang akan diunggah."), ("en", "Choose the .xlsx file to upload.")],
+)
+def test_an_upload_without_a_file_changes_nothing_and_says_so(client_a, good_upload, language, message):
+    client_a.cookies["django_language"] = language
+    response = client_a.post("/data/jalan/unggah/", {}, follow=True)
+    assert message in _html(response)
+    assert sorted(RoadSegment.objects.values_list("name", flat=True)) == ["Jl. Lama 1", "Jl. Lama 2"]
+    assert list(DatasetUpload.objects.all()) == [good_upload]
 
 
 def test_uploading_rejects_get(client_a, period):

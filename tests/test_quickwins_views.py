@@ -1,5 +1,7 @@
 """The quick-win pages: list, coverage, detail, propose, edit, life cycle, continuation, evidence."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -260,6 +262,33 @@ def test_rejecting_without_a_note_changes_nothing(client, coordinator, period, a
     client.post(f"/quick-wins/{draft.pk}/tolak/", {"note": ""})
     draft.refresh_from_db()
     assert draft.status == S.USULAN
+
+
+def form_tag(html, action):
+    return next(tag for tag in re.findall(r"<form\b[^>]*>", html) if f'action="{action}"' in tag)
+
+
+def test_the_forms_with_required_fields_leave_them_to_the_server_so_messages_are_in_the_page_language(
+    client, coordinator, period, agency_a
+):
+    """Chromium checks required fields itself and answers in its own language ("Please fill out
+    this field." on an Indonesian page); the server says it in the page's language."""
+    client.force_login(coordinator)
+    draft = make_quick_win(period, agency_a)
+    html = _html(client.get(f"/quick-wins/{draft.pk}/"))
+    assert "novalidate" in form_tag(html, f"/quick-wins/{draft.pk}/bukti/")
+    assert "novalidate" in form_tag(html, f"/quick-wins/{draft.pk}/tolak/")
+
+
+@pytest.mark.parametrize(("language", "message"), [("id", "Bidang ini tidak boleh kosong."), ("en", "required")])
+def test_evidence_sent_without_a_title_or_file_changes_nothing_and_says_so(
+    client_a, period, agency_a, language, message
+):
+    draft = make_quick_win(period, agency_a)
+    client_a.cookies["django_language"] = language
+    response = client_a.post(f"/quick-wins/{draft.pk}/bukti/", {"title": ""}, follow=True)
+    assert message in _html(response)
+    assert not QuickWinEvidence.objects.exists()
 
 
 def test_the_owner_marks_a_set_quick_win_as_running(client_a, period, agency_a):

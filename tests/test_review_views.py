@@ -1,5 +1,6 @@
 """The review page of one submission (/koordinator/pengisian/<id>/) and its actions."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -169,6 +170,32 @@ def test_a_score_outside_0_to_4_is_refused_with_a_clear_message(as_coordinator, 
     response = as_coordinator.post(
         f"/koordinator/jawaban/{answer.pk}/skor/", {f"score-{answer.pk}-verified_score": value}
     )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    answer.refresh_from_db()
+    assert answer.verified_score is None
+
+
+def form_tag(html, action):
+    return next(tag for tag in re.findall(r"<form\b[^>]*>", html) if f'action="{action}"' in tag)
+
+
+def test_the_score_and_comment_forms_leave_empty_fields_to_the_server_so_messages_are_in_the_page_language(
+    as_coordinator, answer
+):
+    """Chromium checks required fields itself and answers in its own language ("Please fill out
+    this field." on an Indonesian page); the server says it in the page's language."""
+    html = as_coordinator.get(url(answer.submission)).content.decode()
+    assert "novalidate" in form_tag(html, f"/koordinator/jawaban/{answer.pk}/skor/")
+    assert "novalidate" in form_tag(html, f"/koordinator/jawaban/{answer.pk}/komentar/")
+
+
+@pytest.mark.parametrize(
+    ("language", "message"), [("id", "Isi skor verifikasi (0 sampai 4)."), ("en", "Enter the verified score (0 to 4).")]
+)
+def test_an_empty_score_is_refused_in_the_page_language(as_coordinator, answer, language, message):
+    as_coordinator.cookies["django_language"] = language
+    response = as_coordinator.post(f"/koordinator/jawaban/{answer.pk}/skor/", {f"score-{answer.pk}-verified_score": ""})
     assert response.status_code == 400
     assert message in response.content.decode()
     answer.refresh_from_db()
