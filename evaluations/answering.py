@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
 from .models import Answer, AnswerChange, Evidence, Question, ReviewComment, Submission, TransitionError
@@ -46,9 +47,9 @@ def answer_state(values, explanation):
         str(values.get("option_id") or ""),
         "" if values.get("bool_value") is None else str(int(values["bool_value"])),
         "" if number is None else f"{number.normalize():f}",
-        (values.get("text_value") or "").strip(),
+        normalize_newlines(values.get("text_value") or "").strip(),
         values["date_value"].isoformat() if values.get("date_value") else "",
-        (explanation or "").strip(),
+        normalize_newlines(explanation or "").strip(),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 

@@ -63,9 +63,10 @@ class FormFields(HTMLParser):
         if tag == "select":
             self._select = None
         elif tag == "textarea" and self._textarea is not None:
-            # A browser drops the one newline right after <textarea>.
+            # A browser drops the one newline right after <textarea> and posts line ends as CRLF.
             name, text = self._textarea
-            self.fields.append((name, text[1:] if text.startswith("\n") else text))
+            text = text[1:] if text.startswith("\n") else text
+            self.fields.append((name, text.replace("\r\n", "\n").replace("\n", "\r\n")))
             self._textarea = None
         elif tag == "form":
             self._in_form = False

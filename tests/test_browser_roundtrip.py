@@ -107,7 +107,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 T = Question.AnswerType
 LANGUAGES = ["id", "en"]
 SECTION = "A-LIV"
-KNOWN = pytest.mark.xfail(strict=True, reason="issue 17: fixed on main")
 
 # The section's questions: case name -> (code, answer type, stored values).
 ANSWERS = {
@@ -117,7 +116,7 @@ ANSWERS = {
     "number_fraction": ("A.4", T.NUMBER, {"number_value": Decimal("1234.5")}),
     "number_large": ("A.5", T.NUMBER, {"number_value": Decimal("1250")}),
     "percent": ("A.6", T.PERCENT, {"number_value": Decimal("75.5")}),
-    "text": ("A.7", T.TEXT, {"text_value": "Peningkatan jalan poros Sangatta–Bengalon.\r\nLanjutan 2024 <APBD>."}),
+    "text": ("A.7", T.TEXT, {"text_value": "Peningkatan jalan poros Sangatta–Bengalon.\nLanjutan 2024 <APBD>."}),
     "date": ("A.8", T.DATE, {"date_value": date(2023, 3, 15)}),
 }
 CODES = {code: case for case, (code, _type, _values) in ANSWERS.items()}
@@ -227,7 +226,7 @@ class World:
 def _answer(submission, question, operator, score=None, option=None, **values):
     if option is not None:
         values["option"] = question.options.get(value=option)
-    explanation = f'Penjelasan {question.code}: lihat bukti dukung.\r\nRapat 12 & 19 Maret, "final" <TTD>.'
+    explanation = f'Penjelasan {question.code}: lihat bukti dukung.\nRapat 12 & 19 Maret, "final" <TTD>.'
     answer = make_answer(submission, question, score=score, explanation=explanation, **values)
     answer.self_score = answer.derive_self_score()
     answer.updated_by = operator
@@ -293,7 +292,7 @@ def build_world(status=Submission.Status.DRAFT):
         pillar="LIV",
         subdimension=subdimension[2],
         name="Polder Ilham Maulana",
-        description="Kolam retensi untuk mengurangi banjir di Sangatta Utara.\r\nTahap 2: pintu air & pompa.",
+        description="Kolam retensi untuk mengurangi banjir di Sangatta Utara.\nTahap 2: pintu air & pompa.",
         rpjmd_problem="Genangan dan banjir musiman di pusat kota.",
         start_year=2023,
         is_new=False,
@@ -396,11 +395,7 @@ def section_saved(request, language):
     return _section_saves[language]
 
 
-SECTION_CASES = [
-    pytest.param(language, case, marks=KNOWN) if (language, case) in {("id", "date")} else (language, case)
-    for language in LANGUAGES
-    for case in [*ANSWERS, "evidence", "submission"]
-]
+SECTION_CASES = [(language, case) for language in LANGUAGES for case in [*ANSWERS, "evidence", "submission"]]
 
 
 @pytest.mark.parametrize(("language", "case"), SECTION_CASES)
@@ -540,7 +535,7 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
     level.verified_score = Decimal("2.5")
     level.save()
     choice = answers[world.questions["choice"].pk]
-    choice.needs_revision, choice.revision_note = True, "Lampirkan SK yang sudah disahkan.\r\nBukan rancangan."
+    choice.needs_revision, choice.revision_note = True, "Lampirkan SK yang sudah disahkan.\nBukan rancangan."
     choice.save()
     coordinator = User.objects.get(username="koordinator")
     choice.add_comment(coordinator, "Mohon cek tanggal SK.", ReviewComment.Visibility.AGENCY)

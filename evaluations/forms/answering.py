@@ -16,7 +16,7 @@ from ..answering import AnswerInput, state_of
 from ..models import Question
 from ..models.instrument import format_number
 from ..validators import ALLOWED_LABEL, evidence_accept_attribute, validate_evidence_file
-from .fields import DecimalInput, LinkField
+from .fields import DecimalInput, LinkField, MultilineField
 
 YES, NO = "1", "0"
 
@@ -68,7 +68,7 @@ def value_field(question):
         return forms.DateField(
             label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         )
-    return forms.CharField(label=label, required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    return MultilineField(label=label, required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def initial_value(question, answer):
@@ -88,11 +88,10 @@ def initial_value(question, answer):
 
 class AnswerForm(forms.Form):
     value = forms.CharField(required=False)  # replaced per question type in __init__
-    explanation = forms.CharField(
+    explanation = MultilineField(
         label=_("Penjelasan"),
         required=False,
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Jelaskan singkat kondisi sebenarnya dan rujuk bukti dukung."),
     )
     evidence_title = forms.CharField(label=_("Judul bukti dukung"), required=False, max_length=200)

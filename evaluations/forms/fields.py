@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.formats import get_format, number_format
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
 from ..excel.cells import NumberError, parse_number
@@ -64,3 +65,16 @@ class DecimalInput(forms.DecimalField):
         if self.whole and number != number.to_integral_value():
             raise forms.ValidationError(self.error_messages["whole"], code="whole")
         return number
+
+
+class MultilineField(forms.CharField):
+    """Text typed in a textarea. Browsers post its line ends as CRLF, while text written by the app
+    (demo data, imports, copies) has LF: read as LF, so text posted back unchanged is unchanged."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def to_python(self, value):
+        return normalize_newlines(super().to_python(value))
+
+    def has_changed(self, initial, data):
+        return super().has_changed(normalize_newlines(initial) if initial else initial, data)

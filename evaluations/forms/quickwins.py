@@ -10,7 +10,7 @@ from pillars.models import Pillar, SubDimension
 from .. import roles
 from ..models import Agency, QuickWin
 from ..validators import evidence_accept_attribute, validate_evidence_file
-from .fields import LinkField
+from .fields import LinkField, MultilineField
 
 
 class QuickWinForm(forms.ModelForm):
@@ -49,6 +49,19 @@ class QuickWinForm(forms.ModelForm):
             "sustainability_plan": forms.Textarea(attrs={"rows": 2}),
             "assessor_notes": forms.Textarea(attrs={"rows": 2}),
             "supporting_agencies": forms.SelectMultiple(attrs={"size": 6}),
+        }
+        # Every multi-line text reads browser line ends as the app stores them (forms.fields).
+        field_classes = {
+            name: MultilineField
+            for name in (
+                "description",
+                "rpjmd_problem",
+                "partners",
+                "risks",
+                "mitigation",
+                "sustainability_plan",
+                "assessor_notes",
+            )
         }
 
     def __init__(self, *args, user, **kwargs):
