@@ -69,6 +69,27 @@ def test_totals_count_the_agencies_by_status(client, coordinator, period, agency
     assert 'data-status="submitted">Dikirim <span class="badge text-bg-secondary">1</span>' in response.content.decode()
 
 
+def test_a_pillar_the_agency_does_not_answer_reads_tidak_ditugaskan_to_a_screen_reader(
+    client, coordinator, period, agency_a
+):
+    # aria-label on a plain <span> is not reliably read; the words are in the text, visually hidden.
+    client.force_login(coordinator)
+    row = _row(client.get("/koordinator/").content.decode(), agency_a.abbreviation)
+    bra = row[row.index('data-pillar="BRA"') : row.index("</td>", row.index('data-pillar="BRA"'))]
+    assert (
+        '<span class="text-muted" aria-hidden="true">·</span><span class="visually-hidden">tidak ditugaskan</span>'
+        in bra
+    )
+    assert "aria-label" not in row
+
+
+def test_the_matrix_scrolls_sideways_in_a_focusable_region_named_by_its_caption(client, coordinator, period):
+    client.force_login(coordinator)
+    html = client.get("/koordinator/").content.decode()
+    assert '<div class="table-responsive" tabindex="0" role="region" aria-labelledby="matrix-caption">' in html
+    assert '<caption id="matrix-caption">Persentase pertanyaan' in html
+
+
 def test_agencies_that_have_not_submitted_are_listed_as_overdue_after_the_deadline(
     client, coordinator, period, agency_a, agency_b, gov_questions
 ):
