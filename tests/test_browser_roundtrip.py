@@ -589,7 +589,7 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
         world.proposal,
         "quick-win decision",
         "tetapkan",
-        say(language, "Quick win ditetapkan.", "Quick win set."),
+        say(language, "Quick win ditetapkan.", "Quick win adopted."),
     )
     quick_win_move(
         check,

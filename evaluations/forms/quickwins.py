@@ -115,16 +115,16 @@ class QuickWinForm(forms.ModelForm):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = MultilineField(label=_("Catatan"), required=False)
 
 
 class RejectForm(forms.Form):
-    note = forms.CharField(label=_("Alasan penolakan"), widget=forms.Textarea(attrs={"rows": 2}))
+    note = MultilineField(label=_("Alasan penolakan"))
 
 
 class ProgressForm(forms.Form):
     status = forms.ChoiceField(label=_("Status baru"))
-    note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = MultilineField(label=_("Catatan"), required=False)
 
     def __init__(self, *args, quick_win, **kwargs):
         super().__init__(*args, **kwargs)

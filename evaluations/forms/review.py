@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import ReviewComment
 from ..models.instrument import SCORE_MAX, SCORE_MIN
-from .fields import DecimalInput
+from .fields import DecimalInput, MultilineField
 
 
 class ScoreForm(forms.Form):
@@ -31,7 +31,7 @@ class ScoreForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(
+    body = MultilineField(
         label=_("Komentar"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,
@@ -47,7 +47,7 @@ class CommentForm(forms.Form):
 
 class RevisionForm(forms.Form):
     needs_revision = forms.BooleanField(label=_("Perlu perbaikan"), required=False)
-    revision_note = forms.CharField(
+    revision_note = MultilineField(
         label=_("Catatan perbaikan untuk perangkat daerah"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -68,7 +68,7 @@ class RevisionForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    note = forms.CharField(
+    note = MultilineField(
         label=_("Catatan untuk perangkat daerah"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
