@@ -57,22 +57,29 @@ def _store(session, stashes):
 def stash(session, path, post, limits):
     """Keep the fields of `post` named in `limits` ({field name: longest value}) for `path`.
     Returns whether anything was kept."""
+    new = _kept(path, post, limits)
+    stashes = _fresh(session)
+    if new is not None:
+        stashes = [s for s in stashes if s["path"] != path] + [new]
+        while len(stashes) > MAX_STASHES or sum(_size(s) for s in stashes) > SESSION_MAX_CHARS:
+            stashes.pop(0)
+    # Written even when nothing was kept, so that the answer (a session cookie) is the same
+    # whether or not the address is a real section.
+    session[SESSION_KEY] = stashes
+    return new is not None
+
+
+def _kept(path, post, limits):
     data = {}
     for name, values in post.lists():
         limit = limits.get(name)
         if limit is None:
             continue
         if len(values) != 1 or len(values[0]) > limit:
-            return False  # not from our form: keep nothing
+            return None  # not from our form: keep nothing
         data[name] = values[0]
     new = {"path": path, "data": data, "at": timezone.now().isoformat()}
-    if not data or _size(new) > STASH_MAX_CHARS:
-        return False
-    stashes = [s for s in _fresh(session) if s["path"] != path] + [new]
-    while len(stashes) > MAX_STASHES or sum(_size(s) for s in stashes) > SESSION_MAX_CHARS:
-        stashes.pop(0)
-    _store(session, stashes)
-    return True
+    return new if data and _size(new) <= STASH_MAX_CHARS else None
 
 
 def claim(sender, request, user, **kwargs):

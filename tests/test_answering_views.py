@@ -293,6 +293,16 @@ def test_an_anonymous_post_to_an_unknown_section_of_a_real_submission_stores_not
     assert stored_session_bytes() < 1_000
 
 
+def test_the_answer_is_the_same_whether_or_not_the_section_exists(client, submission, small):
+    data = section_post(submission, "X-GOV", {small[2]: {"value": "Ketikan operator"}})
+    answers = []
+    for url in (section_url(submission), section_url(submission, "Z-GOV"), "/opd/pengisian/900/bagian/X0/"):
+        client.cookies.clear()
+        response = client.post(url, data)
+        answers.append((response.status_code, response["Location"].split("?")[0], sorted(response.cookies)))
+    assert answers[0] == answers[1] == answers[2] == (302, "/akun/masuk/", ["messages", "sessionid"])
+
+
 def test_a_5_mb_post_to_a_real_section_keeps_only_that_sections_fields(client, operator_a, submission, small):
     data = {
         **big_post(first_id=10_000_000),

@@ -97,8 +97,8 @@ def _stash_post(request, submission_id, key):
     the section exists, so an anonymous visitor learns nothing."""
     submission = Submission.objects.select_related("period", "agency").filter(pk=submission_id).first()
     section = find_section(submission, key) if submission is not None else None
-    if section is not None:
-        restore.stash(request.session, request.path, request.POST, restorable_fields(section.questions))
+    fields = restorable_fields(section.questions) if section is not None else {}
+    restore.stash(request.session, request.path, request.POST, fields)
     messages.warning(
         request,
         _(
