@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from ..answering import AnswerInput, state_of
 from ..models import Question
 from ..models.instrument import format_number
+from ..models.submissions import ANSWER_TEXT_MAX_LENGTH
 from ..validators import ALLOWED_LABEL, evidence_accept_attribute, validate_evidence_file
 from .fields import DecimalInput, LinkField
 
 YES, NO = "1", "0"
-TEXT_MAX_LENGTH = 5000
-EVIDENCE_TITLE_MAX_LENGTH = 200
-EVIDENCE_URL_MAX_LENGTH = 500
+TEXT_MAX_LENGTH = ANSWER_TEXT_MAX_LENGTH
+EVIDENCE_TITLE_MAX_LENGTH = 200  # Evidence.title
+EVIDENCE_URL_MAX_LENGTH = 500  # Evidence.url
 SEEN_MAX_LENGTH = 32
 # The fields of a question's form that survive a session expiry (evaluations.restore), each with the
 # longest value the form takes. Files cannot be kept; evidence to remove is chosen again.

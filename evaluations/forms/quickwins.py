@@ -9,6 +9,7 @@ from pillars.models import Pillar, SubDimension
 
 from .. import roles
 from ..models import Agency, QuickWin
+from ..models.quickwins import NOTE_MAX_LENGTH
 from ..validators import evidence_accept_attribute, validate_evidence_file
 from .fields import LinkField
 
@@ -102,16 +103,25 @@ class QuickWinForm(forms.ModelForm):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Catatan"), required=False, max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RejectForm(forms.Form):
-    note = forms.CharField(label=_("Alasan penolakan"), widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Alasan penolakan"), max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ProgressForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status baru"))
-    note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # Django's own message repeats the posted value; this one does not.
+    status = forms.ChoiceField(
+        label=_("Status baru"), error_messages={"invalid_choice": _("Pilih salah satu status yang tersedia.")}
+    )
+    note = forms.CharField(
+        label=_("Catatan"), required=False, max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, quick_win, **kwargs):
         super().__init__(*args, **kwargs)
