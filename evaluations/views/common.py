@@ -42,6 +42,12 @@ def period_or_404(pk=None):
     return period
 
 
+def bad_request(request, exception):
+    """Our page for a request the server refuses (a form with too many fields or too large), in the
+    user's language, instead of Django's plain "Bad Request (400)"."""
+    return render(request, "400.html", status=400)
+
+
 @login_not_required
 def csrf_failure(request, reason=""):
     """A clear page instead of Django's technical 403 when a form's security token is stale."""
