@@ -1,6 +1,9 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from . import restore
 
 
 def _sync_roles(sender, **kwargs):
@@ -17,3 +20,5 @@ class EvaluationsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles, sender=self)
+        # A section post kept across a session expiry waits for the next login (evaluations.restore).
+        user_logged_in.connect(restore.claim, dispatch_uid="evaluations.restore.claim")

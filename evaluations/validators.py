@@ -12,6 +12,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 # extension -> the MIME types that `filetype` may report for a real file of that kind.
@@ -27,6 +28,12 @@ EVIDENCE_TYPES = {
 }
 OFFICE_PART = {".docx": "word/", ".xlsx": "xl/"}
 ALLOWED_LABEL = "PDF, JPG, PNG, DOCX, XLSX"
+# A file name in a message (which may end up in a flash message) is cut to this length.
+NAME_SHOWN_CHARS = 80
+
+
+def _shown(name):
+    return Truncator(os.path.basename(name or "")).chars(NAME_SHOWN_CHARS)
 
 
 def evidence_accept_attribute():
@@ -43,14 +50,14 @@ def _check_office_zip(uploaded_file, ext):
         raise ValidationError(
             _("Berkas %(name)s rusak atau bukan dokumen %(ext)s yang sah."),
             code="corrupt",
-            params={"name": uploaded_file.name, "ext": ext[1:].upper()},
+            params={"name": _shown(uploaded_file.name), "ext": ext[1:].upper()},
         ) from exc
     part = OFFICE_PART[ext]
     if "[Content_Types].xml" not in names or not any(name.startswith(part) for name in names):
         raise ValidationError(
             _("Isi berkas %(name)s tidak sesuai dengan ekstensi %(ext)s."),
             code="mismatch",
-            params={"name": uploaded_file.name, "ext": ext[1:].upper()},
+            params={"name": _shown(uploaded_file.name), "ext": ext[1:].upper()},
         )
 
 
@@ -63,17 +70,17 @@ def validate_evidence_file(uploaded_file):
         raise ValidationError(
             _("Jenis berkas %(name)s tidak diizinkan. Gunakan %(allowed)s."),
             code="extension",
-            params={"name": name, "allowed": ALLOWED_LABEL},
+            params={"name": _shown(name), "allowed": ALLOWED_LABEL},
         )
     limit = settings.EVIDENCE_MAX_BYTES
     if uploaded_file.size > limit:
         raise ValidationError(
             _("Berkas %(name)s terlalu besar (%(size)s). Batasnya %(limit)s."),
             code="too_big",
-            params={"name": name, "size": filesizeformat(uploaded_file.size), "limit": filesizeformat(limit)},
+            params={"name": _shown(name), "size": filesizeformat(uploaded_file.size), "limit": filesizeformat(limit)},
         )
     if uploaded_file.size == 0:
-        raise ValidationError(_("Berkas %(name)s kosong."), code="empty", params={"name": name})
+        raise ValidationError(_("Berkas %(name)s kosong."), code="empty", params={"name": _shown(name)})
     uploaded_file.seek(0)
     head = uploaded_file.read(8192)
     uploaded_file.seek(0)
@@ -82,7 +89,7 @@ def validate_evidence_file(uploaded_file):
         raise ValidationError(
             _("Isi berkas %(name)s tidak sesuai dengan ekstensi %(ext)s."),
             code="mismatch",
-            params={"name": name, "ext": ext[1:].upper()},
+            params={"name": _shown(name), "ext": ext[1:].upper()},
         )
     if ext in OFFICE_PART:
         _check_office_zip(uploaded_file, ext)

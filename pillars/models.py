@@ -1,8 +1,11 @@
 """The smart-city framework that does not change with the year: six pillars, three sub-dimensions each."""
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+DESCRIPTION_MAX_LENGTH = 2000
 
 
 class PillarManager(models.Manager):
@@ -13,7 +16,12 @@ class PillarManager(models.Manager):
 class Pillar(models.Model):
     code = models.CharField(_("kode"), max_length=8, unique=True)
     name = models.CharField(_("nama"), max_length=100)
-    description = models.TextField(_("deskripsi"), blank=True)
+    description = models.TextField(
+        _("deskripsi"),
+        blank=True,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)],
+    )
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
     objects = PillarManager()
@@ -42,7 +50,12 @@ class SubDimension(models.Model):
     pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="subdimensions", verbose_name=_("pilar"))
     code = models.CharField(_("kode"), max_length=12, unique=True)
     name = models.CharField(_("nama"), max_length=150)
-    description = models.TextField(_("deskripsi"), blank=True)
+    description = models.TextField(
+        _("deskripsi"),
+        blank=True,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)],
+    )
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
     objects = SubDimensionManager()

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.cache import patch_cache_control
 
 
 class SecurityHeadersMiddleware:
@@ -13,6 +14,23 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class PrivateCacheMiddleware:
+    """What a signed-in user sees and every download stays out of shared and browser caches
+    (Cache-Control: private, no-store): an office PC's next user, or a proxy, must not get them.
+    Static files never reach this: whitenoise answers them earlier in the chain."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or response.get("Content-Disposition", "").startswith("attachment"):
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

@@ -5,6 +5,7 @@ Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; a missing o
 value fails loudly with ImproperlyConfigured instead of running half-configured.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -46,6 +47,17 @@ def env_list(name, default=()):
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_networks(name):
+    """A comma-separated list of addresses or networks (10.0.0.2, 10.0.0.0/24, ::1)."""
+    networks = env_list(name)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list IP addresses or networks, got {network!r}") from None
+    return networks
+
+
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY if DEBUG else "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
@@ -82,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "smartcity.middleware.PrivateCacheMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -151,6 +164,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Login lockout: 5 failed attempts per user name and address. With Redis the count lives in the
 # shared cache so every app server behind a load balancer sees it; without, in the database.
+# The address is the peer's, or behind the reverse proxy the one the proxy saw (smartcity/client_ip.py).
+AXES_CLIENT_IP_CALLABLE = "smartcity.client_ip.client_ip"
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -235,8 +250,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_PROXY", False):
+# Behind a TLS-terminating reverse proxy: it says whether the request came over HTTPS and who the
+# client is (smartcity/client_ip.py). Its headers are believed only with BEHIND_PROXY on.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+PROXY_CLIENT_IP_HEADER = os.environ.get("PROXY_CLIENT_IP_HEADER", "").strip() or "X-Forwarded-For"
+PROXY_COUNT = env_int("PROXY_COUNT", 1)
+if PROXY_COUNT < 1:
+    raise ImproperlyConfigured(f"PROXY_COUNT must be 1 or more (the proxies in front of the app), got {PROXY_COUNT}")
+PROXY_TRUSTED_IPS = env_networks("PROXY_TRUSTED_IPS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 CONTENT_SECURITY_POLICY = (

@@ -6,6 +6,8 @@ from django.views.i18n import set_language
 
 from evaluations.forms.accounts import LoginForm
 
+handler400 = "evaluations.views.common.bad_request"
+
 urlpatterns = [
     path(
         "akun/masuk/",

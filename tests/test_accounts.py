@@ -32,3 +32,9 @@ def test_a_user_changes_their_password(client_a, operator_a):
     assert response.status_code == 302
     operator_a.refresh_from_db()
     assert operator_a.check_password("Baru#Kutim2025")
+
+
+def test_a_user_name_longer_than_any_account_is_refused_by_the_form(client):
+    response = client.post("/akun/masuk/", {"username": "x" * 100_000, "password": "salah"})
+    assert response.status_code == 200
+    assert "paling banyak 150 karakter" in response.content.decode()

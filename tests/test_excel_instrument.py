@@ -186,6 +186,18 @@ def test_a_question_pointing_to_an_unknown_indicator_is_named():
     ]
 
 
+def test_texts_longer_than_the_database_takes_are_named():
+    sheets = valid_instrument_sheets()
+    sheets["pertanyaan"][1][0] = "A" * 31
+    sheets["pertanyaan"][2][2] = "Apakah " + "x" * 2000
+    sheets["opsi"][1][2] = "Level " + "y" * 2000
+    assert errors_of(sheets) == [
+        'lembar "pertanyaan", baris 2, kolom "kode": terlalu panjang: paling banyak 30 karakter.',
+        'lembar "pertanyaan", baris 3, kolom "teks": terlalu panjang: paling banyak 2000 karakter.',
+        'lembar "opsi", baris 2, kolom "label": terlalu panjang: paling banyak 2000 karakter.',
+    ]
+
+
 def test_a_question_pointing_to_an_unknown_pillar_is_named():
     sheets = valid_instrument_sheets()
     sheets["pertanyaan"][2][5] = "XYZ"

@@ -4,11 +4,12 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from evaluations.models import QuickWin, QuickWinEvidence
+from evaluations.models import QuickWin, QuickWinChange, QuickWinEvidence
 from pillars.models import Pillar
 
 from .factories import make_agency, make_period, make_quick_win
@@ -408,3 +409,66 @@ def test_in_english_a_set_quick_win_is_adopted(client, coordinator, period, agen
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(f"/quick-wins/{quick_win.pk}/").content.decode()
     assert "Adopted" in html
+
+
+# --- length limits and what flash messages repeat --------------------------------------------
+LONG = "x" * 100_000
+
+
+def _flash(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "user", "data"),
+    [
+        ("tolak", S.USULAN, "coordinator", {}),
+        ("tetapkan", S.USULAN, "coordinator", {}),
+        ("status", S.DITETAPKAN, "coordinator", {"status": "berjalan"}),
+        ("usulkan-ulang", S.DITOLAK, "operator_a", {}),
+    ],
+)
+def test_a_note_of_100000_characters_is_refused_and_not_stored(
+    request, client, period, agency_a, action, status, user, data
+):
+    client.force_login(request.getfixturevalue(user))
+    quick_win = make_quick_win(period, agency_a, status=status)
+    response = client.post(f"/quick-wins/{quick_win.pk}/{action}/", {**data, "note": LONG})
+    assert response.status_code == 302
+    [message] = _flash(response)
+    assert "paling banyak 2000 karakter" in message and "xxxxxxxxxx" not in message
+    quick_win.refresh_from_db()
+    assert (quick_win.status, quick_win.status_note) == (status, "")
+    assert not QuickWinChange.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "field", ["name", "description", "rpjmd_problem", "partners", "risks", "mitigation", "sustainability_plan"]
+)
+def test_a_quick_win_text_longer_than_its_limit_is_refused(client_a, period, field):
+    response = client_a.post("/quick-wins/baru/", _form_data(**{field: LONG}))
+    assert response.status_code == 200
+    assert "Pastikan nilai ini mengandung paling banyak" in _html(response)
+    assert not QuickWin.objects.exists()
+
+
+def test_the_form_tells_the_browser_each_texts_limit(client_a, period):
+    html = _html(client_a.get("/quick-wins/baru/"))
+    assert 'name="description" cols="40" rows="3" maxlength="5000"' in html
+    assert 'name="risks" cols="40" rows="2" maxlength="2000"' in html
+
+
+def test_a_bad_status_is_not_repeated_in_the_flash_message(client, coordinator, period, agency_a):
+    client.force_login(coordinator)
+    quick_win = make_quick_win(period, agency_a, status=S.DITETAPKAN)
+    response = client.post(f"/quick-wins/{quick_win.pk}/status/", {"status": "y" * 5000})
+    [message] = _flash(response)
+    assert "yyyyyyyyyy" not in message and len(message) < 200
+
+
+def test_a_flash_message_with_a_long_name_is_cut(client_a, period):
+    name = "Program Percepatan Transformasi Digital Pelayanan Publik Terpadu " * 3
+    response = client_a.post("/quick-wins/baru/", _form_data(name=name[:200]))
+    [message] = _flash(response)
+    assert name[:60] in message and name[:200] not in message
+    assert "…" in message and len(message) < 120

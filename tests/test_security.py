@@ -1,12 +1,19 @@
 """Security: headers, CSRF, login lockout, production cookie and HSTS settings, no inline scripts."""
 
+import io
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.test import Client
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, override_settings
+
+from evaluations.views.common import attachment
+from smartcity.middleware import PrivateCacheMiddleware
 
 from .factories import PASSWORD
 from .test_settings import PRODUCTION_ENV
@@ -88,3 +95,102 @@ def test_production_settings_use_secure_cookies_hsts_and_https():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True", "True", "31536000", "True", "True"]
+
+
+# --- a form too big for the server: our own page, in the user's language ------------------------
+def too_many_fields():
+    return {f"isian{i}": "x" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+
+
+def test_a_form_with_too_many_fields_gets_an_indonesian_400_page(client):
+    response = client.post("/akun/masuk/", too_many_fields())
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert '<html lang="id">' in html and "Permintaan tidak dapat diproses" in html
+    assert "Bad Request" not in html
+
+
+def test_a_form_larger_than_the_server_takes_gets_the_400_page(client):
+    body = "isian=" + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    response = client.post("/akun/masuk/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "Permintaan tidak dapat diproses" in response.content.decode()
+
+
+def test_the_400_page_is_english_after_switching(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.post("/akun/masuk/", too_many_fields())
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert '<html lang="en">' in html and "The request could not be processed" in html
+
+
+# --- what caches may keep ---------------------------------------------------------------------
+def no_store(response):
+    directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    return {"private", "no-store"} <= directives
+
+
+def test_pages_for_a_signed_in_user_may_not_be_stored(client_a, period):
+    assert no_store(client_a.get("/"))
+    assert no_store(client_a.get("/opd/"))
+
+
+def test_a_private_download_may_not_be_stored(admin_user, period):
+    client = Client()
+    client.force_login(admin_user)
+    response = client.get(f"/kelola/instrumen/{period.pk}/unduh/")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert no_store(response)
+
+
+def test_every_attachment_is_marked_private_whoever_asks():
+    request = RequestFactory().get("/berkas/")
+    request.user = AnonymousUser()
+    middleware = PrivateCacheMiddleware(lambda request: attachment(io.BytesIO(b"%PDF-1.4"), "sk.pdf"))
+    assert no_store(middleware(request))
+    public = PrivateCacheMiddleware(lambda request: HttpResponse("halo"))(request)
+    assert not no_store(public)
+
+
+def test_static_files_keep_their_caching_for_a_signed_in_user(client_a):
+    static = client_a.get("/static/css/app.css")
+    assert static.status_code == 200 and not no_store(static)
+
+
+# --- login lockout behind the reverse proxy ---------------------------------------------------
+LOGIN = "/akun/masuk/"
+
+
+def lock_out(client):
+    for _ in range(5):
+        client.post(LOGIN, {"username": "operator_a", "password": "salah"})
+    assert client.post(LOGIN, {"username": "operator_a", "password": PASSWORD}).status_code == 429
+
+
+@override_settings(BEHIND_PROXY=True)
+def test_behind_the_proxy_locking_one_client_does_not_lock_another(operator_a):
+    lock_out(Client(HTTP_X_FORWARDED_FOR="203.0.113.5"))
+    colleague = Client(HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert colleague.post(LOGIN, {"username": "operator_a", "password": PASSWORD}).status_code == 302
+
+
+@override_settings(BEHIND_PROXY=True)
+def test_behind_the_proxy_an_address_the_client_adds_in_front_is_ignored(operator_a):
+    lock_out(Client(HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.5"))
+    # The proxy appends the address it saw: the same client forging another one is still locked.
+    same = Client(HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.5")
+    assert same.post(LOGIN, {"username": "operator_a", "password": PASSWORD}).status_code == 429
+
+
+@override_settings(BEHIND_PROXY=True, PROXY_TRUSTED_IPS=["10.0.0.2"])
+def test_a_request_that_did_not_come_through_the_trusted_proxy_keeps_its_own_address(operator_a):
+    lock_out(Client(REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="203.0.113.5"))
+    other = Client(REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert other.post(LOGIN, {"username": "operator_a", "password": PASSWORD}).status_code == 429
+
+
+def test_without_the_proxy_a_forged_forwarded_address_is_ignored(operator_a):
+    lock_out(Client(HTTP_X_FORWARDED_FOR="203.0.113.5"))
+    other = Client(HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert other.post(LOGIN, {"username": "operator_a", "password": PASSWORD}).status_code == 429

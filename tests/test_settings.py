@@ -53,3 +53,9 @@ def test_seed_demo_refuses_to_run_in_production():
     result = manage("seed_demo", **PRODUCTION_ENV, DATABASE_URL="sqlite:////tmp/never-created.sqlite3")
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
+
+
+def test_a_wrong_proxy_count_fails_loudly():
+    result = manage("check", BEHIND_PROXY="1", PROXY_COUNT="0")
+    assert result.returncode != 0
+    assert "PROXY_COUNT" in result.stderr

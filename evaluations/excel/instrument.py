@@ -45,6 +45,24 @@ MAX_ROWS = 5000
 PREVIEW_ROWS = 5
 LEVEL_COUNT = 5
 
+
+def _max_length(model, name):
+    return model._meta.get_field(name).max_length
+
+
+# The longest text each stored column takes: a longer cell is named, never a database error.
+TEXT_LIMITS = {
+    "dimensi": {"kode": _max_length(Dimension, "code"), "nama": _max_length(Dimension, "name")},
+    "indikator": {"kode": _max_length(Indicator, "code"), "nama": _max_length(Indicator, "name")},
+    "pertanyaan": {
+        "kode": _max_length(Question, "code"),
+        "teks": _max_length(Question, "text"),
+        "bantuan": _max_length(Question, "help_text"),
+        "satuan": _max_length(Question, "unit"),
+    },
+    "opsi": {"nilai": _max_length(AnswerOption, "value"), "label": _max_length(AnswerOption, "label")},
+}
+
 T = Question.AnswerType
 TYPE_NAMES = {
     "level": T.LEVEL,
@@ -128,6 +146,9 @@ class _Sheet:
             if empty:
                 continue
             record = {c: (values[i] if i < len(values) else None) for c, i in index.items()}
+            for column, limit in TEXT_LIMITS.get(name, {}).items():
+                if len(cell_text(record.get(column))) > limit:
+                    plan.error(name, number, column, _("terlalu panjang: paling banyak %(n)s karakter.") % {"n": limit})
             self.rows.append((number, record))
         plan.previews[name] = (wanted, [[cell_text(r[c]) for c in wanted] for _n, r in self.rows[:PREVIEW_ROWS]])
 

@@ -15,10 +15,25 @@ from django.utils.translation import gettext_lazy as _
 from ..answering import AnswerInput, state_of
 from ..models import Question
 from ..models.instrument import format_number
+from ..models.submissions import ANSWER_TEXT_MAX_LENGTH
 from ..validators import ALLOWED_LABEL, evidence_accept_attribute, validate_evidence_file
 from .fields import DecimalInput, LinkField, MultilineField
 
 YES, NO = "1", "0"
+TEXT_MAX_LENGTH = ANSWER_TEXT_MAX_LENGTH
+EVIDENCE_TITLE_MAX_LENGTH = 200  # Evidence.title
+EVIDENCE_URL_MAX_LENGTH = 500  # Evidence.url
+SEEN_MAX_LENGTH = 32
+# The fields of a question's form that survive a session expiry (evaluations.restore), each with the
+# longest value the form takes. Files cannot be kept; evidence to remove is chosen again.
+RESTORABLE = {
+    "value": TEXT_MAX_LENGTH,
+    "explanation": TEXT_MAX_LENGTH,
+    "evidence_title": EVIDENCE_TITLE_MAX_LENGTH,
+    "evidence_url": EVIDENCE_URL_MAX_LENGTH,
+    "version": 20,
+    "seen": SEEN_MAX_LENGTH,
+}
 
 
 def value_field(question):
@@ -68,7 +83,9 @@ def value_field(question):
         return forms.DateField(
             label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         )
-    return MultilineField(label=label, required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    return MultilineField(
+        label=label, required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 def initial_value(question, answer):
@@ -91,21 +108,23 @@ class AnswerForm(forms.Form):
     explanation = MultilineField(
         label=_("Penjelasan"),
         required=False,
-        max_length=5000,
+        max_length=TEXT_MAX_LENGTH,
         help_text=_("Jelaskan singkat kondisi sebenarnya dan rujuk bukti dukung."),
     )
-    evidence_title = forms.CharField(label=_("Judul bukti dukung"), required=False, max_length=200)
+    evidence_title = forms.CharField(
+        label=_("Judul bukti dukung"), required=False, max_length=EVIDENCE_TITLE_MAX_LENGTH
+    )
     evidence_file = forms.FileField(
         label=_("Unggah berkas"),
         required=False,
         validators=[validate_evidence_file],
     )
-    evidence_url = LinkField(label=_("atau tautan"), required=False, max_length=500)
+    evidence_url = LinkField(label=_("atau tautan"), required=False, max_length=EVIDENCE_URL_MAX_LENGTH)
     remove_evidence = forms.TypedMultipleChoiceField(
         label=_("Hapus bukti dukung"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
-    seen = forms.CharField(widget=forms.HiddenInput, max_length=32, required=False)
+    seen = forms.CharField(widget=forms.HiddenInput, max_length=SEEN_MAX_LENGTH, required=False)
 
     def __init__(self, *args, question, answer=None, read_only=False, **kwargs):
         kwargs.setdefault("prefix", f"q{question.pk}")
@@ -201,3 +220,8 @@ def section_forms(page, data=None, files=None, read_only=False):
         AnswerForm(data, files, question=q, answer=page.answers.get(q.id), read_only=read_only)
         for q in page.section.questions
     ]
+
+
+def restorable_fields(questions):
+    """{field name: longest value} of the section form of these questions (evaluations.restore)."""
+    return {f"q{question.pk}-{name}": limit for question in questions for name, limit in RESTORABLE.items()}

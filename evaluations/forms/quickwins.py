@@ -9,6 +9,7 @@ from pillars.models import Pillar, SubDimension
 
 from .. import roles
 from ..models import Agency, QuickWin
+from ..models.quickwins import NOTE_MAX_LENGTH
 from ..validators import evidence_accept_attribute, validate_evidence_file
 from .fields import LinkField, MultilineField
 
@@ -115,16 +116,19 @@ class QuickWinForm(forms.ModelForm):
 
 
 class NoteForm(forms.Form):
-    note = MultilineField(label=_("Catatan"), required=False)
+    note = MultilineField(label=_("Catatan"), required=False, max_length=NOTE_MAX_LENGTH)
 
 
 class RejectForm(forms.Form):
-    note = MultilineField(label=_("Alasan penolakan"))
+    note = MultilineField(label=_("Alasan penolakan"), max_length=NOTE_MAX_LENGTH)
 
 
 class ProgressForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status baru"))
-    note = MultilineField(label=_("Catatan"), required=False)
+    # Django's own message repeats the posted value; this one does not.
+    status = forms.ChoiceField(
+        label=_("Status baru"), error_messages={"invalid_choice": _("Pilih salah satu status yang tersedia.")}
+    )
+    note = MultilineField(label=_("Catatan"), required=False, max_length=NOTE_MAX_LENGTH)
 
     def __init__(self, *args, quick_win, **kwargs):
         super().__init__(*args, **kwargs)

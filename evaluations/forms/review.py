@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import ReviewComment
 from ..models.instrument import SCORE_MAX, SCORE_MIN
+from ..models.submissions import COMMENT_MAX_LENGTH, REVISION_NOTE_MAX_LENGTH, SCORE_NOTE_MAX_LENGTH
 from .fields import DecimalInput, MultilineField
 
 
@@ -27,14 +28,14 @@ class ScoreForm(forms.Form):
             "max_decimal_places": _("Skor verifikasi paling banyak dua angka di belakang koma."),
         },
     )
-    note = forms.CharField(label=_("Alasan (opsional)"), required=False, max_length=500)
+    note = forms.CharField(label=_("Alasan (opsional)"), required=False, max_length=SCORE_NOTE_MAX_LENGTH)
 
 
 class CommentForm(forms.Form):
     body = MultilineField(
         label=_("Komentar"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=4000,
+        max_length=COMMENT_MAX_LENGTH,
         error_messages={"required": _("Tulis komentarnya terlebih dahulu.")},
     )
     visibility = forms.ChoiceField(
@@ -51,7 +52,7 @@ class RevisionForm(forms.Form):
         label=_("Catatan perbaikan untuk perangkat daerah"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
+        max_length=REVISION_NOTE_MAX_LENGTH,
     )
 
     def clean(self):
@@ -72,5 +73,5 @@ class TransitionForm(forms.Form):
         label=_("Catatan untuk perangkat daerah"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
+        max_length=COMMENT_MAX_LENGTH,
     )

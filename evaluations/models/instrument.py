@@ -14,10 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from ..scoring import round_score
 from .agencies import Assignment
+from .fields import limited_text
 
 SCORE_MIN = Decimal(0)
 SCORE_MAX = Decimal(4)
 score_validators = [MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
+# The longest texts of the instrument (the import refuses longer cells).
+QUESTION_TEXT_MAX_LENGTH = 2000
+HELP_TEXT_MAX_LENGTH = 5000
+OPTION_LABEL_MAX_LENGTH = 2000
 
 
 def format_score(value):
@@ -152,8 +157,8 @@ class Question(models.Model):
         Indicator, on_delete=models.CASCADE, related_name="questions", verbose_name=_("indikator")
     )
     code = models.CharField(_("kode"), max_length=30)
-    text = models.TextField(_("pertanyaan"))
-    help_text = models.TextField(_("bantuan / bukti yang diminta"), blank=True)
+    text = limited_text(_("pertanyaan"), QUESTION_TEXT_MAX_LENGTH)
+    help_text = limited_text(_("bantuan / bukti yang diminta"), HELP_TEXT_MAX_LENGTH, blank=True)
     answer_type = models.CharField(_("jenis jawaban"), max_length=10, choices=AnswerType.choices)
     unit = models.CharField(_("satuan"), max_length=40, blank=True)
     whole_number = models.BooleanField(
@@ -233,7 +238,7 @@ class AnswerOption(models.Model):
         Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("pertanyaan")
     )
     value = models.CharField(_("nilai"), max_length=30)
-    label = models.TextField(_("label / deskriptor"))
+    label = limited_text(_("label / deskriptor"), OPTION_LABEL_MAX_LENGTH)
     score = models.DecimalField(_("skor"), max_digits=4, decimal_places=2, validators=score_validators)
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 

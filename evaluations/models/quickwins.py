@@ -15,12 +15,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .agencies import AgencyMember
+from .fields import limited_text
 from .files import StoredFile, quick_win_evidence_upload_to
 from .submissions import REVIEW, TransitionError
 
 VIEW_ALL = "evaluations.view_all_agencies"
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+# The longest text people may type: the description, and every other text and note.
+DESCRIPTION_MAX_LENGTH = 5000
+NOTE_MAX_LENGTH = 2000
 
 
 class QuickWinQuerySet(models.QuerySet):
@@ -101,8 +105,8 @@ class QuickWin(models.Model):
         verbose_name=_("sub-dimensi"),
     )
     name = models.CharField(_("nama program"), max_length=200)
-    description = models.TextField(_("deskripsi"), blank=True)
-    rpjmd_problem = models.TextField(_("permasalahan RPJMD yang dijawab"), blank=True)
+    description = limited_text(_("deskripsi"), DESCRIPTION_MAX_LENGTH, blank=True)
+    rpjmd_problem = limited_text(_("permasalahan RPJMD yang dijawab"), NOTE_MAX_LENGTH, blank=True)
     agency = models.ForeignKey(
         "evaluations.Agency",
         on_delete=models.PROTECT,
@@ -129,15 +133,15 @@ class QuickWin(models.Model):
         _("anggaran (Rp)"), max_digits=16, decimal_places=0, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     budget_source = models.CharField(_("sumber anggaran"), max_length=10, choices=BudgetSource.choices, blank=True)
-    partners = models.TextField(_("mitra"), blank=True)
+    partners = limited_text(_("mitra"), NOTE_MAX_LENGTH, blank=True)
     users_reached = models.PositiveIntegerField(_("jumlah pengguna/penerima manfaat"), null=True, blank=True)
     url = models.URLField(_("tautan"), blank=True, max_length=500)
-    risks = models.TextField(_("risiko"), blank=True)
-    mitigation = models.TextField(_("mitigasi risiko"), blank=True)
-    sustainability_plan = models.TextField(_("rencana keberlanjutan"), blank=True)
-    assessor_notes = models.TextField(_("catatan penilai"), blank=True)
+    risks = limited_text(_("risiko"), NOTE_MAX_LENGTH, blank=True)
+    mitigation = limited_text(_("mitigasi risiko"), NOTE_MAX_LENGTH, blank=True)
+    sustainability_plan = limited_text(_("rencana keberlanjutan"), NOTE_MAX_LENGTH, blank=True)
+    assessor_notes = limited_text(_("catatan penilai"), NOTE_MAX_LENGTH, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.USULAN)
-    status_note = models.TextField(_("catatan status"), blank=True)
+    status_note = limited_text(_("catatan status"), NOTE_MAX_LENGTH, blank=True)
     continued_from = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -362,7 +366,7 @@ class QuickWinChange(models.Model):
     from_status = models.CharField(_("dari status"), max_length=12, choices=QuickWin.Status.choices, blank=True)
     to_status = models.CharField(_("ke status"), max_length=12, choices=QuickWin.Status.choices, blank=True)
     fields = models.TextField(_("isian yang diubah"), blank=True)
-    note = models.TextField(_("catatan"), blank=True)
+    note = limited_text(_("catatan"), NOTE_MAX_LENGTH, blank=True)
 
     class Meta:
         ordering = ["quick_win", "at", "pk"]

@@ -14,12 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .agencies import AgencyMember
+from .fields import limited_text
 from .files import StoredFile, evidence_upload_to
 from .instrument import Question, format_number, format_score, score_in_range, score_validators
 
 # Permissions checked by the models; the role groups are granted them (evaluations.roles).
 REVIEW = "evaluations.review_submission"
 REOPEN = "evaluations.reopen_submission"
+
+# The longest text people may type (the forms take these max_lengths from here).
+ANSWER_TEXT_MAX_LENGTH = 5000  # a text answer, an explanation
+REVISION_NOTE_MAX_LENGTH = 2000
+COMMENT_MAX_LENGTH = 4000  # review comments, the note that goes with returning or approving
+SCORE_NOTE_MAX_LENGTH = 500
 
 
 class TransitionError(Exception):
@@ -60,7 +67,7 @@ class Submission(models.Model):
         "evaluations.Agency", on_delete=models.CASCADE, related_name="submissions", verbose_name=_("perangkat daerah")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    review_note = models.TextField(_("catatan koordinator"), blank=True)
+    review_note = limited_text(_("catatan koordinator"), COMMENT_MAX_LENGTH, blank=True)
     reopened = models.BooleanField(
         _("dibuka kembali oleh admin"),
         default=False,
@@ -266,9 +273,9 @@ class Answer(models.Model):
     )
     bool_value = models.BooleanField(_("ya/tidak"), null=True, blank=True)
     number_value = models.DecimalField(_("angka"), max_digits=14, decimal_places=2, null=True, blank=True)
-    text_value = models.TextField(_("teks"), blank=True)
+    text_value = limited_text(_("teks"), ANSWER_TEXT_MAX_LENGTH, blank=True)
     date_value = models.DateField(_("tanggal"), null=True, blank=True)
-    explanation = models.TextField(_("penjelasan"), blank=True)
+    explanation = limited_text(_("penjelasan"), ANSWER_TEXT_MAX_LENGTH, blank=True)
 
     self_score = models.DecimalField(
         _("skor mandiri"), max_digits=4, decimal_places=2, null=True, blank=True, validators=score_validators
@@ -277,7 +284,7 @@ class Answer(models.Model):
         _("skor verifikasi"), max_digits=4, decimal_places=2, null=True, blank=True, validators=score_validators
     )
     needs_revision = models.BooleanField(_("perlu perbaikan"), default=False)
-    revision_note = models.TextField(_("catatan perbaikan"), blank=True)
+    revision_note = limited_text(_("catatan perbaikan"), REVISION_NOTE_MAX_LENGTH, blank=True)
     carried_forward = models.BooleanField(
         _("dari periode sebelumnya"),
         default=False,
@@ -488,7 +495,7 @@ class ReviewComment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("penulis")
     )
-    body = models.TextField(_("komentar"))
+    body = limited_text(_("komentar"), COMMENT_MAX_LENGTH)
     visibility = models.CharField(
         _("visibilitas"), max_length=10, choices=Visibility.choices, default=Visibility.AGENCY
     )
@@ -527,7 +534,7 @@ class SubmissionEvent(models.Model):
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices, default=Kind.STATUS)
     from_status = models.CharField(_("dari"), max_length=20, blank=True)
     to_status = models.CharField(_("menjadi"), max_length=20, blank=True)
-    note = models.TextField(_("catatan"), blank=True)
+    note = limited_text(_("catatan"), COMMENT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
 
     class Meta:

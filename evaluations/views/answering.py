@@ -5,40 +5,31 @@ Every view looks the submission up through evaluations.access (outsiders 404, lo
 changes); the rules (saving, locking, carry forward) live in evaluations.answering, transitions on the models.
 """
 
-import re
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import access, roles
+from .. import access, restore, roles
 from ..answering import (
     answer_state,
     can_carry_forward,
     carry_forward,
+    find_section,
     load_section,
     save_answers,
     section_key_of,
     state_of,
     submission_sections,
 )
-from ..forms.answering import section_forms
+from ..forms.answering import restorable_fields, section_forms
 from ..models import EvaluationPeriod, Submission, TransitionError
 from .common import stored_file_attachment
-
-RESTORE_PREFIX = "restore:"
-# Only the section form's own fields are kept from an anonymous post, each value capped.
-STASH_FIELD = re.compile(r"q\d+-(value|explanation|version|seen|evidence_title|evidence_url)|action")
-STASH_MAX_CHARS = 10_000
 
 
 def _section_url(submission, key):
@@ -99,15 +90,15 @@ def _render_section(request, submission, page, forms, status=200, restored=False
     )
 
 
-def _stash_post(request):
+def _stash_post(request, submission_id, key):
     """Keep what a logged-out operator typed (not the files) in their anonymous session, so that
-    after logging in they get it back on the same page instead of losing it."""
-    data = {
-        key: [value[:STASH_MAX_CHARS] for value in values]
-        for key, values in request.POST.lists()
-        if STASH_FIELD.fullmatch(key)
-    }
-    request.session[RESTORE_PREFIX + request.path] = {"data": data, "at": timezone.now().isoformat()}
+    after logging in they get it back on the same page instead of losing it. Only a real section's
+    own fields are kept, within evaluations.restore's limits; the answer is the same whether or not
+    the section exists, so an anonymous visitor learns nothing."""
+    submission = Submission.objects.select_related("period", "agency").filter(pk=submission_id).first()
+    section = find_section(submission, key) if submission is not None else None
+    fields = restorable_fields(section.questions) if section is not None else {}
+    restore.stash(request.session, request.path, request.POST, fields)
     messages.warning(
         request,
         _(
@@ -118,25 +109,12 @@ def _stash_post(request):
     return redirect_to_login(request.path)
 
 
-def _pop_stash(request):
-    stash = request.session.pop(RESTORE_PREFIX + request.path, None)
-    if not stash:
-        return None
-    saved_at = parse_datetime(stash.get("at", ""))
-    if saved_at is None or timezone.now() - saved_at > timedelta(seconds=settings.SESSION_COOKIE_AGE):
-        return None
-    data = QueryDict(mutable=True)
-    for key, values in stash.get("data", {}).items():
-        data.setlist(key, values)
-    return data
-
-
 @login_not_required
 def section(request, submission_id, key):
     """One section's questions. Anonymous posts (session expired) are stashed, not lost."""
     if not request.user.is_authenticated:
         if request.method == "POST":
-            return _stash_post(request)
+            return _stash_post(request, submission_id, key)
         return redirect_to_login(request.get_full_path())
     if request.method == "POST":
         return _save_section(request, submission_id, key)
@@ -145,7 +123,7 @@ def section(request, submission_id, key):
     if page is None:
         raise Http404
     can_edit = submission.can_edit(request.user)
-    restored = _pop_stash(request) if can_edit else None
+    restored = restore.pop(request.session, request.path, request.user) if can_edit else None
     if restored is not None:
         messages.warning(
             request,

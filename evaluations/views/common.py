@@ -1,17 +1,19 @@
 """Pages and helpers every topic shares: the home page, the CSRF failure page, the period a page
-shows, and the one way a file leaves the app (an attachment)."""
+shows, user text in flash messages, and the one way a file leaves the app (an attachment)."""
 
 import os
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .. import roles
 from ..models import EvaluationPeriod, Question, Submission
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FLASH_TEXT_MAX_CHARS = 80
 
 
 def home(request):
@@ -40,6 +42,12 @@ def period_or_404(pk=None):
     return period
 
 
+def bad_request(request, exception):
+    """Our page for a request the server refuses (a form with too many fields or too large), in the
+    user's language, instead of Django's plain "Bad Request (400)"."""
+    return render(request, "400.html", status=400)
+
+
 @login_not_required
 def csrf_failure(request, reason=""):
     """A clear page instead of Django's technical 403 when a form's security token is stale."""
@@ -49,6 +57,17 @@ def csrf_failure(request, reason=""):
         {"message": _("Formulir kedaluwarsa atau dibuka di tab lain. Muat ulang halaman, lalu kirim lagi.")},
         status=403,
     )
+
+
+def shorten(text):
+    """Text people typed (a name, a file name), as a flash message repeats it: cut to
+    FLASH_TEXT_MAX_CHARS with an ellipsis, never in full."""
+    return Truncator(str(text)).chars(FLASH_TEXT_MAX_CHARS)
+
+
+def form_errors(form):
+    """A form's errors in one line for a flash message (the messages are ours and repeat no value)."""
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
 def attachment(handle, filename, content_type=None):

@@ -17,7 +17,7 @@ from ..datasets import SPECS, get_spec
 from ..excel.datasets import DatasetFileError, build_template, read_upload
 from ..forms.datasets import DatasetUploadForm
 from ..models import DatasetKind, DatasetUpload, Kecamatan
-from .common import XLSX, period_or_404, stored_file_attachment, xlsx_attachment
+from .common import XLSX, period_or_404, shorten, stored_file_attachment, xlsx_attachment
 
 ROWS_PER_PAGE = 100
 
@@ -183,5 +183,7 @@ def upload_delete(request, pk):
         messages.info(request, _("Unggahan ini sudah dihapus."))
     else:
         upload.delete_by(request.user)
-        messages.success(request, _("Unggahan %(name)s dihapus beserta barisnya.") % {"name": upload.original_name})
+        messages.success(
+            request, _("Unggahan %(name)s dihapus beserta barisnya.") % {"name": shorten(upload.original_name)}
+        )
     return redirect("evaluations:datasets_page", kind=upload.kind)

@@ -11,7 +11,7 @@ from ..access import require_admin
 from ..excel.instrument import InstrumentImportRefused, existing_question_count, import_instrument, write_instrument
 from ..forms.instrument import InstrumentImportForm
 from ..models import EvaluationPeriod
-from .common import xlsx_attachment
+from .common import shorten, xlsx_attachment
 
 
 def index(request):
@@ -32,7 +32,7 @@ def index(request):
                     request,
                     _("Instrumen %(period)s diimpor: %(d)s dimensi, %(i)s indikator, %(q)s pertanyaan, %(o)s opsi.")
                     % {
-                        "period": period,
+                        "period": shorten(period),
                         "d": counts["dimensi"],
                         "i": counts["indikator"],
                         "q": counts["pertanyaan"],

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from .. import access
 from ..forms.periods import DeadlineForm
 from ..models import Assignment, EvaluationPeriod
+from .common import shorten
 
 
 def index(request):
@@ -61,16 +62,16 @@ def open_period(request, pk):
     access.require_admin(request.user)
     period = get_object_or_404(EvaluationPeriod, pk=pk)
     if period.is_open():
-        messages.info(request, _("Periode %(period)s sudah dibuka.") % {"period": period.name})
+        messages.info(request, _("Periode %(period)s sudah dibuka.") % {"period": shorten(period.name)})
         return redirect("evaluations:periods_detail", pk=period.pk)
     try:
         period.open()
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        messages.error(request, _("Periode %(period)s belum dapat dibuka.") % {"period": period.name})
+        messages.error(request, _("Periode %(period)s belum dapat dibuka.") % {"period": shorten(period.name)})
         return redirect("evaluations:periods_detail", pk=period.pk)
-    messages.success(request, _("Periode %(period)s dibuka.") % {"period": period.name})
+    messages.success(request, _("Periode %(period)s dibuka.") % {"period": shorten(period.name)})
     return redirect("evaluations:periods_detail", pk=period.pk)
 
 
@@ -87,7 +88,7 @@ def change_deadline(request, pk):
     messages.success(
         request,
         _("Batas akhir %(period)s diubah menjadi %(date)s.")
-        % {"period": period.name, "date": date_format(period.closes, "j F Y")},
+        % {"period": shorten(period.name), "date": date_format(period.closes, "j F Y")},
     )
     return redirect("evaluations:periods_detail", pk=period.pk)
 
@@ -97,5 +98,7 @@ def close_period(request, pk):
     access.require_admin(request.user)
     period = get_object_or_404(EvaluationPeriod, pk=pk)
     period.close()
-    messages.success(request, _("Periode %(period)s ditutup: semua pengisian terkunci.") % {"period": period.name})
+    messages.success(
+        request, _("Periode %(period)s ditutup: semua pengisian terkunci.") % {"period": shorten(period.name)}
+    )
     return redirect("evaluations:periods_detail", pk=period.pk)

@@ -13,7 +13,7 @@ from pillars.models import Pillar, SubDimension
 from .. import access, roles
 from ..forms.quickwins import NoteForm, ProgressForm, QuickWinEvidenceForm, QuickWinForm, RejectForm
 from ..models import Agency, EvaluationPeriod, QuickWin, QuickWinChange, QuickWinEvidence, TransitionError
-from .common import period_or_404, stored_file_attachment
+from .common import form_errors, period_or_404, shorten, stored_file_attachment
 
 
 def _may_propose(user):
@@ -127,7 +127,7 @@ def create(request):
         except TransitionError as error:
             messages.error(request, error.message)
             return redirect("evaluations:quickwins_index")
-        messages.success(request, _('Quick win "%(name)s" diusulkan.') % {"name": quick_win.name})
+        messages.success(request, _('Quick win "%(name)s" diusulkan.') % {"name": shorten(quick_win.name)})
         return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
     return render(request, "evaluations/quickwins/form.html", {"form": form, "period": period})
 
@@ -151,7 +151,7 @@ def _transition(request, quick_win, form, action, success):
     if not form.is_valid():
         messages.error(
             request,
-            _("Periksa isian: %(errors)s") % {"errors": " ".join(e for errs in form.errors.values() for e in errs)},
+            _("Periksa isian: %(errors)s") % {"errors": form_errors(form)},
         )
         return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
     try:
@@ -202,7 +202,7 @@ def continue_into(request, pk):
     except (TransitionError, IntegrityError) as error:
         messages.error(request, getattr(error, "message", _("Quick win ini sudah dilanjutkan ke periode ini.")))
         return redirect("evaluations:quickwins_detail", pk=pk)
-    messages.success(request, _("Quick win dilanjutkan ke periode %(period)s.") % {"period": period})
+    messages.success(request, _("Quick win dilanjutkan ke periode %(period)s.") % {"period": shorten(period)})
     return redirect("evaluations:quickwins_detail", pk=new.pk)
 
 
@@ -245,7 +245,7 @@ def evidence_upload(request, pk):
         QuickWinEvidence.attach(quick_win, request.user, form.cleaned_data["title"], form.cleaned_data["file"])
         messages.success(request, _("Bukti dukung diunggah."))
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, form_errors(form))
     return redirect("evaluations:quickwins_detail", pk=pk)
 
 
