@@ -4,7 +4,9 @@ already running.
 Life cycle: an operator proposes (usulan) for their own agency; a coordinator sets it (ditetapkan)
 or rejects it (ditolak) with a note; the owner may propose a rejected one again; a set quick win
 then moves through berjalan / dilanjutkan / dihentikan. Every change is one method here that checks
-who may make it and writes a QuickWinChange (who, when, what).
+who may make it and writes a QuickWinChange (who, when, what). Each first locks the quick win's row
+and reads its status again, so that of two people acting on it at the same moment the second waits
+for the first and is then told that it was already dealt with.
 """
 
 from django.conf import settings
@@ -221,6 +223,25 @@ class QuickWin(models.Model):
         return self.is_rejected() and self.is_owned_by(user)
 
     # --- changes ----------------------------------------------------------------------
+    def _already_processed(self, status):
+        return TransitionError(
+            _(
+                "Quick win ini sudah diproses oleh pengguna lain (statusnya sekarang %(status)s). "
+                "Muat ulang halaman untuk melihat keadaan terbaru."
+            )
+            % {"status": self.Status(status).label}
+        )
+
+    def _lock(self):
+        """Lock the row until the transaction ends and read its status again; refused when it
+        changed since this copy was read (see Submission.lock)."""
+        seen = self.status
+        self.refresh_from_db(
+            fields=["status", "status_note"], from_queryset=QuickWin.objects.select_for_update(no_key=True)
+        )
+        if self.status != seen:
+            raise self._already_processed(self.status)
+
     def record(self, by, kind, from_status="", note="", fields=()):
         return QuickWinChange.objects.create(
             quick_win=self,
@@ -249,6 +270,10 @@ class QuickWin(models.Model):
     @transaction.atomic
     def save_edit(self, by, changed_fields, supporting_agencies=None):
         """Save a form edit and record which fields changed, together."""
+        # This copy holds the edit, so the row is locked and read into another one.
+        current = QuickWin.objects.select_for_update(no_key=True).get(pk=self.pk)
+        if current.status != self.status:
+            raise self._already_processed(current.status)
         if not self.can_edit(by):
             raise PermissionDenied
         self.save()
@@ -268,6 +293,7 @@ class QuickWin(models.Model):
     def set_by_coordinator(self, by, note=""):
         if not by.has_perm(REVIEW):
             raise PermissionDenied
+        self._lock()
         if not self.is_proposal():
             raise TransitionError(_("Hanya quick win berstatus Usulan yang dapat ditetapkan."))
         self._move(by, self.Status.DITETAPKAN, (note or "").strip())
@@ -276,6 +302,7 @@ class QuickWin(models.Model):
     def reject(self, by, note):
         if not by.has_perm(REVIEW):
             raise PermissionDenied
+        self._lock()
         if not self.is_proposal():
             raise TransitionError(_("Hanya quick win berstatus Usulan yang dapat ditolak."))
         note = (note or "").strip()
@@ -289,6 +316,7 @@ class QuickWin(models.Model):
         if not self.is_owned_by(by):
             raise PermissionDenied
         self.check_period_open()
+        self._lock()
         if not self.is_rejected():
             raise TransitionError(_("Hanya quick win yang ditolak yang dapat diusulkan kembali."))
         self._move(by, self.Status.USULAN, (note or "").strip())
@@ -298,6 +326,7 @@ class QuickWin(models.Model):
         """ditetapkan → berjalan / dilanjutkan / dihentikan, by a coordinator or the owner."""
         if not (by.has_perm(REVIEW) or self.is_owned_by(by)):
             raise PermissionDenied
+        self._lock()
         if status not in self.PROGRESS.get(self.status, set()):
             raise TransitionError(
                 _("Status %(from)s tidak dapat diubah menjadi %(to)s.")
@@ -322,6 +351,8 @@ class QuickWin(models.Model):
         fields and supporting agencies, linked to this one, with its own history."""
         if not (by.has_perm(REVIEW) or self.is_owned_by(by)):
             raise PermissionDenied
+        # Two people continuing it at once: the second sees the first's copy below.
+        self._lock()
         if not self.can_continue_into(period, by):
             raise TransitionError(_("Quick win ini tidak dapat dilanjutkan ke periode tersebut."))
         if QuickWin.objects.filter(period=period, continued_from=self).exists():

@@ -137,7 +137,13 @@ def edit(request, pk):
     form = QuickWinForm(request.POST or None, instance=quick_win, user=request.user)
     if request.method == "POST" and form.is_valid():
         quick_win = form.save(commit=False)
-        quick_win.save_edit(request.user, _changed(form), supporting_agencies=form.cleaned_data["supporting_agencies"])
+        try:
+            quick_win.save_edit(
+                request.user, _changed(form), supporting_agencies=form.cleaned_data["supporting_agencies"]
+            )
+        except TransitionError as error:
+            messages.error(request, error.message)
+            return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
         messages.success(request, _("Perubahan disimpan."))
         return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
     return render(
