@@ -5,6 +5,7 @@ import tempfile
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from evaluations import roles
 from evaluations.models import Agency, EvaluationPeriod
@@ -16,6 +17,14 @@ from .factories import load_reference_data, make_operator, make_user, open_perio
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in English leaves English active in its thread; the next test starts in the
+    default language again (test_quickwins_models.py checks Indonesian messages without a request)."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def test_an_operators_edit_saved_after_the_quick_win_was_set_is_refused(period, 
     proposal.set_by_coordinator(coordinator)
     stale.name = "Nama diubah"
     with pytest.raises(TransitionError, match=ALREADY):
-        stale.save_edit(operator_a, ["Nama program"])
+        stale.save_edit(operator_a)
     assert another_copy(proposal).name == "Portal Satu Data"
 
 

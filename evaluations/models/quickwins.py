@@ -10,13 +10,15 @@ for the first and is then told that it was already dealt with.
 """
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .agencies import AgencyMember
+from .audit import history_fields, value_text
 from .files import StoredFile, quick_win_evidence_upload_to
 from .submissions import REVIEW, TransitionError
 
@@ -77,6 +79,8 @@ class QuickWin(models.Model):
         NON_APBD = "non_apbd", _("Non-APBD")
         CSR = "csr", _("CSR")
 
+    # Fields an edit never changes (the life cycle and the record keeping do), left out of its history.
+    NOT_EDITED = ("period", "status", "status_note", "continued_from", "created_by")
     # Statuses of a quick win the regency has agreed on: visible to every signed-in user and
     # counted in the pillar coverage.
     SET_STATUSES = (Status.DITETAPKAN, Status.BERJALAN, Status.DILANJUTKAN, Status.DIHENTIKAN)
@@ -268,19 +272,35 @@ class QuickWin(models.Model):
         return quick_win
 
     @transaction.atomic
-    def save_edit(self, by, changed_fields, supporting_agencies=None):
-        """Save a form edit and record which fields changed, together."""
-        # This copy holds the edit, so the row is locked and read into another one.
-        current = QuickWin.objects.select_for_update(no_key=True).get(pk=self.pk)
-        if current.status != self.status:
-            raise self._already_processed(current.status)
+    def save_edit(self, by, supporting_agencies=None):
+        """Save a form edit (this instance, changed in memory, and the supporting agencies) and
+        record the old and new value of every field that changed, together."""
+        # This copy holds the edit, so the row is locked and read into another one: the old values.
+        before = QuickWin.objects.select_for_update(no_key=True).get(pk=self.pk)
+        if before.status != self.status:
+            raise self._already_processed(before.status)
         if not self.can_edit(by):
             raise PermissionDenied
+        changes = []
+        for field in history_fields(QuickWin, excluded=self.NOT_EDITED):
+            if field.many_to_many:
+                if supporting_agencies is None:
+                    continue
+                old = value_text(before, field)
+                new = ", ".join(sorted(str(agency) for agency in supporting_agencies))
+            else:
+                old, new = value_text(before, field), value_text(self, field)
+            if old != new:
+                changes.append(QuickWinFieldChange(field=field.name, old_value=old, new_value=new))
         self.save()
         if supporting_agencies is not None:
             self.supporting_agencies.set(supporting_agencies)
-        if changed_fields:
-            self.record(by, QuickWinChange.Kind.EDITED, self.status, fields=changed_fields)
+        if changes:
+            labels = [str(capfirst(QuickWin._meta.get_field(c.field).verbose_name)) for c in changes]
+            change = self.record(by, QuickWinChange.Kind.EDITED, self.status, fields=labels)
+            for field_change in changes:
+                field_change.change = change
+            QuickWinFieldChange.objects.bulk_create(changes)
 
     def _move(self, by, to_status, note=""):
         before = self.status
@@ -402,6 +422,33 @@ class QuickWinChange(models.Model):
 
     def __str__(self):
         return f"{self.quick_win} – {self.get_kind_display()}"
+
+
+class QuickWinFieldChange(models.Model):
+    """One field of a quick-win edit: old and new value as a person reads them (as AnswerChange
+    keeps them for answers). Edits recorded before these existed name their fields only
+    (QuickWinChange.fields)."""
+
+    change = models.ForeignKey(
+        QuickWinChange, on_delete=models.CASCADE, related_name="field_changes", verbose_name=_("riwayat")
+    )
+    field = models.CharField(_("isian"), max_length=40)
+    old_value = models.TextField(_("nilai lama"), blank=True)
+    new_value = models.TextField(_("nilai baru"), blank=True)
+
+    class Meta:
+        ordering = ["change", "pk"]
+        verbose_name = _("perubahan isian quick win")
+        verbose_name_plural = _("perubahan isian quick win")
+
+    def __str__(self):
+        return f"{self.change} · {self.field}"
+
+    def field_label(self):
+        try:
+            return capfirst(QuickWin._meta.get_field(self.field).verbose_name)
+        except FieldDoesNotExist:
+            return self.field
 
 
 class QuickWinEvidence(StoredFile):
