@@ -132,7 +132,7 @@ def main():
             continue
         result = json.loads(child.stdout.strip().splitlines()[-1])
         print(
-            f"{case:<22} {result['size_kib']:>6.0f} KiB {result['seconds']:>6.2f} s {result['rss_rise_mib']:>10.1f} MiB"
+            f"{case:<22} {result['size_kib']:>6.0f} KiB {result['seconds']:>7.3f} s {result['rss_rise_mib']:>10.1f} MiB"
             f" {result['traced_peak_mib']:>8.1f} MiB  {result['outcome']}"
         )
 
