@@ -317,7 +317,10 @@ def _confirm(item, by, result, changes):
 @transaction.atomic
 def save_answers(submission, items, by):
     """Save a posted section: all answers, their evidence and the audit rows, in one transaction
-    so that a failure leaves nothing half-written. Conflicting answers are reported, not raised."""
+    so that a failure leaves nothing half-written. Conflicting answers are reported, not raised.
+    The submission's row is locked first: a colleague sending it meanwhile either waits for this
+    save or is waited for, and then this save is refused."""
+    submission.lock()
     if not submission.is_editable():
         raise TransitionError(_("Pengisian ini tidak dapat diubah lagi."))
     result = SaveResult()
@@ -360,6 +363,7 @@ def carry_forward(submission, by):
     that are not answered yet. Evidence is carried as references to the same stored files.
     Copied answers stay marked `carried_forward` until the operator confirms or edits them.
     One transaction: either every copy is made or none. Returns the number of answers copied."""
+    submission.lock()
     if not submission.is_editable():
         raise TransitionError(_("Pengisian ini tidak dapat diubah lagi."))
     previous_period = submission.period.previous()

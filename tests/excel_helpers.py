@@ -1,6 +1,7 @@
 """Test data for the Excel tests: submissions with every assigned question answered."""
 
 import io
+import zipfile
 from datetime import date
 from decimal import Decimal
 
@@ -84,3 +85,50 @@ def instrument_file(sheets=None, drop_sheet=None):
     buffer.seek(0)
     buffer.name = "instrumen.xlsx"
     return buffer
+
+
+# --- heavy files: what the reader must refuse early (tests and scripts/bench_bad_files.py) ----
+def with_rows(content, part, rows, compresslevel=None):
+    """The .xlsx `content` with `rows` (row XML as bytes) appended to the sheet data of `part`,
+    written as a stream, so that a file holding a million rows never sits in memory unpacked."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename != part:
+                target.writestr(item, data)
+                continue
+            head, tail = data.split(b"</sheetData>")
+            with target.open(part, "w", force_zip64=True) as sheet:
+                sheet.write(head)
+                batch, size = [], 0
+                for row in rows:
+                    batch.append(row)
+                    size += len(row)
+                    if size >= 1024 * 1024:
+                        sheet.write(b"".join(batch))
+                        batch, size = [], 0
+                sheet.write(b"".join(batch) + b"</sheetData>" + tail)
+    return out.getvalue()
+
+
+def _next_row(content, part):
+    return zipfile.ZipFile(io.BytesIO(content)).read(part).count(b"<row ") + 1
+
+
+def million_rows(content, part="xl/worksheets/sheet1.xml", count=1_000_000):
+    """`content` plus `count` rows below its last row, one short text cell each: about 5 MB
+    packed, 74 MB unpacked."""
+    first = _next_row(content, part)
+    row = b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>001</t></is></c></row>'
+    rows = (row % (n, n) for n in range(first, first + count))
+    return with_rows(content, part, rows, compresslevel=1)  # the fastest to write
+
+
+def huge_cell(content, part="xl/worksheets/sheet1.xml", megabytes=150):
+    """`content` plus one row whose second cell holds `megabytes` MiB of text: about 150 KB packed."""
+    row = _next_row(content, part)
+    block = b"A" * (1024 * 1024)
+    start = b'<row r="%d"><c r="B%d" t="inlineStr"><is><t>' % (row, row)
+    return with_rows(content, part, (start, *(block for _ in range(megabytes)), b"</t></is></c></row>"))

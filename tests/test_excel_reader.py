@@ -5,16 +5,21 @@ instrument import alike, never a server error, and nothing is saved."""
 import io
 import zipfile
 
+import pandas as pd
 import pytest
 
-from evaluations.models import DatasetUpload, Dimension, RoadSegment
+from evaluations.excel import reader
+from evaluations.models import DatasetUpload, Dimension, Question, RoadSegment
 
-from .excel_helpers import instrument_file
+from .excel_helpers import huge_cell, instrument_file, million_rows, with_rows
 from .factories import ROAD_ROW, make_period, make_xlsx
 
 pytestmark = pytest.mark.django_db
 
 SHEET = "xl/worksheets/sheet1.xml"
+QUESTIONS_SHEET = "xl/worksheets/sheet3.xml"  # 'pertanyaan', the third sheet of instrument_file()
+ROW_LIMIT_MESSAGE = "Berkas berisi lebih dari 20.000 baris data"
+CELL_MESSAGE = "Berkas berisi sel yang terlalu panjang"
 
 
 @pytest.fixture(autouse=True)
@@ -114,3 +119,95 @@ def test_an_instrument_file_with_a_doctype_in_a_sheet_is_refused_as_damaged(admi
 def test_an_instrument_file_that_unpacks_to_far_more_than_its_size_is_refused(admin_client):
     response, target = post_instrument_file(admin_client, padded(instrument_file().getvalue(), megabytes=101))
     assert_instrument_refused(response, target, "Isi berkas terlalu besar untuk dibaca")
+
+
+class PandasNotAsked(Exception):
+    pass
+
+
+@pytest.fixture
+def pandas_never_reads(monkeypatch):
+    """The file must be refused before pandas reads a row: pandas.read_excel fails the test."""
+    calls = []
+
+    def read_excel(*args, **kwargs):
+        calls.append(args)
+        raise PandasNotAsked
+
+    monkeypatch.setattr(pd, "read_excel", read_excel)
+    return calls
+
+
+def road_template():
+    return make_xlsx([]).read()
+
+
+def test_a_data_set_file_of_a_million_rows_is_refused_for_its_rows_before_pandas_reads_it(
+    client_a, period, pandas_never_reads
+):
+    response = post_road_file(client_a, million_rows(road_template()))
+    assert_road_upload_refused(response, ROW_LIMIT_MESSAGE)
+    assert not pandas_never_reads
+
+
+def test_a_data_set_file_with_one_huge_cell_is_refused_before_pandas_reads_it(client_a, period, pandas_never_reads):
+    content = huge_cell(road_template(), megabytes=150)
+    assert len(content) < 200 * 1024  # small packed, so that only the unpacked content can tell
+    response = post_road_file(client_a, content)
+    assert_road_upload_refused(response, CELL_MESSAGE)
+    assert not pandas_never_reads
+
+
+def test_a_data_set_file_with_a_cell_far_to_the_right_is_refused(client_a, period, pandas_never_reads):
+    # One cell in column XFD makes every row 16,384 cells wide once read.
+    far = (b'<row r="%d"><c r="XFD%d"><v>1</v></c></row>' % (n, n) for n in range(2, 5))
+    response = post_road_file(client_a, with_rows(road_template(), SHEET, far))
+    assert_road_upload_refused(response, "Berkas berisi lebih dari 52 kolom")
+    assert not pandas_never_reads
+
+
+def test_a_data_set_file_with_a_row_of_too_many_cells_is_refused(client_a, period, pandas_never_reads):
+    # Cells without a reference follow each other to the right: 100 of them make 100 columns.
+    wide = b'<row r="2">' + b"<c><v>1</v></c>" * 100 + b"</row>"
+    response = post_road_file(client_a, with_rows(road_template(), SHEET, [wide]))
+    assert_road_upload_refused(response, "Berkas berisi lebih dari 52 kolom")
+    assert not pandas_never_reads
+
+
+def test_a_data_set_file_that_unpacks_to_a_flood_of_tags_is_refused(client_a, period, pandas_never_reads):
+    flood = (b"<x/>" * 250_000 for _ in range(12))  # 12 MB of tags, packed about a thousand times
+    response = post_road_file(client_a, with_rows(road_template(), SHEET, flood))
+    assert_road_upload_refused(response, "Isi berkas terlalu besar untuk dibaca")
+    assert not pandas_never_reads
+
+
+def test_a_data_set_file_that_takes_too_long_to_read_is_refused(client_a, period, monkeypatch):
+    monkeypatch.setattr(reader, "TIME_BUDGET_SECONDS", 0)
+    response = post_road_file(client_a, make_xlsx([ROAD_ROW] * 3).read())
+    assert_road_upload_refused(response, "Berkas terlalu lama dibaca")
+
+
+def test_an_instrument_file_of_a_million_rows_is_refused_for_its_rows(admin_client):
+    content = million_rows(instrument_file().getvalue(), QUESTIONS_SHEET)
+    response, target = post_instrument_file(admin_client, content)
+    assert_instrument_refused(response, target, "Berkas berisi lebih dari 5.000 baris data")
+
+
+def test_an_instrument_file_with_one_huge_cell_is_refused(admin_client):
+    # 90 MiB: under the instrument's unpacked-size limit (20 x 5 MB).
+    content = huge_cell(instrument_file().getvalue(), QUESTIONS_SHEET, megabytes=90)
+    response, target = post_instrument_file(admin_client, content)
+    assert_instrument_refused(response, target, CELL_MESSAGE)
+
+
+def test_an_instrument_sheet_is_read_to_its_last_row_whatever_its_declared_dimension(admin_client):
+    # openpyxl would stop reading at the last row the sheet declares (here the header row).
+    content = rewritten(
+        instrument_file().getvalue(),
+        lambda xml: xml.replace(b'<dimension ref="A1:J5"', b'<dimension ref="A1:J1"'),
+        part=QUESTIONS_SHEET,
+    )
+    target = make_period(year=2050)
+    response = admin_client.post("/kelola/instrumen/", {"period": target.pk, "file": named(content, "instrumen.xlsx")})
+    assert response.status_code == 302
+    assert Question.objects.filter(indicator__dimension__period=target).count() == 4

@@ -202,6 +202,34 @@ def test_an_operator_edits_their_proposal_and_the_change_is_recorded(client_a, p
     assert "Nama program" in change.fields
 
 
+def _edit_name_target_and_supporters(client, draft, supporter):
+    data = _form_data(
+        name="Baru", target_pct="90", subdimension=draft.subdimension_id, supporting_agencies=[supporter.pk]
+    )
+    assert client.post(f"/quick-wins/{draft.pk}/ubah/", data).status_code == 302
+
+
+def test_an_edit_records_the_old_and_new_value_of_each_changed_field(client_a, period, agency_a, agency_b):
+    draft = make_quick_win(period, agency_a, name="Lama", target_pct=80)
+    _edit_name_target_and_supporters(client_a, draft, agency_b)
+    change = draft.changes.get()
+    assert {(c.field, c.old_value, c.new_value) for c in change.field_changes.all()} == {
+        ("name", "Lama", "Baru"),
+        ("target_pct", "80", "90"),
+        ("supporting_agencies", "", agency_b.abbreviation),
+    }
+
+
+def test_the_detail_page_shows_each_change_with_its_old_and_new_value(client_a, period, agency_a, agency_b):
+    draft = make_quick_win(period, agency_a, name="Lama", target_pct=80)
+    _edit_name_target_and_supporters(client_a, draft, agency_b)
+    html = _html(client_a.get(f"/quick-wins/{draft.pk}/"))
+    history = html[html.index('id="history-title"') :]
+    assert "Nama program: Lama → Baru" in history
+    assert "Target (%): 80 → 90" in history
+    assert f"Perangkat daerah pendukung: – → {agency_b.abbreviation}" in history
+
+
 def test_an_operator_cannot_edit_a_set_quick_win(client_a, period, agency_a):
     set_one = make_quick_win(period, agency_a, status=S.DITETAPKAN)
     assert client_a.get(f"/quick-wins/{set_one.pk}/ubah/").status_code == 403

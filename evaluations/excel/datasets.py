@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..models import Kecamatan
 from .cells import CellError, cell_text, is_blank, short_text, to_decimal, yes_no
-from .reader import Spreadsheet, SpreadsheetError, too_many_rows
+from .reader import Spreadsheet, SpreadsheetError, too_many_rows, too_many_rows_message
 
 
 class DatasetFileError(SpreadsheetError):
@@ -194,7 +194,7 @@ def read_upload(spec, uploaded_file, period=None, agency=None):
     """Validate every cell of an uploaded file against `spec`; return unsaved model instances
     for all rows, or raise DatasetFileError listing every problem."""
     max_rows = settings.DATASET_MAX_ROWS
-    spreadsheet = Spreadsheet(uploaded_file, settings.DATASET_MAX_BYTES, error=DatasetFileError)
+    spreadsheet = Spreadsheet(uploaded_file, settings.DATASET_MAX_BYTES, max_rows, error=DatasetFileError)
     frame = spreadsheet.first_sheet_frame(max_rows)
     if frame.columns.empty:
         raise _file_error(_("Lembar pertama berkas kosong. Isi data mulai baris 2 di bawah judul kolom templat."))
@@ -223,13 +223,7 @@ def read_upload(spec, uploaded_file, period=None, agency=None):
     blank_rows = frame.isna().all(axis=1).tolist()
     filled = len(blank_rows) - sum(blank_rows)
     if too_many_rows(filled, len(frame), max_rows):
-        raise _file_error(
-            _(
-                "Berkas berisi lebih dari %(max)s baris data, batas yang diizinkan. "
-                "Hapus baris yang tidak perlu atau hubungi koordinator."
-            )
-            % {"max": f"{max_rows:,}".replace(",", ".")}
-        )
+        raise _file_error(too_many_rows_message(max_rows))
     positions = [by_header[_normalise_header(c.header)] for c in spec.columns]
     if not filled:
         raise _file_error(_("Berkas tidak berisi baris data. Isi data mulai baris 2 di bawah judul kolom templat."))

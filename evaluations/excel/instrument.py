@@ -156,7 +156,7 @@ class _Sheet:
 def read_instrument(file):
     """Parse and validate the file. Raises InstrumentFileError when it cannot be read as an .xlsx."""
     plan = InstrumentPlan()
-    with Spreadsheet(file, MAX_BYTES, error=InstrumentFileError) as book:
+    with Spreadsheet(file, MAX_BYTES, MAX_ROWS, error=InstrumentFileError) as book:
         names = {name.strip().lower(): name for name in book.sheet_names()}
         sheets = {}
         for name, columns in {**SHEETS, **OPTIONAL_SHEETS}.items():

@@ -4,15 +4,17 @@ periods.py     the evaluation period and its life cycle
 instrument.py  dimension -> indicator -> question -> answer options / score bands
 agencies.py    kecamatan, agencies (Perangkat Daerah), their people, who answers what
 submissions.py one submission per agency per period, answers, evidence, review and audit trail
-quickwins.py   quick wins per pillar, their history and evidence
+quickwins.py   quick wins per pillar, their history (old and new values) and evidence
 datasets.py    the four supporting data sets and their upload history
 files.py       what every stored file has (evidence, quick-win evidence, data-set uploads)
+audit.py       the history of what the Django admin changes; how history rows write values
 
 Models sit at the bottom: they import nothing else of evaluations/ but scoring.py (free of Django),
 and they check permissions with user.has_perm, never through evaluations.roles.
 """
 
 from .agencies import Agency, AgencyMember, Assignment, Kecamatan
+from .audit import AdminChange
 from .datasets import (
     DATASET_MODELS,
     DatasetKind,
@@ -24,7 +26,7 @@ from .datasets import (
 )
 from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
 from .periods import EvaluationPeriod
-from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence
+from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange
 from .submissions import (
     Answer,
     AnswerChange,
@@ -36,6 +38,7 @@ from .submissions import (
 )
 
 __all__ = [
+    "AdminChange",
     "Agency",
     "AgencyMember",
     "Answer",
@@ -56,6 +59,7 @@ __all__ = [
     "QuickWin",
     "QuickWinChange",
     "QuickWinEvidence",
+    "QuickWinFieldChange",
     "DATASET_MODELS",
     "DatasetKind",
     "DatasetUpload",

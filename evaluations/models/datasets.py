@@ -13,13 +13,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .agencies import AgencyMember
+from .agencies import Agency, AgencyMember
 from .files import StoredFile, dataset_upload_to
-from .submissions import REVIEW
+from .submissions import REVIEW, TransitionError
 
 
 class DatasetKind(models.TextChoices):
@@ -107,9 +107,14 @@ class DatasetUpload(StoredFile):
     def accept(cls, period, agency, kind, uploaded_file, by, rows):
         """Save a fully valid file: the agency's previous rows of this data set for the period
         are replaced by `rows` (model instances without period/agency/upload), all or nothing.
-        The returned upload's `replaced_rows` says how many earlier rows were replaced."""
+        The returned upload's `replaced_rows` says how many earlier rows were replaced. Raises
+        TransitionError when rows saved meanwhile by another agency clash with these."""
         if AgencyMember.objects.agency_of(by) != agency:
             raise PermissionDenied
+        # Uploads of one agency wait here for each other, so that the later one replaces the rows
+        # of the earlier one instead of adding to them. (NO KEY: rows pointing to the agency can
+        # still be written meanwhile.)
+        Agency.objects.select_for_update(no_key=True).get(pk=agency.pk)
         upload = cls(
             period=period, agency=agency, kind=kind, outcome=cls.Outcome.ACCEPTED, row_count=len(rows), uploaded_by=by
         )
@@ -120,7 +125,18 @@ class DatasetUpload(StoredFile):
         upload.replaced_rows = deleted.get(model._meta.label, 0)
         for row in rows:
             row.period, row.agency, row.upload = period, agency, upload
-        model.objects.bulk_create(rows, batch_size=1000)
+        try:
+            with transaction.atomic():
+                model.objects.bulk_create(rows, batch_size=1000)
+        except IntegrityError:
+            # Another agency saved the same unique value (an NPSN) after this file was checked.
+            upload.file.delete(save=False)
+            raise TransitionError(
+                _(
+                    "Data tidak disimpan karena bentrok dengan data yang baru saja disimpan perangkat daerah "
+                    "lain (misalnya NPSN yang sama). Unggah berkas ini lagi untuk melihat baris yang bentrok."
+                )
+            ) from None
         return upload
 
     @classmethod

@@ -4,17 +4,21 @@ already running.
 Life cycle: an operator proposes (usulan) for their own agency; a coordinator sets it (ditetapkan)
 or rejects it (ditolak) with a note; the owner may propose a rejected one again; a set quick win
 then moves through berjalan / dilanjutkan / dihentikan. Every change is one method here that checks
-who may make it and writes a QuickWinChange (who, when, what).
+who may make it and writes a QuickWinChange (who, when, what). Each first locks the quick win's row
+and reads its status again, so that of two people acting on it at the same moment the second waits
+for the first and is then told that it was already dealt with.
 """
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .agencies import AgencyMember
+from .audit import history_fields, value_text
 from .fields import limited_text
 from .files import StoredFile, quick_win_evidence_upload_to
 from .submissions import REVIEW, TransitionError
@@ -79,6 +83,8 @@ class QuickWin(models.Model):
         NON_APBD = "non_apbd", _("Non-APBD")
         CSR = "csr", _("CSR")
 
+    # Fields an edit never changes (the life cycle and the record keeping do), left out of its history.
+    NOT_EDITED = ("period", "status", "status_note", "continued_from", "created_by")
     # Statuses of a quick win the regency has agreed on: visible to every signed-in user and
     # counted in the pillar coverage.
     SET_STATUSES = (Status.DITETAPKAN, Status.BERJALAN, Status.DILANJUTKAN, Status.DIHENTIKAN)
@@ -225,6 +231,25 @@ class QuickWin(models.Model):
         return self.is_rejected() and self.is_owned_by(user)
 
     # --- changes ----------------------------------------------------------------------
+    def _already_processed(self, status):
+        return TransitionError(
+            _(
+                "Quick win ini sudah diproses oleh pengguna lain (statusnya sekarang %(status)s). "
+                "Muat ulang halaman untuk melihat keadaan terbaru."
+            )
+            % {"status": self.Status(status).label}
+        )
+
+    def _lock(self):
+        """Lock the row until the transaction ends and read its status again; refused when it
+        changed since this copy was read (see Submission.lock)."""
+        seen = self.status
+        self.refresh_from_db(
+            fields=["status", "status_note"], from_queryset=QuickWin.objects.select_for_update(no_key=True)
+        )
+        if self.status != seen:
+            raise self._already_processed(self.status)
+
     def record(self, by, kind, from_status="", note="", fields=()):
         return QuickWinChange.objects.create(
             quick_win=self,
@@ -251,15 +276,35 @@ class QuickWin(models.Model):
         return quick_win
 
     @transaction.atomic
-    def save_edit(self, by, changed_fields, supporting_agencies=None):
-        """Save a form edit and record which fields changed, together."""
+    def save_edit(self, by, supporting_agencies=None):
+        """Save a form edit (this instance, changed in memory, and the supporting agencies) and
+        record the old and new value of every field that changed, together."""
+        # This copy holds the edit, so the row is locked and read into another one: the old values.
+        before = QuickWin.objects.select_for_update(no_key=True).get(pk=self.pk)
+        if before.status != self.status:
+            raise self._already_processed(before.status)
         if not self.can_edit(by):
             raise PermissionDenied
+        changes = []
+        for field in history_fields(QuickWin, excluded=self.NOT_EDITED):
+            if field.many_to_many:
+                if supporting_agencies is None:
+                    continue
+                old = value_text(before, field)
+                new = ", ".join(sorted(str(agency) for agency in supporting_agencies))
+            else:
+                old, new = value_text(before, field), value_text(self, field)
+            if old != new:
+                changes.append(QuickWinFieldChange(field=field.name, old_value=old, new_value=new))
         self.save()
         if supporting_agencies is not None:
             self.supporting_agencies.set(supporting_agencies)
-        if changed_fields:
-            self.record(by, QuickWinChange.Kind.EDITED, self.status, fields=changed_fields)
+        if changes:
+            labels = [str(capfirst(QuickWin._meta.get_field(c.field).verbose_name)) for c in changes]
+            change = self.record(by, QuickWinChange.Kind.EDITED, self.status, fields=labels)
+            for field_change in changes:
+                field_change.change = change
+            QuickWinFieldChange.objects.bulk_create(changes)
 
     def _move(self, by, to_status, note=""):
         before = self.status
@@ -272,6 +317,7 @@ class QuickWin(models.Model):
     def set_by_coordinator(self, by, note=""):
         if not by.has_perm(REVIEW):
             raise PermissionDenied
+        self._lock()
         if not self.is_proposal():
             raise TransitionError(_("Hanya quick win berstatus Usulan yang dapat ditetapkan."))
         self._move(by, self.Status.DITETAPKAN, (note or "").strip())
@@ -280,6 +326,7 @@ class QuickWin(models.Model):
     def reject(self, by, note):
         if not by.has_perm(REVIEW):
             raise PermissionDenied
+        self._lock()
         if not self.is_proposal():
             raise TransitionError(_("Hanya quick win berstatus Usulan yang dapat ditolak."))
         note = (note or "").strip()
@@ -293,6 +340,7 @@ class QuickWin(models.Model):
         if not self.is_owned_by(by):
             raise PermissionDenied
         self.check_period_open()
+        self._lock()
         if not self.is_rejected():
             raise TransitionError(_("Hanya quick win yang ditolak yang dapat diusulkan kembali."))
         self._move(by, self.Status.USULAN, (note or "").strip())
@@ -302,6 +350,7 @@ class QuickWin(models.Model):
         """ditetapkan → berjalan / dilanjutkan / dihentikan, by a coordinator or the owner."""
         if not (by.has_perm(REVIEW) or self.is_owned_by(by)):
             raise PermissionDenied
+        self._lock()
         if status not in self.PROGRESS.get(self.status, set()):
             raise TransitionError(
                 _("Status %(from)s tidak dapat diubah menjadi %(to)s.")
@@ -326,6 +375,8 @@ class QuickWin(models.Model):
         fields and supporting agencies, linked to this one, with its own history."""
         if not (by.has_perm(REVIEW) or self.is_owned_by(by)):
             raise PermissionDenied
+        # Two people continuing it at once: the second sees the first's copy below.
+        self._lock()
         if not self.can_continue_into(period, by):
             raise TransitionError(_("Quick win ini tidak dapat dilanjutkan ke periode tersebut."))
         if QuickWin.objects.filter(period=period, continued_from=self).exists():
@@ -375,6 +426,33 @@ class QuickWinChange(models.Model):
 
     def __str__(self):
         return f"{self.quick_win} – {self.get_kind_display()}"
+
+
+class QuickWinFieldChange(models.Model):
+    """One field of a quick-win edit: old and new value as a person reads them (as AnswerChange
+    keeps them for answers). Edits recorded before these existed name their fields only
+    (QuickWinChange.fields)."""
+
+    change = models.ForeignKey(
+        QuickWinChange, on_delete=models.CASCADE, related_name="field_changes", verbose_name=_("riwayat")
+    )
+    field = models.CharField(_("isian"), max_length=40)
+    old_value = models.TextField(_("nilai lama"), blank=True)
+    new_value = models.TextField(_("nilai baru"), blank=True)
+
+    class Meta:
+        ordering = ["change", "pk"]
+        verbose_name = _("perubahan isian quick win")
+        verbose_name_plural = _("perubahan isian quick win")
+
+    def __str__(self):
+        return f"{self.change} · {self.field}"
+
+    def field_label(self):
+        try:
+            return capfirst(QuickWin._meta.get_field(self.field).verbose_name)
+        except FieldDoesNotExist:
+            return self.field
 
 
 class QuickWinEvidence(StoredFile):

@@ -1,7 +1,9 @@
 """One submission per agency per period, its answers, evidence, review and audit trail.
 
 Life cycle: draft -> submitted -> returned -> submitted -> approved. Every transition is a method
-here that checks who may do it and writes a SubmissionEvent (who, when, from, to, note).
+here that checks who may do it and writes a SubmissionEvent (who, when, from, to, note). Each one,
+like every save of answers, first locks the submission's row (Submission.lock), so that two people
+acting on one submission at the same moment are served one after the other.
 """
 
 from decimal import Decimal
@@ -173,6 +175,25 @@ class Submission(models.Model):
         return items
 
     # --- transitions ----------------------------------------------------------------
+    STATE_FIELDS = ("status", "reopened", "review_note", "submitted_at", "returned_at", "approved_at")
+
+    def lock(self):
+        """Lock this submission's row until the transaction ends and read its state again. Of two
+        people acting on it at the same moment (approve and return, submit and a save), the second
+        waits here for the first to commit and then sees what the first did: it is refused with
+        TransitionError when the state changed since this copy was read, so the page they acted
+        on was out of date. Call it inside transaction.atomic, before checking the state."""
+        seen = (self.status, self.reopened)
+        self.refresh_from_db(fields=self.STATE_FIELDS, from_queryset=Submission.objects.select_for_update(no_key=True))
+        if (self.status, self.reopened) != seen:
+            raise TransitionError(
+                _(
+                    "Pengisian ini sudah diproses oleh pengguna lain (statusnya sekarang %(status)s). "
+                    "Muat ulang halaman untuk melihat keadaan terbaru."
+                )
+                % {"status": self.get_status_display()}
+            )
+
     def _record(self, by, from_status, note="", kind=None):
         SubmissionEvent.objects.create(
             submission=self,
@@ -199,6 +220,7 @@ class Submission(models.Model):
     def submit(self, by):
         # Status and event change together, or neither does.
         self._check_operator(by)
+        self.lock()
         if not self.is_editable():
             raise TransitionError(
                 _("Pengisian ini tidak dapat dikirim: statusnya %(status)s atau periode sudah ditutup.")
@@ -216,6 +238,7 @@ class Submission(models.Model):
     @transaction.atomic
     def return_for_revision(self, by, note=""):
         self._check_coordinator(by)
+        self.lock()
         if self.status != self.Status.SUBMITTED:
             raise TransitionError(_("Hanya pengisian berstatus Dikirim yang dapat dikembalikan."))
         note = (note or "").strip()
@@ -231,6 +254,7 @@ class Submission(models.Model):
     @transaction.atomic
     def approve(self, by, note=""):
         self._check_coordinator(by)
+        self.lock()
         if self.status != self.Status.SUBMITTED:
             raise TransitionError(_("Hanya pengisian berstatus Dikirim yang dapat disetujui."))
         before = self.status
@@ -246,6 +270,7 @@ class Submission(models.Model):
         """Admin only: an approved or locked submission becomes editable again."""
         if not by.has_perm(REOPEN):
             raise PermissionDenied
+        self.lock()
         if not (self.is_approved() or self.is_locked()):
             raise TransitionError(_("Hanya pengisian yang disetujui atau terkunci yang dapat dibuka kembali."))
         before = self.status
@@ -357,10 +382,14 @@ class Answer(models.Model):
 
     # --- review by coordinators -------------------------------------------------------
     def _check_reviewable(self, by):
+        """Inside a transaction: the submission locked and still under review, the review fields
+        of this answer as they are now (another coordinator may have just changed them)."""
         if not by.has_perm(REVIEW):
             raise PermissionDenied
+        self.submission.lock()
         if not self.submission.is_submitted():
             raise TransitionError(_("Jawaban hanya dapat diverifikasi selama pengisian berstatus Dikirim."))
+        self.refresh_from_db(fields=["verified_score", "needs_revision", "revision_note"])
 
     @transaction.atomic
     def set_verified_score(self, by, score, note=""):
@@ -385,6 +414,7 @@ class Answer(models.Model):
         )
         return True
 
+    @transaction.atomic
     def mark_for_revision(self, by, needs_revision, note=""):
         """Mark (or unmark) the answer for the agency to fix; the note tells them what."""
         self._check_reviewable(by)

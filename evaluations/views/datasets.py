@@ -16,7 +16,7 @@ from .. import access, roles
 from ..datasets import SPECS, get_spec
 from ..excel.datasets import DatasetFileError, build_template, read_upload
 from ..forms.datasets import DatasetUploadForm
-from ..models import DatasetKind, DatasetUpload, Kecamatan
+from ..models import DatasetKind, DatasetUpload, Kecamatan, TransitionError
 from .common import XLSX, period_or_404, shorten, stored_file_attachment, xlsx_attachment
 
 ROWS_PER_PAGE = 100
@@ -160,7 +160,12 @@ def upload(request, kind):
             {"spec": spec, "period": period, "errors": error.errors, "total": error.total, "file_name": uploaded.name},
             status=400,
         )
-    upload = DatasetUpload.accept(period, agency, spec.kind, uploaded, request.user, rows)
+    try:
+        upload = DatasetUpload.accept(period, agency, spec.kind, uploaded, request.user, rows)
+    except TransitionError as error:
+        DatasetUpload.reject(period, agency, spec.kind, uploaded, request.user, error_count=1)
+        messages.error(request, error.message)
+        return redirect("evaluations:datasets_page", kind=spec.kind)
     if upload.replaced_rows:
         message = _("%(n)s baris %(dataset)s disimpan; data sebelumnya untuk periode ini diganti.")
     else:

@@ -82,7 +82,9 @@ def coverage(request):
 
 def detail(request, pk):
     quick_win = access.get_quick_win_for_user(request.user, pk)
-    changes = QuickWinChange.objects.filter(quick_win=quick_win).select_related("actor")
+    changes = (
+        QuickWinChange.objects.filter(quick_win=quick_win).select_related("actor").prefetch_related("field_changes")
+    )
     user = request.user
     current = EvaluationPeriod.objects.current()
     return render(
@@ -105,10 +107,6 @@ def detail(request, pk):
             "evidence_form": QuickWinEvidenceForm(),
         },
     )
-
-
-def _changed(form):
-    return [str(form.fields[name].label) for name in form.changed_data if name in form.fields]
 
 
 def create(request):
@@ -137,7 +135,11 @@ def edit(request, pk):
     form = QuickWinForm(request.POST or None, instance=quick_win, user=request.user)
     if request.method == "POST" and form.is_valid():
         quick_win = form.save(commit=False)
-        quick_win.save_edit(request.user, _changed(form), supporting_agencies=form.cleaned_data["supporting_agencies"])
+        try:
+            quick_win.save_edit(request.user, supporting_agencies=form.cleaned_data["supporting_agencies"])
+        except TransitionError as error:
+            messages.error(request, error.message)
+            return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
         messages.success(request, _("Perubahan disimpan."))
         return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
     return render(
