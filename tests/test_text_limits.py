@@ -19,6 +19,10 @@ WRITTEN_BY_THE_APP = {
     ("evaluations", "answerchange", "old_value"),
     ("evaluations", "answerchange", "new_value"),
     ("evaluations", "quickwinchange", "fields"),
+    ("evaluations", "quickwinfieldchange", "old_value"),
+    ("evaluations", "quickwinfieldchange", "new_value"),
+    ("evaluations", "adminchange", "old_value"),
+    ("evaluations", "adminchange", "new_value"),
 }
 # Form fields replaced per question in __init__ (the text control gets its max_length there), and
 # the password, which is checked, never stored.
