@@ -9,6 +9,12 @@ access here, so the results page and the Excel export compute the same numbers f
 - the final index: the weighted sum of dimension scores (weights in percent) at full precision;
   round half up to 2 decimals only for display and export (`round_score`);
 - pillar and sub-dimension scores: the mean of their questions' scores.
+
+Which answers count (DESIGN §2, `evaluate`): drafts never. The official index takes approved
+answers only (verified score, else the agency's); the provisional index every submitted, returned
+or approved answer (verified where verified); the self-assessment index the agencies' own scores of
+those same answers. Each comes with its coverage: how many questions were answered, submitted,
+approved and verified of those assigned.
 """
 
 from collections import defaultdict
@@ -17,6 +23,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 SELF = "self"
 VERIFIED = "verified"
+# Submission statuses (Submission.Status values; repeated here so that this module stays free of Django).
+DRAFT = "draft"
+SUBMITTED = "submitted"
+RETURNED = "returned"
+APPROVED = "approved"
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
@@ -28,6 +39,7 @@ class QuestionInfo:
     pillar: str | None = None
     subdimension: str | None = None
     scorable: bool = True
+    assigned: bool = True  # some agency is asked to answer it (by pillar or by question)
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,7 @@ class AnswerScore:
     question_id: int
     self_score: Decimal | None
     verified_score: Decimal | None = None
+    status: str = SUBMITTED  # the status of the answer's submission
 
     def score(self, kind):
         if kind == SELF:
@@ -54,9 +67,59 @@ class Scores:
 
 
 @dataclass
+class Coverage:
+    """How many of the assigned (scorable) questions have at least one answer that is answered
+    (any non-draft answer), submitted (submitted or approved: handed in and not sent back),
+    approved, verified (a coordinator set a score), and approved but counted with the agency's own
+    score in the official index because nobody verified it (`approved_self`)."""
+
+    assigned: int = 0
+    answered: int = 0
+    submitted: int = 0
+    approved: int = 0
+    verified: int = 0
+    approved_self: int = 0
+
+    def percent(self, count):
+        """count as % of assigned (a Decimal at full precision); None when nothing is assigned."""
+        return Decimal(count) * HUNDRED / self.assigned if self.assigned else None
+
+    @property
+    def answered_percent(self):
+        return self.percent(self.answered)
+
+    @property
+    def submitted_percent(self):
+        return self.percent(self.submitted)
+
+    @property
+    def approved_percent(self):
+        return self.percent(self.approved)
+
+    @property
+    def verified_percent(self):
+        return self.percent(self.verified)
+
+    @property
+    def approved_self_percent(self):
+        return self.percent(self.approved_self)
+
+
+@dataclass
+class Coverages:
+    total: Coverage = field(default_factory=Coverage)
+    dimensions: dict = field(default_factory=dict)  # code -> Coverage
+    pillars: dict = field(default_factory=dict)  # code -> Coverage
+
+
+@dataclass
 class Result:
-    self: Scores
-    verified: Scores
+    """The three indexes of a period and their coverage."""
+
+    official: Scores  # approved answers only, verified score (else self)
+    provisional: Scores  # every non-draft answer, verified score (else self)
+    self: Scores  # every non-draft answer, the agencies' own scores
+    coverage: Coverages = field(default_factory=Coverages)
 
 
 def mean(values):
@@ -120,10 +183,51 @@ def score(questions, answers, weights, kind=VERIFIED):
     )
 
 
+def coverage(questions, answers):
+    """Coverage of the assigned scorable questions: in total, per dimension and per pillar. A
+    question counts at a stage when at least one of its (non-draft) answers reached it."""
+    stages = defaultdict(set)  # stage -> question ids
+    for answer in answers:
+        if answer.status == DRAFT:
+            continue
+        stages["answered"].add(answer.question_id)
+        if answer.status in (SUBMITTED, APPROVED):
+            stages["submitted"].add(answer.question_id)
+        if answer.status == APPROVED:
+            stages["approved"].add(answer.question_id)
+            if answer.verified_score is None:
+                stages["approved_self"].add(answer.question_id)
+        if answer.verified_score is not None:
+            stages["verified"].add(answer.question_id)
+    result = Coverages()
+    for question in questions:
+        if not (question.scorable and question.assigned):
+            continue
+        targets = [result.total]
+        if question.dimension is not None:
+            targets.append(result.dimensions.setdefault(question.dimension, Coverage()))
+        if question.pillar is not None:
+            targets.append(result.pillars.setdefault(question.pillar, Coverage()))
+        for target in targets:
+            target.assigned += 1
+            for stage, ids in stages.items():
+                if question.id in ids:
+                    setattr(target, stage, getattr(target, stage) + 1)
+    return result
+
+
 def evaluate(questions, answers, weights):
-    """Self-assessed and verified scores side by side."""
-    questions, answers = list(questions), list(answers)
-    return Result(self=score(questions, answers, weights, SELF), verified=score(questions, answers, weights, VERIFIED))
+    """The official, provisional and self-assessment indexes with their coverage. Drafts are
+    left out here too, whatever the caller passes."""
+    questions = list(questions)
+    handed_in = [a for a in answers if a.status != DRAFT]
+    approved = [a for a in handed_in if a.status == APPROVED]
+    return Result(
+        official=score(questions, approved, weights, VERIFIED),
+        provisional=score(questions, handed_in, weights, VERIFIED),
+        self=score(questions, handed_in, weights, SELF),
+        coverage=coverage(questions, handed_in),
+    )
 
 
 def change(current, previous):

@@ -213,3 +213,40 @@ def subprocess_env(drop=(), **extra):
     not inherit (the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE, and `drop`), plus `extra`."""
     unwanted = {"DJANGO_ALLOW_ASYNC_UNSAFE", *drop}
     return {**{k: v for k, v in os.environ.items() if k not in unwanted}, **extra}
+
+
+def make_mixed_period(year=2060):
+    """A period whose answers sit in every submission status, for the three indexes (DESIGN §2).
+    Dimensions A (60%) and B (40%); questions q1 (A, GOV), q2 (A, ECO), q3 (B, LIV), q4 (B, GOV);
+    answers (self, verified):
+    - a draft:     q1 (4, 4), q3 (4, 4), q4 (4, None) — never counted;
+    - submitted:   q1 (2, 1);
+    - returned:    q2 (3, None);
+    - approved:    q3 (4, 2), q4 (3, None).
+    Official (approved only):  A = mean(0, 0) = 0, B = mean(2, 3) = 2.5 → 0.4 × 2.5 = 1.0.
+    Provisional:               A = mean(1, 3) = 2, B = mean(2, 3) = 2.5 → 1.2 + 1.0 = 2.2.
+    Self (same answers):       A = mean(2, 3) = 2.5, B = mean(4, 3) = 3.5 → 1.5 + 1.4 = 2.9.
+    Coverage of the 4 assigned questions: answered 4, submitted 3 (q1, q3, q4), approved 2 (q3, q4),
+    verified 2 (q1, q3), approved with the self score 1 (q4)."""
+    period = make_period(year=year)
+    a = Dimension.objects.create(period=period, code="A", name="Dimensi A", weight=Decimal(60), order=1)
+    b = Dimension.objects.create(period=period, code="B", name="Dimensi B", weight=Decimal(40), order=2)
+    q1 = make_question(period, code="q1", pillar="GOV", dimension=a)
+    q2 = make_question(period, code="q2", pillar="ECO", dimension=a)
+    b_indicator = Indicator.objects.create(dimension=b, code="B.1", name="Indikator B")
+    q3 = make_question(period, code="q3", pillar="LIV", indicator=b_indicator)
+    q4 = make_question(period, code="q4", pillar="GOV", indicator=b_indicator)
+    statuses = {
+        Submission.Status.DRAFT: [(q1, 4, 4), (q3, 4, 4), (q4, 4, None)],
+        Submission.Status.SUBMITTED: [(q1, 2, 1)],
+        Submission.Status.RETURNED: [(q2, 3, None)],
+        Submission.Status.APPROVED: [(q3, 4, 2), (q4, 3, None)],
+    }
+    for status, answers in statuses.items():
+        agency = make_agency()
+        for pillar in {q.pillar.code for q, _s, _v in answers}:
+            assign(period, agency, pillar)
+        submission = make_submission(period, agency, status=status)
+        for question, score, verified in answers:
+            make_answer(submission, question, score=score, verified=verified)
+    return period

@@ -208,9 +208,12 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     expect(page.locator(".submission-status")).to_have_text("Disetujui")
     go(page, page.get_by_role("link", name="Hasil", exact=True))
     results = period.results()
-    assert results.verified.final != results.self.final  # the verified 1,5 counts
-    expect(page.locator(".final-verified")).to_have_text(decimal_comma(results.verified.final))
+    assert results.official.final != results.self.final  # the verified 1,5 counts
+    assert results.official.final == results.provisional.final  # both submissions approved
+    expect(page.locator(".final-official")).to_have_text(decimal_comma(results.official.final))
+    expect(page.locator(".final-provisional")).to_have_text(decimal_comma(results.provisional.final))
     expect(page.locator(".final-self")).to_have_text(decimal_comma(results.self.final))
+    expect(page.locator(".index-official")).to_contain_text("Indeks resmi (disetujui, skor verifikasi)")
     shot(page, "story-07-results")
     log_out(page)
 
@@ -275,9 +278,10 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     assert "Bukti Dispar" in answers[(dispar.name, "D.2.4")][columns["Bukti dukung"]]
 
     summary = list(workbook["Ringkasan"].iter_rows(values_only=True))
-    final = next(row for row in summary if len(row) > 4 and row[1] == "Indeks akhir (Nilai Final)")
-    assert final[4] == float(round_score(results.verified.final))
-    assert final[3] == float(round_score(results.self.final))
+    final = next(row for row in summary if len(row) > 5 and row[1] == "Indeks akhir (Nilai Final)")
+    assert final[3] == float(round_score(results.official.final))
+    assert final[4] == float(round_score(results.provisional.final))
+    assert final[5] == float(round_score(results.self.final))
 
     quick_wins = [row for row in workbook["Quick Wins"].iter_rows(values_only=True) if row]
     assert any("Promosi Prevab Mentoko" in row and "Ditetapkan" in row for row in quick_wins)

@@ -17,7 +17,7 @@ from evaluations.models import Agency, Answer, Evidence, ReviewComment, Submissi
 from evaluations.scoring import round_score
 
 from .excel_helpers import answer_all, header_index, open_workbook, sheet_rows
-from .factories import make_quick_win, upload_all_datasets
+from .factories import make_mixed_period, make_quick_win, upload_all_datasets
 
 pytestmark = pytest.mark.django_db
 
@@ -167,21 +167,69 @@ def test_the_reviewer_note_joins_the_revision_note_and_visible_comments(period, 
 
 
 def test_the_ringkasan_agrees_with_the_scoring_module(period, agency_a, agency_b):
-    answer_all(period, agency_a)
-    answer_all(period, agency_b)
+    # Handed in, not drafts: drafts count in no index.
+    answer_all(period, agency_a, status=Submission.Status.APPROVED)
+    answer_all(period, agency_b, status=Submission.Status.SUBMITTED)
     Answer.objects.filter(submission__agency=agency_b).update(verified_score=Decimal(2))
     results = period.results()
     rows = sheet_rows(export(period)["Ringkasan"])
-    by_label = {row[1]: row for row in rows if row[1]}
+    by_label = {row[1]: row for row in rows if len(row) > 1 and row[1]}
     final = by_label["Indeks akhir (Nilai Final)"]
-    assert Decimal(str(final[3])) == round_score(results.self.final)
-    assert Decimal(str(final[4])) == round_score(results.verified.final)
+    assert Decimal(str(final[3])) == round_score(results.official.final)
+    assert Decimal(str(final[4])) == round_score(results.provisional.final)
+    assert Decimal(str(final[5])) == round_score(results.self.final)
     for dimension in period.dimensions.all():
         row = by_label[dimension.name]
         assert Decimal(str(row[2])) == dimension.weight
-        assert Decimal(str(row[3])) == round_score(results.self.dimensions[dimension.code])
+        assert Decimal(str(row[5])) == round_score(results.self.dimensions[dimension.code])
     governance = by_label["Smart Governance"]
-    assert Decimal(str(governance[4])) == round_score(results.verified.pillars["GOV"])
+    assert Decimal(str(governance[3])) == round_score(results.official.pillars["GOV"])
+    assert Decimal(str(governance[4])) == round_score(results.provisional.pillars["GOV"])
+
+
+def test_the_ringkasan_shows_the_three_indexes_and_coverage_of_the_results_page(client, leader):
+    period = make_mixed_period()
+    client.force_login(leader)
+    page = client.get(f"/hasil/?periode={period.pk}").content.decode()
+    book = export(period)
+    sheet = book["Ringkasan"]
+    rows = sheet_rows(sheet)
+    by_label = {row[1]: row for row in rows if len(row) > 1 and row[1]}
+    # The same numbers as the page (tests.factories.make_mixed_period computes them by hand).
+    for label, kind, value in [
+        ("Indeks resmi (disetujui, skor verifikasi)", "official", 1.0),
+        ("Indeks sementara (semua yang dikirim)", "provisional", 2.2),
+        ("Indeks penilaian mandiri", "self", 2.9),
+    ]:
+        assert by_label[label][3] == value
+        shown = f"{value:.2f}".replace(".", ",")
+        assert f'<p class="display-5 mb-0 final-{kind}">{shown}</p>' in page
+    assert by_label["Ditugaskan"][3] == 4
+    assert by_label["Dijawab"][3:5] == [4, 1]
+    assert by_label["Dikirim"][3:5] == [3, 0.75]
+    assert by_label["Disetujui"][3:5] == [2, 0.5]
+    assert by_label["Diverifikasi"][3:5] == [2, 0.5]
+    assert by_label["Disetujui, dihitung dengan skor mandiri"][3:5] == [1, 0.25]
+    header = next(row for row in rows if row[:2] == ["Kode", "Dimensi"])
+    assert header[3:15] == [
+        "Resmi",
+        "Sementara",
+        "Mandiri",
+        "Ditugaskan",
+        "Dijawab",
+        "Dijawab (%)",
+        "Dikirim",
+        "Dikirim (%)",
+        "Disetujui",
+        "Disetujui (%)",
+        "Diverifikasi",
+        "Diverifikasi (%)",
+    ]
+    # Dimension A: official 0, provisional 2, self 2.5; 2 assigned, 2 answered, 1 submitted, 0 approved, 1 verified.
+    assert by_label["Dimensi A"][3:15] == [0, 2, 2.5, 2, 2, 1, 1, 0.5, 0, 0, 1, 0.5]
+    assert by_label["Smart Governance"][3:15] == [1.5, 2, 2.5, 2, 2, 1, 2, 1, 1, 0.5, 1, 0.5]
+    percent_cell = next(r for r in sheet.iter_rows() if r[1].value == "Dikirim")[4]
+    assert percent_cell.number_format == "0%"
 
 
 def test_the_ringkasan_names_period_time_and_author_and_counts_submissions(period, agency_a, agency_b):

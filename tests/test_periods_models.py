@@ -6,7 +6,7 @@ from django.db import IntegrityError
 
 from evaluations.models import Answer, AnswerOption, Dimension, EvaluationPeriod, Submission
 
-from .factories import make_period, make_question
+from .factories import assign, make_agency, make_answer, make_mixed_period, make_period, make_question, make_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -85,10 +85,79 @@ def test_a_periods_results_combine_its_instrument_and_answers(agency_a, agency_b
             self_score=score,
             verified_score=verified,
         )
+    for submission in Submission.objects.filter(period=period):
+        submission.status = Submission.Status.SUBMITTED  # drafts never count: hand them in
+        submission.save()
     results = period.results()
     assert results.self.final == Decimal(3)
-    assert results.verified.final == Decimal(2)
+    assert results.provisional.final == Decimal(2)
     assert results.self.pillars == {"GOV": Decimal(3)}
+
+
+def test_the_official_index_takes_approved_answers_only_verified_else_self():
+    results = make_mixed_period().results()
+    assert results.official.dimensions == {"A": Decimal(0), "B": Decimal("2.5")}
+    assert results.official.final == Decimal("1.0")
+    assert results.official.pillars["GOV"] == Decimal("1.5")  # q1 not approved: 0; q4 approved self 3
+
+
+def test_the_provisional_index_takes_every_handed_in_answer_verified_where_verified():
+    results = make_mixed_period().results()
+    assert results.provisional.dimensions == {"A": Decimal(2), "B": Decimal("2.5")}
+    assert results.provisional.final == Decimal("2.2")
+    assert results.provisional.pillars["GOV"] == Decimal(2)
+
+
+def test_the_self_assessment_index_takes_the_agencies_own_scores_of_the_same_answers():
+    results = make_mixed_period().results()
+    assert results.self.dimensions == {"A": Decimal("2.5"), "B": Decimal("3.5")}
+    assert results.self.final == Decimal("2.9")
+    assert results.self.pillars == {"GOV": Decimal("2.5"), "ECO": Decimal(3), "LIV": Decimal(4)}
+
+
+def test_drafts_never_enter_an_index():
+    period = make_period()
+    question = make_question(period)
+    make_answer(make_submission(period, make_agency()), question, score=4, verified=4)
+    results = period.results()
+    assert (results.official.final, results.provisional.final, results.self.final) == (0, 0, 0)
+    assert results.coverage.total.answered == 0
+
+
+def _counts(coverage):
+    return (
+        coverage.assigned,
+        coverage.answered,
+        coverage.submitted,
+        coverage.approved,
+        coverage.verified,
+        coverage.approved_self,
+    )
+
+
+def test_coverage_counts_questions_in_total_per_dimension_and_per_pillar():
+    coverage = make_mixed_period().results().coverage
+    assert _counts(coverage.total) == (4, 4, 3, 2, 2, 1)
+    assert coverage.total.approved_percent == Decimal(50)
+    assert {code: _counts(c) for code, c in coverage.dimensions.items()} == {
+        "A": (2, 2, 1, 0, 1, 0),
+        "B": (2, 2, 2, 2, 1, 1),
+    }
+    assert {code: _counts(c) for code, c in coverage.pillars.items()} == {
+        "GOV": (2, 2, 2, 1, 1, 1),
+        "ECO": (1, 1, 0, 0, 0, 0),
+        "LIV": (1, 1, 1, 1, 1, 0),
+    }
+
+
+def test_coverage_leaves_out_questions_no_agency_is_assigned_to():
+    period = make_period()
+    assigned, unassigned = make_question(period, pillar="GOV"), make_question(period, pillar="ENV")
+    assign(period, make_agency(), "GOV")
+    submission = make_submission(period, make_agency(), status=Submission.Status.SUBMITTED)
+    make_answer(submission, assigned, score=2)
+    make_answer(submission, unassigned, score=2)
+    assert _counts(period.results().coverage.total) == (1, 1, 1, 0, 0, 0)
 
 
 def test_a_periods_results_take_three_queries(django_assert_num_queries):

@@ -7,24 +7,32 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from evaluations.models import Dimension
+from evaluations.models import Dimension, Submission
 
-from .factories import assign, make_agency, make_answer, make_period, make_question, make_submission
+from .factories import (
+    assign,
+    make_agency,
+    make_answer,
+    make_mixed_period,
+    make_period,
+    make_question,
+    make_submission,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-def _period(year, weights, answers):
+def _period(year, weights, answers, status=Submission.Status.APPROVED):
     """A period with dimensions {code: weight} and answers [(dimension, pillar, self, verified)]
-    given by one agency each."""
+    given by one agency, whose submission is approved (drafts count in no index)."""
     period = make_period(year=year)
     dimensions = {
         code: Dimension.objects.create(period=period, code=code, name=f"Dimensi {code}", weight=D(weight), order=i)
         for i, (code, weight) in enumerate(weights.items())
     }
     agency = make_agency()
-    submission = make_submission(period, agency)
+    submission = make_submission(period, agency, status=status)
     for dimension, pillar, self_score, verified in answers:
         question = make_question(period, pillar=pillar, dimension=dimensions[dimension])
         assign(period, agency, pillar) if not period.assignments.filter(pillar__code=pillar).exists() else None
@@ -51,16 +59,65 @@ def test_an_operator_gets_403(client_a, period):
 
 def test_the_final_index_is_shown_self_and_verified_with_a_decimal_comma(as_leader, scored):
     html = as_leader.get(f"/hasil/?periode={scored.pk}").content.decode()
-    assert '<p class="display-5 mb-0 final-verified">2,30</p>' in html
+    assert '<p class="display-5 mb-0 final-official">2,30</p>' in html
+    assert '<p class="display-5 mb-0 final-provisional">2,30</p>' in html
     assert '<p class="display-5 mb-0 final-self">2,20</p>' in html
+
+
+def _text(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_three_indexes_are_shown_labelled_with_drafts_left_out(as_leader):
+    period = make_mixed_period()
+    html = as_leader.get(f"/hasil/?periode={period.pk}").content.decode()
+    # Hand-computed in tests.factories.make_mixed_period.
+    assert '<p class="display-5 mb-0 final-official">1,00</p>' in html
+    assert '<p class="display-5 mb-0 final-provisional">2,20</p>' in html
+    assert '<p class="display-5 mb-0 final-self">2,90</p>' in html
+    text = _text(html)
+    assert "Indeks resmi (disetujui, skor verifikasi) 1,00" in text
+    assert "Indeks sementara (semua yang dikirim) 2,20" in text
+    assert "Indeks penilaian mandiri 2,90" in text
+
+
+def test_every_index_is_shown_with_its_coverage(as_leader):
+    period = make_mixed_period()
+    text = _text(as_leader.get(f"/hasil/?periode={period.pk}").content.decode())
+    coverage = "4 pertanyaan ditugaskan: 4 dijawab (100%), 3 dikirim (75%), 2 disetujui (50%), 2 diverifikasi (50%)"
+    assert text.count(coverage) == 3
+    assert "1 pertanyaan disetujui dihitung dengan skor mandiri (belum diverifikasi)." in text
+
+
+def test_the_dimension_and_pillar_tables_show_three_scores_and_coverage(as_leader):
+    period = make_mixed_period()
+    response = as_leader.get(f"/hasil/?periode={period.pk}")
+    html = response.content.decode()
+    dimension_a = re.search(r'<tr data-dimension="A">.*?</tr>', html, re.S).group(0)
+    assert re.findall(r'class="text-end (?:official|provisional|self)">([^<]*)<', dimension_a) == [
+        "0,00",
+        "2,00",
+        "2,50",
+    ]
+    assert "2 pertanyaan ditugaskan: 2 dijawab (100%), 1 dikirim (50%), 0 disetujui (0%), 1 diverifikasi (50%)" in (
+        _text(dimension_a)
+    )
+    governance = re.search(r'<tr data-pillar="GOV">.*?</tr>', html, re.S).group(0)
+    assert re.findall(r'class="text-end (?:official|provisional|self)">([^<]*)<', governance) == [
+        "1,50",
+        "2,00",
+        "2,50",
+    ]
+    assert "2 dijawab (100%), 2 dikirim (100%), 1 disetujui (50%), 1 diverifikasi (50%)" in _text(governance)
 
 
 def test_the_dimension_chart_has_a_bar_per_dimension_with_its_value(as_leader, scored):
     response = as_leader.get(f"/hasil/?periode={scored.pk}")
     svg = str(response.context["bar_chart"])
-    # Per dimension: verified, self, and the previous period (the shipped 2024 one, unanswered: 0).
+    # The previous period is the shipped 2024 one, unanswered: 0.
     values = re.findall(r'<text class="chart-value"[^>]*>([^<]*)</text>', svg)
-    assert values == ["2,50", "3,00", "0,00", "2,00", "1,00", "0,00"]
+    # Per dimension: official, provisional, self, and the previous period's official index.
+    assert values == ["2,50", "2,50", "3,00", "0,00", "2,00", "2,00", "1,00", "0,00"]
     html = response.content.decode()
     assert html.count("<svg") == 2
     assert "A. Dimensi A" in html
@@ -79,7 +136,7 @@ def test_the_radar_chart_shows_the_six_pillars_with_their_verified_scores(as_lea
 
 def test_the_weakest_subdimensions_are_listed_lowest_first(as_leader, scored):
     weakest = as_leader.get(f"/hasil/?periode={scored.pk}").context["weakest"]
-    assert [(row["subdimension"].pillar.code, row["verified"]) for row in weakest] == [
+    assert [(row["subdimension"].pillar.code, row["official"]) for row in weakest] == [
         ("ECO", D(2)),
         ("LIV", D(2)),
         ("GOV", D(3)),
@@ -90,7 +147,8 @@ def test_the_change_from_the_previous_period_is_shown(as_leader, scored):
     _period(2049, {"A": 100}, [("A", "GOV", 2, 2)])
     response = as_leader.get(f"/hasil/?periode={scored.pk}")
     html = response.content.decode()
-    assert "+0,30 dibanding Periode uji 2049 Tahap 1" in html
+    assert "+0,30 dibanding Periode uji 2049 Tahap 1" in html  # official: 2.3 against 2
+    assert "+0,20 dibanding Periode uji 2049 Tahap 1" in html  # self: 2.2 against 2
     # The previous period is a second series in both charts.
     assert 'class="chart-series-1"' in str(response.context["radar_chart"])
     assert response.context["pillar_rows"][0]["change"] == D(1)
@@ -105,7 +163,7 @@ def test_without_a_previous_period_there_is_no_comparison(as_leader, period):
 
 def test_a_period_without_answers_scores_zero(as_leader, period):
     html = as_leader.get("/hasil/").content.decode()
-    assert '<p class="display-5 mb-0 final-verified">0,00</p>' in html
+    assert '<p class="display-5 mb-0 final-official">0,00</p>' in html
 
 
 def test_the_results_page_runs_a_fixed_number_of_queries(as_leader, scored):

@@ -76,7 +76,50 @@ def test_self_and_verified_indices_are_computed_side_by_side():
     questions = [QuestionInfo(1, "A")]
     result = scoring.evaluate(questions, [AnswerScore(1, D(4), D(3))], {"A": 100})
     assert result.self.final == D(4)
-    assert result.verified.final == D(3)
+    assert result.provisional.final == D(3)
+
+
+def test_three_indexes_each_take_their_own_answers():
+    questions = [QuestionInfo(1, "A"), QuestionInfo(2, "A"), QuestionInfo(3, "B")]
+    answers = [
+        AnswerScore(1, D(4), D(4), scoring.DRAFT),
+        AnswerScore(1, D(2), D(1), scoring.SUBMITTED),
+        AnswerScore(2, D(3), None, scoring.RETURNED),
+        AnswerScore(3, D(4), D(2), scoring.APPROVED),
+    ]
+    result = scoring.evaluate(questions, answers, {"A": 50, "B": 50})
+    assert result.official.final == D(1)  # A: 0, B: 2
+    assert result.provisional.final == D("0.5") * D(2) + D("0.5") * D(2)  # A: mean(1, 3), B: 2
+    assert result.self.final == D("0.5") * D("2.5") + D("0.5") * D(4)
+
+
+def test_an_approved_answer_without_a_verified_score_counts_with_its_self_score_and_coverage_says_so():
+    result = scoring.evaluate([QuestionInfo(1, "A")], [AnswerScore(1, D(3), None, scoring.APPROVED)], {"A": 100})
+    assert result.official.final == D(3)
+    assert (result.coverage.total.approved, result.coverage.total.verified) == (1, 0)
+    assert result.coverage.total.approved_self == 1
+
+
+def test_coverage_counts_each_question_once_and_leaves_out_unassigned_and_unscorable_ones():
+    questions = [
+        QuestionInfo(1, "A", "GOV"),
+        QuestionInfo(2, "A", "GOV", assigned=False),
+        QuestionInfo(3, "A", "GOV", scorable=False),
+        QuestionInfo(4, "B", "ENV"),
+    ]
+    answers = [
+        AnswerScore(1, D(2), None, scoring.SUBMITTED),
+        AnswerScore(1, D(3), D(3), scoring.APPROVED),
+        AnswerScore(2, D(3), None, scoring.APPROVED),
+        AnswerScore(4, D(1), None, scoring.DRAFT),
+    ]
+    coverage = scoring.coverage(questions, answers)
+    total = coverage.total
+    assert (total.assigned, total.answered, total.submitted, total.approved, total.verified) == (2, 1, 1, 1, 1)
+    assert total.answered_percent == D(50)
+    assert coverage.dimensions["B"].answered == 0
+    assert coverage.pillars["GOV"].assigned == 1
+    assert scoring.Coverage().answered_percent is None
 
 
 def test_the_change_from_the_previous_period():

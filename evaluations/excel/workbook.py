@@ -31,8 +31,8 @@ from pillars.models import Pillar
 from ..datasets import SPECS
 from ..models import Answer, Evidence, QuickWin, QuickWinEvidence, ReviewComment, Submission
 from ..progress import NOT_STARTED, agency_progress
-from ..scoring import round_score
-from .writer import DATETIME_FORMAT, SCORE_FORMAT, WorkbookWriter
+from ..scoring import Coverage, round_score
+from .writer import DATETIME_FORMAT, PERCENT_FORMAT, SCORE_FORMAT, WorkbookWriter
 
 ANSWER_CHUNK = 2000
 
@@ -168,49 +168,114 @@ def columns_and_widths(columns):
     return [str(name) for name, _width in columns], [width for _name, width in columns]
 
 
+# Ringkasan's score tables: three scores (D–F), then coverage counts and % of assigned (G–O).
+SCORE_ROW_FORMATS = {
+    3: SCORE_FORMAT,
+    4: SCORE_FORMAT,
+    5: SCORE_FORMAT,
+    **{column: PERCENT_FORMAT for column in (8, 10, 12, 14)},
+}
+
+
+def _fraction(count, assigned):
+    return count / assigned if assigned else None
+
+
+def _score_headers():
+    return [
+        gettext("Resmi"),
+        gettext("Sementara"),
+        gettext("Mandiri"),
+        gettext("Ditugaskan"),
+        gettext("Dijawab"),
+        gettext("Dijawab (%)"),
+        gettext("Dikirim"),
+        gettext("Dikirim (%)"),
+        gettext("Disetujui"),
+        gettext("Disetujui (%)"),
+        gettext("Diverifikasi"),
+        gettext("Diverifikasi (%)"),
+    ]
+
+
+def _coverage_cells(coverage):
+    cells = [coverage.assigned]
+    for count in (coverage.answered, coverage.submitted, coverage.approved, coverage.verified):
+        cells += [count, _fraction(count, coverage.assigned)]
+    return cells
+
+
+def _score_cells(results, kind, code):
+    """Official, provisional and self scores of one dimension or pillar, then its coverage."""
+    return [
+        round_score(getattr(results.official, kind).get(code)),
+        round_score(getattr(results.provisional, kind).get(code)),
+        round_score(getattr(results.self, kind).get(code)),
+        *_coverage_cells(getattr(results.coverage, kind).get(code) or Coverage()),
+    ]
+
+
 def ringkasan(data, sheet):
-    sheet.widths([34, 42, 14, 16, 16])
+    sheet.widths([34, 42, 14, 14, 14, 14, 12, 12, 12, 12, 12, 12, 12, 12, 12])
     sheet.title(title_text(data, gettext("Ringkasan")))
     sheet.row([gettext("Periode"), data.period.name])
     sheet.row([gettext("Dibuat pada"), data.generated_at], formats={1: DATETIME_FORMAT})
     sheet.row([gettext("Dibuat oleh"), data.generated_by])
     sheet.blank()
 
-    mine, verified = data.results.self, data.results.verified
-    score_formats = {2: SCORE_FORMAT, 3: SCORE_FORMAT, 4: SCORE_FORMAT}
+    # The same three indexes and coverage as the results page, from the same period.results().
+    results = data.results
+    total = results.coverage.total
+    sheet.section(gettext("Indeks pencapaian"))
+    sheet.row(["", gettext("Indeks"), None, gettext("Nilai")])
+    for label, scores in [
+        (gettext("Indeks resmi (disetujui, skor verifikasi)"), results.official),
+        (gettext("Indeks sementara (semua yang dikirim)"), results.provisional),
+        (gettext("Indeks penilaian mandiri"), results.self),
+    ]:
+        sheet.row(["", label, None, round_score(scores.final)], formats={3: SCORE_FORMAT})
+    sheet.blank()
+
+    sheet.section(gettext("Cakupan (pertanyaan yang ditugaskan)"))
+    sheet.row(["", gettext("Tahap"), None, gettext("Jumlah pertanyaan"), gettext("Persen dari yang ditugaskan")])
+    sheet.row(["", gettext("Ditugaskan"), None, total.assigned])
+    for label, count in [
+        (gettext("Dijawab"), total.answered),
+        (gettext("Dikirim"), total.submitted),
+        (gettext("Disetujui"), total.approved),
+        (gettext("Diverifikasi"), total.verified),
+        (gettext("Disetujui, dihitung dengan skor mandiri"), total.approved_self),
+    ]:
+        sheet.row(["", label, None, count, _fraction(count, total.assigned)], formats={4: PERCENT_FORMAT})
+    sheet.blank()
+
     sheet.section(gettext("Dimensi evaluasi"))
-    sheet.row(
-        [gettext("Kode"), gettext("Dimensi"), gettext("Bobot (%)"), gettext("Skor mandiri"), gettext("Skor verifikasi")]
-    )
+    sheet.row([gettext("Kode"), gettext("Dimensi"), gettext("Bobot (%)"), *_score_headers()])
     for dimension in data.dimensions:
         sheet.row(
-            [
-                dimension.code,
-                dimension.name,
-                dimension.weight,
-                round_score(mine.dimensions.get(dimension.code)),
-                round_score(verified.dimensions.get(dimension.code)),
-            ],
-            formats=score_formats,
+            [dimension.code, dimension.name, dimension.weight, *_score_cells(results, "dimensions", dimension.code)],
+            formats=SCORE_ROW_FORMATS,
         )
     sheet.row(
-        ["", gettext("Indeks akhir (Nilai Final)"), None, round_score(mine.final), round_score(verified.final)],
-        formats=score_formats,
+        [
+            "",
+            gettext("Indeks akhir (Nilai Final)"),
+            None,
+            round_score(results.official.final),
+            round_score(results.provisional.final),
+            round_score(results.self.final),
+            *_coverage_cells(total),
+        ],
+        formats=SCORE_ROW_FORMATS,
     )
     sheet.blank()
 
     sheet.section(gettext("Pilar"))
-    sheet.row([gettext("Kode"), gettext("Pilar"), None, gettext("Skor mandiri"), gettext("Skor verifikasi")])
+    sheet.row([gettext("Kode"), gettext("Pilar"), None, *_score_headers()])
     for pillar in data.pillars:
         sheet.row(
-            [
-                pillar.code,
-                pillar.name,
-                None,
-                round_score(mine.pillars.get(pillar.code)),
-                round_score(verified.pillars.get(pillar.code)),
-            ],
-            formats=score_formats,
+            [pillar.code, pillar.name, None, *_score_cells(results, "pillars", pillar.code)],
+            formats=SCORE_ROW_FORMATS,
         )
     sheet.blank()
 

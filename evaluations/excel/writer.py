@@ -29,6 +29,7 @@ HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 TITLE_FONT = Font(bold=True, size=13)
 SECTION_FONT = Font(bold=True)
 SCORE_FORMAT = "0.00"
+PERCENT_FORMAT = "0%"  # a fraction (0.75) shown as 75%
 DATE_FORMAT = "DD-MM-YYYY"
 DATETIME_FORMAT = "DD-MM-YYYY HH:MM"
 

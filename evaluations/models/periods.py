@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import scoring
+from .agencies import Assignment
 from .instrument import Question
-from .submissions import Answer
+from .submissions import Answer, Submission
 
 
 class PeriodQuerySet(models.QuerySet):
@@ -130,8 +131,11 @@ class EvaluationPeriod(models.Model):
         self.submissions.filter(reopened=True).update(reopened=False)
 
     def results(self):
-        """Self-assessed and verified scores of this period (evaluations.scoring), from three
-        queries whatever the number of agencies and answers."""
+        """The official, provisional and self-assessment indexes of this period with their coverage
+        (evaluations.scoring), from three queries whatever the number of agencies and answers:
+        questions (with whether any agency is assigned to them), answers with their submission's
+        status (drafts left out in SQL), dimension weights."""
+        assignments = Assignment.objects.filter(period=self)
         questions = [
             scoring.QuestionInfo(
                 id=q["id"],
@@ -139,17 +143,29 @@ class EvaluationPeriod(models.Model):
                 pillar=q["pillar__code"],
                 subdimension=q["subdimension__code"],
                 scorable=Question.type_is_scorable(q["answer_type"], q["band_count"]),
+                assigned=q["is_assigned"],
             )
             for q in Question.objects.for_period(self)
-            .annotate(band_count=models.Count("bands"))
+            .annotate(
+                band_count=models.Count("bands"),
+                is_assigned=models.Exists(assignments.filter(question=models.OuterRef("pk")))
+                | models.Exists(assignments.filter(pillar=models.OuterRef("pillar"))),
+            )
             .values(
-                "id", "indicator__dimension__code", "pillar__code", "subdimension__code", "answer_type", "band_count"
+                "id",
+                "indicator__dimension__code",
+                "pillar__code",
+                "subdimension__code",
+                "answer_type",
+                "band_count",
+                "is_assigned",
             )
         ]
         answers = [
-            scoring.AnswerScore(a["question_id"], a["self_score"], a["verified_score"])
+            scoring.AnswerScore(a["question_id"], a["self_score"], a["verified_score"], a["submission__status"])
             for a in Answer.objects.filter(submission__period=self)
-            .values("question_id", "self_score", "verified_score")
+            .exclude(submission__status=Submission.Status.DRAFT)
+            .values("question_id", "self_score", "verified_score", "submission__status")
             .iterator(chunk_size=2000)  # streamed: the export of a large period stays in flat memory
         ]
         weights = dict(self.dimensions.values_list("code", "weight"))

@@ -135,9 +135,11 @@ def send_reminders(request):
 
 
 def index(request):
-    """The evaluation index as the ministry computes it: final index (self and verified), a bar per
-    evaluation dimension, a radar of the six pillars and the weakest sub-dimensions, compared with
-    the previous period when there is one."""
+    """The evaluation index as the ministry computes it, three times and always labelled (DESIGN §2):
+    the official index (approved answers, verified scores), the provisional one (every handed-in
+    answer) and the self-assessment one, each with its coverage; a bar per evaluation dimension, a
+    radar of the six pillars and the weakest sub-dimensions; the comparison with the previous
+    period uses the official index."""
     access.require_viewer(request.user)
     periods = list(EvaluationPeriod.objects.all())
     period = EvaluationPeriod.objects.chosen(request.GET.get("periode"), among=periods)
@@ -151,45 +153,58 @@ def index(request):
     pillars = list(Pillar.objects.all())
     subdimensions = {s.code: s for s in SubDimension.objects.select_related("pillar")}
 
-    dimension_rows = [
-        {
-            "dimension": d,
-            "self": result.self.dimensions.get(d.code),
-            "verified": result.verified.dimensions.get(d.code),
-            "previous": before.verified.dimensions.get(d.code) if before else None,
+    def scores(kind, code):
+        return {
+            "official": getattr(result.official, kind).get(code),
+            "provisional": getattr(result.provisional, kind).get(code),
+            "self": getattr(result.self, kind).get(code),
+            "coverage": getattr(result.coverage, kind).get(code) or scoring.Coverage(),
+            "previous": getattr(before.official, kind).get(code) if before else None,
         }
-        for d in dimensions
-    ]
-    pillar_rows = [
-        {
-            "pillar": p,
-            "self": result.self.pillars.get(p.code),
-            "verified": result.verified.pillars.get(p.code),
-            "previous": before.verified.pillars.get(p.code) if before else None,
-            "change": scoring.change(result.verified.pillars.get(p.code), before.verified.pillars.get(p.code))
-            if before
-            else None,
-        }
-        for p in pillars
-    ]
+
+    dimension_rows = [{"dimension": d, **scores("dimensions", d.code)} for d in dimensions]
+    pillar_rows = [{"pillar": p, **scores("pillars", p.code)} for p in pillars]
+    for row in pillar_rows:
+        row["change"] = scoring.change(row["official"], row["previous"]) if before else None
     weakest = [
         {
             "subdimension": subdimensions.get(code),
             "code": code,
-            "verified": value,
+            "official": value,
             "self": result.self.subdimensions.get(code),
         }
-        for code, value in scoring.weakest(result.verified.subdimensions, n=5)
+        for code, value in scoring.weakest(result.official.subdimensions, n=5)
+    ]
+    indexes = [
+        {
+            "kind": "official",
+            "label": _("Indeks resmi (disetujui, skor verifikasi)"),
+            "final": result.official.final,
+            "change": scoring.change(result.official.final, before.official.final) if before else None,
+        },
+        {
+            "kind": "provisional",
+            "label": _("Indeks sementara (semua yang dikirim)"),
+            "final": result.provisional.final,
+            "change": scoring.change(result.provisional.final, before.provisional.final) if before else None,
+        },
+        {
+            "kind": "self",
+            "label": _("Indeks penilaian mandiri"),
+            "final": result.self.final,
+            "change": scoring.change(result.self.final, before.self.final) if before else None,
+        },
     ]
 
-    series_names = [_("Skor verifikasi"), _("Skor mandiri")]
+    series_names = [_("Indeks resmi"), _("Indeks sementara"), _("Penilaian mandiri")]
     bar_series = [
-        charts.Series(series_names[0], [r["verified"] for r in dimension_rows]),
-        charts.Series(series_names[1], [r["self"] for r in dimension_rows]),
+        charts.Series(series_names[0], [r["official"] for r in dimension_rows]),
+        charts.Series(series_names[1], [r["provisional"] for r in dimension_rows]),
+        charts.Series(series_names[2], [r["self"] for r in dimension_rows]),
     ]
-    radar_series = [charts.Series(series_names[0], [r["verified"] for r in pillar_rows])]
+    radar_series = [charts.Series(series_names[0], [r["official"] for r in pillar_rows])]
     if before:
-        label = _("Verifikasi %(period)s") % {"period": previous.name}
+        label = _("Resmi %(period)s") % {"period": previous.name}
         bar_series.append(charts.Series(label, [r["previous"] for r in dimension_rows]))
         radar_series.append(charts.Series(label, [r["previous"] for r in pillar_rows]))
 
@@ -202,8 +217,8 @@ def index(request):
             "previous": previous,
             "result": result,
             "before": before,
-            "final_change": scoring.change(result.verified.final, before.verified.final) if before else None,
-            "self_change": scoring.change(result.self.final, before.self.final) if before else None,
+            "indexes": indexes,
+            "coverage": result.coverage.total,
             "dimension_rows": dimension_rows,
             "pillar_rows": pillar_rows,
             "weakest": weakest,
@@ -211,7 +226,7 @@ def index(request):
                 [f"{d.code}. {d.name}" for d in dimensions], bar_series, title=_("Skor per dimensi evaluasi")
             ),
             "radar_chart": charts.radar_chart(
-                [p.name for p in pillars], radar_series, title=_("Skor verifikasi per pilar")
+                [p.name for p in pillars], radar_series, title=_("Indeks resmi per pilar")
             ),
         },
     )
