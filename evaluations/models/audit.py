@@ -59,6 +59,18 @@ def history_fields(model, excluded=()):
     return fields
 
 
+class FieldChange(models.Model):
+    """One changed field with its old and new value as a person reads them: what every audit row
+    of answers, quick wins and the admin's configuration edits keeps."""
+
+    field = models.CharField(_("isian"), max_length=40)
+    old_value = models.TextField(_("nilai lama"), blank=True)
+    new_value = models.TextField(_("nilai baru"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class AdminChangeQuerySet(models.QuerySet):
     def of(self, model, object_id):
         """The history of one object in the admin: its own rows and those of the rows changed on
@@ -69,7 +81,7 @@ class AdminChangeQuerySet(models.QuerySet):
         return self.filter(own | on_its_page).select_related("actor", "content_type")
 
 
-class AdminChange(models.Model):
+class AdminChange(FieldChange):
     """One field of an object added, changed or deleted in the Django admin."""
 
     class Action(models.TextChoices):
@@ -89,9 +101,7 @@ class AdminChange(models.Model):
     )
     parent_id = models.CharField(_("id induk"), max_length=64, blank=True)
     action = models.CharField(_("tindakan"), max_length=10, choices=Action.choices)
-    field = models.CharField(_("isian"), max_length=100, blank=True)
-    old_value = models.TextField(_("nilai lama"), blank=True)
-    new_value = models.TextField(_("nilai baru"), blank=True)
+    field = models.CharField(_("isian"), max_length=100, blank=True)  # blank: a whole object added or deleted
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("oleh")
     )

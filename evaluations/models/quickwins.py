@@ -18,7 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .agencies import AgencyMember
-from .audit import history_fields, value_text
+from .audit import FieldChange, history_fields, value_text
 from .fields import limited_text
 from .files import StoredFile, quick_win_evidence_upload_to
 from .submissions import REVIEW, TransitionError
@@ -428,7 +428,7 @@ class QuickWinChange(models.Model):
         return f"{self.quick_win} – {self.get_kind_display()}"
 
 
-class QuickWinFieldChange(models.Model):
+class QuickWinFieldChange(FieldChange):
     """One field of a quick-win edit: old and new value as a person reads them (as AnswerChange
     keeps them for answers). Edits recorded before these existed name their fields only
     (QuickWinChange.fields)."""
@@ -436,9 +436,6 @@ class QuickWinFieldChange(models.Model):
     change = models.ForeignKey(
         QuickWinChange, on_delete=models.CASCADE, related_name="field_changes", verbose_name=_("riwayat")
     )
-    field = models.CharField(_("isian"), max_length=40)
-    old_value = models.TextField(_("nilai lama"), blank=True)
-    new_value = models.TextField(_("nilai baru"), blank=True)
 
     class Meta:
         ordering = ["change", "pk"]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .agencies import AgencyMember
+from .audit import FieldChange
 from .fields import limited_text
 from .files import StoredFile, evidence_upload_to
 from .instrument import Question, format_number, format_score, score_in_range, score_validators
@@ -477,7 +478,7 @@ class Evidence(StoredFile):
         return self.title
 
 
-class AnswerChange(models.Model):
+class AnswerChange(FieldChange):
     """Every change to an answer: who, when, which field, old and new value."""
 
     FIELD_LABELS = {
@@ -493,9 +494,6 @@ class AnswerChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("oleh")
     )
     changed_at = models.DateTimeField(_("waktu"), auto_now_add=True)
-    field = models.CharField(_("isian"), max_length=40)
-    old_value = models.TextField(_("nilai lama"), blank=True)
-    new_value = models.TextField(_("nilai baru"), blank=True)
 
     class Meta:
         ordering = ["-changed_at", "-id"]
