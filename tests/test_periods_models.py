@@ -1,9 +1,11 @@
+import random
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from evaluations import scoring
 from evaluations.models import Answer, AnswerOption, Dimension, EvaluationPeriod, Submission
 
 from .factories import assign, make_agency, make_answer, make_mixed_period, make_period, make_question, make_submission
@@ -165,3 +167,64 @@ def test_a_periods_results_take_three_queries(django_assert_num_queries):
     make_question(period)
     with django_assert_num_queries(3):
         period.results()
+
+
+PILLAR_CODES = ["GOV", "BRA", "ECO", "LIV", "SOC", "ENV"]
+
+
+def _random_period(rng, year, agencies):
+    """A period of random shape: 3 dimensions with uneven 2-decimal weights, level and text questions
+    over the six pillars, agencies in every status answering random questions with 2-decimal scores
+    (sums a float would get wrong), some verified. Returns the period and what scoring.evaluate
+    needs to compute its results independently: questions, answers, weights."""
+    period = make_period(year=year)
+    split = sorted(rng.sample(range(1, 10000), 2))
+    weights = {
+        code: Decimal(cents) / 100 for code, cents in zip("ABC", (split[0], split[1] - split[0], 10000 - split[1]))
+    }
+    assigned_pillars = set(rng.sample(PILLAR_CODES, 4))
+    statuses = list(Submission.Status)
+    questions, infos = [], []
+    for code, weight in weights.items():
+        dimension = Dimension.objects.create(period=period, code=code, name=f"Dimensi {code}", weight=weight)
+        for _ in range(rng.randint(3, 6)):
+            pillar = rng.choice(PILLAR_CODES)
+            level = rng.random() < 0.8
+            question = make_question(
+                period, pillar=pillar, dimension=dimension, answer_type="level" if level else "text"
+            )
+            questions.append(question)
+            infos.append(
+                scoring.QuestionInfo(
+                    question.pk, code, pillar, question.subdimension.code, level, pillar in assigned_pillars
+                )
+            )
+    answers = []
+    for _ in range(agencies):
+        agency = make_agency()
+        for pillar in assigned_pillars:
+            if rng.random() < 0.5:
+                assign(period, agency, pillar)
+        submission = make_submission(period, agency, status=rng.choice(statuses))
+        for question in rng.sample(questions, rng.randint(0, len(questions))):
+            own = Decimal(rng.randint(0, 400)) / 100 if rng.random() < 0.9 else None
+            verified = Decimal(rng.randint(0, 400)) / 100 if rng.random() < 0.4 else None
+            make_answer(submission, question, score=own, verified=verified)
+            answers.append(scoring.AnswerScore(question.pk, own, verified, submission.status))
+    return period, infos, answers, weights
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_results_summed_in_sql_equal_the_scoring_functions_on_random_periods(seed):
+    rng = random.Random(seed)
+    period, questions, answers, weights = _random_period(rng, 2070 + seed, agencies=rng.randint(4, 12))
+    assert period.results() == scoring.evaluate(questions, answers, weights)
+
+
+def test_a_periods_results_take_three_queries_whatever_the_number_of_agencies(django_assert_num_queries):
+    rng = random.Random(7)
+    small, *_ = _random_period(rng, 2080, agencies=1)
+    large, *_ = _random_period(rng, 2081, agencies=15)
+    for period in (small, large):
+        with django_assert_num_queries(3):
+            period.results()

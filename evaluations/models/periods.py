@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -133,8 +134,8 @@ class EvaluationPeriod(models.Model):
     def results(self):
         """The official, provisional and self-assessment indexes of this period with their coverage
         (evaluations.scoring), from three queries whatever the number of agencies and answers:
-        questions (with whether any agency is assigned to them), answers with their submission's
-        status (drafts left out in SQL), dimension weights."""
+        questions (with whether any agency is assigned to them), the answers' tallies per question
+        (summed in SQL, drafts left out), dimension weights."""
         assignments = Assignment.objects.filter(period=self)
         questions = [
             scoring.QuestionInfo(
@@ -161,12 +162,42 @@ class EvaluationPeriod(models.Model):
                 "is_assigned",
             )
         ]
-        answers = [
-            scoring.AnswerScore(a["question_id"], a["self_score"], a["verified_score"], a["submission__status"])
-            for a in Answer.objects.filter(submission__period=self)
-            .exclude(submission__status=Submission.Status.DRAFT)
-            .values("question_id", "self_score", "verified_score", "submission__status")
-            .iterator(chunk_size=2000)  # streamed: the export of a large period stays in flat memory
-        ]
+        tallies = {row.pop("question_id"): scoring.Tally(**row) for row in self._answer_tallies()}
         weights = dict(self.dimensions.values_list("code", "weight"))
-        return scoring.evaluate(questions, answers, weights)
+        return scoring.evaluate_tallies(questions, tallies, weights)
+
+    def _answer_tallies(self):
+        """One row per answered question: scoring.Tally's sums and counts, added up by the database
+        over the period's handed-in answers (drafts left out), so that the work in Python grows with
+        the number of questions, not of answers."""
+        status = Submission.Status
+        score = Coalesce("verified_score", "self_score")
+        # Wide enough for a sum over every agency (the answer fields hold one score, 4 digits);
+        # on SQLite the sum is also rounded back to these 2 places, which the scores have.
+        total = models.DecimalField(max_digits=12, decimal_places=2)
+        approved = models.Q(submission__status=status.APPROVED)
+
+        def summed(value, only=None):
+            return models.Sum(value, filter=only, default=0, output_field=total)
+
+        return (
+            Answer.objects.filter(submission__period=self)
+            .exclude(submission__status=status.DRAFT)
+            .values("question_id")
+            .order_by()
+            .annotate(
+                official_sum=summed(score, approved),
+                official_count=models.Count(score, filter=approved),
+                provisional_sum=summed(score),
+                provisional_count=models.Count(score),
+                self_sum=summed("self_score"),
+                self_count=models.Count("self_score"),
+                answered=models.Count("id"),
+                submitted=models.Count(
+                    "id", filter=models.Q(submission__status__in=(status.SUBMITTED, status.APPROVED))
+                ),
+                approved=models.Count("id", filter=approved),
+                verified=models.Count("verified_score"),
+                approved_self=models.Count("id", filter=approved & models.Q(verified_score__isnull=True)),
+            )
+        )
