@@ -228,3 +228,13 @@ def test_a_periods_results_take_three_queries_whatever_the_number_of_agencies(dj
     for period in (small, large):
         with django_assert_num_queries(3):
             period.results()
+
+
+def test_a_question_answered_by_many_agencies_sums_without_losing_a_cent():
+    # 31 × 3.37 = 104.47 has five significant digits, one more than an answer's score field holds.
+    period = make_period()
+    question = make_question(period)
+    for _ in range(31):
+        submission = make_submission(period, make_agency(), status=Submission.Status.APPROVED)
+        make_answer(submission, question, score=Decimal("3.37"))
+    assert period.results().official.questions == {question.pk: Decimal("3.37")}
