@@ -11,6 +11,8 @@ from .agencies import Assignment
 from .instrument import Question
 from .submissions import Answer, Submission
 
+CENT = Decimal("0.01")
+
 
 class PeriodQuerySet(models.QuerySet):
     def chosen(self, pk=None, among=None):
@@ -162,7 +164,13 @@ class EvaluationPeriod(models.Model):
                 "is_assigned",
             )
         ]
-        tallies = {row.pop("question_id"): scoring.Tally(**row) for row in self._answer_tallies()}
+        tallies = {}
+        for row in self._answer_tallies():
+            for name in ("official_sum", "provisional_sum", "self_sum"):
+                # SQLite adds the scores as floats; scores are in cents, so their sums are exactly
+                # in cents too: rounding there drops the float noise, whatever the sum's size.
+                row[name] = row[name].quantize(CENT)
+            tallies[row.pop("question_id")] = scoring.Tally(**row)
         weights = dict(self.dimensions.values_list("code", "weight"))
         return scoring.evaluate_tallies(questions, tallies, weights)
 
@@ -172,8 +180,7 @@ class EvaluationPeriod(models.Model):
         the number of questions, not of answers."""
         status = Submission.Status
         score = Coalesce("verified_score", "self_score")
-        # Wide enough for a sum over every agency (the answer fields hold one score, 4 digits);
-        # on SQLite the sum is also rounded back to these 2 places, which the scores have.
+        # Wide enough for a sum over every agency (an answer's field holds one score: 4 digits).
         total = models.DecimalField(max_digits=12, decimal_places=2)
         approved = models.Q(submission__status=status.APPROVED)
 
