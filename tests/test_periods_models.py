@@ -179,9 +179,8 @@ def _random_period(rng, year, agencies):
     needs to compute its results independently: questions, answers, weights."""
     period = make_period(year=year)
     split = sorted(rng.sample(range(1, 10000), 2))
-    weights = {
-        code: Decimal(cents) / 100 for code, cents in zip("ABC", (split[0], split[1] - split[0], 10000 - split[1]))
-    }
+    cents = (split[0], split[1] - split[0], 10000 - split[1])
+    weights = {code: Decimal(part) / 100 for code, part in zip("ABC", cents, strict=True)}
     assigned_pillars = set(rng.sample(PILLAR_CODES, 4))
     statuses = list(Submission.Status)
     questions, infos = [], []

@@ -166,11 +166,12 @@ class EvaluationPeriod(models.Model):
         ]
         tallies = {}
         for row in self._answer_tallies():
+            question_id = row.pop("question_id")
             for name in ("official_sum", "provisional_sum", "self_sum"):
                 # SQLite adds the scores as floats; scores are in cents, so their sums are exactly
                 # in cents too: rounding there drops the float noise, whatever the sum's size.
                 row[name] = row[name].quantize(CENT)
-            tallies[row.pop("question_id")] = scoring.Tally(**row)
+            tallies[question_id] = scoring.Tally(**row)
         weights = dict(self.dimensions.values_list("code", "weight"))
         return scoring.evaluate_tallies(questions, tallies, weights)
 
