@@ -190,8 +190,8 @@ STATICFILES_DIRS = [
 ]
 
 # Uploaded files (evidence, data-set files) live outside static and the web root, and are
-# never served as public media: only views that check access stream them. Swap the default
-# storage for an S3-compatible backend by configuration (STORAGES) on multi-server setups.
+# never served as public media: only views that check access stream them. Several app hosts
+# share them through an S3-compatible bucket (S3_BUCKET, below); one host keeps them on its disk.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "uploads"))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 # No URL pattern serves this prefix; it exists only because Django's test server needs a string.
@@ -209,6 +209,27 @@ STORAGES = {
         ),
     },
 }
+# Object storage: with S3_BUCKET set, uploaded files go to that bucket of any S3-compatible
+# server (AWS, MinIO, Ceph, a cloud provider's "object storage"). The bucket stays private: the
+# app reads each file and streams it to the user after its access check; no file has a public URL.
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", ""),  # a folder inside a shared bucket
+            "default_acl": None,  # the bucket's own policy (private), never public-read
+            "file_overwrite": False,
+            "querystring_expire": 300,
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,  # "path" for MinIO and most
+        },
+    }
+
 # In development (and tests) whitenoise serves straight from the source folders; production
 # serves the compressed, hashed files that collectstatic wrote to STATIC_ROOT.
 WHITENOISE_USE_FINDERS = DEBUG
