@@ -74,6 +74,7 @@ def client_a(client, operator_a):
 
 
 from .browser import browser_page, chromium_browser, phone_page, site  # noqa: E402,F401  (shared fixtures)
+from .s3 import s3_bucket, s3_server  # noqa: E402,F401  (shared fixtures)
 
 
 def pytest_configure(config):

@@ -15,7 +15,7 @@ from evaluations.models import DatasetUpload, Evidence, Question, QuickWinEviden
 
 from .factories import ROAD_ROW, assign, make_period, make_question, make_quick_win, make_xlsx, subprocess_env
 from .filling import PDF, section_post, submission_of, upload
-from .s3 import bucket_keys, s3_bucket, s3_client, s3_server  # noqa: F401  (fixtures)
+from .s3 import bucket_keys, s3_client
 
 pytestmark = pytest.mark.django_db
 
