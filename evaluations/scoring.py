@@ -14,7 +14,8 @@ Which answers count (DESIGN §2, `evaluate`): drafts never. The official index t
 answers only (verified score, else the agency's); the provisional index every submitted, returned
 or approved answer (verified where verified); the self-assessment index the agencies' own scores of
 those same answers. Each comes with its coverage: how many questions were answered, submitted,
-approved and verified of those assigned.
+approved and verified of those assigned; and per question, how many agencies' answers sit in
+each status (the workbook's Kuesioner sheet).
 """
 
 from collections import defaultdict
@@ -106,6 +107,28 @@ class Coverage:
 
 
 @dataclass
+class QuestionTally:
+    """The handed-in answers to one question, by their submission's status. An agency answers a
+    question at most once a period, so these are numbers of agencies."""
+
+    submitted: int = 0  # still waiting for review
+    returned: int = 0  # sent back for revision
+    approved: int = 0
+    verified: int = 0  # a coordinator set a score, whatever the status
+
+    @property
+    def handed_in(self):
+        """Agencies whose answer is submitted or approved: handed in and not sent back (the
+        coverage's "submitted")."""
+        return self.submitted + self.approved
+
+    def statuses(self):
+        """{status: count} of the statuses present, in the life-cycle order."""
+        counts = {SUBMITTED: self.submitted, RETURNED: self.returned, APPROVED: self.approved}
+        return {status: n for status, n in counts.items() if n}
+
+
+@dataclass
 class Coverages:
     total: Coverage = field(default_factory=Coverage)
     dimensions: dict = field(default_factory=dict)  # code -> Coverage
@@ -120,6 +143,7 @@ class Result:
     provisional: Scores  # every non-draft answer, verified score (else self)
     self: Scores  # every non-draft answer, the agencies' own scores
     coverage: Coverages = field(default_factory=Coverages)
+    tallies: dict = field(default_factory=dict)  # question id -> QuestionTally (handed-in answers only)
 
 
 def mean(values):
@@ -216,6 +240,19 @@ def coverage(questions, answers):
     return result
 
 
+def tally(answers):
+    """{question_id: QuestionTally} of the non-draft answers; questions nobody handed in are absent."""
+    tallies = defaultdict(QuestionTally)
+    for answer in answers:
+        if answer.status not in (SUBMITTED, RETURNED, APPROVED):
+            continue
+        counts = tallies[answer.question_id]
+        setattr(counts, answer.status, getattr(counts, answer.status) + 1)
+        if answer.verified_score is not None:
+            counts.verified += 1
+    return dict(tallies)
+
+
 def evaluate(questions, answers, weights):
     """The official, provisional and self-assessment indexes with their coverage. Drafts are
     left out here too, whatever the caller passes."""
@@ -227,6 +264,7 @@ def evaluate(questions, answers, weights):
         provisional=score(questions, handed_in, weights, VERIFIED),
         self=score(questions, handed_in, weights, SELF),
         coverage=coverage(questions, handed_in),
+        tallies=tally(handed_in),
     )
 
 

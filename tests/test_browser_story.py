@@ -17,7 +17,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluations import roles
-from evaluations.models import Agency, AnswerOption, EvaluationPeriod, QuickWin, Submission
+from evaluations.models import Agency, AnswerOption, EvaluationPeriod, Question, QuickWin, Submission
 from evaluations.scoring import round_score
 
 from .browser import PHONE, log_in, log_out, screenshot
@@ -256,7 +256,7 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     download_info.value.save_as(target)
     workbook = openpyxl.load_workbook(target, read_only=True)
 
-    rows = list(workbook["Kuesioner"].iter_rows(values_only=True))
+    rows = list(workbook["Jawaban per OPD"].iter_rows(values_only=True))
     header = next(i for i, row in enumerate(rows) if row and row[0] == "Dimensi")
     columns = {name: i for i, name in enumerate(rows[header])}
     answers = {
@@ -273,6 +273,15 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     assert verified[columns["Jawaban"]] == option_label(period, "D.3.3", "3")
     assert verified[columns["Skor mandiri"]] == 3
     assert verified[columns["Skor verifikasi"]] == 1.5
+    # Kuesioner: one row per question of the instrument, the agencies' answers consolidated.
+    rows = list(workbook["Kuesioner"].iter_rows(values_only=True))
+    columns = {name: i for i, name in enumerate(rows[1])}
+    questions = {row[columns["Kode pertanyaan"]]: row for row in rows[2:] if row and row[0]}
+    assert len(questions) == Question.objects.for_period(period).count()
+    d33 = Question.objects.for_period(period).get(code="D.3.3")
+    assert questions["D.3.3"][columns["Skor resmi"]] == float(round_score(period.results().official.questions[d33.id]))
+    assert questions["D.3.3"][columns["OPD disetujui"]] == sum(1 for _agency, code in answers if code == "D.3.3")
+    assert questions["D.3.3"][columns["Status jawaban"]] == "Disetujui"
     assert answers[(bapenda.name, "D.3.5")][columns["Jawaban"]] == 12
     assert answers[(dispar.name, "D.2.4")][columns["Jawaban"]] == "Ya"
     assert "Bukti Dispar" in answers[(dispar.name, "D.2.4")][columns["Bukti dukung"]]
