@@ -273,18 +273,19 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     assert verified[columns["Jawaban"]] == option_label(period, "D.3.3", "3")
     assert verified[columns["Skor mandiri"]] == 3
     assert verified[columns["Skor verifikasi"]] == 1.5
-    # Kuesioner: one row per question of the instrument, the agencies' answers consolidated.
-    rows = list(workbook["Kuesioner"].iter_rows(values_only=True))
-    columns = {name: i for i, name in enumerate(rows[1])}
-    questions = {row[columns["Kode pertanyaan"]]: row for row in rows[2:] if row and row[0]}
-    assert len(questions) == Question.objects.for_period(period).count()
-    d33 = Question.objects.for_period(period).get(code="D.3.3")
-    assert questions["D.3.3"][columns["Skor resmi"]] == float(round_score(period.results().official.questions[d33.id]))
-    assert questions["D.3.3"][columns["OPD disetujui"]] == sum(1 for _agency, code in answers if code == "D.3.3")
-    assert questions["D.3.3"][columns["Status jawaban"]] == "Disetujui"
     assert answers[(bapenda.name, "D.3.5")][columns["Jawaban"]] == 12
     assert answers[(dispar.name, "D.2.4")][columns["Jawaban"]] == "Ya"
     assert "Bukti Dispar" in answers[(dispar.name, "D.2.4")][columns["Bukti dukung"]]
+    # Kuesioner: one row per question of the instrument, the agencies' answers consolidated.
+    rows = list(workbook["Kuesioner"].iter_rows(values_only=True))
+    kuesioner = {name: i for i, name in enumerate(rows[1])}
+    questions = {row[kuesioner["Kode pertanyaan"]]: row for row in rows[2:] if row and row[0]}
+    assert len(questions) == Question.objects.for_period(period).count()
+    d33 = Question.objects.for_period(period).get(code="D.3.3")
+    consolidated = round_score(results.official.questions[d33.id])
+    assert questions["D.3.3"][kuesioner["Skor resmi"]] == float(consolidated)
+    assert questions["D.3.3"][kuesioner["OPD disetujui"]] == sum(1 for _agency, code in answers if code == "D.3.3")
+    assert questions["D.3.3"][kuesioner["Status jawaban"]] == "Disetujui"
 
     summary = list(workbook["Ringkasan"].iter_rows(values_only=True))
     final = next(row for row in summary if len(row) > 5 and row[1] == "Indeks akhir (Nilai Final)")
