@@ -18,7 +18,9 @@ approved and verified of those assigned.
 
 All of that needs, of a question's answers, only a few sums and counts (`Tally`): `tally` folds them
 from answers here, and the period computes the very same numbers in SQL (`EvaluationPeriod.results`),
-so a period's results cost the same whether 5 or 60 agencies answer each question.
+so a period's results cost the same whether 5 or 60 agencies answer each question. The tallies come
+with the result too: per question, how many agencies' answers sit in each status (the workbook's
+Kuesioner sheet).
 """
 
 from collections import defaultdict
@@ -134,6 +136,21 @@ class Tally:
     verified: int = 0
     approved_self: int = 0  # approved, and nobody verified it
 
+    @property
+    def handed_in(self):
+        """Agencies whose answer is submitted or approved (an agency answers a question at most once
+        a period, so answers are agencies)."""
+        return self.submitted
+
+    @property
+    def returned(self):
+        return self.answered - self.submitted
+
+    def statuses(self):
+        """{status: number of answers} of the statuses present, in the life-cycle order."""
+        counts = {SUBMITTED: self.submitted - self.approved, RETURNED: self.returned, APPROVED: self.approved}
+        return {status: n for status, n in counts.items() if n}
+
     def mean(self, index):
         """The question's score in one index ("official", "provisional", "self"); None when none of
         its answers has one."""
@@ -149,6 +166,7 @@ class Result:
     provisional: Scores  # every non-draft answer, verified score (else self)
     self: Scores  # every non-draft answer, the agencies' own scores
     coverage: Coverages = field(default_factory=Coverages)
+    tallies: dict = field(default_factory=dict)  # question id -> Tally (handed-in answers only)
 
 
 def mean(values):
@@ -288,6 +306,7 @@ def evaluate_tallies(questions, tallies, weights):
         provisional=index("provisional"),
         self=index("self"),
         coverage=coverage_of(questions, tallies),
+        tallies=tallies,
     )
 
 

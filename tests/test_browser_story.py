@@ -17,7 +17,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluations import roles
-from evaluations.models import Agency, AnswerOption, EvaluationPeriod, QuickWin, Submission
+from evaluations.models import Agency, AnswerOption, EvaluationPeriod, Question, QuickWin, Submission
 from evaluations.scoring import round_score
 
 from .browser import PHONE, log_in, log_out, screenshot
@@ -256,7 +256,7 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     download_info.value.save_as(target)
     workbook = openpyxl.load_workbook(target, read_only=True)
 
-    rows = list(workbook["Kuesioner"].iter_rows(values_only=True))
+    rows = list(workbook["Jawaban per OPD"].iter_rows(values_only=True))
     header = next(i for i, row in enumerate(rows) if row and row[0] == "Dimensi")
     columns = {name: i for i, name in enumerate(rows[header])}
     answers = {
@@ -276,6 +276,16 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     assert answers[(bapenda.name, "D.3.5")][columns["Jawaban"]] == 12
     assert answers[(dispar.name, "D.2.4")][columns["Jawaban"]] == "Ya"
     assert "Bukti Dispar" in answers[(dispar.name, "D.2.4")][columns["Bukti dukung"]]
+    # Kuesioner: one row per question of the instrument, the agencies' answers consolidated.
+    rows = list(workbook["Kuesioner"].iter_rows(values_only=True))
+    kuesioner = {name: i for i, name in enumerate(rows[1])}
+    questions = {row[kuesioner["Kode pertanyaan"]]: row for row in rows[2:] if row and row[0]}
+    assert len(questions) == Question.objects.for_period(period).count()
+    d33 = Question.objects.for_period(period).get(code="D.3.3")
+    consolidated = round_score(results.official.questions[d33.id])
+    assert questions["D.3.3"][kuesioner["Skor resmi"]] == float(consolidated)
+    assert questions["D.3.3"][kuesioner["OPD disetujui"]] == sum(1 for _agency, code in answers if code == "D.3.3")
+    assert questions["D.3.3"][kuesioner["Status jawaban"]] == "Disetujui"
 
     summary = list(workbook["Ringkasan"].iter_rows(values_only=True))
     final = next(row for row in summary if len(row) > 5 and row[1] == "Indeks akhir (Nilai Final)")

@@ -50,7 +50,7 @@ def test_libreoffice_opens_the_workbook_and_shows_typed_formulas_as_text(tmp_pat
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    answer_all(period, agency_a, text="=1+1")
+    answer_all(period, agency_a, text="=1+1", status=Submission.Status.SUBMITTED)
     output = tmp_path / "evaluasi.xlsx"
     call_command("export_evaluation", "--period", "2024/1", "--output", str(output))
     # Every sheet to its own CSV file (the last filter option, -1), as LibreOffice computes it.
@@ -71,9 +71,9 @@ def test_libreoffice_opens_the_workbook_and_shows_typed_formulas_as_text(tmp_pat
     )
     sheets = sorted(p.name for p in tmp_path.glob("evaluasi-*.csv"))
     assert sheets == sorted(f"evaluasi-{name}.csv" for name in SHEET_NAMES)
-    kuesioner = (tmp_path / "evaluasi-Kuesioner.csv").read_text()
-    assert "=1+1" in kuesioner
-    assert agency_a.name in kuesioner
+    answers = (tmp_path / "evaluasi-Jawaban per OPD.csv").read_text()
+    assert "=1+1" in answers
+    assert agency_a.name in answers
 
 
 def test_export_instrument_then_import_instrument_round_trips(tmp_path):
@@ -131,7 +131,11 @@ def test_seed_scale_creates_a_period_where_every_agency_answered_everything(sett
     assert "seed_scale:" in capsys.readouterr().out
     output = tmp_path / "skala.xlsx"
     call_command("export_evaluation", "--period", "2098/1", "--output", str(output))
-    assert openpyxl.load_workbook(output)["Kuesioner"].max_row == 2 + 4 * 24
+    book = openpyxl.load_workbook(output)
+    assert book["Kuesioner"].max_row == 2 + 24  # one row per question
+    handed_in = Submission.objects.filter(period=period, status__in=["submitted", "approved"]).count()
+    assert handed_in == 2  # of the four agencies: draft, submitted, returned, approved
+    assert book["Jawaban per OPD"].max_row == 2 + handed_in * 24
 
 
 def test_seed_scale_refuses_an_existing_period_unless_asked_to_replace(settings):

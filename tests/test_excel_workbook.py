@@ -13,20 +13,33 @@ from django.utils import timezone
 
 from evaluations.excel.workbook import export_period, load, write_workbook
 from evaluations.excel.writer import safe_text
-from evaluations.models import Agency, Answer, Evidence, ReviewComment, Submission
+from evaluations.models import Agency, Answer, Evidence, Question, ReviewComment, Submission
 from evaluations.scoring import round_score
 
 from .excel_helpers import answer_all, header_index, open_workbook, sheet_rows
-from .factories import make_mixed_period, make_quick_win, upload_all_datasets
+from .factories import (
+    assign,
+    make_agency,
+    make_answer,
+    make_mixed_period,
+    make_period,
+    make_question,
+    make_quick_win,
+    make_submission,
+    upload_all_datasets,
+)
 
 pytestmark = pytest.mark.django_db
 
-# period.results() 3 + progress() 4 + dimensions 1 + pillars 1 + evidence 1 + comments 1 + answers 1
-# + quick wins 3 + data-set rows 4 + derived figures (jalan 2, pendidikan 1, kesehatan 1, transportasi 3)
-EXPORT_QUERIES = 24
+# period.results() 3 + progress() 4 + dimensions 1 + pillars 1 + evidence 1 + comments 1
+# + assignments 1 + questions 1 + answers 1 + quick wins 3 + data-set rows 4
+# + derived figures (jalan 2, pendidikan 1, kesehatan 1, transportasi 3)
+EXPORT_QUERIES = 26
+SUBMITTED = Submission.Status.SUBMITTED
 SHEET_NAMES = [
     "Ringkasan",
     "Kuesioner",
+    "Jawaban per OPD",
     "Progres OPD",
     "Quick Wins",
     "Kondisi Jalan",
@@ -43,20 +56,53 @@ def export(period, by="Rina Koordinator"):
     return open_workbook(buffer.getvalue())
 
 
-def kuesioner_rows(book):
-    sheet = book["Kuesioner"]
+def table_rows(book, name):
+    sheet = book[name]
     columns = header_index(sheet)
     return columns, [row for row in sheet_rows(sheet)[2:]]
 
 
-def test_the_workbook_has_the_eight_sheets_in_order(period, agency_a):
+def kuesioner_rows(book):
+    return table_rows(book, "Kuesioner")
+
+
+def jawaban_rows(book):
+    return table_rows(book, "Jawaban per OPD")
+
+
+def test_the_workbook_has_the_nine_sheets_in_order(period, agency_a):
     answer_all(period, agency_a)
     assert export(period).sheetnames == SHEET_NAMES
 
 
 def test_the_kuesioner_sheet_has_the_design_columns_under_a_title_row(period, agency_a):
-    answer_all(period, agency_a)
+    answer_all(period, agency_a, status=SUBMITTED)
     sheet = export(period)["Kuesioner"]
+    assert period.name in sheet["A1"].value
+    assert [cell.value for cell in sheet[2]] == [
+        "Dimensi",
+        "Indikator",
+        "Kode pertanyaan",
+        "Pertanyaan",
+        "Pilar",
+        "Sub-dimensi",
+        "Skor resmi",
+        "Skor sementara",
+        "Skor mandiri",
+        "OPD ditugaskan",
+        "OPD mengirim",
+        "OPD disetujui",
+        "OPD diverifikasi",
+        "Status jawaban",
+    ]
+    assert sheet.freeze_panes == "A3"
+    assert sheet.auto_filter.ref.startswith("A2:N")
+    assert sheet[2][0].font.bold
+
+
+def test_the_jawaban_per_opd_sheet_has_the_design_columns_under_a_title_row(period, agency_a):
+    answer_all(period, agency_a, status=SUBMITTED)
+    sheet = export(period)["Jawaban per OPD"]
     assert period.name in sheet["A1"].value
     assert [cell.value for cell in sheet[2]] == [
         "Dimensi",
@@ -76,13 +122,12 @@ def test_the_kuesioner_sheet_has_the_design_columns_under_a_title_row(period, ag
     ]
     assert sheet.freeze_panes == "A3"
     assert sheet.auto_filter.ref.startswith("A2:N")
-    assert sheet[2][0].font.bold
 
 
-def test_the_kuesioner_sheet_has_one_row_per_answer_with_typed_scores(period, agency_a, agency_b):
-    answer_all(period, agency_a)
-    answer_all(period, agency_b)
-    columns, rows = kuesioner_rows(export(period))
+def test_the_jawaban_per_opd_sheet_has_one_row_per_handed_in_answer_with_typed_scores(period, agency_a, agency_b):
+    answer_all(period, agency_a, status=SUBMITTED)
+    answer_all(period, agency_b, status=Submission.Status.APPROVED)
+    columns, rows = jawaban_rows(export(period))
     assert len(rows) == Answer.objects.filter(submission__period=period).count()
     level = next(r for r in rows if r[columns["Kode pertanyaan"]] == "A.1.1")
     assert level[columns["Skor mandiri"]] == 4
@@ -90,9 +135,92 @@ def test_the_kuesioner_sheet_has_one_row_per_answer_with_typed_scores(period, ag
     assert level[columns["Perangkat daerah"]] in {agency_a.name, agency_b.name}
 
 
-def test_number_and_date_answers_are_typed_cells(period, agency_a):
-    answer_all(period, agency_a)
+def _by_code(book):
+    columns, rows = kuesioner_rows(book)
+    return columns, {row[columns["Kode pertanyaan"]]: row for row in rows}
+
+
+def test_the_kuesioner_has_one_row_per_question_of_the_instrument_answered_or_not(period, agency_a):
+    answer_all(period, agency_a, status=SUBMITTED)
     columns, rows = kuesioner_rows(export(period))
+    instrument = list(Question.objects.for_period(period).values_list("code", flat=True))  # Meta order
+    assert [row[columns["Kode pertanyaan"]] for row in rows] == instrument
+    assigned_to_a = set(Question.objects.assigned_to(agency_a, period).values_list("code", flat=True))
+    unanswered = [row for row in rows if row[columns["Kode pertanyaan"]] not in assigned_to_a]
+    assert unanswered
+    assert {row[columns["Status jawaban"]] for row in unanswered} == {"Belum dijawab"}
+    assert {row[columns["OPD mengirim"]] for row in unanswered} == {0}
+    assert {row[columns["Skor sementara"]] for row in unanswered} == {None}
+
+
+def test_the_kuesioner_consolidates_the_agencies_answers_into_the_mean_of_each_index():
+    period = make_period(year=2061)
+    question = make_question(period, code="K.1")
+    make_question(period, code="K.2")  # nobody answers it
+    answers = [  # (status, self, verified)
+        (Submission.Status.APPROVED, 4, 1),
+        (Submission.Status.APPROVED, 2, None),
+        (Submission.Status.SUBMITTED, 3, None),
+        (Submission.Status.DRAFT, 0, None),  # never counted
+    ]
+    for status, score, verified in answers:
+        agency = make_agency()
+        assign(period, agency, "GOV")
+        make_answer(make_submission(period, agency, status=status), question, score=score, verified=verified)
+    columns, rows = _by_code(export(period))
+    row = rows["K.1"]
+    # Official: approved, verified else self: mean(1, 2) = 1.5. Provisional: mean(1, 2, 3) = 2.
+    # Self: the agencies' own scores of the handed-in answers: mean(4, 2, 3) = 3.
+    assert [row[columns[name]] for name in ("Skor resmi", "Skor sementara", "Skor mandiri")] == [1.5, 2, 3]
+    assert [row[columns[name]] for name in ("OPD ditugaskan", "OPD mengirim", "OPD disetujui")] == [4, 3, 2]
+    assert row[columns["OPD diverifikasi"]] == 1
+    assert row[columns["Status jawaban"]] == "Campuran: Dikirim 1, Disetujui 2"
+    empty = rows["K.2"]
+    assert [empty[columns[name]] for name in ("Skor resmi", "OPD ditugaskan", "OPD mengirim")] == [None, 4, 0]
+    assert empty[columns["Status jawaban"]] == "Belum dijawab"
+    score_cell = next(r for r in export(period)["Kuesioner"].iter_rows(min_row=3) if r[2].value == "K.1")[6]
+    assert score_cell.number_format == "0.00"
+
+
+def test_drafts_and_returned_answers_stay_out_of_the_jawaban_per_opd_sheet():
+    period = make_mixed_period()
+    columns, rows = jawaban_rows(export(period))
+    assert [(row[columns["Kode pertanyaan"]], row[columns["Status"]]) for row in rows] == [
+        ("q1", "Dikirim"),
+        ("q3", "Disetujui"),
+        ("q4", "Disetujui"),
+    ]
+    assert "Sedang diisi" not in {row[columns["Status"]] for row in rows}
+
+
+def test_the_kuesioner_of_the_mixed_period_shows_each_questions_scores_counts_and_status():
+    period = make_mixed_period()
+    columns, rows = _by_code(export(period))
+    names = ["Skor resmi", "Skor sementara", "Skor mandiri", "OPD ditugaskan", "OPD mengirim", "OPD disetujui"]
+    # By hand from tests.factories.make_mixed_period: the draft agency answers q1, q3, q4 but never counts.
+    expected = {
+        "q1": [None, 1, 2, 3, 1, 0, "Dikirim"],
+        "q2": [None, 3, 3, 1, 0, 0, "Dikembalikan"],
+        "q3": [2, 2, 4, 2, 1, 1, "Disetujui"],
+        "q4": [3, 3, 3, 3, 1, 1, "Disetujui"],
+    }
+    assert {
+        code: [row[columns[name]] for name in names] + [row[columns["Status jawaban"]]] for code, row in rows.items()
+    } == expected
+
+
+def test_a_question_text_that_looks_like_a_formula_stays_text_in_the_kuesioner(period):
+    question = Question.objects.for_period(period).first()
+    Question.objects.filter(pk=question.pk).update(text='=HYPERLINK("http://x")')
+    sheet = export(period)["Kuesioner"]
+    cell = next(r for r in sheet.iter_rows(min_row=3) if r[2].value == question.code)[3]
+    assert cell.value == '=HYPERLINK("http://x")'
+    assert cell.data_type == "s" and cell.quotePrefix
+
+
+def test_number_and_date_answers_are_typed_cells(period, agency_a):
+    answer_all(period, agency_a, status=SUBMITTED)
+    columns, rows = jawaban_rows(export(period))
     answers = [r[columns["Jawaban"]] for r in rows]
     assert 12.5 in answers
     dates = [a for a in answers if isinstance(a, datetime)]
@@ -101,14 +229,14 @@ def test_number_and_date_answers_are_typed_cells(period, agency_a):
 
 @pytest.mark.parametrize("text", DANGEROUS)
 def test_text_that_looks_like_a_formula_is_kept_as_text(period, agency_a, text):
-    submission = answer_all(period, agency_a)
+    submission = answer_all(period, agency_a, status=SUBMITTED)
     answer = submission.answers.first()
     Answer.objects.filter(pk=answer.pk).update(explanation=text, revision_note=text)
     Evidence.objects.create(answer=answer, title=text, url="https://contoh.go.id/bukti")
     buffer = io.BytesIO()
     export_period(period, buffer, generated_by=text)
     book = open_workbook(buffer.getvalue())
-    sheet = book["Kuesioner"]
+    sheet = book["Jawaban per OPD"]
     columns = header_index(sheet)
     expected = safe_text(text)  # the same text; a CR becomes the LF that Excel uses in cells
     cells = [row for row in sheet.iter_rows(min_row=3) if row[columns["Penjelasan"]].value == expected]
@@ -123,7 +251,7 @@ def test_text_that_looks_like_a_formula_is_kept_as_text(period, agency_a, text):
 
 
 def test_no_cell_in_the_workbook_is_a_formula(period, agency_a):
-    submission = answer_all(period, agency_a, text="=1+1")
+    submission = answer_all(period, agency_a, text="=1+1", status=SUBMITTED)
     Answer.objects.filter(submission=submission).update(explanation="=cmd|' /C calc'!A0")
     book = export(period, by="=HACK()")
     for sheet in book.worksheets:
@@ -141,7 +269,7 @@ def test_carriage_returns_become_the_line_feeds_excel_uses():
 
 
 def test_internal_comments_never_reach_the_workbook(period, agency_a, coordinator):
-    submission = answer_all(period, agency_a)
+    submission = answer_all(period, agency_a, status=SUBMITTED)
     answer = submission.answers.first()
     ReviewComment.objects.create(answer=answer, author=coordinator, body="Mohon lampirkan SK.")
     ReviewComment.objects.create(
@@ -156,11 +284,11 @@ def test_internal_comments_never_reach_the_workbook(period, agency_a, coordinato
 
 
 def test_the_reviewer_note_joins_the_revision_note_and_visible_comments(period, agency_a, coordinator):
-    submission = answer_all(period, agency_a)
+    submission = answer_all(period, agency_a, status=SUBMITTED)
     answer = submission.answers.order_by("question__code").first()
     Answer.objects.filter(pk=answer.pk).update(needs_revision=True, revision_note="Perbaiki angka.")
     ReviewComment.objects.create(answer=answer, author=coordinator, body="Lihat Perbup 2023.")
-    columns, rows = kuesioner_rows(export(period))
+    columns, rows = jawaban_rows(export(period))
     row = next(r for r in rows if r[columns["Kode pertanyaan"]] == answer.question.code)
     assert row[columns["Catatan verifikator"]] == "Perbaiki angka.\nLihat Perbup 2023."
     assert row[columns["Status"]] == "Perlu perbaikan"
@@ -273,11 +401,11 @@ def test_the_progres_sheet_has_one_row_per_assigned_agency(period, agency_a):
 
 
 def test_the_export_runs_the_same_number_of_queries_for_small_and_large_periods(period, agency_a, coordinator):
-    answer_all(period, agency_a)
+    answer_all(period, agency_a, status=SUBMITTED)
     with CaptureQueriesContext(connection) as small:
         write_workbook(load(period), io.BytesIO())
     for agency in Agency.objects.filter(assignments__period=period).exclude(pk=agency_a.pk).distinct():
-        submission = answer_all(period, agency)
+        submission = answer_all(period, agency, status=SUBMITTED)
         for answer in submission.answers.all()[:3]:
             Evidence.objects.create(answer=answer, title="Bukti", url="https://contoh.go.id/b")
             ReviewComment.objects.create(answer=answer, author=coordinator, body="Catatan")
@@ -294,7 +422,7 @@ def test_the_export_runs_the_same_number_of_queries_for_small_and_large_periods(
 
 
 def test_the_saved_file_has_no_formula_element_in_any_sheet(period, agency_a):
-    submission = answer_all(period, agency_a, text='=WEBSERVICE("http://x")')
+    submission = answer_all(period, agency_a, text='=WEBSERVICE("http://x")', status=SUBMITTED)
     Answer.objects.filter(submission=submission).update(explanation="+SUM(1)")
     buffer = io.BytesIO()
     export_period(period, buffer, generated_by="@admin")

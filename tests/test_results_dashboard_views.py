@@ -1,5 +1,6 @@
 """The coordinators' progress dashboard (/koordinator/) and its reminder button."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,17 @@ from django.utils import timezone
 
 from evaluations.models import Question, Submission
 
-from .factories import assign, make_agency, make_answer, make_operator, make_period, make_question, make_submission
+from .excel_helpers import header_index, open_workbook, sheet_rows
+from .factories import (
+    assign,
+    make_agency,
+    make_answer,
+    make_mixed_period,
+    make_operator,
+    make_period,
+    make_question,
+    make_submission,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +196,9 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_5_and_40_agencies(cli
     client.force_login(coordinator)
     small = _dashboard_queries(client, 5)
     large = _dashboard_queries(client, 40)
-    assert small == large == 10
+    # session, user, permissions, periods, pillars, agency_progress() 4, results() 3, the previous
+    # period's results() 3 (the previous period is found among the periods read), the navigation's agency
+    assert small == large == 16
 
 
 # --- the reminder button -------------------------------------------------------------
@@ -254,3 +267,72 @@ def test_every_column_sorts_both_ways(client, coordinator, period, key):
     up = client.get(f"/koordinator/?urut={key}").context
     down = client.get(f"/koordinator/?urut=-{key}").context
     assert (up["sort"], down["sort"]) == (key, f"-{key}")
+
+
+# --- the three indexes, as on the results page ------------------------------------------
+
+
+def _text(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _index_cards(html):
+    """{kind: text of its card} of the shared index partial."""
+    cards = re.findall(r'<div class="card h-100 index-(\w+)">(.*?)</div></div>', html, re.S)
+    return {kind: _text(body).strip() for kind, body in cards}
+
+
+def test_the_dashboard_shows_the_three_labelled_indexes_with_their_coverage(client, coordinator):
+    period = make_mixed_period()
+    client.force_login(coordinator)
+    cards = _index_cards(client.get(f"/koordinator/?periode={period.pk}").content.decode())
+    # Hand-computed in tests.factories.make_mixed_period: drafts never count.
+    assert cards["official"].startswith("Indeks resmi (disetujui, skor verifikasi) 1,00")
+    assert cards["provisional"].startswith("Indeks sementara (semua yang dikirim) 2,20")
+    assert cards["self"].startswith("Indeks penilaian mandiri 2,90")
+    coverage = "4 pertanyaan ditugaskan: 4 dijawab (100%), 3 dikirim (75%), 2 disetujui (50%), 2 diverifikasi (50%)"
+    assert all(coverage in card for card in cards.values())
+    assert "1 pertanyaan disetujui dihitung dengan skor mandiri (belum diverifikasi)." in cards["official"]
+
+
+def test_the_dashboard_compares_only_the_official_index_with_the_previous_period(client, coordinator):
+    period = make_mixed_period()
+    client.force_login(coordinator)
+    cards = _index_cards(client.get(f"/koordinator/?periode={period.pk}").content.decode())
+    # The previous period is the shipped 2024 one, unanswered: official 0.
+    assert "+1,00 dibanding Evaluasi Smart City 2024 Tahap I" in cards["official"]
+    assert "dibanding" not in cards["provisional"] + cards["self"]
+
+
+def test_the_dashboard_links_to_the_full_results_of_the_period(client, coordinator):
+    period = make_mixed_period()
+    client.force_login(coordinator)
+    html = client.get(f"/koordinator/?periode={period.pk}").content.decode()
+    assert f'<a href="/hasil/?periode={period.pk}">Lihat hasil lengkap per dimensi dan pilar</a>' in html
+
+
+def test_the_results_page_the_dashboard_and_the_workbook_show_the_same_numbers(client, coordinator):
+    period = make_mixed_period()
+    client.force_login(coordinator)
+    results_page = _index_cards(client.get(f"/hasil/?periode={period.pk}").content.decode())
+    dashboard = _index_cards(client.get(f"/koordinator/?periode={period.pk}").content.decode())
+    assert dashboard == results_page
+    workbook = client.get(f"/ekspor/{period.pk}/")
+    book = open_workbook(b"".join(workbook.streaming_content) if workbook.streaming else workbook.content)
+    summary = {row[1]: row for row in sheet_rows(book["Ringkasan"]) if len(row) > 1 and row[1]}
+    for kind, label in [
+        ("official", "Indeks resmi (disetujui, skor verifikasi)"),
+        ("provisional", "Indeks sementara (semua yang dikirim)"),
+        ("self", "Indeks penilaian mandiri"),
+    ]:
+        shown = f"{summary[label][3]:.2f}".replace(".", ",")
+        assert dashboard[kind].startswith(f"{label} {shown}")
+    coverage = [summary[stage][3] for stage in ("Ditugaskan", "Dijawab", "Dikirim", "Disetujui", "Diverifikasi")]
+    assert coverage == [4, 4, 3, 2, 2]
+    assert dashboard["official"].count("4 pertanyaan ditugaskan: 4 dijawab (100%), 3 dikirim (75%), 2 disetujui") == 1
+    # The Kuesioner's per-question scores add up to the same official index: A = mean(–, –) counting 0,
+    # B = mean(2, 3) = 2.5, weighted 60/40: 1.0.
+    columns, rows = header_index(book["Kuesioner"]), sheet_rows(book["Kuesioner"])[2:]
+    official = {row[columns["Kode pertanyaan"]]: row[columns["Skor resmi"]] for row in rows}
+    assert official == {"q1": None, "q2": None, "q3": 2, "q4": 3}
+    assert summary["Indeks resmi (disetujui, skor verifikasi)"][3] == 0.4 * (2 + 3) / 2

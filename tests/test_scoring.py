@@ -129,3 +129,17 @@ def test_the_change_from_the_previous_period():
 
 def test_weakest_lists_the_lowest_scores_first():
     assert scoring.weakest({"a": D(3), "b": D(1), "c": None, "d": D(2)}, n=2) == [("b", D(1)), ("d", D(2))]
+
+
+def test_the_tally_counts_each_questions_handed_in_answers_by_status_leaving_drafts_out():
+    answers = [
+        AnswerScore(1, D(4), D(3), scoring.APPROVED),
+        AnswerScore(1, D(2), None, scoring.SUBMITTED),
+        AnswerScore(1, D(1), None, scoring.RETURNED),
+        AnswerScore(1, D(4), D(4), scoring.DRAFT),
+        AnswerScore(2, D(0), None, scoring.DRAFT),
+    ]
+    tallies = scoring.tally(answers)
+    assert set(tallies) == {1}
+    assert (tallies[1].handed_in, tallies[1].approved, tallies[1].verified) == (2, 1, 1)
+    assert tallies[1].statuses() == {scoring.SUBMITTED: 1, scoring.RETURNED: 1, scoring.APPROVED: 1}

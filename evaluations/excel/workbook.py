@@ -12,7 +12,7 @@ Adding a sheet (the lead adds Quick Wins and the four data-set sheets this way):
 1. add a field to `EvaluationData` and fill it in `load()` with ONE query (a `.values()` /
    `.iterator()` queryset for big tables, so memory stays flat);
 2. write `def quick_wins(data, sheet): sheet.table(title_text(data, "Quick Wins"), columns, widths);
-   for row in data.quick_wins: sheet.row([...])` (see `kuesioner`) — strings are made safe by the writer, numbers
+   for row in data.quick_wins: sheet.row([...])` (see `jawaban_per_opd`) — strings are made safe by the writer, numbers
    and dates become typed cells, use `SCORE_FORMAT`/`PERCENT_FORMAT` for `formats=`;
 3. append `(_("Quick Wins"), quick_wins)` to `SHEETS`;
 4. bump the pinned count in tests/test_exports.py (`EXPORT_QUERIES`) by one per new query.
@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from pillars.models import Pillar
 
 from ..datasets import SPECS
-from ..models import Answer, Evidence, QuickWin, QuickWinEvidence, ReviewComment, Submission
+from ..models import Answer, Assignment, Evidence, Question, QuickWin, QuickWinEvidence, ReviewComment, Submission
 from ..progress import NOT_STARTED, agency_progress
 from ..scoring import Coverage, round_score
 from .writer import DATETIME_FORMAT, PERCENT_FORMAT, SCORE_FORMAT, WorkbookWriter
@@ -46,7 +46,8 @@ class EvaluationData:
     pillars: list = field(default_factory=list)
     results: object = None
     progress: list = field(default_factory=list)
-    answers: object = None  # lazy: a queryset of dicts, streamed by the Kuesioner sheet
+    questions: list = field(default_factory=list)  # the instrument in order, as dicts with "assigned"
+    answers: object = None  # lazy: a queryset of dicts, streamed by the Jawaban per OPD sheet
     evidence: dict = field(default_factory=dict)  # answer id -> ["title (link)", ...]
     comments: dict = field(default_factory=dict)  # answer id -> ["agency-visible comment", ...]
     quick_wins: list = field(default_factory=list)
@@ -55,17 +56,49 @@ class EvaluationData:
     datasets: dict = field(default_factory=dict)  # kind -> lazy queryset of the data set's rows
 
 
-def answer_rows(period):
-    """Every answer of the period, in questionnaire order then by agency, as flat dicts."""
-    return (
-        Answer.objects.filter(submission__period=period)
-        .order_by(
-            "question__indicator__dimension__order",
-            "question__indicator__order",
-            "question__order",
-            "question__code",
-            "submission__agency__name",
+# What the regency hands the ministry answer by answer: submitted and approved submissions (issue 11).
+# Drafts are still being written; a returned submission is back with its agency for revision.
+HANDED_IN = [Submission.Status.SUBMITTED, Submission.Status.APPROVED]
+INSTRUMENT_ORDER = ["indicator__dimension__order", "indicator__dimension__code", "indicator__order", "order", "code"]
+
+
+def question_rows(period):
+    """Every question of the period's instrument in questionnaire order, as flat dicts, each with
+    "assigned": how many agencies are asked to answer it (by pillar or by name). Two queries."""
+    by_pillar, by_question = defaultdict(set), defaultdict(set)
+    for agency_id, pillar_id, question_id in Assignment.objects.filter(period=period).values_list(
+        "agency_id", "pillar_id", "question_id"
+    ):
+        if pillar_id is not None:
+            by_pillar[pillar_id].add(agency_id)
+        if question_id is not None:
+            by_question[question_id].add(agency_id)
+    questions = list(
+        Question.objects.for_period(period)
+        .order_by(*INSTRUMENT_ORDER)
+        .values(
+            "id",
+            "pillar_id",
+            "indicator__dimension__code",
+            "indicator__dimension__name",
+            "indicator__code",
+            "indicator__name",
+            "code",
+            "text",
+            "pillar__name",
+            "subdimension__name",
         )
+    )
+    for question in questions:
+        question["assigned"] = len(by_pillar[question["pillar_id"]] | by_question[question["id"]])
+    return questions
+
+
+def answer_rows(period):
+    """The handed-in answers of the period, in questionnaire order then by agency, as flat dicts."""
+    return (
+        Answer.objects.filter(submission__period=period, submission__status__in=HANDED_IN)
+        .order_by(*(f"question__{key}" for key in INSTRUMENT_ORDER), "submission__agency__name")
         .values(
             "id",
             "question__indicator__dimension__code",
@@ -98,7 +131,7 @@ def load(period, generated_by=""):
     evidence = defaultdict(list)
     for item in (
         Evidence.objects.live()
-        .filter(answer__submission__period=period)
+        .filter(answer__submission__period=period, answer__submission__status__in=HANDED_IN)
         .values("answer_id", "title", "url", "original_name")
     ):
         link = item["url"] or item["original_name"]
@@ -106,7 +139,9 @@ def load(period, generated_by=""):
     comments = defaultdict(list)
     # Only what the agency itself may read: internal coordinator comments never leave the app.
     for item in ReviewComment.objects.filter(
-        answer__submission__period=period, visibility=ReviewComment.Visibility.AGENCY
+        answer__submission__period=period,
+        answer__submission__status__in=HANDED_IN,
+        visibility=ReviewComment.Visibility.AGENCY,
     ).values("answer_id", "body"):
         comments[item["answer_id"]].append(item["body"])
     return EvaluationData(
@@ -117,6 +152,7 @@ def load(period, generated_by=""):
         pillars=list(Pillar.objects.order_by("order", "code")),
         results=period.results(),
         progress=agency_progress(period),
+        questions=question_rows(period),
         answers=answer_rows(period),
         evidence=evidence,
         comments=comments,
@@ -296,6 +332,67 @@ KUESIONER_COLUMNS = [
     (_("Pertanyaan"), 60),
     (_("Pilar"), 18),
     (_("Sub-dimensi"), 26),
+    (_("Skor resmi"), 10),
+    (_("Skor sementara"), 10),
+    (_("Skor mandiri"), 10),
+    (_("OPD ditugaskan"), 11),
+    (_("OPD mengirim"), 11),
+    (_("OPD disetujui"), 11),
+    (_("OPD diverifikasi"), 11),
+    (_("Status jawaban"), 28),
+]
+KUESIONER_FORMATS = {6: SCORE_FORMAT, 7: SCORE_FORMAT, 8: SCORE_FORMAT}
+
+
+def answers_status(tally):
+    """What the ministry reads in the status column: "Belum dijawab" when no agency handed in an
+    answer (drafts do not count), the status when all answers share it, else each status with its
+    number of agencies."""
+    statuses = tally.statuses() if tally else {}
+    if not statuses:
+        return gettext("Belum dijawab")
+    if len(statuses) == 1:
+        return status_label(next(iter(statuses)))
+    parts = ", ".join(f"{status_label(status)} {n}" for status, n in statuses.items())
+    return gettext("Campuran: %(statuses)s") % {"statuses": parts}
+
+
+def kuesioner(data, sheet):
+    """One row per question of the instrument, answered or not, with the consolidated scores of
+    the three indexes (the mean over the agencies that answer it, from period.results())."""
+    sheet.table(title_text(data, gettext("Kuesioner")), *columns_and_widths(KUESIONER_COLUMNS))
+    results = data.results
+    for question in data.questions:
+        qid = question["id"]
+        tally = results.tallies.get(qid)
+        sheet.row(
+            [
+                f"{question['indicator__dimension__code']}. {question['indicator__dimension__name']}",
+                f"{question['indicator__code']} {question['indicator__name']}",
+                question["code"],
+                question["text"],
+                question["pillar__name"],
+                question["subdimension__name"],
+                round_score(results.official.questions.get(qid)),
+                round_score(results.provisional.questions.get(qid)),
+                round_score(results.self.questions.get(qid)),
+                question["assigned"],
+                tally.handed_in if tally else 0,
+                tally.approved if tally else 0,
+                tally.verified if tally else 0,
+                answers_status(tally),
+            ],
+            formats=KUESIONER_FORMATS,
+        )
+
+
+JAWABAN_COLUMNS = [
+    (_("Dimensi"), 28),
+    (_("Indikator"), 32),
+    (_("Kode pertanyaan"), 12),
+    (_("Pertanyaan"), 60),
+    (_("Pilar"), 18),
+    (_("Sub-dimensi"), 26),
     (_("Perangkat daerah"), 28),
     (_("Jawaban"), 40),
     (_("Skor mandiri"), 10),
@@ -320,8 +417,9 @@ def answer_value(row):
     return row["text_value"]
 
 
-def kuesioner(data, sheet):
-    sheet.table(title_text(data, gettext("Kuesioner")), *columns_and_widths(KUESIONER_COLUMNS))
+def jawaban_per_opd(data, sheet):
+    """One row per agency per question, for the submitted and approved submissions."""
+    sheet.table(title_text(data, gettext("Jawaban per OPD")), *columns_and_widths(JAWABAN_COLUMNS))
     formats = {8: SCORE_FORMAT, 9: SCORE_FORMAT}
     revision = gettext("Perlu perbaikan")
     for row in data.answers.iterator(chunk_size=ANSWER_CHUNK):
@@ -478,6 +576,7 @@ def dataset_sheet(kind):
 SHEETS = [
     ("Ringkasan", ringkasan),
     ("Kuesioner", kuesioner),
+    ("Jawaban per OPD", jawaban_per_opd),
     ("Progres OPD", progres_opd),
     ("Quick Wins", quick_wins_sheet),
     ("Kondisi Jalan", dataset_sheet("jalan")),

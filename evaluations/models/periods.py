@@ -94,8 +94,12 @@ class EvaluationPeriod(models.Model):
         today = today or timezone.localdate()
         return (self.closes - today).days
 
-    def previous(self):
-        """The period evaluated just before this one (for carry forward and comparisons)."""
+    def previous(self, among=None):
+        """The period evaluated just before this one (for carry forward and comparisons). `among`
+        is the list of periods a page has already read, so that finding it costs no query."""
+        if among is not None:
+            earlier = [p for p in among if (p.year, p.stage) < (self.year, self.stage)]
+            return max(earlier, key=lambda p: (p.year, p.stage), default=None)
         return (
             EvaluationPeriod.objects.filter(
                 models.Q(year__lt=self.year) | models.Q(year=self.year, stage__lt=self.stage)

@@ -40,9 +40,10 @@ class Row:
 
 
 def dashboard(request):
-    """Agencies × pillars: % answered and status, totals by status, overdue agencies. Filters and
-    sorting are GET parameters, applied in Python to the rows read by progress.agency_progress
-    (a fixed number of queries whatever the number of agencies)."""
+    """The three indexes with their coverage (as on the results page), then agencies × pillars:
+    % answered and status, totals by status, overdue agencies. Filters and sorting are GET
+    parameters, applied in Python to the rows read by progress.agency_progress (a fixed number of
+    queries whatever the number of agencies)."""
     access.require_viewer(request.user)
     periods = list(EvaluationPeriod.objects.all())
     pillars = list(Pillar.objects.all())
@@ -56,6 +57,10 @@ def dashboard(request):
     params = form.cleaned_data  # invalid values are left out: they filter nothing
 
     progress = agency_progress(period)
+    # The same three indexes and coverage as the results page, from the same period.results().
+    result = period.results()
+    previous = period.previous(among=periods)
+    before = previous.results() if previous else None
     today_late = period.is_past_deadline()
     pillar_code = params.get("pilar") or ""
     columns = [p for p in pillars if not pillar_code or p.code == pillar_code]
@@ -82,6 +87,10 @@ def dashboard(request):
         {
             "form": form,
             "period": period,
+            "previous": previous,
+            "before": before,
+            "indexes": index_cards(result, before),
+            "coverage": result.coverage.total,
             "columns": columns,
             "rows": rows,
             "totals": [(code, label, totals.get(code, 0)) for code, label in STATUS_CHOICES],
@@ -134,6 +143,24 @@ def send_reminders(request):
     return redirect(url)
 
 
+def index_cards(result, before):
+    """The three labelled indexes as the results page and the dashboard show them (one partial,
+    _indexes.html, with the period's coverage). Only the official index is compared with the
+    previous period: last year's provisional or self-assessed number is no baseline to measure
+    progress against."""
+    return [
+        {
+            "kind": "official",
+            "label": _("Indeks resmi (disetujui, skor verifikasi)"),
+            "final": result.official.final,
+            "compared": before is not None,
+            "change": scoring.change(result.official.final, before.official.final) if before else None,
+        },
+        {"kind": "provisional", "label": _("Indeks sementara (semua yang dikirim)"), "final": result.provisional.final},
+        {"kind": "self", "label": _("Indeks penilaian mandiri"), "final": result.self.final},
+    ]
+
+
 def index(request):
     """The evaluation index as the ministry computes it, three times and always labelled (DESIGN §2):
     the official index (approved answers, verified scores), the provisional one (every handed-in
@@ -145,7 +172,7 @@ def index(request):
     period = EvaluationPeriod.objects.chosen(request.GET.get("periode"), among=periods)
     if period is None:
         return render(request, "evaluations/results/index.html", {"period": None, "periods": periods})
-    previous = period.previous()
+    previous = period.previous(among=periods)
     result = period.results()
     before = previous.results() if previous else None
 
@@ -175,27 +202,6 @@ def index(request):
         }
         for code, value in scoring.weakest(result.official.subdimensions, n=5)
     ]
-    indexes = [
-        {
-            "kind": "official",
-            "label": _("Indeks resmi (disetujui, skor verifikasi)"),
-            "final": result.official.final,
-            "change": scoring.change(result.official.final, before.official.final) if before else None,
-        },
-        {
-            "kind": "provisional",
-            "label": _("Indeks sementara (semua yang dikirim)"),
-            "final": result.provisional.final,
-            "change": scoring.change(result.provisional.final, before.provisional.final) if before else None,
-        },
-        {
-            "kind": "self",
-            "label": _("Indeks penilaian mandiri"),
-            "final": result.self.final,
-            "change": scoring.change(result.self.final, before.self.final) if before else None,
-        },
-    ]
-
     series_names = [_("Indeks resmi"), _("Indeks sementara"), _("Penilaian mandiri")]
     bar_series = [
         charts.Series(series_names[0], [r["official"] for r in dimension_rows]),
@@ -217,7 +223,7 @@ def index(request):
             "previous": previous,
             "result": result,
             "before": before,
-            "indexes": indexes,
+            "indexes": index_cards(result, before),
             "coverage": result.coverage.total,
             "dimension_rows": dimension_rows,
             "pillar_rows": pillar_rows,
