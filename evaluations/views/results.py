@@ -18,12 +18,11 @@ from pillars.models import Pillar, SubDimension
 from .. import access, charts, reminders, scoring
 from ..excel.workbook import export_period
 from ..forms.results import STATUS_CHOICES, DashboardFilterForm
-from ..models import Dimension, EvaluationPeriod, Submission
-from ..progress import NOT_STARTED, agency_progress
-from .common import xlsx_attachment
+from ..models import Dimension, EvaluationPeriod
+from ..progress import agency_progress
+from .common import index_cards, xlsx_attachment
 
 STATUS_ORDER = [code for code, _label in STATUS_CHOICES]
-OVERDUE_STATUSES = {NOT_STARTED, Submission.Status.DRAFT, Submission.Status.RETURNED}
 SORT_KEYS = {
     "agency": lambda row: row.progress.agency.name.lower(),
     "percent": lambda row: (row.progress.percent, row.progress.agency.name.lower()),
@@ -56,7 +55,6 @@ def dashboard(request):
     params = form.cleaned_data  # invalid values are left out: they filter nothing
 
     progress = agency_progress(period)
-    today_late = period.is_past_deadline()
     pillar_code = params.get("pilar") or ""
     columns = [p for p in pillars if not pillar_code or p.code == pillar_code]
     rows = [
@@ -64,7 +62,7 @@ def dashboard(request):
         for p in progress
     ]
     totals = Counter(row.progress.status for row in rows)
-    overdue = [r for r in rows if today_late and r.progress.status in OVERDUE_STATUSES]
+    overdue = [r for r in rows if r.progress.is_overdue(period)]
 
     if pillar_code:
         rows = [r for r in rows if pillar_code in r.progress.pillars]
@@ -175,26 +173,7 @@ def index(request):
         }
         for code, value in scoring.weakest(result.official.subdimensions, n=5)
     ]
-    indexes = [
-        {
-            "kind": "official",
-            "label": _("Indeks resmi (disetujui, skor verifikasi)"),
-            "final": result.official.final,
-            "change": scoring.change(result.official.final, before.official.final) if before else None,
-        },
-        {
-            "kind": "provisional",
-            "label": _("Indeks sementara (semua yang dikirim)"),
-            "final": result.provisional.final,
-            "change": scoring.change(result.provisional.final, before.provisional.final) if before else None,
-        },
-        {
-            "kind": "self",
-            "label": _("Indeks penilaian mandiri"),
-            "final": result.self.final,
-            "change": scoring.change(result.self.final, before.self.final) if before else None,
-        },
-    ]
+    indexes = index_cards(result, before)
 
     series_names = [_("Indeks resmi"), _("Indeks sementara"), _("Penilaian mandiri")]
     bar_series = [
