@@ -254,3 +254,10 @@ def test_every_column_sorts_both_ways(client, coordinator, period, key):
     up = client.get(f"/koordinator/?urut={key}").context
     down = client.get(f"/koordinator/?urut=-{key}").context
     assert (up["sort"], down["sort"]) == (key, f"-{key}")
+
+
+def test_the_dashboard_runs_a_pinned_number_of_queries_for_a_leader(client, leader, period, django_assert_num_queries):
+    client.force_login(leader)
+    # Session, user, permissions, agency membership, periods, pillars; progress (4).
+    with django_assert_num_queries(10):
+        assert client.get("/koordinator/").status_code == 200

@@ -175,3 +175,11 @@ def test_the_results_page_runs_a_fixed_number_of_queries(as_leader, scored):
 
     bigger = _period(2051, {"A": 50, "B": 50}, [("A", "GOV", i % 5, None) for i in range(20)] + [("B", "ENV", 3, 3)])
     assert count(scored) == count(bigger)
+
+
+def test_the_results_page_runs_a_pinned_number_of_queries(as_leader, django_assert_num_queries):
+    period = make_mixed_period()
+    # Session, user, permissions, agency membership, periods; results (3); the previous period and
+    # its results (1 + 3); dimensions, pillars, sub-dimensions.
+    with django_assert_num_queries(15):
+        assert as_leader.get(f"/hasil/?periode={period.pk}").status_code == 200
