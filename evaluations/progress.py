@@ -11,6 +11,8 @@ from .models.submissions import ANSWERED
 
 # The status of an agency that has answered nothing yet (no submission, or an empty draft).
 NOT_STARTED = "not_started"
+# Statuses that still owe the coordinators a submission: late once the deadline has passed.
+OVERDUE_STATUSES = {NOT_STARTED, Submission.Status.DRAFT, Submission.Status.RETURNED}
 
 
 @dataclass
@@ -50,6 +52,14 @@ class AgencyProgress:
             return NOT_STARTED
         return self.submission.status
 
+    def is_overdue(self, period, today=None):
+        """Past the deadline and not handed in (or handed back and not resubmitted)."""
+        return period.is_past_deadline(today) and self.status in OVERDUE_STATUSES
+
+    def needs_attention(self, period, today=None):
+        """What a leader asks about: late, or returned for revision (whatever the date)."""
+        return self.status == Submission.Status.RETURNED or self.is_overdue(period, today)
+
     def days_late(self, period, today=None):
         """Days past the deadline: when it was submitted, or until today if it is still open."""
         if self.submission is not None and self.submission.submitted_at is not None:
@@ -59,6 +69,34 @@ class AgencyProgress:
         else:
             done = today or timezone.localdate()
         return max(0, (done - period.closes).days)
+
+
+@dataclass
+class AgencyShares:
+    """How many of the assigned agencies have handed in (submitted or approved: sent and not sent
+    back) and how many are approved."""
+
+    assigned: int = 0
+    submitted: int = 0
+    approved: int = 0
+
+    @classmethod
+    def of(cls, rows):
+        statuses = [row.status for row in rows]
+        handed_in = {Submission.Status.SUBMITTED, Submission.Status.APPROVED}
+        return cls(
+            assigned=len(statuses),
+            submitted=sum(status in handed_in for status in statuses),
+            approved=statuses.count(Submission.Status.APPROVED),
+        )
+
+    @property
+    def submitted_percent(self):
+        return round(100 * self.submitted / self.assigned) if self.assigned else 0
+
+    @property
+    def approved_percent(self):
+        return round(100 * self.approved / self.assigned) if self.assigned else 0
 
 
 def agency_progress(period):

@@ -11,10 +11,9 @@ D = Decimal
 
 
 def test_a_bar_is_as_long_as_its_share_of_the_maximum_score():
-    svg = charts.bar_chart(["A. Kebijakan"], [Series("Verifikasi", [D("2")])], title="Skor", width=640, label_width=220)
-    plot_width = 640 - 220 - 56
-    assert f'width="{plot_width // 2}"' in svg
-    assert '<rect class="chart-bar-0" x="220"' in svg
+    svg = charts.bar_chart(["A. Kebijakan"], [Series("Verifikasi", [D("2")])], title="Skor", width=300)
+    plot_width = 300 - 40  # less room for the value after the bar
+    assert f'<rect class="chart-bar-0" x="0" y="40" width="{plot_width // 2}"' in svg
 
 
 def test_bar_values_are_written_as_text_with_a_decimal_comma():
@@ -31,14 +30,16 @@ def test_bar_values_are_written_as_text_with_a_decimal_comma():
 
 def test_a_missing_value_draws_an_empty_bar():
     svg = charts.bar_chart(["A"], [Series("Verifikasi", [None])], title="Skor")
-    assert '<rect class="chart-bar-0" x="260" y="24" width="0"' in svg
+    # Under the one-line legend (24) and the label's line (16).
+    assert '<rect class="chart-bar-0" x="0" y="40" width="0"' in svg
 
 
 def test_long_labels_are_shortened_with_the_full_text_in_a_tooltip():
     label = "D. Pelaksanaan program pembangunan smart city"
-    svg = charts.bar_chart([label], [Series("Verifikasi", [D(1)])], title="Skor")
+    svg = charts.bar_chart([label], [Series("Verifikasi", [D(1)])], title="Skor", width=200)
     assert f"<title>{label}</title>" in svg
-    assert "D. Pelaksanaan program pembanguna…</text>" in svg
+    # 200 units hold 28 characters at 12 units.
+    assert "D. Pelaksanaan program pemb…</text>" in svg
 
 
 def test_labels_are_escaped():
@@ -67,15 +68,33 @@ def test_the_radar_puts_the_first_axis_at_the_top_and_goes_clockwise():
 def test_the_radar_polygon_and_labels_show_the_six_pillars_values():
     axes = ["Governance", "Branding", "Economy", "Living", "Society", "Environment"]
     values = [D(4), D("3.5"), D(3), D("2.25"), D(2), D(1)]
-    svg = charts.radar_chart(axes, [Series("Verifikasi", values)], title="Pilar", size=420)
-    # size 420, side margins 90, legend 24: centre (300, 234), radius 170; score 4 on top is (300, 64).
+    svg = charts.radar_chart(axes, [Series("Verifikasi", values)], title="Pilar", width=320)
+    # 320 wide, labels 78 + 8 on each side: radius 74, centre x 160; legend 24 and one label line
+    # above (16 + 8): centre y 24 + 24 + 74 = 122; score 4 on top is (160, 48).
     polygon = re.search(r'<polygon class="chart-series-0" points="([^"]+)"', svg).group(1)
-    assert polygon.split()[0] == "300,64"
+    assert polygon.split()[0] == "160,48"
     assert len(polygon.split()) == 6
     texts = re.findall(r'<text class="chart-value"[^>]*><title>[^<]*</title>([^<]*)</text>', svg)
     assert texts == ["4,00", "3,50", "3,00", "2,25", "2,00", "1,00"]
     for axis in axes:
-        assert f">{axis}</text>" in svg
+        assert f">{axis}</tspan></text>" in svg
+
+
+def test_long_axis_labels_are_wrapped_onto_lines_with_the_full_name_in_a_tooltip():
+    svg = charts.radar_chart(["Smart Environment", "Smart Governance", "X"], [Series("V", [D(1)] * 3)], title="t")
+    label = re.search(r'<text class="chart-label"[^>]*><title>Smart Environment</title>(.*?)</text>', svg).group(1)
+    assert re.findall(r"<tspan[^>]*>([^<]*)</tspan>", label) == ["Smart", "Environment"]
+
+
+def test_every_text_in_a_chart_is_at_least_12_units_in_a_drawing_at_most_320_wide():
+    """So a phone (at least 320 px for the chart) never shrinks the text below 12 px."""
+    bar = charts.bar_chart(["A", "B"], [Series("V", [D(1), D(2)]), Series("M", [D(3), None])], title="t")
+    radar = charts.radar_chart(["GOV", "BRA", "ECO"], [Series("V", [D(1), D(2), D(3)])], title="t")
+    for svg in (bar, radar):
+        assert float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1)) <= 320
+        sizes = re.findall(r"<text[^>]*font-size=\"([\d.]+)\"", svg)
+        assert sizes and min(float(size) for size in sizes) >= 12
+        assert svg.count("<text") == len(sizes)
 
 
 def test_the_radar_draws_one_polygon_per_series():

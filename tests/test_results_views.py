@@ -128,7 +128,8 @@ def test_the_radar_chart_shows_the_six_pillars_with_their_verified_scores(as_lea
     response = as_leader.get(f"/hasil/?periode={scored.pk}")
     svg = str(response.context["radar_chart"])
     for name in ["Smart Governance", "Smart Branding", "Smart Economy", "Smart Living", "Smart Society"]:
-        assert f">{name}</text>" in svg
+        # Wrapped onto two lines ("Smart" / "Governance"), the full name as the label's tooltip.
+        assert '<text class="chart-label"' in svg and f"<title>{name}</title><tspan" in svg
     values = re.findall(r'<text class="chart-value"[^>]*><title>([^<]*)</title>([^<]*)</text>', svg)
     assert dict(values)["Smart Governance"] == "3,00"
     assert dict(values)["Smart Economy"] == "2,00"

@@ -18,12 +18,11 @@ from pillars.models import Pillar, SubDimension
 from .. import access, charts, reminders, scoring
 from ..excel.workbook import export_period
 from ..forms.results import STATUS_CHOICES, DashboardFilterForm
-from ..models import Dimension, EvaluationPeriod, Submission
-from ..progress import NOT_STARTED, agency_progress
-from .common import xlsx_attachment
+from ..models import Dimension, EvaluationPeriod
+from ..progress import agency_progress
+from .common import index_cards, xlsx_attachment
 
 STATUS_ORDER = [code for code, _label in STATUS_CHOICES]
-OVERDUE_STATUSES = {NOT_STARTED, Submission.Status.DRAFT, Submission.Status.RETURNED}
 SORT_KEYS = {
     "agency": lambda row: row.progress.agency.name.lower(),
     "percent": lambda row: (row.progress.percent, row.progress.agency.name.lower()),
@@ -61,7 +60,6 @@ def dashboard(request):
     result = period.results()
     previous = period.previous(among=periods)
     before = previous.results() if previous else None
-    today_late = period.is_past_deadline()
     pillar_code = params.get("pilar") or ""
     columns = [p for p in pillars if not pillar_code or p.code == pillar_code]
     rows = [
@@ -69,7 +67,7 @@ def dashboard(request):
         for p in progress
     ]
     totals = Counter(row.progress.status for row in rows)
-    overdue = [r for r in rows if today_late and r.progress.status in OVERDUE_STATUSES]
+    overdue = [r for r in rows if r.progress.is_overdue(period)]
 
     if pillar_code:
         rows = [r for r in rows if pillar_code in r.progress.pillars]
@@ -141,24 +139,6 @@ def send_reminders(request):
         % {"n": sent.messages, "agencies": sent.agencies},
     )
     return redirect(url)
-
-
-def index_cards(result, before):
-    """The three labelled indexes as the results page and the dashboard show them (one partial,
-    _indexes.html, with the period's coverage). Only the official index is compared with the
-    previous period: last year's provisional or self-assessed number is no baseline to measure
-    progress against."""
-    return [
-        {
-            "kind": "official",
-            "label": _("Indeks resmi (disetujui, skor verifikasi)"),
-            "final": result.official.final,
-            "compared": before is not None,
-            "change": scoring.change(result.official.final, before.official.final) if before else None,
-        },
-        {"kind": "provisional", "label": _("Indeks sementara (semua yang dikirim)"), "final": result.provisional.final},
-        {"kind": "self", "label": _("Indeks penilaian mandiri"), "final": result.self.final},
-    ]
 
 
 def index(request):
