@@ -9,9 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from evaluations.answering import save_answers
+from evaluations.answering import load_section, save_answers
 from evaluations.forms.answering import section_forms
-from evaluations.answering import load_section
 from evaluations.models import AnswerChange, Question, RevisionReply, Submission, SubmissionEvent, TransitionError
 
 from .factories import assign, make_answer, make_period, make_question, make_submission
@@ -204,9 +203,7 @@ def test_a_reply_from_an_earlier_round_does_not_count_for_the_next_return(submis
     assert [a.question.code for a in submission.untouched_revisions()] == ["G.1"]
 
 
-def test_only_the_agencys_operator_replies_and_only_to_a_marked_answer(
-    submission, coordinator, operator_a, operator_b
-):
+def test_only_the_agencys_operator_replies_and_only_to_a_marked_answer(submission, coordinator, operator_a, operator_b):
     returned(submission, coordinator, operator_a)
     with pytest.raises(PermissionDenied):
         answer_of(submission, "G.1").add_reply(operator_b, "Bukan OPD saya.")

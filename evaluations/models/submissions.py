@@ -51,7 +51,7 @@ REVISING_FIELDS = ("value", "explanation", "evidence")
 
 
 def _codes(answers, limit=20):
-    """"A.1, A.2, … (dan 3 lainnya)": question codes for a message, at most `limit` of them."""
+    """ "A.1, A.2, … (dan 3 lainnya)": question codes for a message, at most `limit` of them."""
     codes = [answer.question.code for answer in answers]
     shown = ", ".join(codes[:limit])
     if len(codes) > limit:
