@@ -26,7 +26,16 @@ from django.utils import timezone
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
-from .models import Answer, AnswerChange, Evidence, Question, ReviewComment, Submission, TransitionError
+from .models import (
+    Answer,
+    AnswerChange,
+    Evidence,
+    Question,
+    ReviewComment,
+    RevisionReply,
+    Submission,
+    TransitionError,
+)
 from .models.instrument import format_score
 
 VALUE_FIELDS = ("option_id", "bool_value", "number_value", "text_value", "date_value")
@@ -173,6 +182,7 @@ def load_section(submission, key):
                 queryset=ReviewComment.objects.visible_to_agency().select_related("author"),
                 to_attr="agency_comments",
             ),
+            Prefetch("replies", queryset=RevisionReply.objects.select_related("author"), to_attr="revision_replies"),
         )
     }
     for question in section.questions:

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from evaluations import restore
-from evaluations.models import Answer, Evidence, Question, ReviewComment, Submission
+from evaluations.models import Answer, Evidence, Question, ReviewComment, RevisionReply, Submission
 
 from .factories import assign, make_period, make_question
 from .filling import private_media, section_post, submission_of, upload  # noqa: F401
@@ -408,7 +408,34 @@ def test_the_section_page_runs_the_same_queries_for_5_and_60_questions(client_a,
             response = client_a.get(section_url(submission))
         assert response.status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1] == 11
+    assert counts[0] == counts[1] == 12
+
+
+def _returned_with_marks(n, agency, coordinator):
+    """A returned submission of n answered questions, every answer marked and replied to once."""
+    submission = _section_with(n, agency)
+    submission.answers.update(needs_revision=True, revision_note="Perbaiki")
+    for answer in submission.answers.all():
+        RevisionReply.objects.create(answer=answer, body="Tanggapan lama")
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.RETURNED, returned_at=timezone.now(), review_note="Perbaiki yang ditandai."
+    )
+    return submission
+
+
+@pytest.mark.parametrize(("page", "expected"), [("bagian/X-GOV/", 12), ("kirim/", 8)])
+def test_a_returned_submissions_section_and_submit_pages_run_the_same_queries_for_5_and_60_marked_answers(
+    client_a, agency_a, coordinator, page, expected
+):
+    counts = []
+    for n in (5, 60):
+        submission = _returned_with_marks(n, agency_a, coordinator)
+        client_a.get(f"/opd/pengisian/{submission.pk}/{page}")
+        with CaptureQueriesContext(connection) as queries:
+            response = client_a.get(f"/opd/pengisian/{submission.pk}/{page}")
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == expected
 
 
 def test_the_overview_runs_the_same_queries_for_5_and_60_questions(client_a, agency_a):

@@ -7,7 +7,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from evaluations.models import AnswerChange, Evidence, Question, ReviewComment, Submission, SubmissionEvent
+from evaluations.models import (
+    AnswerChange,
+    Evidence,
+    Question,
+    ReviewComment,
+    RevisionReply,
+    Submission,
+    SubmissionEvent,
+)
 from evaluations.templatetags import review_extras
 
 from .factories import assign, make_agency, make_answer, make_period, make_question, make_submission
@@ -340,6 +348,8 @@ def test_returning_without_a_mark_or_a_note_is_refused(as_coordinator, answer):
 
 
 def test_approving_a_submitted_submission(as_coordinator, answer):
+    answer.verified_score = D(3)
+    answer.save()
     as_coordinator.post(url(answer.submission) + "setujui/")
     submission = Submission.objects.get(pk=answer.submission_id)
     assert submission.status == Submission.Status.APPROVED
@@ -411,7 +421,9 @@ def _review_queries(client, n_agencies, n_questions):
         Evidence.objects.create(answer=answer, title="Bukti", url="https://contoh.test/")
         AnswerChange.objects.create(answer=answer, field="jawaban", old_value="1", new_value="2")
         ReviewComment.objects.create(answer=answer, body="Catatan", visibility="internal")
+        RevisionReply.objects.create(answer=answer, body="Tanggapan")
         SubmissionEvent.objects.create(submission=submission, answer=answer, kind="score", to_status="2.00")
+    submission.answers.update(needs_revision=True, revision_note="Perbaiki")
     for agency in agencies[1:]:
         make_answer(make_submission(period, agency), questions[0], score=1)
     with CaptureQueriesContext(connection) as ctx:
@@ -424,7 +436,7 @@ def _review_queries(client, n_agencies, n_questions):
 def test_the_review_page_runs_the_same_queries_for_5_and_40_agencies_and_any_number_of_answers(as_coordinator):
     small = _review_queries(as_coordinator, 5, 2)
     large = _review_queries(as_coordinator, 40, 30)
-    assert small == large == 11
+    assert small == large == 12
 
 
 def test_the_admin_reopens_a_submission_locked_by_the_closed_period(client, admin_user, period, agency_b):

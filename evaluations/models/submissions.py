@@ -200,8 +200,8 @@ class Submission(models.Model):
 
     def review_items(self):
         """[(question, answer or None)] for every assigned question in form order (then any other
-        answered question), each answer with its live evidence, history and comments. Five
-        queries whatever the number of questions and answers."""
+        answered question), each answer with its live evidence, history, comments and the
+        agency's replies. Six queries whatever the number of questions and answers."""
         questions = list(self.questions().in_form_order())
         answers = {
             a.question_id: a
@@ -213,6 +213,7 @@ class Submission(models.Model):
                 ),
                 models.Prefetch("changes", queryset=AnswerChange.objects.select_related("changed_by")),
                 models.Prefetch("comments", queryset=ReviewComment.objects.select_related("author")),
+                models.Prefetch("replies", queryset=RevisionReply.objects.select_related("author")),
             )
         }
         items = []
