@@ -12,6 +12,9 @@ The rules live here so that views stay thin:
   person's value) while the other answers of the same post are saved. Evidence added or removed
   never overwrites anyone's work, so it is applied even when the answer's values conflict.
 - Every changed field is written to AnswerChange (who, when, old, new).
+- On a returned submission, a reply to the coordinator's note of a marked answer is saved with the
+  section (Answer.add_reply); a changed or replied answer no longer holds up resubmitting
+  (Submission.untouched_revisions).
 """
 
 import hashlib
@@ -23,7 +26,16 @@ from django.utils import timezone
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
-from .models import Answer, AnswerChange, Evidence, Question, ReviewComment, Submission, TransitionError
+from .models import (
+    Answer,
+    AnswerChange,
+    Evidence,
+    Question,
+    ReviewComment,
+    RevisionReply,
+    Submission,
+    TransitionError,
+)
 from .models.instrument import format_score
 
 VALUE_FIELDS = ("option_id", "bool_value", "number_value", "text_value", "date_value")
@@ -170,6 +182,7 @@ def load_section(submission, key):
                 queryset=ReviewComment.objects.visible_to_agency().select_related("author"),
                 to_attr="agency_comments",
             ),
+            Prefetch("replies", queryset=RevisionReply.objects.select_related("author"), to_attr="revision_replies"),
         )
     }
     for question in section.questions:
@@ -203,6 +216,7 @@ class AnswerInput:
     new_evidence: list = field(default_factory=list)  # [(title, uploaded_file or None, url)]
     remove_evidence: list = field(default_factory=list)  # Evidence ids
     confirm: bool = False
+    reply: str = ""  # to the coordinator's note on an answer marked for revision
 
     @property
     def values_changed(self):
@@ -332,6 +346,10 @@ def save_answers(submission, items, by):
             answer = _write_values(submission, item, by, result, changes) or answer
         elif item.confirm:
             answer = _confirm(item, by, result, changes) or answer
+        if item.reply and answer is not None:
+            answer.add_reply(by, item.reply)
+            if item.question not in result.saved:
+                result.saved.append(item.question)
         if not (item.new_evidence or item.remove_evidence):
             continue
         if answer is None:

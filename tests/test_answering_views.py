@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from evaluations import restore
-from evaluations.models import Answer, Evidence, Question, ReviewComment, Submission
+from evaluations.models import Answer, Evidence, Question, ReviewComment, RevisionReply, Submission
 
 from .factories import assign, make_period, make_question
 from .filling import private_media, section_post, submission_of, upload  # noqa: F401
@@ -408,7 +408,34 @@ def test_the_section_page_runs_the_same_queries_for_5_and_60_questions(client_a,
             response = client_a.get(section_url(submission))
         assert response.status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1] == 11
+    assert counts[0] == counts[1] == 12
+
+
+def _returned_with_marks(n, agency, coordinator):
+    """A returned submission of n answered questions, every answer marked and replied to once."""
+    submission = _section_with(n, agency)
+    submission.answers.update(needs_revision=True, revision_note="Perbaiki")
+    for answer in submission.answers.all():
+        RevisionReply.objects.create(answer=answer, body="Tanggapan lama")
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.RETURNED, returned_at=timezone.now(), review_note="Perbaiki yang ditandai."
+    )
+    return submission
+
+
+@pytest.mark.parametrize(("page", "expected"), [("bagian/X-GOV/", 12), ("kirim/", 8)])
+def test_a_returned_submissions_section_and_submit_pages_run_the_same_queries_for_5_and_60_marked_answers(
+    client_a, agency_a, coordinator, page, expected
+):
+    counts = []
+    for n in (5, 60):
+        submission = _returned_with_marks(n, agency_a, coordinator)
+        client_a.get(f"/opd/pengisian/{submission.pk}/{page}")
+        with CaptureQueriesContext(connection) as queries:
+            response = client_a.get(f"/opd/pengisian/{submission.pk}/{page}")
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == expected
 
 
 def test_the_overview_runs_the_same_queries_for_5_and_60_questions(client_a, agency_a):
@@ -447,3 +474,64 @@ def test_an_empty_post_changes_nothing(client_a, submission):
     response = client_a.post(section_url(submission), {}, follow=True)
     assert "Tidak ada perubahan untuk disimpan." in response.content.decode()
     assert not Answer.objects.exists()
+
+
+# --- resubmitting a returned submission (issue 11) --------------------------------------------
+
+
+@pytest.fixture
+def returned(client_a, coordinator, submission, small):
+    """Agency A's complete submission, sent, and returned with S.2 marked for revision."""
+    fill_completely(client_a, submission, small)
+    submission.submit(by=submission.agency.members.first().user)
+    answer = Answer.objects.get(question=small[2])
+    answer.mark_for_revision(coordinator, True, "Sebutkan nomor SK.")
+    submission.return_for_revision(by=coordinator, note="Satu jawaban perlu diperbaiki.")
+    return submission
+
+
+def test_resubmitting_without_touching_the_marked_answer_is_refused_with_a_link_to_it(client_a, returned, small):
+    # On main the returned submission went straight back with the marked answer untouched.
+    response = client_a.post(f"/opd/pengisian/{returned.pk}/kirim/")
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert f'href="{section_url(returned)}#q-{small[2].pk}"' in page
+    assert "perlu perbaikan: belum diubah atau ditanggapi" in page
+    assert Submission.objects.get(pk=returned.pk).status == Submission.Status.RETURNED
+
+
+def test_the_submit_page_lists_the_untouched_marked_answers_before_anyone_presses_send(client_a, returned, small):
+    page = client_a.get(f"/opd/pengisian/{returned.pk}/kirim/").content.decode()
+    assert "Masih ada 1 isian yang kurang" in page and f"#q-{small[2].pk}" in page
+    assert 'action="/opd/pengisian/' not in page.split("missing-list")[1]
+
+
+def test_the_section_page_offers_a_reply_only_under_the_marked_answer(client_a, returned, small):
+    page = client_a.get(section_url(returned)).content.decode()
+    assert f'name="q{small[2].pk}-reply"' in page
+    assert f'name="q{small[1].pk}-reply"' not in page
+
+
+def test_a_reply_saved_from_the_section_page_lets_the_submission_go_back(client_a, operator_a, returned, small):
+    data = section_post(returned, "X-GOV", {small[2]: {"reply": "Nomor SK sudah ada di penjelasan."}})
+    response = client_a.post(section_url(returned), data, follow=True)
+    assert "Draf tersimpan (1 jawaban)." in response.content.decode()
+    reply = RevisionReply.objects.get()
+    assert (reply.answer.question, reply.author) == (small[2], operator_a)
+    assert reply.body == "Nomor SK sudah ada di penjelasan."
+    assert "Nomor SK sudah ada di penjelasan." in client_a.get(section_url(returned)).content.decode()
+    response = client_a.post(f"/opd/pengisian/{returned.pk}/kirim/", follow=True)
+    assert "Pengisian terkirim untuk verifikasi" in response.content.decode()
+
+
+def test_the_section_posted_back_unchanged_adds_no_reply(client_a, returned):
+    response = client_a.post(section_url(returned), section_post(returned, "X-GOV"), follow=True)
+    assert "Tidak ada perubahan untuk disimpan." in response.content.decode()
+    assert not RevisionReply.objects.exists()
+
+
+def test_the_return_note_is_no_longer_shown_to_the_operator_after_resubmitting(client_a, returned, small):
+    assert "Satu jawaban perlu diperbaiki." in client_a.get(f"/opd/pengisian/{returned.pk}/").content.decode()
+    client_a.post(section_url(returned), section_post(returned, "X-GOV", {small[2]: {"value": "SK No. 12/2024"}}))
+    client_a.post(f"/opd/pengisian/{returned.pk}/kirim/")
+    assert "Satu jawaban perlu diperbaiki." not in client_a.get(f"/opd/pengisian/{returned.pk}/").content.decode()

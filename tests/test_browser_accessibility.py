@@ -28,6 +28,7 @@ from evaluations.models import (
     QuickWin,
     QuickWinChange,
     ReviewComment,
+    RevisionReply,
     Submission,
 )
 
@@ -171,6 +172,7 @@ def world(site):
     answers[0].needs_revision, answers[0].revision_note = True, "Lampirkan Perbup yang sudah ditandatangani."
     answers[0].save()
     ReviewComment.objects.create(answer=answers[0], author=coordinator, body="Level 3 belum didukung dokumen.")
+    RevisionReply.objects.create(answer=answers[0], author=operator, body="Perbup sedang ditandatangani.")
     answers[1].carried_forward = True
     answers[1].save()
 
@@ -185,6 +187,10 @@ def world(site):
     first.add_comment(coordinator, "Perlu SK penetapan.", ReviewComment.Visibility.AGENCY)
     first.add_comment(coordinator, "Cek ulang dengan Bappeda.", ReviewComment.Visibility.INTERNAL)
     AnswerChange.objects.create(answer=first, changed_by=operator, field="value", old_value="2", new_value="3")
+    # An open revision mark with the agency's reply, and answers without a verified score: the
+    # approve form lists the mark and asks to confirm the self scores.
+    first.mark_for_revision(coordinator, True, "Lampirkan SK penetapan.")
+    RevisionReply.objects.create(answer=first, author=operator, body="SK menyusul minggu depan.")
 
     # Dinas PU: approved; its answers count in the official index.
     approved = make_submission(period, pu, Submission.Status.APPROVED, submitted_at=timezone.now())

@@ -12,6 +12,8 @@ Operator
   (language, answer) so that a known failure is marked for exactly that case.
 - submit page `/opd/pengisian/<id>/kirim/` · "Kirim untuk verifikasi" → everything but the status,
   its date and one timeline row (the intended change).
+- section page of a returned submission, with a marked answer, its earlier reply and the empty
+  reply box ("Tanggapan untuk koordinator") → nothing: no reply row, no answer written.
 - quick-win edit page `/quick-wins/<id>/ubah/` (own proposal, every field an operator may fill) →
   every quick-win field, the supporting agencies, the assessor notes the operator does not see;
   no history row.
@@ -27,7 +29,8 @@ Coordinator
   with that score (intended); an unscored one (text, date, number without score bands) is empty
   and refused with a message. The revision form of a marked answer (with a two-line note) and of
   an unmarked one. The comment form: sent empty → nothing and a message; with a comment → one comment row
-  and nothing else. The return form with its empty note → everything but the status, its date and
+  and nothing else. The approve form with its self-score checkbox unticked, while an answer is
+  marked → nothing, and the refusal. The return form with its empty note → everything but the status, its date and
   one timeline row.
 - quick-win edit page with every field (owning agency and assessor notes included); quick-win
   page · rejection without a reason → nothing and a message; decision (Tetapkan) and progress →
@@ -56,11 +59,12 @@ process loads and saves it, the others read the result).
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluations import roles
@@ -81,6 +85,7 @@ from evaluations.models import (
     QuickWinChange,
     QuickWinEvidence,
     ReviewComment,
+    RevisionReply,
     RoadSegment,
     ScoreBand,
     Submission,
@@ -145,6 +150,7 @@ def snapshot():
         Submission,
         SubmissionEvent,
         ReviewComment,
+        RevisionReply,
         QuickWin,
         QuickWinChange,
         QuickWinEvidence,
@@ -491,6 +497,29 @@ def test_the_operators_forms_save_back_what_they_show(site, browser_page, langua
     assert not check.problems, "\n".join(check.problems)
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_returned_sections_reply_box_saves_back_nothing(site, browser_page, language):
+    world = build_world(status=Submission.Status.RETURNED)
+    choice = world.submission.answers.get(question=world.questions["choice"])
+    choice.needs_revision, choice.revision_note = True, "Lampirkan SK yang sudah disahkan."
+    choice.save()
+    RevisionReply.objects.create(
+        answer=choice, author=User.objects.get(username="op_pu"), body="SK sedang ditandatangani.\nMenyusul."
+    )
+    Submission.objects.filter(pk=world.submission.pk).update(returned_at=timezone.now() - timedelta(hours=1))
+    page, url, check = browser_page, site.url, Check()
+    sign_in(page, url, "op_pu", language)
+    open_page(page, f"{url}/opd/pengisian/{world.submission.pk}/bagian/{SECTION}/")
+    expect(page.locator(f"[name='q{choice.question_id}-reply']")).to_have_value("")
+    check.submit(
+        page,
+        "section with a reply box",
+        page.locator(".save-bar button[value=save]"),
+        say(language, "Tidak ada perubahan untuk disimpan.", "There were no changes to save."),
+    )
+    assert not check.problems, "\n".join(check.problems)
+
+
 def review_score_form(check, page, question, answer, language):
     code = question.code
     card = page.locator(f"#jawaban-{answer.pk}")
@@ -565,6 +594,12 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
         card.locator("form[action$='/komentar/'] button"),
         say(language, "Komentar disimpan dan terlihat oleh perangkat daerah.", "Comment saved; the agency can see it."),
         intended=[r"reviewcomment #\d+ added"],
+    )
+    check.submit(
+        page,
+        "approve while marked",
+        page.locator("form[action$='/setujui/'] button"),
+        say(language, "masih bertanda Perlu perbaikan (A.3)", "still marked Needs revision (A.3)"),
     )
     check.submit(
         page,

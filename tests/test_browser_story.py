@@ -2,8 +2,11 @@
 
 the admin opens the period; the operators of Dinas Pariwisata (Smart Branding, 7 questions) and
 Bapenda (Smart Economy, 8 questions) fill in every section with a PDF as evidence and submit; the
-coordinator returns Dispar's submission with a comment; the operator fixes the answer and resubmits;
-the coordinator sets one verified score and approves both; the results page shows the new index; a
+coordinator marks one of Dispar's answers, is refused approving while it is marked, and returns the
+submission with a comment; the operator is refused resubmitting until they reply to the note, then
+resubmits; the coordinator sets one verified score, is refused approving until confirming that the
+agency's own scores stand for the rest, removes the mark and approves both; the results page shows
+the new index; a
 quick win is proposed and set; a road data set is uploaded; the admin downloads the workbook and the
 test finds the answers, scores, index and quick win in it. Screenshots go to artifacts/.
 """
@@ -170,27 +173,41 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     card.get_by_role("textbox", name="Komentar").fill("Level 3 belum didukung dokumen yang disahkan.")
     go(page, card.get_by_role("button", name="Kirim komentar"))
     shot(page, "story-06-review")
+    go(page, page.get_by_role("button", name="Setujui pengisian"))
+    expect(page.locator(".alert-danger").first).to_contain_text("1 jawaban masih bertanda Perlu perbaikan (A.2.1)")
+    expect(page.locator(".submission-status")).to_have_text("Dikirim")
     page.get_by_label("Catatan untuk perangkat daerah").fill("Satu jawaban perlu diperbaiki.")
     go(page, page.get_by_role("button", name="Kembalikan"))
     expect(page.locator(".submission-status")).to_have_text("Dikembalikan")
     log_out(page)
 
-    # 4. The operator sees the highlighted answer and the comment, fixes it and resubmits.
+    # 4. The operator sees the highlighted answer and the comment; sending it back untouched is
+    #    refused with a link to the answer; they reply to the note (the answer stands) and resubmit.
     log_in(page, url, "op_dispar")
     go(page, page.get_by_role("link", name="Isi kuesioner"))
     expect(page.locator("body")).to_contain_text("1 perlu perbaikan")
-    go(page, page.locator("ol.list-group a").first)
+    expect(page.locator("body")).to_contain_text("Satu jawaban perlu diperbaiki.")
+    go(page, page.get_by_role("link", name="Kirim untuk verifikasi"))
+    expect(page.locator(".missing-list li")).to_have_count(1)
+    expect(page.locator(".missing-list")).to_contain_text("A.2.1")
+    expect(page.locator(".missing-list")).to_contain_text("perlu perbaikan: belum diubah atau ditanggapi")
+    expect(page.get_by_role("button", name="Kirim untuk verifikasi")).to_have_count(0)
+    go(page, page.locator(".missing-list a").first)
     marked = page.locator(".question-card.question-revision")
     expect(marked).to_have_count(1)
     expect(marked).to_contain_text("Lampirkan Perda destinasi yang disahkan.")
     expect(marked).to_contain_text("Level 3 belum didukung dokumen yang disahkan.")
-    marked.locator("input[type=radio][name$='-value']").nth(2).check()  # level 2
-    marked.locator("textarea[name$='-explanation']").fill("Perda masih rancangan; level 2.")
+    marked.get_by_label("Tanggapan untuk koordinator").fill(
+        "Perda sudah disahkan DPRD; salinan bertanda tangan terlampir."
+    )
     go(page, page.get_by_role("button", name="Simpan draf"))
     expect(page.locator(".alert-success")).to_contain_text("Draf tersimpan (1 jawaban).")
+    expect(page.locator(".question-card.question-revision .revision-reply")).to_contain_text("Perda sudah disahkan")
     go(page, page.get_by_role("link", name="Kirim untuk verifikasi…"))
+    expect(page.locator(".missing-list")).to_have_count(0)
     go(page, page.get_by_role("button", name="Kirim untuk verifikasi"))
     expect(page.locator("body")).to_contain_text("Pengisian terkirim untuk verifikasi")
+    expect(page.locator("body")).not_to_contain_text("Satu jawaban perlu diperbaiki.")  # that round is over
     log_out(page)
 
     # 5. The coordinator sets a verified score, approves both; the results show the new index.
@@ -201,11 +218,27 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     go(page, card.get_by_role("button", name="Simpan skor"))
     expect(answer_card(page, "D.3.3").locator(".verified-score")).to_have_text("1,50")
     go(page, page.get_by_role("button", name="Setujui pengisian"))
-    expect(page.locator(".submission-status")).to_have_text("Disetujui")
-    open_review(page, url, dispar.name)
-    expect(answer_card(page, "A.2.1").locator(".answer-value")).to_have_text(option_label(period, "A.2.1", "2"))
+    expect(page.locator(".alert-danger").first).to_contain_text("belum diberi skor verifikasi")
+    expect(page.locator(".submission-status")).to_have_text("Dikirim")
+    page.get_by_label("Skor mandiri perangkat daerah berlaku untuk").check()
     go(page, page.get_by_role("button", name="Setujui pengisian"))
     expect(page.locator(".submission-status")).to_have_text("Disetujui")
+    expect(page.locator(".timeline")).to_contain_text("Skor mandiri diterima untuk")
+    open_review(page, url, dispar.name)
+    card = answer_card(page, "A.2.1")
+    expect(card.locator(".answer-value")).to_have_text(option_label(period, "A.2.1", "3"))
+    expect(card.locator(".revision-reply")).to_contain_text("Perda sudah disahkan DPRD")
+    page.get_by_label("Skor mandiri perangkat daerah berlaku untuk").check()
+    go(page, page.get_by_role("button", name="Setujui pengisian"))
+    expect(page.locator(".alert-danger").first).to_contain_text("masih bertanda Perlu perbaikan (A.2.1)")
+    card = answer_card(page, "A.2.1")
+    card.get_by_label("Perlu perbaikan").uncheck()
+    go(page, card.get_by_role("button", name="Simpan tanda perbaikan"))
+    expect(page.locator(".alert-success")).to_contain_text("Tanda perbaikan A.2.1 dihapus.")
+    page.get_by_label("Skor mandiri perangkat daerah berlaku untuk").check()
+    go(page, page.get_by_role("button", name="Setujui pengisian"))
+    expect(page.locator(".submission-status")).to_have_text("Disetujui")
+    expect(page.locator(".timeline")).to_contain_text("Dikirim → Disetujui")
     go(page, page.get_by_role("link", name="Hasil", exact=True))
     results = period.results()
     assert results.official.final != results.self.final  # the verified 1,5 counts
@@ -266,9 +299,9 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     }
     assert sum(1 for agency, _code in answers if agency == dispar.name) == 7
     assert sum(1 for agency, _code in answers if agency == bapenda.name) == 8
-    fixed = answers[(dispar.name, "A.2.1")]
-    assert fixed[columns["Jawaban"]] == option_label(period, "A.2.1", "2")
-    assert fixed[columns["Skor mandiri"]] == 2
+    stood = answers[(dispar.name, "A.2.1")]  # the operator replied instead of changing it
+    assert stood[columns["Jawaban"]] == option_label(period, "A.2.1", "3")
+    assert stood[columns["Skor mandiri"]] == 3
     verified = answers[(bapenda.name, "D.3.3")]
     assert verified[columns["Jawaban"]] == option_label(period, "D.3.3", "3")
     assert verified[columns["Skor mandiri"]] == 3

@@ -58,7 +58,7 @@ def test_a_verified_score_from_a_page_opened_before_approval_is_refused(submitte
     question = Question.objects.for_period(submitted.period).filter(answer_type="level").first()
     answer = make_answer(submitted, question, score=3)
     stale = Answer.objects.select_related("submission").get(pk=answer.pk)
-    submitted.approve(by=coordinator)
+    submitted.approve(by=coordinator, accept_self_scores=True)
     with pytest.raises(TransitionError, match=ALREADY):
         stale.set_verified_score(admin_user, Decimal(1))
     assert Answer.objects.get(pk=answer.pk).verified_score is None

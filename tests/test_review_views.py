@@ -7,7 +7,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from evaluations.models import AnswerChange, Evidence, Question, ReviewComment, Submission, SubmissionEvent
+from evaluations.models import (
+    AnswerChange,
+    Evidence,
+    Question,
+    ReviewComment,
+    RevisionReply,
+    Submission,
+    SubmissionEvent,
+)
 from evaluations.templatetags import review_extras
 
 from .factories import assign, make_agency, make_answer, make_period, make_question, make_submission
@@ -340,6 +348,8 @@ def test_returning_without_a_mark_or_a_note_is_refused(as_coordinator, answer):
 
 
 def test_approving_a_submitted_submission(as_coordinator, answer):
+    answer.verified_score = D(3)
+    answer.save()
     as_coordinator.post(url(answer.submission) + "setujui/")
     submission = Submission.objects.get(pk=answer.submission_id)
     assert submission.status == Submission.Status.APPROVED
@@ -411,7 +421,9 @@ def _review_queries(client, n_agencies, n_questions):
         Evidence.objects.create(answer=answer, title="Bukti", url="https://contoh.test/")
         AnswerChange.objects.create(answer=answer, field="jawaban", old_value="1", new_value="2")
         ReviewComment.objects.create(answer=answer, body="Catatan", visibility="internal")
+        RevisionReply.objects.create(answer=answer, body="Tanggapan")
         SubmissionEvent.objects.create(submission=submission, answer=answer, kind="score", to_status="2.00")
+    submission.answers.update(needs_revision=True, revision_note="Perbaiki")
     for agency in agencies[1:]:
         make_answer(make_submission(period, agency), questions[0], score=1)
     with CaptureQueriesContext(connection) as ctx:
@@ -424,7 +436,7 @@ def _review_queries(client, n_agencies, n_questions):
 def test_the_review_page_runs_the_same_queries_for_5_and_40_agencies_and_any_number_of_answers(as_coordinator):
     small = _review_queries(as_coordinator, 5, 2)
     large = _review_queries(as_coordinator, 40, 30)
-    assert small == large == 11
+    assert small == large == 12
 
 
 def test_the_admin_reopens_a_submission_locked_by_the_closed_period(client, admin_user, period, agency_b):
@@ -455,3 +467,83 @@ def test_after_saving_a_score_the_page_keeps_the_pillar_filter(as_coordinator, a
 def test_the_answer_forms_post_with_the_pillar_filter(as_coordinator, answer):
     html = as_coordinator.get(url(answer.submission) + "?pilar=GOV").content.decode()
     assert f'action="/koordinator/jawaban/{answer.pk}/skor/?pilar=GOV"' in html
+
+
+# --- the approval guard (issue 11) ---------------------------------------------------------------
+
+
+def test_approving_is_refused_while_an_answer_is_marked_for_revision(as_coordinator, answer):
+    # On main the approval went through and the mark was silently dropped.
+    answer.verified_score, answer.needs_revision, answer.revision_note = D(3), True, "Lampirkan SK."
+    answer.save()
+    response = as_coordinator.post(url(answer.submission) + "setujui/", {"accept_self_scores": "on"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"1 jawaban masih bertanda Perlu perbaikan ({answer.question.code})" in html
+    submission = Submission.objects.get(pk=answer.submission_id)
+    assert submission.status == Submission.Status.SUBMITTED
+    assert not submission.events.exists()
+    answer.refresh_from_db()
+    assert answer.needs_revision
+
+
+def test_the_approve_form_names_the_marked_answers_with_links(as_coordinator, answer):
+    answer.needs_revision, answer.revision_note = True, "Lampirkan SK."
+    answer.save()
+    html = as_coordinator.get(url(answer.submission)).content.decode()
+    blocked = html.split('class="alert alert-danger small approve-blocked"')[1].split("</div>")[0]
+    assert f'<a class="alert-link" href="#jawaban-{answer.pk}">{answer.question.code}</a>' in blocked
+
+
+def test_the_approve_form_asks_to_confirm_the_self_scores_of_unverified_answers(as_coordinator, answer):
+    html = as_coordinator.get(url(answer.submission)).content.decode()
+    assert 'name="accept_self_scores"' in html
+    assert "Skor mandiri perangkat daerah berlaku untuk 1 jawaban yang belum diberi skor verifikasi" in html
+
+
+def test_with_every_answer_verified_the_approve_form_has_no_checkbox(as_coordinator, answer):
+    answer.verified_score = D(2)
+    answer.save()
+    assert 'name="accept_self_scores"' not in as_coordinator.get(url(answer.submission)).content.decode()
+
+
+def test_approving_without_the_confirmation_is_refused_listing_the_unverified_answers(as_coordinator, answer):
+    response = as_coordinator.post(url(answer.submission) + "setujui/")
+    assert response.status_code == 400
+    assert f"1 jawaban belum diberi skor verifikasi ({answer.question.code})" in response.content.decode()
+    assert Submission.objects.get(pk=answer.submission_id).status == Submission.Status.SUBMITTED
+
+
+def test_approving_with_the_confirmation_shows_it_in_the_timeline(as_coordinator, answer):
+    response = as_coordinator.post(url(answer.submission) + "setujui/", {"accept_self_scores": "on"}, follow=True)
+    assert Submission.objects.get(pk=answer.submission_id).status == Submission.Status.APPROVED
+    html = response.content.decode()
+    timeline = html.split('id="timeline-title"')[1]
+    assert f"<strong>Skor mandiri diterima untuk 1 jawaban: {answer.question.code}</strong>" in timeline
+    assert 'name="accept_self_scores"' not in html  # approved: no approve form any more
+
+
+def test_the_return_note_is_shown_until_the_agency_resubmits_then_only_in_the_timeline(
+    as_coordinator, agency_a, coordinator, operator_a
+):
+    period = make_period(2033)
+    assign(period, agency_a, "GOV")
+    submission = make_submission(period, agency_a)
+    make_answer(submission, make_question(period, code="R.1", answer_type="text"))
+    submission.submit(by=operator_a)
+    submission.return_for_revision(by=coordinator, note="Lengkapi SK pilar GOV.")
+    html = as_coordinator.get(url(submission)).content.decode()
+    assert "<strong>Catatan koordinator:</strong> Lengkapi SK pilar GOV." in html
+    submission.submit(by=operator_a)
+    html = as_coordinator.get(url(submission)).content.decode()
+    assert "<strong>Catatan koordinator:</strong>" not in html
+    assert "Lengkapi SK pilar GOV." in html.split('id="timeline-title"')[1]
+
+
+def test_the_agencys_reply_to_a_revision_note_is_shown_on_the_review_page(as_coordinator, answer, operator_a):
+    answer.needs_revision, answer.revision_note = True, "Lampirkan SK."
+    answer.save()
+    RevisionReply.objects.create(answer=answer, author=operator_a, body="SK masih diproses bagian hukum.")
+    html = as_coordinator.get(url(answer.submission)).content.decode()
+    card = html.split(f'id="jawaban-{answer.pk}"')[1].split("</article>")[0]
+    assert "Tanggapan perangkat daerah" in card and "SK masih diproses bagian hukum." in card

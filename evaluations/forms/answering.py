@@ -1,8 +1,9 @@
 """The section form: one small form per question (prefix "q<id>"), all posted together.
 
 Each form validates and normalises one answer: the value control that fits the question's type,
-the explanation, one new evidence file or link, evidence to remove, and the hidden version and
-fingerprint used for optimistic locking (see evaluations.answering).
+the explanation, one new evidence file or link, evidence to remove, the reply to the coordinator's
+note on an answer marked for revision, and the hidden version and fingerprint used for optimistic
+locking (see evaluations.answering).
 """
 
 from decimal import Decimal
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ..answering import AnswerInput, state_of
 from ..models import Question
 from ..models.instrument import format_number
-from ..models.submissions import ANSWER_TEXT_MAX_LENGTH
+from ..models.submissions import ANSWER_TEXT_MAX_LENGTH, REPLY_MAX_LENGTH
 from ..validators import ALLOWED_LABEL, evidence_accept_attribute, validate_evidence_file
 from .fields import DecimalInput, LinkField, MultilineField
 
@@ -33,6 +34,7 @@ RESTORABLE = {
     "evidence_url": EVIDENCE_URL_MAX_LENGTH,
     "version": 20,
     "seen": SEEN_MAX_LENGTH,
+    "reply": REPLY_MAX_LENGTH,
 }
 
 
@@ -143,6 +145,15 @@ class AnswerForm(forms.Form):
         }
         evidence = getattr(answer, "live_evidence", []) if answer else []
         self.fields["remove_evidence"].choices = [(e.pk, e.title) for e in evidence]
+        if answer is not None and answer.needs_revision and not read_only:
+            # Always shown empty: a reply is a new message, so a form posted back unchanged adds none.
+            self.fields["reply"] = MultilineField(
+                label=_("Tanggapan untuk koordinator"),
+                required=False,
+                max_length=REPLY_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("Bila jawaban ini tetap seperti adanya, jelaskan alasannya kepada koordinator."),
+            )
         if read_only:
             for form_field in self.fields.values():
                 form_field.disabled = True
@@ -211,6 +222,7 @@ class AnswerForm(forms.Form):
             new_evidence=new_evidence,
             remove_evidence=data.get("remove_evidence") or [],
             confirm=confirm,
+            reply=(data.get("reply") or "").strip(),
         )
 
 

@@ -1,5 +1,5 @@
-"""Forms of the coordinators' review of one submission: the verified score, comments, revision marks
-and the note that goes with returning, approving or reopening."""
+"""Forms of the coordinators' review of one submission: the verified score, comments, revision marks,
+the note that goes with returning or reopening, and approving."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -75,3 +75,19 @@ class TransitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=COMMENT_MAX_LENGTH,
     )
+
+
+class ApproveForm(forms.Form):
+    """Approving. When answers would count with the agency's own score (`self_scored`), a checkbox
+    asks the coordinator to confirm that those scores stand (Submission.approve)."""
+
+    accept_self_scores = forms.BooleanField(required=False)
+
+    def __init__(self, *args, self_scored=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["accept_self_scores"]
+        if self_scored:
+            field.label = _(
+                "Skor mandiri perangkat daerah berlaku untuk %(n)s jawaban yang belum diberi skor verifikasi"
+            ) % {"n": len(self_scored)}
+            field.help_text = ", ".join(answer.question.code for answer in self_scored)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +29,7 @@ REOPEN = "evaluations.reopen_submission"
 ANSWER_TEXT_MAX_LENGTH = 5000  # a text answer, an explanation
 REVISION_NOTE_MAX_LENGTH = 2000
 COMMENT_MAX_LENGTH = 4000  # review comments, the note that goes with returning or approving
+REPLY_MAX_LENGTH = 2000  # the agency's reply to a revision note
 SCORE_NOTE_MAX_LENGTH = 500
 
 
@@ -39,6 +40,23 @@ class TransitionError(Exception):
         super().__init__(message)
         self.message = message
         self.missing = missing or []
+
+
+# An answer that counts with the agency's own score: scored, but not verified (the database side of
+# Answer.stands_on_self_score).
+SELF_SCORED = Q(self_score__isnull=False, verified_score__isnull=True)
+
+# The AnswerChange fields by which an operator changes what a marked answer says.
+REVISING_FIELDS = ("value", "explanation", "evidence")
+
+
+def _codes(answers, limit=20):
+    """ "A.1, A.2, … (dan 3 lainnya)": question codes for a message, at most `limit` of them."""
+    codes = [answer.question.code for answer in answers]
+    shown = ", ".join(codes[:limit])
+    if len(codes) > limit:
+        shown += " " + _("(dan %(n)s lainnya)") % {"n": len(codes) - limit}
+    return shown
 
 
 # An answer with a value (the database side of Answer.is_answered).
@@ -143,12 +161,47 @@ class Submission(models.Model):
                 missing.append((question, _("jawaban dari periode sebelumnya belum dikonfirmasi")))
             elif question.evidence_required and not answer.live_evidence_count:
                 missing.append((question, _("bukti dukung belum dilampirkan")))
+        listed = {question.id for question, _reason in missing}
+        for answer in self.untouched_revisions():
+            if answer.question_id not in listed:
+                missing.append((answer.question, _("perlu perbaikan: belum diubah atau ditanggapi")))
         return missing
+
+    def untouched_revisions(self):
+        """Answers marked for revision that the agency has not dealt with since the last return,
+        in form order. Dealt with means: an AnswerChange of its value, explanation or evidence
+        (REVISING_FIELDS), or a RevisionReply, made after `returned_at`, the moment of the last
+        return. Changes and replies of an earlier round, or made before the return, do not count;
+        nor does confirming a carried-forward answer or a change of the verified score. A
+        submission never returned has no untouched revisions: marks are made while it is under
+        review, and only a return hands them to the agency. One query."""
+        if self.returned_at is None:
+            return Answer.objects.none()
+        since = self.returned_at
+        changed = AnswerChange.objects.filter(answer=OuterRef("pk"), field__in=REVISING_FIELDS, changed_at__gt=since)
+        replied = RevisionReply.objects.filter(answer=OuterRef("pk"), created_at__gt=since)
+        return (
+            self.answers.filter(needs_revision=True)
+            .exclude(Exists(changed))
+            .exclude(Exists(replied))
+            .select_related("question__indicator__dimension", "question__pillar")
+            .order_by(
+                "question__indicator__dimension__order",
+                "question__indicator__order",
+                "question__order",
+                "question__code",
+            )
+        )
+
+    def self_scored_answers(self):
+        """Answers that count with the agency's own score (scored, no verified score), in code
+        order: approving needs the coordinator's word that these scores stand. One query."""
+        return self.answers.filter(SELF_SCORED).select_related("question").order_by("question__code")
 
     def review_items(self):
         """[(question, answer or None)] for every assigned question in form order (then any other
-        answered question), each answer with its live evidence, history and comments. Five
-        queries whatever the number of questions and answers."""
+        answered question), each answer with its live evidence, history, comments and the
+        agency's replies. Six queries whatever the number of questions and answers."""
         questions = list(self.questions().in_form_order())
         answers = {
             a.question_id: a
@@ -160,6 +213,7 @@ class Submission(models.Model):
                 ),
                 models.Prefetch("changes", queryset=AnswerChange.objects.select_related("changed_by")),
                 models.Prefetch("comments", queryset=ReviewComment.objects.select_related("author")),
+                models.Prefetch("replies", queryset=RevisionReply.objects.select_related("author")),
             )
         }
         items = []
@@ -233,7 +287,9 @@ class Submission(models.Model):
         before = self.status
         self.status = self.Status.SUBMITTED
         self.submitted_at = timezone.now()
-        self.save(update_fields=["status", "submitted_at", "updated_at"])
+        # The coordinator's note belonged to the round that ends here; its return event keeps it.
+        self.review_note = ""
+        self.save(update_fields=["status", "submitted_at", "review_note", "updated_at"])
         self._record(by, before)
 
     @transaction.atomic
@@ -253,18 +309,45 @@ class Submission(models.Model):
         self._record(by, before, note)
 
     @transaction.atomic
-    def approve(self, by, note=""):
+    def approve(self, by, note="", accept_self_scores=False):
+        """Refused while any answer is marked for revision (the coordinator removes a mark once
+        the fix is accepted, or returns the submission). Answers that would count with the
+        agency's own score need `accept_self_scores`, the coordinator's word that those scores
+        stand, which the timeline records (kind SELF_SCORES) next to the approval."""
         self._check_coordinator(by)
         self.lock()
         if self.status != self.Status.SUBMITTED:
             raise TransitionError(_("Hanya pengisian berstatus Dikirim yang dapat disetujui."))
+        marked = list(self.answers.filter(needs_revision=True).select_related("question").order_by("question__code"))
+        if marked:
+            raise TransitionError(
+                _(
+                    "Pengisian belum dapat disetujui: %(n)s jawaban masih bertanda Perlu perbaikan (%(codes)s). "
+                    "Hapus tandanya bila perbaikannya sudah diterima, atau kembalikan pengisian."
+                )
+                % {"n": len(marked), "codes": _codes(marked)}
+            )
+        self_scored = list(self.self_scored_answers())
+        if self_scored and not accept_self_scores:
+            raise TransitionError(
+                _(
+                    "%(n)s jawaban belum diberi skor verifikasi (%(codes)s). Verifikasi dulu, atau centang "
+                    "bahwa skor mandiri perangkat daerah berlaku untuk jawaban tersebut."
+                )
+                % {"n": len(self_scored), "codes": _codes(self_scored)}
+            )
         before = self.status
         self.status = self.Status.APPROVED
         self.approved_at = timezone.now()
-        self.save(update_fields=["status", "approved_at", "updated_at"])
-        # Marks belong to the round that just ended.
-        self.answers.filter(needs_revision=True).update(needs_revision=False)
+        self.review_note = ""
+        self.save(update_fields=["status", "approved_at", "review_note", "updated_at"])
         self._record(by, before, note)
+        if self_scored:
+            accepted = _("Skor mandiri diterima untuk %(n)s jawaban: %(codes)s") % {
+                "n": len(self_scored),
+                "codes": ", ".join(answer.question.code for answer in self_scored),
+            }
+            self._record(by, before, accepted[:COMMENT_MAX_LENGTH], kind=SubmissionEvent.Kind.SELF_SCORES)
 
     @transaction.atomic
     def reopen(self, by, note=""):
@@ -278,7 +361,8 @@ class Submission(models.Model):
         self.status = self.Status.DRAFT
         self.reopened = True
         self.approved_at = None
-        self.save(update_fields=["status", "reopened", "approved_at", "updated_at"])
+        self.review_note = ""  # a note of a past round; the timeline keeps it
+        self.save(update_fields=["status", "reopened", "approved_at", "review_note", "updated_at"])
         self._record(by, before, note, kind=SubmissionEvent.Kind.REOPEN)
 
     @classmethod
@@ -350,6 +434,11 @@ class Answer(models.Model):
             or bool(self.text_value.strip())
             or self.date_value is not None
         )
+
+    @property
+    def stands_on_self_score(self):
+        """Counts with the agency's own score (see SELF_SCORED)."""
+        return self.self_score is not None and self.verified_score is None
 
     def value_display(self):
         """The answer as a person reads it (used on pages, in history and in the export)."""
@@ -425,6 +514,16 @@ class Answer(models.Model):
         self.needs_revision = needs_revision
         self.revision_note = note if needs_revision else ""
         self.save(update_fields=["needs_revision", "revision_note", "updated_at"])
+
+    def add_reply(self, by, body):
+        """The agency's reply ("tanggapan") to the coordinator's revision note, for when the answer
+        stands as it is: it counts as dealing with the mark (Submission.untouched_revisions).
+        Called while saving the section, with the submission locked and editable."""
+        if AgencyMember.objects.agency_of(by) != self.submission.agency:
+            raise PermissionDenied
+        if not self.needs_revision:
+            raise TransitionError(_("Tanggapan hanya untuk jawaban yang ditandai perlu perbaikan."))
+        return RevisionReply.objects.create(answer=self, author=by, body=body.strip())
 
     def add_comment(self, by, body, visibility):
         """A coordinator's comment: visible to the agency or internal to coordinators."""
@@ -544,6 +643,25 @@ class ReviewComment(models.Model):
         return self.visibility == self.Visibility.INTERNAL
 
 
+class RevisionReply(models.Model):
+    """The agency's reply to the coordinator's revision note of one answer; kept for every round."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="replies", verbose_name=_("jawaban"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("penulis")
+    )
+    body = limited_text(_("tanggapan"), REPLY_MAX_LENGTH)
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("tanggapan perangkat daerah")
+        verbose_name_plural = _("tanggapan perangkat daerah")
+
+    def __str__(self):
+        return self.body[:60]
+
+
 class SubmissionEvent(models.Model):
     """The submission's timeline: status transitions, reopenings and score changes."""
 
@@ -551,6 +669,7 @@ class SubmissionEvent(models.Model):
         STATUS = "status", _("Perubahan status")
         REOPEN = "reopen", _("Dibuka kembali")
         SCORE = "score", _("Perubahan skor verifikasi")
+        SELF_SCORES = "selfscore", _("Skor mandiri diterima")
 
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="events", verbose_name=_("pengisian")

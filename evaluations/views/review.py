@@ -1,5 +1,7 @@
-"""The coordinators' review of one submission: every answer with its evidence and history, the
-verified score, comments, revision marks, and the return / approve / reopen actions.
+"""The coordinators' review of one submission: every answer with its evidence, history and the
+agency's replies, the verified score, comments, revision marks, and the return / approve / reopen
+actions. Approving shows what would refuse it (open marks) and asks to confirm that the agency's
+own scores stand for answers without a verified score; the rules are Submission.approve's.
 
 Leaders see the page but every POST gives them 403; operators get 403 on the page and 404 on the
 actions (access.get_*review*_for_user)."""
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access, roles
-from ..forms.review import CommentForm, RevisionForm, ScoreForm, TransitionForm
+from ..forms.review import ApproveForm, CommentForm, RevisionForm, ScoreForm, TransitionForm
 from ..models import Submission, TransitionError
 
 
@@ -33,13 +35,19 @@ def _answer_forms(answer, can_review, bound=None):
     return forms
 
 
-def _render(request, submission, bound_answer=None, bound=None, transition_form=None, status=200):
+def _render(request, submission, bound_answer=None, bound=None, transition_form=None, approve_form=None, status=200):
     is_coordinator = roles.is_coordinator(request.user)
     can_review = is_coordinator and submission.is_submitted()
     pillar = request.GET.get("pilar", "")
     items = []
     pillars = {}
+    marked, self_scored = [], []
     for question, answer in submission.review_items():
+        if answer is not None:
+            if answer.needs_revision:
+                marked.append(answer)
+            if answer.stands_on_self_score:
+                self_scored.append(answer)
         if question.pillar:
             pillars.setdefault(question.pillar.code, question.pillar)
         if pillar and (question.pillar is None or question.pillar.code != pillar):
@@ -63,6 +71,10 @@ def _render(request, submission, bound_answer=None, bound=None, transition_form=
             "can_review": can_review,
             "can_reopen": roles.is_admin(request.user) and (submission.is_approved() or submission.is_locked()),
             "transition_form": transition_form or TransitionForm(),
+            # Built here even after a refused post: its label names the answers as they are now.
+            "approve_form": ApproveForm(approve_form.data if approve_form else None, self_scored=self_scored),
+            "marked": marked,
+            "self_scored": self_scored,
         },
         status=status,
     )
@@ -140,17 +152,18 @@ def mark_revision(request, pk):
     return _back(request, answer)
 
 
-def _transition(request, pk, action, success):
-    """Return, approve or reopen: `action` is the Submission method, called with the note."""
+def _transition(request, pk, action, success, form_class=TransitionForm):
+    """Return, approve or reopen: `action` is the Submission method, called with the form's data."""
     submission = access.get_rw_review_submission_for_user(request.user, pk)
-    form = TransitionForm(request.POST)
+    form = form_class(request.POST)
+    bound = {"approve_form" if form_class is ApproveForm else "transition_form": form}
     if not form.is_valid():
-        return _render(request, submission, transition_form=form, status=400)
+        return _render(request, submission, status=400, **bound)
     try:
-        action(submission, by=request.user, note=form.cleaned_data["note"])
+        action(submission, by=request.user, **form.cleaned_data)
     except (TransitionError, ValidationError) as error:
         messages.error(request, getattr(error, "message", str(error)))
-        return _render(request, submission, transition_form=form, status=400)
+        return _render(request, submission, status=400, **bound)
     messages.success(request, success % {"agency": submission.agency.abbreviation})
     return redirect("evaluations:review_submission", pk=submission.pk)
 
@@ -164,7 +177,7 @@ def return_for_revision(request, pk):
 
 @require_POST
 def approve(request, pk):
-    return _transition(request, pk, Submission.approve, _("Pengisian %(agency)s disetujui."))
+    return _transition(request, pk, Submission.approve, _("Pengisian %(agency)s disetujui."), form_class=ApproveForm)
 
 
 @require_POST
