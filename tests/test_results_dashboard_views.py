@@ -203,11 +203,16 @@ def test_the_reminder_button_emails_the_operators_of_agencies_that_have_not_subm
     assert "1 e-mail pengingat dikirim" in response.content.decode()
 
 
-def test_the_reminder_button_refuses_when_the_deadline_is_still_far(client, coordinator, period, operator_b):
+def test_the_reminder_button_sends_whenever_the_coordinator_asks_even_two_weeks_before_the_deadline(
+    client, coordinator, period, operator_b
+):
+    assert period.days_left() == 14
     client.force_login(coordinator)
     response = client.post("/koordinator/pengingat/", {"periode": period.pk}, follow=True)
-    assert mail.outbox == []
-    assert "Pengingat hanya dikirim" in response.content.decode()
+    assert [m.to for m in mail.outbox] == [[operator_b.email]]
+    html = response.content.decode()
+    assert "1 e-mail pengingat dikirim" in html
+    assert "alert-danger" not in html
 
 
 def test_a_leader_gets_403_from_the_reminder_button(client, leader, period):
