@@ -259,3 +259,24 @@ def test_every_column_sorts_both_ways(client, coordinator, period, key):
     up = client.get(f"/koordinator/?urut={key}").context
     down = client.get(f"/koordinator/?urut=-{key}").context
     assert (up["sort"], down["sort"]) == (key, f"-{key}")
+
+
+def test_a_second_click_on_the_same_day_sends_nothing_and_says_how_many_were_skipped(
+    client, coordinator, period, operator_a, operator_b
+):
+    client.force_login(coordinator)
+    client.post("/koordinator/pengingat/", {"periode": period.pk})
+    response = client.post("/koordinator/pengingat/", {"periode": period.pk}, follow=True)
+    assert len(mail.outbox) == 2
+    html = response.content.decode()
+    assert "0 e-mail pengingat dikirim ke operator 0 perangkat daerah." in html
+    assert "2 perangkat daerah dilewati karena sudah diingatkan hari ini." in html
+
+
+def test_the_reminder_button_refuses_a_closed_period(client, coordinator, period, operator_b):
+    period.status = period.Status.CLOSED
+    period.save()
+    client.force_login(coordinator)
+    response = client.post("/koordinator/pengingat/", {"periode": period.pk}, follow=True)
+    assert mail.outbox == []
+    assert "Pengingat hanya dikirim untuk periode yang sedang dibuka." in response.content.decode()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import access, roles
+from .. import access, notifications, roles
 from ..forms.review import CommentForm, RevisionForm, ScoreForm, TransitionForm
 from ..models import Submission, TransitionError
 
@@ -151,6 +151,7 @@ def _transition(request, pk, action, success):
     except (TransitionError, ValidationError) as error:
         messages.error(request, getattr(error, "message", str(error)))
         return _render(request, submission, transition_form=form, status=400)
+    notifications.submission_changed(submission, by=request.user, note=form.cleaned_data["note"])
     messages.success(request, success % {"agency": submission.agency.abbreviation})
     return redirect("evaluations:review_submission", pk=submission.pk)
 
