@@ -43,6 +43,14 @@ QUICK_WIN_KINDS = {
 }
 
 
+def unread_count(request):
+    """The signed-in user's unread notices: one query per request, shared by the bell in the
+    header and the page that lists them."""
+    if not hasattr(request, "_unread_notifications"):
+        request._unread_notifications = Notification.objects.for_user(request.user).unread().count()
+    return request._unread_notifications
+
+
 def operators_of(agency):
     members = AgencyMember.objects.filter(agency=agency, user__is_active=True).select_related("user")
     return [member.user for member in members]
