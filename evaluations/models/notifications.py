@@ -9,6 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import limited_text
+from .submissions import COMMENT_MAX_LENGTH
+
 
 class NotificationQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -49,8 +52,9 @@ class Notification(models.Model):
     kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
     # The names the message mentions (agency, period, quick win), as they were at the time.
     params = models.JSONField(_("parameter"), default=dict, blank=True)
-    # A copy of the note that came with the action (a return or rejection note), shown as typed.
-    note = models.TextField(_("catatan"), blank=True)
+    # A copy of the note that came with the action (a return or rejection note), shown as typed;
+    # the longest such note is a return note.
+    note = limited_text(_("catatan"), COMMENT_MAX_LENGTH, blank=True)
     link = models.CharField(_("tautan"), max_length=300)
     created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
     read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
