@@ -105,7 +105,7 @@ class Sent:
     messages: int = 0
     agencies: int = 0
     skipped: int = 0  # agencies already reminded today
-    failed: bool = False  # the mail server refused or did not answer; nothing was claimed
+    failed: bool = False  # the mail server refused or did not answer; the claims were released
 
     def add(self, other):
         self.messages += other.messages
@@ -151,7 +151,8 @@ def send_reminders(period, today=None, dry_run=False, on_request=False):
             get_connection().send_messages(messages)
         except Exception:  # noqa: BLE001  (any mail server failure: logged, claims released, caller told)
             logger.exception("Pengingat %s gagal dikirim", period)
-            # Nobody got the reminder: let a later click or the next run send it today.
+            # Usually the server could not be reached and nothing went: let a later click or the
+            # next run send today (a failure halfway may repeat a message to some, rather than none).
             ReminderSent.objects.filter(period=period, date=today, agency_id__in=claimed).delete()
             return Sent(failed=True)
     return sent
