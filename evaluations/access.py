@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from . import roles
-from .models import Agency, Answer, DatasetUpload, Evidence, QuickWin, QuickWinEvidence, Submission
+from .models import Agency, Answer, DatasetUpload, Evidence, Notification, QuickWin, QuickWinEvidence, Submission
 
 
 def visible_agencies(user):
@@ -135,3 +135,8 @@ def get_deletable_dataset_upload_for_user(user, pk):
     if not roles.is_coordinator(user):
         raise PermissionDenied
     return upload
+
+
+def get_notification_for_user(user, pk):
+    """A notice is its recipient's alone: anyone else gets 404."""
+    return get_object_or_404(Notification, pk=pk, recipient=user)

@@ -1,24 +1,29 @@
 """Who gets a reminder e-mail and what it says.
 
-A period is due for reminders while it is open and its deadline is at most
-settings.REMINDER_DAYS_BEFORE days away (and not past). Then every operator with an e-mail address,
-of every assigned agency whose submission is not yet sent (not started, being filled in, or
-returned for revision), gets one message listing what is still missing. Mail goes through Django's
-e-mail settings (console by default, SMTP in production).
+Every operator with an e-mail address, of every assigned agency whose submission is not yet sent
+(not started, being filled in, or returned for revision), gets one message listing what is still
+missing. The daily command sends while the period is due: open, and its deadline at most
+settings.REMINDER_DAYS_BEFORE days away (and not past); the dashboard's button whenever a
+coordinator asks while the period is open. Either way an agency is reminded at most once a day:
+a ReminderSent row is claimed before its e-mail goes out. Mail goes through Django's e-mail
+settings (console by default, SMTP in production).
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Agency, AgencyMember, EvaluationPeriod, Question, Submission
+from .models import Agency, AgencyMember, EvaluationPeriod, Question, ReminderSent, Submission
 
+logger = logging.getLogger(__name__)
 NEEDS_REMINDER = {Submission.Status.DRAFT, Submission.Status.RETURNED}
 
 
@@ -99,15 +104,55 @@ def reminders_for(period):
 class Sent:
     messages: int = 0
     agencies: int = 0
+    skipped: int = 0  # agencies already reminded today
+    failed: bool = False  # the mail server refused or did not answer; the claims were released
+
+    def add(self, other):
+        self.messages += other.messages
+        self.agencies += other.agencies
+        self.skipped += other.skipped
+        self.failed = self.failed or other.failed
 
 
-def send_reminders(period, today=None, dry_run=False):
-    """Send the period's reminders (in the site's language, Indonesian) in one SMTP connection."""
-    if not is_due(period, today):
+def _claim(period, agency, today):
+    """Record that the agency is reminded today, unless someone already did. The unique
+    constraint decides: of two simultaneous claims (two clicks, the button and the daily command)
+    one insert wins, the other waits for it on PostgreSQL and then fails."""
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(period=period, agency=agency, date=today)
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_reminders(period, today=None, dry_run=False, on_request=False):
+    """Send the period's reminders (in the site's language, Indonesian) in one SMTP connection, to
+    the agencies not yet reminded today. The daily command sends only while the period is due;
+    `on_request` (the dashboard's button) whenever the period is open."""
+    if not (period.is_open() if on_request else is_due(period, today)):
         return Sent()
+    today = today or timezone.localdate()
+    sent = Sent()
+    claimed = []
+    messages = []
     with translation.override(settings.LANGUAGE_CODE):
-        reminders = reminders_for(period)
-        messages = [message for reminder in reminders for message in reminder.message(today)]
+        reminded = set(ReminderSent.objects.filter(period=period, date=today).values_list("agency_id", flat=True))
+        for reminder in reminders_for(period):
+            if reminder.agency.pk in reminded or (not dry_run and not _claim(period, reminder.agency, today)):
+                sent.skipped += 1
+                continue
+            claimed.append(reminder.agency.pk)
+            messages += reminder.message(today)
+            sent.agencies += 1
+    sent.messages = len(messages)
     if messages and not dry_run:
-        get_connection().send_messages(messages)
-    return Sent(messages=len(messages), agencies=len(reminders))
+        try:
+            get_connection().send_messages(messages)
+        except Exception:  # noqa: BLE001  (any mail server failure: logged, claims released, caller told)
+            logger.exception("Pengingat %s gagal dikirim", period)
+            # Usually the server could not be reached and nothing went: let a later click or the
+            # next run send today (a failure halfway may repeat a message to some, rather than none).
+            ReminderSent.objects.filter(period=period, date=today, agency_id__in=claimed).delete()
+            return Sent(failed=True)
+    return sent

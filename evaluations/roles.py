@@ -4,6 +4,7 @@ for permissions (never group names), exactly as the models do with user.has_perm
 """
 
 from django.apps import apps as global_apps
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Permission
@@ -56,6 +57,18 @@ def agency_of(user):
 
 def is_operator(user):
     return user.has_perm(FILL) and agency_of(user) is not None
+
+
+def coordinators():
+    """The active users who review submissions (coordinators and admins), as
+    is_coordinator decides it: by the permission, whether held through a group or directly."""
+    perm = Permission.objects.filter(content_type__app_label="evaluations", codename=REVIEW.split(".")[1])
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__permissions__in=perm) | Q(user_permissions__in=perm))
+        .distinct()
+    )
 
 
 def role_label(user):

@@ -3,7 +3,7 @@ name of its module in views/ (and of its forms, templates and tests)."""
 
 from django.urls import path
 
-from .views import answering, common, datasets, instrument, periods, quickwins, results, review
+from .views import answering, common, datasets, instrument, notifications, periods, quickwins, results, review
 
 app_name = "evaluations"
 urlpatterns = [
@@ -50,6 +50,10 @@ urlpatterns = [
     path("quick-wins/<int:pk>/lanjutkan/", quickwins.continue_into, name="quickwins_continue_into"),
     path("quick-wins/<int:pk>/bukti/", quickwins.evidence_upload, name="quickwins_evidence_upload"),
     path("quick-wins/bukti/<int:pk>/unduh/", quickwins.evidence_download, name="quickwins_evidence_download"),
+    # /notifikasi/: everyone's notices (the bell in the header).
+    path("notifikasi/", notifications.index, name="notifications_index"),
+    path("notifikasi/baca-semua/", notifications.read_all, name="notifications_read_all"),
+    path("notifikasi/<int:pk>/baca/", notifications.read, name="notifications_read"),
     # /data/: the four supporting data sets.
     path("data/", datasets.index, name="datasets_index"),
     path("data/unggahan/<int:pk>/unduh/", datasets.upload_download, name="datasets_upload_download"),

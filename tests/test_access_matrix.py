@@ -14,7 +14,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from evaluations.models import Answer, DatasetUpload, Evidence, Question, QuickWinEvidence, Submission
+from evaluations.models import (
+    Answer,
+    DatasetUpload,
+    Evidence,
+    Notification,
+    Question,
+    QuickWinEvidence,
+    Submission,
+)
 
 from .factories import make_quick_win, upload_all_datasets
 from .filling import PDF
@@ -165,6 +173,12 @@ MATRIX = {
     "evaluations:quickwins_evidence_download": Entry(
         get="L 200 404 200 200 200", post="L 200 404 200 200 200", args=lambda w: [w.quick_win_evidence_a.pk]
     ),
+    # Notices: everyone's own; another user's notice is 404.
+    "evaluations:notifications_index": Entry(get=ALL_OK, post=ALL_OK),
+    "evaluations:notifications_read": Entry(
+        get="L 405 405 405 405 405", post="L R 404 404 404 404", args=lambda w: [w.notice_a.pk]
+    ),
+    "evaluations:notifications_read_all": Entry(get="L 405 405 405 405 405", post="L R R R R R"),
     # Data sets.
     "evaluations:datasets_index": Entry(get="L 200 200 200 200 200", post="L 200 200 200 200 200"),
     "evaluations:datasets_page": Entry(
@@ -212,6 +226,9 @@ class World:
         )
         upload_all_datasets(period, agency_a)
         self.upload_a = DatasetUpload.objects.get(period=period, agency=agency_a, kind="jalan")
+        self.notice_a = Notification.objects.create(
+            recipient=operator_a, kind=Notification.Kind.APPROVED, params={"period": period.name}, link="/opd/"
+        )
 
 
 def _names(patterns, namespace=""):

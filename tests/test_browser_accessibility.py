@@ -24,6 +24,7 @@ from evaluations.models import (
     EvaluationPeriod,
     Evidence,
     Indicator,
+    Notification,
     Question,
     QuickWin,
     QuickWinChange,
@@ -73,6 +74,7 @@ PAGES = {
         ("datasets", lambda w: "/data/"),
         ("roads", lambda w: "/data/jalan/"),
         ("password", lambda w: "/akun/kata-sandi/"),
+        ("notifications", lambda w: "/notifikasi/"),
     ],
     "coordinator": [
         ("home", lambda w: "/"),
@@ -84,6 +86,7 @@ PAGES = {
         ("quick-win-coverage", lambda w: "/quick-wins/cakupan/"),
         ("quick-win-continuation", lambda w: "/quick-wins/lanjutan/"),
         ("roads", lambda w: "/data/jalan/"),
+        ("notifications", lambda w: "/notifikasi/"),
     ],
     "admin": [
         ("periods", lambda w: "/kelola/periode/"),
@@ -210,6 +213,25 @@ def world(site):
     make_quick_win(period, bappeda, status=QuickWin.Status.DITETAPKAN, name="E-Planning", achievement_pct=60)
     make_quick_win(period, pu, status=QuickWin.Status.DITOLAK, pillar="LIV", name="Polder", status_note="Lengkapi.")
     make_quick_win(previous, diskominfo, status=QuickWin.Status.DITETAPKAN, name="PBB Online")
+
+    # Notices, read and unread, one with the coordinator's note.
+    names = {"agency": diskominfo.name, "period": period.name, "name": proposal.name}
+    Notification.objects.create(
+        recipient=operator, kind=Notification.Kind.RETURNED, params=names, note="Lengkapi bukti.", link="/opd/"
+    )
+    Notification.objects.create(
+        recipient=operator,
+        kind=Notification.Kind.QUICK_WIN_SET,
+        params=names,
+        link="/quick-wins/",
+        read_at=timezone.now(),
+    )
+    Notification.objects.create(
+        recipient=coordinator,
+        kind=Notification.Kind.SUBMITTED,
+        params=names,
+        link=f"/koordinator/pengisian/{reviewed.pk}/",
+    )
 
     upload_all_datasets(period, diskominfo, copies=3)
     return SimpleNamespace(period=period, submission=submission, reviewed=reviewed, proposal=proposal)

@@ -22,6 +22,10 @@ Operator
   nothing, and a message.
 - data-set page `/data/jalan/` · upload form without a file → nothing, and a message (not a 500).
 - password change `/akun/kata-sandi/` sent empty → nothing, and a message.
+- notifications `/notifikasi/` · "Tandai dibaca" on one notice, then "Tandai semua dibaca" → only
+  the read time of the operator's unread notices.
+
+Submitting, returning and setting a quick win also leave a notice for each person told (intended).
 
 Coordinator
 - review page `/koordinator/pengisian/<id>/` · the verified-score form of every answer: a verified
@@ -80,6 +84,7 @@ from evaluations.models import (
     EvaluationPeriod,
     Evidence,
     Indicator,
+    Notification,
     Question,
     QuickWin,
     QuickWinChange,
@@ -155,6 +160,7 @@ def snapshot():
         QuickWinChange,
         QuickWinEvidence,
         QuickWin.supporting_agencies.through,
+        Notification,
         EvaluationPeriod,
         Dimension,
         Indicator,
@@ -423,16 +429,17 @@ def quick_win_edit(check, page, url, quick_win, language):
     )
 
 
-def quick_win_move(check, page, url, quick_win, form, action, message):
+def quick_win_move(check, page, url, quick_win, form, action, message, notifies=False):
     """A decision or status form on the quick-win page: only the status, its note (replaced by
-    the form's empty note) and one history row change."""
+    the form's empty note) and one history row change (and a notice for each operator told)."""
     open_page(page, f"{url}/quick-wins/{quick_win.pk}/")
     check.submit(
         page,
         form,
         page.locator(f"form[action$='/{action}/'] button[type=submit]"),
         message,
-        intended=[rf"quickwin #{quick_win.pk}: status ", r"quickwinchange #\d+ added"],
+        intended=[rf"quickwin #{quick_win.pk}: status ", r"quickwinchange #\d+ added"]
+        + ([r"notification #\d+ added"] if notifies else []),
         allowed=[rf"quickwin #{quick_win.pk}: status_note "],
     )
 
@@ -440,6 +447,28 @@ def quick_win_move(check, page, url, quick_win, form, action, message):
 def password_form(check, page, url, language):
     open_page(page, f"{url}/akun/kata-sandi/")
     check.submit(page, "password change", page.locator("main form button[type=submit]"), required(language))
+
+
+def notification_forms(check, page, url, language, user):
+    """Mark one notice read, then all of them: only the read time of the user's unread ones."""
+    names = {"agency": "Dinas PU", "period": "Evaluasi Smart City 2031 Tahap I", "name": "Polder"}
+    kinds = (Notification.Kind.RETURNED, Notification.Kind.QUICK_WIN_SET, Notification.Kind.APPROVED)
+    mine = [Notification.objects.create(recipient=user, kind=k, params=names, link="/opd/") for k in kinds]
+    open_page(page, f"{url}/notifikasi/")
+    check.submit(
+        page,
+        "notification mark read",
+        page.locator(f"form[action$='/notifikasi/{mine[0].pk}/baca/'] button:not([name=buka])"),
+        say(language, "2 belum dibaca.", "2 unread."),
+        intended=[rf"notification #{mine[0].pk}: read_at "],
+    )
+    check.submit(
+        page,
+        "notifications mark all read",
+        page.locator("form[action$='/baca-semua/'] button"),
+        say(language, "0 belum dibaca.", "0 unread."),
+        intended=[rf"notification #{notice.pk}: read_at " for notice in mine[1:]],
+    )
 
 
 def required(language):
@@ -486,13 +515,19 @@ def test_the_operators_forms_save_back_what_they_show(site, browser_page, langua
         say(language, "Pilih berkas .xlsx yang akan diunggah.", "Choose the .xlsx file to upload."),
     )
     password_form(check, page, url, language)
+    notification_forms(check, page, url, language, User.objects.get(username="op_pu"))
     open_page(page, f"{url}/opd/pengisian/{world.submission.pk}/kirim/")
     check.submit(
         page,
         "submit",
         page.locator("main form button[type=submit]"),
         say(language, "Pengisian terkirim untuk verifikasi.", "Submission sent for verification."),
-        intended=[r"submission #\d+: status ", r"submission #\d+: submitted_at ", r"submissionevent #\d+ added"],
+        intended=[
+            r"submission #\d+: status ",
+            r"submission #\d+: submitted_at ",
+            r"submissionevent #\d+ added",
+            r"notification #\d+ added",
+        ],
     )
     assert not check.problems, "\n".join(check.problems)
 
@@ -606,7 +641,12 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
         "return note",
         page.locator("form[action$='/kembalikan/'] button"),
         say(language, "Pengisian Dinas PU dikembalikan", "The submission of Dinas PU was returned"),
-        intended=[r"submission #\d+: status ", r"submission #\d+: returned_at ", r"submissionevent #\d+ added"],
+        intended=[
+            r"submission #\d+: status ",
+            r"submission #\d+: returned_at ",
+            r"submissionevent #\d+ added",
+            r"notification #\d+ added",
+        ],
     )
 
     quick_win_edit(check, page, url, world.proposal, language)
@@ -625,6 +665,7 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
         "quick-win decision",
         "tetapkan",
         say(language, "Quick win ditetapkan.", "Quick win adopted."),
+        notifies=True,
     )
     quick_win_move(
         check,

@@ -2,11 +2,11 @@
 
 the admin opens the period; the operators of Dinas Pariwisata (Smart Branding, 7 questions) and
 Bapenda (Smart Economy, 8 questions) fill in every section with a PDF as evidence and submit; the
-coordinator marks one of Dispar's answers, is refused approving while it is marked, and returns the
-submission with a comment; the operator is refused resubmitting until they reply to the note, then
-resubmits; the coordinator sets one verified score, is refused approving until confirming that the
-agency's own scores stand for the rest, removes the mark and approves both; the results page shows
-the new index; a
+coordinator, told by the home page, the bell and e-mail, marks one of Dispar's answers, is refused
+approving while it is marked, and returns the submission with a comment (and its operator is told);
+the operator is refused resubmitting until they reply to the note, then resubmits; the coordinator
+sets one verified score, is refused approving until confirming that the agency's own scores stand
+for the rest, removes the mark and approves both; the results page shows the new index; a
 quick win is proposed and set; a road data set is uploaded; the admin downloads the workbook and the
 test finds the answers, scores, index and quick win in it. Screenshots go to artifacts/.
 """
@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -160,8 +161,12 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     log_out(page)
     assert set(Submission.objects.filter(period=period).values_list("status", flat=True)) == {"submitted"}
 
-    # 3. The coordinator marks one of Dispar's answers for revision, comments and returns it.
+    # 3. The coordinator, told by the home page, the bell and e-mail (the admin too) that two
+    # submissions wait, marks one of Dispar's answers for revision, comments and returns it.
     log_in(page, url, "koordinator")
+    expect(page.locator(".awaiting-review")).to_have_text("2 menunggu verifikasi")
+    expect(page.locator(".navbar-bell")).to_contain_text("Notifikasi: 2 belum dibaca")
+    assert sorted(m.to[0] for m in mail.outbox) == ["admin@example.go.id"] * 2 + ["koordinator@example.go.id"] * 2
     open_review(page, url, dispar.name, screenshot_name="story-05-dashboard")
     card = answer_card(page, "A.2.1")
     expect(card.locator(".answer-value")).to_have_text(option_label(period, "A.2.1", "3"))
@@ -181,9 +186,12 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     expect(page.locator(".submission-status")).to_have_text("Dikembalikan")
     log_out(page)
 
-    # 4. The operator sees the highlighted answer and the comment; sending it back untouched is
-    #    refused with a link to the answer; they reply to the note (the answer stands) and resubmit.
+    # 4. The operator, told by the bell and e-mail, sees the highlighted answer and the comment;
+    #    sending it back untouched is refused with a link to the answer; they reply to the note (the
+    #    answer stands) and resubmit.
     log_in(page, url, "op_dispar")
+    expect(page.locator(".navbar-bell")).to_contain_text("Notifikasi: 1 belum dibaca")
+    assert [m.to for m in mail.outbox if "dikembalikan" in m.body] == [["op_dispar@example.go.id"]]
     go(page, page.get_by_role("link", name="Isi kuesioner"))
     expect(page.locator("body")).to_contain_text("1 perlu perbaikan")
     expect(page.locator("body")).to_contain_text("Satu jawaban perlu diperbaiki.")

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from evaluations import reminders
-from evaluations.models import EvaluationPeriod, Evidence, Question, Submission
+from evaluations.models import EvaluationPeriod, Evidence, Question, ReminderSent, Submission
 
 from .factories import make_answer, make_operator, make_submission, make_user
 
@@ -131,7 +131,10 @@ def test_the_command_sends_for_every_due_period_and_prints_a_summary(due, operat
     out = StringIO()
     call_command("send_reminders", stdout=out)
     assert len(mail.outbox) == 2
-    assert "send_reminders: 2 e-mail dikirim ke operator 2 perangkat daerah (1 periode)." in out.getvalue()
+    assert (
+        "send_reminders: 2 e-mail dikirim ke operator 2 perangkat daerah "
+        "(1 periode; 0 perangkat daerah sudah diingatkan hari ini)." in out.getvalue()
+    )
 
 
 def test_the_command_dry_run_sends_nothing(due, operator_a):
@@ -197,3 +200,57 @@ def test_a_reminder_travels_through_a_real_smtp_server(due, agency_a, operator_a
     body = message.get_payload(decode=True).decode(message.get_content_charset())
     assert f"Yth. operator {agency_a.name}" in body
     assert "Yang masih kurang" in body
+
+
+# --- once a day per agency ----------------------------------------------------------------------
+
+
+def test_sending_twice_on_one_day_reminds_each_agency_once(due, operator_a, operator_b):
+    first = _send(due)
+    second = _send(due)
+    assert len(mail.outbox) == 2
+    assert (first.agencies, first.skipped) == (2, 0)
+    assert (second.messages, second.agencies, second.skipped) == (0, 0, 2)
+    assert ReminderSent.objects.filter(period=due, date=timezone.localdate()).count() == 2
+
+
+def test_the_daily_command_skips_agencies_the_button_reminded_today(client, coordinator, due, operator_a, operator_b):
+    client.force_login(coordinator)
+    client.post("/koordinator/pengingat/", {"periode": due.pk})
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    assert sorted(address for m in mail.outbox for address in m.to) == sorted([operator_a.email, operator_b.email])
+    assert "0 e-mail dikirim ke operator 0 perangkat daerah (1 periode; 2 perangkat daerah sudah diingatkan" in (
+        out.getvalue()
+    )
+
+
+def test_an_agency_reminded_yesterday_is_reminded_again_today(due, operator_a):
+    reminders.send_reminders(due, today=timezone.localdate() - timedelta(days=1))
+    reminders.send_reminders(due)
+    assert len(_to(operator_a.email)) == 2
+
+
+def test_the_daily_command_still_waits_for_the_last_days(period, operator_a):
+    call_command("send_reminders", stdout=StringIO())
+    assert mail.outbox == []
+    assert not ReminderSent.objects.exists()
+
+
+def test_a_dry_run_claims_nothing(due, operator_a):
+    call_command("send_reminders", "--dry-run", stdout=StringIO())
+    assert not ReminderSent.objects.exists()
+    _send(due)
+    assert len(_to(operator_a.email)) == 1
+
+
+def test_a_failing_mail_server_releases_the_claims_so_a_later_try_sends(due, operator_a, monkeypatch):
+    def refuse(self, messages):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    assert _send(due).failed
+    assert not ReminderSent.objects.exists()
+    monkeypatch.undo()
+    assert _send(due).messages == 1
+    assert len(_to(operator_a.email)) == 1

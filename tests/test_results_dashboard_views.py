@@ -197,8 +197,9 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_5_and_40_agencies(cli
     small = _dashboard_queries(client, 5)
     large = _dashboard_queries(client, 40)
     # session, user, permissions, periods, pillars, agency_progress() 4, results() 3, the previous
-    # period's results() 3 (the previous period is found among the periods read), the navigation's agency
-    assert small == large == 16
+    # period's results() 3 (the previous period is found among the periods read), the navigation's
+    # agency, the bell's unread count
+    assert small == large == 17
 
 
 # --- the reminder button -------------------------------------------------------------
@@ -216,11 +217,16 @@ def test_the_reminder_button_emails_the_operators_of_agencies_that_have_not_subm
     assert "1 e-mail pengingat dikirim" in response.content.decode()
 
 
-def test_the_reminder_button_refuses_when_the_deadline_is_still_far(client, coordinator, period, operator_b):
+def test_the_reminder_button_sends_whenever_the_coordinator_asks_even_two_weeks_before_the_deadline(
+    client, coordinator, period, operator_b
+):
+    assert period.days_left() == 14
     client.force_login(coordinator)
     response = client.post("/koordinator/pengingat/", {"periode": period.pk}, follow=True)
-    assert mail.outbox == []
-    assert "Pengingat hanya dikirim" in response.content.decode()
+    assert [m.to for m in mail.outbox] == [[operator_b.email]]
+    html = response.content.decode()
+    assert "1 e-mail pengingat dikirim" in html
+    assert "alert-danger" not in html
 
 
 def test_a_leader_gets_403_from_the_reminder_button(client, leader, period):
@@ -336,3 +342,24 @@ def test_the_results_page_the_dashboard_and_the_workbook_show_the_same_numbers(c
     official = {row[columns["Kode pertanyaan"]]: row[columns["Skor resmi"]] for row in rows}
     assert official == {"q1": None, "q2": None, "q3": 2, "q4": 3}
     assert summary["Indeks resmi (disetujui, skor verifikasi)"][3] == 0.4 * (2 + 3) / 2
+
+
+def test_a_second_click_on_the_same_day_sends_nothing_and_says_how_many_were_skipped(
+    client, coordinator, period, operator_a, operator_b
+):
+    client.force_login(coordinator)
+    client.post("/koordinator/pengingat/", {"periode": period.pk})
+    response = client.post("/koordinator/pengingat/", {"periode": period.pk}, follow=True)
+    assert len(mail.outbox) == 2
+    html = response.content.decode()
+    assert "0 e-mail pengingat dikirim ke operator 0 perangkat daerah." in html
+    assert "2 perangkat daerah dilewati karena sudah diingatkan hari ini." in html
+
+
+def test_the_reminder_button_refuses_a_closed_period(client, coordinator, period, operator_b):
+    period.status = period.Status.CLOSED
+    period.save()
+    client.force_login(coordinator)
+    response = client.post("/koordinator/pengingat/", {"periode": period.pk}, follow=True)
+    assert mail.outbox == []
+    assert "Pengingat hanya dikirim untuk periode yang sedang dibuka." in response.content.decode()

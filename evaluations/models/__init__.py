@@ -5,6 +5,7 @@ instrument.py  dimension -> indicator -> question -> answer options / score band
 agencies.py    kecamatan, agencies (Perangkat Daerah), their people, who answers what
 submissions.py one submission per agency per period, answers, evidence, review and audit trail
 quickwins.py   quick wins per pillar, their history (old and new values) and evidence
+notifications.py in-app notices, and the reminders sent (once a day per agency)
 datasets.py    the four supporting data sets and their upload history
 files.py       what every stored file has (evidence, quick-win evidence, data-set uploads)
 audit.py       the history of what the Django admin changes; how history rows write values
@@ -25,6 +26,7 @@ from .datasets import (
     TransportFacility,
 )
 from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
+from .notifications import Notification, ReminderSent
 from .periods import EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange
 from .submissions import (
@@ -51,6 +53,8 @@ __all__ = [
     "Evidence",
     "Indicator",
     "Kecamatan",
+    "Notification",
+    "ReminderSent",
     "Question",
     "ReviewComment",
     "RevisionReply",

@@ -73,6 +73,9 @@ class SubmissionQuerySet(models.QuerySet):
     def for_period(self, period):
         return self.filter(period=period)
 
+    def awaiting_review(self):
+        return self.filter(status=Submission.Status.SUBMITTED)
+
 
 class Submission(models.Model):
     class Status(models.TextChoices):

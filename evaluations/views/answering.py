@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import access, restore, roles
+from .. import access, notifications, restore, roles
 from ..answering import (
     answer_state,
     can_carry_forward,
@@ -225,6 +225,7 @@ def submit(request, submission_id):
         except TransitionError as exc:
             messages.error(request, exc.message)
             return _render_submit(request, submission, exc.missing, status=422)
+        notifications.submission_changed(submission, by=request.user)
         messages.success(request, _("Pengisian terkirim untuk verifikasi. Isian kini hanya dapat dibaca."))
         return redirect("evaluations:answering_submission", submission.pk)
     submission = access.get_submission_for_user(request.user, submission_id)

@@ -30,6 +30,9 @@ def home(request):
             context["agency"] = agency
             context["question_count"] = Question.objects.assigned_to(agency, period).count()
             context["submission"] = Submission.objects.filter(period=period, agency=agency).first()
+        if roles.is_coordinator(request.user):
+            # The coordinator's first question every morning: what is waiting for me?
+            context["awaiting_review"] = Submission.objects.for_period(period).awaiting_review().count()
         if roles.is_leader(request.user):
             context["leader"] = _leader_summary(period)
         elif roles.can_view_all(request.user):

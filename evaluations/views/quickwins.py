@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from pillars.models import Pillar, SubDimension
 
-from .. import access, roles
+from .. import access, notifications, roles
 from ..forms.quickwins import NoteForm, ProgressForm, QuickWinEvidenceForm, QuickWinForm, RejectForm
 from ..models import Agency, EvaluationPeriod, QuickWin, QuickWinChange, QuickWinEvidence, TransitionError
 from .common import form_errors, period_or_404, shorten, stored_file_attachment
@@ -161,6 +161,7 @@ def _transition(request, quick_win, form, action, success):
     except TransitionError as error:
         messages.error(request, error.message)
     else:
+        notifications.quick_win_changed(quick_win, by=request.user, note=form.cleaned_data.get("note", ""))
         messages.success(request, success)
     return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
 

@@ -97,7 +97,6 @@ def dashboard(request):
             "sort": sort,
             "sort_links": _sort_links(request, sort),
             "reminder_days": settings.REMINDER_DAYS_BEFORE,
-            "reminders_due": reminders.is_due(period),
         },
     )
 
@@ -114,21 +113,18 @@ def _sort_links(request, current):
 
 @require_POST
 def send_reminders(request):
-    """The dashboard's button: the same reminders as `manage.py send_reminders`, for one period."""
+    """The dashboard's button: the same reminders as `manage.py send_reminders`, for one period,
+    whenever a coordinator asks (not only in the last days), once a day per agency."""
     access.require_coordinator(request.user)
     period = get_object_or_404(EvaluationPeriod, pk=request.POST.get("periode") or 0)
     url = reverse("evaluations:results_dashboard") + f"?periode={period.pk}"
-    if not reminders.is_due(period):
-        messages.error(
-            request,
-            _(
-                "Pengingat hanya dikirim untuk periode yang dibuka dan batas akhirnya paling lama "
-                "%(days)s hari lagi (dan belum lewat)."
-            )
-            % {"days": settings.REMINDER_DAYS_BEFORE},
-        )
+    if not period.is_open():
+        messages.error(request, _("Pengingat hanya dikirim untuk periode yang sedang dibuka."))
         return redirect(url)
-    sent = reminders.send_reminders(period)
+    sent = reminders.send_reminders(period, on_request=True)
+    if sent.failed:
+        messages.error(request, _("Server e-mail gagal mengirim pengingat. Tidak ada yang terkirim; coba lagi nanti."))
+        return redirect(url)
     messages.success(
         request,
         ngettext(
@@ -138,6 +134,16 @@ def send_reminders(request):
         )
         % {"n": sent.messages, "agencies": sent.agencies},
     )
+    if sent.skipped:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)s perangkat daerah dilewati karena sudah diingatkan hari ini.",
+                "%(n)s perangkat daerah dilewati karena sudah diingatkan hari ini.",
+                sent.skipped,
+            )
+            % {"n": sent.skipped},
+        )
     return redirect(url)
 
 

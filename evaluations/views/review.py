@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import access, roles
+from .. import access, notifications, roles
 from ..forms.review import ApproveForm, CommentForm, RevisionForm, ScoreForm, TransitionForm
 from ..models import Submission, TransitionError
 
@@ -164,6 +164,7 @@ def _transition(request, pk, action, success, form_class=TransitionForm):
     except (TransitionError, ValidationError) as error:
         messages.error(request, getattr(error, "message", str(error)))
         return _render(request, submission, status=400, **bound)
+    notifications.submission_changed(submission, by=request.user, note=form.cleaned_data.get("note", ""))
     messages.success(request, success % {"agency": submission.agency.abbreviation})
     return redirect("evaluations:review_submission", pk=submission.pk)
 

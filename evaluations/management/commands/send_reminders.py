@@ -8,7 +8,7 @@ class Command(BaseCommand):
     help = (
         "E-mails the operators of agencies whose submission is not yet sent (or was returned) when the "
         "period's deadline is at most REMINDER_DAYS_BEFORE days away, listing what is still missing. "
-        "Meant to run daily (cron)."
+        "Agencies already reminded today (by the dashboard's button) are skipped. Meant to run daily (cron)."
     )
 
     def add_arguments(self, parser):
@@ -25,11 +25,11 @@ class Command(BaseCommand):
             periods = reminders.due_periods()
         total = reminders.Sent()
         for item in periods:
-            sent = reminders.send_reminders(item, dry_run=dry_run)
-            total.messages += sent.messages
-            total.agencies += sent.agencies
+            total.add(reminders.send_reminders(item, dry_run=dry_run))
+        if total.failed:
+            raise CommandError("Server e-mail gagal; lihat log. Pengingat yang gagal dapat dikirim ulang hari ini.")
         verb = "akan dikirim" if dry_run else "dikirim"
         self.stdout.write(
             f"send_reminders: {total.messages} e-mail {verb} ke operator {total.agencies} perangkat daerah "
-            f"({len(periods)} periode)."
+            f"({len(periods)} periode; {total.skipped} perangkat daerah sudah diingatkan hari ini)."
         )

@@ -1,0 +1,103 @@
+"""What people are told: in-app notices (the bell and /notifikasi/) and the record of the reminders
+sent, which keeps an agency from being reminded twice on one day.
+
+Who is told of what, and the e-mail that goes with a notice, is evaluations/notifications.py.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .fields import limited_text
+from .submissions import COMMENT_MAX_LENGTH
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(recipient=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+    def mark_read(self):
+        """Mark these as read now; already read ones keep the time they were first read."""
+        return self.unread().update(read_at=timezone.now())
+
+
+class Notification(models.Model):
+    """One notice to one user. The text is stored as its kind and parameters, so that it is shown
+    in the language of whoever reads it, whichever language the actor was using."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Pengisian dikirim")
+        RETURNED = "returned", _("Pengisian dikembalikan")
+        APPROVED = "approved", _("Pengisian disetujui")
+        REOPENED = "reopened", _("Pengisian dibuka kembali")
+        QUICK_WIN_SET = "qw_set", _("Quick win ditetapkan")
+        QUICK_WIN_REJECTED = "qw_rejected", _("Quick win ditolak")
+
+    MESSAGES = {
+        Kind.SUBMITTED: _("%(agency)s mengirim pengisian %(period)s untuk diverifikasi."),
+        Kind.RETURNED: _("Pengisian %(period)s dikembalikan oleh koordinator untuk diperbaiki."),
+        Kind.APPROVED: _("Pengisian %(period)s disetujui oleh koordinator."),
+        Kind.REOPENED: _("Pengisian %(period)s dibuka kembali oleh admin dan dapat diubah lagi."),
+        Kind.QUICK_WIN_SET: _('Quick win "%(name)s" ditetapkan oleh koordinator.'),
+        Kind.QUICK_WIN_REJECTED: _('Usulan quick win "%(name)s" ditolak oleh koordinator.'),
+    }
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("penerima")
+    )
+    kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
+    # The names the message mentions (agency, period, quick win), as they were at the time.
+    params = models.JSONField(_("parameter"), default=dict, blank=True)
+    # A copy of the note that came with the action (a return or rejection note), shown as typed;
+    # the longest such note is a return note.
+    note = limited_text(_("catatan"), COMMENT_MAX_LENGTH, blank=True)
+    link = models.CharField(_("tautan"), max_length=300)
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notifikasi")
+        verbose_name_plural = _("notifikasi")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.message
+
+    @property
+    def message(self):
+        return str(self.MESSAGES[self.kind]) % self.params
+
+    def is_unread(self):
+        return self.read_at is None
+
+
+class ReminderSent(models.Model):
+    """An agency was reminded of a period on a date. The row is written (claimed) before the
+    e-mail goes out, and the unique constraint lets only one writer claim a day: two clicks on
+    the dashboard's button, or the button and the daily command, remind an agency once."""
+
+    period = models.ForeignKey(
+        "evaluations.EvaluationPeriod", on_delete=models.CASCADE, related_name="+", verbose_name=_("periode")
+    )
+    agency = models.ForeignKey(
+        "evaluations.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("perangkat daerah")
+    )
+    date = models.DateField(_("tanggal"))
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pengingat terkirim")
+        verbose_name_plural = _("pengingat terkirim")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "agency", "date"], name="reminder_once_a_day_per_agency"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} · {self.period} · {self.date}"
