@@ -87,7 +87,10 @@ MATRIX = {
         data=lambda w: {"note": "Lengkapi SK"},
     ),
     "evaluations:review_approve": Entry(
-        get="L 405 405 405 405 405", post="L 404 404 R 403 R", args=lambda w: [w.submission_a.pk]
+        get="L 405 405 405 405 405",
+        post="L 404 404 R 403 R",
+        args=lambda w: [w.submission_a.pk],
+        data=lambda w: {"accept_self_scores": "on"},  # the world's answer has no verified score
     ),
     "evaluations:review_reopen": Entry(
         get="L 405 405 405 405 405", post="L 404 404 403 403 400", args=lambda w: [w.submission_a.pk]
