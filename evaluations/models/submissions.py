@@ -72,7 +72,7 @@ class ReviewSection:
 
     @property
     def is_verified(self):
-        return self.verified >= self.scorable
+        return 0 < self.scorable <= self.verified
 
 
 class SubmissionQuerySet(models.QuerySet):
@@ -211,29 +211,36 @@ class Submission(models.Model):
                 section.verified, section.marked = row["verified"], row["marked"]
         return list(sections.values())
 
-    def review_items(self, section_key=None, show="", question=None):
+    def review_items(self, section_key=None, show="", question=None, start=0, limit=None):
         """[(question, answer or None)] of one section (all sections when `section_key` is None)
-        in form order; `show` narrows them to answers "belum" (scored, not yet verified) or
-        "perbaikan" (marked for revision), `question` (an id) to that one question. Each answer
-        comes with its live evidence and how many comments and history rows it has (those load
-        on demand). Three queries whatever the number of questions and answers."""
+        in form order, from `start`, at most `limit`; `show` narrows them to answers "belum"
+        (scored, not yet verified) or "perbaikan" (marked for revision), `question` (an id) to
+        that one question. Each answer comes with its live evidence and how many comments and
+        history rows it has (those load on demand). Three queries whatever the number of
+        questions and answers."""
         questions = self._review_questions().with_scorable()
         if question is not None:  # one answer's card, re-rendered after an action
             questions = questions.filter(pk=question)
         if section_key:
             dimension, _sep, pillar = section_key.partition("-")
             questions = questions.filter(indicator__dimension__code=dimension)
-            questions = (
-                questions.filter(pillar__isnull=True) if pillar == NO_PILLAR else questions.filter(pillar__code=pillar)
-            )
-        answers = self.answers.filter(question__in=questions.values("pk"))
+            if pillar == NO_PILLAR:
+                questions = questions.filter(pillar__isnull=True)
+            else:
+                questions = questions.filter(pillar__code=pillar)
+        answers = self.answers.all()
         if show == REVIEW_UNVERIFIED:
             answers = answers.filter(ANSWERED, Question.scorable_q("question__"), verified_score__isnull=True)
         elif show == REVIEW_MARKED:
             answers = answers.filter(needs_revision=True)
+        if show:
+            questions = questions.filter(pk__in=answers.values("question_id"))
+        questions = questions.in_form_order()
+        questions = list(questions[start : start + limit] if limit else questions)
         answers = {
             a.question_id: a
-            for a in answers.select_related("option")
+            for a in answers.filter(question__in=[q.pk for q in questions])
+            .select_related("option")
             .annotate(
                 comment_count=models.Count("comments", distinct=True),
                 change_count=models.Count("changes", distinct=True),
@@ -246,10 +253,8 @@ class Submission(models.Model):
                 ),
             )
         }
-        if show:
-            questions = questions.filter(pk__in=list(answers))
         items = []
-        for question in questions.in_form_order():
+        for question in questions:
             answer = answers.get(question.id)
             if answer is not None:
                 answer.question = question

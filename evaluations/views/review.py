@@ -21,6 +21,8 @@ from ..models import Submission, TransitionError
 from ..models.submissions import REVIEW_MARKED, REVIEW_UNVERIFIED, section_key
 
 SHOW_CHOICES = (REVIEW_UNVERIFIED, REVIEW_MARKED)
+# Answer cards per page of a section: the first view stays small whatever the instrument's shape.
+CARDS_PER_PAGE = 25
 
 
 def _answer_forms(question, answer, can_review, bound=None):
@@ -45,8 +47,15 @@ def _place(request, section=None):
     params = {"bagian": section or request.GET.get("bagian", "")}
     if request.GET.get("tampil") in SHOW_CHOICES:
         params["tampil"] = request.GET["tampil"]
+    if _page(request) > 1:
+        params["hal"] = _page(request)
     params = {k: v for k, v in params.items() if v}
     return f"?{urlencode(params)}" if params else ""
+
+
+def _page(request):
+    page = request.GET.get("hal", "")
+    return int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
 
 
 def _items(request, submission, items, bound_answer=None, bound=None, expanded=False):
@@ -81,20 +90,34 @@ def _sections(submission, key):
 def _render(request, submission, bound_answer=None, bound=None, transition_form=None, status=200, section=None):
     sections, current = _sections(submission, section or request.GET.get("bagian"))
     show = request.GET.get("tampil") if request.GET.get("tampil") in SHOW_CHOICES else ""
-    items = submission.review_items(current.key, show) if current else []
+    page = _page(request)
+    start = (page - 1) * CARDS_PER_PAGE
+    # One card more than shown tells whether there is a next page.
+    items = submission.review_items(current.key, show, start=start, limit=CARDS_PER_PAGE + 1) if current else []
+    more = len(items) > CARDS_PER_PAGE
+    items = items[:CARDS_PER_PAGE]
     keys = [s.key for s in sections]
     index = keys.index(current.key) if current else 0
+    cards = _items(request, submission, items, bound_answer, bound)
+    for card in cards:
+        # A refused comment is shown in its form, with the history and comments it belongs to.
+        if card["answer"] is not None and card["answer"].pk == bound_answer and "comment" in (bound or {}):
+            card["expanded"] = True
+            card.update(_extras(request, card["answer"], card["forms"]))
     return render(
         request,
         "evaluations/review/submission.html",
         {
             **_common(request, submission),
-            "items": _items(request, submission, items, bound_answer, bound),
+            "items": cards,
             "sections": sections,
             "section": current,
             "previous_section": sections[index - 1] if current and index > 0 else None,
             "next_section": sections[index + 1] if current and index + 1 < len(sections) else None,
             "show": show,
+            "page": page,
+            "previous_page": page - 1 if page > 1 else None,
+            "next_page": page + 1 if more else None,
             "place": _place(request, current.key if current else ""),
             "bound_answer": bound_answer,
             "events": submission.events.select_related("actor", "answer__question"),
@@ -146,6 +169,11 @@ def _extras(request, answer, forms=None):
     }
 
 
+def _section_of(answer):
+    question = answer.question
+    return section_key(question.indicator.dimension.code, question.pillar.code if question.pillar_id else None)
+
+
 @require_GET
 def answer(request, pk):
     """An answer's history and comments: the fragment a card's details element fetches with htmx,
@@ -157,8 +185,7 @@ def answer(request, pk):
     submission = answer.submission
     [item] = _items(request, submission, submission.review_items(question=answer.question_id), expanded=True)
     item.update(_extras(request, item["answer"], item["forms"]))
-    question = item["question"]
-    key = section_key(question.indicator.dimension.code, question.pillar.code if question.pillar_id else None)
+    key = _section_of(item["answer"])
     return render(
         request,
         "evaluations/review/answer.html",
@@ -190,8 +217,7 @@ def _invalid(request, answer, name, form, message):
     if request.htmx:
         return _card(request, answer, {name: form}, message, level="danger", status=400)
     messages.error(request, message)
-    key = request.GET.get("bagian") or None
-    return _render(request, answer.submission, answer.pk, {name: form}, status=400, section=key)
+    return _render(request, answer.submission, answer.pk, {name: form}, status=400, section=_section_of(answer))
 
 
 def _saved(request, answer, message, level="success", expanded=False):
