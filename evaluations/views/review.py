@@ -1,6 +1,10 @@
 """The coordinators' review of one submission: every answer with its evidence and history, the
 verified score, comments, revision marks, and the return / approve / reopen actions.
 
+The page shows one section (dimension x pillar) at a time. The per-answer actions answer an htmx
+request with the one answer card they changed (and the section navigator, out of band); a plain
+POST (no JavaScript) gets the redirect back to the card, or the page drawn again at the card.
+
 Leaders see the page but every POST gives them 403; operators get 403 on the page and 404 on the
 actions (access.get_*review*_for_user)."""
 
