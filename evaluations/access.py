@@ -94,6 +94,13 @@ def get_rw_review_submission_for_user(user, pk):
     return get_submission_for_user(user, pk)
 
 
+def get_review_answer_for_user(user, pk):
+    """One answer's history and comments on the review page: everyone who views all agencies;
+    operators get 403 like the review page itself."""
+    require_viewer(user)
+    return get_answer_for_user(user, pk)
+
+
 def get_rw_review_answer_for_user(user, pk):
     """Scoring, marking and commenting one answer: coordinators and admin; leaders 403, others 404."""
     require_coordinator(user)

@@ -37,9 +37,9 @@ from .models import (
     TransitionError,
 )
 from .models.instrument import format_score
+from .models.submissions import section_key
 
 VALUE_FIELDS = ("option_id", "bool_value", "number_value", "text_value", "date_value")
-NO_PILLAR = "UMUM"
 
 
 def empty_values():
@@ -83,8 +83,7 @@ def display_value(question, values):
 
 
 def section_key_of(question):
-    pillar = question.pillar.code if question.pillar_id else NO_PILLAR
-    return f"{question.indicator.dimension.code}-{pillar}"
+    return section_key(question.indicator.dimension.code, question.pillar.code if question.pillar_id else None)
 
 
 @dataclass

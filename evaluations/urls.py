@@ -22,6 +22,7 @@ urlpatterns = [
     path("koordinator/pengisian/<int:pk>/kembalikan/", review.return_for_revision, name="review_return_for_revision"),
     path("koordinator/pengisian/<int:pk>/setujui/", review.approve, name="review_approve"),
     path("koordinator/pengisian/<int:pk>/buka-kembali/", review.reopen, name="review_reopen"),
+    path("koordinator/jawaban/<int:pk>/", review.answer, name="review_answer"),
     path("koordinator/jawaban/<int:pk>/skor/", review.set_score, name="review_set_score"),
     path("koordinator/jawaban/<int:pk>/komentar/", review.add_comment, name="review_add_comment"),
     path("koordinator/jawaban/<int:pk>/perbaikan/", review.mark_revision, name="review_mark_revision"),

@@ -7,11 +7,16 @@ Prepares everything itself, from a fresh clone:
    on a free port of 127.0.0.1, loads the reference fixtures, opens the 2024 period and creates
    the bench accounts (operators spread over several agencies, a coordinator, and two operators
    of one more agency for the conflict check);
+   With --scale (the default), `seed_scale` then adds its large closed period (60 agencies x
+   300 questions, 18,000 answers; run with DEBUG=1 since it is a development command);
 3. signs every simulated user in over HTTP; all open /opd/ at the same instant (the first visit
-   creates the agency's submission, so operators of one agency race to create one row); then
-   runs four timed phases, each with all clients at once: a minimal signed-in page (the
-   ceiling), the section page, the coordinators' dashboard, and answer saves (each operator
-   owns its own questions, so no save may conflict);
+   creates the agency's submission, so operators of one agency race to create one row); measures
+   one request of each page alone (median of a few, with its size in KB); then runs timed
+   phases, each with all clients at once: a minimal signed-in page (the ceiling), the
+   operator's home, the section page, the coordinators' dashboard, and with --scale the
+   dashboard and results of the scale period and the review page of one of its submitted
+   submissions (300 answers); then answer saves (each operator owns its own questions, so no
+   save may conflict);
 4. the conflict check: two operators save the SAME answer from the SAME version at the same
    moment, repeated (the first round races two creations, later rounds two updates) -> exactly
    one save and one 409 with the conflict message each time, and the winner's value is stored;
@@ -211,6 +216,11 @@ duel_agency = Agency.objects.get(abbreviation=duel["name"])
 duel["usernames"] = [make(f"bench_duel_{n}", roles.OPERATOR, duel_agency) for n in range(1, params["duel"] + 1)]
 out["duel"] = duel
 out["coordinator"] = make("bench_koordinator", roles.COORDINATOR)
+# The seed_scale period, when it was seeded: its id and one submitted submission to review.
+scale = EvaluationPeriod.objects.filter(name__endswith="(seed_scale)").first()
+if scale is not None:
+    review = Submission.objects.filter(period=scale, status=Submission.Status.SUBMITTED).order_by("pk").first()
+    out["scale"] = {"period": scale.pk, "review": review.pk}
 print("BENCH_JSON " + json.dumps(out))
 """
 
@@ -405,6 +415,13 @@ def run_phase(name, workers, seconds, recorder):
     recorder.elapsed[name] = time.perf_counter() - started
     for error in errors:
         recorder.failures.append((name, error))
+
+
+def single_requests(client, path, repeat=5):
+    """A page requested alone, `repeat` times: (median seconds, KB of the last body, status)."""
+    results = [client.request(path) for _ in range(repeat)]
+    seconds = sorted(r.seconds for r in results)[len(results) // 2]
+    return seconds, len(results[-1].body or b"") / 1024, results[-1].status
 
 
 def get_loop(name, client, paths, recorder):
@@ -653,17 +670,25 @@ def percentile(values, fraction):
     return ordered[index]
 
 
-def print_table(recorder, phases, ceiling):
+def print_table(recorder, phases, ceiling, singles):
+    """Throughput under load and, from `singles` ({name: (seconds, KB, status)}), one request
+    alone with its size."""
     ceiling_rps = len(recorder.samples.get(ceiling, [])) / recorder.elapsed[ceiling]
     ceiling_p50 = percentile(recorder.samples.get(ceiling, []), 0.5)
-    print(f"\n{'endpoint':<34}{'requests':>9}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'rps/ceil':>10}{'p50/ceil':>10}")
+    ceiling_single = singles.get(ceiling, (float("nan"),))[0]
+    print(
+        f"\n{'endpoint':<40}{'requests':>9}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'rps/ceil':>10}{'p50/ceil':>10}"
+        f"{'alone ms':>10}{'alone/ceil':>11}{'KB':>7}"
+    )
     for name in phases:
         samples = recorder.samples.get(name, [])
         rps = len(samples) / recorder.elapsed[name]
         p50, p95 = percentile(samples, 0.5), percentile(samples, 0.95)
+        alone, kb, _status = singles.get(name, (float("nan"), float("nan"), None))
         print(
-            f"{name:<34}{len(samples):>9}{rps:>8.1f}{p50 * 1000:>9.0f}{p95 * 1000:>9.0f}"
+            f"{name:<40}{len(samples):>9}{rps:>8.1f}{p50 * 1000:>9.0f}{p95 * 1000:>9.0f}"
             f"{rps / ceiling_rps:>10.2f}{p50 / ceiling_p50:>10.2f}"
+            f"{alone * 1000:>10.0f}{alone / ceiling_single:>11.2f}{kb:>7.0f}"
         )
 
 
@@ -687,6 +712,12 @@ def main():
         "--redis-url", default="", help="also use Redis for cache and sessions, e.g. redis://127.0.0.1:6379/13"
     )
     parser.add_argument("--keep-log", action="store_true", help="print where the gunicorn log is kept")
+    parser.add_argument(
+        "--no-scale",
+        dest="scale",
+        action="store_false",
+        help="skip seed_scale (60 agencies x 300 questions) and the pages of its period",
+    )
     args = parser.parse_args()
     if not (1 <= args.clients <= MAX_CLIENTS and 1 <= args.agencies <= args.clients):
         parser.error(f"--clients must be 1..{MAX_CLIENTS} and --agencies 1..clients")
@@ -719,6 +750,10 @@ def main():
         wait_until_up(base, process, log_path)
         password = secrets.token_urlsafe(16)
         manage(env, "loaddata", *FIXTURES, "-v0")
+        if args.scale:
+            print("seed_scale: 60 agencies x 300 questions (a minute or two) ...", flush=True)
+            # A development command (it refuses DEBUG=0); it only writes to the bench database.
+            manage(dict(env, DEBUG="1"), "seed_scale")
         setup_env = dict(
             env,
             BENCH_SETUP=json.dumps(
@@ -770,19 +805,53 @@ def run_bench(args, base, data, password, db_url):
         for key in dict.fromkeys(key for key, _q in op.owned):
             op.load(key)
 
-    print(f"phases: 3 x {args.get_seconds:g} s of page loads, {args.seconds:g} s of saves; {args.clients} clients each")
-    phases = ["ceiling " + CEILING_PATH, "section (GET)", "dashboard (GET, coordinator)", "save (POST)"]
+    ceiling = "ceiling " + CEILING_PATH
+    section = "section (GET)"
+    # Coordinator pages: name -> path.
+    coordinator_pages = {"dashboard (GET, coordinator)": DASHBOARD_PATH}
+    scale = data.get("scale")
+    if scale:
+        coordinator_pages.update(
+            {
+                "dashboard, scale period": f"{DASHBOARD_PATH}?periode={scale['period']}",
+                "results, scale period": f"/hasil/?periode={scale['period']}",
+                "review, scale submission (300)": f"/koordinator/pengisian/{scale['review']}/",
+            }
+        )
+    first_section = section_path(operators[0].agency["submission"], operators[0].owned[0][0])
+    singles = {
+        ceiling: single_requests(operators[0].client, CEILING_PATH),
+        "operator home /opd/": single_requests(operators[0].client, FIRST_VISIT_PATH),
+        section: single_requests(operators[0].client, first_section),
+    }
+    for name, path in coordinator_pages.items():
+        singles[name] = single_requests(coordinator, path)
+    for name, (_seconds, _kb, status) in singles.items():
+        if status != 200:
+            recorder.failures.append((f"{name} (alone)", status))
+
+    phases = [ceiling, "operator home /opd/", section, *coordinator_pages, "save (POST)"]
+    print(
+        f"phases: {len(phases) - 1} x {args.get_seconds:g} s of page loads, {args.seconds:g} s of saves; "
+        f"{args.clients} clients each"
+    )
     run_phase(
-        phases[0],
-        [get_loop(phases[0], op.client, [CEILING_PATH], recorder) for op in operators],
+        ceiling,
+        [get_loop(ceiling, op.client, [CEILING_PATH], recorder) for op in operators],
         args.get_seconds,
         recorder,
     )
     run_phase(
-        phases[1],
+        "operator home /opd/",
+        [get_loop("operator home /opd/", op.client, [FIRST_VISIT_PATH], recorder) for op in operators],
+        args.get_seconds,
+        recorder,
+    )
+    run_phase(
+        section,
         [
             get_loop(
-                phases[1],
+                section,
                 op.client,
                 [section_path(op.agency["submission"], k) for k in dict.fromkeys(k for k, _q in op.owned)],
                 recorder,
@@ -792,13 +861,14 @@ def run_bench(args, base, data, password, db_url):
         args.get_seconds,
         recorder,
     )
-    viewers = []
-    for _ in operators:
-        viewer = Client(base, args.timeout)
-        viewer.share_session_of(coordinator)
-        viewers.append(get_loop(phases[2], viewer, [DASHBOARD_PATH], recorder))
-    run_phase(phases[2], viewers, args.get_seconds, recorder)
-    run_phase(phases[3], [op.save_loop(recorder) for op in operators], args.seconds, recorder)
+    for name, path in coordinator_pages.items():
+        viewers = []
+        for _ in operators:
+            viewer = Client(base, args.timeout)
+            viewer.share_session_of(coordinator)
+            viewers.append(get_loop(name, viewer, [path], recorder))
+        run_phase(name, viewers, args.get_seconds, recorder)
+    run_phase("save (POST)", [op.save_loop(recorder) for op in operators], args.seconds, recorder)
 
     print(
         f"conflict check: {args.conflict_rounds} rounds of {args.duel_clients} simultaneous saves of one answer ...",
@@ -807,7 +877,7 @@ def run_bench(args, base, data, password, db_url):
     duel = conflict_duel(base, args.timeout, data["duel"], password, args.conflict_rounds, recorder)
     acknowledged, verified, problems = verify(db_url, operators, duel, data["duel"]["submission"])
 
-    print_table(recorder, phases, phases[0])
+    print_table(recorder, phases, ceiling, singles)
     statuses = {name: dict(sorted(counts.items(), key=str)) for name, counts in recorder.statuses.items()}
     print(f"\nstatus codes: {json.dumps(statuses)}")
     server_errors = sum(

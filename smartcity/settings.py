@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_htmx",
     "axes",
     "pillars",
     "evaluations",
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "smartcity.middleware.PrivateCacheMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so a locked-out login attempt never reaches the view.
     "axes.middleware.AxesMiddleware",
@@ -187,6 +189,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap from npm (package.json), served from our own origin.
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    # htmx from npm: the review page changes one answer card in place (progressive enhancement).
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 
 # Uploaded files (evidence, data-set files) live outside static and the web root, and are

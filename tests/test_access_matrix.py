@@ -95,6 +95,10 @@ MATRIX = {
     "evaluations:review_reopen": Entry(
         get="L 405 405 405 405 405", post="L 404 404 403 403 400", args=lambda w: [w.submission_a.pk]
     ),
+    # An answer's history and comments (htmx fragment, or its own page without JavaScript).
+    "evaluations:review_answer": Entry(
+        get="L 403 403 200 200 200", post="L 405 405 405 405 405", args=lambda w: [w.answer_a.pk]
+    ),
     "evaluations:review_set_score": Entry(
         get="L 405 405 405 405 405",
         post="L 404 404 R 403 R",

@@ -28,14 +28,15 @@ Operator
 Submitting, returning and setting a quick win also leave a notice for each person told (intended).
 
 Coordinator
-- review page `/koordinator/pengisian/<id>/` · the verified-score form of every answer: a verified
-  2,5 stays; an answer not verified yet shows the agency's score, and saving it verifies the answer
-  with that score (intended); an unscored one (text, date, number without score bands) is empty
-  and refused with a message. The revision form of a marked answer (with a two-line note) and of
-  an unmarked one. The comment form: sent empty → nothing and a message; with a comment → one comment row
-  and nothing else. The approve form with its self-score checkbox unticked, while an answer is
-  marked → nothing, and the refusal. The return form with its empty note → everything but the status, its date and
-  one timeline row.
+- review page `/koordinator/pengisian/<id>/` (section A-LIV; the answer forms post in place with
+  htmx, and the page must not reload) · the verified-score form of every scored answer: a verified
+  2,5 stays; an answer not verified yet shows an empty field, and saving it is refused with a
+  message and changes nothing; an unscored one (text, date, number without score bands) has no
+  score form. The revision form of a marked answer (with a two-line note) and of an unmarked one.
+  The comment form (loaded on demand): sent empty → nothing and a message; with a comment → one
+  comment row and nothing else. The approve form with its self-score checkbox unticked, while an
+  answer is marked → nothing, and the refusal. The return form with its empty note → everything
+  but the status, its date and one timeline row.
 - quick-win edit page with every field (owning agency and assessor notes included); quick-win
   page · rejection without a reason → nothing and a message; decision (Tetapkan) and progress →
   everything but the status, its note and one history row.
@@ -213,6 +214,27 @@ class Check:
         found = changes(before, snapshot())
         if status is None or status >= 500:
             self.problems.append(f"{form}: HTTP {status}")
+        self.problems += [f"{form}: {c}" for c in found if not any(re.match(p, c) for p in (*intended, *allowed))]
+        self.problems += [
+            f"{form}: expected change {p!r} did not happen" for p in intended if not any(re.match(p, c) for c in found)
+        ]
+        if message not in page.locator("main").inner_text():
+            self.problems.append(f"{form}: message {message!r} not shown (HTTP {status})")
+
+    def submit_in_place(self, page, form, button, message, intended=(), allowed=()):
+        """Like submit, for a form that htmx posts and whose answer replaces part of the page (the
+        review page's answer cards): no navigation may happen, the message shows in place."""
+        page.evaluate("window.__samePage = true")
+        before = snapshot()
+        with page.expect_response(lambda r: r.request.method == "POST") as response:
+            button.click()
+        page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
+        status = response.value.status
+        found = changes(before, snapshot())
+        if status >= 500:
+            self.problems.append(f"{form}: HTTP {status}")
+        if not page.evaluate("window.__samePage === true"):
+            self.problems.append(f"{form}: the page was reloaded")
         self.problems += [f"{form}: {c}" for c in found if not any(re.match(p, c) for p in (*intended, *allowed))]
         self.problems += [
             f"{form}: expected change {p!r} did not happen" for p in intended if not any(re.match(p, c) for c in found)
@@ -558,26 +580,25 @@ def test_a_returned_sections_reply_box_saves_back_nothing(site, browser_page, la
 def review_score_form(check, page, question, answer, language):
     code = question.code
     card = page.locator(f"#jawaban-{answer.pk}")
-    shown = card.locator(f"[name='score-{answer.pk}-verified_score']").input_value()
+    field = card.locator(f"[name='score-{answer.pk}-verified_score']")
+    if not field.count():
+        # Unscored (text, date, a number without score bands): no score field at all.
+        if answer.self_score is not None:
+            check.problems.append(f"verified score {code}: no score field for a scored answer")
+        return
+    shown = field.input_value()
     if answer.verified_score is not None:
-        outcome = {
-            "message": say(
-                language, f"Skor verifikasi {code} tidak berubah.", f"The verified score of {code} did not change."
-            )
-        }
-    elif shown:
-        # Not verified yet: the form proposes the agency's score, and saving it verifies the answer.
-        outcome = {
-            "message": say(language, f"Skor verifikasi {code} disimpan.", f"Verified score of {code} saved."),
-            "intended": [
-                re.escape(f"answer {code} #{answer.pk}: verified_score None -> {answer.self_score!r}"),
-                r"submissionevent #\d+ added",
-            ],
-        }
-    else:  # an unscored answer (text, date, a number without score bands): nothing to propose
-        outcome = {"message": say(language, "Isi skor verifikasi (0 sampai 4).", "Enter the verified score (0 to 4).")}
-    check.submit(
-        page, f"verified score {code} (shown {shown!r})", card.locator("form[action$='/skor/'] button"), **outcome
+        message = say(
+            language, f"Skor verifikasi {code} tidak berubah.", f"The verified score of {code} did not change."
+        )
+    else:
+        # Not verified yet: the field is empty (never the agency's score posing as verified), so
+        # saving it unchanged is refused in the page's language and changes nothing.
+        if shown:
+            check.problems.append(f"verified score {code}: an unverified answer shows {shown!r}")
+        message = say(language, "Isi skor verifikasi (0 sampai 4).", "Enter the verified score (0 to 4).")
+    check.submit_in_place(
+        page, f"verified score {code} (shown {shown!r})", card.locator("form[action*='/skor/'] button").first, message
     )
 
 
@@ -588,7 +609,7 @@ def review_revision_form(check, page, question, answer, language):
     else:
         message = say(language, f"Tanda perbaikan {code} dihapus.", f"Revision mark on {code} removed.")
     card = page.locator(f"#jawaban-{answer.pk}")
-    check.submit(page, f"revision mark {code}", card.locator("form[action$='/perbaikan/'] button"), message)
+    check.submit_in_place(page, f"revision mark {code}", card.locator("form[action*='/perbaikan/'] button"), message)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -607,26 +628,27 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
     page, url, check = browser_page, site.url, Check()
     sign_in(page, url, "koordinator", language)
 
-    open_page(page, f"{url}/koordinator/pengisian/{world.submission.pk}/")
+    open_page(page, f"{url}/koordinator/pengisian/{world.submission.pk}/?bagian=A-LIV")
     for question in world.questions.values():
         review_score_form(check, page, question, answers[question.pk], language)
     # The revision form does not depend on the answer's type: one marked answer, one not.
     for question in (world.questions["choice"], world.questions["level"]):
         review_revision_form(check, page, question, answers[question.pk], language)
     card = page.locator(f"#jawaban-{level.pk}")
-    card.locator("details summary").click()
-    check.submit(
+    card.locator("details summary").click()  # the comment form loads on demand
+    card.locator("form[action*='/komentar/'] button").wait_for()
+    check.submit_in_place(
         page,
         "empty comment",
-        card.locator("form[action$='/komentar/'] button"),
+        card.locator("form[action*='/komentar/'] button"),
         say(language, "Tulis komentarnya terlebih dahulu.", "Write the comment first."),
     )
     card = page.locator(f"#jawaban-{level.pk}")
     card.locator(f"[name='comment-{level.pk}-body']").fill("Skor diturunkan: SK belum ditandatangani.")
-    check.submit(
+    check.submit_in_place(
         page,
         "comment",
-        card.locator("form[action$='/komentar/'] button"),
+        card.locator("form[action*='/komentar/'] button"),
         say(language, "Komentar disimpan dan terlihat oleh perangkat daerah.", "Comment saved; the agency can see it."),
         intended=[r"reviewcomment #\d+ added"],
     )

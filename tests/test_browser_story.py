@@ -106,6 +106,17 @@ def answer_card(page, code):
     return page.locator("article.review-answer", has=page.locator("h2", has_text=f"{code} ·"))
 
 
+def open_section(page, name):
+    """The review page shows one section at a time: pick it in the section navigator."""
+    go(page, page.locator("#review-sections a", has_text=name))
+
+
+def in_place(card, button, message):
+    """A review action changes only its answer card (htmx): no page load, the message in the card."""
+    button.click()
+    expect(card.locator(".card-message")).to_contain_text(message)
+
+
 def option_label(period, code, value):
     return AnswerOption.objects.get(
         question__indicator__dimension__period=period, question__code=code, value=value
@@ -172,11 +183,10 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     expect(card.locator(".answer-value")).to_have_text(option_label(period, "A.2.1", "3"))
     card.get_by_label("Perlu perbaikan").check()
     card.get_by_label("Catatan perbaikan untuk perangkat daerah").fill("Lampirkan Perda destinasi yang disahkan.")
-    go(page, card.get_by_role("button", name="Simpan tanda perbaikan"))
-    card = answer_card(page, "A.2.1")
-    card.locator("summary", has_text="Tambah komentar").click()
+    in_place(card, card.get_by_role("button", name="Simpan tanda perbaikan"), "A.2.1 ditandai perlu perbaikan.")
+    card.locator("summary", has_text="komentar").click()
     card.get_by_role("textbox", name="Komentar").fill("Level 3 belum didukung dokumen yang disahkan.")
-    go(page, card.get_by_role("button", name="Kirim komentar"))
+    in_place(card, card.get_by_role("button", name="Kirim komentar"), "Komentar disimpan")
     shot(page, "story-06-review")
     go(page, page.get_by_role("button", name="Setujui pengisian"))
     expect(page.locator(".alert-danger").first).to_contain_text("1 jawaban masih bertanda Perlu perbaikan (A.2.1)")
@@ -221,9 +231,10 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     # 5. The coordinator sets a verified score, approves both; the results show the new index.
     log_in(page, url, "koordinator")
     open_review(page, url, bapenda.name)
+    open_section(page, "Pelaksanaan program pembangunan smart city · Smart Economy")
     card = answer_card(page, "D.3.3")
     card.get_by_label("Skor verifikasi").fill("1,5")
-    go(page, card.get_by_role("button", name="Simpan skor"))
+    in_place(card, card.get_by_role("button", name="Simpan skor"), "Skor verifikasi D.3.3 disimpan.")
     expect(answer_card(page, "D.3.3").locator(".verified-score")).to_have_text("1,50")
     go(page, page.get_by_role("button", name="Setujui pengisian"))
     expect(page.locator(".alert-danger").first).to_contain_text("belum diberi skor verifikasi")

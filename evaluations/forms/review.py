@@ -11,10 +11,16 @@ from .fields import DecimalInput, MultilineField
 
 
 class ScoreForm(forms.Form):
+    """The verified score of one answer. It starts empty ("belum diverifikasi") and never proposes
+    the agency's score as if it were verified; the "setujui skor mandiri" button (`accept`) takes
+    the agency's score in one click instead."""
+
     # Read like every number people type (2,5 or 2.5 in Indonesian), not with Django's localisation,
     # which drops "." as a thousands separator and so reads 2.5 as 25.
     verified_score = DecimalInput(
         label=_("Skor verifikasi"),
+        # Checked in clean(): the accept button needs no typed score.
+        required=False,
         min_value=SCORE_MIN,
         max_value=SCORE_MAX,
         max_digits=4,
@@ -29,6 +35,26 @@ class ScoreForm(forms.Form):
         },
     )
     note = forms.CharField(label=_("Alasan (opsional)"), required=False, max_length=SCORE_NOTE_MAX_LENGTH)
+    # The name of the "setujui skor mandiri" submit button: present only when that one was pressed.
+    accept = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, self_score=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.self_score = self_score
+
+    def clean(self):
+        data = super().clean()
+        if data.get("accept"):
+            if self.self_score is None:
+                raise forms.ValidationError(_("Jawaban ini tidak punya skor mandiri."), code="no_self_score")
+            self.errors.pop("verified_score", None)
+            data["verified_score"] = self.self_score
+        elif data.get("verified_score") is None and "verified_score" not in self.errors:
+            self.add_error(
+                "verified_score",
+                forms.ValidationError(self.fields["verified_score"].error_messages["required"], code="required"),
+            )
+        return data
 
 
 class CommentForm(forms.Form):

@@ -132,6 +132,11 @@ class QuestionQuerySet(models.QuerySet):
         question_ids = assignments.filter(question__isnull=False).values("question_id")
         return self.for_period(period).filter(Q(pillar_id__in=pillar_ids) | Q(id__in=question_ids))
 
+    def with_scorable(self):
+        """Each question with `has_bands` (a subquery, not a join), so that `is_scorable` needs no
+        further query."""
+        return self.annotate(has_bands=models.Exists(ScoreBand.objects.filter(question=models.OuterRef("pk"))))
+
     def in_form_order(self):
         return self.select_related("indicator__dimension", "pillar", "subdimension").order_by(
             "indicator__dimension__order", "indicator__order", "order", "code"
@@ -211,6 +216,20 @@ class Question(models.Model):
         if answer_type in {cls.AnswerType.NUMBER, cls.AnswerType.PERCENT}:
             return band_count > 0
         return True
+
+    @classmethod
+    def scorable_q(cls, prefix=""):
+        """The database side of type_is_scorable, for `prefix` (e.g. "question__") questions."""
+        bands = ScoreBand.objects.filter(question=models.OuterRef(f"{prefix}pk"))
+        T = cls.AnswerType
+        return Q(**{f"{prefix}answer_type__in": [T.LEVEL, T.YES_NO, T.CHOICE]}) | (
+            Q(**{f"{prefix}answer_type__in": [T.NUMBER, T.PERCENT]}) & Q(models.Exists(bands))
+        )
+
+    @property
+    def is_scorable(self):
+        """Needs `has_bands` from QuestionQuerySet.with_scorable()."""
+        return self.type_is_scorable(self.answer_type, 1 if self.has_bands else 0)
 
     @property
     def uses_options(self):

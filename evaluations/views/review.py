@@ -3,6 +3,10 @@ agency's replies, the verified score, comments, revision marks, and the return /
 actions. Approving shows what would refuse it (open marks) and asks to confirm that the agency's
 own scores stand for answers without a verified score; the rules are Submission.approve's.
 
+The page shows one section (dimension x pillar) at a time. The per-answer actions answer an htmx
+request with the one answer card they changed (and the section navigator, out of band); a plain
+POST (no JavaScript) gets the redirect back to the card, or the page drawn again at the card.
+
 Leaders see the page but every POST gives them 403; operators get 403 on the page and 404 on the
 actions (access.get_*review*_for_user)."""
 
@@ -10,23 +14,32 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from .. import access, notifications, roles
 from ..forms.review import ApproveForm, CommentForm, RevisionForm, ScoreForm, TransitionForm
 from ..models import Submission, TransitionError
+from ..models.submissions import REVIEW_MARKED, REVIEW_UNVERIFIED, section_key
+
+SHOW_CHOICES = (REVIEW_UNVERIFIED, REVIEW_MARKED)
+# Answer cards per page of a section: the first view stays small whatever the instrument's shape.
+CARDS_PER_PAGE = 25
 
 
-def _answer_forms(answer, can_review, bound=None):
-    """The forms under one answer; `bound` replaces one of them with the form that failed."""
+def _answer_forms(question, answer, can_review, bound=None):
+    """The forms of one answer card; `bound` replaces one of them with the form that failed.
+    Unscored questions (text, date, numbers without score bands) get no score form."""
     bound = bound or {}
     forms = {"comment": CommentForm(prefix=f"comment-{answer.pk}")}
     if can_review:
-        default = answer.verified_score if answer.verified_score is not None else answer.self_score
-        forms["score"] = ScoreForm(prefix=f"score-{answer.pk}", initial={"verified_score": default})
+        if question.is_scorable:
+            # Empty until a coordinator sets it: the agency's score is shown beside, never as the value.
+            forms["score"] = ScoreForm(prefix=f"score-{answer.pk}", initial={"verified_score": answer.verified_score})
         forms["revision"] = RevisionForm(
             prefix=f"rev-{answer.pk}",
             initial={"needs_revision": answer.needs_revision, "revision_note": answer.revision_note},
@@ -35,40 +48,106 @@ def _answer_forms(answer, can_review, bound=None):
     return forms
 
 
-def _render(request, submission, bound_answer=None, bound=None, transition_form=None, approve_form=None, status=200):
+def _place(request, section=None):
+    """The query string that keeps the coordinator's place: the section and filter shown."""
+    params = {"bagian": section or request.GET.get("bagian", "")}
+    if request.GET.get("tampil") in SHOW_CHOICES:
+        params["tampil"] = request.GET["tampil"]
+    if _page(request) > 1:
+        params["hal"] = _page(request)
+    params = {k: v for k, v in params.items() if v}
+    return f"?{urlencode(params)}" if params else ""
+
+
+def _page(request):
+    page = request.GET.get("hal", "")
+    return int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+
+
+def _items(request, submission, items, bound_answer=None, bound=None, expanded=False):
     is_coordinator = roles.is_coordinator(request.user)
     can_review = is_coordinator and submission.is_submitted()
-    pillar = request.GET.get("pilar", "")
-    items = []
-    pillars = {}
-    marked, self_scored = [], []
-    for question, answer in submission.review_items():
-        if answer is not None:
-            if answer.needs_revision:
-                marked.append(answer)
-            if answer.stands_on_self_score:
-                self_scored.append(answer)
-        if question.pillar:
-            pillars.setdefault(question.pillar.code, question.pillar)
-        if pillar and (question.pillar is None or question.pillar.code != pillar):
-            continue
+    cards = []
+    for question, answer in items:
         forms = None
         if answer is not None and is_coordinator:
-            forms = _answer_forms(answer, can_review, bound if answer.pk == bound_answer else None)
-        items.append({"question": question, "answer": answer, "forms": forms})
-    events = submission.events.select_related("actor", "answer__question")
+            forms = _answer_forms(question, answer, can_review, bound if answer.pk == bound_answer else None)
+        cards.append({"question": question, "answer": answer, "forms": forms, "expanded": expanded})
+    return cards
+
+
+def _common(request, submission):
+    is_coordinator = roles.is_coordinator(request.user)
+    return {
+        "submission": submission,
+        "period": submission.period,
+        "is_coordinator": is_coordinator,
+        "can_review": is_coordinator and submission.is_submitted(),
+    }
+
+
+def _sections(submission, key):
+    """The section navigator: every section with its progress, and the one shown (`key`, or the first)."""
+    sections = submission.review_sections()
+    current = next((s for s in sections if s.key == key), sections[0] if sections else None)
+    return sections, current
+
+
+def _render(
+    request,
+    submission,
+    bound_answer=None,
+    bound=None,
+    transition_form=None,
+    approve_form=None,
+    status=200,
+    section=None,
+):
+    sections, current = _sections(submission, section or request.GET.get("bagian"))
+    # What approving would meet, over every section (Submission.approve's rules): one query each.
+    marked = list(
+        submission.answers.filter(needs_revision=True)
+        .select_related("question__indicator__dimension", "question__pillar")
+        .order_by("question__code")
+    )
+    for answer in marked:  # a link to the card, in whichever section it is
+        question = answer.question
+        answer.review_key = section_key(
+            question.indicator.dimension.code, question.pillar.code if question.pillar else None
+        )
+    self_scored = list(submission.self_scored_answers())
+    show = request.GET.get("tampil") if request.GET.get("tampil") in SHOW_CHOICES else ""
+    page = _page(request)
+    start = (page - 1) * CARDS_PER_PAGE
+    # One card more than shown tells whether there is a next page.
+    items = submission.review_items(current.key, show, start=start, limit=CARDS_PER_PAGE + 1) if current else []
+    more = len(items) > CARDS_PER_PAGE
+    items = items[:CARDS_PER_PAGE]
+    keys = [s.key for s in sections]
+    index = keys.index(current.key) if current else 0
+    cards = _items(request, submission, items, bound_answer, bound)
+    for card in cards:
+        # A refused comment is shown in its form, with the history and comments it belongs to.
+        if card["answer"] is not None and card["answer"].pk == bound_answer and "comment" in (bound or {}):
+            card["expanded"] = True
+            card.update(_extras(request, card["answer"], card["forms"]))
     return render(
         request,
         "evaluations/review/submission.html",
         {
-            "submission": submission,
-            "period": submission.period,
-            "items": items,
-            "pillars": pillars.values(),
-            "pillar": pillar,
-            "events": events,
-            "is_coordinator": is_coordinator,
-            "can_review": can_review,
+            **_common(request, submission),
+            "items": cards,
+            "sections": sections,
+            "section": current,
+            "previous_section": sections[index - 1] if current and index > 0 else None,
+            "next_section": sections[index + 1] if current and index + 1 < len(sections) else None,
+            "show": show,
+            "page": page,
+            "previous_page": page - 1 if page > 1 else None,
+            "next_page": page + 1 if more else None,
+            "place": _place(request, current.key if current else ""),
+            "bound_answer": bound_answer,
+            "events": submission.events.select_related("actor", "answer__question"),
             "can_reopen": roles.is_admin(request.user) and (submission.is_approved() or submission.is_locked()),
             "transition_form": transition_form or TransitionForm(),
             # Built here even after a refused post: its label names the answers as they are now.
@@ -85,27 +164,107 @@ def submission(request, pk):
     return _render(request, submission)
 
 
+def _card(request, answer, bound=None, message=None, level="success", status=200, expanded=False):
+    """One answer card, for htmx to swap in place of the old one, with the section navigator's
+    new progress swapped out of band."""
+    submission = answer.submission
+    [item] = _items(
+        request, submission, submission.review_items(question=answer.question_id), answer.pk, bound, expanded
+    )
+    if expanded:
+        item.update(_extras(request, item["answer"], item["forms"]))
+    sections, current = _sections(submission, request.GET.get("bagian"))
+    context = {
+        **_common(request, submission),
+        "item": item,
+        "place": _place(request),
+        "bound_answer": answer.pk if bound else None,
+        "card_message": message,
+        "card_level": level,
+        "sections": sections,
+        "section": current,
+        "show": request.GET.get("tampil") if request.GET.get("tampil") in SHOW_CHOICES else "",
+    }
+    html = render_to_string("evaluations/review/_answer.html", context, request)
+    html += render_to_string("evaluations/review/_sections.html", {**context, "oob": True}, request)
+    return HttpResponse(html, status=status)
+
+
+def _extras(request, answer, forms=None):
+    """What loads on demand under an answer: its history and its comments (and the comment form)."""
+    return {
+        "changes": answer.changes.select_related("changed_by"),
+        "comments": answer.comments.select_related("author"),
+        "comment_form": (forms or {}).get("comment")
+        or (CommentForm(prefix=f"comment-{answer.pk}") if roles.is_coordinator(request.user) else None),
+    }
+
+
+def _section_of(answer):
+    question = answer.question
+    return section_key(question.indicator.dimension.code, question.pillar.code if question.pillar_id else None)
+
+
+@require_GET
+def answer(request, pk):
+    """An answer's history and comments: the fragment a card's details element fetches with htmx,
+    or (without JavaScript) a page with the whole card."""
+    answer = access.get_review_answer_for_user(request.user, pk)
+    if request.htmx:
+        context = {"answer": answer, "place": _place(request), **_extras(request, answer)}
+        return render(request, "evaluations/review/_answer_extras.html", context)
+    submission = answer.submission
+    [item] = _items(request, submission, submission.review_items(question=answer.question_id), expanded=True)
+    item.update(_extras(request, item["answer"], item["forms"]))
+    key = _section_of(item["answer"])
+    return render(
+        request,
+        "evaluations/review/answer.html",
+        {**_common(request, submission), "item": item, "place": _place(request, key)},
+    )
+
+
 def _back(request, answer):
-    """Back to the answer on the review page, keeping the pillar filter the coordinator was using."""
-    pillar = request.GET.get("pilar", "")
-    query = f"?{urlencode({'pilar': pillar})}" if pillar else ""
+    """Back to the answer on the review page, in the section and filter the coordinator was using."""
     return redirect(
-        reverse("evaluations:review_submission", args=[answer.submission_id]) + f"{query}#jawaban-{answer.pk}"
+        reverse("evaluations:review_submission", args=[answer.submission_id]) + f"{_place(request)}#jawaban-{answer.pk}"
     )
 
 
 def _refused(request, answer, error):
+    if request.htmx:
+        return _card(request, answer, message=error.message, level="danger", status=409)
     messages.error(request, error.message)
+    return _back(request, answer)
+
+
+def _invalid(request, answer, name, form, message):
+    """A refused value: its reason stays at the field, in the card where the coordinator was.
+    Without JavaScript the page is drawn again at that card (the form's address ends with the
+    card's anchor), status 400. Either way the refused field takes the focus."""
+    field = next((f for f in form.errors if f in form.fields), None)
+    if field:
+        form.fields[field].widget.attrs["autofocus"] = True
+    if request.htmx:
+        return _card(request, answer, {name: form}, message, level="danger", status=400)
+    messages.error(request, message)
+    return _render(request, answer.submission, answer.pk, {name: form}, status=400, section=_section_of(answer))
+
+
+def _saved(request, answer, message, level="success", expanded=False):
+    if request.htmx:
+        return _card(request, answer, message=message, level=level, expanded=expanded)
+    getattr(messages, level)(request, message)
     return _back(request, answer)
 
 
 @require_POST
 def set_score(request, pk):
     answer = access.get_rw_review_answer_for_user(request.user, pk)
-    form = ScoreForm(request.POST, prefix=f"score-{answer.pk}")
+    form = ScoreForm(request.POST, prefix=f"score-{answer.pk}", self_score=answer.self_score)
+    code = answer.question.code
     if not form.is_valid():
-        messages.error(request, _("Skor verifikasi %(code)s belum disimpan.") % {"code": answer.question.code})
-        return _render(request, answer.submission, answer.pk, {"score": form}, status=400)
+        return _invalid(request, answer, "score", form, _("Skor verifikasi %(code)s belum disimpan.") % {"code": code})
     try:
         changed = answer.set_verified_score(
             request.user, form.cleaned_data["verified_score"], form.cleaned_data["note"]
@@ -113,10 +272,8 @@ def set_score(request, pk):
     except TransitionError as error:
         return _refused(request, answer, error)
     if changed:
-        messages.success(request, _("Skor verifikasi %(code)s disimpan.") % {"code": answer.question.code})
-    else:
-        messages.info(request, _("Skor verifikasi %(code)s tidak berubah.") % {"code": answer.question.code})
-    return _back(request, answer)
+        return _saved(request, answer, _("Skor verifikasi %(code)s disimpan.") % {"code": code})
+    return _saved(request, answer, _("Skor verifikasi %(code)s tidak berubah.") % {"code": code}, level="info")
 
 
 @require_POST
@@ -124,32 +281,35 @@ def add_comment(request, pk):
     answer = access.get_rw_review_answer_for_user(request.user, pk)
     form = CommentForm(request.POST, prefix=f"comment-{answer.pk}")
     if not form.is_valid():
-        messages.error(request, _("Komentar untuk %(code)s belum disimpan.") % {"code": answer.question.code})
-        return _render(request, answer.submission, answer.pk, {"comment": form}, status=400)
+        message = _("Komentar untuk %(code)s belum disimpan.") % {"code": answer.question.code}
+        if request.htmx:
+            form.fields["body"].widget.attrs["autofocus"] = True
+            return _card(request, answer, {"comment": form}, message, level="danger", status=400, expanded=True)
+        return _invalid(request, answer, "comment", form, message)
     comment = answer.add_comment(request.user, form.cleaned_data["body"], form.cleaned_data["visibility"])
     if comment.is_internal:
-        messages.success(request, _("Komentar internal disimpan: hanya terlihat oleh koordinator."))
+        message = _("Komentar internal disimpan: hanya terlihat oleh koordinator.")
     else:
-        messages.success(request, _("Komentar disimpan dan terlihat oleh perangkat daerah."))
-    return _back(request, answer)
+        message = _("Komentar disimpan dan terlihat oleh perangkat daerah.")
+    return _saved(request, answer, message, expanded=True)
 
 
 @require_POST
 def mark_revision(request, pk):
     answer = access.get_rw_review_answer_for_user(request.user, pk)
     form = RevisionForm(request.POST, prefix=f"rev-{answer.pk}")
+    code = answer.question.code
     if not form.is_valid():
-        messages.error(request, _("Tanda perbaikan %(code)s belum disimpan.") % {"code": answer.question.code})
-        return _render(request, answer.submission, answer.pk, {"revision": form}, status=400)
+        return _invalid(
+            request, answer, "revision", form, _("Tanda perbaikan %(code)s belum disimpan.") % {"code": code}
+        )
     try:
         answer.mark_for_revision(request.user, form.cleaned_data["needs_revision"], form.cleaned_data["revision_note"])
     except TransitionError as error:
         return _refused(request, answer, error)
     if answer.needs_revision:
-        messages.success(request, _("%(code)s ditandai perlu perbaikan.") % {"code": answer.question.code})
-    else:
-        messages.success(request, _("Tanda perbaikan %(code)s dihapus.") % {"code": answer.question.code})
-    return _back(request, answer)
+        return _saved(request, answer, _("%(code)s ditandai perlu perbaikan.") % {"code": code})
+    return _saved(request, answer, _("Tanda perbaikan %(code)s dihapus.") % {"code": code})
 
 
 def _transition(request, pk, action, success, form_class=TransitionForm):
