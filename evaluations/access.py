@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from . import roles
-from .models import Agency, Answer, DatasetUpload, Evidence, QuickWin, QuickWinEvidence, Submission
+from .models import Agency, Answer, DatasetUpload, EvaluationPeriod, Evidence, QuickWin, QuickWinEvidence, Submission
 
 
 def visible_agencies(user):
@@ -135,3 +135,10 @@ def get_deletable_dataset_upload_for_user(user, pk):
     if not roles.is_coordinator(user):
         raise PermissionDenied
     return upload
+
+
+def get_period_for_admin(user, pk):
+    """Period management (create, open / close / reopen, deadline, assignments): the admin only;
+    everyone else 403, whatever the id."""
+    require_admin(user)
+    return get_object_or_404(EvaluationPeriod, pk=pk)

@@ -25,7 +25,7 @@ from .datasets import (
     TransportFacility,
 )
 from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
-from .periods import EvaluationPeriod
+from .periods import AssignmentConflict, EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange
 from .submissions import (
     Answer,
@@ -45,6 +45,7 @@ __all__ = [
     "AnswerChange",
     "AnswerOption",
     "Assignment",
+    "AssignmentConflict",
     "Dimension",
     "EvaluationPeriod",
     "Evidence",
