@@ -44,26 +44,6 @@ class PeriodCreateForm(forms.ModelForm):
         widgets = {"opens": DATE_WIDGET, "closes": DATE_WIDGET}
         error_messages = {"opens": DATE_ERRORS, "closes": DATE_ERRORS}
 
-    def validate_constraints(self, exclude=None):
-        # Our own message for a year and stage that exist (clean()); the database constraint
-        # would only repeat it in Django's words.
-        super().validate_constraints(exclude={*(exclude or ()), "year", "stage"})
-
-    def clean(self):
-        cleaned = super().clean()
-        year, stage = cleaned.get("year"), cleaned.get("stage")
-        if year and stage and EvaluationPeriod.objects.filter(year=year, stage=stage).exists():
-            stage_label = EvaluationPeriod.Stage(stage).label
-            self.add_error(
-                "stage",
-                forms.ValidationError(
-                    _("Periode %(year)s %(stage)s sudah ada."),
-                    code="exists",
-                    params={"year": year, "stage": stage_label},
-                ),
-            )
-        return cleaned
-
 
 class AssignmentGridForm(forms.Form):
     """Agencies x pillars as checkboxes, plus the single questions an agency answers besides its

@@ -124,7 +124,11 @@ class EvaluationPeriod(models.Model):
         verbose_name = _("periode evaluasi")
         verbose_name_plural = _("periode evaluasi")
         constraints = [
-            models.UniqueConstraint(fields=["year", "stage"], name="period_unique_year_stage"),
+            models.UniqueConstraint(
+                fields=["year", "stage"],
+                name="period_unique_year_stage",
+                violation_error_message=_("Sudah ada periode dengan tahun dan tahap ini."),
+            ),
             models.CheckConstraint(condition=models.Q(closes__gte=models.F("opens")), name="period_closes_after_opens"),
         ]
 

@@ -50,7 +50,7 @@ def _suggested(periods):
 def create(request):
     access.require_admin(request.user)
     periods = list(EvaluationPeriod.objects.all())
-    form = PeriodCreateForm(request.POST or None, initial=_suggested(periods))
+    form = PeriodCreateForm(request.POST if request.method == "POST" else None, initial=_suggested(periods))
     if request.method == "POST":
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
