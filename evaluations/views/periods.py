@@ -43,7 +43,8 @@ def _suggested(periods):
         year, stage = latest.year, EvaluationPeriod.Stage.TAHAP_2
     else:
         year, stage = latest.year + 1, EvaluationPeriod.Stage.TAHAP_1
-    name = f"Evaluasi Smart City {year} {EvaluationPeriod.Stage(stage).label}"
+    # The period's name is data, in the ministry's words whatever the admin's language.
+    name = f"Evaluasi Smart City {year} Tahap {'I' if stage == EvaluationPeriod.Stage.TAHAP_1 else 'II'}"
     return {**initial, "year": year, "stage": stage, "name": name, "source": latest.pk}
 
 
