@@ -4,6 +4,7 @@ and the assignments grid (/kelola/periode/<id>/penugasan/): admin only."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from evaluations.models import Agency, Assignment, Dimension, EvaluationPeriod, Question, Submission
@@ -368,3 +369,30 @@ def test_copy_does_not_carry_submissions(as_admin, source, agency_a):
     Submission.objects.create(period=source, agency=agency_a)
     as_admin.post("/kelola/periode/baru/", _new(source=source.pk))
     assert not Submission.objects.filter(period__year=2025).exists()
+
+
+@pytest.mark.parametrize("extra_periods", [0, 20])
+def test_the_period_list_and_the_new_period_form_take_the_same_queries_whatever_the_number_of_periods(
+    as_admin, source, extra_periods, django_assert_num_queries
+):
+    for n in range(extra_periods):
+        make_period(year=2040 + n)
+    # session, user, permissions, periods with their counts, the menu's agency membership
+    with django_assert_num_queries(5):
+        as_admin.get("/kelola/periode/")
+    # session, user, permissions, periods (suggestion), the source choices, agency membership
+    with django_assert_num_queries(6):
+        as_admin.get("/kelola/periode/baru/")
+
+
+def test_opening_takes_the_same_queries_whatever_the_size_of_the_instrument(
+    as_admin, source, django_assert_num_queries
+):
+    ContentType.objects.clear_cache()  # measured cold: the history row's content type is read once
+    # session, user, permissions, period, then in one transaction (savepoint ... release):
+    # dimensions, any question, unassigned questions, status update, content type, history row
+    with django_assert_num_queries(12):
+        response = as_admin.post(f"/kelola/periode/{source.pk}/buka/")
+    assert response.status_code == 302
+    source.refresh_from_db()
+    assert source.is_open()
