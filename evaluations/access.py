@@ -9,7 +9,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from . import roles
-from .models import Agency, Answer, DatasetUpload, Evidence, Notification, QuickWin, QuickWinEvidence, Submission
+from .models import (
+    Agency,
+    Answer,
+    DatasetUpload,
+    EvaluationPeriod,
+    Evidence,
+    Notification,
+    QuickWin,
+    QuickWinEvidence,
+    Submission,
+)
 
 
 def visible_agencies(user):
@@ -147,3 +157,10 @@ def get_deletable_dataset_upload_for_user(user, pk):
 def get_notification_for_user(user, pk):
     """A notice is its recipient's alone: anyone else gets 404."""
     return get_object_or_404(Notification, pk=pk, recipient=user)
+
+
+def get_period_for_admin(user, pk):
+    """Period management (create, open / close / reopen, deadline, assignments): the admin only;
+    everyone else 403, whatever the id."""
+    require_admin(user)
+    return get_object_or_404(EvaluationPeriod, pk=pk)

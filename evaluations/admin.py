@@ -112,6 +112,9 @@ class EvaluationPeriodAdmin(HistoryAdmin):
     list_filter = ["status", "year", "stage"]
     search_fields = ["name"]
     inlines = [DimensionInline]
+    # Opening, closing and reopening check the instrument and lock submissions: only through the
+    # period page's buttons (EvaluationPeriod.open / close / reopen), never a free choice here.
+    readonly_fields = ["status"]
 
 
 class IndicatorInline(admin.TabularInline):

@@ -31,10 +31,14 @@ urlpatterns = [
     path("ekspor/<int:period_id>/", results.export, name="results_export"),
     # /kelola/: the admin manages periods and the instrument.
     path("kelola/periode/", periods.index, name="periods_index"),
+    path("kelola/periode/baru/", periods.create, name="periods_create"),
     path("kelola/periode/<int:pk>/", periods.detail, name="periods_detail"),
     path("kelola/periode/<int:pk>/buka/", periods.open_period, name="periods_open_period"),
     path("kelola/periode/<int:pk>/batas-akhir/", periods.change_deadline, name="periods_change_deadline"),
     path("kelola/periode/<int:pk>/tutup/", periods.close_period, name="periods_close_period"),
+    path("kelola/periode/<int:pk>/buka-kembali/", periods.reopen_period, name="periods_reopen_period"),
+    path("kelola/periode/<int:pk>/penugasan/", periods.assignments, name="periods_assignments"),
+    path("kelola/periode/<int:pk>/penugasan/massal/", periods.assignments_bulk, name="periods_assignments_bulk"),
     path("kelola/instrumen/", instrument.index, name="instrument_index"),
     path("kelola/instrumen/<int:period_id>/unduh/", instrument.download, name="instrument_download"),
     # /quick-wins/: the register, its life cycle, continuation, coverage and evidence.

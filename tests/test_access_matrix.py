@@ -123,6 +123,16 @@ MATRIX = {
     "evaluations:results_index": Entry(get="L 403 403 200 200 200", post="L 403 403 200 200 200"),
     # Admin: periods and the instrument.
     "evaluations:periods_index": Entry(get="L 403 403 403 403 200", post="L 403 403 403 403 200"),
+    "evaluations:periods_create": Entry(get="L 403 403 403 403 200", post="L 403 403 403 403 400"),
+    "evaluations:periods_reopen_period": Entry(
+        get="L 405 405 405 405 405", post="L 403 403 403 403 R", args=lambda w: [w.period.pk]
+    ),
+    "evaluations:periods_assignments": Entry(
+        get="L 403 403 403 403 200", post="L 403 403 403 403 400", args=lambda w: [w.period.pk]
+    ),
+    "evaluations:periods_assignments_bulk": Entry(
+        get="L 405 405 405 405 405", post="L 403 403 403 403 400", args=lambda w: [w.period.pk]
+    ),
     "evaluations:periods_detail": Entry(
         get="L 403 403 403 403 200", post="L 403 403 403 403 200", args=lambda w: [w.period.pk]
     ),

@@ -91,6 +91,10 @@ PAGES = {
     "admin": [
         ("periods", lambda w: "/kelola/periode/"),
         ("period", lambda w: f"/kelola/periode/{w.period.pk}/"),
+        ("period-closed", lambda w: f"/kelola/periode/{w.previous.pk}/"),
+        ("period-new", lambda w: "/kelola/periode/baru/"),
+        ("assignments", lambda w: f"/kelola/periode/{w.period.pk}/penugasan/"),
+        ("assignments-badan", lambda w: f"/kelola/periode/{w.period.pk}/penugasan/?jenis=badan"),
         ("instrument", lambda w: "/kelola/instrumen/"),
     ],
     "leader": [
@@ -234,7 +238,9 @@ def world(site):
     )
 
     upload_all_datasets(period, diskominfo, copies=3)
-    return SimpleNamespace(period=period, submission=submission, reviewed=reviewed, proposal=proposal)
+    return SimpleNamespace(
+        period=period, previous=previous, submission=submission, reviewed=reviewed, proposal=proposal
+    )
 
 
 def run_axe(page):

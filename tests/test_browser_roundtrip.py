@@ -44,6 +44,11 @@ Coordinator
 
 Admin
 - period page `/kelola/periode/<id>/` · deadline form → the period's dates and status.
+- assignments page `/kelola/periode/<id>/penugasan/` · the grid (pillars ticked, a single question
+  typed as its code) → nothing, and "no change"; the bulk form as shown → the kind's agencies added
+  to the first pillar and the assignments version, nothing else.
+- new period `/kelola/periode/baru/` as suggested (next stage, a copy of the latest period) → the
+  period and its copied instrument and assignments, nothing else.
 - instrument page `/kelola/instrumen/` · import form without a file → nothing, and a message.
 - password change, sent empty.
 
@@ -80,6 +85,7 @@ from evaluations.models import (
     Answer,
     AnswerChange,
     AnswerOption,
+    Assignment,
     DatasetUpload,
     Dimension,
     EvaluationPeriod,
@@ -166,6 +172,7 @@ def snapshot():
         Dimension,
         Indicator,
         Question,
+        Assignment,
         DatasetUpload,
         RoadSegment,
         User,
@@ -717,6 +724,42 @@ def test_the_admins_forms_save_back_what_they_show(site, browser_page, language)
             language, "Batas akhir Evaluasi Smart City 2031 Tahap I diubah", "The deadline of Evaluasi Smart City 2031"
         ),
     )
+    # The grid with a pillar and a single question assigned, saved unchanged: nothing is written.
+    Assignment.objects.create(
+        period=world.period, agency=Agency.objects.get(abbreviation="Bappeda"), question=world.questions["yes_no"]
+    )
+    open_page(page, f"{url}/kelola/periode/{world.period.pk}/penugasan/")
+    check.submit(
+        page,
+        "assignments grid",
+        page.locator("form.assignment-grid button[type=submit]"),
+        say(language, "Tidak ada perubahan penugasan.", "No assignment changed."),
+    )
+    open_page(page, f"{url}/kelola/periode/{world.period.pk}/penugasan/")
+    check.submit(
+        page,
+        "bulk assignment",
+        page.locator("form.assignment-bulk button[type=submit]"),
+        say(language, "ditugaskan ke Smart Governance.", "assigned to Smart Governance."),
+        intended=[r"assignment #\d+ added", r"evaluationperiod #\d+: assignments_version 0 -> 1"],
+    )
+    # The new period form as suggested: a copy of the latest period, in the next stage.
+    open_page(page, f"{url}/kelola/periode/baru/")
+    check.submit(
+        page,
+        "new period",
+        page.locator("form.period-create button[type=submit]"),
+        say(
+            language,
+            "Periode Evaluasi Smart City 2031 Tahap II dibuat sebagai salinan Evaluasi Smart City 2031 Tahap I",
+            "Period Evaluasi Smart City 2031 Tahap II created as a copy of Evaluasi Smart City 2031 Tahap I",
+        ),
+        intended=[r"evaluationperiod #\d+ added", r"dimension #\d+ added", r"question #\d+ added"],
+        allowed=[r"(indicator|assignment) #\d+ added"],
+    )
+    copy = EvaluationPeriod.objects.get(year=2031, stage="2")
+    assert Question.objects.for_period(copy).count() == Question.objects.for_period(world.period).count()
+    assert copy.assignments.count() == world.period.assignments.count()
     open_page(page, f"{url}/kelola/instrumen/")
     check.submit(page, "instrument import without a file", page.locator("main form button"), required(language))
     password_form(check, page, url, language)

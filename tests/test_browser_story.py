@@ -159,6 +159,7 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     log_in(page, url, "admin")
     go(page, page.get_by_role("link", name="Kelola periode"))
     go(page, page.get_by_role("link", name=period.name))
+    page.once("dialog", lambda dialog: dialog.accept())  # "Buka periode ini untuk pengisian?"
     go(page, page.get_by_role("button", name="Buka periode"))
     expect(page.locator(".alert-success")).to_contain_text(f"Periode {period.name} dibuka.")
     log_out(page)

@@ -34,6 +34,7 @@ def test_a_period_without_questions_cannot_open():
 def test_a_period_with_weights_summing_to_100_and_questions_opens():
     period = make_period(status=EvaluationPeriod.Status.DRAFT)
     make_question(period)
+    assign(period, make_agency(), "GOV")
     period.open()
     assert EvaluationPeriod.objects.get(pk=period.pk).is_open()
 

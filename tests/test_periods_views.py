@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from evaluations.models import Dimension, EvaluationPeriod, Submission
 
-from .factories import make_period, make_question, make_submission
+from .factories import assign, make_agency, make_period, make_question, make_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,7 @@ def test_opening_a_period_whose_weights_are_wrong_shows_the_errors_and_keeps_it_
 
 def test_opening_a_ready_period(as_admin, draft):
     make_question(draft)
+    assign(draft, make_agency(), "GOV")
     response = as_admin.post(f"/kelola/periode/{draft.pk}/buka/", follow=True)
     assert f"Periode {draft.name} dibuka." in response.content.decode()
     draft.refresh_from_db()

@@ -27,7 +27,7 @@ from .datasets import (
 )
 from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
 from .notifications import Notification, ReminderSent
-from .periods import EvaluationPeriod
+from .periods import AssignmentConflict, EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange
 from .submissions import (
     Answer,
@@ -48,6 +48,7 @@ __all__ = [
     "AnswerChange",
     "AnswerOption",
     "Assignment",
+    "AssignmentConflict",
     "Dimension",
     "EvaluationPeriod",
     "Evidence",

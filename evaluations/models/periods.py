@@ -1,3 +1,4 @@
+import copy
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -7,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import scoring
-from .agencies import Assignment
-from .instrument import Question
+from .agencies import Agency, Assignment
+from .audit import AdminChange
+from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
 from .submissions import Answer, Submission
 
 CENT = Decimal("0.01")
@@ -37,6 +39,64 @@ class PeriodManager(models.Manager.from_queryset(PeriodQuerySet)):
     def get_by_natural_key(self, year, stage):
         return self.get(year=year, stage=stage)
 
+    @transaction.atomic
+    def create_copy(self, source, **fields):
+        """A new draft period (`fields`: year, stage, name, opens, closes) with a copy of the
+        source's whole instrument (dimensions and weights, indicators, questions, options with
+        their level descriptors, score bands) and its agency assignments. Answers, submissions and
+        quick wins belong to the source's year and stay there. One transaction, so a failure
+        leaves no half-copied period; one read and one bulk insert per table whatever the size of
+        the instrument (SQLite splits an insert every 999 parameters, PostgreSQL never)."""
+        period = self.create(**fields, status=EvaluationPeriod.Status.DRAFT)
+        dimensions = list(Dimension.objects.filter(period=source))
+        new_dimensions = Dimension.objects.bulk_create(
+            Dimension(period=period, code=d.code, name=d.name, weight=d.weight, order=d.order) for d in dimensions
+        )
+        dimension_map = {old.pk: new for old, new in zip(dimensions, new_dimensions, strict=True)}
+        indicators = list(Indicator.objects.filter(dimension__period=source))
+        new_indicators = Indicator.objects.bulk_create(
+            Indicator(dimension=dimension_map[i.dimension_id], code=i.code, name=i.name, order=i.order)
+            for i in indicators
+        )
+        indicator_map = {old.pk: new for old, new in zip(indicators, new_indicators, strict=True)}
+        questions = list(Question.objects.for_period(source))
+        copied = ("code", "text", "help_text", "answer_type", "unit", "whole_number", "pillar_id", "subdimension_id")
+        new_questions = Question.objects.bulk_create(
+            Question(
+                indicator=indicator_map[q.indicator_id],
+                required=q.required,
+                evidence_required=q.evidence_required,
+                order=q.order,
+                **{name: getattr(q, name) for name in copied},
+            )
+            for q in questions
+        )
+        question_map = {old.pk: new for old, new in zip(questions, new_questions, strict=True)}
+        AnswerOption.objects.bulk_create(
+            AnswerOption(
+                question=question_map[o.question_id], value=o.value, label=o.label, score=o.score, order=o.order
+            )
+            for o in AnswerOption.objects.filter(question__indicator__dimension__period=source)
+        )
+        ScoreBand.objects.bulk_create(
+            ScoreBand(question=question_map[b.question_id], min_value=b.min_value, max_value=b.max_value, score=b.score)
+            for b in ScoreBand.objects.filter(question__indicator__dimension__period=source)
+        )
+        Assignment.objects.bulk_create(
+            Assignment(
+                period=period,
+                agency_id=a.agency_id,
+                pillar_id=a.pillar_id,
+                question=None if a.question_id is None else question_map[a.question_id],
+            )
+            for a in Assignment.objects.filter(period=source)
+        )
+        return period
+
+
+class AssignmentConflict(Exception):
+    """Someone else changed the period's assignments since the grid was shown."""
+
 
 class EvaluationPeriod(models.Model):
     class Stage(models.TextChoices):
@@ -54,6 +114,9 @@ class EvaluationPeriod(models.Model):
     opens = models.DateField(_("dibuka"))
     closes = models.DateField(_("batas akhir"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Bumped by every change of the assignments: a grid saved from an older version is refused
+    # instead of silently undoing a colleague's changes.
+    assignments_version = models.PositiveIntegerField(_("versi penugasan"), default=0, editable=False)
 
     objects = PeriodManager()
 
@@ -64,7 +127,11 @@ class EvaluationPeriod(models.Model):
         verbose_name = _("periode evaluasi")
         verbose_name_plural = _("periode evaluasi")
         constraints = [
-            models.UniqueConstraint(fields=["year", "stage"], name="period_unique_year_stage"),
+            models.UniqueConstraint(
+                fields=["year", "stage"],
+                name="period_unique_year_stage",
+                violation_error_message=_("Sudah ada periode dengan tahun dan tahap ini."),
+            ),
             models.CheckConstraint(condition=models.Q(closes__gte=models.F("opens")), name="period_closes_after_opens"),
         ]
 
@@ -122,20 +189,133 @@ class EvaluationPeriod(models.Model):
             errors.append(_("Periode belum memiliki pertanyaan."))
         return errors
 
-    def open(self):
+    def unassigned_questions(self):
+        """Codes of the questions no agency answers (neither through its pillar nor by name), in
+        form order: one query."""
+        assignments = Assignment.objects.filter(period=self)
+        return list(
+            Question.objects.for_period(self)
+            .filter(
+                ~models.Exists(assignments.filter(question=models.OuterRef("pk"))),
+                ~models.Exists(assignments.filter(pillar=models.OuterRef("pillar"))),
+            )
+            .order_by("indicator__dimension__order", "indicator__order", "order", "code")
+            .values_list("code", flat=True)
+        )
+
+    def open_errors(self):
+        """Everything that keeps the period from opening, as messages; empty when it may open."""
         errors = self.weight_errors()
-        if errors:
-            raise ValidationError(errors)
-        self.status = self.Status.OPEN
+        unassigned = self.unassigned_questions()
+        if unassigned:
+            errors.append(
+                _("Pertanyaan tanpa perangkat daerah yang menjawab: %(codes)s.") % {"codes": ", ".join(unassigned)}
+            )
+        return errors
+
+    def _change_status(self, to, by, allowed_from, refusal):
+        if self.status not in allowed_from:
+            raise ValidationError(refusal)
+        before = copy.copy(self)
+        self.status = to
         self.save(update_fields=["status"])
+        # The period's history page in the admin shows who opened, closed or reopened it, when.
+        AdminChange.record(by, AdminChange.Action.CHANGED, self, before)
 
     @transaction.atomic
-    def close(self):
+    def open(self, by=None):
+        """Draft -> open, once the instrument is complete and every question has an agency."""
+        errors = self.open_errors()
+        if errors:
+            raise ValidationError(errors)
+        self._change_status(
+            self.Status.OPEN, by, {self.Status.DRAFT}, _("Hanya periode berstatus draf yang dapat dibuka.")
+        )
+
+    @transaction.atomic
+    def reopen(self, by=None):
+        """Closed -> open again, e.g. when the ministry extends a stage; the same checks as opening."""
+        errors = self.open_errors()
+        if errors:
+            raise ValidationError(errors)
+        self._change_status(
+            self.Status.OPEN, by, {self.Status.CLOSED}, _("Hanya periode yang sudah ditutup yang dapat dibuka kembali.")
+        )
+
+    @transaction.atomic
+    def close(self, by=None):
         """Lock every submission of the period: a submission the admin had reopened is locked
         again too (status and flags change together)."""
-        self.status = self.Status.CLOSED
-        self.save(update_fields=["status"])
+        self._change_status(
+            self.Status.CLOSED, by, {self.Status.OPEN}, _("Hanya periode yang sedang dibuka yang dapat ditutup.")
+        )
         self.submissions.filter(reopened=True).update(reopened=False)
+
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    def is_closed(self):
+        return self.status == self.Status.CLOSED
+
+    # --- assignments -----------------------------------------------------------------------
+    @transaction.atomic
+    def replace_assignments(self, rows, seen_version):
+        """Set who answers what for the agencies in `rows` ({agency_id: (pillar_ids, question_ids)});
+        other agencies keep theirs. All or nothing, and refused (AssignmentConflict) when the
+        assignments changed since `seen_version` was shown. Returns (added, removed); saving what
+        is already stored writes nothing."""
+        current = Assignment.objects.filter(period=self, agency_id__in=rows).values_list(
+            "pk", "agency_id", "pillar_id", "question_id"
+        )
+        wanted = {
+            (agency_id, kind, target)
+            for agency_id, (pillar_ids, question_ids) in rows.items()
+            for kind, targets in (("pillar", pillar_ids), ("question", question_ids))
+            for target in targets
+        }
+        stored = {
+            (agency_id, "pillar" if pillar_id else "question", pillar_id or question_id): pk
+            for pk, agency_id, pillar_id, question_id in current
+        }
+        removed = [pk for key, pk in stored.items() if key not in wanted]
+        added = [
+            Assignment(period=self, agency_id=agency_id, **{f"{kind}_id": target})
+            for agency_id, kind, target in wanted - stored.keys()
+        ]
+        if not removed and not added:
+            return 0, 0
+        self._bump_assignments_version(seen_version)
+        Assignment.objects.filter(pk__in=removed).delete()
+        Assignment.objects.bulk_create(added)
+        return len(added), len(removed)
+
+    @transaction.atomic
+    def assign_kind_to_pillar(self, kind, pillar, seen_version):
+        """Every active agency of this kind answers the pillar (on top of what it answers already).
+        Returns how many agencies were added."""
+        agency_ids = set(Agency.objects.filter(kind=kind, active=True).values_list("pk", flat=True))
+        agency_ids -= set(
+            Assignment.objects.filter(period=self, pillar=pillar, agency_id__in=agency_ids).values_list(
+                "agency_id", flat=True
+            )
+        )
+        if not agency_ids:
+            return 0
+        self._bump_assignments_version(seen_version)
+        Assignment.objects.bulk_create(
+            Assignment(period=self, agency_id=agency_id, pillar=pillar) for agency_id in sorted(agency_ids)
+        )
+        return len(agency_ids)
+
+    def _bump_assignments_version(self, seen_version):
+        # The conditional UPDATE is the lock: of two saves from the same version only the first
+        # matches a row, the second sees 0 rows changed and is refused.
+        bumped = EvaluationPeriod.objects.filter(pk=self.pk, assignments_version=seen_version).update(
+            assignments_version=models.F("assignments_version") + 1
+        )
+        if not bumped:
+            raise AssignmentConflict
+        self.assignments_version = seen_version + 1
 
     def results(self):
         """The official, provisional and self-assessment indexes of this period with their coverage

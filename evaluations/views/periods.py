@@ -1,17 +1,24 @@
-"""Period management for the admin, in the app: list, open, change the deadline, close, and the
-period's agency assignments."""
+"""Period management for the admin, in the app: list, a new period (a copy or empty), open /
+close / reopen, the deadline, and the grid of which agency answers which pillar."""
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pillars.models import Pillar
+
 from .. import access
-from ..forms.periods import DeadlineForm
-from ..models import Assignment, EvaluationPeriod
+from ..forms.periods import AssignmentFilterForm, AssignmentGridForm, BulkAssignForm, DeadlineForm, PeriodCreateForm
+from ..models import Agency, Assignment, AssignmentConflict, EvaluationPeriod, Question
 from .common import shorten
 
 
@@ -23,6 +30,42 @@ def index(request):
         submission_count=Count("submissions", distinct=True),
     )
     return render(request, "evaluations/periods/list.html", {"periods": periods})
+
+
+def _suggested(periods):
+    """What a new period most likely is: the stage after the latest period, a copy of it."""
+    today = timezone.localdate()
+    initial = {"opens": today, "closes": today + timedelta(days=30)}
+    if not periods:
+        return {**initial, "year": today.year, "stage": EvaluationPeriod.Stage.TAHAP_1}
+    latest = periods[0]
+    if latest.stage == EvaluationPeriod.Stage.TAHAP_1:
+        year, stage = latest.year, EvaluationPeriod.Stage.TAHAP_2
+    else:
+        year, stage = latest.year + 1, EvaluationPeriod.Stage.TAHAP_1
+    # The period's name is data, in the ministry's words whatever the admin's language.
+    name = f"Evaluasi Smart City {year} Tahap {'I' if stage == EvaluationPeriod.Stage.TAHAP_1 else 'II'}"
+    return {**initial, "year": year, "stage": stage, "name": name, "source": latest.pk}
+
+
+def create(request):
+    access.require_admin(request.user)
+    periods = list(EvaluationPeriod.objects.all())
+    form = PeriodCreateForm(request.POST if request.method == "POST" else None, initial=_suggested(periods))
+    if request.method == "POST":
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            source = form.cleaned_data["source"]
+            if source is None:
+                period = EvaluationPeriod.objects.create(**fields)
+                message = _("Periode %(period)s dibuat tanpa instrumen: impor instrumennya di halaman Instrumen.")
+            else:
+                period = EvaluationPeriod.objects.create_copy(source, **fields)
+                message = _("Periode %(period)s dibuat sebagai salinan %(source)s: periksa instrumen dan penugasannya.")
+            messages.success(request, message % {"period": shorten(period.name), "source": shorten(source or "")})
+            return redirect("evaluations:periods_detail", pk=period.pk)
+        messages.error(request, _("Periode belum dibuat. Periksa isian yang ditandai."))
+    return render(request, "evaluations/periods/create.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
 def _detail(request, period, deadline_form=None, status=200):
@@ -43,7 +86,7 @@ def _detail(request, period, deadline_form=None, status=200):
         "evaluations/periods/detail.html",
         {
             "period": period,
-            "weight_errors": period.weight_errors() if not period.is_open() else [],
+            "open_errors": period.open_errors() if not period.is_open() else [],
             "deadline_form": deadline_form or DeadlineForm(instance=period),
             "agencies": agencies.values(),
             "submission_count": period.submissions.count(),
@@ -53,32 +96,55 @@ def _detail(request, period, deadline_form=None, status=200):
 
 
 def detail(request, pk):
-    access.require_admin(request.user)
-    return _detail(request, get_object_or_404(EvaluationPeriod, pk=pk))
+    return _detail(request, access.get_period_for_admin(request.user, pk))
 
 
-@require_POST
-def open_period(request, pk):
-    access.require_admin(request.user)
-    period = get_object_or_404(EvaluationPeriod, pk=pk)
-    if period.is_open():
-        messages.info(request, _("Periode %(period)s sudah dibuka.") % {"period": shorten(period.name)})
-        return redirect("evaluations:periods_detail", pk=period.pk)
+def _change_status(request, pk, action, done, refused):
+    period = access.get_period_for_admin(request.user, pk)
+    name = shorten(period.name)
     try:
-        period.open()
+        getattr(period, action)(by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        messages.error(request, _("Periode %(period)s belum dapat dibuka.") % {"period": shorten(period.name)})
-        return redirect("evaluations:periods_detail", pk=period.pk)
-    messages.success(request, _("Periode %(period)s dibuka.") % {"period": shorten(period.name)})
+        messages.error(request, refused % {"period": name})
+    else:
+        messages.success(request, done % {"period": name})
     return redirect("evaluations:periods_detail", pk=period.pk)
 
 
 @require_POST
+def open_period(request, pk):
+    return _change_status(
+        request, pk, "open", _("Periode %(period)s dibuka."), _("Periode %(period)s belum dapat dibuka.")
+    )
+
+
+@require_POST
+def close_period(request, pk):
+    return _change_status(
+        request,
+        pk,
+        "close",
+        _("Periode %(period)s ditutup: semua pengisian terkunci."),
+        _("Periode %(period)s tidak ditutup."),
+    )
+
+
+@require_POST
+def reopen_period(request, pk):
+    return _change_status(
+        request,
+        pk,
+        "reopen",
+        _("Periode %(period)s dibuka kembali."),
+        _("Periode %(period)s belum dapat dibuka kembali."),
+    )
+
+
+@require_POST
 def change_deadline(request, pk):
-    access.require_admin(request.user)
-    period = get_object_or_404(EvaluationPeriod, pk=pk)
+    period = access.get_period_for_admin(request.user, pk)
     form = DeadlineForm(request.POST, instance=period)
     if not form.is_valid():
         messages.error(request, _("Batas akhir belum diubah."))
@@ -93,12 +159,141 @@ def change_deadline(request, pk):
     return redirect("evaluations:periods_detail", pk=period.pk)
 
 
-@require_POST
-def close_period(request, pk):
-    access.require_admin(request.user)
-    period = get_object_or_404(EvaluationPeriod, pk=pk)
-    period.close()
-    messages.success(
-        request, _("Periode %(period)s ditutup: semua pengisian terkunci.") % {"period": shorten(period.name)}
+# --- the assignments grid --------------------------------------------------------------------
+def _grid_data(request, period):
+    """What the grid is drawn from and posted against: the agencies of the chosen kind (?jenis=;
+    active ones, and inactive ones still assigned), the pillars, the stored assignments and the
+    period's question codes. Four queries."""
+    filter_form = AssignmentFilterForm(request.GET)
+    kind = filter_form.cleaned_data["jenis"] if filter_form.is_valid() else ""
+    stored = list(Assignment.objects.filter(period=period).values_list("agency_id", "pillar_id", "question__code"))
+    assigned_agencies = {agency_id for agency_id, _pillar, _code in stored}
+    agencies = [
+        a for a in Agency.objects.all() if (a.active or a.pk in assigned_agencies) and (not kind or a.kind == kind)
+    ]
+    return {
+        "filter_form": filter_form,
+        "kind": kind,
+        "pillars": list(Pillar.objects.all()),
+        "stored": stored,
+        "assigned_agencies": assigned_agencies,
+        "agencies": agencies,
+        "question_ids": dict(Question.objects.for_period(period).values_list("code", "id")),
+    }
+
+
+def _grid_form(data, grid, period):
+    return AssignmentGridForm(
+        data,
+        initial=None if data else _grid_initial(grid, period),
+        agencies=grid["agencies"],
+        pillars=grid["pillars"],
+        question_ids=grid["question_ids"],
     )
-    return redirect("evaluations:periods_detail", pk=period.pk)
+
+
+def _grid_initial(grid, period):
+    initial = {"version": period.assignments_version, "shown": [a.pk for a in grid["agencies"]]}
+    codes = {}
+    for agency_id, pillar_id, code in grid["stored"]:
+        if pillar_id:
+            initial.setdefault(f"pilar-{agency_id}", []).append(pillar_id)
+        else:
+            codes.setdefault(f"pertanyaan-{agency_id}", []).append(code)
+    return {**initial, **{name: ", ".join(sorted(values)) for name, values in codes.items()}}
+
+
+def _assignments_page(request, period, grid, grid_form=None, bulk_form=None, status=200):
+    """The grid with counts per pillar and warnings: seven queries (besides the session's)
+    whatever the number of agencies and assignments."""
+    pillars = grid["pillars"]
+    agency_counts = {p.pk: 0 for p in pillars}
+    for _agency, pillar_id, _code in grid["stored"]:
+        if pillar_id:
+            agency_counts[pillar_id] += 1
+    question_counts = dict(Question.objects.for_period(period).order_by().values_list("pillar").annotate(n=Count("id")))
+    bulk_form = bulk_form or BulkAssignForm(
+        initial={"version": period.assignments_version, "kind": grid["kind"] or Agency.Kind.DINAS}, pillars=pillars
+    )
+    return render(
+        request,
+        "evaluations/periods/assignments.html",
+        {
+            "period": period,
+            "filter_form": grid["filter_form"],
+            "kind": grid["kind"],
+            "kind_label": Agency.Kind(grid["kind"]).label if grid["kind"] else "",
+            "form": grid_form or _grid_form(None, grid, period),
+            "bulk_form": bulk_form,
+            "pillar_counts": [
+                {"pillar": p, "agencies": agency_counts[p.pk], "questions": question_counts.get(p.pk, 0)}
+                for p in pillars
+            ],
+            "unanswered_pillars": [p for p in pillars if question_counts.get(p.pk) and not agency_counts[p.pk]],
+            "idle_agencies": [a for a in grid["agencies"] if a.pk not in grid["assigned_agencies"]],
+            "unassigned_questions": period.unassigned_questions(),
+        },
+        status=status,
+    )
+
+
+def _assignments_url(period, kind):
+    url = reverse("evaluations:periods_assignments", args=[period.pk])
+    return f"{url}?{urlencode({'jenis': kind})}" if kind else url
+
+
+def assignments(request, pk):
+    period = access.get_period_for_admin(request.user, pk)
+    grid = _grid_data(request, period)
+    if request.method != "POST":
+        return _assignments_page(request, period, grid)
+    form = _grid_form(request.POST, grid, period)
+    kind = grid["kind"]
+    if not form.is_valid():
+        messages.error(request, _("Penugasan belum disimpan. Periksa isian yang ditandai."))
+        return _assignments_page(request, period, grid, grid_form=form, status=400)
+    try:
+        added, removed = period.replace_assignments(form.rows(), form.cleaned_data["version"])
+    except AssignmentConflict:
+        messages.error(
+            request,
+            _(
+                "Penugasan tidak disimpan: admin lain mengubahnya sejak halaman ini dibuka. "
+                "Berikut penugasan terbaru; ulangi perubahan Anda."
+            ),
+        )
+        period.refresh_from_db(fields=["assignments_version"])
+        return _assignments_page(request, period, _grid_data(request, period), status=409)
+    if added or removed:
+        messages.success(
+            request,
+            _("Penugasan disimpan: %(added)s ditambah, %(removed)s dihapus.") % {"added": added, "removed": removed},
+        )
+    else:
+        messages.info(request, _("Tidak ada perubahan penugasan."))
+    return redirect(_assignments_url(period, kind))
+
+
+@require_POST
+def assignments_bulk(request, pk):
+    period = access.get_period_for_admin(request.user, pk)
+    grid = _grid_data(request, period)
+    form = BulkAssignForm(request.POST, pillars=grid["pillars"])
+    if not form.is_valid():
+        messages.error(request, _("Penugasan massal belum disimpan. Periksa isian yang ditandai."))
+        return _assignments_page(request, period, grid, bulk_form=form, status=400)
+    kind, pillar = form.cleaned_data["kind"], form.cleaned_data["pillar"]
+    try:
+        added = period.assign_kind_to_pillar(kind, pillar, form.cleaned_data["version"])
+    except AssignmentConflict:
+        messages.error(
+            request,
+            _("Penugasan massal tidak disimpan: admin lain mengubah penugasan sejak halaman ini dibuka. Ulangi."),
+        )
+        return redirect(_assignments_url(period, kind))
+    messages.success(
+        request,
+        _("%(count)s perangkat daerah berjenis %(kind)s ditugaskan ke %(pillar)s.")
+        % {"count": added, "kind": Agency.Kind(kind).label, "pillar": pillar.name},
+    )
+    return redirect(_assignments_url(period, kind))

@@ -51,8 +51,10 @@ class Command(BaseCommand):
             period.opens = min(period.opens, today)
             period.closes = today + timedelta(days=21)
             period.save(update_fields=["opens", "closes"])
-            if not period.is_open():
+            if period.is_draft():
                 period.open()
+            elif period.is_closed():
+                period.reopen()
             seed_quick_wins_and_datasets(period)
             answers = seed_demo_answers(period)
         self.stdout.write(f"seed_demo: {answers} jawaban demo (op_bappeda: draf setengah terisi; op_dinkes: terkirim).")
