@@ -221,3 +221,18 @@ def test_a_weight_change_with_answers_present_is_applied(admin_client, answered)
     row_of(sheets, "dimensi", "B")[2] = 20  # from 25
     assert post(admin_client, answered, sheets, dry_run=False).status_code == 302
     assert Dimension.objects.get(period=answered, code="A").weight == Decimal(30)
+
+
+def test_order_numbers_with_gaps_are_no_change_and_a_real_move_renumbers_every_row():
+    period = make_period(year=2037)
+    import_instrument(read_instrument(instrument_file()), period)
+    level = Question.objects.get(indicator__dimension__period=period, code="A.1.1")
+    for option in level.options.all():  # 0, 10, 20, 30, 40: the same positions as 0..4
+        option.order *= 10
+        option.save()
+    assert compare_instrument(read_instrument(instrument_file()), period).is_empty
+    sheets = valid_instrument_sheets()
+    sheets["opsi"][5] = ["tingkat", "4b", "Level 4 baru", 4]  # "4" (nobody chose it) gives way to "4b"
+    import_instrument(read_instrument(instrument_file(sheets)), period)
+    # Without renumbering, "4b" (order 4) would sort between "0" (0) and "1" (10).
+    assert list(level.options.order_by("order").values_list("value", flat=True)) == ["0", "1", "2", "3", "4b"]

@@ -563,6 +563,31 @@ class _Current:
             if option_id is not None:
                 self.chosen_options[question_id].add(option_id)
 
+        # Positions, not the stored order numbers, are compared: the file carries only the order of
+        # its rows, so orders 0, 1, 3 read back as 0, 1, 2 and are no change. An import that does
+        # change something writes the file's numbers to every row, so that no old number is left
+        # between new ones.
+        self.positions = {}
+        groups = defaultdict(list)
+        for dimension in self.dimensions.values():
+            groups[Dimension, None].append((dimension.order, dimension.code, dimension))
+        for indicator in self.indicators.values():
+            groups[Indicator, indicator.dimension_id].append((indicator.order, indicator.code, indicator))
+        for question in self.questions.values():
+            groups[Question, question.indicator_id].append((question.order, question.code, question))
+            for option in question.options.all():
+                groups[AnswerOption, question.pk].append((option.order, option.value, option))
+        for (model, _parent), rows in groups.items():
+            first = 0 if model is AnswerOption else 1  # as the reader numbers them
+            for position, (_order, _code, instance) in enumerate(sorted(rows, key=lambda r: r[:2]), start=first):
+                self.positions[model, instance.pk] = position
+
+    def value(self, instance, name):
+        """The field as compared with the file: an order is the row's position."""
+        if name == "order":
+            return self.positions[type(instance), instance.pk]
+        return getattr(instance, name)
+
     def assigned_agencies(self, question_id, pillar_id, question_agency_ids):
         return self.pillar_agencies.get(pillar_id, set()) | set(question_agency_ids)
 
@@ -619,7 +644,7 @@ def _band_key(bands):
     return sorted((b["min"], b["max"], b["score"]) for b in bands)
 
 
-def _compare_options(question, new_options, fields, reasons, chosen):
+def _compare_options(question, new_options, fields, reasons, chosen, current):
     old = {o.value: o for o in question.options.all()}
     new = {o["value"]: o for o in new_options}
     option_label = capfirst(AnswerOption._meta.verbose_name)
@@ -631,7 +656,7 @@ def _compare_options(question, new_options, fields, reasons, chosen):
             continue
         wanted = new[value]
         for name, attribute in (("label", "label"), ("score", "score"), ("order", "order")):
-            before, after = getattr(option, attribute), wanted[attribute]
+            before, after = current.value(option, attribute), wanted[attribute]
             if before != after:
                 fields.append(
                     (f'{option_label} "{value}": {_label(AnswerOption, name)}', _shown(before), _shown(after))
@@ -664,9 +689,9 @@ def compare_instrument(plan, period):
             diff.changes.append(Change(Dimension, row["code"], ADDED))
             continue
         fields = [
-            (_label(Dimension, name), _shown(getattr(old, name)), _shown(row[name]))
+            (_label(Dimension, name), _shown(current.value(old, name)), _shown(row[name]))
             for name in ("name", "weight", "order")
-            if getattr(old, name) != row[name]
+            if current.value(old, name) != row[name]
         ]
         if fields:
             diff.changes.append(Change(Dimension, row["code"], CHANGED, fields))
@@ -684,7 +709,7 @@ def compare_instrument(plan, period):
             for name, before in (
                 ("dimension", dimension_codes[old.dimension_id]),
                 ("name", old.name),
-                ("order", old.order),
+                ("order", current.value(old, "order")),
             )
             if before != row[name]
         ]
@@ -729,7 +754,7 @@ def _compare_question(old, row, plan, current):
         "subdimension": row["subdimension"].code if row["subdimension"] else "",
     }
     for name in QUESTION_FIELDS:
-        old_value = before[name] if name in before else getattr(old, name)
+        old_value = before[name] if name in before else current.value(old, name)
         new_value = after[name] if name in after else row[name]
         if old_value != new_value:
             if name == "answer_type":
@@ -740,7 +765,8 @@ def _compare_question(old, row, plan, current):
             _("jenis jawaban diubah (%(old)s → %(new)s), padahal sudah dijawab")
             % {"old": T(old.answer_type).label, "new": T(row["answer_type"]).label}
         )
-    _compare_options(old, _option_rows(plan, row), fields, reasons, current.chosen_options.get(old.pk, set()))
+    chosen = current.chosen_options.get(old.pk, set())
+    _compare_options(old, _option_rows(plan, row), fields, reasons, chosen, current)
     old_bands = _band_key({"min": b.min_value, "max": b.max_value, "score": b.score} for b in old.bands.all())
     new_bands = _band_key(plan.bands.get(row["code"], []))
     if old_bands != new_bands:
