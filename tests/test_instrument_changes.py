@@ -236,3 +236,33 @@ def test_order_numbers_with_gaps_are_no_change_and_a_real_move_renumbers_every_r
     import_instrument(read_instrument(instrument_file(sheets)), period)
     # Without renumbering, "4b" (order 4) would sort between "0" (0) and "1" (10).
     assert list(level.options.order_by("order").values_list("value", flat=True)) == ["0", "1", "2", "3", "4b"]
+
+
+@pytest.mark.parametrize("changes", [1, 30])
+def test_the_instrument_page_takes_the_same_number_of_queries_whatever_its_history(
+    admin_client, admin_user, period, changes, django_assert_num_queries
+):
+    InstrumentChange.objects.bulk_create(
+        InstrumentChange(period=period, actor=admin_user, headline=f"{n} diubah", summary="Pertanyaan A.1.1: Diubah")
+        for n in range(changes)
+    )
+    with django_assert_num_queries(7):
+        html = admin_client.get("/kelola/instrumen/").content.decode()
+    assert html.count('class="mb-2">\n            <details>') == min(changes, 20)
+
+
+@pytest.mark.parametrize("size", ["small", "shipped"])
+def test_applying_a_text_change_takes_the_same_number_of_queries_whatever_the_instrument_size(
+    admin_client, answered, size, django_assert_num_queries
+):
+    if size == "small":
+        period, sheets = make_period(year=2038), valid_instrument_sheets()
+        import_instrument(read_instrument(instrument_file(sheets)), period)
+    else:
+        period, sheets = answered, current_sheets(answered)
+    sheets["pertanyaan"][1][2] = "Teks yang diperbaiki"
+    upload = instrument_file(sheets)
+    # The dry run's queries, the period lock, one bulk update and the change record.
+    with django_assert_num_queries(20):
+        response = admin_client.post("/kelola/instrumen/", {"period": period.pk, "file": upload})
+    assert response.status_code == 302

@@ -832,6 +832,14 @@ def import_instrument(plan, period, by=None, file_name=""):
     return diff
 
 
+def _differs(instance, name, value):
+    """Whether a field must be written; a related row is compared by key, without loading it."""
+    field = instance._meta.get_field(name)
+    if field.is_relation:
+        return getattr(instance, field.attname) != (None if value is None else value.pk)
+    return getattr(instance, name) != value
+
+
 def _save(model, existing, wanted, names):
     """Update `existing` (code -> instance) from `wanted` (code -> values) in place, create the
     missing ones; returns code -> instance. Two queries at most."""
@@ -841,7 +849,7 @@ def _save(model, existing, wanted, names):
         if instance is None:
             created.append(model(code=code, **values))
             continue
-        if any(getattr(instance, name) != values[name] for name in names):
+        if any(_differs(instance, name, values[name]) for name in names):
             for name in names:
                 setattr(instance, name, values[name])
             changed.append(instance)
