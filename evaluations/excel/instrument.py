@@ -17,7 +17,7 @@ with the shared parsers (excel/cells.py). `compare_instrument(plan, period)` is 
 between the file and the period's instrument (the dry run shows it), with the changes that the
 period's answers forbid; `import_instrument(plan, period, by=...)` applies it in one transaction,
 updating rows in place, and records it (InstrumentChange). The rule for a period with answers is
-written above compare_instrument.
+compare_instrument's docstring.
 `write_instrument(period, target)` writes a period's instrument in the same format.
 """
 
@@ -451,15 +451,6 @@ def _read_bands(sheet, plan):
 
 
 # --- comparing with the current instrument, and saving ----------------------------------------
-# What an import may change in a period that already has answers (shown on the instrument page):
-# anything that leaves every existing answer attached to the same question and meaning the same.
-# Allowed: texts, help texts, units, option labels (level descriptors), orders, the evidence and
-# required flags, dimension names and weights, indicators, new questions and options, and removing
-# questions or options nobody answered or chose. Refused, for a question that has answers: removing
-# it, changing its answer type, removing or re-scoring an option an answer chose (its self score was
-# derived from it), changing its score bands (the same), and taking it away from an agency that
-# answered it (a pillar or "opd" change). The whole file is then refused, listing the questions:
-# applying half of it would leave an instrument that matches neither the file nor the old one.
 ADDED, CHANGED, REMOVED = AdminChange.Action.ADDED, AdminChange.Action.CHANGED, AdminChange.Action.DELETED
 QUESTION_FIELDS = [
     "indicator",
@@ -676,9 +667,21 @@ def _band_text(bands):
 
 
 def compare_instrument(plan, period):
-    """The difference between a valid plan and the period's instrument, with the refusals that
-    answers impose (the rule above). Reads a fixed number of queries (_Current), never one per
-    question."""
+    """The difference between a valid plan and the period's instrument, and what the period's
+    answers refuse of it. Rows are matched by code (options by value within their question).
+
+    The rule, also shown on the instrument page: a change is accepted when it leaves every existing
+    answer attached to the same question and meaning the same. Accepted: texts, help texts, units,
+    option labels (level descriptors), orders, the evidence and required flags, dimension names
+    and weights, indicators, new questions and options, and removing questions or options nobody
+    answered or chose. Refused, for a question that has answers: removing it, changing its answer
+    type, removing or re-scoring an option an answer chose (its stored self score was derived from
+    it), changing its score bands (the same), and taking it away from an agency that answered it
+    (a pillar or "opd" change). One refusal refuses the whole file (import_instrument), listing the
+    questions: applying half of it would leave an instrument that matches neither the file nor the
+    old one.
+
+    Reads a fixed number of queries (_Current), never one per question or answer."""
     current = _Current(period)
     diff = InstrumentDiff(period=period, plan=plan, current=current)
     diff.answered_questions = len(current.answering_agencies)
