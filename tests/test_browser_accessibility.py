@@ -11,19 +11,23 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
+import openpyxl
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluations import roles
+from evaluations.excel.instrument import write_instrument
 from evaluations.models import (
     Agency,
+    Answer,
     AnswerChange,
     AnswerOption,
     Dimension,
     EvaluationPeriod,
     Evidence,
     Indicator,
+    InstrumentChange,
     Notification,
     Question,
     QuickWin,
@@ -297,6 +301,48 @@ def axe_context(chromium_browser):
     yield new
     for context in contexts:
         context.close()
+
+
+def instrument_with_a_refused_change(period, target):
+    """The period's instrument file with one answered question's text changed and another
+    answered question removed: a dry run then shows a difference and a refusal."""
+    write_instrument(period, target)
+    book = openpyxl.load_workbook(target)
+    sheet = book["pertanyaan"]
+    answered = set(Answer.objects.filter(submission__period=period).values_list("question__code", flat=True))
+    rows = [row for row in sheet.iter_rows(min_row=2) if row[0].value in answered]
+    rows[0][2].value = "Teks pertanyaan yang diperbaiki"
+    sheet.delete_rows(rows[1][0].row)
+    book.save(target)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_instrument_dry_run_with_differences_refusals_and_history_has_no_violations(
+    site, world, axe_context, viewport, tmp_path
+):
+    InstrumentChange.objects.create(
+        period=world.period,
+        headline="0 ditambahkan, 1 diubah, 0 dihapus",
+        summary="Pertanyaan A.1.1: Diubah\n  Teks: lama → baru",
+        file_name="instrumen.xlsx",
+    )
+    upload = tmp_path / "instrumen.xlsx"
+    instrument_with_a_refused_change(world.period, upload)
+    page = axe_context(viewport).new_page()
+    log_in(page, site.url, "admin")
+    page.goto(f"{site.url}/kelola/instrumen/")
+    page.select_option("select[name=period]", str(world.period.pk))
+    page.set_input_files("input[name=file]", str(upload))
+    with page.expect_navigation():
+        page.locator("main form button").click()
+    expect(page.locator("main")).to_contain_text("Pertanyaan yang menghalangi perubahan")
+    expect(page.locator("main")).to_contain_text("Teks pertanyaan yang diperbaiki")
+    page.locator("#instrument-rule summary").click()
+    page.locator(".instrument-history summary").first.click()
+    violations = run_axe(page) + [f"scroll box: {box}" for box in page.evaluate(SCROLL_BOXES)]
+    if violations:
+        screenshot(page, f"a11y-instrument-dry-run-{viewport}")
+    assert not violations, "\n".join(violations)
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))

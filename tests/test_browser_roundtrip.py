@@ -49,7 +49,9 @@ Admin
   to the first pillar and the assignments version, nothing else.
 - new period `/kelola/periode/baru/` as suggested (next stage, a copy of the latest period) → the
   period and its copied instrument and assignments, nothing else.
-- instrument page `/kelola/instrumen/` · import form without a file → nothing, and a message.
+- instrument page `/kelola/instrumen/` · import form without a file → nothing, and a message; the
+  period's own instrument file, downloaded from the page and imported back (no dry run) into the
+  period that has answers → nothing (no instrument row, no change record), and "no changes".
 - password change, sent empty.
 
 Leader: password change, sent empty (a leader's only form).
@@ -91,6 +93,7 @@ from evaluations.models import (
     EvaluationPeriod,
     Evidence,
     Indicator,
+    InstrumentChange,
     Notification,
     Question,
     QuickWin,
@@ -172,7 +175,10 @@ def snapshot():
         Dimension,
         Indicator,
         Question,
+        AnswerOption,
+        ScoreBand,
         Assignment,
+        InstrumentChange,
         DatasetUpload,
         RoadSegment,
         User,
@@ -710,7 +716,7 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_admins_forms_save_back_what_they_show(site, browser_page, language):
+def test_the_admins_forms_save_back_what_they_show(site, browser_page, language, tmp_path):
     world = build_world()
     page, url, check = browser_page, site.url, Check()
     sign_in(page, url, "admin", language)
@@ -755,13 +761,27 @@ def test_the_admins_forms_save_back_what_they_show(site, browser_page, language)
             "Period Evaluasi Smart City 2031 Tahap II created as a copy of Evaluasi Smart City 2031 Tahap I",
         ),
         intended=[r"evaluationperiod #\d+ added", r"dimension #\d+ added", r"question #\d+ added"],
-        allowed=[r"(indicator|assignment) #\d+ added"],
+        allowed=[r"(indicator|assignment|answeroption|scoreband) #\d+ added"],
     )
     copy = EvaluationPeriod.objects.get(year=2031, stage="2")
     assert Question.objects.for_period(copy).count() == Question.objects.for_period(world.period).count()
     assert copy.assignments.count() == world.period.assignments.count()
     open_page(page, f"{url}/kelola/instrumen/")
     check.submit(page, "instrument import without a file", page.locator("main form button"), required(language))
+    open_page(page, f"{url}/kelola/instrumen/")
+    with page.expect_download() as download:
+        page.locator(f"a[href='/kelola/instrumen/{world.period.pk}/unduh/']").click()
+    exported = tmp_path / f"instrumen-{language}.xlsx"
+    download.value.save_as(exported)
+    page.select_option("select[name=period]", str(world.period.pk))
+    page.set_input_files("input[name=file]", str(exported))
+    page.uncheck("input[name=dry_run]")
+    check.submit(
+        page,
+        "instrument file imported back unchanged",
+        page.locator("main form button"),
+        say(language, "Tidak ada perubahan: berkas sama dengan instrumen", "No changes: the file is the same as"),
+    )
     password_form(check, page, url, language)
     assert not check.problems, "\n".join(check.problems)
 

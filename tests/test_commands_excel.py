@@ -87,7 +87,9 @@ def test_export_instrument_then_import_instrument_round_trips(tmp_path):
 def test_import_instrument_dry_run_saves_nothing(tmp_path, capsys):
     target = make_period(year=2041)
     call_command("import_instrument", str(write(tmp_path)), "--period", "2041/1", "--dry-run")
-    assert "uji coba" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Pertanyaan A.1.1: Ditambahkan" in out
+    assert "uji coba): 8 ditambahkan, 0 diubah, 0 dihapus" in out
     assert not Dimension.objects.filter(period=target).exists()
 
 
@@ -109,9 +111,9 @@ def test_import_instrument_refuses_a_file_that_is_not_an_xlsx(tmp_path):
         call_command("import_instrument", str(bad), "--period", "2043/1")
 
 
-def test_import_instrument_refuses_a_period_with_answers(tmp_path, period, agency_a):
+def test_import_instrument_refuses_a_file_that_drops_answered_questions(tmp_path, period, agency_a):
     answer_all(period, agency_a)
-    with pytest.raises(CommandError, match="sudah memiliki jawaban"):
+    with pytest.raises(CommandError, match="18 pertanyaan yang sudah dijawab"):
         call_command("import_instrument", str(write(tmp_path)), "--period", "2024/1")
 
 

@@ -402,6 +402,15 @@ def test_a_coordinator_deletes_an_upload_and_its_rows_and_file(client, coordinat
     assert client.get(f"/data/unggahan/{good_upload.pk}/unduh/").status_code == 404
 
 
+def test_a_file_that_still_holds_the_template_s_example_row_is_refused_naming_the_row(client_a, good_upload):
+    example = [c.example for c in get_spec("jalan").columns]
+    html = _refused(client_a, make_xlsx([example, road(**{"Nama ruas": "Jl. Baru"})]), "Baris 2 masih berisi")
+    assert (
+        "<td>2</td><td>–</td><td>Baris 2 masih berisi baris contoh dari templat (045, Jl. Soekarno-Hatta). "
+        "Hapus baris contoh itu, lalu unggah lagi.</td>"
+    ) in html
+
+
 def test_another_data_set_s_file_is_refused_as_not_this_template(client_a, good_upload):
     _refused(client_a, make_xlsx([["x", "y", 1]], headers=["kode", "nama", "bobot"]), "bukan templat kondisi jalan")
 

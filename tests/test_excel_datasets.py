@@ -51,16 +51,34 @@ def test_a_valid_row_of_each_data_set_is_read_into_a_typed_instance(kind, row, p
 
 
 @pytest.mark.parametrize("kind", ["jalan", "pendidikan", "kesehatan", "transportasi"])
-def test_the_template_s_example_row_is_itself_valid(kind, period, agency_a):
-    template = SimpleUploadedFile(f"templat-{kind}.xlsx", build_template(get_spec(kind)))
-    assert len(read_upload(get_spec(kind), template, period, agency_a)) == 1
+def test_the_example_row_copied_into_the_data_sheet_is_refused_and_is_its_only_error(kind, period, agency_a):
+    # Its only error: the example itself is a valid row, recognised only as the example.
+    example = [c.example for c in get_spec(kind).columns]
+    [error] = errors_of(kind, make_xlsx([example], kind=kind), period, agency_a)
+    assert error.row == 2
+    assert error.message.startswith("Baris 2 masih berisi baris contoh dari templat (")
 
 
-def test_the_template_has_headers_an_example_row_and_dropdowns_for_allowed_values():
+def test_the_template_keeps_its_example_row_on_the_contoh_sheet_and_the_data_sheet_empty():
+    wb = openpyxl.load_workbook(io.BytesIO(build_template(get_spec("jalan"))))
+    assert wb.sheetnames == ["Data", "Contoh", "Pilihan"]
+    assert wb["Data"].max_row == 1
+    example = wb["Contoh"]
+    assert [c.value for c in example[1]][:3] == ["No. ruas", "Nama ruas", "Kecamatan"]
+    assert [c.value for c in example[2]][:4] == ["045", "Jl. Soekarno-Hatta", "Sangatta Utara", "Kabupaten"]
+    assert example["A4"].value == "Baris di atas hanya contoh. Isi data di lembar Data, mulai baris 2."
+
+
+def test_the_template_as_downloaded_is_refused_as_holding_no_rows(period, agency_a):
+    template = SimpleUploadedFile("templat-jalan.xlsx", build_template(get_spec("jalan")))
+    [error] = errors_of("jalan", template, period, agency_a)
+    assert "tidak berisi baris data" in error.message
+
+
+def test_the_template_has_headers_and_dropdowns_for_allowed_values():
     wb = openpyxl.load_workbook(io.BytesIO(build_template(get_spec("jalan"))))
     ws = wb["Data"]
     assert [c.value for c in ws[1]][:3] == ["No. ruas", "Nama ruas", "Kecamatan"]
-    assert ws["D2"].value == "Kabupaten"
     ranges = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
     assert set(ranges) == {"C2", "D2", "E2"}  # kecamatan, status jalan, fungsi
     lists = wb["Pilihan"]

@@ -141,12 +141,25 @@ def test_importing_replaces_the_instrument_of_a_period_without_answers():
     assert Question.objects.for_period(period).count() == 1
 
 
-def test_a_period_that_has_answers_is_refused(period, agency_a):
+def test_a_file_that_drops_answered_questions_is_refused_naming_them(period, agency_a):
     answer_all(period, agency_a)
     count = Question.objects.for_period(period).count()
-    with pytest.raises(InstrumentImportRefused, match="sudah memiliki jawaban"):
+    with pytest.raises(InstrumentImportRefused, match="18 pertanyaan yang sudah dijawab") as refused:
         import_instrument(read(), period)
+    refusals = {r.code: r.reasons for r in refused.value.diff.refusals}
+    assert refusals["A.1.3"] == ["dihapus, padahal sudah dijawab"]
+    assert refusals["A.1.2"][0] == "jenis jawaban diubah (Level 0–4 → Ya/Tidak), padahal sudah dijawab"
     assert Question.objects.for_period(period).count() == count
+
+
+def test_reimporting_the_shipped_instrument_unchanged_changes_nothing():
+    shipped = EvaluationPeriod.objects.get(year=2024, stage="1")
+    buffer = io.BytesIO()
+    write_instrument(shipped, buffer)
+    buffer.seek(0)
+    diff = import_instrument(read_instrument(buffer), shipped)
+    assert diff.is_empty
+    assert not shipped.instrument_changes.exists()
 
 
 def test_a_file_that_is_not_an_xlsx_is_refused():

@@ -45,7 +45,8 @@ def test_a_dry_run_shows_counts_and_first_rows_and_saves_nothing(admin_client):
     response = post(admin_client, target, instrument_file(), dry_run=True)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Uji coba" in html
+    assert "Uji coba: perbedaan dengan instrumen" in html
+    assert "8 ditambahkan, 0 diubah, 0 dihapus" in html  # 2 dimensions, 2 indicators, 4 questions
     assert "Masterplan?" in html
     assert '<td>pertanyaan</td><td class="text-end">4</td>' in html
     assert not Dimension.objects.filter(period=target).exists()
@@ -58,6 +59,7 @@ def test_an_import_without_dry_run_saves_and_redirects_with_a_message(admin_clie
     assert Question.objects.for_period(target).count() == 4
     html = admin_client.get(response["Location"]).content.decode()
     assert "4 pertanyaan" in html
+    assert "8 ditambahkan, 0 diubah, 0 dihapus" in html  # 2 dimensions, 2 indicators, 4 questions
 
 
 def test_a_bad_file_lists_errors_by_sheet_row_and_column_and_saves_nothing(admin_client):
@@ -85,11 +87,12 @@ def test_a_file_with_another_extension_is_refused(admin_client):
     assert "berakhiran .xlsx" in html
 
 
-def test_a_period_with_answers_is_refused(admin_client, period, agency_a):
+def test_a_file_that_drops_answered_questions_is_refused_with_the_list(admin_client, period, agency_a):
     answer_all(period, agency_a)
     count = Question.objects.for_period(period).count()
     html = post(admin_client, period, instrument_file(), dry_run=False).content.decode()
-    assert "sudah memiliki jawaban" in html
+    assert "Perubahan instrumen ditolak: 18 pertanyaan yang sudah dijawab terdampak." in html
+    assert "<li><strong>A.1.3</strong>: dihapus, padahal sudah dijawab</li>" in html
     assert Question.objects.for_period(period).count() == count
 
 

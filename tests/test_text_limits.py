@@ -23,6 +23,7 @@ WRITTEN_BY_THE_APP = {
     ("evaluations", "quickwinfieldchange", "new_value"),
     ("evaluations", "adminchange", "old_value"),
     ("evaluations", "adminchange", "new_value"),
+    ("evaluations", "instrumentchange", "summary"),
 }
 # Form fields replaced per question in __init__ (the text control gets its max_length there), and
 # the password, which is checked, never stored.

@@ -29,15 +29,24 @@ class DatasetFileError(SpreadsheetError):
 
 
 # --- template ---------------------------------------------------------------------------------
+EXAMPLE_SHEET = "Contoh"
+
+
 def build_template(spec):
-    """The .xlsx an operator fills in: headers, one example row, dropdowns for allowed values
-    (listed on a second sheet, so long lists such as the 18 kecamatan fit)."""
+    """The .xlsx an operator fills in: the "Data" sheet with headers only and dropdowns for
+    allowed values (listed on the "Pilihan" sheet, so long lists such as the 18 kecamatan fit).
+    The example row sits on its own "Contoh" sheet: on the data sheet people typed below it or
+    left it in, and it was uploaded as a real road or school (read_upload refuses it anyway)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Data"
+    example = wb.create_sheet(EXAMPLE_SHEET)
     lists = wb.create_sheet("Pilihan")
     ws.append([c.header for c in spec.columns])
-    ws.append([c.example for c in spec.columns])
+    example.append([c.header for c in spec.columns])
+    example.append([c.example for c in spec.columns])
+    example.append([])
+    example.append([_("Baris di atas hanya contoh. Isi data di lembar Data, mulai baris 2.")])
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     kecamatan_names = list(Kecamatan.objects.order_by("code").values_list("name", flat=True))
     list_col = 0
@@ -47,6 +56,9 @@ def build_template(spec):
         cell.font = Font(bold=True)
         cell.fill = header_fill
         ws.column_dimensions[letter].width = max(12, len(column.header) + 4)
+        example.cell(row=1, column=index).font = Font(bold=True)
+        example.cell(row=1, column=index).fill = header_fill
+        example.column_dimensions[letter].width = ws.column_dimensions[letter].width
         if column.type == "npsn":
             for row in range(2, 1002):
                 ws.cell(row=row, column=index).number_format = "@"
@@ -104,7 +116,8 @@ def _number(value):
 
 
 class _CellParser:
-    """Turns one cell into the model's value, or an Indonesian message."""
+    """Turns one cell into the model's value, or an Indonesian message; knows the template's
+    example row, read the same way, to recognise it when it comes back as data."""
 
     def __init__(self, spec):
         self.kecamatan = {}
@@ -120,6 +133,11 @@ class _CellParser:
                     lookup[str(value).casefold()] = value
                     lookup[str(label).casefold()] = value
                 self.choices[column.field] = lookup
+        self.example = {column.field: self.parse(column, column.example)[0] for column in spec.columns}
+        self.example_label = ", ".join(str(column.example) for column in spec.columns[:2])
+
+    def is_example(self, values):
+        return values == self.example
 
     def parse(self, column, value):
         if is_blank(value):
@@ -262,6 +280,19 @@ def read_upload(spec, uploaded_file, period=None, agency=None):
                 row_ok = False
             values[column.field] = value
         if not row_ok:
+            continue
+        if parser.is_example(values):
+            errors.append(
+                CellError(
+                    row_number,
+                    "",
+                    _(
+                        "Baris %(row)s masih berisi baris contoh dari templat (%(example)s). "
+                        "Hapus baris contoh itu, lalu unggah lagi."
+                    )
+                    % {"row": row_number, "example": parser.example_label},
+                )
+            )
             continue
         for check in spec.row_checks:
             for field_name, message in check(values):

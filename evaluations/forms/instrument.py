@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..excel.instrument import MAX_BYTES, InstrumentFileError, read_instrument, refusal
+from ..excel.instrument import MAX_BYTES, InstrumentFileError, read_instrument
 from ..models import EvaluationPeriod
 
 
@@ -14,7 +14,10 @@ class InstrumentImportForm(forms.Form):
     period = forms.ModelChoiceField(
         label=_("Periode tujuan"),
         queryset=EvaluationPeriod.objects.all(),
-        help_text=_("Instrumen periode ini akan diganti. Periode yang sudah memiliki jawaban ditolak."),
+        help_text=_(
+            "Instrumen periode ini disamakan dengan berkas. Bila sudah ada jawaban, perubahan yang "
+            "melepas atau mengubah arti jawaban ditolak."
+        ),
     )
     file = forms.FileField(
         label=_("Berkas instrumen (.xlsx)"),
@@ -46,10 +49,3 @@ class InstrumentImportForm(forms.Form):
                 params={"n": len(self.plan.errors)},
             )
         return upload
-
-    def clean_period(self):
-        period = self.cleaned_data["period"]
-        reason = refusal(period)
-        if reason:
-            raise forms.ValidationError(reason, code="has_answers")
-        return period

@@ -1,7 +1,7 @@
 """Everything that belongs to an evaluation period, one module per topic.
 
 periods.py     the evaluation period and its life cycle
-instrument.py  dimension -> indicator -> question -> answer options / score bands
+instrument.py  dimension -> indicator -> question -> answer options / score bands; its change history
 agencies.py    kecamatan, agencies (Perangkat Daerah), their people, who answers what
 submissions.py one submission per agency per period, answers, evidence, review and audit trail
 quickwins.py   quick wins per pillar, their history (old and new values) and evidence
@@ -25,7 +25,7 @@ from .datasets import (
     School,
     TransportFacility,
 )
-from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
+from .instrument import AnswerOption, Dimension, Indicator, InstrumentChange, Question, ScoreBand
 from .notifications import Notification, ReminderSent
 from .periods import AssignmentConflict, EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange
@@ -53,6 +53,7 @@ __all__ = [
     "EvaluationPeriod",
     "Evidence",
     "Indicator",
+    "InstrumentChange",
     "Kecamatan",
     "Notification",
     "ReminderSent",

@@ -6,6 +6,7 @@ and imported from a spreadsheet for later periods.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -309,3 +310,42 @@ class ScoreBand(models.Model):
 
     def contains(self, value):
         return value >= self.min_value and (self.max_value is None or value < self.max_value)
+
+
+class InstrumentChangeQuerySet(models.QuerySet):
+    def for_page(self):
+        """The instrument page's history: one query."""
+        return self.select_related("period", "actor")
+
+
+class InstrumentChange(models.Model):
+    """One import that changed a period's instrument: who, when, from which file, and the
+    difference it applied, as a person reads it (one line per change). Written in the same
+    transaction as the change, so a change never goes unrecorded."""
+
+    period = models.ForeignKey(
+        "evaluations.EvaluationPeriod",
+        on_delete=models.CASCADE,
+        related_name="instrument_changes",
+        verbose_name=_("periode"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("oleh")
+    )
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    file_name = models.CharField(_("berkas"), max_length=200, blank=True)
+    headline = models.CharField(_("ringkasan"), max_length=200)
+    summary = models.TextField(_("perubahan"))
+
+    objects = InstrumentChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("perubahan instrumen")
+        verbose_name_plural = _("perubahan instrumen")
+
+    def __str__(self):
+        return f"{self.period} · {self.headline}"
+
+    def summary_lines(self):
+        return self.summary.splitlines()

@@ -3,10 +3,9 @@ from django.core.management.base import BaseCommand, CommandError
 from ...excel.instrument import (
     InstrumentFileError,
     InstrumentImportRefused,
-    existing_question_count,
+    compare_instrument,
     import_instrument,
     read_instrument,
-    refusal,
 )
 from ..period_option import add_period_argument, get_period
 
@@ -14,8 +13,9 @@ from ..period_option import add_period_argument, get_period
 class Command(BaseCommand):
     help = (
         "Imports an instrument workbook (sheets dimensi, indikator, pertanyaan, opsi) into a period, "
-        "replacing its instrument. Nothing is saved unless the whole file is valid; a period that "
-        "already has answers is refused. --dry-run only shows what would be created."
+        "updating its instrument in place. Nothing is saved unless the whole file is valid; in a period "
+        "with answers, a file that would orphan or reinterpret them is refused with the questions "
+        "concerned. --dry-run only shows the difference."
     )
 
     def add_arguments(self, parser):
@@ -36,19 +36,21 @@ class Command(BaseCommand):
             for error in plan.errors:
                 self.stderr.write(str(error))
             raise CommandError(f"{len(plan.errors)} kesalahan; tidak ada yang disimpan.")
-        counts = ", ".join(f"{sheet} {n}" for sheet, n in plan.counts().items())
-        reason = refusal(period)
-        if reason:
-            raise CommandError(reason)
         if options["dry_run"]:
-            replaced = existing_question_count(period)
+            diff = compare_instrument(plan, period)
+            for line in diff.summary().splitlines():
+                self.stdout.write(line)
+            for refusal in diff.refusals:
+                self.stderr.write(f"{refusal.code}: {'; '.join(refusal.reasons)}")
             self.stdout.write(
-                f"import_instrument (uji coba): akan dibuat {counts} di {period}; "
-                f"{replaced} pertanyaan lama akan diganti. Tidak ada yang disimpan."
+                f"import_instrument (uji coba): {diff.headline()} di {period}"
+                f"{'; DITOLAK' if diff.is_refused else ''}. Tidak ada yang disimpan."
             )
             return
         try:
-            import_instrument(plan, period)
+            diff = import_instrument(plan, period, file_name=options["file"])
         except InstrumentImportRefused as exc:
+            for refusal in exc.diff.refusals:
+                self.stderr.write(f"{refusal.code}: {'; '.join(refusal.reasons)}")
             raise CommandError(exc.message) from None
-        self.stdout.write(f"import_instrument: {counts} disimpan di {period}.")
+        self.stdout.write(f"import_instrument: {diff.headline()} di {period}.")

@@ -126,9 +126,9 @@ DEMO_DATASET_ROWS = {
             "Sangatta Utara",
             "Teluk Lingga",
             "A",
-            420,
+            436,
             12,
-            18,
+            19,
             450,
         ],
         [
@@ -188,7 +188,7 @@ DEMO_DATASET_ROWS = {
         ],
     ],
     "transportasi": [
-        ["Terminal tipe B", "Terminal Sangatta", "Sangatta Utara", "Dishub Kutai Timur", "Beroperasi", 40, "Baik"],
+        ["Terminal tipe B", "Terminal Sangatta", "Sangatta Utara", "Dishub Kutai Timur", "Beroperasi", 36, "Baik"],
         ["Pelabuhan", "Pelabuhan Kenyamukan", "Sangatta Utara", "KSOP Sangatta", "Beroperasi", 500, "Sedang"],
         ["Bandara", "Bandara Tanjung Bara", "Sangatta Utara", "PT KPC", "Beroperasi", 100, "Baik"],
         ["Halte", "Halte Bukit Pelangi", "Sangatta Utara", "Dishub Kutai Timur", "Rencana", None, None],
