@@ -26,7 +26,7 @@ from .datasets import (
 )
 from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
 from .periods import EvaluationPeriod
-from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange
+from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange, QuickWinReport
 from .submissions import (
     Answer,
     AnswerChange,
@@ -60,6 +60,7 @@ __all__ = [
     "QuickWinChange",
     "QuickWinEvidence",
     "QuickWinFieldChange",
+    "QuickWinReport",
     "DATASET_MODELS",
     "DatasetKind",
     "DatasetUpload",
