@@ -165,8 +165,8 @@ class QuickWinReportForm(forms.Form):
         max_value=Decimal(100),
         error_messages={
             "required": _("Isi capaian dalam persen (0 sampai 100)."),
-            "min_value": _("Capaian paling kecil 0%."),
-            "max_value": _("Capaian paling besar 100%."),
+            "min_value": _("Capaian paling kecil 0 persen."),
+            "max_value": _("Capaian paling besar 100 persen."),
         },
     )
     reported_on = forms.DateField(label=_("Tanggal"), widget=DATE_WIDGET)
