@@ -133,10 +133,30 @@ def get_rw_quick_win_for_user(user, pk):
     return quick_win
 
 
+def get_reporting_quick_win_for_user(user, pk):
+    """Progress reports and the completion request: the owning agency only; others who may see the
+    quick win get 403."""
+    quick_win = get_quick_win_for_user(user, pk)
+    if not quick_win.is_owned_by(user):
+        raise PermissionDenied
+    return quick_win
+
+
 def get_quick_win_evidence_for_user(user, pk):
-    """Evidence of a quick win the user may see (outsiders 404)."""
+    """Evidence of a quick win the user may see (outsiders 404); removed evidence is gone (404)."""
     visible = QuickWin.objects.visible_to(user)
-    return get_object_or_404(QuickWinEvidence.objects.filter(quick_win__in=visible).select_related("quick_win"), pk=pk)
+    return get_object_or_404(
+        QuickWinEvidence.objects.live().filter(quick_win__in=visible).select_related("quick_win__period"), pk=pk
+    )
+
+
+def get_removable_quick_win_evidence_for_user(user, pk):
+    """Removing a file: coordinators, or the owning agency while the quick win can still be
+    changed; others who may see it get 403."""
+    evidence = get_quick_win_evidence_for_user(user, pk)
+    if not evidence.quick_win.can_remove_evidence(user):
+        raise PermissionDenied
+    return evidence
 
 
 def get_dataset_upload_for_user(user, pk):

@@ -55,6 +55,11 @@ urlpatterns = [
     path("quick-wins/<int:pk>/lanjutkan/", quickwins.continue_into, name="quickwins_continue_into"),
     path("quick-wins/<int:pk>/bukti/", quickwins.evidence_upload, name="quickwins_evidence_upload"),
     path("quick-wins/bukti/<int:pk>/unduh/", quickwins.evidence_download, name="quickwins_evidence_download"),
+    path("quick-wins/bukti/<int:pk>/hapus/", quickwins.evidence_remove, name="quickwins_evidence_remove"),
+    path("quick-wins/<int:pk>/laporan/", quickwins.report, name="quickwins_report"),
+    path("quick-wins/<int:pk>/ajukan-selesai/", quickwins.request_completion, name="quickwins_request_completion"),
+    path("quick-wins/<int:pk>/selesai/", quickwins.confirm_completion, name="quickwins_confirm_completion"),
+    path("quick-wins/<int:pk>/tolak-selesai/", quickwins.decline_completion, name="quickwins_decline_completion"),
     # /notifikasi/: everyone's notices (the bell in the header).
     path("notifikasi/", notifications.index, name="notifications_index"),
     path("notifikasi/baca-semua/", notifications.read_all, name="notifications_read_all"),

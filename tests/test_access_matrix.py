@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from evaluations.models import (
     Answer,
@@ -196,6 +197,37 @@ MATRIX = {
         get="L 405 405 405 405 405", post="L R 404 404 404 404", args=lambda w: [w.notice_a.pk]
     ),
     "evaluations:notifications_read_all": Entry(get="L 405 405 405 405 405", post="L R R R R R"),
+    # GET asks for confirmation, POST removes.
+    "evaluations:quickwins_evidence_remove": Entry(
+        get="L 200 404 200 403 200", post="L R 404 R 403 R", args=lambda w: [w.quick_win_evidence_a.pk]
+    ),
+    # Progress reports and the completion request: the owning agency only (the quick win is set,
+    # so every signed-in user sees it).
+    "evaluations:quickwins_report": Entry(
+        get="L 405 405 405 405 405",
+        post="L R 403 403 403 403",
+        args=lambda w: [w.running_a.pk],
+        data=lambda w: {"laporan-achievement_pct": "40", "laporan-reported_on": "2024-05-01", "laporan-note": "OK"},
+    ),
+    "evaluations:quickwins_request_completion": Entry(
+        get="L 405 405 405 405 405",
+        post="L R 403 403 403 403",
+        args=lambda w: [w.running_a.pk],
+        data=lambda w: {
+            "selesai-completed_on": "2024-05-01",
+            "selesai-title": "Laporan akhir",
+            "selesai-file": SimpleUploadedFile("akhir.pdf", PDF),
+        },
+    ),
+    "evaluations:quickwins_confirm_completion": Entry(
+        get="L 405 405 405 405 405", post="L 403 403 R 403 R", args=lambda w: [w.requested_a.pk]
+    ),
+    "evaluations:quickwins_decline_completion": Entry(
+        get="L 405 405 405 405 405",
+        post="L 403 403 R 403 R",
+        args=lambda w: [w.requested_a.pk],
+        data=lambda w: {"tolak-selesai-note": "Lampirkan foto"},
+    ),
     # Data sets.
     "evaluations:datasets_index": Entry(get="L 200 200 200 200 200", post="L 200 200 200 200 200"),
     "evaluations:datasets_page": Entry(
@@ -218,7 +250,8 @@ MATRIX = {
 
 class World:
     """Real objects of agency A for the URL arguments: a submitted questionnaire with an answer and
-    an evidence file, a proposed quick win with an evidence file, an accepted road upload."""
+    an evidence file, a proposed quick win with an evidence file, a running one, one whose agency
+    asked for completion, an accepted road upload."""
 
     def __init__(self, period, agency_a, operator_a):
         self.period = period
@@ -240,6 +273,10 @@ class World:
         self.quick_win_a = make_quick_win(period, agency_a)
         self.quick_win_evidence_a = QuickWinEvidence.attach(
             self.quick_win_a, operator_a, "Dokumen", SimpleUploadedFile("qw.pdf", PDF)
+        )
+        self.running_a = make_quick_win(period, agency_a, status="berjalan")
+        self.requested_a = make_quick_win(
+            period, agency_a, status="berjalan", completed_on=period.opens, completion_requested_at=timezone.now()
         )
         upload_all_datasets(period, agency_a)
         self.upload_a = DatasetUpload.objects.get(period=period, agency=agency_a, kind="jalan")

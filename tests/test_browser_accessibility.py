@@ -48,6 +48,7 @@ from .factories import (
     open_period,
     upload_all_datasets,
 )
+from .filling import upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,6 +76,9 @@ PAGES = {
         ("quick-win", lambda w: f"/quick-wins/{w.proposal.pk}/"),
         ("quick-win-new", lambda w: "/quick-wins/baru/"),
         ("quick-win-edit", lambda w: f"/quick-wins/{w.proposal.pk}/ubah/"),
+        ("quick-win-running", lambda w: f"/quick-wins/{w.running.pk}/"),
+        ("quick-win-evidence-remove", lambda w: f"/quick-wins/bukti/{w.running_evidence.pk}/hapus/"),
+        ("quick-win-continuation", lambda w: "/quick-wins/lanjutan/"),
         ("datasets", lambda w: "/data/"),
         ("roads", lambda w: "/data/jalan/"),
         ("password", lambda w: "/akun/kata-sandi/"),
@@ -89,6 +93,7 @@ PAGES = {
         ("quick-win", lambda w: f"/quick-wins/{w.proposal.pk}/"),
         ("quick-win-coverage", lambda w: "/quick-wins/cakupan/"),
         ("quick-win-continuation", lambda w: "/quick-wins/lanjutan/"),
+        ("quick-win-completion-request", lambda w: f"/quick-wins/{w.requested.pk}/"),
         ("roads", lambda w: "/data/jalan/"),
         ("notifications", lambda w: "/notifikasi/"),
     ],
@@ -221,6 +226,16 @@ def world(site):
     make_quick_win(period, bappeda, status=QuickWin.Status.DITETAPKAN, name="E-Planning", achievement_pct=60)
     make_quick_win(period, pu, status=QuickWin.Status.DITOLAK, pillar="LIV", name="Polder", status_note="Lengkapi.")
     make_quick_win(previous, diskominfo, status=QuickWin.Status.DITETAPKAN, name="PBB Online")
+    # Quick wins carried to the end: one running with a report and its file, one whose agency
+    # asked for completion, one completed (badge in the list and coverage).
+    running = make_quick_win(period, diskominfo, status=QuickWin.Status.BERJALAN, pillar="SOC", name="Cap Jempol")
+    running.report(operator, 40, timezone.localdate(), "Sosialisasi di 3 kecamatan.", upload("foto.pdf"), "Foto")
+    running_evidence = running.evidence.get()
+    requested = make_quick_win(period, diskominfo, status=QuickWin.Status.BERJALAN, pillar="ENV", name="Bank Sampah")
+    requested.request_completion(operator, timezone.localdate(), "Selesai.", upload("akhir.pdf"), "Laporan akhir")
+    make_quick_win(
+        period, bappeda, status=QuickWin.Status.SELESAI, pillar="ECO", name="E-SPTPD", completed_on=period.opens
+    )
 
     # Notices, read and unread, one with the coordinator's note.
     names = {"agency": diskominfo.name, "period": period.name, "name": proposal.name}
@@ -243,7 +258,14 @@ def world(site):
 
     upload_all_datasets(period, diskominfo, copies=3)
     return SimpleNamespace(
-        period=period, previous=previous, submission=submission, reviewed=reviewed, proposal=proposal
+        period=period,
+        previous=previous,
+        submission=submission,
+        reviewed=reviewed,
+        proposal=proposal,
+        running=running,
+        running_evidence=running_evidence,
+        requested=requested,
     )
 
 

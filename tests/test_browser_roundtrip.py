@@ -19,7 +19,8 @@ Operator
   no history row.
 - quick-win page `/quick-wins/<id>/` · resubmit (a rejected one) and progress (a set one) →
   everything but the status, its note and one history row; evidence upload sent without a file →
-  nothing, and a message.
+  nothing, and a message; on a running one the progress report (date of today, no percentage)
+  and the completion request (no file) → nothing, and a message.
 - data-set page `/data/jalan/` · upload form without a file → nothing, and a message (not a 500).
 - password change `/akun/kata-sandi/` sent empty → nothing, and a message.
 - notifications `/notifikasi/` · "Tandai dibaca" on one notice, then "Tandai semua dibaca" → only
@@ -39,7 +40,9 @@ Coordinator
   but the status, its date and one timeline row.
 - quick-win edit page with every field (owning agency and assessor notes included); quick-win
   page · rejection without a reason → nothing and a message; decision (Tetapkan) and progress →
-  everything but the status, its note and one history row.
+  everything but the status, its note and one history row; on a quick win whose agency asked for
+  completion, declining without a reason → nothing and a message, confirming → the status, the
+  request's mark and one history row.
 - password change, sent empty.
 
 Admin
@@ -268,6 +271,7 @@ class World:
     proposal: QuickWin
     rejected: QuickWin
     established: QuickWin
+    requested: QuickWin
 
 
 def _answer(submission, question, operator, score=None, option=None, **values):
@@ -361,12 +365,16 @@ def build_world(status=Submission.Status.DRAFT):
         period, agency, status=QuickWin.Status.DITOLAK, pillar="LIV", name="Jalan mulus", status_note="Terlalu umum."
     )
     established = make_quick_win(period, agency, status=QuickWin.Status.DITETAPKAN, pillar="LIV", name="Smart PJU")
+    requested = make_quick_win(period, agency, status=QuickWin.Status.BERJALAN, pillar="LIV", name="Sangatta Terang")
+    requested.request_completion(
+        operator, date(2031, 1, 20), "Semua titik menyala.\nBAST terlampir.", upload("bast.pdf"), "BAST"
+    )
 
     road = make_xlsx([ROAD_ROW], kind="jalan", name="jalan-2031.xlsx")
     rows = read_upload(SPECS["jalan"], road, period=period, agency=agency)
     road.seek(0)
     DatasetUpload.accept(period, agency, "jalan", road, operator, rows)
-    return World(period, agency, submission, questions, proposal, rejected, established)
+    return World(period, agency, submission, questions, proposal, rejected, established, requested)
 
 
 # --- in the browser -----------------------------------------------------------------------------
@@ -542,6 +550,21 @@ def test_the_operators_forms_save_back_what_they_show(site, browser_page, langua
         "status",
         say(language, "Status quick win diubah.", "Quick-win status changed."),
     )
+    # Now running: the progress report and the completion request, sent as shown.
+    open_page(page, f"{url}/quick-wins/{world.established.pk}/")
+    check.submit(
+        page,
+        "quick-win progress report as shown",
+        page.locator("form[action$='/laporan/'] button[type=submit]"),
+        say(language, "Isi capaian dalam persen (0 sampai 100).", "Enter the achievement as a percentage (0 to 100)."),
+    )
+    open_page(page, f"{url}/quick-wins/{world.established.pk}/")
+    check.submit(
+        page,
+        "quick-win completion request as shown",
+        page.locator("form[action$='/ajukan-selesai/'] button[type=submit]"),
+        say(language, "Pengajuan selesai belum dikirim", "The completion request was not sent"),
+    )
     open_page(page, f"{url}/data/jalan/")
     check.submit(
         page,
@@ -710,6 +733,26 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
         "quick-win progress",
         "status",
         say(language, "Status quick win diubah.", "Quick-win status changed."),
+    )
+    open_page(page, f"{url}/quick-wins/{world.requested.pk}/")
+    check.submit(
+        page,
+        "quick-win completion declined without a reason",
+        page.locator("form[action$='/tolak-selesai/'] button"),
+        say(language, "Periksa isian: ", "Check the form: ") + required(language),
+    )
+    open_page(page, f"{url}/quick-wins/{world.requested.pk}/")
+    check.submit(
+        page,
+        "quick-win completion confirmed",
+        page.locator("form[action$='/selesai/']:not([action$='/tolak-selesai/']) button"),
+        say(language, "Quick win ditandai selesai.", "Quick win marked as completed."),
+        intended=[
+            rf"quickwin #{world.requested.pk}: status ",
+            rf"quickwin #{world.requested.pk}: completion_requested_at ",
+            r"quickwinchange #\d+ added",
+        ],
+        allowed=[rf"quickwin #{world.requested.pk}: status_note "],
     )
     password_form(check, page, url, language)
     assert not check.problems, "\n".join(check.problems)

@@ -177,8 +177,10 @@ def _quick_win_data(period):
     ):
         supporting[item["quickwin_id"]].append(item["agency__abbreviation"])
     evidence = defaultdict(list)
-    for item in QuickWinEvidence.objects.filter(**{f"quick_win__{k}": v for k, v in agreed.items()}).values(
-        "quick_win_id", "title", "original_name"
+    for item in (
+        QuickWinEvidence.objects.live()
+        .filter(**{f"quick_win__{k}": v for k, v in agreed.items()})
+        .values("quick_win_id", "title", "original_name")
     ):
         evidence[item["quick_win_id"]].append(f"{item['title']} ({item['original_name']})")
     return {"quick_wins": quick_wins, "supporting": supporting, "quick_win_evidence": evidence}

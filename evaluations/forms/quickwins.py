@@ -1,8 +1,12 @@
-"""Forms of the quick-win pages: the quick win itself, decisions and status notes, evidence."""
+"""Forms of the quick-win pages: the quick win itself, decisions and status notes, progress
+reports, the completion request, evidence."""
+
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import HTML, Field, Fieldset, Layout
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pillars.models import Pillar, SubDimension
@@ -11,7 +15,24 @@ from .. import roles
 from ..models import Agency, QuickWin
 from ..models.quickwins import NOTE_MAX_LENGTH
 from ..validators import evidence_accept_attribute, validate_evidence_file
-from .fields import LinkField, MultilineField
+from .fields import DecimalInput, LinkField, MultilineField
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SubDimensionSelect(forms.Select):
+    """Sub-dimensions grouped by pillar (optgroups, so the page reads well without JavaScript),
+    each option naming its pillar in data-pillar for static/js/quickwins.js to filter by."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pillar_of = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.pillar_of:
+            option["attrs"]["data-pillar"] = self.pillar_of[value]
+        return option
 
 
 class QuickWinForm(forms.ModelForm):
@@ -49,7 +70,9 @@ class QuickWinForm(forms.ModelForm):
             "mitigation": forms.Textarea(attrs={"rows": 2}),
             "sustainability_plan": forms.Textarea(attrs={"rows": 2}),
             "assessor_notes": forms.Textarea(attrs={"rows": 2}),
-            "supporting_agencies": forms.SelectMultiple(attrs={"size": 6}),
+            "subdimension": SubDimensionSelect(attrs={"data-follows-pillar": "id_pillar"}),
+            # A checklist: the Ctrl-click multi-select lost earlier choices at the first plain click.
+            "supporting_agencies": forms.CheckboxSelectMultiple,
         }
         # Every multi-line text reads browser line ends as the app stores them (forms.fields).
         field_classes = {
@@ -69,9 +92,16 @@ class QuickWinForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["pillar"].queryset = Pillar.objects.all()
-        self.fields["subdimension"].queryset = SubDimension.objects.select_related("pillar")
-        self.fields["subdimension"].label_from_instance = lambda s: f"{s.pillar.code} · {s.name}"
+        subdimensions = list(SubDimension.objects.select_related("pillar"))
+        field = self.fields["subdimension"]
+        field.queryset = SubDimension.objects.all()
+        groups = {}
+        for sub in subdimensions:
+            groups.setdefault(sub.pillar, []).append((sub.pk, sub.name))
+        field.choices = [("", field.empty_label), *((pillar.name, items) for pillar, items in groups.items())]
+        field.widget.pillar_of = {sub.pk: sub.pillar_id for sub in subdimensions}
         self.fields["supporting_agencies"].queryset = Agency.objects.filter(active=True)
+        self.fields["supporting_agencies"].label_from_instance = lambda a: f"{a.abbreviation} – {a.name}"
         self.fields["agency"].queryset = Agency.objects.filter(active=True)
         coordinator = roles.is_coordinator(user)
         if not coordinator:
@@ -89,7 +119,9 @@ class QuickWinForm(forms.ModelForm):
                 "description",
                 "rpjmd_problem",
                 *(["agency"] if coordinator else []),
-                "supporting_agencies",
+                # Shown by static/js/quickwins.js; without JavaScript the whole list is there.
+                HTML('{% include "evaluations/quickwins/agency_filter.html" %}'),
+                Field("supporting_agencies", wrapper_class="agency-checklist"),
                 "start_year",
                 "is_new",
             ),
@@ -113,6 +145,72 @@ class QuickWinForm(forms.ModelForm):
         if cleaned.get("budget") and not cleaned.get("budget_source"):
             self.add_error("budget_source", forms.ValidationError(_("Pilih sumber anggaran."), code="required"))
         return cleaned
+
+
+def _not_in_the_future(day):
+    if day and day > timezone.localdate():
+        raise forms.ValidationError(_("Tanggal tidak boleh setelah hari ini."), code="future")
+    return day
+
+
+class QuickWinReportForm(forms.Form):
+    """A progress report of the owning agency; the evidence file is optional."""
+
+    achievement_pct = DecimalInput(
+        label=_("Capaian (%)"),
+        help_text=_("Angka 0 sampai 100, koma untuk desimal, mis. 75,5."),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        error_messages={
+            "required": _("Isi capaian dalam persen (0 sampai 100)."),
+            "min_value": _("Capaian paling kecil 0 persen."),
+            "max_value": _("Capaian paling besar 100 persen."),
+        },
+    )
+    reported_on = forms.DateField(label=_("Tanggal"), widget=DATE_WIDGET)
+    note = MultilineField(label=_("Catatan perkembangan"), max_length=NOTE_MAX_LENGTH)
+    file = forms.FileField(
+        label=_("Bukti dukung (opsional)"),
+        required=False,
+        help_text=_("PDF, JPG, PNG, DOCX atau XLSX."),
+        widget=forms.ClearableFileInput(attrs={"accept": evidence_accept_attribute()}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"reported_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+    def clean_reported_on(self):
+        return _not_in_the_future(self.cleaned_data["reported_on"])
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if uploaded:
+            validate_evidence_file(uploaded)
+        return uploaded or None
+
+
+class CompletionRequestForm(forms.Form):
+    """The owning agency asks for completion: the date it finished and the final evidence."""
+
+    completed_on = forms.DateField(label=_("Tanggal selesai"), widget=DATE_WIDGET)
+    note = MultilineField(label=_("Catatan"), required=False, max_length=NOTE_MAX_LENGTH)
+    title = forms.CharField(label=_("Judul bukti akhir"), max_length=200)
+    file = forms.FileField(
+        label=_("Berkas bukti akhir"),
+        help_text=_("PDF, JPG, PNG, DOCX atau XLSX."),
+        widget=forms.ClearableFileInput(attrs={"accept": evidence_accept_attribute()}),
+    )
+
+    def clean_completed_on(self):
+        return _not_in_the_future(self.cleaned_data["completed_on"])
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        validate_evidence_file(uploaded)
+        return uploaded
 
 
 class NoteForm(forms.Form):

@@ -28,7 +28,7 @@ from .datasets import (
 from .instrument import AnswerOption, Dimension, Indicator, InstrumentChange, Question, ScoreBand
 from .notifications import Notification, ReminderSent
 from .periods import AssignmentConflict, EvaluationPeriod
-from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange
+from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange, QuickWinReport
 from .submissions import (
     Answer,
     AnswerChange,
@@ -68,6 +68,7 @@ __all__ = [
     "QuickWinChange",
     "QuickWinEvidence",
     "QuickWinFieldChange",
+    "QuickWinReport",
     "DATASET_MODELS",
     "DatasetKind",
     "DatasetUpload",

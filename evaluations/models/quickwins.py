@@ -3,10 +3,14 @@ already running.
 
 Life cycle: an operator proposes (usulan) for their own agency; a coordinator sets it (ditetapkan)
 or rejects it (ditolak) with a note; the owner may propose a rejected one again; a set quick win
-then moves through berjalan / dilanjutkan / dihentikan. Every change is one method here that checks
-who may make it and writes a QuickWinChange (who, when, what). Each first locks the quick win's row
-and reads its status again, so that of two people acting on it at the same moment the second waits
-for the first and is then told that it was already dealt with.
+then moves through berjalan / dilanjutkan / dihentikan. While it runs, the owning agency reports
+its achievement as often as needed (QuickWinReport) and finally asks for it to be marked completed
+(selesai) with its date and final evidence; a coordinator confirms or declines that request.
+
+Every change is one method here that checks who may make it and writes a QuickWinChange (who, when,
+what). Each first locks the quick win's row and reads its status again, so that of two people
+acting on it at the same moment the second waits for the first and is then told that it was already
+dealt with.
 """
 
 from django.conf import settings
@@ -14,6 +18,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +26,7 @@ from .agencies import AgencyMember
 from .audit import FieldChange, history_fields, value_text
 from .fields import limited_text
 from .files import StoredFile, quick_win_evidence_upload_to
+from .periods import EvaluationPeriod
 from .submissions import REVIEW, TransitionError
 
 VIEW_ALL = "evaluations.view_all_agencies"
@@ -65,6 +71,12 @@ class QuickWinQuerySet(models.QuerySet):
             )
         return qs.select_related("pillar", "subdimension", "agency").order_by("pillar__order", "name")
 
+    def continuable_into(self, period):
+        """Set quick wins of earlier periods that may still be carried into `period`."""
+        return self.filter(status__in=QuickWin.CONTINUABLE_STATUSES).filter(
+            Q(period__year__lt=period.year) | Q(period__year=period.year, period__stage__lt=period.stage)
+        )
+
     def for_coverage(self, period):
         return self.filter(period=period, status__in=QuickWin.SET_STATUSES).select_related("agency")
 
@@ -77,6 +89,7 @@ class QuickWin(models.Model):
         BERJALAN = "berjalan", _("Berjalan")
         DILANJUTKAN = "dilanjutkan", _("Dilanjutkan")
         DIHENTIKAN = "dihentikan", _("Dihentikan")
+        SELESAI = "selesai", _("Selesai")
 
     class BudgetSource(models.TextChoices):
         APBD = "apbd", _("APBD")
@@ -84,16 +97,32 @@ class QuickWin(models.Model):
         CSR = "csr", _("CSR")
 
     # Fields an edit never changes (the life cycle and the record keeping do), left out of its history.
-    NOT_EDITED = ("period", "status", "status_note", "continued_from", "created_by")
+    NOT_EDITED = (
+        "period",
+        "status",
+        "status_note",
+        "continued_from",
+        "created_by",
+        "completed_on",
+        "completion_requested_at",
+        "completion_note",
+    )
     # Statuses of a quick win the regency has agreed on: visible to every signed-in user and
     # counted in the pillar coverage.
-    SET_STATUSES = (Status.DITETAPKAN, Status.BERJALAN, Status.DILANJUTKAN, Status.DIHENTIKAN)
-    # Where a set quick win may go next (coordinator or the owning agency).
+    SET_STATUSES = (Status.DITETAPKAN, Status.BERJALAN, Status.DILANJUTKAN, Status.DIHENTIKAN, Status.SELESAI)
+    # A set quick win still under way: its agency reports progress and may ask to complete it.
+    RUNNING_STATUSES = (Status.DITETAPKAN, Status.BERJALAN, Status.DILANJUTKAN)
+    # Carried into a later period: a running one or a completed one (its next phase); a stopped
+    # one is not carried (it is proposed again if it restarts).
+    CONTINUABLE_STATUSES = (*RUNNING_STATUSES, Status.SELESAI)
+    # Where a set quick win may go next (coordinator or the owning agency). Selesai is not here:
+    # it is reached only through a completion request confirmed by a coordinator.
     PROGRESS = {
         Status.DITETAPKAN: {Status.BERJALAN, Status.DILANJUTKAN, Status.DIHENTIKAN},
         Status.BERJALAN: {Status.DILANJUTKAN, Status.DIHENTIKAN},
         Status.DILANJUTKAN: {Status.BERJALAN, Status.DIHENTIKAN},
         Status.DIHENTIKAN: set(),
+        Status.SELESAI: set(),
     }
 
     period = models.ForeignKey(
@@ -156,6 +185,11 @@ class QuickWin(models.Model):
         related_name="continuations",
         verbose_name=_("lanjutan dari"),
     )
+    # The completion the agency asked for (pending while completion_requested_at is set), and the
+    # date it finished once a coordinator confirmed it.
+    completed_on = models.DateField(_("tanggal selesai"), null=True, blank=True)
+    completion_requested_at = models.DateTimeField(_("penyelesaian diajukan"), null=True, blank=True)
+    completion_note = limited_text(_("catatan penyelesaian"), NOTE_MAX_LENGTH, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("dibuat oleh")
     )
@@ -189,11 +223,21 @@ class QuickWin(models.Model):
     def is_rejected(self):
         return self.status == self.Status.DITOLAK
 
+    def is_running(self):
+        return self.status in self.RUNNING_STATUSES
+
+    def is_completed(self):
+        return self.status == self.Status.SELESAI
+
+    def has_completion_request(self):
+        return self.completion_requested_at is not None
+
     def badge_class(self):
         return {
             self.Status.USULAN: "text-bg-warning",
             self.Status.DITOLAK: "text-bg-danger",
             self.Status.DIHENTIKAN: "text-bg-secondary",
+            self.Status.SELESAI: "text-bg-primary",
         }.get(self.status, "text-bg-success")
 
     def next_statuses(self):
@@ -229,6 +273,28 @@ class QuickWin(models.Model):
 
     def can_resubmit(self, user):
         return self.is_rejected() and self.is_owned_by(user)
+
+    def can_report(self, user):
+        """Only the owning agency reports its progress, and only while the quick win runs. The
+        period's close date does not stop it: programmes run all year, after the evaluation stage."""
+        return self.is_running() and self.is_owned_by(user)
+
+    def can_request_completion(self, user):
+        return self.can_report(user) and not self.has_completion_request()
+
+    def can_decide_completion(self, user):
+        return user.has_perm(REVIEW) and self.is_running() and self.has_completion_request()
+
+    def can_attach(self, user):
+        return self.can_edit(user) or self.is_owned_by(user)
+
+    def can_remove_evidence(self, user):
+        """While the quick win can still be changed: coordinators always; the owning agency while it
+        may edit the proposal or while the set quick win runs, and not the final evidence of a
+        completion it asked for (the coordinator decides on that file)."""
+        if user.has_perm(REVIEW):
+            return True
+        return self.can_edit(user) or (self.can_report(user) and not self.has_completion_request())
 
     # --- changes ----------------------------------------------------------------------
     def _already_processed(self, status):
@@ -361,13 +427,29 @@ class QuickWin(models.Model):
             )
         self._move(by, status, (note or "").strip())
 
+    def is_before(self, period):
+        return (self.period.year, self.period.stage) < (period.year, period.stage)
+
     def can_continue_into(self, period, user):
         return (
-            self.is_set()
-            and self.status != self.Status.DIHENTIKAN
-            and self.period_id != period.pk
+            self.status in self.CONTINUABLE_STATUSES
+            and self.is_before(period)
+            and not period.status == period.Status.CLOSED
             and (user.has_perm(REVIEW) or self.is_owned_by(user))
         )
+
+    def continuation_targets(self, user):
+        """The later periods this quick win can be carried into, newest last, each with the copy
+        already made there (or None): two queries."""
+        if not (self.status in self.CONTINUABLE_STATUSES and (user.has_perm(REVIEW) or self.is_owned_by(user))):
+            return []
+        later = [
+            p
+            for p in EvaluationPeriod.objects.exclude(status=EvaluationPeriod.Status.CLOSED).order_by("year", "stage")
+            if self.is_before(p)
+        ]
+        copies = {q.period_id: q for q in QuickWin.objects.filter(continued_from=self, period__in=later)}
+        return [(p, copies.get(p.pk)) for p in later]
 
     @transaction.atomic
     def continue_into(self, period, by):
@@ -387,13 +469,99 @@ class QuickWin(models.Model):
             if f.name
             not in {"id", "period", "status", "status_note", "continued_from", "created_by", "created_at", "updated_at"}
         }
-        copied.update(achievement_pct=None, assessor_notes="", is_new=False)
+        copied.update(achievement_pct=None, assessor_notes="", is_new=False, completed_on=None, completion_note="")
+        copied.pop("completion_requested_at")
         new = QuickWin.objects.create(
             period=period, status=self.Status.DILANJUTKAN, continued_from=self, created_by=by, **copied
         )
         new.supporting_agencies.set(self.supporting_agencies.all())
         new.record(by, QuickWinChange.Kind.CONTINUED, note=str(self.period))
         return new
+
+    def _refresh_locked(self):
+        """Lock the row and read every field again: a report or a completion decision depends on
+        the completion request and the status, which a colleague may have just changed."""
+        self.refresh_from_db(from_queryset=QuickWin.objects.select_for_update(no_key=True))
+
+    @transaction.atomic
+    def report(self, by, achievement_pct, reported_on, note, evidence_file=None, evidence_title=""):
+        """The owning agency reports its achievement: one report kept in the history; the quick
+        win's Capaian becomes that of its latest report (by date, a late entry for an earlier day
+        does not lower it)."""
+        if not self.is_owned_by(by):
+            raise PermissionDenied
+        self._refresh_locked()
+        if not self.is_running():
+            raise TransitionError(
+                _("Capaian hanya dapat dilaporkan untuk quick win yang sudah ditetapkan dan masih berjalan.")
+            )
+        evidence = None
+        if evidence_file is not None:
+            evidence = QuickWinEvidence(quick_win=self, title=evidence_title, uploaded_by=by)
+            evidence.take(evidence_file)
+            evidence.save()
+        report = QuickWinReport.objects.create(
+            quick_win=self,
+            achievement_pct=achievement_pct,
+            reported_on=reported_on,
+            note=note.strip(),
+            evidence=evidence,
+            reported_by=by,
+        )
+        latest = self.reports.order_by("-reported_on", "-pk").values_list("achievement_pct", flat=True).first()
+        self.achievement_pct = latest
+        self.save(update_fields=["achievement_pct", "updated_at"])
+        self.record(by, QuickWinChange.Kind.REPORT, self.status, note=f"{report.achievement_pct}% · {report.note}")
+        return report
+
+    @transaction.atomic
+    def request_completion(self, by, completed_on, note, evidence_file, evidence_title):
+        """The owning agency asks for the quick win to be marked completed, with the date it
+        finished and its final evidence; a coordinator then confirms or declines."""
+        if not self.is_owned_by(by):
+            raise PermissionDenied
+        self._refresh_locked()
+        if not self.is_running():
+            raise TransitionError(_("Hanya quick win yang sedang berjalan yang dapat diajukan selesai."))
+        if self.has_completion_request():
+            raise TransitionError(_("Penyelesaian quick win ini sudah diajukan dan menunggu keputusan koordinator."))
+        evidence = QuickWinEvidence(quick_win=self, title=evidence_title, uploaded_by=by, final=True)
+        evidence.take(evidence_file)
+        evidence.save()
+        self.completed_on = completed_on
+        self.completion_note = (note or "").strip()
+        self.completion_requested_at = timezone.now()
+        self.save(update_fields=["completed_on", "completion_note", "completion_requested_at", "updated_at"])
+        self.record(by, QuickWinChange.Kind.COMPLETION_REQUESTED, self.status, note=self.completion_note)
+
+    @transaction.atomic
+    def confirm_completion(self, by, note=""):
+        if not by.has_perm(REVIEW):
+            raise PermissionDenied
+        self._refresh_locked()
+        if not self.can_decide_completion(by):
+            raise TransitionError(_("Tidak ada pengajuan selesai yang menunggu keputusan untuk quick win ini."))
+        self.completion_requested_at = None
+        self.save(update_fields=["completion_requested_at"])
+        self._move(by, self.Status.SELESAI, (note or "").strip())
+
+    @transaction.atomic
+    def decline_completion(self, by, note):
+        """Back to running: the request is withdrawn and its file stays as ordinary evidence."""
+        if not by.has_perm(REVIEW):
+            raise PermissionDenied
+        note = (note or "").strip()
+        if not note:
+            raise TransitionError(_("Tulis alasan penolakan agar perangkat daerah dapat melengkapinya."))
+        self._refresh_locked()
+        if not self.can_decide_completion(by):
+            raise TransitionError(_("Tidak ada pengajuan selesai yang menunggu keputusan untuk quick win ini."))
+        self.evidence.filter(final=True).update(final=False)
+        self.completed_on = None
+        self.completion_requested_at = None
+        self.status_note = note
+        self.save(update_fields=["completed_on", "completion_requested_at", "status_note", "updated_at"])
+        self.record(by, QuickWinChange.Kind.COMPLETION_DECLINED, self.status, note=note)
 
 
 class QuickWinChange(models.Model):
@@ -405,6 +573,10 @@ class QuickWinChange(models.Model):
         STATUS = "status", _("Status diubah")
         CONTINUED = "continued", _("Dilanjutkan dari periode sebelumnya")
         EVIDENCE = "evidence", _("Bukti dukung diunggah")
+        EVIDENCE_REMOVED = "evidence_removed", _("Bukti dukung dihapus")
+        REPORT = "report", _("Capaian dilaporkan")
+        COMPLETION_REQUESTED = "completion_requested", _("Diajukan selesai")
+        COMPLETION_DECLINED = "completion_declined", _("Pengajuan selesai ditolak")
 
     quick_win = models.ForeignKey(
         QuickWin, on_delete=models.CASCADE, related_name="changes", verbose_name=_("quick win")
@@ -413,7 +585,7 @@ class QuickWinChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("oleh")
     )
     at = models.DateTimeField(_("waktu"), auto_now_add=True)
-    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
     from_status = models.CharField(_("dari status"), max_length=12, choices=QuickWin.Status.choices, blank=True)
     to_status = models.CharField(_("ke status"), max_length=12, choices=QuickWin.Status.choices, blank=True)
     fields = models.TextField(_("isian yang diubah"), blank=True)
@@ -452,12 +624,32 @@ class QuickWinFieldChange(FieldChange):
             return self.field
 
 
+class QuickWinEvidenceQuerySet(models.QuerySet):
+    def live(self):
+        """Evidence that has not been removed (removal keeps the row for the record, as Evidence)."""
+        return self.filter(removed_at__isnull=True)
+
+
 class QuickWinEvidence(StoredFile):
+    """A file supporting a quick win. Removing it keeps the row (removed_at/by), as for answers."""
+
     quick_win = models.ForeignKey(
         QuickWin, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("quick win")
     )
     title = models.CharField(_("judul"), max_length=200)
     file = models.FileField(_("berkas"), upload_to=quick_win_evidence_upload_to, max_length=255)
+    final = models.BooleanField(_("bukti akhir"), default=False, help_text=_("Bukti penyelesaian quick win."))
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dihapus oleh"),
+    )
+    removed_at = models.DateTimeField(_("dihapus"), null=True, blank=True)
+
+    objects = QuickWinEvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["quick_win", "uploaded_at"]
@@ -471,10 +663,59 @@ class QuickWinEvidence(StoredFile):
     @transaction.atomic
     def attach(cls, quick_win, by, title, uploaded_file):
         """Store a validated file on a quick win and note it in the history."""
-        if not quick_win.can_edit(by) and not quick_win.is_owned_by(by):
+        if not quick_win.can_attach(by):
             raise PermissionDenied
         evidence = cls(quick_win=quick_win, title=title, uploaded_by=by)
         evidence.take(uploaded_file)
         evidence.save()
         quick_win.record(by, QuickWinChange.Kind.EVIDENCE, quick_win.status, note=title)
         return evidence
+
+    @transaction.atomic
+    def remove(self, by):
+        """Take the file off the quick win (e.g. a duplicate). The row and the stored file are
+        kept for the record, as with answer evidence; downloads of it answer 404 from now on."""
+        if not self.quick_win.can_remove_evidence(by):
+            raise PermissionDenied
+        updated = QuickWinEvidence.objects.live().filter(pk=self.pk).update(removed_at=timezone.now(), removed_by=by)
+        if not updated:
+            raise TransitionError(_("Bukti dukung ini sudah dihapus."))
+        self.quick_win.record(by, QuickWinChange.Kind.EVIDENCE_REMOVED, self.quick_win.status, note=self.title)
+
+
+class QuickWinReport(models.Model):
+    """One progress report of a set quick win by its agency: achievement, date, note, evidence."""
+
+    quick_win = models.ForeignKey(
+        QuickWin, on_delete=models.CASCADE, related_name="reports", verbose_name=_("quick win")
+    )
+    achievement_pct = models.DecimalField(
+        _("capaian (%)"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS
+    )
+    reported_on = models.DateField(_("tanggal"))
+    note = limited_text(_("catatan perkembangan"), NOTE_MAX_LENGTH)
+    evidence = models.ForeignKey(
+        QuickWinEvidence,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bukti dukung"),
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("oleh")
+    )
+    reported_at = models.DateTimeField(_("dilaporkan"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["quick_win", "-reported_on", "-pk"]
+        verbose_name = _("laporan capaian quick win")
+        verbose_name_plural = _("laporan capaian quick win")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(achievement_pct__gte=0) & Q(achievement_pct__lte=100), name="quickwin_report_pct_0_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quick_win} · {self.reported_on} · {self.achievement_pct}%"

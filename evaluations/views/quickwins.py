@@ -4,14 +4,22 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Prefetch
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pillars.models import Pillar, SubDimension
 
 from .. import access, notifications, roles
-from ..forms.quickwins import NoteForm, ProgressForm, QuickWinEvidenceForm, QuickWinForm, RejectForm
+from ..forms.quickwins import (
+    CompletionRequestForm,
+    NoteForm,
+    ProgressForm,
+    QuickWinEvidenceForm,
+    QuickWinForm,
+    QuickWinReportForm,
+    RejectForm,
+)
 from ..models import Agency, EvaluationPeriod, QuickWin, QuickWinChange, QuickWinEvidence, TransitionError
 from .common import form_errors, period_or_404, shorten, stored_file_attachment
 
@@ -80,33 +88,45 @@ def coverage(request):
     )
 
 
+# Prefixes of the forms that share the detail page with others of the same field names.
+REPORT_PREFIX, COMPLETION_PREFIX, CONFIRM_PREFIX, DECLINE_PREFIX = "laporan", "selesai", "konfirmasi", "tolak-selesai"
+
+
+def _detail_context(user, quick_win, report_form=None, completion_form=None):
+    """Everything the quick-win page shows, in a fixed number of queries whatever the number of
+    changes, reports, evidence files and later periods."""
+    return {
+        "quick_win": quick_win,
+        "supporting": quick_win.supporting_agencies.all(),
+        "changes": QuickWinChange.objects.filter(quick_win=quick_win)
+        .select_related("actor")
+        .prefetch_related("field_changes"),
+        "reports": quick_win.reports.select_related("reported_by", "evidence"),
+        "evidence": quick_win.evidence.live(),
+        "can_edit": quick_win.can_edit(user),
+        "can_review": quick_win.can_review(user),
+        "can_progress": quick_win.can_progress(user),
+        "can_resubmit": quick_win.can_resubmit(user),
+        "can_attach": quick_win.can_attach(user),
+        "can_remove_evidence": quick_win.can_remove_evidence(user),
+        "can_report": quick_win.can_report(user),
+        "can_request_completion": quick_win.can_request_completion(user),
+        "can_decide_completion": quick_win.can_decide_completion(user),
+        "continuation_targets": quick_win.continuation_targets(user),
+        "note_form": NoteForm(),
+        "reject_form": RejectForm(),
+        "progress_form": ProgressForm(quick_win=quick_win),
+        "evidence_form": QuickWinEvidenceForm(),
+        "report_form": report_form or QuickWinReportForm(prefix=REPORT_PREFIX),
+        "completion_form": completion_form or CompletionRequestForm(prefix=COMPLETION_PREFIX),
+        "confirm_form": NoteForm(prefix=CONFIRM_PREFIX),
+        "decline_form": RejectForm(prefix=DECLINE_PREFIX),
+    }
+
+
 def detail(request, pk):
     quick_win = access.get_quick_win_for_user(request.user, pk)
-    changes = (
-        QuickWinChange.objects.filter(quick_win=quick_win).select_related("actor").prefetch_related("field_changes")
-    )
-    user = request.user
-    current = EvaluationPeriod.objects.current()
-    return render(
-        request,
-        "evaluations/quickwins/detail.html",
-        {
-            "quick_win": quick_win,
-            "supporting": quick_win.supporting_agencies.all(),
-            "changes": changes,
-            "evidence": quick_win.evidence.all(),
-            "can_edit": quick_win.can_edit(user),
-            "can_review": quick_win.can_review(user),
-            "can_progress": quick_win.can_progress(user),
-            "can_resubmit": quick_win.can_resubmit(user),
-            "can_attach": quick_win.can_edit(user) or quick_win.is_owned_by(user),
-            "continue_period": current if current and quick_win.can_continue_into(current, user) else None,
-            "note_form": NoteForm(),
-            "reject_form": RejectForm(),
-            "progress_form": ProgressForm(quick_win=quick_win),
-            "evidence_form": QuickWinEvidenceForm(),
-        },
-    )
+    return render(request, "evaluations/quickwins/detail.html", _detail_context(request.user, quick_win))
 
 
 def create(request):
@@ -195,11 +215,13 @@ def progress(request, pk):
 
 @require_POST
 def continue_into(request, pk):
-    """Carry a quick win of an earlier period into the current one as "dilanjutkan"."""
+    """Carry a quick win into a later period (the one chosen on its page, else the current one)
+    as "dilanjutkan"."""
     quick_win = access.get_quick_win_for_user(request.user, pk)
     if not (roles.is_coordinator(request.user) or quick_win.is_owned_by(request.user)):
         raise PermissionDenied
-    period = period_or_404()
+    chosen = request.POST.get("periode", "")
+    period = get_object_or_404(EvaluationPeriod, pk=chosen) if chosen.isdigit() else period_or_404()
     try:
         new = quick_win.continue_into(period, request.user)
     except (TransitionError, IntegrityError) as error:
@@ -241,7 +263,7 @@ def continuation(request):
 @require_POST
 def evidence_upload(request, pk):
     quick_win = access.get_quick_win_for_user(request.user, pk)
-    if not (quick_win.can_edit(request.user) or quick_win.is_owned_by(request.user)):
+    if not quick_win.can_attach(request.user):
         raise PermissionDenied
     form = QuickWinEvidenceForm(request.POST, request.FILES)
     if form.is_valid():
@@ -255,3 +277,85 @@ def evidence_upload(request, pk):
 def evidence_download(request, pk):
     evidence = access.get_quick_win_evidence_for_user(request.user, pk)
     return stored_file_attachment(evidence.file, evidence.original_name)
+
+
+def evidence_remove(request, pk):
+    """Remove an evidence file (a duplicate, a wrong one): GET asks for confirmation, POST removes."""
+    evidence = access.get_removable_quick_win_evidence_for_user(request.user, pk)
+    quick_win = evidence.quick_win
+    if request.method == "POST":
+        try:
+            evidence.remove(request.user)
+        except TransitionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _('Bukti dukung "%(title)s" dihapus.') % {"title": shorten(evidence.title)})
+        return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
+    return render(request, "evaluations/quickwins/evidence_remove.html", {"evidence": evidence, "quick_win": quick_win})
+
+
+@require_POST
+def report(request, pk):
+    """The owning agency reports progress; a refused report shows the page again with its errors."""
+    quick_win = access.get_reporting_quick_win_for_user(request.user, pk)
+    form = QuickWinReportForm(request.POST, request.FILES, prefix=REPORT_PREFIX)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            quick_win.report(
+                request.user,
+                achievement_pct=data["achievement_pct"],
+                reported_on=data["reported_on"],
+                note=data["note"],
+                evidence_file=data["file"],
+                evidence_title=_("Bukti laporan capaian %(date)s") % {"date": data["reported_on"].isoformat()},
+            )
+        except TransitionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Laporan capaian disimpan."))
+        return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
+    messages.error(request, _("Laporan capaian belum disimpan: periksa isian yang ditandai."))
+    return render(
+        request, "evaluations/quickwins/detail.html", _detail_context(request.user, quick_win, report_form=form)
+    )
+
+
+@require_POST
+def request_completion(request, pk):
+    """The owning agency asks for "selesai" with the date and the final evidence."""
+    quick_win = access.get_reporting_quick_win_for_user(request.user, pk)
+    form = CompletionRequestForm(request.POST, request.FILES, prefix=COMPLETION_PREFIX)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            quick_win.request_completion(
+                request.user,
+                completed_on=data["completed_on"],
+                note=data["note"],
+                evidence_file=data["file"],
+                evidence_title=data["title"],
+            )
+        except TransitionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Penyelesaian diajukan; koordinator akan mengonfirmasi."))
+        return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
+    messages.error(request, _("Pengajuan selesai belum dikirim: periksa isian yang ditandai."))
+    return render(
+        request, "evaluations/quickwins/detail.html", _detail_context(request.user, quick_win, completion_form=form)
+    )
+
+
+@require_POST
+def confirm_completion(request, pk):
+    quick_win = access.get_quick_win_for_user(request.user, pk)
+    form = NoteForm(request.POST, prefix=CONFIRM_PREFIX)
+    return _transition(request, quick_win, form, QuickWin.confirm_completion, _("Quick win ditandai selesai."))
+
+
+@require_POST
+def decline_completion(request, pk):
+    quick_win = access.get_quick_win_for_user(request.user, pk)
+    form = RejectForm(request.POST, prefix=DECLINE_PREFIX)
+    return _transition(request, quick_win, form, QuickWin.decline_completion, _("Pengajuan selesai ditolak."))
