@@ -1,6 +1,7 @@
 """The quick-win pages: list, coverage, detail, propose, edit, life cycle, continuation, evidence."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -148,6 +149,27 @@ def test_an_operator_proposes_a_quick_win_for_their_agency(client_a, period, age
     quick_win = QuickWin.objects.get()
     assert response.status_code == 302
     assert (quick_win.agency, quick_win.status, quick_win.period) == (agency_a, S.USULAN, period)
+
+
+def test_the_quick_win_form_reads_numbers_as_people_type_them_in_indonesian(client_a, period):
+    # On main "1.250.000.000" and "75,5" were refused: Django's number fields read only 1250000000.
+    data = _form_data(target_pct="75,5", budget="1.250.000.000", budget_source="apbd", users_reached="1.250")
+    assert client_a.post("/quick-wins/baru/", data).status_code == 302
+    quick_win = QuickWin.objects.get()
+    assert (quick_win.target_pct, quick_win.budget, quick_win.users_reached) == (
+        Decimal("75.5"),
+        Decimal("1250000000"),
+        1250,
+    )
+    page = _html(client_a.get(f"/quick-wins/{quick_win.pk}/ubah/"))
+    assert 'value="1.250.000.000"' in page and 'value="75,5"' in page and 'value="1.250"' in page
+
+
+def test_a_fraction_of_a_person_is_refused_with_a_message(client_a, period):
+    response = client_a.post("/quick-wins/baru/", _form_data(users_reached="12,5"))
+    assert response.status_code == 200
+    assert "Isi dengan bilangan bulat" in _html(response)
+    assert not QuickWin.objects.exists()
 
 
 def test_an_operator_cannot_propose_after_the_close_date(client_a, period):

@@ -35,6 +35,14 @@ class SubDimensionSelect(forms.Select):
         return option
 
 
+class WholeNumberInput(DecimalInput):
+    """A count (people reached), typed as in the active language: "1.250" is one thousand two
+    hundred and fifty."""
+
+    def __init__(self, **kwargs):
+        super().__init__(whole=True, **kwargs)
+
+
 class QuickWinForm(forms.ModelForm):
     url = LinkField(label=_("Tautan"), required=False, max_length=500)
 
@@ -74,18 +82,23 @@ class QuickWinForm(forms.ModelForm):
             # A checklist: the Ctrl-click multi-select lost earlier choices at the first plain click.
             "supporting_agencies": forms.CheckboxSelectMultiple,
         }
-        # Every multi-line text reads browser line ends as the app stores them (forms.fields).
+        # Every multi-line text reads browser line ends as the app stores them, and every number is
+        # read as people type it in their language ("1.250.000", "75,5"; forms.fields).
         field_classes = {
-            name: MultilineField
-            for name in (
-                "description",
-                "rpjmd_problem",
-                "partners",
-                "risks",
-                "mitigation",
-                "sustainability_plan",
-                "assessor_notes",
-            )
+            **{
+                name: MultilineField
+                for name in (
+                    "description",
+                    "rpjmd_problem",
+                    "partners",
+                    "risks",
+                    "mitigation",
+                    "sustainability_plan",
+                    "assessor_notes",
+                )
+            },
+            **dict.fromkeys(("target_pct", "achievement_pct", "budget"), DecimalInput),
+            "users_reached": WholeNumberInput,
         }
 
     def __init__(self, *args, user, **kwargs):
