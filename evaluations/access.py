@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from . import roles
-from .models import Agency, Answer, DatasetUpload, Evidence, QuickWin, QuickWinEvidence, Submission
+from .models import Agency, Answer, DatasetUpload, Evidence, Job, QuickWin, QuickWinEvidence, Submission
 
 
 def visible_agencies(user):
@@ -135,3 +135,9 @@ def get_deletable_dataset_upload_for_user(user, pk):
     if not roles.is_coordinator(user):
         raise PermissionDenied
     return upload
+
+
+def get_job_for_user(user, pk):
+    """A job's page and result: its requester, and everyone who views all agencies (a workbook
+    is shared by all of them); anyone else 404."""
+    return get_object_or_404(Job.objects.visible_to(user).select_related("period"), pk=pk)

@@ -14,10 +14,10 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Agency, AgencyMember, EvaluationPeriod, Question, Submission
+from .models import Agency, AgencyMember, EvaluationPeriod, Question, ReminderDelivery, Submission
 
 NEEDS_REMINDER = {Submission.Status.DRAFT, Submission.Status.RETURNED}
 
@@ -111,3 +111,30 @@ def send_reminders(period, today=None, dry_run=False):
     if messages and not dry_run:
         get_connection().send_messages(messages)
     return Sent(messages=len(messages), agencies=len(reminders))
+
+
+def send_once_a_day(period, today=None, progress=None):
+    """The reminders job: like send_reminders, but each agency's messages go out at most once per
+    day however often it runs (a retried job, two schedulers). An agency is claimed (a row per
+    period, agency and day), then sent, then marked sent: a run killed in between sends the
+    claimed-but-unmarked agency again, so nobody is missed; only a kill between the SMTP server's
+    answer and the mark could send one agency twice."""
+    day = today or timezone.localdate()
+    if not is_due(period, day):
+        return Sent()
+    sent = Sent()
+    with translation.override(settings.LANGUAGE_CODE):
+        pending = reminders_for(period)
+        connection = get_connection()
+        for done, reminder in enumerate(pending):
+            if progress:
+                progress(done, len(pending), reminder.agency.abbreviation)
+            delivery, _created = ReminderDelivery.objects.get_or_create(period=period, agency=reminder.agency, day=day)
+            if delivery.sent_at:
+                continue
+            messages = reminder.message(day)
+            connection.send_messages(messages)
+            ReminderDelivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), messages=len(messages))
+            sent.messages += len(messages)
+            sent.agencies += 1
+    return sent

@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from evaluations.models import Answer, DatasetUpload, Evidence, Question, QuickWinEvidence, Submission
+from evaluations.models import Answer, DatasetUpload, Evidence, Job, Question, QuickWinEvidence, Submission
 
 from .factories import make_quick_win, upload_all_datasets
 from .filling import PDF
@@ -125,7 +125,15 @@ MATRIX = {
         get="L 403 403 403 403 200", post="L 403 403 403 403 200", args=lambda w: [w.period.pk]
     ),
     "evaluations:results_export": Entry(
-        get="L 403 403 200 200 200", post="L 403 403 200 200 200", args=lambda w: [w.period.pk]
+        get="L 405 405 405 405 405", post="L 403 403 R R R", args=lambda w: [w.period.pk]
+    ),
+    # A job (here the workbook, requested by the coordinator): its requester and everyone who
+    # views all agencies; operators 404.
+    "evaluations:jobs_detail": Entry(
+        get="L 404 404 200 200 200", post="L 404 404 200 200 200", args=lambda w: [w.job.pk]
+    ),
+    "evaluations:jobs_download": Entry(
+        get="L 404 404 200 200 200", post="L 404 404 200 200 200", args=lambda w: [w.job.pk]
     ),
     # Quick wins.
     "evaluations:quickwins_index": Entry(get="L 200 200 200 200 200", post="L 200 200 200 200 200"),
@@ -189,7 +197,7 @@ class World:
     """Real objects of agency A for the URL arguments: a submitted questionnaire with an answer and
     an evidence file, a proposed quick win with an evidence file, an accepted road upload."""
 
-    def __init__(self, period, agency_a, operator_a):
+    def __init__(self, period, agency_a, operator_a, coordinator):
         self.period = period
         self.submission_a = Submission.objects.create(
             period=period, agency=agency_a, status=Submission.Status.SUBMITTED
@@ -212,6 +220,14 @@ class World:
         )
         upload_all_datasets(period, agency_a)
         self.upload_a = DatasetUpload.objects.get(period=period, agency=agency_a, kind="jalan")
+        self.job = Job.objects.create(
+            kind=Job.Kind.WORKBOOK,
+            key="matrix",
+            period=period,
+            requested_by=coordinator,
+            state=Job.State.DONE,
+            file=SimpleUploadedFile("evaluasi.xlsx", b"PK workbook"),
+        )
 
 
 def _names(patterns, namespace=""):
@@ -240,7 +256,7 @@ def test_every_entry_is_a_url_pattern():
 
 @pytest.fixture
 def world(period, agency_a, agency_b, operator_a, operator_b, coordinator, leader, admin_user):
-    world = World(period, agency_a, operator_a)
+    world = World(period, agency_a, operator_a, coordinator)
     world.users = {
         "operator_a": operator_a,
         "operator_b": operator_b,

@@ -7,6 +7,7 @@ submissions.py one submission per agency per period, answers, evidence, review a
 quickwins.py   quick wins per pillar, their history (old and new values) and evidence
 datasets.py    the four supporting data sets and their upload history
 files.py       what every stored file has (evidence, quick-win evidence, data-set uploads)
+jobs.py        long work off the request (workbook, reminders): state, progress, heartbeat, result file
 audit.py       the history of what the Django admin changes; how history rows write values
 
 Models sit at the bottom: they import nothing else of evaluations/ but scoring.py (free of Django),
@@ -25,6 +26,7 @@ from .datasets import (
     TransportFacility,
 )
 from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
+from .jobs import Job, ReminderDelivery, period_change_stamp
 from .periods import EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange
 from .submissions import (
@@ -49,6 +51,9 @@ __all__ = [
     "EvaluationPeriod",
     "Evidence",
     "Indicator",
+    "Job",
+    "ReminderDelivery",
+    "period_change_stamp",
     "Kecamatan",
     "Question",
     "ReviewComment",
