@@ -178,6 +178,11 @@ class Job(models.Model):
         self.refresh_from_db()
         return bool(updated)
 
+    def looks_stale(self, now=None):
+        """The check without a query: this copy says running with an old heartbeat."""
+        cutoff = (now or timezone.now()) - timedelta(seconds=settings.JOB_STALE_SECONDS)
+        return self.state == self.State.RUNNING and (self.heartbeat_at is None or self.heartbeat_at < cutoff)
+
     def requeue_if_stale(self, now=None):
         """Put this job back in the queue if its worker stopped beating; True if this call did."""
         requeued = (

@@ -16,7 +16,7 @@ def detail(request, pk):
     job = access.get_job_for_user(request.user, pk)
     # The person waiting is the periodic check for their own job: a worker killed in the middle
     # leaves the heartbeat old, and the next refresh queues the job again.
-    if job.state == Job.State.RUNNING and job.requeue_if_stale():
+    if job.looks_stale() and job.requeue_if_stale():
         tasks.enqueue(job)
     return render(
         request,
