@@ -63,7 +63,8 @@ def workbook_job(period, user):
 
 def reminders_job(period, user=None, today=None):
     """Today's reminders of the period: one job per period and day, whoever asks (the
-    dashboard's button, the daily command, two schedulers)."""
+    dashboard's button, the daily command, two schedulers). Returns (job, created): a second
+    request the same day gets the first one's job and sends nothing."""
     day = today or timezone.localdate()
     job, created = Job.get_or_create_for(
         Job.Kind.REMINDERS,
@@ -72,7 +73,7 @@ def reminders_job(period, user=None, today=None):
         requested_by=user,
         parameters={"period": period.pk, "day": day.isoformat()},
     )
-    return enqueue(job) if created else job
+    return (enqueue(job) if created else job), created
 
 
 def requeue_stale():

@@ -127,7 +127,7 @@ def test_a_returned_submission_lists_the_answers_to_fix_and_the_coordinators_not
     assert "SK belum ditandatangani" in body
 
 
-def test_the_command_sends_for_every_due_period_and_prints_a_summary(due, operator_a, operator_b):
+def test_the_command_sends_for_every_due_period_and_prints_a_summary(due, operator_a, operator_b, immediate_jobs):
     out = StringIO()
     call_command("send_reminders", stdout=out)
     assert len(mail.outbox) == 2
@@ -180,7 +180,9 @@ def smtp_server():
         controller.stop()
 
 
-def test_a_reminder_travels_through_a_real_smtp_server(due, agency_a, operator_a, smtp_server, settings):
+def test_a_reminder_travels_through_a_real_smtp_server(
+    due, agency_a, operator_a, smtp_server, settings, immediate_jobs
+):
     controller, inbox = smtp_server
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"

@@ -205,7 +205,7 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_5_and_40_agencies(cli
 
 
 def test_the_reminder_button_emails_the_operators_of_agencies_that_have_not_submitted(
-    client, coordinator, period, agency_a, operator_a, operator_b
+    client, coordinator, period, agency_a, operator_a, operator_b, immediate_jobs
 ):
     period.closes = timezone.localdate() + timedelta(days=3)
     period.save()
@@ -237,7 +237,7 @@ def test_the_reminder_button_rejects_get(client, coordinator, period):
     assert client.get("/koordinator/pengingat/").status_code == 405
 
 
-def test_an_operator_with_an_agency_member_is_needed_for_a_reminder(client, coordinator, period):
+def test_an_operator_with_an_agency_member_is_needed_for_a_reminder(client, coordinator, period, immediate_jobs):
     # Agencies without operators get nothing (and nothing fails).
     period.closes = timezone.localdate() + timedelta(days=1)
     period.save()

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from pillars.models import Pillar, SubDimension
@@ -112,7 +111,8 @@ def _sort_links(request, current):
 
 @require_POST
 def send_reminders(request):
-    """The dashboard's button: the same reminders as `manage.py send_reminders`, for one period."""
+    """The dashboard's button: the same reminders job as `manage.py send_reminders`, for one
+    period; its page shows how many went out."""
     access.require_coordinator(request.user)
     period = get_object_or_404(EvaluationPeriod, pk=request.POST.get("periode") or 0)
     url = reverse("evaluations:results_dashboard") + f"?periode={period.pk}"
@@ -126,17 +126,16 @@ def send_reminders(request):
             % {"days": settings.REMINDER_DAYS_BEFORE},
         )
         return redirect(url)
-    sent = reminders.send_reminders(period)
-    messages.success(
-        request,
-        ngettext(
-            "%(n)s e-mail pengingat dikirim ke operator %(agencies)s perangkat daerah.",
-            "%(n)s e-mail pengingat dikirim ke operator %(agencies)s perangkat daerah.",
-            sent.messages,
+    job, created = tasks.reminders_job(period, request.user)
+    if not created:
+        messages.info(
+            request,
+            _(
+                "Pengingat periode ini sudah diminta hari ini; setiap perangkat daerah diingatkan paling "
+                "banyak sekali sehari."
+            ),
         )
-        % {"n": sent.messages, "agencies": sent.agencies},
-    )
-    return redirect(url)
+    return redirect("evaluations:jobs_detail", pk=job.pk)
 
 
 def index(request):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from evaluations import reminders
+from evaluations import reminders, tasks
 from evaluations.models import EvaluationPeriod
 
 
@@ -8,7 +8,8 @@ class Command(BaseCommand):
     help = (
         "E-mails the operators of agencies whose submission is not yet sent (or was returned) when the "
         "period's deadline is at most REMINDER_DAYS_BEFORE days away, listing what is still missing. "
-        "Meant to run daily (cron)."
+        "Meant to run daily (cron): it queues one reminders job per period and day for the workers, "
+        "and each agency is reminded at most once a day however often it runs."
     )
 
     def add_arguments(self, parser):
@@ -23,13 +24,31 @@ class Command(BaseCommand):
                 raise CommandError(f"Periode {period} tidak ada.") from None
         else:
             periods = reminders.due_periods()
-        total = reminders.Sent()
+        if dry_run:
+            total = reminders.Sent()
+            for item in periods:
+                counted = reminders.send_reminders(item, dry_run=True)
+                total.messages += counted.messages
+                total.agencies += counted.agencies
+            self.stdout.write(
+                f"send_reminders: {total.messages} e-mail akan dikirim ke operator {total.agencies} perangkat "
+                f"daerah ({len(periods)} periode)."
+            )
+            return
+        messages = agencies = waiting = 0
         for item in periods:
-            sent = reminders.send_reminders(item, dry_run=dry_run)
-            total.messages += sent.messages
-            total.agencies += sent.agencies
-        verb = "akan dikirim" if dry_run else "dikirim"
-        self.stdout.write(
-            f"send_reminders: {total.messages} e-mail {verb} ke operator {total.agencies} perangkat daerah "
-            f"({len(periods)} periode)."
+            job, created = tasks.reminders_job(item)
+            if not created:
+                continue  # today's job of this period exists: it sent (or sends) today's reminders
+            if job.is_done:
+                messages += job.result["messages"]
+                agencies += job.result["agencies"]
+            else:
+                waiting += 1
+        line = (
+            f"send_reminders: {messages} e-mail dikirim ke operator {agencies} perangkat daerah "
+            f"({len(periods)} periode)"
         )
+        if waiting:
+            line += f"; {waiting} pekerjaan menunggu worker"
+        self.stdout.write(line + ".")
