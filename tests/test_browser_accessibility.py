@@ -12,6 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -24,6 +25,7 @@ from evaluations.models import (
     EvaluationPeriod,
     Evidence,
     Indicator,
+    Job,
     Question,
     QuickWin,
     QuickWinChange,
@@ -83,6 +85,7 @@ PAGES = {
         ("quick-win-coverage", lambda w: "/quick-wins/cakupan/"),
         ("quick-win-continuation", lambda w: "/quick-wins/lanjutan/"),
         ("roads", lambda w: "/data/jalan/"),
+        ("job", lambda w: f"/pekerjaan/{w.job.pk}/"),
     ],
     "admin": [
         ("periods", lambda w: "/kelola/periode/"),
@@ -206,7 +209,16 @@ def world(site):
     make_quick_win(previous, diskominfo, status=QuickWin.Status.DITETAPKAN, name="PBB Online")
 
     upload_all_datasets(period, diskominfo, copies=3)
-    return SimpleNamespace(period=period, submission=submission, reviewed=reviewed, proposal=proposal)
+    # Finished, so the page holds still for axe (a running job's page refreshes itself).
+    job = Job.objects.create(
+        kind=Job.Kind.WORKBOOK,
+        key="a11y",
+        period=period,
+        requested_by=coordinator,
+        state=Job.State.DONE,
+        file=SimpleUploadedFile("evaluasi.xlsx", b"PK"),
+    )
+    return SimpleNamespace(period=period, submission=submission, reviewed=reviewed, proposal=proposal, job=job)
 
 
 def run_axe(page):

@@ -244,9 +244,7 @@ class ReminderDelivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["period", "agency", "day"], name="reminder_delivery_once_a_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["period", "agency", "day"], name="reminder_delivery_once_a_day")]
 
     def __str__(self):
         return f"{self.agency_id} {self.day}"
