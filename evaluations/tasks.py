@@ -58,6 +58,11 @@ def workbook_job(period, user):
         requested_by=user,
         parameters={"period": period.pk, "stamp": stamp},
     )
+    if job.is_done and not job.file:
+        # Its file was dropped for a later state that has since been undone: build it again.
+        created = bool(
+            Job.objects.filter(pk=job.pk, state=Job.State.DONE, file="").update(state=Job.State.QUEUED, step="")
+        )
     return enqueue(job) if created else job
 
 
@@ -115,8 +120,9 @@ def build_workbook(job):
         job.file.storage.delete(name)  # another run owns the job now; keep one file per job
         return
     # The period's older workbooks describe a state that is gone: keep the rows (who asked when),
-    # not their files.
-    for old in Job.objects.filter(kind=Job.Kind.WORKBOOK, period=period).exclude(pk=job.pk).exclude(file=""):
+    # not their files. Only older ones: a job asked for later may have finished first.
+    older = Job.objects.filter(kind=Job.Kind.WORKBOOK, period=period, created_at__lt=job.created_at)
+    for old in older.exclude(file=""):
         old.file.delete(save=False)
         Job.objects.filter(pk=old.pk).update(file="")
 

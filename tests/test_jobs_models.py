@@ -133,3 +133,21 @@ def test_a_changed_answer_makes_a_new_workbook_and_drops_the_old_file(period, ag
     assert not storage.exists(old_name)
     first.refresh_from_db()
     assert first.file.name == ""
+
+
+def test_a_workbook_finishing_late_keeps_the_newer_one(period, coordinator):
+    older = Job.objects.create(kind=Job.Kind.WORKBOOK, key="old", period=period, requested_by=coordinator)
+    newer = Job.objects.create(kind=Job.Kind.WORKBOOK, key="new", period=period, requested_by=coordinator)
+    tasks.run_job.call(newer.pk)
+    tasks.run_job.call(older.pk)
+    newer.refresh_from_db()
+    assert newer.file and newer.file.storage.exists(newer.file.name)
+
+
+def test_a_state_seen_before_whose_file_was_dropped_is_built_again(period, coordinator, immediate_jobs):
+    first = tasks.workbook_job(period, coordinator)
+    first.file.delete(save=False)
+    Job.objects.filter(pk=first.pk).update(file="")
+    again = tasks.workbook_job(period, coordinator)
+    assert again.pk == first.pk and again.is_done
+    assert again.file.storage.exists(again.file.name)
