@@ -21,11 +21,12 @@ node_modules/.installed: package.json package-lock.json
 setup: $(VENV)/.installed node_modules/.installed
 
 ## make run: set up, migrate, load the reference data and demo accounts, serve on http://127.0.0.1:8000/
+## with a job worker beside the server (scripts/run_dev.sh stops it with the server)
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata $(FIXTURES)
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	PY=$(PY) HOST=$(HOST) PORT=$(PORT) scripts/run_dev.sh
 
 ## make test: the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 test: setup

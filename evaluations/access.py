@@ -15,6 +15,7 @@ from .models import (
     DatasetUpload,
     EvaluationPeriod,
     Evidence,
+    Job,
     Notification,
     QuickWin,
     QuickWinEvidence,
@@ -184,3 +185,9 @@ def get_period_for_admin(user, pk):
     everyone else 403, whatever the id."""
     require_admin(user)
     return get_object_or_404(EvaluationPeriod, pk=pk)
+
+
+def get_job_for_user(user, pk):
+    """A job's page and result: its requester, and everyone who views all agencies (a workbook
+    is shared by all of them); anyone else 404."""
+    return get_object_or_404(Job.objects.visible_to(user).select_related("period"), pk=pk)

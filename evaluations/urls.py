@@ -3,7 +3,7 @@ name of its module in views/ (and of its forms, templates and tests)."""
 
 from django.urls import path
 
-from .views import answering, common, datasets, instrument, notifications, periods, quickwins, results, review
+from .views import answering, common, datasets, instrument, jobs, notifications, periods, quickwins, results, review
 
 app_name = "evaluations"
 urlpatterns = [
@@ -29,6 +29,9 @@ urlpatterns = [
     # /hasil/ and /ekspor/: the index and the workbook for the ministry.
     path("hasil/", results.index, name="results_index"),
     path("ekspor/<int:period_id>/", results.export, name="results_export"),
+    # /pekerjaan/: long work off the request (the workbook), its progress and its file.
+    path("pekerjaan/<int:pk>/", jobs.detail, name="jobs_detail"),
+    path("pekerjaan/<int:pk>/unduh/", jobs.download, name="jobs_download"),
     # /kelola/: the admin manages periods and the instrument.
     path("kelola/periode/", periods.index, name="periods_index"),
     path("kelola/periode/baru/", periods.create, name="periods_create"),

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "pillars",
     "evaluations",
 ]
@@ -233,6 +235,29 @@ if S3_BUCKET:
             "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,  # "path" for MinIO and most
         },
     }
+
+# Long work (the workbook, reminders) runs as jobs through Django's tasks API (django-tasks, the
+# same calls as Django 6's django.tasks). TASKS_BACKEND picks the queue:
+#   database  (default) jobs wait in the database; `manage.py db_worker` runs them (`make run` starts one)
+#   rq        Redis (REDIS_URL) through RQ; any number of `manage.py rqworker --job-class
+#             django_tasks_rq.Job` processes on any number of hosts
+#   immediate runs the job inside the request (tests, or an installation that wants no worker)
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL.")
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("JOB_TIMEOUT", 3600)}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND must be database, rq or immediate.")
+# A running job writes a heartbeat at least after every step (a workbook sheet, an agency's
+# reminders); one silent for longer than this is taken for a killed worker and queued again.
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
 
 # In development (and tests) whitenoise serves straight from the source folders; production
 # serves the compressed, hashed files that collectstatic wrote to STATIC_ROOT.

@@ -87,3 +87,10 @@ def pytest_configure(config):
         **settings.STORAGES,
         "default": {**settings.STORAGES["default"], "OPTIONS": {"location": uploads, "base_url": None}},
     }
+
+
+@pytest.fixture
+def immediate_jobs(settings):
+    """Jobs run inside the request that enqueues them, for tests that check a job's effect
+    (the suite's default is the database queue, which only a worker process empties)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -19,6 +19,7 @@ from evaluations.models import (
     Answer,
     DatasetUpload,
     Evidence,
+    Job,
     Notification,
     Question,
     QuickWinEvidence,
@@ -151,7 +152,15 @@ MATRIX = {
         get="L 403 403 403 403 200", post="L 403 403 403 403 200", args=lambda w: [w.period.pk]
     ),
     "evaluations:results_export": Entry(
-        get="L 403 403 200 200 200", post="L 403 403 200 200 200", args=lambda w: [w.period.pk]
+        get="L 405 405 405 405 405", post="L 403 403 R R R", args=lambda w: [w.period.pk]
+    ),
+    # A job (here the workbook, requested by the coordinator): its requester and everyone who
+    # views all agencies; operators 404.
+    "evaluations:jobs_detail": Entry(
+        get="L 404 404 200 200 200", post="L 404 404 200 200 200", args=lambda w: [w.job.pk]
+    ),
+    "evaluations:jobs_download": Entry(
+        get="L 404 404 200 200 200", post="L 404 404 200 200 200", args=lambda w: [w.job.pk]
     ),
     # Quick wins.
     "evaluations:quickwins_index": Entry(get="L 200 200 200 200 200", post="L 200 200 200 200 200"),
@@ -253,7 +262,7 @@ class World:
     an evidence file, a proposed quick win with an evidence file, a running one, one whose agency
     asked for completion, an accepted road upload."""
 
-    def __init__(self, period, agency_a, operator_a):
+    def __init__(self, period, agency_a, operator_a, coordinator):
         self.period = period
         self.submission_a = Submission.objects.create(
             period=period, agency=agency_a, status=Submission.Status.SUBMITTED
@@ -283,6 +292,14 @@ class World:
         self.notice_a = Notification.objects.create(
             recipient=operator_a, kind=Notification.Kind.APPROVED, params={"period": period.name}, link="/opd/"
         )
+        self.job = Job.objects.create(
+            kind=Job.Kind.WORKBOOK,
+            key="matrix",
+            period=period,
+            requested_by=coordinator,
+            state=Job.State.DONE,
+            file=SimpleUploadedFile("evaluasi.xlsx", b"PK workbook"),
+        )
 
 
 def _names(patterns, namespace=""):
@@ -311,7 +328,7 @@ def test_every_entry_is_a_url_pattern():
 
 @pytest.fixture
 def world(period, agency_a, agency_b, operator_a, operator_b, coordinator, leader, admin_user):
-    world = World(period, agency_a, operator_a)
+    world = World(period, agency_a, operator_a, coordinator)
     world.users = {
         "operator_a": operator_a,
         "operator_b": operator_b,

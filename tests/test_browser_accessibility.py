@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -28,6 +29,7 @@ from evaluations.models import (
     Evidence,
     Indicator,
     InstrumentChange,
+    Job,
     Notification,
     Question,
     QuickWin,
@@ -96,6 +98,7 @@ PAGES = {
         ("quick-win-completion-request", lambda w: f"/quick-wins/{w.requested.pk}/"),
         ("roads", lambda w: "/data/jalan/"),
         ("notifications", lambda w: "/notifikasi/"),
+        ("job", lambda w: f"/pekerjaan/{w.job.pk}/"),
     ],
     "admin": [
         ("periods", lambda w: "/kelola/periode/"),
@@ -257,6 +260,15 @@ def world(site):
     )
 
     upload_all_datasets(period, diskominfo, copies=3)
+    # Finished, so the page holds still for axe (a running job's page refreshes itself).
+    job = Job.objects.create(
+        kind=Job.Kind.WORKBOOK,
+        key="a11y",
+        period=period,
+        requested_by=coordinator,
+        state=Job.State.DONE,
+        file=SimpleUploadedFile("evaluasi.xlsx", b"PK"),
+    )
     return SimpleNamespace(
         period=period,
         previous=previous,
@@ -266,6 +278,7 @@ def world(site):
         running=running,
         running_evidence=running_evidence,
         requested=requested,
+        job=job,
     )
 
 

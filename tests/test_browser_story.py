@@ -147,7 +147,7 @@ def cast(site, tmp_path):
 
 
 def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_workbook(
-    site, browser_page, cast, tmp_path
+    site, browser_page, cast, tmp_path, immediate_jobs
 ):
     period, dispar, bapenda, pdf = cast
     page = browser_page
@@ -301,10 +301,11 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     assert QuickWin.objects.get().status == QuickWin.Status.DITETAPKAN
     log_out(page)
 
-    # 8. The admin downloads the workbook; it holds the answers, scores, index and quick win.
+    # 8. The admin downloads the workbook (a job, run at once here: tests/test_jobs_browser.py
+    # follows one on its page); it holds the answers, scores, index and quick win.
     log_in(page, url, "admin")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Unduh workbook evaluasi (.xlsx)").click()
+        page.get_by_role("button", name="Unduh workbook evaluasi (.xlsx)").click()
     target = tmp_path / "workbook.xlsx"
     download_info.value.save_as(target)
     workbook = openpyxl.load_workbook(target, read_only=True)

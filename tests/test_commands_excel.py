@@ -1,6 +1,7 @@
 """The Excel commands: export_evaluation, export_instrument, import_instrument (seed_scale has
 its own slow test below)."""
 
+import io
 import os
 import shutil
 import subprocess
@@ -31,6 +32,22 @@ def test_export_evaluation_writes_the_workbook_by_year_and_stage(tmp_path, perio
     book = openpyxl.load_workbook(output)
     assert book.sheetnames == SHEET_NAMES
     assert "export_evaluation:" in capsys.readouterr().out
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_export_evaluation_draws_a_progress_bar_on_a_terminal_and_not_in_a_log(tmp_path, period):
+    terminal, log = Terminal(), io.StringIO()
+    call_command("export_evaluation", "--period", "2024/1", "--output", str(tmp_path / "a.xlsx"), stdout=terminal)
+    call_command("export_evaluation", "--period", "2024/1", "--output", str(tmp_path / "b.xlsx"), stdout=log)
+    frames = terminal.getvalue().split("\r")
+    total = len(SHEET_NAMES) + 1
+    assert f"] 0/{total} Ringkasan" in frames[1]
+    assert f"] {total - 1}/{total} Menyimpan berkas" in frames[-1]
+    assert "\r" not in log.getvalue() and log.getvalue().startswith("export_evaluation:")
 
 
 def test_export_evaluation_accepts_a_period_id(tmp_path, period):

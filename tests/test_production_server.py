@@ -1,5 +1,7 @@
-"""`make serve` for real: two gunicorn app servers with production settings, sharing PostgreSQL
-and Redis, as behind a load balancer. Signs in over real HTTP and loads the main pages."""
+"""`make serve` for real: two gunicorn app servers with production settings and a job worker
+(`manage.py db_worker`), sharing PostgreSQL and Redis, as behind a load balancer. Signs in over
+real HTTP, loads the main pages, and has the worker build a workbook asked for on one server and
+downloaded from the other."""
 
 import http.cookiejar
 import os
@@ -130,6 +132,17 @@ def servers(tmp_path_factory):
             if n == 0:
                 _manage(env, "loaddata", *FIXTURES)
                 _manage(env, "shell", "-c", _CREATE_USERS)
+        log = open(logs / "worker.log", "w")
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay", "--no-reload"],
+                cwd=ROOT,
+                env=dict(env, DEBUG="0", ALLOWED_HOSTS="127.0.0.1"),
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        )
         yield bases
     finally:
         for process in processes:
@@ -216,11 +229,35 @@ def test_the_coordinators_pages_and_the_workbook_load_over_http(servers):
         status, _, _ = browser.request(servers[0] + path)
         assert status == 200, path
     _, _, html = browser.request(servers[0] + "/")
-    export = re.search(rb'href="(/ekspor/\d+/)"', html).group(1).decode()
-    status, headers, content = browser.request(servers[1] + export)
+    export = re.search(rb'<form method="post" action="(/ekspor/\d+/)">', html).group(1).decode()
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1).decode()
+    status, headers, _ = browser.request(
+        servers[0] + export, {"csrfmiddlewaretoken": token}, {"Referer": servers[0] + "/"}
+    )
+    assert status == 302
+    job_page = headers["Location"]
+    assert re.fullmatch(r"/pekerjaan/\d+/", job_page)
+    # The worker builds it; the other server shows the progress, then the link.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status, _, html = browser.request(servers[1] + job_page)
+        assert status == 200
+        if b'data-state="done"' in html:
+            break
+        assert b'http-equiv="refresh"' in html
+        time.sleep(0.3)
+    else:
+        pytest.fail("the worker did not finish the workbook within 60 s")
+    download = re.search(rb'href="(/pekerjaan/\d+/unduh/)"', html).group(1).decode()
+    status, headers, content = browser.request(servers[0] + download)
     assert status == 200
     assert headers["Content-Disposition"].startswith("attachment")
     assert content[:2] == b"PK"
+    # Asked again with nothing changed: straight to the same file, no new job.
+    status, headers, _ = browser.request(
+        servers[1] + export, {"csrfmiddlewaretoken": token}, {"Referer": servers[1] + "/"}
+    )
+    assert (status, headers["Location"]) == (302, download)
 
 
 def test_static_files_are_hashed_and_compressed(servers):

@@ -59,3 +59,21 @@ def test_a_wrong_proxy_count_fails_loudly():
     result = manage("check", BEHIND_PROXY="1", PROXY_COUNT="0")
     assert result.returncode != 0
     assert "PROXY_COUNT" in result.stderr
+
+
+def test_production_with_the_rq_queue_passes_check_deploy():
+    env = dict(PRODUCTION_ENV, TASKS_BACKEND="rq", REDIS_URL="redis://127.0.0.1:6379/14")
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_rq_queue_without_redis_fails_loudly():
+    result = manage("check", TASKS_BACKEND="rq", REDIS_URL="")
+    assert result.returncode != 0
+    assert "TASKS_BACKEND=rq needs REDIS_URL" in result.stderr
+
+
+def test_an_unknown_queue_fails_loudly():
+    result = manage("check", TASKS_BACKEND="celery")
+    assert result.returncode != 0
+    assert "TASKS_BACKEND must be database, rq or immediate" in result.stderr

@@ -588,20 +588,30 @@ SHEETS = [
 ]
 
 
-def write_workbook(data, target):
+def write_workbook(data, target, progress=None):
     """Write every sheet of SHEETS to `target` (a path or a binary file object). The workbook is
-    for the ministry, so it is always in Indonesian whatever the user's language."""
+    for the ministry, so it is always in Indonesian whatever the user's language.
+    `progress(done, total, sheet_name)` is called before each sheet and once at the end (a job's
+    progress and heartbeat, a terminal's progress bar)."""
     with translation.override("id"):
         book = WorkbookWriter()
-        for name, write_sheet in SHEETS:
+        for done, (name, write_sheet) in enumerate(SHEETS):
+            if progress:
+                progress(done, len(SHEETS) + 1, str(name))
             sheet = book.sheet(name)
             write_sheet(data, sheet)
             sheet.finish()
+        if progress:
+            progress(len(SHEETS), len(SHEETS) + 1, gettext("Menyimpan berkas"))
         book.save(target)
 
 
-def export_period(period, target, generated_by=""):
-    write_workbook(load(period, generated_by), target)
+def export_period(period, target, generated_by="", progress=None):
+    write_workbook(load(period, generated_by), target, progress)
 
 
-__all__ = ["SHEETS", "EvaluationData", "export_period", "load", "write_workbook"]
+def workbook_filename(period):
+    return f"evaluasi-smart-city-{period.year}-tahap-{period.stage}.xlsx"
+
+
+__all__ = ["SHEETS", "EvaluationData", "export_period", "load", "workbook_filename", "write_workbook"]

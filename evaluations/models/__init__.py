@@ -8,6 +8,7 @@ quickwins.py   quick wins per pillar, their history (old and new values) and evi
 notifications.py in-app notices, and the reminders sent (once a day per agency)
 datasets.py    the four supporting data sets and their upload history
 files.py       what every stored file has (evidence, quick-win evidence, data-set uploads)
+jobs.py        long work off the request (workbook, reminders): state, progress, heartbeat, result file
 audit.py       the history of what the Django admin changes; how history rows write values
 
 Models sit at the bottom: they import nothing else of evaluations/ but scoring.py (free of Django),
@@ -26,6 +27,7 @@ from .datasets import (
     TransportFacility,
 )
 from .instrument import AnswerOption, Dimension, Indicator, InstrumentChange, Question, ScoreBand
+from .jobs import Job, period_change_stamp
 from .notifications import Notification, ReminderSent
 from .periods import AssignmentConflict, EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange, QuickWinReport
@@ -54,6 +56,8 @@ __all__ = [
     "Evidence",
     "Indicator",
     "InstrumentChange",
+    "Job",
+    "period_change_stamp",
     "Kecamatan",
     "Notification",
     "ReminderSent",

@@ -1,7 +1,6 @@
 """How far along and how well: the coordinators' progress dashboard with its reminder button, the
 results page (the index as the ministry computes it) and the workbook for the ministry."""
 
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 
@@ -15,12 +14,11 @@ from django.views.decorators.http import require_POST
 
 from pillars.models import Pillar, SubDimension
 
-from .. import access, charts, reminders, scoring
-from ..excel.workbook import export_period
+from .. import access, charts, reminders, scoring, tasks
 from ..forms.results import STATUS_CHOICES, DashboardFilterForm
 from ..models import Dimension, EvaluationPeriod
 from ..progress import agency_progress
-from .common import index_cards, xlsx_attachment
+from .common import index_cards
 
 STATUS_ORDER = [code for code, _label in STATUS_CHOICES]
 SORT_KEYS = {
@@ -224,11 +222,14 @@ def index(request):
     )
 
 
+@require_POST
 def export(request, period_id):
-    """The evaluation workbook for the ministry (coordinators, admin, leaders)."""
+    """The evaluation workbook for the ministry (coordinators, admin, leaders), built by a job:
+    the file of a finished job is reused while nothing in the period changed, so the download
+    starts at once; otherwise the job's page shows progress until it is ready."""
     access.require_viewer(request.user)
     period = get_object_or_404(EvaluationPeriod, pk=period_id)
-    # Written to a temporary file, not memory: the workbook of a large period is several MB.
-    handle = tempfile.TemporaryFile()
-    export_period(period, handle, generated_by=request.user.get_full_name() or request.user.get_username())
-    return xlsx_attachment(handle, f"evaluasi-smart-city-{period.year}-tahap-{period.stage}.xlsx")
+    job = tasks.workbook_job(period, request.user)
+    if job.is_done:
+        return redirect("evaluations:jobs_download", pk=job.pk)
+    return redirect("evaluations:jobs_detail", pk=job.pk)

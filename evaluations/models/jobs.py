@@ -1,0 +1,232 @@
+"""Long work done off the request: one Job row per piece of work, whatever queue runs it.
+
+The queue (Django's tasks API: the database backend by default, RQ in production) only carries
+the job's id; the row is the truth. That makes every job safe to run twice and safe to lose:
+
+- a worker claims a queued job with one conditional UPDATE (`claim`), so of two workers handed
+  the same job only one runs it; a done job is never run again;
+- while running, every step writes progress and a heartbeat, guarded by the attempt number the
+  claim took, so a worker taken for dead cannot overwrite the attempt that replaced it;
+- a running job whose heartbeat is older than settings.JOB_STALE_SECONDS is put back in the queue
+  (`requeue_stale`): by the status page while someone waits for it, and by
+  `manage.py requeue_stale_jobs` (cron, every minute) for everything else.
+"""
+
+import hashlib
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .agencies import Assignment
+from .datasets import DatasetUpload
+from .instrument import Dimension, Question
+from .periods import EvaluationPeriod
+from .quickwins import QuickWin, QuickWinEvidence
+from .submissions import Answer, AnswerChange, ReviewComment, Submission
+
+
+def job_upload_to(instance, filename):
+    return f"jobs/{instance.kind}/{uuid.uuid4().hex}-{filename}"
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A job is its requester's; a workbook is the regency's, so everyone who may download
+        workbooks sees every workbook job (they are shared, see `for_workbook`)."""
+        if user.has_perm("evaluations.view_all_agencies"):
+            return self
+        return self.filter(requested_by=user)
+
+    def stale(self, now=None):
+        cutoff = (now or timezone.now()) - timedelta(seconds=settings.JOB_STALE_SECONDS)
+        return self.filter(state=Job.State.RUNNING, heartbeat_at__lt=cutoff)
+
+
+class Job(models.Model):
+    class Kind(models.TextChoices):
+        WORKBOOK = "workbook", _("Workbook evaluasi")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("menunggu giliran")
+        RUNNING = "running", _("sedang berjalan")
+        DONE = "done", _("selesai")
+        FAILED = "failed", _("gagal")
+
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    # What makes two requests the same job (e.g. a period and its change stamp): the unique
+    # constraint below turns a second request into the first one's job.
+    key = models.CharField(_("kunci"), max_length=200)
+    period = models.ForeignKey(
+        EvaluationPeriod,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="jobs",
+        verbose_name=_("periode"),
+    )
+    parameters = models.JSONField(_("parameter"), default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diminta oleh"),
+    )
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    step = models.CharField(_("langkah"), max_length=200, blank=True)
+    message = models.CharField(_("pesan"), max_length=1000, blank=True)
+    result = models.JSONField(_("hasil"), default=dict, blank=True)
+    file = models.FileField(_("berkas"), upload_to=job_upload_to, blank=True, max_length=300)
+    attempt = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pekerjaan")
+        verbose_name_plural = _("pekerjaan")
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="job_kind_key_unique")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk} ({self.state})"
+
+    @property
+    def is_finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def is_done(self):
+        return self.state == self.State.DONE
+
+    @property
+    def is_failed(self):
+        return self.state == self.State.FAILED
+
+    @property
+    def percent(self):
+        if self.is_done:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)
+
+    @classmethod
+    def get_or_create_for(cls, kind, key, **fields):
+        """The job for (kind, key), created queued if there is none; a failed one is queued again.
+        Returns (job, needs_enqueue). Two simultaneous requests land on one row."""
+        try:
+            with transaction.atomic():
+                return cls.objects.create(kind=kind, key=key, **fields), True
+        except IntegrityError:
+            job = cls.objects.get(kind=kind, key=key)
+        if job.is_failed:
+            retried = cls.objects.filter(pk=job.pk, state=cls.State.FAILED).update(
+                state=cls.State.QUEUED, message="", progress_done=0, step=""
+            )
+            job.refresh_from_db()
+            return job, bool(retried)
+        return job, False
+
+    def claim(self):
+        """Take this queued job for one run; False if another worker has it or it is finished.
+        The attempt number taken guards every later write of this run."""
+        now = timezone.now()
+        claimed = Job.objects.filter(pk=self.pk, state=self.State.QUEUED).update(
+            state=self.State.RUNNING, attempt=F("attempt") + 1, started_at=now, heartbeat_at=now
+        )
+        self.refresh_from_db()
+        return bool(claimed)
+
+    def _mine(self):
+        return Job.objects.filter(pk=self.pk, state=self.State.RUNNING, attempt=self.attempt)
+
+    def report(self, done, total, step=""):
+        """Progress and heartbeat. False when this run no longer owns the job (it was taken for
+        dead and queued again): the caller should stop."""
+        self.progress_done, self.progress_total, self.step = done, total, step[:200]
+        return bool(
+            self._mine().update(progress_done=done, progress_total=total, step=self.step, heartbeat_at=timezone.now())
+        )
+
+    def finish(self, file_name="", result=None):
+        now = timezone.now()
+        updated = self._mine().update(
+            state=self.State.DONE,
+            file=file_name,
+            result=result or {},
+            progress_done=F("progress_total"),
+            finished_at=now,
+            heartbeat_at=now,
+        )
+        self.refresh_from_db()
+        return bool(updated)
+
+    def fail(self, message):
+        updated = self._mine().update(state=self.State.FAILED, message=message[:1000], finished_at=timezone.now())
+        self.refresh_from_db()
+        return bool(updated)
+
+    def looks_stale(self, now=None):
+        """The check without a query: this copy says running with an old heartbeat."""
+        cutoff = (now or timezone.now()) - timedelta(seconds=settings.JOB_STALE_SECONDS)
+        return self.state == self.State.RUNNING and (self.heartbeat_at is None or self.heartbeat_at < cutoff)
+
+    def requeue_if_stale(self, now=None):
+        """Put this job back in the queue if its worker stopped beating; True if this call did."""
+        requeued = (
+            Job.objects.stale(now)
+            .filter(pk=self.pk, attempt=self.attempt)
+            .update(state=self.State.QUEUED, heartbeat_at=None)
+        )
+        if requeued:
+            self.refresh_from_db()
+        return bool(requeued)
+
+
+def period_change_stamp(period):
+    """A short fingerprint of everything the workbook shows for `period`, in one query: it
+    changes when any answer, submission, comment, evidence, quick win, data set or the instrument
+    changes. Counts sit beside the latest times because a deletion moves no time forward."""
+
+    def scoped(model, path):
+        # Grouped by the period itself, so each subquery gives one row: that period's figure.
+        return model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
+
+    def latest(model, path, field):
+        return Subquery(scoped(model, path).annotate(v=Max(field)).values("v")[:1])
+
+    def count(model, path):
+        return Subquery(scoped(model, path).annotate(v=Count("pk")).values("v")[:1])
+
+    tables = [
+        (Answer, "submission__period", "updated_at"),
+        (AnswerChange, "answer__submission__period", "changed_at"),
+        (Submission, "period", "updated_at"),
+        (ReviewComment, "answer__submission__period", "created_at"),
+        (QuickWin, "period", "updated_at"),
+        (QuickWinEvidence, "quick_win__period", "uploaded_at"),
+        (DatasetUpload, "period", "uploaded_at"),
+        (Question, "indicator__dimension__period", None),
+        (Assignment, "period", None),
+    ]
+    parts = {}
+    for model, path, field in tables:
+        name = model._meta.model_name
+        parts[f"{name}_n"] = count(model, path)
+        if field:
+            parts[f"{name}_at"] = latest(model, path, field)
+    parts["weights"] = Subquery(scoped(Dimension, "period").annotate(v=Sum("weight")).values("v")[:1])
+    values = EvaluationPeriod.objects.filter(pk=period.pk).annotate(**parts).values_list(*parts).get()
+    text = "|".join(str(v) for v in (period.pk, period.status, period.closes, period.name, *values))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,116 @@
+"""The jobs the queue runs, through Django's tasks API (django-tasks now, django.tasks from
+Django 6: only the import changes). The queue carries a Job id and nothing else; `run_job` claims
+the row, so a job handed out twice (a retry, two workers, a requeue after a killed worker) runs
+once. See models/jobs.py for the life cycle.
+
+    job = workbook_job(period, user)   # the period's workbook, reused while nothing changed
+"""
+
+import logging
+import tempfile
+
+from django.core.files import File
+from django_tasks import task
+
+from .excel.workbook import export_period, workbook_filename
+from .models import Job, period_change_stamp
+
+logger = logging.getLogger(__name__)
+
+
+class JobError(Exception):
+    """A failure the user can act on; its text is shown on the job's page."""
+
+
+@task()
+def run_job(job_id):
+    job = Job.objects.filter(pk=job_id).first()
+    # Gone, done, failed or running elsewhere: running it again would change nothing more.
+    if job is None or not job.claim():
+        return
+    try:
+        RUNNERS[job.kind](job)
+    except JobError as exc:
+        job.fail(str(exc))
+    except Exception:
+        logger.exception("Job %s failed", job.pk)
+        job.fail("")  # the page shows a general message; the details are in the log
+
+
+def enqueue(job):
+    run_job.enqueue(job.pk)
+    # The immediate backend (and a quick worker) may have finished it already.
+    job.refresh_from_db()
+    return job
+
+
+def workbook_job(period, user):
+    """The period's workbook job for the period as it is now: a finished one is reused while
+    nothing the workbook shows has changed (period_change_stamp), so a second download is instant."""
+    stamp = period_change_stamp(period)
+    job, created = Job.get_or_create_for(
+        Job.Kind.WORKBOOK,
+        f"{period.pk}:{stamp}",
+        period=period,
+        requested_by=user,
+        parameters={"period": period.pk, "stamp": stamp},
+    )
+    if job.is_done and not job.file:
+        # Its file was dropped for a later state that has since been undone: build it again.
+        created = bool(
+            Job.objects.filter(pk=job.pk, state=Job.State.DONE, file="").update(state=Job.State.QUEUED, step="")
+        )
+    return enqueue(job) if created else job
+
+
+def requeue_stale():
+    """Queue again every running job whose worker stopped beating. Returns how many."""
+    count = 0
+    for job in Job.objects.stale():
+        if job.requeue_if_stale():
+            enqueue(job)
+            count += 1
+    return count
+
+
+class Abandoned(Exception):
+    """This run lost the job (taken for dead and queued again): stop without writing."""
+
+
+def _reporter(job):
+    def progress(done, total, step=""):
+        if not job.report(done, total, step):
+            raise Abandoned
+        return True
+
+    return progress
+
+
+def build_workbook(job):
+    period = job.period
+    requester = job.requested_by
+    by = (requester.get_full_name() or requester.get_username()) if requester else ""
+    # Written to a temporary file, not memory: the workbook of a large period is several MB.
+    with tempfile.TemporaryFile() as handle:
+        try:
+            export_period(period, handle, generated_by=by, progress=_reporter(job))
+        except Abandoned:
+            return
+        handle.seek(0)
+        name = job.file.storage.save(job.file.field.generate_filename(job, workbook_filename(period)), File(handle))
+    if not job.finish(file_name=name):
+        job.file.storage.delete(name)  # another run owns the job now; keep one file per job
+        return
+    # The period's older workbooks describe a state that is gone: keep the rows (who asked when),
+    # not their files. Only older ones: a job asked for later may have finished first.
+    older = Job.objects.filter(kind=Job.Kind.WORKBOOK, period=period, created_at__lt=job.created_at)
+    for old in older.exclude(file=""):
+        old.file.delete(save=False)
+        Job.objects.filter(pk=old.pk).update(file="")
+
+
+RUNNERS = {
+    Job.Kind.WORKBOOK: build_workbook,
+}
+
+__all__ = ["JobError", "enqueue", "requeue_stale", "run_job", "workbook_job"]
