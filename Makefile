@@ -28,9 +28,11 @@ run: setup
 	$(PY) manage.py seed_demo
 	PY=$(PY) HOST=$(HOST) PORT=$(PORT) scripts/run_dev.sh
 
-## make test: the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+## make test: the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set), one worker per core
+## (pytest-xdist; TEST_WORKERS=1 for a plain serial run)
+TEST_WORKERS ?= auto
 test: setup
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 ## make serve: gunicorn with production settings on http://127.0.0.1:8000/ (see scripts/serve.sh)
 serve: setup
