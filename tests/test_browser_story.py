@@ -8,7 +8,13 @@ the operator is refused resubmitting until they reply to the note, then resubmit
 sets one verified score, is refused approving until confirming that the agency's own scores stand
 for the rest, removes the mark and approves both; the results page shows the new index; a
 quick win is proposed and set; a road data set is uploaded; the admin downloads the workbook and the
-test finds the answers, scores, index and quick win in it. Screenshots go to artifacts/.
+test finds the answers, scores, index and quick win in it.
+
+Then the second year: the admin closes 2024, creates "Evaluasi Smart City 2025 Tahap I" as a copy of
+it (same questions and assignments) and opens it; Dispar's operator carries the 2024 answers
+forward, confirms the first section's one by one and sees the carried values; the 2024 quick win
+is continued into 2025 from its own page, appears in the 2025 list as "lanjutan" and points back to
+the 2024 one. Screenshots go to artifacts/.
 """
 
 import re
