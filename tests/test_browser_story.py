@@ -8,7 +8,13 @@ the operator is refused resubmitting until they reply to the note, then resubmit
 sets one verified score, is refused approving until confirming that the agency's own scores stand
 for the rest, removes the mark and approves both; the results page shows the new index; a
 quick win is proposed and set; a road data set is uploaded; the admin downloads the workbook and the
-test finds the answers, scores, index and quick win in it. Screenshots go to artifacts/.
+test finds the answers, scores, index and quick win in it.
+
+Then the second year: the admin closes 2024, creates "Evaluasi Smart City 2025 Tahap I" as a copy of
+it (same questions and assignments) and opens it; Dispar's operator carries the 2024 answers
+forward, confirms the first section's one by one and sees the carried values; the 2024 quick win
+is continued into 2025 from its own page, appears in the 2025 list as "lanjutan" and points back to
+the 2024 one. Screenshots go to artifacts/.
 """
 
 import re
@@ -21,7 +27,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluations import roles
-from evaluations.models import Agency, AnswerOption, EvaluationPeriod, Question, QuickWin, Submission
+from evaluations.models import Agency, Answer, AnswerOption, EvaluationPeriod, Question, QuickWin, Submission
 from evaluations.scoring import round_score
 
 from .browser import PHONE, log_in, log_out, screenshot
@@ -29,6 +35,7 @@ from .factories import ROAD_ROW, make_operator, make_user, make_xlsx
 from .filling import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+NEXT_NAME = "Evaluasi Smart City 2025 Tahap I"
 
 
 def shot(page, name):
@@ -146,7 +153,7 @@ def cast(site, tmp_path):
     return period, dispar, bapenda, pdf
 
 
-def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_workbook(
+def test_two_evaluation_years_from_opening_the_period_to_carrying_answers_into_the_next(
     site, browser_page, cast, tmp_path, immediate_jobs
 ):
     period, dispar, bapenda, pdf = cast
@@ -253,8 +260,8 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
     expect(page.locator(".alert-danger").first).to_contain_text("masih bertanda Perlu perbaikan (A.2.1)")
     card = answer_card(page, "A.2.1")
     card.get_by_label("Perlu perbaikan").uncheck()
-    go(page, card.get_by_role("button", name="Simpan tanda perbaikan"))
-    expect(page.locator(".alert-success")).to_contain_text("Tanda perbaikan A.2.1 dihapus.")
+    # The refused approval drew the review page again: the mark is removed in place there too.
+    in_place(card, card.get_by_role("button", name="Simpan tanda perbaikan"), "Tanda perbaikan A.2.1 dihapus.")
     page.get_by_label("Skor mandiri perangkat daerah berlaku untuk").check()
     go(page, page.get_by_role("button", name="Setujui pengisian"))
     expect(page.locator(".submission-status")).to_have_text("Disetujui")
@@ -354,6 +361,102 @@ def test_a_whole_evaluation_cycle_from_opening_the_period_to_the_downloaded_work
         for row in workbook["Kondisi Jalan"].iter_rows(values_only=True)
         for cell in row
     )
+
+    second_year(page, url, period, dispar)
+
+
+def second_year(page, url, first, dispar):
+    """The next year, from the admin still logged in after downloading the first year's workbook."""
+    # 9. The admin closes 2024, creates 2025 Tahap I as a copy of it and opens it.
+    go(page, page.get_by_role("link", name="Kelola periode"))
+    go(page, page.get_by_role("link", name=first.name))
+    page.once("dialog", lambda dialog: dialog.accept())  # "Tutup periode dan kunci semua pengisian?"
+    go(page, page.get_by_role("button", name="Tutup periode"))
+    expect(page.locator(".alert-success")).to_contain_text(f"Periode {first.name} ditutup: semua pengisian terkunci.")
+    go(page, page.get_by_role("link", name="Periode evaluasi"))
+    go(page, page.get_by_role("link", name="Tambah periode"))
+    # The page suggests the stage after the latest period (2024 Tahap II); the admin skips to 2025.
+    expect(page.locator("#id_source")).to_have_value(str(first.pk))
+    page.locator("#id_year").fill("2025")
+    page.locator("#id_stage").select_option(label="Tahap I")
+    page.locator("#id_name").fill(NEXT_NAME)
+    shot(page, "story-11-new-period")
+    go(page, page.get_by_role("button", name="Buat periode"))
+    expect(page.locator(".alert-success")).to_contain_text(
+        f"Periode {NEXT_NAME} dibuat sebagai salinan {first.name}: periksa instrumen dan penugasannya."
+    )
+    expect(page.locator("h1")).to_contain_text(NEXT_NAME)
+    expect(page.locator("table.assignments")).to_contain_text(dispar.name)
+    following = EvaluationPeriod.objects.get(year=2025, stage="1")
+    assert Question.objects.for_period(following).count() == Question.objects.for_period(first).count()
+    assert following.assignments.count() == first.assignments.count()
+    page.once("dialog", lambda dialog: dialog.accept())  # "Buka periode ini untuk pengisian?"
+    go(page, page.get_by_role("button", name="Buka periode"))
+    expect(page.locator(".alert-success")).to_contain_text(f"Periode {NEXT_NAME} dibuka.")
+    log_out(page)
+
+    # 10. Dispar's operator opens the 2025 questionnaire, carries the 2024 answers forward and
+    #     confirms the first section's; the carried answers show on the page.
+    log_in(page, url, "op_dispar")
+    go(page, page.get_by_role("link", name="Isi kuesioner"))
+    expect(page.locator("main")).to_contain_text(NEXT_NAME)
+    expect(page.locator("main")).to_contain_text("Terjawab 0 dari 7 pertanyaan.")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Salin jawaban periode sebelumnya ...?"
+    go(page, page.get_by_role("button", name="Salin jawaban periode sebelumnya"))
+    expect(page.locator(".alert-success")).to_contain_text("7 jawaban disalin dari periode sebelumnya.")
+    expect(page.locator("main")).to_contain_text("Terjawab 7 dari 7 pertanyaan.")
+    expect(page.locator("main")).to_contain_text("dari periode sebelumnya belum dikonfirmasi")
+    submission = Submission.objects.get(period=following, agency=dispar)
+    assert submission.answers.filter(carried_forward=True).count() == 7
+    go(page, page.locator("ol.list-group a").first)
+    carried = page.locator(".question-card.question-carried")
+    in_section = carried.count()
+    assert in_section > 0
+    codes = [c.split()[0] for c in page.locator(".question-card.question-carried legend").all_inner_texts()]
+    if "A.2.1" in codes:  # the answer that stood in 2024 shows its level and the operator's explanation
+        card = page.locator(".question-card", has=page.locator("legend", has_text="A.2.1"))
+        expect(card.get_by_label(option_label(following, "A.2.1", "3"))).to_be_checked()
+    expect(carried.first.locator("textarea[name$='-explanation']")).to_have_value("Sudah berjalan, lihat bukti dukung.")
+    shot(page, "story-12-carried-answers")
+    for confirmed in range(1, in_section + 1):
+        go(page, carried.first.get_by_role("button", name="Konfirmasi: jawaban masih berlaku"))
+        expect(page.locator(".alert-success")).to_contain_text("Draf tersimpan")
+        expect(carried).to_have_count(in_section - confirmed)
+    expect(page.locator(".question-card.question-unanswered")).to_have_count(0)
+    assert submission.answers.filter(carried_forward=True).count() == 7 - in_section
+    assert submission.answers.filter(question__code__in=codes, carried_forward=False).count() == in_section
+    old = {
+        a.question.code: a.value_display()
+        for a in Answer.objects.filter(submission__period=first, submission__agency=dispar)
+    }
+    new = {a.question.code: a.value_display() for a in submission.answers.select_related("question", "option")}
+    assert new == old
+    page.goto(f"{url}/")
+    go(page, page.get_by_role("link", name="Isi kuesioner"))
+    expect(page.locator("main")).to_contain_text("Terjawab 7 dari 7 pertanyaan.")
+
+    # 11. The quick win set in 2024 is continued into 2025 from its own page and is listed there.
+    go(page, page.locator("#main-nav").get_by_role("link", name="Quick win", exact=True))
+    expect(page.locator("h1")).to_have_text(f"Quick win · {NEXT_NAME}")
+    expect(page.locator("tbody")).not_to_contain_text("Promosi Prevab Mentoko")
+    page.get_by_label("Periode", exact=True).select_option(label=first.name)
+    go(page, page.get_by_role("button", name="Tampilkan"))
+    go(page, page.get_by_role("link", name="Promosi Prevab Mentoko"))
+    go(page, page.get_by_role("button", name=f"Lanjutkan ke {NEXT_NAME}"))
+    expect(page.locator(".alert-success")).to_contain_text(f"Quick win dilanjutkan ke periode {NEXT_NAME}.")
+    expect(page.get_by_role("link", name="periode sebelumnya")).to_be_visible()
+    shot(page, "story-13-quick-win-continued")
+    go(page, page.locator("#main-nav").get_by_role("link", name="Quick win", exact=True))
+    row = page.locator("tbody tr", has_text="Promosi Prevab Mentoko")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("lanjutan")
+    expect(row).to_contain_text("Dilanjutkan")
+    earlier = QuickWin.objects.get(period=first)
+    continued = QuickWin.objects.get(period=following)
+    assert continued.continued_from == earlier
+    assert (continued.name, continued.status) == ("Promosi Prevab Mentoko", QuickWin.Status.DILANJUTKAN)
+    assert earlier.status == QuickWin.Status.DITETAPKAN  # the 2024 record stands as it was
+    log_out(page)
 
 
 def test_the_section_page_fits_a_phone_with_the_save_button_in_view(site, phone_page, cast):
