@@ -33,7 +33,7 @@ def hostile(period, agency_a, operator_a, coordinator):
         revision_note=f"Catatan {SCRIPT}",
     )
     text_question = Question.objects.for_period(period).filter(answer_type="text").first()
-    Answer.objects.create(submission=submission, question=text_question, text_value=f"Jawaban {SCRIPT}")
+    text_answer = Answer.objects.create(submission=submission, question=text_question, text_value=f"Jawaban {SCRIPT}")
     Evidence.objects.create(
         answer=answer,
         title=f"Bukti {IMG}",
@@ -46,7 +46,13 @@ def hostile(period, agency_a, operator_a, coordinator):
         period, agency_a, status="ditetapkan", name=f"QW {SCRIPT}", description=f"Deskripsi {IMG}"
     )
     upload_all_datasets(period, agency_a)
-    return {"submission": submission, "question": question, "quick_win": quick_win, "answer": answer}
+    return {
+        "submission": submission,
+        "question": question,
+        "quick_win": quick_win,
+        "answer": answer,
+        "text_answer": text_answer,
+    }
 
 
 def assert_escaped(response):
@@ -60,9 +66,16 @@ def assert_escaped(response):
 
 def test_the_review_page_escapes_everything_typed(client, coordinator, hostile):
     client.force_login(coordinator)
-    html = assert_escaped(client.get(f"/koordinator/pengisian/{hostile['submission'].pk}/"))
-    for text in ["Penjelasan &lt;img", "Bukti &lt;img", "Jawaban &lt;script&gt;"]:
+
+    def section_page(answer):  # the review page shows one section (dimension x pillar) at a time
+        question = answer.question
+        key = f"{question.indicator.dimension.code}-{question.pillar.code if question.pillar else 'UMUM'}"
+        return assert_escaped(client.get(f"/koordinator/pengisian/{hostile['submission'].pk}/?bagian={key}"))
+
+    html = section_page(hostile["answer"])
+    for text in ["Penjelasan &lt;img", "Bukti &lt;img", "Catatan &lt;script&gt;"]:
         assert text in html
+    assert "Jawaban &lt;script&gt;" in section_page(hostile["text_answer"])
     # Comments load on demand, from the answer's own page.
     extras = assert_escaped(client.get(f"/koordinator/jawaban/{hostile['answer'].pk}/"))
     assert "Komentar &lt;script&gt;" in extras
