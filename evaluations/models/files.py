@@ -58,3 +58,29 @@ class StoredFile(models.Model):
         self.file = uploaded_file
         self.original_name = os.path.basename(uploaded_file.name or "")[:255]
         self.size = uploaded_file.size or 0
+
+
+class RemovableFileQuerySet(models.QuerySet):
+    def live(self):
+        """Files not removed (removal keeps the row and the stored file for the record)."""
+        return self.filter(removed_at__isnull=True)
+
+
+class RemovableFile(StoredFile):
+    """A stored file its owner can take off (a duplicate, a wrong file): answer evidence and
+    quick-win evidence. The row says who removed it and when; pages and exports show `live()` ones."""
+
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dihapus oleh"),
+    )
+    removed_at = models.DateTimeField(_("dihapus"), null=True, blank=True)
+
+    objects = RemovableFileQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

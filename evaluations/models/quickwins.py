@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from .agencies import AgencyMember
 from .audit import FieldChange, history_fields, value_text
 from .fields import limited_text
-from .files import StoredFile, quick_win_evidence_upload_to
+from .files import RemovableFile, quick_win_evidence_upload_to
 from .periods import EvaluationPeriod
 from .submissions import REVIEW, TransitionError
 
@@ -624,13 +624,7 @@ class QuickWinFieldChange(FieldChange):
             return self.field
 
 
-class QuickWinEvidenceQuerySet(models.QuerySet):
-    def live(self):
-        """Evidence that has not been removed (removal keeps the row for the record, as Evidence)."""
-        return self.filter(removed_at__isnull=True)
-
-
-class QuickWinEvidence(StoredFile):
+class QuickWinEvidence(RemovableFile):
     """A file supporting a quick win. Removing it keeps the row (removed_at/by), as for answers."""
 
     quick_win = models.ForeignKey(
@@ -639,17 +633,6 @@ class QuickWinEvidence(StoredFile):
     title = models.CharField(_("judul"), max_length=200)
     file = models.FileField(_("berkas"), upload_to=quick_win_evidence_upload_to, max_length=255)
     final = models.BooleanField(_("bukti akhir"), default=False, help_text=_("Bukti penyelesaian quick win."))
-    removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("dihapus oleh"),
-    )
-    removed_at = models.DateTimeField(_("dihapus"), null=True, blank=True)
-
-    objects = QuickWinEvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["quick_win", "uploaded_at"]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from .agencies import AgencyMember
 from .audit import FieldChange
 from .fields import limited_text
-from .files import StoredFile, evidence_upload_to
+from .files import RemovableFile, evidence_upload_to
 from .instrument import Question, format_number, format_score, score_in_range, score_validators
 
 # Permissions checked by the models; the role groups are granted them (evaluations.roles).
@@ -627,13 +627,7 @@ class Answer(models.Model):
         return ReviewComment.objects.create(answer=self, author=by, body=body.strip(), visibility=visibility)
 
 
-class EvidenceQuerySet(models.QuerySet):
-    def live(self):
-        """Evidence that has not been removed (removal keeps the row for the record)."""
-        return self.filter(removed_at__isnull=True)
-
-
-class Evidence(StoredFile):
+class Evidence(RemovableFile):
     """A file or a link supporting an answer. Removing it keeps the row (removed_at/by)."""
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("jawaban"))
@@ -648,17 +642,6 @@ class Evidence(StoredFile):
         related_name="+",
         verbose_name=_("dari periode sebelumnya"),
     )
-    removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("dihapus oleh"),
-    )
-    removed_at = models.DateTimeField(_("dihapus"), null=True, blank=True)
-
-    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["answer", "uploaded_at"]
