@@ -294,30 +294,43 @@ def evidence_remove(request, pk):
     return render(request, "evaluations/quickwins/evidence_remove.html", {"evidence": evidence, "quick_win": quick_win})
 
 
+def _owner_action(request, quick_win, form, form_name, act, success, refused):
+    """A form of the owning agency on the quick-win page (a progress report, a completion request):
+    `act(data)` on a valid form, then back to the page; an invalid form redraws the page with it."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except TransitionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, success)
+        return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
+    messages.error(request, refused)
+    return render(
+        request, "evaluations/quickwins/detail.html", _detail_context(request.user, quick_win, **{form_name: form})
+    )
+
+
 @require_POST
 def report(request, pk):
     """The owning agency reports progress; a refused report shows the page again with its errors."""
     quick_win = access.get_reporting_quick_win_for_user(request.user, pk)
     form = QuickWinReportForm(request.POST, request.FILES, prefix=REPORT_PREFIX)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            quick_win.report(
-                request.user,
-                achievement_pct=data["achievement_pct"],
-                reported_on=data["reported_on"],
-                note=data["note"],
-                evidence_file=data["file"],
-                evidence_title=_("Bukti laporan capaian %(date)s") % {"date": data["reported_on"].isoformat()},
-            )
-        except TransitionError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Laporan capaian disimpan."))
-        return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
-    messages.error(request, _("Laporan capaian belum disimpan: periksa isian yang ditandai."))
-    return render(
-        request, "evaluations/quickwins/detail.html", _detail_context(request.user, quick_win, report_form=form)
+    return _owner_action(
+        request,
+        quick_win,
+        form,
+        "report_form",
+        lambda data: quick_win.report(
+            request.user,
+            achievement_pct=data["achievement_pct"],
+            reported_on=data["reported_on"],
+            note=data["note"],
+            evidence_file=data["file"],
+            evidence_title=_("Bukti laporan capaian %(date)s") % {"date": data["reported_on"].isoformat()},
+        ),
+        _("Laporan capaian disimpan."),
+        _("Laporan capaian belum disimpan: periksa isian yang ditandai."),
     )
 
 
@@ -326,24 +339,20 @@ def request_completion(request, pk):
     """The owning agency asks for "selesai" with the date and the final evidence."""
     quick_win = access.get_reporting_quick_win_for_user(request.user, pk)
     form = CompletionRequestForm(request.POST, request.FILES, prefix=COMPLETION_PREFIX)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            quick_win.request_completion(
-                request.user,
-                completed_on=data["completed_on"],
-                note=data["note"],
-                evidence_file=data["file"],
-                evidence_title=data["title"],
-            )
-        except TransitionError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Penyelesaian diajukan; koordinator akan mengonfirmasi."))
-        return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
-    messages.error(request, _("Pengajuan selesai belum dikirim: periksa isian yang ditandai."))
-    return render(
-        request, "evaluations/quickwins/detail.html", _detail_context(request.user, quick_win, completion_form=form)
+    return _owner_action(
+        request,
+        quick_win,
+        form,
+        "completion_form",
+        lambda data: quick_win.request_completion(
+            request.user,
+            completed_on=data["completed_on"],
+            note=data["note"],
+            evidence_file=data["file"],
+            evidence_title=data["title"],
+        ),
+        _("Penyelesaian diajukan; koordinator akan mengonfirmasi."),
+        _("Pengajuan selesai belum dikirim: periksa isian yang ditandai."),
     )
 
 
