@@ -25,10 +25,18 @@ from evaluations.models import (
     DatasetUpload,
     Dimension,
     EvaluationPeriod,
+    ImpactSurvey,
     Indicator,
+    Kecamatan,
+    ProgrammeUse,
     Question,
     QuickWin,
     Submission,
+    SurveyForm,
+    SurveyProgramme,
+    SurveyRating,
+    SurveyResponse,
+    SurveyStatement,
 )
 from pillars.models import Pillar, SubDimension
 
@@ -250,3 +258,67 @@ def make_mixed_period(year=2060):
         for question, score, verified in answers:
             make_answer(submission, question, score=score, verified=verified)
     return period
+
+
+def make_impact_survey(period, split=(), opens=None, closes=None, statements_per_subdimension=3, agency=None):
+    """An open impact survey of `period` on every pillar: 3 statements and one programme (owned by
+    `agency`, else the first agency) per sub-dimension, one form per pillar, or one per sub-dimension
+    for the pillar codes in `split`. Statements the period already has (a fixture) are kept."""
+    today = timezone.localdate()
+    survey = ImpactSurvey.objects.create(
+        period=period, opens=opens or today - timedelta(days=1), closes=closes or today + timedelta(days=14)
+    )
+    agency = agency or Agency.objects.order_by("pk").first()
+    has_statements = SurveyStatement.objects.filter(period=period).exists()
+    for sub in SubDimension.objects.select_related("pillar"):
+        if not has_statements:
+            for n in range(1, statements_per_subdimension + 1):
+                SurveyStatement.objects.create(
+                    period=period, subdimension=sub, code=f"{sub.code}.{n}", text=f"Pernyataan {n} {sub.name}", order=n
+                )
+        SurveyProgramme.objects.create(survey=survey, subdimension=sub, name=f"Program {sub.name}", agency=agency)
+    for pillar in Pillar.objects.prefetch_related("subdimensions"):
+        if pillar.code in split:
+            for sub in pillar.subdimensions.all():
+                SurveyForm.objects.create(survey=survey, pillar=pillar, subdimension=sub)
+        else:
+            SurveyForm.objects.create(survey=survey, pillar=pillar)
+    return survey
+
+
+def make_survey_response(
+    form,
+    scores=3,
+    frequency="often",
+    enumerator=None,
+    contact_hash="",
+    device_hash="",
+    seconds=300,
+    submitted_at=None,
+    age_band="30-39",
+    occupation="asn",
+    kecamatan=None,
+):
+    """One response to `form`: every statement of the form rated `scores` (a number for all, or a
+    dict statement code -> score or None for "never used"); every programme used with `frequency`."""
+    submitted_at = submitted_at or timezone.now()
+    response = SurveyResponse.objects.create(
+        form=form,
+        enumerator=enumerator,
+        nonce=f"n{next(_seq)}",
+        started_at=submitted_at - timedelta(seconds=seconds),
+        submitted_at=submitted_at,
+        age_band=age_band,
+        occupation=occupation,
+        kecamatan=kecamatan or Kecamatan.objects.order_by("pk").first(),
+        contact_hash=contact_hash,
+        device_hash=device_hash,
+    )
+    subdimensions = [form.subdimension] if form.subdimension_id else list(form.pillar.subdimensions.all())
+    for programme in form.survey.programmes.filter(subdimension__in=subdimensions):
+        ProgrammeUse.objects.create(response=response, programme=programme, frequency=frequency)
+    statements = SurveyStatement.objects.filter(period=form.survey.period, subdimension__in=subdimensions)
+    for statement in statements:
+        score = scores.get(statement.code, 3) if isinstance(scores, dict) else scores
+        SurveyRating.objects.create(response=response, statement=statement, score=score, never_used=score is None)
+    return response

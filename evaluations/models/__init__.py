@@ -8,6 +8,7 @@ quickwins.py   quick wins per pillar, their history (old and new values) and evi
 notifications.py in-app notices, and the reminders sent (once a day per agency)
 datasets.py    the four supporting data sets and their upload history
 files.py       what every stored file has (evidence, quick-win evidence, data-set uploads)
+surveys.py     the impact survey (Tahap II): statements, programmes, public forms, responses
 jobs.py        long work off the request (workbook, reminders): state, progress, heartbeat, result file
 audit.py       the history of what the Django admin changes; how history rows write values
 
@@ -40,6 +41,16 @@ from .submissions import (
     Submission,
     SubmissionEvent,
     TransitionError,
+)
+from .surveys import (
+    Enumerator,
+    ImpactSurvey,
+    ProgrammeUse,
+    SurveyForm,
+    SurveyProgramme,
+    SurveyRating,
+    SurveyResponse,
+    SurveyStatement,
 )
 
 __all__ = [
@@ -80,4 +91,12 @@ __all__ = [
     "RoadSegment",
     "School",
     "TransportFacility",
+    "Enumerator",
+    "ImpactSurvey",
+    "ProgrammeUse",
+    "SurveyForm",
+    "SurveyProgramme",
+    "SurveyRating",
+    "SurveyResponse",
+    "SurveyStatement",
 ]

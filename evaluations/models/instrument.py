@@ -188,6 +188,13 @@ class Question(models.Model):
     )
     required = models.BooleanField(_("wajib dijawab"), default=True)
     evidence_required = models.BooleanField(_("wajib bukti dukung"), default=False)
+    # An impact question: its answer is the impact survey's mean (0–4) of the question's
+    # sub-dimension, or of its pillar when it has none (models/surveys.py).
+    from_impact_survey = models.BooleanField(
+        _("diisi dari survei dampak"),
+        default=False,
+        help_text=_("Jawaban diisi dengan rata-rata survei dampak sub-dimensi (atau pilar) pertanyaan ini."),
+    )
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
     objects = QuestionManager()

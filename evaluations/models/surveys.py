@@ -1,0 +1,334 @@
+"""The impact survey (survei dampak, Tahap II) of one period.
+
+How the ministry runs it (DESIGN.md, "Impact survey"): per pillar the region picks 3 programmes,
+one per sub-dimension (in practice its quick wins); each sub-dimension has 3 statements about the
+programme's effect (54 in all), rated on the 0–4 scale by 50 purposively chosen respondents per
+pillar who can judge all 3 programmes. Where that is not possible the pillar is split into 3 forms,
+one per sub-dimension, of 50 respondents each. Statement mean -> sub-dimension mean -> pillar mean.
+
+    SurveyStatement   part of the period's instrument: sub-dimension (so pillar), code, text, order
+    ImpactSurvey      one per period: open and close dates
+    SurveyProgramme   the programme chosen for one sub-dimension, its owning agency, its quick win
+    SurveyForm        one public link per pillar, or per sub-dimension when the pillar is split;
+                      carries the target number of respondents
+    Enumerator        a tagged link of one form, handed to someone of the owning agency, so every
+                      response shows who collected it
+    SurveyResponse    one respondent's submission: profile, keyed hashes (never contact data in
+                      clear), timing, and the coordinator's exclusion (kept, never deleted)
+    ProgrammeUse      which of the form's programmes the respondent used, and how often
+    SurveyRating      one statement's rating, or "never used this programme" (kept out of scores)
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .fields import limited_text
+
+STATEMENT_TEXT_MAX_LENGTH = 500
+EXCLUSION_REASON_MAX_LENGTH = 500
+DEFAULT_TARGET = 50
+
+
+def new_link_token():
+    """An unguessable token for a public link (URL-safe, 22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def keyed_hash(kind, value):
+    """A keyed hash (HMAC-SHA256 with the site's secret) of `value`, so that two equal values can be
+    recognised without either being stored: the same contact across pillars, the same device twice.
+    `kind` keeps a contact's hash apart from a device's. Contacts are normalised first: an e-mail
+    address in lower case, a phone number by its digits with 0 and +62 read alike."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if kind == "contact":
+        if "@" in value:
+            value = value.lower()
+        else:
+            digits = re.sub(r"\D", "", value)
+            value = re.sub(r"^(62|0)", "", digits)
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+class SurveyStatementManager(models.Manager):
+    def get_by_natural_key(self, year, stage, code):
+        return self.get(period__year=year, period__stage=stage, code=code)
+
+
+class SurveyStatement(models.Model):
+    period = models.ForeignKey(
+        "evaluations.EvaluationPeriod",
+        on_delete=models.CASCADE,
+        related_name="survey_statements",
+        verbose_name=_("periode"),
+    )
+    subdimension = models.ForeignKey(
+        "pillars.SubDimension",
+        on_delete=models.PROTECT,
+        related_name="survey_statements",
+        verbose_name=_("sub-dimensi"),
+    )
+    code = models.CharField(_("kode"), max_length=30)
+    text = limited_text(_("pernyataan"), STATEMENT_TEXT_MAX_LENGTH)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    objects = SurveyStatementManager()
+
+    class Meta:
+        ordering = ["subdimension__pillar__order", "subdimension__order", "order", "code"]
+        verbose_name = _("pernyataan survei dampak")
+        verbose_name_plural = _("pernyataan survei dampak")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "code"], name="survey_statement_code_unique_in_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.text[:60]}"
+
+    def natural_key(self):
+        return (*self.period.natural_key(), self.code)
+
+    natural_key.dependencies = ["evaluations.evaluationperiod", "pillars.subdimension"]
+
+
+class ImpactSurvey(models.Model):
+    period = models.OneToOneField(
+        "evaluations.EvaluationPeriod",
+        on_delete=models.CASCADE,
+        related_name="impact_survey",
+        verbose_name=_("periode"),
+    )
+    opens = models.DateField(_("dibuka"))
+    closes = models.DateField(_("ditutup"))
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("survei dampak")
+        verbose_name_plural = _("survei dampak")
+        constraints = [
+            models.CheckConstraint(condition=Q(closes__gte=models.F("opens")), name="impact_survey_closes_after_opens"),
+        ]
+
+    def __str__(self):
+        return f"{_('Survei dampak')} {self.period}"
+
+    def is_open(self, today=None):
+        """Respondents may answer from the open date to the close date, both included (local time)."""
+        today = today or timezone.localdate()
+        return self.opens <= today <= self.closes
+
+
+class SurveyProgramme(models.Model):
+    survey = models.ForeignKey(ImpactSurvey, on_delete=models.CASCADE, related_name="programmes")
+    subdimension = models.ForeignKey("pillars.SubDimension", on_delete=models.PROTECT, verbose_name=_("sub-dimensi"))
+    name = models.CharField(_("nama program / layanan"), max_length=200)
+    agency = models.ForeignKey(
+        "evaluations.Agency",
+        on_delete=models.PROTECT,
+        related_name="survey_programmes",
+        verbose_name=_("perangkat daerah pemilik"),
+    )
+    quick_win = models.ForeignKey(
+        "evaluations.QuickWin",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_programmes",
+        verbose_name=_("quick win"),
+    )
+
+    class Meta:
+        ordering = ["subdimension__pillar__order", "subdimension__order"]
+        verbose_name = _("program survei dampak")
+        verbose_name_plural = _("program survei dampak")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "subdimension"], name="survey_programme_one_per_subdimension"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SurveyForm(models.Model):
+    """A pillar's public form; when the pillar is split, one of its three sub-dimension forms."""
+
+    survey = models.ForeignKey(ImpactSurvey, on_delete=models.CASCADE, related_name="forms")
+    pillar = models.ForeignKey("pillars.Pillar", on_delete=models.PROTECT, verbose_name=_("pilar"))
+    subdimension = models.ForeignKey(
+        "pillars.SubDimension",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("sub-dimensi"),
+        help_text=_("Hanya bila pilar dipecah menjadi satu formulir per sub-dimensi."),
+    )
+    token = models.CharField(_("token tautan"), max_length=32, unique=True, default=new_link_token, editable=False)
+    target = models.PositiveSmallIntegerField(_("target responden"), default=DEFAULT_TARGET)
+
+    class Meta:
+        ordering = ["pillar__order", "subdimension__order"]
+        verbose_name = _("formulir survei dampak")
+        verbose_name_plural = _("formulir survei dampak")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "pillar"],
+                condition=Q(subdimension__isnull=True),
+                name="survey_form_one_whole_pillar_form",
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "subdimension"],
+                condition=Q(subdimension__isnull=False),
+                name="survey_form_one_per_subdimension",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.subdimension or self.pillar)
+
+
+class Enumerator(models.Model):
+    form = models.ForeignKey(SurveyForm, on_delete=models.CASCADE, related_name="enumerators")
+    agency = models.ForeignKey(
+        "evaluations.Agency",
+        on_delete=models.PROTECT,
+        related_name="survey_enumerators",
+        verbose_name=_("perangkat daerah"),
+    )
+    name = models.CharField(_("nama enumerator"), max_length=100)
+    token = models.CharField(_("token tautan"), max_length=32, unique=True, default=new_link_token, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["form", "name"]
+        verbose_name = _("enumerator")
+        verbose_name_plural = _("enumerator")
+        constraints = [
+            models.UniqueConstraint(fields=["form", "agency", "name"], name="enumerator_name_unique_in_form_agency"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SurveyResponse(models.Model):
+    class AgeBand(models.TextChoices):
+        UNDER_20 = "<20", _("di bawah 20 tahun")
+        FROM_20 = "20-29", _("20–29 tahun")
+        FROM_30 = "30-39", _("30–39 tahun")
+        FROM_40 = "40-49", _("40–49 tahun")
+        FROM_50 = "50-59", _("50–59 tahun")
+        FROM_60 = "60+", _("60 tahun ke atas")
+
+    class Occupation(models.TextChoices):
+        CIVIL_SERVANT = "asn", _("ASN / TNI / Polri")
+        EMPLOYEE = "swasta", _("Karyawan swasta / BUMN")
+        ENTREPRENEUR = "usaha", _("Wiraswasta / pedagang / pelaku UMKM")
+        FARMER = "tani", _("Petani / pekebun / nelayan / peternak")
+        LABOURER = "buruh", _("Buruh / pekerja lepas")
+        STUDENT = "pelajar", _("Pelajar / mahasiswa")
+        HOME = "rumah", _("Mengurus rumah tangga")
+        COMMUNITY = "tokoh", _("Tokoh masyarakat / pengurus komunitas")
+        OTHER = "lain", _("Lainnya")
+
+    form = models.ForeignKey(SurveyForm, on_delete=models.PROTECT, related_name="responses")
+    enumerator = models.ForeignKey(
+        Enumerator, on_delete=models.PROTECT, null=True, blank=True, related_name="responses"
+    )
+    # The signed token's nonce: a token is good for one response (a replayed form is refused).
+    nonce = models.CharField(max_length=32, unique=True, editable=False)
+    started_at = models.DateTimeField(_("formulir dibuka"))
+    submitted_at = models.DateTimeField(_("dikirim"), default=timezone.now, db_index=True)
+    age_band = models.CharField(_("usia"), max_length=6, choices=AgeBand.choices)
+    occupation = models.CharField(_("pekerjaan"), max_length=10, choices=Occupation.choices)
+    kecamatan = models.ForeignKey(
+        "evaluations.Kecamatan", on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan")
+    )
+    # Keyed hashes only (keyed_hash): the contact the respondent chose to give, the browser's cookie.
+    contact_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    device_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    excluded_at = models.DateTimeField(_("dikeluarkan"), null=True, blank=True)
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    exclusion_reason = limited_text(_("alasan dikeluarkan"), EXCLUSION_REASON_MAX_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("respons survei dampak")
+        verbose_name_plural = _("respons survei dampak")
+
+    def __str__(self):
+        return f"#{self.pk} {self.form}"
+
+    @property
+    def is_excluded(self):
+        return self.excluded_at is not None
+
+    @property
+    def duration_seconds(self):
+        return (self.submitted_at - self.started_at).total_seconds()
+
+
+class ProgrammeUse(models.Model):
+    class Frequency(models.TextChoices):
+        NEVER = "never", _("Belum pernah")
+        ONCE = "once", _("Sekali")
+        SOMETIMES = "some", _("Beberapa kali")
+        OFTEN = "often", _("Sering / rutin")
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="uses")
+    programme = models.ForeignKey(SurveyProgramme, on_delete=models.PROTECT, related_name="uses")
+    frequency = models.CharField(_("seberapa sering"), max_length=5, choices=Frequency.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "programme"], name="programme_use_once_per_response"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme}: {self.get_frequency_display()}"
+
+    @property
+    def used(self):
+        return self.frequency != self.Frequency.NEVER
+
+
+class SurveyRating(models.Model):
+    SCALE = [
+        (0, _("Sangat tidak setuju")),
+        (1, _("Tidak setuju")),
+        (2, _("Ragu-ragu")),
+        (3, _("Setuju")),
+        (4, _("Sangat setuju")),
+    ]
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="ratings")
+    statement = models.ForeignKey(SurveyStatement, on_delete=models.PROTECT, related_name="ratings")
+    # None together with never_used: "never used this programme", kept out of every mean.
+    score = models.PositiveSmallIntegerField(_("nilai"), null=True, blank=True, choices=SCALE)
+    never_used = models.BooleanField(_("belum pernah menggunakan"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "statement"], name="survey_rating_once_per_statement"),
+            models.CheckConstraint(
+                condition=(Q(never_used=True, score__isnull=True) | Q(never_used=False, score__gte=0, score__lte=4)),
+                name="survey_rating_score_or_never_used",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.statement.code}: {'–' if self.never_used else self.score}"
