@@ -8,13 +8,14 @@
 Nobody is told of their own action (an admin who submits on an agency's behalf is not notified of
 it). Everyone gets the notice; those with an e-mail address also get an e-mail, in Indonesian, with
 the absolute link. The views call submission_changed / quick_win_changed after a successful
-transition. E-mail leaves only once the transaction that wrote the notices commits, so a rollback
-sends nothing, and a failing mail server is logged, never raised: the transition has happened
-whatever the SMTP server answers (Django's SMTP backend gives up after EMAIL_TIMEOUT seconds).
+transition. The e-mails are a job (tasks.notification_emails_job), queued only once the
+transaction that wrote the notices commits, so a rollback sends nothing and the request never
+waits for the mail server. A failing mail server is logged and fails the job, never the
+transition (Django's SMTP backend gives up after EMAIL_TIMEOUT seconds). Each notice's e-mail is
+claimed (Notification.emailed_at) just before it goes, so a job run again sends nothing twice.
 """
 
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -24,7 +25,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import roles
+from . import roles, tasks
 from .models import AgencyMember, Notification, QuickWin, Submission
 
 logger = logging.getLogger(__name__)
@@ -81,16 +82,13 @@ def quick_win_changed(quick_win, by, note=""):
 
 @transaction.atomic
 def notify(recipients, kind, params, link, note="", exclude=None):
-    """A notice for each recipient but `exclude`, and an e-mail to those with an address, sent
-    once the surrounding transaction commits."""
+    """A notice for each recipient but `exclude`, and a job that e-mails those with an address,
+    queued once the surrounding transaction commits."""
     users = [user for user in recipients if user != exclude]
-    Notification.objects.bulk_create(
+    notices = Notification.objects.bulk_create(
         Notification(recipient=user, kind=kind, params=params, note=note, link=link) for user in users
     )
-    with translation.override(settings.LANGUAGE_CODE):
-        messages = [_email(user, kind, params, link, note) for user in users if user.email]
-    if messages:
-        transaction.on_commit(partial(send, messages))
+    tasks.notification_emails_job(notices, exclude)
 
 
 def _email(user, kind, params, link, note):
@@ -107,9 +105,41 @@ def _email(user, kind, params, link, note):
     return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email])
 
 
-def send(messages):
-    """Send in one connection; a mail server that fails or does not answer is logged, not raised."""
+def send_emails(notice_ids, progress=None):
+    """E-mail these notices (the job's work), in one connection, each once: a notice is claimed
+    just before its message goes, and released if the server refuses it. Returns (sent, failed).
+    A mail server that fails or does not answer is logged, not raised."""
+    notices = list(
+        Notification.objects.filter(pk__in=notice_ids, emailed_at=None)
+        .exclude(recipient__email="")
+        .select_related("recipient")
+        .order_by("pk")
+    )
+    if not notices:
+        return 0, 0
+    connection = get_connection()
     try:
-        get_connection().send_messages(messages)
+        connection.open()
     except Exception:  # noqa: BLE001  (any mail server failure: logged, the transition stands)
-        logger.exception("E-mail pemberitahuan gagal dikirim ke %s", ", ".join(m.to[0] for m in messages))
+        logger.exception("E-mail pemberitahuan gagal dikirim ke %s", ", ".join(n.recipient.email for n in notices))
+        return 0, len(notices)
+    sent = 0
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            for done, notice in enumerate(notices):
+                if progress:
+                    progress(done, len(notices), "")
+                if not notice.claim_email():
+                    continue  # an earlier run of the job sent it
+                message = _email(notice.recipient, notice.kind, notice.params, notice.link, notice.note)
+                try:
+                    connection.send_messages([message])
+                except Exception:  # noqa: BLE001  (any mail server failure: logged, the transition stands)
+                    notice.release_email()
+                    unsent = [n.recipient.email for n in notices[done:]]
+                    logger.exception("E-mail pemberitahuan gagal dikirim ke %s", ", ".join(unsent))
+                    return sent, len(unsent)
+                sent += 1
+    finally:
+        connection.close()
+    return sent, 0

@@ -105,7 +105,7 @@ class Sent:
     messages: int = 0
     agencies: int = 0
     skipped: int = 0  # agencies already reminded today
-    failed: bool = False  # the mail server refused or did not answer; the claims were released
+    failed: bool = False  # the mail server refused or did not answer; that agency's claim was released
 
     def add(self, other):
         self.messages += other.messages
@@ -114,45 +114,72 @@ class Sent:
         self.failed = self.failed or other.failed
 
 
-def _claim(period, agency, today):
+def _claim(period, agency, today, job, messages):
     """Record that the agency is reminded today, unless someone already did. The unique
-    constraint decides: of two simultaneous claims (two clicks, the button and the daily command)
-    one insert wins, the other waits for it on PostgreSQL and then fails."""
+    constraint decides: of two simultaneous claims (two clicks, the button and the daily command,
+    two schedulers on two hosts) one insert wins, the other waits for it on PostgreSQL and then fails."""
     try:
         with transaction.atomic():
-            ReminderSent.objects.create(period=period, agency=agency, date=today)
+            return ReminderSent.objects.create(period=period, agency=agency, date=today, job=job, messages=messages)
     except IntegrityError:
-        return False
-    return True
+        return None
 
 
-def send_reminders(period, today=None, dry_run=False, on_request=False):
+def send_reminders(period, today=None, dry_run=False, on_request=False, job=None, progress=None):
     """Send the period's reminders (in the site's language, Indonesian) in one SMTP connection, to
     the agencies not yet reminded today. The daily command sends only while the period is due;
-    `on_request` (the dashboard's button) whenever the period is open."""
+    `on_request` (the dashboard's button) whenever the period is open.
+
+    Each agency is claimed (a ReminderSent row) just before its e-mails go, one agency at a time, so
+    a run stopped halfway (a killed worker) leaves the agencies it reached claimed and the others
+    free: the job's next run sends the rest, and the counts of `job`'s earlier runs are its own.
+    `progress(done, total, agency)` is called before each agency (a job's heartbeat)."""
     if not (period.is_open() if on_request else is_due(period, today)):
         return Sent()
     today = today or timezone.localdate()
     sent = Sent()
-    claimed = []
-    messages = []
     with translation.override(settings.LANGUAGE_CODE):
-        reminded = set(ReminderSent.objects.filter(period=period, date=today).values_list("agency_id", flat=True))
-        for reminder in reminders_for(period):
-            if reminder.agency.pk in reminded or (not dry_run and not _claim(period, reminder.agency, today)):
-                sent.skipped += 1
-                continue
-            claimed.append(reminder.agency.pk)
-            messages += reminder.message(today)
-            sent.agencies += 1
-    sent.messages = len(messages)
-    if messages and not dry_run:
+        claims = {c.agency_id: c for c in ReminderSent.objects.filter(period=period, date=today)}
+        pending = reminders_for(period)
+        connection = None if dry_run or not pending else get_connection()
+        if connection is not None:
+            try:
+                # One connection for the whole run; when the server cannot be reached nothing is claimed.
+                connection.open()
+            except Exception:  # noqa: BLE001  (any mail server failure: logged, caller told)
+                logger.exception("Pengingat %s gagal dikirim", period)
+                return Sent(failed=True)
         try:
-            get_connection().send_messages(messages)
-        except Exception:  # noqa: BLE001  (any mail server failure: logged, claims released, caller told)
-            logger.exception("Pengingat %s gagal dikirim", period)
-            # Usually the server could not be reached and nothing went: let a later click or the
-            # next run send today (a failure halfway may repeat a message to some, rather than none).
-            ReminderSent.objects.filter(period=period, date=today, agency_id__in=claimed).delete()
-            return Sent(failed=True)
+            for done, reminder in enumerate(pending):
+                if progress:
+                    progress(done, len(pending), reminder.agency.abbreviation)
+                earlier = claims.get(reminder.agency.pk)
+                if earlier is not None and (job is None or earlier.job_id != job.pk):
+                    sent.skipped += 1
+                    continue
+                if earlier is not None:  # this job's own earlier run reached it
+                    sent.messages += earlier.messages
+                    sent.agencies += 1
+                    continue
+                messages = reminder.message(today)
+                if not dry_run:
+                    claim = _claim(period, reminder.agency, today, job, len(messages))
+                    if claim is None:
+                        sent.skipped += 1
+                        continue
+                    try:
+                        connection.send_messages(messages)
+                    except Exception:  # noqa: BLE001  (any mail server failure: logged, claim released, caller told)
+                        logger.exception("Pengingat %s untuk %s gagal dikirim", period, reminder.agency)
+                        # Usually the server could not be reached and nothing went: let a later
+                        # click or the next run send today (a failure halfway through one agency's
+                        # messages may repeat some of them, rather than none).
+                        claim.delete()
+                        sent.failed = True
+                        return sent
+                sent.messages += len(messages)
+                sent.agencies += 1
+        finally:
+            if connection is not None:
+                connection.close()
     return sent

@@ -3,15 +3,25 @@ Django 6: only the import changes). The queue carries a Job id and nothing else;
 the row, so a job handed out twice (a retry, two workers, a requeue after a killed worker) runs
 once. See models/jobs.py for the life cycle.
 
-    job = workbook_job(period, user)   # the period's workbook, reused while nothing changed
+    job = workbook_job(period, user)        # the period's workbook, reused while nothing changed
+    job = reminders_job(period, user)       # the dashboard's button; the daily command: on_request=False
+    notification_emails_job(notices, user)  # in notify(): queued once the transition commits
+
+What a retried job does again is guarded row by row: a reminder by its ReminderSent claim, a
+notice's e-mail by Notification.emailed_at, the workbook by Job.finish (one file per job).
 """
 
 import logging
 import tempfile
+import uuid
+from functools import partial
 
 from django.core.files import File
+from django.db import transaction
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from . import notifications, reminders
 from .excel.workbook import export_period, workbook_filename
 from .models import Job, period_change_stamp
 
@@ -30,6 +40,8 @@ def run_job(job_id):
         return
     try:
         RUNNERS[job.kind](job)
+    except Abandoned:
+        return  # taken for dead and queued again: the run that replaced this one finishes it
     except JobError as exc:
         job.fail(str(exc))
     except Exception:
@@ -109,8 +121,74 @@ def build_workbook(job):
         Job.objects.filter(pk=old.pk).update(file="")
 
 
+def reminders_job(period, user=None, on_request=True):
+    """Queue the period's reminders. Every request is a job of its own (a second click later in the
+    day reaches an agency returned since); the ReminderSent claims keep each agency to one reminder
+    a day whichever job, host or scheduler gets there first."""
+    job = Job.objects.create(
+        kind=Job.Kind.REMINDERS,
+        key=uuid.uuid4().hex,
+        period=period,
+        requested_by=user,
+        parameters={"period": period.pk, "on_request": on_request},
+    )
+    return enqueue(job)
+
+
+def send_reminders(job):
+    sent = reminders.send_reminders(
+        job.period, on_request=job.parameters.get("on_request", True), job=job, progress=_reporter(job)
+    )
+    result = {"messages": sent.messages, "agencies": sent.agencies, "skipped": sent.skipped}
+    if sent.failed:
+        Job.objects.filter(pk=job.pk).update(result=result)
+        if sent.agencies:
+            raise JobError(
+                _(
+                    "Server e-mail gagal di tengah pengiriman: %(n)s perangkat daerah sudah diingatkan, yang lain "
+                    "belum. Kirim lagi nanti; yang sudah diingatkan hari ini tidak dikirimi lagi."
+                )
+                % {"n": sent.agencies}
+            )
+        raise JobError(_("Server e-mail gagal mengirim pengingat. Tidak ada yang terkirim; coba lagi nanti."))
+    job.finish(result=result)
+
+
+def notification_emails_job(notices, user=None):
+    """Queue the e-mails of these notices (those whose recipient has an address) once the
+    surrounding transaction commits: a rollback sends nothing, and the request never waits for the
+    mail server. The Job row is written in the same transaction as the notices."""
+    ids = [notice.pk for notice in notices if notice.recipient.email]
+    if not ids:
+        return None
+    job = Job.objects.create(
+        kind=Job.Kind.NOTIFICATION_EMAILS, key=uuid.uuid4().hex, requested_by=user, parameters={"notices": ids}
+    )
+    transaction.on_commit(partial(enqueue, job))
+    return job
+
+
+def send_notification_emails(job):
+    sent, failed = notifications.send_emails(job.parameters["notices"], progress=_reporter(job))
+    if failed:
+        # Logged by send_emails; the transition stands and the notices are in the app. The ones not
+        # sent stay unmarked, so queuing the job again (requeue) would send just those.
+        raise JobError(_("Server e-mail gagal mengirim %(n)s e-mail pemberitahuan.") % {"n": failed})
+    job.finish(result={"messages": sent})
+
+
 RUNNERS = {
     Job.Kind.WORKBOOK: build_workbook,
+    Job.Kind.REMINDERS: send_reminders,
+    Job.Kind.NOTIFICATION_EMAILS: send_notification_emails,
 }
 
-__all__ = ["JobError", "enqueue", "requeue_stale", "run_job", "workbook_job"]
+__all__ = [
+    "JobError",
+    "enqueue",
+    "notification_emails_job",
+    "reminders_job",
+    "requeue_stale",
+    "run_job",
+    "workbook_job",
+]

@@ -186,7 +186,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap from npm (package.json), served from our own origin.
@@ -282,6 +282,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Seconds before an SMTP call gives up: a mail server that does not answer must not hold a request.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: the folder that gets one file
+# per connection (a trial, or tests that count what several worker processes sent).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or None
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Smart City Kutim <smartcity@kutaitimurkab.go.id>")
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 7)
 # The app's public address, for links in e-mail (e.g. https://smartcity.kutaitimurkab.go.id).

@@ -169,3 +169,12 @@ def test_seed_scale_refuses_to_run_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_scale")
+
+
+def test_seed_scale_draws_a_progress_bar_per_agency_on_a_terminal(settings):
+    settings.DEBUG = True
+    terminal = Terminal()
+    call_command("seed_scale", "--agencies", "3", "--questions", "12", "--year", "2096", stdout=terminal)
+    frames = terminal.getvalue().split("\r")
+    assert [frame.split("] ")[1].split()[0] for frame in frames[1:]] == ["0/3", "1/3", "2/3"]
+    assert "\nseed_scale: periode Uji skala 2096" in frames[-1]  # the summary on a line of its own

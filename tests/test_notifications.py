@@ -14,7 +14,7 @@ from evaluations.models import Notification, Question, QuickWin, Submission
 
 from .factories import assign, make_answer, make_operator, make_period, make_question, make_quick_win, make_submission
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_jobs")]
 SITE = "https://smartcity.kutaitimurkab.go.id"
 
 

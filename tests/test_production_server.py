@@ -3,17 +3,12 @@
 real HTTP, loads the main pages, and has the worker build a workbook asked for on one server and
 downloaded from the other."""
 
-import http.cookiejar
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import psycopg2
@@ -21,6 +16,7 @@ import pytest
 import redis
 
 from .factories import FIXTURES, PASSWORD, subprocess_env
+from .servers import Browser, free_port, require, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -28,16 +24,6 @@ PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.
 DB_NAME = f"smartcity_serve_test_{os.getpid()}"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 CACHE_KEY_PREFIX = f"serve-test-{os.getpid()}"
-
-
-def _require(service, check):
-    try:
-        check()
-    except Exception as error:  # noqa: BLE001 - any failure means the service is not there
-        message = f"{service} is not reachable ({error}); start it as README explains."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def _recreate_database():
@@ -63,47 +49,10 @@ def _clear_redis():
         client.delete(key)
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Browser:
-    """A tiny HTTP client with a cookie jar, like a user's browser (shared across servers)."""
-
-    def __init__(self):
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
-
-    def request(self, url, data=None, headers=None):
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(url, data=body, headers=headers or {})
-        try:
-            response = self.opener.open(req, timeout=30)
-        except urllib.error.HTTPError as error:
-            response = error
-        return response.status, dict(response.headers), response.read()
-
-    def log_in(self, base, username, password):
-        _, _, html = self.request(base + "/akun/masuk/")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1).decode()
-        return self.request(
-            base + "/akun/masuk/",
-            {"csrfmiddlewaretoken": token, "username": username, "password": password},
-            {"Referer": base + "/akun/masuk/"},
-        )
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    _require("PostgreSQL on 127.0.0.1:5432", _recreate_database)
-    _require("Redis on 127.0.0.1:6379", _clear_redis)
+    require("PostgreSQL on 127.0.0.1:5432", _recreate_database)
+    require("Redis on 127.0.0.1:6379", _clear_redis)
     env = subprocess_env(drop={"DEBUG"})
     env.update(
         DATABASE_URL=PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME,
@@ -118,7 +67,7 @@ def servers(tmp_path_factory):
     processes, bases = [], []
     try:
         for n in range(2):
-            port = _free_port()
+            port = free_port()
             env_n = dict(env, PORT=str(port))
             log = open(logs / f"server{n}.log", "w")
             processes.append(
@@ -127,7 +76,7 @@ def servers(tmp_path_factory):
                 )
             )
             base = f"http://127.0.0.1:{port}"
-            _wait_until_up(base, processes[-1], logs / f"server{n}.log")
+            wait_until_up(base, processes[-1], logs / f"server{n}.log")
             bases.append(base)
             if n == 0:
                 _manage(env, "loaddata", *FIXTURES)
@@ -182,19 +131,6 @@ def _manage(env, *args):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-
-
-def _wait_until_up(base, process, log_path, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited early:\n{Path(log_path).read_text()}")
-        try:
-            urllib.request.urlopen(base + "/akun/masuk/", timeout=2)
-            return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.5)
-    pytest.fail(f"gunicorn did not start in {timeout}s:\n{Path(log_path).read_text()}")
 
 
 def test_an_operator_signs_in_on_one_server_and_continues_on_the_other(servers):

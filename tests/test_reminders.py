@@ -18,7 +18,7 @@ from evaluations.models import EvaluationPeriod, Evidence, Question, ReminderSen
 
 from .factories import make_answer, make_operator, make_submission, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_jobs")]
 
 
 @pytest.fixture

@@ -205,6 +205,7 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_5_and_40_agencies(cli
 # --- the reminder button -------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("immediate_jobs")
 def test_the_reminder_button_emails_the_operators_of_agencies_that_have_not_submitted(
     client, coordinator, period, agency_a, operator_a, operator_b
 ):
@@ -217,6 +218,7 @@ def test_the_reminder_button_emails_the_operators_of_agencies_that_have_not_subm
     assert "1 e-mail pengingat dikirim" in response.content.decode()
 
 
+@pytest.mark.usefixtures("immediate_jobs")
 def test_the_reminder_button_sends_whenever_the_coordinator_asks_even_two_weeks_before_the_deadline(
     client, coordinator, period, operator_b
 ):
@@ -243,6 +245,7 @@ def test_the_reminder_button_rejects_get(client, coordinator, period):
     assert client.get("/koordinator/pengingat/").status_code == 405
 
 
+@pytest.mark.usefixtures("immediate_jobs")
 def test_an_operator_with_an_agency_member_is_needed_for_a_reminder(client, coordinator, period):
     # Agencies without operators get nothing (and nothing fails).
     period.closes = timezone.localdate() + timedelta(days=1)
@@ -344,6 +347,7 @@ def test_the_results_page_the_dashboard_and_the_workbook_show_the_same_numbers(c
     assert summary["Indeks resmi (disetujui, skor verifikasi)"][3] == 0.4 * (2 + 3) / 2
 
 
+@pytest.mark.usefixtures("immediate_jobs")
 def test_a_second_click_on_the_same_day_sends_nothing_and_says_how_many_were_skipped(
     client, coordinator, period, operator_a, operator_b
 ):
@@ -356,6 +360,7 @@ def test_a_second_click_on_the_same_day_sends_nothing_and_says_how_many_were_ski
     assert "2 perangkat daerah dilewati karena sudah diingatkan hari ini." in html
 
 
+@pytest.mark.usefixtures("immediate_jobs")
 def test_the_reminder_button_refuses_a_closed_period(client, coordinator, period, operator_b):
     period.status = period.Status.CLOSED
     period.save()

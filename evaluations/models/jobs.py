@@ -50,6 +50,8 @@ class JobQuerySet(models.QuerySet):
 class Job(models.Model):
     class Kind(models.TextChoices):
         WORKBOOK = "workbook", _("Workbook evaluasi")
+        REMINDERS = "reminders", _("Pengingat")
+        NOTIFICATION_EMAILS = "notification_emails", _("E-mail pemberitahuan")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("menunggu giliran")

@@ -58,6 +58,9 @@ class Notification(models.Model):
     link = models.CharField(_("tautan"), max_length=300)
     created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
     read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
+    # Set by the job that e-mails the notice, by a conditional UPDATE just before the message goes
+    # to the mail server: a retried job (a worker killed halfway) skips what already went.
+    emailed_at = models.DateTimeField(_("dikirim lewat e-mail"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -77,6 +80,14 @@ class Notification(models.Model):
     def is_unread(self):
         return self.read_at is None
 
+    def claim_email(self):
+        """Take this notice's e-mail for sending; False if a run of the job already sent it."""
+        return bool(Notification.objects.filter(pk=self.pk, emailed_at=None).update(emailed_at=timezone.now()))
+
+    def release_email(self):
+        """The mail server refused it: a later run may try again."""
+        Notification.objects.filter(pk=self.pk).update(emailed_at=None)
+
 
 class ReminderSent(models.Model):
     """An agency was reminded of a period on a date. The row is written (claimed) before the
@@ -91,6 +102,17 @@ class ReminderSent(models.Model):
     )
     date = models.DateField(_("tanggal"))
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    # The reminders job that claimed the day (none for a direct call), and how many e-mails it sent:
+    # a job retried after its worker was killed counts what its earlier run sent as its own.
+    job = models.ForeignKey(
+        "evaluations.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pekerjaan"),
+    )
+    messages = models.PositiveIntegerField(_("e-mail"), default=0)
 
     class Meta:
         verbose_name = _("pengingat terkirim")

@@ -9,12 +9,11 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from pillars.models import Pillar, SubDimension
 
-from .. import access, charts, reminders, scoring, tasks
+from .. import access, charts, scoring, tasks
 from ..forms.results import STATUS_CHOICES, DashboardFilterForm
 from ..models import Dimension, EvaluationPeriod
 from ..progress import agency_progress
@@ -112,37 +111,15 @@ def _sort_links(request, current):
 @require_POST
 def send_reminders(request):
     """The dashboard's button: the same reminders as `manage.py send_reminders`, for one period,
-    whenever a coordinator asks (not only in the last days), once a day per agency."""
+    whenever a coordinator asks (not only in the last days), once a day per agency. A job sends
+    them; its page says queued, sending, then how many went and how many were skipped."""
     access.require_coordinator(request.user)
     period = get_object_or_404(EvaluationPeriod, pk=request.POST.get("periode") or 0)
-    url = reverse("evaluations:results_dashboard") + f"?periode={period.pk}"
     if not period.is_open():
         messages.error(request, _("Pengingat hanya dikirim untuk periode yang sedang dibuka."))
-        return redirect(url)
-    sent = reminders.send_reminders(period, on_request=True)
-    if sent.failed:
-        messages.error(request, _("Server e-mail gagal mengirim pengingat. Tidak ada yang terkirim; coba lagi nanti."))
-        return redirect(url)
-    messages.success(
-        request,
-        ngettext(
-            "%(n)s e-mail pengingat dikirim ke operator %(agencies)s perangkat daerah.",
-            "%(n)s e-mail pengingat dikirim ke operator %(agencies)s perangkat daerah.",
-            sent.messages,
-        )
-        % {"n": sent.messages, "agencies": sent.agencies},
-    )
-    if sent.skipped:
-        messages.info(
-            request,
-            ngettext(
-                "%(n)s perangkat daerah dilewati karena sudah diingatkan hari ini.",
-                "%(n)s perangkat daerah dilewati karena sudah diingatkan hari ini.",
-                sent.skipped,
-            )
-            % {"n": sent.skipped},
-        )
-    return redirect(url)
+        return redirect(reverse("evaluations:results_dashboard") + f"?periode={period.pk}")
+    job = tasks.reminders_job(period, request.user)
+    return redirect("evaluations:jobs_detail", pk=job.pk)
 
 
 def index(request):

@@ -2,8 +2,7 @@ from django.core.management.base import BaseCommand
 
 from ...excel.workbook import export_period
 from ..period_option import add_period_argument, get_period
-
-BAR_WIDTH = 30
+from ..progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -18,14 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         period = get_period(options["period"])
-        # A bar redrawn in place only on a terminal; a log (cron, CI) gets nothing but the summary.
-        bar = self.progress_bar if self.stdout.isatty() and options["verbosity"] > 0 else None
+        bar = progress_bar(self, options)
         export_period(period, options["output"], generated_by="manage.py export_evaluation", progress=bar)
         if bar:
-            self.stdout.write("")
+            bar.end()
         self.stdout.write(f"export_evaluation: {period} ditulis ke {options['output']}.")
-
-    def progress_bar(self, done, total, step):
-        filled = BAR_WIDTH * done // total
-        self.stdout.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} {step:<30}", ending="")
-        self.stdout.flush()

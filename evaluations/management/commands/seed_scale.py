@@ -31,6 +31,8 @@ from evaluations.models import (
 )
 from pillars.models import Pillar, SubDimension
 
+from ..progress import progress_bar
+
 DIMENSIONS = [
     ("A", "Baseline", 10),
     ("B", "Output", 20),
@@ -65,6 +67,8 @@ class Command(BaseCommand):
             if not options["replace"]:
                 raise CommandError(f"Periode {year}/1 sudah ada; gunakan --replace untuk menggantinya.")
         rng = random.Random(year)
+        # The answers are most of the time: the bar moves one agency at a time (on a terminal only).
+        bar = progress_bar(self, options)
         with transaction.atomic():
             if existing is not None:
                 # Answers protect their questions: remove the submissions first.
@@ -73,9 +77,11 @@ class Command(BaseCommand):
             period = self.create_period(year)
             questions = self.create_instrument(period, options["questions"], rng)
             agencies = self.create_agencies(options["agencies"])
-            answers = self.create_answers(period, agencies, questions, rng)
+            answers = self.create_answers(period, agencies, questions, rng, progress=bar)
             quick_wins = seed_quick_wins(period, agencies, rng)
             road_rows = seed_road_rows(period, agencies, rng)
+        if bar:
+            bar.end()
         self.stdout.write(
             f"seed_scale: periode {period} (id {period.pk}): {len(agencies)} perangkat daerah, "
             f"{len(questions)} pertanyaan, {answers} jawaban, {quick_wins} quick win, {road_rows} baris jalan."
@@ -156,7 +162,7 @@ class Command(BaseCommand):
         Agency.objects.bulk_create(missing)
         return list(Agency.objects.filter(abbreviation__startswith="SKALA-").order_by("abbreviation")[:count])
 
-    def create_answers(self, period, agencies, questions, rng):
+    def create_answers(self, period, agencies, questions, rng, progress=None):
         pillars = list(Pillar.objects.all())
         Assignment.objects.bulk_create(
             Assignment(period=period, agency=agency, pillar=pillar) for agency in agencies for pillar in pillars
@@ -175,7 +181,9 @@ class Command(BaseCommand):
             for i, agency in enumerate(agencies)
         )
         total = 0
-        for submission in submissions:
+        for done, submission in enumerate(submissions):
+            if progress:
+                progress(done, len(submissions), submission.agency.abbreviation)
             answers = [self.answer(submission, question, rng) for question in questions]
             Answer.objects.bulk_create(answers, batch_size=BATCH)
             evidence = [

@@ -1,0 +1,99 @@
+"""Real servers for the production tests (tests/test_production_*.py): a tiny HTTP client with a
+cookie jar, free ports, waiting for gunicorn, and skipping (failing under CI) when a service the
+test needs is not running."""
+
+import http.cookiejar
+import os
+import re
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+
+def require(service, check):
+    try:
+        check()
+    except Exception as error:  # noqa: BLE001 - any failure means the service is not there
+        message = f"{service} is not reachable ({error}); start it as README explains."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def csrf_token(html):
+    return re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1).decode()
+
+
+class Browser:
+    """A tiny HTTP client with a cookie jar, like a user's browser (shared across servers)."""
+
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
+
+    def request(self, url, data=None, headers=None, files=None):
+        """GET, or POST `data` (form-encoded; multipart when `files` {name: (filename, bytes)} is given)."""
+        headers = dict(headers or {})
+        if files:
+            body, headers["Content-Type"] = multipart(data or {}, files)
+        else:
+            body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(url, data=body, headers=headers)
+        try:
+            response = self.opener.open(req, timeout=30)
+        except urllib.error.HTTPError as error:
+            response = error
+        return response.status, dict(response.headers), response.read()
+
+    def log_in(self, base, username, password):
+        _, _, html = self.request(base + "/akun/masuk/")
+        return self.request(
+            base + "/akun/masuk/",
+            {"csrfmiddlewaretoken": csrf_token(html), "username": username, "password": password},
+            {"Referer": base + "/akun/masuk/"},
+        )
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def multipart(fields, files):
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, (filename, content) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def wait_until_up(base, process, log_path, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn exited early:\n{Path(log_path).read_text()}")
+        try:
+            urllib.request.urlopen(base + "/akun/masuk/", timeout=2)
+            return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.5)
+    pytest.fail(f"gunicorn did not start in {timeout}s:\n{Path(log_path).read_text()}")
