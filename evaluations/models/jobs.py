@@ -50,6 +50,8 @@ class JobQuerySet(models.QuerySet):
 class Job(models.Model):
     class Kind(models.TextChoices):
         WORKBOOK = "workbook", _("Workbook evaluasi")
+        DATASET_IMPORT = "dataset_import", _("Unggahan data set")
+        INSTRUMENT_IMPORT = "instrument_import", _("Impor instrumen")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("menunggu giliran")
@@ -114,6 +116,10 @@ class Job(models.Model):
         return self.state == self.State.FAILED
 
     @property
+    def is_import(self):
+        return self.kind in (self.Kind.DATASET_IMPORT, self.Kind.INSTRUMENT_IMPORT)
+
+    @property
     def percent(self):
         if self.is_done:
             return 100
@@ -137,6 +143,21 @@ class Job(models.Model):
             job.refresh_from_db()
             return job, bool(retried)
         return job, False
+
+    @classmethod
+    def for_upload(cls, kind, uploaded_file, **fields):
+        """A queued job that reads `uploaded_file`: the request only stores the file (through the
+        storage API, so any host's worker can read it) and leaves the reading to the worker. Every
+        upload is its own job."""
+        return cls.objects.create(kind=kind, key=uuid.uuid4().hex, file=uploaded_file, **fields)
+
+    def discard_file(self):
+        """The stored upload is read and done with: the data set keeps its own copy, a refused or
+        instrument file is not kept."""
+        if self.file:
+            self.file.storage.delete(self.file.name)
+            Job.objects.filter(pk=self.pk).update(file="")
+            self.file = ""
 
     def claim(self):
         """Take this queued job for one run; False if another worker has it or it is finished.
@@ -172,8 +193,10 @@ class Job(models.Model):
         self.refresh_from_db()
         return bool(updated)
 
-    def fail(self, message):
-        updated = self._mine().update(state=self.State.FAILED, message=message[:1000], finished_at=timezone.now())
+    def fail(self, message, result=None):
+        updated = self._mine().update(
+            state=self.State.FAILED, message=message[:1000], result=result or {}, finished_at=timezone.now()
+        )
         self.refresh_from_db()
         return bool(updated)
 
