@@ -35,21 +35,21 @@ def index(request):
             get_language(),
         )
         return upload_redirect(request, "evaluations:jobs_detail", pk=job.pk)
+    return _page(request, form)
+
+
+def _page(request, form, job=None):
     periods = EvaluationPeriod.objects.annotate(question_count=Count("dimensions__indicators__questions"))
-    return render(
-        request,
-        "evaluations/instrument/index.html",
-        {
-            "form": form,
-            "periods": periods,
-            "history": InstrumentChange.objects.for_page()[:HISTORY_ROWS],
-        },
-    )
+    context = {"form": form, "periods": periods, "history": InstrumentChange.objects.for_page()[:HISTORY_ROWS]}
+    if job is not None:
+        context.update(job=job, plan=job.result.get("plan"), diff=job.result.get("diff"))
+    return render(request, "evaluations/instrument/index.html", context)
 
 
 def import_result(request, job):
     """The page of a finished import job: an applied file goes back to the instrument page with
-    what changed; a dry run or a refused file shows the difference and the errors."""
+    what changed; a dry run or a refused file shows the instrument page with the difference and
+    the errors under the form, ready for the corrected file."""
     diff = job.result.get("diff")
     period = shorten(job.period)
     if job.is_done and not job.parameters.get("dry_run"):
@@ -62,9 +62,8 @@ def import_result(request, job):
                 _("Instrumen %(period)s diperbarui: %(changes)s.") % {"period": period, "changes": diff["headline"]},
             )
         return redirect("evaluations:instrument_index")
-    if "plan" not in job.result:
-        return None
-    return render(request, "evaluations/instrument/result.html", {"job": job, "plan": job.result["plan"], "diff": diff})
+    form = InstrumentImportForm(initial={"period": job.period_id, "dry_run": job.parameters.get("dry_run")})
+    return _page(request, form, job)
 
 
 def download(request, period_id):
