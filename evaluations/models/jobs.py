@@ -39,7 +39,7 @@ class JobQuerySet(models.QuerySet):
         """A job is its requester's; a workbook is the regency's, so everyone who may download
         workbooks sees every workbook job (they are shared, see `for_workbook`)."""
         if user.has_perm("evaluations.view_all_agencies"):
-            return self
+            return self.filter(models.Q(kind=Job.Kind.WORKBOOK) | models.Q(requested_by=user))
         return self.filter(requested_by=user)
 
     def stale(self, now=None):
