@@ -326,3 +326,13 @@ def test_an_unreadable_instrument_file_fails_the_job_with_the_reason(admin_clien
     html = admin_client.get(f"/pekerjaan/{job.pk}/").content.decode()
     assert "bukan berkas Excel .xlsx" in html
     assert not Dimension.objects.filter(period=target).exists()
+
+
+def test_a_running_upload_job_page_in_english(client_a, period):
+    _response, job = upload(client_a, [ROAD_ROW])
+    job.claim()
+    job.report(1200, 5000)
+    client_a.cookies["django_language"] = "en"
+    html = client_a.get(f"/pekerjaan/{job.pk}/").content.decode()
+    assert "Validating… 24%" in html
+    assert "1,200 of 5,000 rows checked" in html
