@@ -7,8 +7,8 @@ worker, so a test runs the job itself when it wants it run (run_job.call)."""
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.db.models import F
+from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from evaluations import tasks
