@@ -24,6 +24,8 @@ pytestmark = pytest.mark.django_db
 QUEUED_PAGE_QUERIES = 6
 # the queued page's, then the refused upload's page: nothing more (its errors are in the job row)
 REFUSED_UPLOAD_PAGE_QUERIES = 6
+# session, user, the job (with its period), the session saved with the message: then the redirect
+DONE_UPLOAD_PAGE_QUERIES = 4
 # the queued page's, then the instrument page under the dry run's difference (the difference is in
 # the job row): the form's periods, the periods with their question counts, the history
 DRY_RUN_PAGE_QUERIES = 9
@@ -336,3 +338,13 @@ def test_a_running_upload_job_page_in_english(client_a, period):
     html = client_a.get(f"/pekerjaan/{job.pk}/").content.decode()
     assert "Validating… 24%" in html
     assert "1,200 of 5,000 rows checked" in html
+
+
+@pytest.mark.parametrize("rows", [1, 60])
+def test_a_finished_upload_job_page_redirects_with_a_fixed_number_of_queries(
+    client_a, period, rows, django_assert_num_queries
+):
+    _response, job = upload(client_a, [ROAD_ROW] * rows)
+    run(job)
+    with django_assert_num_queries(DONE_UPLOAD_PAGE_QUERIES):
+        assert client_a.get(f"/pekerjaan/{job.pk}/")["Location"] == "/data/jalan/"
