@@ -6,24 +6,34 @@ once. See models/jobs.py for the life cycle.
     job = workbook_job(period, user)        # the period's workbook, reused while nothing changed
     job = reminders_job(period, user)       # the dashboard's button; the daily command: on_request=False
     notification_emails_job(notices, user)  # in notify(): queued once the transition commits
+    job = dataset_import_job(period, agency, kind, uploaded_file, user, language)
+    job = instrument_import_job(period, uploaded_file, dry_run, user, language)
 
 What a retried job does again is guarded row by row: a reminder by its ReminderSent claim, a
-notice's e-mail by Notification.emailed_at, the workbook by Job.finish (one file per job).
+notice's e-mail by Notification.emailed_at, the workbook by Job.finish (one file per job), an
+import by saving its rows in the same transaction as the job's outcome.
 """
 
+import contextlib
 import logging
+import shutil
 import tempfile
 import uuid
 from functools import partial
 
 from django.core.files import File
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from . import notifications, reminders
+from .datasets import get_spec
+from .excel.datasets import DatasetFileError, read_upload
+from .excel.instrument import InstrumentFileError, InstrumentImportRefused, compare_instrument, import_instrument
+from .excel.instrument import read_instrument as read_instrument_file
 from .excel.workbook import export_period, workbook_filename
-from .models import Job, period_change_stamp
+from .models import Agency, DatasetUpload, Job, TransitionError, period_change_stamp
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +48,13 @@ def run_job(job_id):
     # Gone, done, failed or running elsewhere: running it again would change nothing more.
     if job is None or not job.claim():
         return
+    # Messages a job writes for its page (a file's errors) are in the language of who asked.
+    language = job.parameters.get("language")
     try:
-        RUNNERS[job.kind](job)
+        with translation.override(language) if language else contextlib.nullcontext():
+            RUNNERS[job.kind](job)
     except Abandoned:
-        return  # taken for dead and queued again: the run that replaced this one finishes it
+        pass  # another run owns the job now and writes its outcome
     except JobError as exc:
         job.fail(str(exc))
     except Exception:
@@ -177,15 +190,142 @@ def send_notification_emails(job):
     job.finish(result={"messages": sent})
 
 
+def dataset_import_job(period, agency, kind, uploaded_file, user, language=""):
+    """Store the upload and queue its check and import (import_dataset); nothing is read here."""
+    job = Job.for_upload(
+        Job.Kind.DATASET_IMPORT,
+        uploaded_file,
+        period=period,
+        requested_by=user,
+        parameters={"dataset": kind, "agency": agency.pk, "file_name": uploaded_file.name, "language": language},
+    )
+    return enqueue(job)
+
+
+def instrument_import_job(period, uploaded_file, dry_run, user, language=""):
+    """Store the instrument file and queue its dry run or import (import_instrument_file)."""
+    job = Job.for_upload(
+        Job.Kind.INSTRUMENT_IMPORT,
+        uploaded_file,
+        period=period,
+        requested_by=user,
+        parameters={"dry_run": dry_run, "file_name": uploaded_file.name, "language": language},
+    )
+    return enqueue(job)
+
+
+@contextlib.contextmanager
+def _stored_upload(job):
+    """The job's stored upload as a local, seekable file under the name the person gave it (the
+    readers check the extension and jump around the zip; an object-storage file does neither well)."""
+    with job.file.open("rb") as stored, tempfile.TemporaryFile() as handle:
+        shutil.copyfileobj(stored, handle)
+        handle.seek(0)
+        yield File(handle, name=job.parameters.get("file_name") or "")
+
+
+def _done_with_upload(job):
+    name = job.file.name
+    if name:
+        transaction.on_commit(lambda: job.file.storage.delete(name))
+        Job.objects.filter(pk=job.pk).update(file="")
+
+
+def import_dataset(job):
+    """Check every cell of the stored file, then save all its rows or none (DESIGN §4). The upload
+    row (accepted or refused) is written in one transaction with the job's outcome, guarded by the
+    run's claim: a job run twice, or a worker killed after the rows were saved, saves them once."""
+    params = job.parameters
+    spec = get_spec(params["dataset"])
+    period, by = job.period, job.requested_by
+    agency = Agency.objects.get(pk=params["agency"])
+    if not period.accepts_edits():
+        _done_with_upload(job)
+        raise JobError(_("Periode sudah ditutup; data tidak dapat diunggah lagi."))
+    progress = _reporter(job)
+    progress(0, 0)
+    with _stored_upload(job) as uploaded:
+        try:
+            rows = read_upload(spec, uploaded, period=period, agency=agency, progress=progress)
+        except DatasetFileError as error:
+            result = {
+                "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in error.errors],
+                "total": error.total,
+            }
+            with transaction.atomic():
+                DatasetUpload.reject(period, agency, spec.kind, uploaded, by, error.total)
+                _done_with_upload(job)
+                if not job.fail(_("Berkas tidak disimpan."), result=result):
+                    raise Abandoned from None
+            return
+        try:
+            with transaction.atomic():
+                upload = DatasetUpload.accept(period, agency, spec.kind, uploaded, by, rows)
+                # The upload keeps its own copy of the file (datasets/<kind>/…); the job's goes.
+                _done_with_upload(job)
+                result = {"rows": len(rows), "replaced": bool(upload.replaced_rows), "upload": upload.pk}
+                if not job.finish(result=result):
+                    upload.file.delete(save=False)
+                    raise Abandoned
+        except TransitionError as error:
+            with transaction.atomic():
+                DatasetUpload.reject(period, agency, spec.kind, uploaded, by, error_count=1)
+                _done_with_upload(job)
+                if not job.fail(error.message):
+                    raise Abandoned from None
+
+
+def import_instrument_file(job):
+    """Read and check the stored instrument file; a dry run records the difference with the
+    period's instrument, an import applies it (all or nothing) in one transaction with the job's
+    outcome, so that a run repeated after a killed worker applies it once."""
+    params = job.parameters
+    period = job.period
+    progress = _reporter(job)
+    progress(0, 0)
+    try:
+        with _stored_upload(job) as uploaded:
+            plan = read_instrument_file(uploaded)
+    except InstrumentFileError as exc:
+        _done_with_upload(job)
+        raise JobError(str(exc)) from None
+    progress(1, 2)
+    with transaction.atomic():
+        _done_with_upload(job)
+        if not plan.is_valid:
+            message = _("Berkas memuat %(n)s kesalahan; tidak ada yang disimpan. Lihat daftar di bawah.") % {
+                "n": len(plan.errors)
+            }
+            finished = job.fail(message, result={"plan": plan.as_result()})
+        elif params.get("dry_run"):
+            diff = compare_instrument(plan, period)
+            finished = job.finish(result={"plan": plan.as_result(), "diff": diff.as_result()})
+        else:
+            try:
+                with transaction.atomic():
+                    diff = import_instrument(plan, period, by=job.requested_by, file_name=params.get("file_name", ""))
+                    finished = job.finish(result={"plan": plan.as_result(), "diff": diff.as_result()})
+                    if not finished:
+                        raise Abandoned
+            except InstrumentImportRefused as exc:
+                finished = job.fail(exc.message, result={"plan": plan.as_result(), "diff": exc.diff.as_result()})
+        if not finished:
+            raise Abandoned
+
+
 RUNNERS = {
     Job.Kind.WORKBOOK: build_workbook,
     Job.Kind.REMINDERS: send_reminders,
     Job.Kind.NOTIFICATION_EMAILS: send_notification_emails,
+    Job.Kind.DATASET_IMPORT: import_dataset,
+    Job.Kind.INSTRUMENT_IMPORT: import_instrument_file,
 }
 
 __all__ = [
     "JobError",
+    "dataset_import_job",
     "enqueue",
+    "instrument_import_job",
     "notification_emails_job",
     "reminders_job",
     "requeue_stale",

@@ -353,7 +353,7 @@ def instrument_with_a_refused_change(period, target):
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_the_instrument_dry_run_with_differences_refusals_and_history_has_no_violations(
-    site, world, axe_context, viewport, tmp_path
+    site, world, axe_context, viewport, tmp_path, immediate_jobs
 ):
     InstrumentChange.objects.create(
         period=world.period,

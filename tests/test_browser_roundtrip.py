@@ -759,7 +759,7 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_admins_forms_save_back_what_they_show(site, browser_page, language, tmp_path):
+def test_the_admins_forms_save_back_what_they_show(site, browser_page, language, tmp_path, immediate_jobs):
     world = build_world()
     page, url, check = browser_page, site.url, Check()
     sign_in(page, url, "admin", language)

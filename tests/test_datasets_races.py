@@ -10,7 +10,8 @@ from evaluations.models import DatasetUpload, RoadSegment, School
 from .concurrency import at_once, needs_postgresql, reference_data, rendezvous  # noqa: F401  (a fixture)
 from .factories import ROAD_ROW, SCHOOL_ROW, make_xlsx
 
-pytestmark = [needs_postgresql, pytest.mark.django_db(transaction=True)]
+# The uploads' jobs run inside their requests, so that each request is one upload at once.
+pytestmark = [needs_postgresql, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("immediate_jobs")]
 
 
 def uploading(user, kind, row):

@@ -1,5 +1,8 @@
 """The data-set pages: template download, upload (all rows or none), page, history, files, delete.
 
+An upload is stored and read by a job (tasks.import_dataset); here jobs run inside the request
+that queues them (immediate_jobs), so a post followed to its end shows what the person sees once
+the job page has followed the job: the data set with its message, or the refused file's errors.
 Every bad-input case uploads over a good earlier upload and checks: a clear Indonesian message,
 no row saved, the earlier rows and file unchanged."""
 
@@ -14,12 +17,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from evaluations.datasets import get_spec
-from evaluations.models import DatasetUpload, Kecamatan, RoadSegment, School
+from evaluations.models import DatasetUpload, Job, Kecamatan, RoadSegment, School
 
 from .factories import HEALTH_ROW, ROAD_ROW, SCHOOL_ROW, TRANSPORT_ROW, make_agency, make_operator, make_xlsx
 from .filling import PDF
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_jobs")]
 
 
 @pytest.fixture(autouse=True)
@@ -55,9 +58,11 @@ def good_upload(client_a, period):
 def _refused(client, upload, message, kind="jalan"):
     """Upload a bad file over the good one: clear message, nothing saved, nothing else changed."""
     before = sorted(RoadSegment.objects.values_list("pk", "name"))
-    response = client.post(f"/data/{kind}/unggah/", {"file": upload})
+    response = client.post(f"/data/{kind}/unggah/", {"file": upload}, follow=True)
     html = _html(response)
-    assert response.status_code == 400
+    job = Job.objects.latest("pk")
+    assert response.redirect_chain == [(f"/pekerjaan/{job.pk}/", 302)]
+    assert job.state == Job.State.FAILED
     assert "tidak disimpan" in html
     assert message in html, html[html.find("<table") :][:1500]
     assert sorted(RoadSegment.objects.values_list("pk", "name")) == before

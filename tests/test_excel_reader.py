@@ -1,6 +1,7 @@
 """The one reader of uploaded spreadsheets (evaluations/excel/reader.py), through the real pages:
 a damaged or unsafe .xlsx gets a clear Indonesian message from the data-set upload and the
-instrument import alike, never a server error, and nothing is saved."""
+instrument import alike, never a server error, and nothing is saved. Files are read by jobs that
+here run inside the request (immediate_jobs); posts are followed to the page the job ends on."""
 
 import io
 import zipfile
@@ -9,12 +10,12 @@ import pandas as pd
 import pytest
 
 from evaluations.excel import reader
-from evaluations.models import DatasetUpload, Dimension, Question, RoadSegment
+from evaluations.models import DatasetUpload, Dimension, Job, Question, RoadSegment
 
 from .excel_helpers import huge_cell, instrument_file, million_rows, with_rows
 from .factories import ROAD_ROW, make_period, make_xlsx
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_jobs")]
 
 SHEET = "xl/worksheets/sheet1.xml"
 QUESTIONS_SHEET = "xl/worksheets/sheet3.xml"  # 'pertanyaan', the third sheet of instrument_file()
@@ -74,17 +75,21 @@ def named(content, name="jalan.xlsx"):
 
 
 def post_road_file(client, content):
-    return client.post("/data/jalan/unggah/", {"file": named(content)})
+    return client.post("/data/jalan/unggah/", {"file": named(content)}, follow=True)
 
 
 def post_instrument_file(client, content):
     target = make_period(year=2050)
-    response = client.post("/kelola/instrumen/", {"period": target.pk, "file": named(content, "instrumen.xlsx")})
+    response = client.post(
+        "/kelola/instrumen/", {"period": target.pk, "file": named(content, "instrumen.xlsx")}, follow=True
+    )
     return response, target
 
 
 def assert_road_upload_refused(response, message):
-    assert response.status_code == 400
+    job = Job.objects.get()
+    assert response.redirect_chain == [(f"/pekerjaan/{job.pk}/", 302)]
+    assert job.state == Job.State.FAILED
     assert message in response.content.decode()
     assert not RoadSegment.objects.exists()
     assert not DatasetUpload.objects.filter(outcome="accepted").exists()
@@ -208,6 +213,8 @@ def test_an_instrument_sheet_is_read_to_its_last_row_whatever_its_declared_dimen
         part=QUESTIONS_SHEET,
     )
     target = make_period(year=2050)
-    response = admin_client.post("/kelola/instrumen/", {"period": target.pk, "file": named(content, "instrumen.xlsx")})
-    assert response.status_code == 302
+    response = admin_client.post(
+        "/kelola/instrumen/", {"period": target.pk, "file": named(content, "instrumen.xlsx")}, follow=True
+    )
+    assert response.redirect_chain[-1] == ("/kelola/instrumen/", 302)
     assert Question.objects.filter(indicator__dimension__period=target).count() == 4

@@ -208,9 +208,14 @@ class _CellParser:
         return text, None
 
 
-def read_upload(spec, uploaded_file, period=None, agency=None):
+# Rows checked between two progress reports (each report is one UPDATE of the job's row).
+PROGRESS_EVERY = 500
+
+
+def read_upload(spec, uploaded_file, period=None, agency=None, progress=None):
     """Validate every cell of an uploaded file against `spec`; return unsaved model instances
-    for all rows, or raise DatasetFileError listing every problem."""
+    for all rows, or raise DatasetFileError listing every problem. `progress(done, total)` is
+    told how many rows were checked, now and then."""
     max_rows = settings.DATASET_MAX_ROWS
     spreadsheet = Spreadsheet(uploaded_file, settings.DATASET_MAX_BYTES, max_rows, error=DatasetFileError)
     frame = spreadsheet.first_sheet_frame(max_rows)
@@ -264,7 +269,10 @@ def read_upload(spec, uploaded_file, period=None, agency=None):
     rows = []
     seen_unique = {}
     values_matrix = frame.to_numpy()
+    row_total = len(values_matrix)
     for index, raw in enumerate(values_matrix):
+        if progress and index % PROGRESS_EVERY == 0:
+            progress(index, row_total)
         if blank_rows[index]:
             continue
         row_number = index + 2
@@ -315,6 +323,8 @@ def read_upload(spec, uploaded_file, period=None, agency=None):
         if row_ok:
             rows.append(spec.model(row_number=row_number, **values))
 
+    if progress:
+        progress(row_total, row_total)
     if spec.unique and period is not None and seen_unique:
         taken = (
             spec.model.objects.filter(period=period, **{f"{spec.unique}__in": list(seen_unique)})

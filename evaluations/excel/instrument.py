@@ -137,6 +137,15 @@ class InstrumentPlan:
             "rentang": sum(len(bands) for bands in self.bands.values()),
         }
 
+    def as_result(self):
+        """What the page shows of the plan, as JSON for the import job's result: the page is
+        rendered from it later, by another process than the one that read the file."""
+        return {
+            "errors": [str(error) for error in self.errors],
+            "counts": self.counts(),
+            "previews": {sheet: [list(columns), rows] for sheet, (columns, rows) in self.previews.items()},
+        }
+
 
 # --- reading ----------------------------------------------------------------------------
 class _Sheet:
@@ -622,6 +631,35 @@ class InstrumentDiff:
 
     def summary(self):
         return "\n".join(line for change in self.changes for line in change.lines())
+
+    def as_result(self):
+        """What the page shows of the difference, as JSON (see InstrumentPlan.as_result)."""
+        return {
+            "period": str(self.period),
+            "is_empty": self.is_empty,
+            "is_refused": self.is_refused,
+            "headline": str(self.headline()),
+            "answered_questions": self.answered_questions,
+            "refusals": [{"code": r.code, "reasons": [str(reason) for reason in r.reasons]} for r in self.refusals],
+            "sections": [
+                [
+                    str(title),
+                    [
+                        {
+                            "code": c.code,
+                            "action_label": str(c.action_label),
+                            "fields": [[str(label), _text(old), _text(new)] for label, old, new in c.fields],
+                        }
+                        for c in changes
+                    ],
+                ]
+                for title, changes in self.sections()
+            ],
+        }
+
+
+def _text(value):
+    return "" if value is None else str(value)
 
 
 def _option_rows(plan, row):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0013_jobs"),
+        ("evaluations", "0014_impact_survey"),
     ]
 
     operations = [

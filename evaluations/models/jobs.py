@@ -39,7 +39,7 @@ class JobQuerySet(models.QuerySet):
         """A job is its requester's; a workbook is the regency's, so everyone who may download
         workbooks sees every workbook job (they are shared, see `for_workbook`)."""
         if user.has_perm("evaluations.view_all_agencies"):
-            return self
+            return self.filter(models.Q(kind=Job.Kind.WORKBOOK) | models.Q(requested_by=user))
         return self.filter(requested_by=user)
 
     def stale(self, now=None):
@@ -52,6 +52,8 @@ class Job(models.Model):
         WORKBOOK = "workbook", _("Workbook evaluasi")
         REMINDERS = "reminders", _("Pengingat")
         NOTIFICATION_EMAILS = "notification_emails", _("E-mail pemberitahuan")
+        DATASET_IMPORT = "dataset_import", _("Unggahan data set")
+        INSTRUMENT_IMPORT = "instrument_import", _("Impor instrumen")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("menunggu giliran")
@@ -116,6 +118,10 @@ class Job(models.Model):
         return self.state == self.State.FAILED
 
     @property
+    def is_import(self):
+        return self.kind in (self.Kind.DATASET_IMPORT, self.Kind.INSTRUMENT_IMPORT)
+
+    @property
     def percent(self):
         if self.is_done:
             return 100
@@ -139,6 +145,21 @@ class Job(models.Model):
             job.refresh_from_db()
             return job, bool(retried)
         return job, False
+
+    @classmethod
+    def for_upload(cls, kind, uploaded_file, **fields):
+        """A queued job that reads `uploaded_file`: the request only stores the file (through the
+        storage API, so any host's worker can read it) and leaves the reading to the worker. Every
+        upload is its own job."""
+        return cls.objects.create(kind=kind, key=uuid.uuid4().hex, file=uploaded_file, **fields)
+
+    def discard_file(self):
+        """The stored upload is read and done with: the data set keeps its own copy, a refused or
+        instrument file is not kept."""
+        if self.file:
+            self.file.storage.delete(self.file.name)
+            Job.objects.filter(pk=self.pk).update(file="")
+            self.file = ""
 
     def claim(self):
         """Take this queued job for one run; False if another worker has it or it is finished.
@@ -174,8 +195,10 @@ class Job(models.Model):
         self.refresh_from_db()
         return bool(updated)
 
-    def fail(self, message):
-        updated = self._mine().update(state=self.State.FAILED, message=message[:1000], finished_at=timezone.now())
+    def fail(self, message, result=None):
+        updated = self._mine().update(
+            state=self.State.FAILED, message=message[:1000], result=result or {}, finished_at=timezone.now()
+        )
         self.refresh_from_db()
         return bool(updated)
 

@@ -4,8 +4,8 @@ shows, user text in flash messages, and the one way a file leaves the app (an at
 import os
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -168,3 +168,13 @@ def xlsx_attachment(handle, filename):
     """A workbook written to `handle` (a temporary file or a buffer), from its start."""
     handle.seek(0)
     return attachment(handle, filename, XLSX)
+
+
+def upload_redirect(request, to, *args, **kwargs):
+    """The redirect after an upload. The upload script (static/js/upload.js) posts with an XHR,
+    which would follow a redirect itself and take the next page's flash message with it: it gets
+    the address as JSON and goes there."""
+    url = resolve_url(to, *args, **kwargs)
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return JsonResponse({"location": url})
+    return redirect(url)

@@ -9,15 +9,16 @@ from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import access, roles
+from .. import access, roles, tasks
 from ..datasets import SPECS, get_spec
-from ..excel.datasets import DatasetFileError, build_template, read_upload
+from ..excel.datasets import build_template
 from ..forms.datasets import DatasetUploadForm
-from ..models import DatasetKind, DatasetUpload, Kecamatan, TransitionError
-from .common import XLSX, period_or_404, shorten, stored_file_attachment, xlsx_attachment
+from ..models import DatasetKind, DatasetUpload, Kecamatan
+from .common import XLSX, period_or_404, shorten, stored_file_attachment, upload_redirect, xlsx_attachment
 
 ROWS_PER_PAGE = 100
 
@@ -136,7 +137,8 @@ def template(request, kind):
 
 @require_POST
 def upload(request, kind):
-    """All rows or none: the file is read and every cell checked before anything is saved."""
+    """Stores the file and queues its check and import (tasks.import_dataset: all rows or none);
+    the job's page follows it and ends on the result (upload_result)."""
     spec = _spec_or_404(kind)
     period = period_or_404()
     agency = roles.agency_of(request.user)
@@ -144,34 +146,39 @@ def upload(request, kind):
         raise PermissionDenied
     if not period.accepts_edits():
         messages.error(request, _("Periode sudah ditutup; data tidak dapat diunggah lagi."))
-        return redirect("evaluations:datasets_page", kind=spec.kind)
+        return upload_redirect(request, "evaluations:datasets_page", kind=spec.kind)
     form = DatasetUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Pilih berkas .xlsx yang akan diunggah."))
+        return upload_redirect(request, "evaluations:datasets_page", kind=spec.kind)
+    job = tasks.dataset_import_job(period, agency, spec.kind, form.cleaned_data["file"], request.user, get_language())
+    return upload_redirect(request, "evaluations:jobs_detail", pk=job.pk)
+
+
+def upload_result(request, job):
+    """The page of a finished upload job: the data set with the saved-rows message, or the
+    refused file's errors by row and column (None: the job page's own message says it)."""
+    spec = get_spec(job.parameters["dataset"])
+    if job.is_done:
+        if job.result.get("replaced"):
+            message = _("%(n)s baris %(dataset)s disimpan; data sebelumnya untuk periode ini diganti.")
+        else:
+            message = _("%(n)s baris %(dataset)s disimpan.")
+        messages.success(request, message % {"n": job.result["rows"], "dataset": spec.label.lower()})
         return redirect("evaluations:datasets_page", kind=spec.kind)
-    uploaded = form.cleaned_data["file"]
-    try:
-        rows = read_upload(spec, uploaded, period=period, agency=agency)
-    except DatasetFileError as error:
-        DatasetUpload.reject(period, agency, spec.kind, uploaded, request.user, error.total)
-        return render(
-            request,
-            "evaluations/datasets/upload_errors.html",
-            {"spec": spec, "period": period, "errors": error.errors, "total": error.total, "file_name": uploaded.name},
-            status=400,
-        )
-    try:
-        upload = DatasetUpload.accept(period, agency, spec.kind, uploaded, request.user, rows)
-    except TransitionError as error:
-        DatasetUpload.reject(period, agency, spec.kind, uploaded, request.user, error_count=1)
-        messages.error(request, error.message)
-        return redirect("evaluations:datasets_page", kind=spec.kind)
-    if upload.replaced_rows:
-        message = _("%(n)s baris %(dataset)s disimpan; data sebelumnya untuk periode ini diganti.")
-    else:
-        message = _("%(n)s baris %(dataset)s disimpan.")
-    messages.success(request, message % {"n": len(rows), "dataset": spec.label.lower()})
-    return redirect("evaluations:datasets_page", kind=spec.kind)
+    if "errors" not in job.result:
+        return None
+    return render(
+        request,
+        "evaluations/datasets/upload_errors.html",
+        {
+            "spec": spec,
+            "period": job.period,
+            "errors": job.result["errors"],
+            "total": job.result["total"],
+            "file_name": job.parameters.get("file_name", ""),
+        },
+    )
 
 
 def upload_download(request, pk):

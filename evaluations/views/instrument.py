@@ -6,57 +6,64 @@ import tempfile
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .. import tasks
 from ..access import require_admin
-from ..excel.instrument import InstrumentImportRefused, compare_instrument, import_instrument, write_instrument
+from ..excel.instrument import write_instrument
 from ..forms.instrument import InstrumentImportForm
 from ..models import EvaluationPeriod, InstrumentChange
-from .common import shorten, xlsx_attachment
+from .common import shorten, upload_redirect, xlsx_attachment
 
 HISTORY_ROWS = 20
 
 
 def index(request):
-    """The dry run always runs, on any period: it compares the file with the period's instrument
+    """The import form; a posted file is stored and read by a job (tasks.import_instrument_file).
+    The dry run always runs, on any period: it compares the file with the period's instrument
     and lists what answers forbid. Without the dry run the same comparison is made again inside
     the import's transaction, and the file is applied or refused as a whole."""
     require_admin(request.user)
     form = InstrumentImportForm(request.POST or None, request.FILES or None)
-    diff = None
     if request.method == "POST" and form.is_valid():
-        period = form.cleaned_data["period"]
-        if form.cleaned_data["dry_run"]:
-            diff = compare_instrument(form.plan, period)
-        else:
-            try:
-                diff = import_instrument(form.plan, period, by=request.user, file_name=form.cleaned_data["file"].name)
-            except InstrumentImportRefused as exc:
-                diff = exc.diff
-                form.add_error(None, exc.message)
-            else:
-                if diff.is_empty:
-                    message = _("Tidak ada perubahan: berkas sama dengan instrumen %(period)s.")
-                    messages.info(request, message % {"period": shorten(period)})
-                else:
-                    messages.success(
-                        request,
-                        _("Instrumen %(period)s diperbarui: %(changes)s.")
-                        % {"period": shorten(period), "changes": diff.headline()},
-                    )
-                return redirect("evaluations:instrument_index")
+        job = tasks.instrument_import_job(
+            form.cleaned_data["period"],
+            form.cleaned_data["file"],
+            form.cleaned_data["dry_run"],
+            request.user,
+            get_language(),
+        )
+        return upload_redirect(request, "evaluations:jobs_detail", pk=job.pk)
+    return _page(request, form)
+
+
+def _page(request, form, job=None):
     periods = EvaluationPeriod.objects.annotate(question_count=Count("dimensions__indicators__questions"))
-    return render(
-        request,
-        "evaluations/instrument/index.html",
-        {
-            "form": form,
-            "plan": form.plan,
-            "diff": diff,
-            "periods": periods,
-            "history": InstrumentChange.objects.for_page()[:HISTORY_ROWS],
-        },
-    )
+    context = {"form": form, "periods": periods, "history": InstrumentChange.objects.for_page()[:HISTORY_ROWS]}
+    if job is not None:
+        context.update(job=job, plan=job.result.get("plan"), diff=job.result.get("diff"))
+    return render(request, "evaluations/instrument/index.html", context)
+
+
+def import_result(request, job):
+    """The page of a finished import job: an applied file goes back to the instrument page with
+    what changed; a dry run or a refused file shows the instrument page with the difference and
+    the errors under the form, ready for the corrected file."""
+    diff = job.result.get("diff")
+    period = shorten(job.period)
+    if job.is_done and not job.parameters.get("dry_run"):
+        if diff["is_empty"]:
+            message = _("Tidak ada perubahan: berkas sama dengan instrumen %(period)s.")
+            messages.info(request, message % {"period": period})
+        else:
+            messages.success(
+                request,
+                _("Instrumen %(period)s diperbarui: %(changes)s.") % {"period": period, "changes": diff["headline"]},
+            )
+        return redirect("evaluations:instrument_index")
+    form = InstrumentImportForm(initial={"period": job.period_id, "dry_run": job.parameters.get("dry_run")})
+    return _page(request, form, job)
 
 
 def download(request, period_id):

@@ -1,0 +1,62 @@
+// Progressive enhancement: a form marked data-upload sends its file with an XHR, so that the page
+// shows how much of it has reached the server (on a regency link the transfer is the slow part).
+// Without this file the form posts as usual and the browser shows its own indicator.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.hasAttribute("data-upload") || !window.FormData) {
+      return;
+    }
+    var box = form.querySelector(".upload-progress");
+    if (!box) {
+      return;
+    }
+    event.preventDefault();
+    var bar = box.querySelector("progress");
+    var percent = box.querySelector("[data-upload-percent]");
+    var failed = box.querySelector("[data-upload-failed]");
+    var button = form.querySelector("[type=submit]");
+
+    function show(value) {
+      bar.value = value;
+      bar.textContent = value + "%";
+      percent.textContent = value;
+    }
+
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    // The server answers this with the next address as JSON instead of a redirect: an XHR
+    // would follow the redirect itself and take that page's message with it.
+    xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    xhr.upload.addEventListener("progress", function (progress) {
+      if (progress.lengthComputable) {
+        show(Math.floor((progress.loaded * 100) / progress.total));
+      }
+    });
+    xhr.addEventListener("load", function () {
+      var location = null;
+      try {
+        location = JSON.parse(xhr.responseText).location;
+      } catch (ignored) {
+        location = null;
+      }
+      if (location) {
+        show(100);
+        window.location.assign(location);
+      } else {
+        // The server answered with a page (a form error): post the form the ordinary way to see it.
+        form.submit();
+      }
+    });
+    xhr.addEventListener("error", function () {
+      failed.hidden = false;
+      button.disabled = false;
+    });
+    show(0);
+    box.hidden = false;
+    failed.hidden = true;
+    button.disabled = true;
+    xhr.send(new FormData(form));
+  });
+})();
