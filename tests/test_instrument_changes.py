@@ -208,9 +208,9 @@ def test_the_dry_run_takes_the_same_number_of_queries_whatever_the_instrument_si
     else:
         period, sheets = answered, current_sheets(answered)
     upload = instrument_file(sheets)
-    # The same for 4 questions and for 62 with answers: the comparison reads eight queries
-    # (excel.instrument._Current), never one per question or answer.
-    with django_assert_num_queries(20):
+    # The same for 4 questions and for 62 with answers and 54 impact statements: the comparison
+    # reads nine queries (excel.instrument._Current), never one per question, statement or answer.
+    with django_assert_num_queries(21):
         response = admin_client.post("/kelola/instrumen/", {"period": period.pk, "file": upload, "dry_run": "on"})
     assert response.status_code == 200
 
@@ -263,6 +263,6 @@ def test_applying_a_text_change_takes_the_same_number_of_queries_whatever_the_in
     sheets["pertanyaan"][1][2] = "Teks yang diperbaiki"
     upload = instrument_file(sheets)
     # The dry run's queries, the period lock, one bulk update and the change record.
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         response = admin_client.post("/kelola/instrumen/", {"period": period.pk, "file": upload})
     assert response.status_code == 302
