@@ -57,7 +57,8 @@ def _label_suffix(form):
 
 def setup(request, period_pk):
     """Create the period's survey (one form per pillar) or change its dates; the overview of
-    every pillar's programmes, forms, targets and public links. Nine queries whatever the size."""
+    every pillar's programmes, forms, targets and public links. Six queries of its own whatever
+    the number of forms and responses (tests/test_surveys_setup.py pins the page)."""
     period = access.get_survey_period_for_user(request.user, period_pk, write=request.method == "POST")
     survey = ImpactSurvey.objects.filter(period=period).first()
     today = timezone.localdate()
@@ -203,8 +204,7 @@ def enumerators(request, period_pk):
 def _enumerators_page(request, period_pk, agency, bound=None, status=200):
     """An operator sees the forms of their agency's programmes and their agency's links only;
     those who view all agencies see every form and link. Response counts per link come from one
-    aggregate query: six queries (five for everyone who views all agencies) whatever the number
-    of forms and links."""
+    aggregate query: four queries of its own whatever the number of forms and links."""
     survey = ImpactSurvey.objects.select_related("period").filter(period_id=period_pk).first()
     if survey is None:
         period = get_object_or_404(EvaluationPeriod, pk=period_pk)
