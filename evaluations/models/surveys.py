@@ -159,8 +159,9 @@ class ImpactSurvey(models.Model):
         try:
             with transaction.atomic():
                 # Locked, so that two coordinators changing the split one after the other end
-                # with one set of forms, not two.
-                forms = list(SurveyForm.objects.select_for_update().filter(survey=self, pillar=pillar))
+                # with one set of forms, not two. Ordered by key: the default ordering's outer join
+                # to the sub-dimension cannot be locked on PostgreSQL.
+                forms = list(SurveyForm.objects.select_for_update().filter(survey=self, pillar=pillar).order_by("pk"))
                 if forms and any(f.subdimension_id for f in forms) == bool(split):
                     return False
                 if SurveyResponse.objects.filter(form__in=forms).exists():
