@@ -61,7 +61,7 @@ def test_a_coordinator_creates_the_survey_with_one_form_of_50_per_pillar(as_coor
 
 def test_a_close_date_before_the_open_date_is_refused_in_indonesian(as_coordinator, period):
     response = as_coordinator.post(f"/survei-dampak/{period.pk}/atur/", {"opens": "2024-09-30", "closes": "2024-09-01"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Tanggal ditutup tidak boleh sebelum tanggal dibuka." in response.content.decode()
     assert not ImpactSurvey.objects.filter(period=period).exists()
 

@@ -93,7 +93,7 @@ def setup(request, period_pk):
                 }
             )
         context.update(pillars=pillars, links_text=_links_text(form_rows))
-    return render(request, "evaluations/surveys/setup.html", context)
+    return render(request, "evaluations/surveys/setup.html", context, status=400 if form.is_bound else 200)
 
 
 def setup_pillar(request, period_pk, pillar_code):
