@@ -15,11 +15,13 @@ from .models import (
     DatasetUpload,
     EvaluationPeriod,
     Evidence,
+    ImpactSurvey,
     Job,
     Notification,
     QuickWin,
     QuickWinEvidence,
     Submission,
+    SurveyForm,
 )
 
 
@@ -191,3 +193,48 @@ def get_job_for_user(user, pk):
     """A job's page and result: its requester, and everyone who views all agencies (a workbook
     is shared by all of them); anyone else 404."""
     return get_object_or_404(Job.objects.visible_to(user).select_related("period"), pk=pk)
+
+
+# --- impact survey: setup and enumerator links (surveys-setup) ---------------------------------
+def get_survey_period_for_user(user, period_pk, write=False):
+    """The survey setup pages of a period: everyone who views all agencies may look, coordinators
+    and admin change (leaders 403); anyone else 404."""
+    if not roles.can_view_all(user):
+        raise Http404
+    if write and not roles.is_coordinator(user):
+        raise PermissionDenied
+    return get_object_or_404(EvaluationPeriod, pk=period_pk)
+
+
+def get_survey_for_user(user, period_pk, write=False):
+    """The period's impact survey, with the same rule as get_survey_period_for_user; 404 while
+    the period has none."""
+    if not roles.can_view_all(user):
+        raise Http404
+    if write and not roles.is_coordinator(user):
+        raise PermissionDenied
+    return get_object_or_404(ImpactSurvey.objects.select_related("period"), period_id=period_pk)
+
+
+def survey_agency_of(user):
+    """Whose enumerator links a user sees: None for everyone who views all agencies (all of
+    them), the operator's agency otherwise; 404 for anyone else."""
+    if roles.can_view_all(user):
+        return None
+    agency = roles.agency_of(user) if roles.is_operator(user) else None
+    if agency is None:
+        raise Http404
+    return agency
+
+
+def get_survey_form_for_operator(user, period_pk, form_pk):
+    """Adding an enumerator link to a form: coordinators any form of the period; an operator only
+    a form of a programme their agency owns (another agency's form is 404); leaders 403."""
+    forms = SurveyForm.objects.select_related("survey__period", "pillar", "subdimension").filter(
+        survey__period_id=period_pk
+    )
+    if roles.is_coordinator(user):
+        return get_object_or_404(forms, pk=form_pk)
+    if roles.can_view_all(user):
+        raise PermissionDenied
+    return get_object_or_404(forms.owned_by(survey_agency_of(user)), pk=form_pk)

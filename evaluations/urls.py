@@ -3,7 +3,19 @@ name of its module in views/ (and of its forms, templates and tests)."""
 
 from django.urls import path
 
-from .views import answering, common, datasets, instrument, jobs, notifications, periods, quickwins, results, review
+from .views import (
+    answering,
+    common,
+    datasets,
+    instrument,
+    jobs,
+    notifications,
+    periods,
+    quickwins,
+    results,
+    review,
+    surveys,
+)
 
 app_name = "evaluations"
 urlpatterns = [
@@ -74,4 +86,17 @@ urlpatterns = [
     path("data/<str:kind>/", datasets.page, name="datasets_page"),
     path("data/<str:kind>/templat/", datasets.template, name="datasets_template"),
     path("data/<str:kind>/unggah/", datasets.upload, name="datasets_upload"),
+    # /survei-dampak/: the impact survey. Setup and enumerator links (surveys-setup).
+    path("survei-dampak/", surveys.index, name="surveys_index"),
+    path("survei-dampak/<int:period_pk>/atur/", surveys.setup, name="surveys_setup"),
+    path("survei-dampak/<int:period_pk>/atur/<str:pillar_code>/", surveys.setup_pillar, name="surveys_setup_pillar"),
+    path(
+        "survei-dampak/<int:period_pk>/atur/<str:pillar_code>/pecah/", surveys.setup_split, name="surveys_setup_split"
+    ),
+    path("survei-dampak/<int:period_pk>/enumerator/", surveys.enumerators, name="surveys_enumerators"),
+    path(
+        "survei-dampak/<int:period_pk>/enumerator/<int:form_pk>/tambah/",
+        surveys.enumerator_add,
+        name="surveys_enumerator_add",
+    ),
 ]

@@ -45,6 +45,7 @@ FIXTURES = [
     "fixtures/kecamatan.json",
     "fixtures/agencies.json",
     "fixtures/instrument_2024_tahap1.json",
+    "fixtures/impact_statements_2024.json",
 ]
 PASSWORD = "Rahasia#Uji2024"
 _seq = itertools.count(1)

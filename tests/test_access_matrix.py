@@ -26,7 +26,7 @@ from evaluations.models import (
     Submission,
 )
 
-from .factories import make_quick_win, upload_all_datasets
+from .factories import make_impact_survey, make_quick_win, upload_all_datasets
 from .filling import PDF
 
 ROLES = ["anonymous", "operator_a", "operator_b", "coordinator", "leader", "admin"]
@@ -254,6 +254,33 @@ MATRIX = {
     "evaluations:datasets_upload_delete": Entry(
         get="L 405 405 405 405 405", post="L 403 404 R 403 R", args=lambda w: [w.upload_a.pk]
     ),
+    # Impact survey, setup and enumerator links (the world's survey: every programme is agency A's).
+    # The menu entry sends everyone who views all agencies to the setup, operators to their links.
+    "evaluations:surveys_index": Entry(get="L R R R R R", post="L R R R R R"),
+    "evaluations:surveys_setup": Entry(
+        get="L 404 404 200 200 200",
+        post="L 404 404 R 403 R",
+        args=lambda w: [w.period.pk],
+        data=lambda w: {"opens": "2024-09-01", "closes": "2024-09-30"},
+    ),
+    # An empty POST: every programme's agency and every target is missing.
+    "evaluations:surveys_setup_pillar": Entry(
+        get="L 404 404 200 200 200", post="L 404 404 400 403 400", args=lambda w: [w.period.pk, "GOV"]
+    ),
+    "evaluations:surveys_setup_split": Entry(
+        get="L 405 405 405 405 405",
+        post="L 404 404 R 403 R",
+        args=lambda w: [w.period.pk, "GOV"],
+        data=lambda w: {"split": "1"},
+    ),
+    # Operators see their own agency's forms and links (none for agency B), viewers see all.
+    "evaluations:surveys_enumerators": Entry(get=ALL_OK, post=ALL_OK, args=lambda w: [w.period.pk]),
+    "evaluations:surveys_enumerator_add": Entry(
+        get="L 405 405 405 405 405",
+        post="L R 404 R 403 R",
+        args=lambda w: [w.period.pk, w.survey_form_a.pk],
+        data=lambda w: {f"enum-{w.survey_form_a.pk}-name": "Budi"},
+    ),
 }
 
 
@@ -300,6 +327,8 @@ class World:
             state=Job.State.DONE,
             file=SimpleUploadedFile("evaluasi.xlsx", b"PK workbook"),
         )
+        self.survey = make_impact_survey(period, agency=agency_a)
+        self.survey_form_a = self.survey.forms.get(pillar__code="GOV")
 
 
 def _names(patterns, namespace=""):

@@ -14,10 +14,10 @@ from evaluations.excel.instrument import (
     read_instrument,
     write_instrument,
 )
-from evaluations.models import AnswerOption, Assignment, Dimension, EvaluationPeriod, Question
+from evaluations.models import AnswerOption, Assignment, Dimension, EvaluationPeriod, Question, SurveyStatement
 
 from .excel_helpers import answer_all, instrument_file, open_workbook, valid_instrument_sheets
-from .factories import make_period
+from .factories import make_impact_survey, make_period, make_survey_response
 
 pytestmark = pytest.mark.django_db
 
@@ -59,13 +59,18 @@ def snapshot(period):
                 [(b.min_value, b.max_value, b.score) for b in q.bands.all()],
                 sorted(a.agency.abbreviation for a in q.assignments.all()),
                 q.whole_number,
+                q.from_impact_survey,
             )
         )
-    return dimensions, questions
+    statements = list(
+        SurveyStatement.objects.filter(period=period).values_list("code", "subdimension", "text", "order")
+    )
+    return dimensions, questions, statements
 
 
 def test_the_shipped_instrument_survives_export_and_import_into_a_new_period():
     shipped = EvaluationPeriod.objects.get(year=2024, stage="1")
+    Question.objects.for_period(shipped).filter(code="D.1.1").update(from_impact_survey=True)
     buffer = io.BytesIO()
     write_instrument(shipped, buffer)
     buffer.seek(0)
@@ -76,6 +81,8 @@ def test_the_shipped_instrument_survives_export_and_import_into_a_new_period():
     before, after = snapshot(shipped), snapshot(new)
     assert len(after[1]) == 62
     assert sum(len(q[14]) for q in after[1]) == 202
+    assert len(after[2]) == 54
+    assert [q[4] for q in after[1] if q[-1]] == ["D.1.1"]
     assert after == before
 
 
@@ -99,6 +106,11 @@ def test_the_exported_instrument_has_the_four_sheets_and_their_columns():
         "opd",
     ]
     assert isinstance(book["dimensi"]["C2"].value, (int, float))
+    assert [c.value for c in book["pertanyaan"][1]][-1] == "survei_dampak"
+    statements = book["pernyataan_dampak"]
+    assert [c.value for c in statements[1]] == ["kode", "pilar", "subdimensi", "teks", "urutan"]
+    assert [c.value for c in statements[2]][:3] == ["GOV.1.1", "GOV", "GOV-1"]
+    assert statements.max_row == 55
 
 
 def test_a_valid_file_creates_the_instrument_and_question_assignments():
@@ -315,3 +327,179 @@ def test_a_sheet_with_too_many_rows_is_refused(monkeypatch):
     sheets = valid_instrument_sheets()
     errors = errors_of(sheets)
     assert 'lembar "opsi", baris 6: terlalu banyak baris (paling banyak 4).' in errors
+
+
+# --- the impact survey's statements (sheet pernyataan_dampak) and column survei_dampak ----------
+STATEMENT_HEADER = ["kode", "pilar", "subdimensi", "teks", "urutan"]
+
+
+def with_statements(*rows, header=STATEMENT_HEADER):
+    sheets = valid_instrument_sheets()
+    sheets["pernyataan_dampak"] = [header, *rows]
+    return sheets
+
+
+def statements_of(period):
+    return list(
+        SurveyStatement.objects.filter(period=period).values_list("code", "subdimension__code", "text", "order")
+    )
+
+
+def test_a_file_with_statements_creates_them_and_the_dry_run_counts_them():
+    period = make_period(year=2040)
+    plan = read(
+        with_statements(
+            ["GOV.1.1", "GOV", "GOV-1", "Saya dapat mengakses layanan ini secara daring.", 1],
+            ["GOV.1.2", "gov", "gov-1", "Prosedur layanan ini transparan.", ""],
+            ["ENV.2.1", "ENV", "ENV-2", "Sampah diangkut lebih teratur.", 3],
+        )
+    )
+    assert plan.counts()["pernyataan_dampak"] == 3
+    import_instrument(plan, period)
+    assert statements_of(period) == [
+        ("GOV.1.1", "GOV-1", "Saya dapat mengakses layanan ini secara daring.", 1),
+        ("GOV.1.2", "GOV-1", "Prosedur layanan ini transparan.", 2),
+        ("ENV.2.1", "ENV-2", "Sampah diangkut lebih teratur.", 3),
+    ]
+
+
+def test_a_statement_on_an_unknown_subdimension_is_named():
+    errors = errors_of(with_statements(["GOV.9.1", "GOV", "GOV-9", "Teks", 1]))
+    assert errors == ['lembar "pernyataan_dampak", baris 2, kolom "subdimensi": sub-dimensi "GOV-9" tidak dikenal.']
+
+
+def test_a_statement_whose_subdimension_is_of_another_pillar_is_named():
+    errors = errors_of(with_statements(["GOV.1.1", "GOV", "ENV-1", "Teks", 1]))
+    assert errors == [
+        'lembar "pernyataan_dampak", baris 2, kolom "subdimensi": sub-dimensi "ENV-1" bukan bagian dari pilar "GOV".'
+    ]
+
+
+def test_duplicate_statement_codes_are_named_with_both_rows():
+    errors = errors_of(with_statements(["GOV.1.1", "GOV", "GOV-1", "Satu", 1], ["GOV.1.1", "GOV", "GOV-1", "Dua", 2]))
+    assert errors == [
+        'lembar "pernyataan_dampak", baris 3, kolom "kode": kode "GOV.1.1" ganda (sudah dipakai di baris 2).'
+    ]
+
+
+def test_a_statement_text_longer_than_500_characters_is_named():
+    errors = errors_of(with_statements(["GOV.1.1", "GOV", "GOV-1", "x" * 501, 1]))
+    assert errors == ['lembar "pernyataan_dampak", baris 2, kolom "teks": terlalu panjang: paling banyak 500 karakter.']
+
+
+def test_a_statement_without_text_or_with_a_bad_order_is_named():
+    errors = errors_of(with_statements(["GOV.1.1", "GOV", "GOV-1", "", "satu"]))
+    assert errors == [
+        'lembar "pernyataan_dampak", baris 2, kolom "teks": wajib diisi.',
+        'lembar "pernyataan_dampak", baris 2, kolom "urutan": harus berupa angka, bukan \'satu\'.',
+    ]
+
+
+def test_a_statement_sheet_without_its_columns_is_named():
+    errors = errors_of(with_statements(["GOV.1.1", "Teks"], header=["kode", "teks"]))
+    assert 'lembar "pernyataan_dampak", baris 1, kolom "subdimensi": kolom wajib tidak ada di baris judul.' in errors
+
+
+def test_nothing_is_saved_when_only_the_statements_are_wrong():
+    period = make_period(year=2041)
+    form_errors = read(with_statements(["GOV.1.1", "GOV", "LIV-1", "Teks", 1]))
+    assert not form_errors.is_valid
+    with pytest.raises(ValueError):
+        import_instrument(form_errors, period)
+    assert not Dimension.objects.filter(period=period).exists()
+    assert not SurveyStatement.objects.filter(period=period).exists()
+
+
+def test_an_old_file_without_statements_or_impact_column_leaves_them_as_they_are():
+    period = make_period(year=2042)
+    sheets = with_statements(["GOV.1.1", "GOV", "GOV-1", "Layanan daring.", 1])
+    sheets["pertanyaan"][0].append("survei_dampak")
+    sheets["pertanyaan"][1].append("ya")
+    import_instrument(read(sheets), period)
+    assert Question.objects.get(indicator__dimension__period=period, code="A.1.1").from_impact_survey is True
+
+    old = valid_instrument_sheets()
+    old["pertanyaan"][1][2] = "Masterplan smart city?"
+    plan = read(old)
+    assert plan.is_valid and "pernyataan_dampak" not in plan.counts()
+    import_instrument(plan, period)
+    question = Question.objects.get(indicator__dimension__period=period, code="A.1.1")
+    assert (question.text, question.from_impact_survey) == ("Masterplan smart city?", True)
+    assert statements_of(period) == [("GOV.1.1", "GOV-1", "Layanan daring.", 1)]
+
+
+def test_the_survei_dampak_column_sets_and_clears_the_impact_flag():
+    period = make_period(year=2043)
+    sheets = valid_instrument_sheets()
+    sheets["pertanyaan"][0].append("survei_dampak")
+    for row, flag in zip(sheets["pertanyaan"][1:], ["ya", "tidak", "", "ya"], strict=True):
+        row.append(flag)
+    import_instrument(read(sheets), period)
+    flagged = Question.objects.for_period(period).filter(from_impact_survey=True).values_list("code", flat=True)
+    assert sorted(flagged) == ["A.1.1", "B.1.2"]
+    sheets["pertanyaan"][4][-1] = "tidak"
+    import_instrument(read(sheets), period)
+    assert list(Question.objects.for_period(period).filter(from_impact_survey=True).values_list("code", flat=True)) == [
+        "A.1.1"
+    ]
+
+
+def test_an_impact_question_without_a_pillar_is_named():
+    sheets = valid_instrument_sheets()
+    sheets["pertanyaan"][0].append("survei_dampak")
+    sheets["pertanyaan"][1] += ["ya"]
+    sheets["pertanyaan"][1][5] = sheets["pertanyaan"][1][6] = ""
+    assert errors_of(sheets) == [
+        'lembar "pertanyaan", baris 2, kolom "survei_dampak": pertanyaan dari survei dampak memerlukan pilar.'
+    ]
+
+
+def test_statements_are_updated_in_place_and_unrated_ones_removed():
+    period = make_period(year=2044)
+    import_instrument(
+        read(with_statements(["GOV.1.1", "GOV", "GOV-1", "Lama", 1], ["GOV.1.2", "GOV", "GOV-1", "Dihapus", 2])),
+        period,
+    )
+    kept = SurveyStatement.objects.get(period=period, code="GOV.1.1")
+    diff = import_instrument(read(with_statements(["GOV.1.1", "GOV", "GOV-1", "Baru", 1])), period)
+    assert diff.headline() == "0 ditambahkan, 1 diubah, 1 dihapus"
+    assert statements_of(period) == [("GOV.1.1", "GOV-1", "Baru", 1)]
+    assert SurveyStatement.objects.get(period=period, code="GOV.1.1").pk == kept.pk
+
+
+def test_removing_or_moving_a_rated_statement_is_refused(period):
+    form = make_impact_survey(period).forms.get(pillar__code="GOV")
+    make_survey_response(form, scores=3)
+    sheets = with_statements(["GOV.1.1", "GOV", "GOV-2", "Dipindah", 1])
+    with pytest.raises(InstrumentImportRefused) as refused:
+        import_instrument(read(sheets), period)
+    refusals = {r.code: r.reasons for r in refused.value.diff.refusals}
+    assert refusals["GOV.1.1"] == ["dipindah ke sub-dimensi lain, padahal sudah dinilai responden"]
+    assert refusals["GOV.1.2"] == ["dihapus, padahal sudah dinilai responden"]
+    assert "ENV.1.1" not in refusals  # ENV's form has no responses
+    assert SurveyStatement.objects.filter(period=period).count() == 54
+
+
+@pytest.mark.usefixtures("immediate_jobs")
+def test_the_dry_run_page_lists_the_statement_sheet_count_and_changes(admin_client):
+    period = make_period(year=2045)
+    sheets = with_statements(["SOC.2.1", "SOC", "SOC-2", "Anak saya dapat belajar daring.", 1])
+    response = admin_client.post(
+        "/kelola/instrumen/", {"period": period.pk, "file": instrument_file(sheets), "dry_run": "on"}, follow=True
+    )
+    html = response.content.decode()
+    assert '<td>pernyataan_dampak</td><td class="text-end">1</td>' in html
+    assert "<td>SOC.2.1</td>" in html
+    assert not SurveyStatement.objects.filter(period=period).exists()
+
+
+@pytest.mark.usefixtures("immediate_jobs")
+def test_an_invalid_statement_sheet_is_shown_on_the_page_and_nothing_is_saved(admin_client):
+    period = make_period(year=2046)
+    sheets = with_statements(["GOV.1.1", "GOV", "XXX-1", "Teks", 1])
+    response = admin_client.post(
+        "/kelola/instrumen/", {"period": period.pk, "file": instrument_file(sheets)}, follow=True
+    )
+    assert response.status_code == 200
+    assert "lembar &quot;pernyataan_dampak&quot;, baris 2, kolom &quot;subdimensi&quot;" in response.content.decode()
+    assert not Dimension.objects.filter(period=period).exists()

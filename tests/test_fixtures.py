@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Count, Q, Sum
 
-from evaluations.models import Agency, Assignment, Dimension, EvaluationPeriod, Kecamatan, Question
+from evaluations.models import Agency, Assignment, Dimension, EvaluationPeriod, Kecamatan, Question, SurveyStatement
 from pillars.models import Pillar, SubDimension
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +97,23 @@ def test_every_pillar_has_an_agency_assigned_in_2024():
     period = instrument()
     assigned = set(Assignment.objects.filter(period=period).values_list("pillar__code", flat=True))
     assert assigned == {"GOV", "BRA", "ECO", "LIV", "SOC", "ENV"}
+
+
+def test_the_2024_impact_survey_has_three_statements_on_every_subdimension():
+    statements = SurveyStatement.objects.filter(period=instrument()).select_related("subdimension__pillar")
+    assert statements.count() == 54
+    per_subdimension = {}
+    for statement in statements:
+        per_subdimension.setdefault(statement.subdimension.code, []).append(statement)
+    assert set(per_subdimension) == set(SubDimension.objects.values_list("code", flat=True))
+    for code, items in per_subdimension.items():
+        pillar, number = code.split("-")
+        assert [s.code for s in items] == [f"{pillar}.{number}.{n}" for n in (1, 2, 3)]
+        assert [s.order for s in items] == [1, 2, 3]
+    assert len({s.text for s in statements}) == 54
+
+
+def test_impact_statements_are_found_by_natural_key():
+    statement = SurveyStatement.objects.get_by_natural_key(2024, "1", "GOV.1.1")
+    assert statement.subdimension.name == "Layanan publik"
+    assert "daring" in statement.text

@@ -21,8 +21,9 @@ from evaluations.models import (
     QuickWin,
     ScoreBand,
     Submission,
+    SurveyStatement,
 )
-from pillars.models import Pillar
+from pillars.models import Pillar, SubDimension
 
 from .factories import assign, make_agency, make_answer, make_period, make_question, make_quick_win, make_submission
 
@@ -47,11 +48,13 @@ FIELDS = {
         "subdimension_id",
         "required",
         "evidence_required",
+        "from_impact_survey",
         "order",
     ],
     AnswerOption: ["question__code", "value", "label", "score", "order"],
     ScoreBand: ["question__code", "min_value", "max_value", "score"],
     Assignment: ["agency_id", "pillar_id", "question__code"],
+    SurveyStatement: ["subdimension_id", "code", "text", "order"],
 }
 PERIOD_PATH = {
     Dimension: "period",
@@ -60,6 +63,7 @@ PERIOD_PATH = {
     AnswerOption: "question__indicator__dimension__period",
     ScoreBand: "question__indicator__dimension__period",
     Assignment: "period",
+    SurveyStatement: "period",
 }
 
 
@@ -85,6 +89,16 @@ def test_a_copy_has_the_whole_instrument_and_the_assignments_of_its_source(sourc
         assert rows(model, copy) == rows(model, source), model.__name__
     assert len(rows(Question, copy)) == 62 and len(rows(AnswerOption, copy)) == 202
     assert len(rows(ScoreBand, copy)) == 50 and len(rows(Assignment, copy)) == 36
+    assert len(rows(SurveyStatement, copy)) == 54
+
+
+def test_a_copy_keeps_which_questions_are_filled_from_the_impact_survey(source):
+    linked = Question.objects.for_period(source).filter(subdimension__code="GOV-1").first()
+    Question.objects.filter(pk=linked.pk).update(from_impact_survey=True)
+    copy = EvaluationPeriod.objects.create_copy(source, **NEW)
+    assert list(Question.objects.for_period(copy).filter(from_impact_survey=True).values_list("code", flat=True)) == [
+        linked.code
+    ]
 
 
 def test_a_copied_question_keeps_every_field_and_its_level_descriptors(source):
@@ -133,6 +147,9 @@ def _instrument(period, questions):
         question = make_question(period, code=f"Q{n}")
         ScoreBand.objects.create(question=question, min_value=0, score=1)
         Assignment.objects.create(period=period, agency=make_agency(), question=question)
+        SurveyStatement.objects.create(
+            period=period, subdimension=SubDimension.objects.first(), code=f"S{n}", text=f"Pernyataan {n}", order=n
+        )
     assign(period, make_agency(), "GOV")
 
 
@@ -140,12 +157,13 @@ def _instrument(period, questions):
 def test_copying_takes_the_same_queries_whatever_the_size_of_the_instrument(questions, django_assert_num_queries):
     source = make_period(year=2040)
     _instrument(source, questions)
-    # savepoint, period, 6 reads and 6 bulk inserts, release (SQLite splits an insert only past
+    # savepoint, period, 7 reads and 7 bulk inserts, release (SQLite splits an insert only past
     # 999 parameters: about 76 questions or 199 options at once)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         copy = EvaluationPeriod.objects.create_copy(source, **NEW)
     assert Question.objects.for_period(copy).count() == questions
     assert AnswerOption.objects.filter(question__indicator__dimension__period=copy).count() == 5 * questions
+    assert SurveyStatement.objects.filter(period=copy).count() == questions
 
 
 # --- status actions -------------------------------------------------------------------------------

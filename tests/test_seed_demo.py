@@ -4,7 +4,16 @@ from django.core.management import call_command
 
 from evaluations import roles
 from evaluations.management.commands.seed_demo import DEMO_PASSWORD
-from evaluations.models import DatasetUpload, EvaluationPeriod, QuickWin, RoadSegment, Submission
+from evaluations.models import (
+    DatasetUpload,
+    Enumerator,
+    EvaluationPeriod,
+    ImpactSurvey,
+    QuickWin,
+    RoadSegment,
+    Submission,
+    SurveyProgramme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +60,21 @@ def test_seed_demo_gives_bappeda_a_half_filled_draft_and_dinkes_a_submitted_one(
     assert 0 < bappeda.answers.count() < bappeda.questions().count()
     assert dinkes.status == Submission.Status.SUBMITTED
     assert dinkes.answers.count() == dinkes.questions().count()
+
+
+def test_seed_demo_opens_an_impact_survey_with_the_demo_quick_wins_as_programmes(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    survey = ImpactSurvey.objects.get(period__year=2024, period__stage="1")
+    assert survey.is_open() and survey.forms.count() == 6
+    programmes = SurveyProgramme.objects.filter(survey=survey)
+    assert programmes.count() == 18
+    linked = programmes.filter(quick_win__isnull=False).values_list("subdimension__code", "name")
+    assert ("GOV-3", "Portal Satu Data Kutai Timur") in linked and (
+        "SOC-2",
+        "Cap Jempol (Jemput Bola Warga Belajar)",
+    ) in linked
+    assert not programmes.filter(quick_win__status="ditolak").exists()
+    enumerator = Enumerator.objects.get()
+    assert (enumerator.agency.abbreviation, enumerator.form.pillar.code) == ("Diskominfo Staper", "GOV")

@@ -5,9 +5,15 @@ Sheets (header in row 1, one record per row, inspired by XLSForm):
     dimensi     kode, nama, bobot
     indikator   kode, dimensi, nama
     pertanyaan  kode, indikator, teks, bantuan, tipe, pilar, subdimensi, opsi, wajib_bukti, opd
-                (optional: satuan, wajib, bulat: a number question takes whole numbers only)
+                (optional: satuan, wajib, bulat: a number question takes whole numbers only;
+                survei_dampak: the answer is filled from the impact survey, Question.from_impact_survey)
     opsi        daftar, nilai, label, skor
     rentang     (optional) pertanyaan, dari, sampai, skor   -- score bands of number/percent questions
+    pernyataan_dampak  (optional) kode, pilar, subdimensi, teks (optional: urutan)
+                -- the impact survey's statements (SurveyStatement), 3 per sub-dimension
+
+A file without the optional sheet or the survei_dampak column (one made before the impact survey
+existed) leaves the period's statements and impact flags as they are: it says nothing about them.
 
 `read_instrument(file)` parses and validates the whole file into an `InstrumentPlan` without
 touching the database except for reference look-ups (pillars, sub-dimensions, agencies);
@@ -25,7 +31,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
@@ -43,6 +49,8 @@ from ..models import (
     InstrumentChange,
     Question,
     ScoreBand,
+    SurveyRating,
+    SurveyStatement,
 )
 from ..models.instrument import format_number
 from .cells import CellError, cell_text, to_decimal, yes_no
@@ -55,8 +63,13 @@ SHEETS = {
     "pertanyaan": ["kode", "indikator", "teks", "bantuan", "tipe", "pilar", "subdimensi", "opsi", "wajib_bukti", "opd"],
     "opsi": ["daftar", "nilai", "label", "skor"],
 }
-OPTIONAL_COLUMNS = {"pertanyaan": ["satuan", "wajib", "bulat"]}
-OPTIONAL_SHEETS = {"rentang": ["pertanyaan", "dari", "sampai", "skor"]}
+OPTIONAL_COLUMNS = {"pertanyaan": ["satuan", "wajib", "bulat", "survei_dampak"], "pernyataan_dampak": ["urutan"]}
+OPTIONAL_SHEETS = {
+    "rentang": ["pertanyaan", "dari", "sampai", "skor"],
+    "pernyataan_dampak": ["kode", "pilar", "subdimensi", "teks"],
+}
+STATEMENTS = "pernyataan_dampak"
+MAX_ORDER = 32767
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 PREVIEW_ROWS = 5
@@ -78,6 +91,7 @@ TEXT_LIMITS = {
         "satuan": _max_length(Question, "unit"),
     },
     "opsi": {"nilai": _max_length(AnswerOption, "value"), "label": _max_length(AnswerOption, "label")},
+    STATEMENTS: {"kode": _max_length(SurveyStatement, "code"), "teks": _max_length(SurveyStatement, "text")},
 }
 
 T = Question.AnswerType
@@ -118,6 +132,8 @@ class InstrumentPlan:
     questions: list = field(default_factory=list)  # dicts, see _read_questions
     option_lists: dict = field(default_factory=dict)  # list name -> [dict(value, label, score)]
     bands: dict = field(default_factory=dict)  # question code -> [dict(min, max, score)]
+    # dicts: code, subdimension, text, order; None when the file has no statement sheet (left as is)
+    statements: list | None = None
     errors: list = field(default_factory=list)
     previews: dict = field(default_factory=dict)  # sheet -> (columns, first rows)
 
@@ -129,13 +145,16 @@ class InstrumentPlan:
         self.errors.append(CellError(row, column, message, sheet=sheet))
 
     def counts(self):
-        return {
+        counts = {
             "dimensi": len(self.dimensions),
             "indikator": len(self.indicators),
             "pertanyaan": len(self.questions),
             "opsi": sum(len(options) for options in self.option_lists.values()),
             "rentang": sum(len(bands) for bands in self.bands.values()),
         }
+        if self.statements is not None:
+            counts[STATEMENTS] = len(self.statements)
+        return counts
 
     def as_result(self):
         """What the page shows of the plan, as JSON for the import job's result: the page is
@@ -161,6 +180,7 @@ class _Sheet:
             plan.error(name, 1, column, _("kolom wajib tidak ada di baris judul."))
         self.ok = not missing
         wanted = [c for c in required + optional if c in columns]
+        self.columns = set(wanted)
         index = {column: columns.index(column) for column in wanted}
         for number, values in enumerate(rows, start=2):
             empty = values is None or all(cell_text(v) == "" for v in values)
@@ -200,6 +220,8 @@ def read_instrument(file):
     _read_questions(sheets["pertanyaan"], plan, references)
     if "rentang" in sheets:
         _read_bands(sheets["rentang"], plan)
+    if STATEMENTS in sheets:
+        _read_statements(sheets[STATEMENTS], plan, references)
     return plan
 
 
@@ -334,6 +356,33 @@ def _flag(sheet, number, record, column, plan, default):
     return default
 
 
+def _pillar_and_subdimension(sheet, number, record, plan, references):
+    """The row's pillar and sub-dimension (None where empty or unknown), the sub-dimension checked
+    against the pillar."""
+    pillar_code = cell_text(record.get("pilar")).upper()
+    pillar = references.pillars.get(pillar_code) if pillar_code else None
+    if pillar_code and pillar is None:
+        plan.error(
+            sheet.name,
+            number,
+            "pilar",
+            _('pilar "%(code)s" tidak dikenal; gunakan %(allowed)s.')
+            % {"code": pillar_code, "allowed": ", ".join(references.pillars)},
+        )
+    sub_code = cell_text(record.get("subdimensi")).upper()
+    subdimension = references.subdimensions.get(sub_code) if sub_code else None
+    if sub_code and subdimension is None:
+        plan.error(sheet.name, number, "subdimensi", _('sub-dimensi "%(code)s" tidak dikenal.') % {"code": sub_code})
+    elif subdimension is not None and pillar is not None and subdimension.pillar_id != pillar.pk:
+        plan.error(
+            sheet.name,
+            number,
+            "subdimensi",
+            _('sub-dimensi "%(sub)s" bukan bagian dari pilar "%(pillar)s".') % {"sub": sub_code, "pillar": pillar_code},
+        )
+    return pillar, subdimension
+
+
 def _read_questions(sheet, plan, references):
     indicators = {i["code"] for i in plan.indicators}
     seen = {}
@@ -360,30 +409,7 @@ def _read_questions(sheet, plan, references):
                 _('tipe "%(value)s" tidak dikenal; gunakan salah satu: %(allowed)s.')
                 % {"value": type_name, "allowed": ", ".join(T.values)},
             )
-        pillar_code = cell_text(record.get("pilar")).upper()
-        pillar = references.pillars.get(pillar_code) if pillar_code else None
-        if pillar_code and pillar is None:
-            plan.error(
-                sheet.name,
-                number,
-                "pilar",
-                _('pilar "%(code)s" tidak dikenal; gunakan %(allowed)s.')
-                % {"code": pillar_code, "allowed": ", ".join(references.pillars)},
-            )
-        sub_code = cell_text(record.get("subdimensi")).upper()
-        subdimension = references.subdimensions.get(sub_code) if sub_code else None
-        if sub_code and subdimension is None:
-            plan.error(
-                sheet.name, number, "subdimensi", _('sub-dimensi "%(code)s" tidak dikenal.') % {"code": sub_code}
-            )
-        elif subdimension is not None and pillar is not None and subdimension.pillar_id != pillar.pk:
-            plan.error(
-                sheet.name,
-                number,
-                "subdimensi",
-                _('sub-dimensi "%(sub)s" bukan bagian dari pilar "%(pillar)s".')
-                % {"sub": sub_code, "pillar": pillar_code},
-            )
+        pillar, subdimension = _pillar_and_subdimension(sheet, number, record, plan, references)
         list_name = cell_text(record.get("opsi"))
         uses_options = answer_type in {T.LEVEL, T.CHOICE}
         if uses_options and not list_name:
@@ -414,6 +440,12 @@ def _read_questions(sheet, plan, references):
         evidence_required = _flag(sheet, number, record, "wajib_bukti", plan, False)
         required = _flag(sheet, number, record, "wajib", plan, True)
         whole_number = _flag(sheet, number, record, "bulat", plan, False)
+        # None: the file has no such column, so the period's flag stays as it is (_impact_flag).
+        from_impact_survey = (
+            _flag(sheet, number, record, "survei_dampak", plan, False) if "survei_dampak" in sheet.columns else None
+        )
+        if from_impact_survey and pillar is None:
+            plan.error(sheet.name, number, "survei_dampak", _("pertanyaan dari survei dampak memerlukan pilar."))
         if not code or seen.get(code) != number:
             continue
         per_indicator[indicator] += 1
@@ -431,6 +463,7 @@ def _read_questions(sheet, plan, references):
                 "evidence_required": evidence_required,
                 "required": required,
                 "whole_number": whole_number and answer_type == T.NUMBER,
+                "from_impact_survey": from_impact_survey,
                 "agencies": agencies,
                 "order": per_indicator[indicator],
             }
@@ -459,6 +492,37 @@ def _read_bands(sheet, plan):
             plan.bands.setdefault(code, []).append({"min": low, "max": high, "score": score})
 
 
+def _read_statements(sheet, plan, references):
+    plan.statements = []
+    seen = {}
+    per_subdimension = Counter()
+    for number, record in sheet.rows:
+        code = _required_text(sheet, number, record, "kode", plan)
+        unique = _unique(sheet, number, code, seen, plan)
+        _required_text(sheet, number, record, "pilar", plan)
+        _required_text(sheet, number, record, "subdimensi", plan)
+        _pillar, subdimension = _pillar_and_subdimension(sheet, number, record, plan, references)
+        text = _required_text(sheet, number, record, "teks", plan)
+        order = None
+        if cell_text(record.get("urutan")):
+            order = _number(sheet, number, record, "urutan", plan, Decimal(0), Decimal(MAX_ORDER))
+            if order is not None and order != order.to_integral_value():
+                plan.error(sheet.name, number, "urutan", _("harus bilangan bulat."))
+                order = None
+        if subdimension is not None:
+            per_subdimension[subdimension.pk] += 1
+        if unique and code:
+            plan.statements.append(
+                {
+                    "code": code,
+                    "subdimension": subdimension,
+                    "text": text,
+                    # Without a number, the row's place among its sub-dimension's statements.
+                    "order": int(order) if order is not None else per_subdimension[getattr(subdimension, "pk", None)],
+                }
+            )
+
+
 # --- comparing with the current instrument, and saving ----------------------------------------
 ADDED, CHANGED, REMOVED = AdminChange.Action.ADDED, AdminChange.Action.CHANGED, AdminChange.Action.DELETED
 QUESTION_FIELDS = [
@@ -472,8 +536,18 @@ QUESTION_FIELDS = [
     "required",
     "evidence_required",
     "whole_number",
+    "from_impact_survey",
     "order",
 ]
+STATEMENT_FIELDS = ["subdimension", "text", "order"]
+
+
+def _impact_flag(row, old):
+    """The question's impact flag after the import: the file's, or, when the file has no
+    survei_dampak column, the period's (False for a new question)."""
+    if row["from_impact_survey"] is not None:
+        return row["from_impact_survey"]
+    return bool(old and old.from_impact_survey)
 
 
 def _label(model, name):
@@ -531,7 +605,7 @@ class Refusal:
 
 class _Current:
     """The period's instrument as it is, with who answered what: a fixed number of queries
-    (eight) whatever the number of questions and answers."""
+    (nine) whatever the number of questions, statements and answers."""
 
     def __init__(self, period):
         self.dimensions = {d.code: d for d in Dimension.objects.filter(period=period)}
@@ -547,6 +621,13 @@ class _Current:
         for assignment in Assignment.objects.filter(period=period, question__isnull=False).select_related("agency"):
             self.question_assignments[assignment.question_id][assignment.agency_id] = assignment
             self.agency_names[assignment.agency_id] = assignment.agency.abbreviation
+        # The impact statements, each marked when a respondent has rated it.
+        self.statements = {
+            s.code: s
+            for s in SurveyStatement.objects.filter(period=period)
+            .select_related("subdimension")
+            .annotate(rated=models.Exists(SurveyRating.objects.filter(statement=models.OuterRef("pk"))))
+        }
         self.pillar_agencies = defaultdict(set)
         for pillar_id, agency_id in Assignment.objects.filter(period=period, pillar__isnull=False).values_list(
             "pillar_id", "agency_id"
@@ -616,7 +697,8 @@ class InstrumentDiff:
 
     def sections(self):
         """(title, changes) per kind, for the page."""
-        return [(capfirst(m._meta.verbose_name_plural), self.of(m)) for m in (Dimension, Indicator, Question)]
+        kinds = (Dimension, Indicator, Question, SurveyStatement)
+        return [(capfirst(m._meta.verbose_name_plural), self.of(m)) for m in kinds]
 
     def counts(self):
         return {action: sum(1 for c in self.changes if c.action == action) for action in (ADDED, CHANGED, REMOVED)}
@@ -776,8 +858,41 @@ def compare_instrument(plan, period):
         diff.changes.append(Change(Question, code, REMOVED))
         if old.pk in current.answering_agencies:
             diff.refusals.append(Refusal(code, [_("dihapus, padahal sudah dijawab")]))
+    if plan.statements is not None:
+        _compare_statements(plan, current, diff)
     diff.refusals.sort(key=lambda refusal: refusal.code)
     return diff
+
+
+def _compare_statements(plan, current, diff):
+    """Statements are matched by code. A rated statement may change its text or order, never its
+    sub-dimension nor go away: its ratings would count for another programme, or be orphaned."""
+    for row in plan.statements:
+        old = current.statements.get(row["code"])
+        if old is None:
+            diff.changes.append(Change(SurveyStatement, row["code"], ADDED))
+            continue
+        fields = [
+            (_label(SurveyStatement, name), _shown(before), _shown(after))
+            for name, before, after in (
+                ("subdimension", old.subdimension.code, row["subdimension"].code),
+                ("text", old.text, row["text"]),
+                ("order", old.order, row["order"]),
+            )
+            if before != after
+        ]
+        if fields:
+            diff.changes.append(Change(SurveyStatement, row["code"], CHANGED, fields))
+        if old.rated and old.subdimension_id != row["subdimension"].pk:
+            diff.refusals.append(
+                Refusal(row["code"], [_("dipindah ke sub-dimensi lain, padahal sudah dinilai responden")])
+            )
+    planned = {row["code"] for row in plan.statements}
+    for code, old in current.statements.items():
+        if code not in planned:
+            diff.changes.append(Change(SurveyStatement, code, REMOVED))
+            if old.rated:
+                diff.refusals.append(Refusal(code, [_("dihapus, padahal sudah dinilai responden")]))
 
 
 def _compare_question(old, row, plan, current):
@@ -790,6 +905,7 @@ def _compare_question(old, row, plan, current):
         "subdimension": old.subdimension.code if old.subdimension else "",
     }
     after = {
+        "from_impact_survey": _impact_flag(row, old),
         "indicator": row["indicator"],
         "pillar": row["pillar"].code if row["pillar"] else "",
         "subdimension": row["subdimension"].code if row["subdimension"] else "",
@@ -925,6 +1041,7 @@ def _apply(plan, period, current):
         question_values[q["code"]] = {
             "indicator": indicators[q["indicator"]],
             **{name: q[name] for name in QUESTION_FIELDS if name != "indicator"},
+            "from_impact_survey": _impact_flag(q, current.questions.get(q["code"])),
         }
     questions = _save(Question, current.questions, question_values, QUESTION_FIELDS)
 
@@ -984,6 +1101,21 @@ def _apply(plan, period, current):
     Indicator.objects.filter(pk__in=[i.pk for code, i in current.indicators.items() if code not in indicators]).delete()
     Dimension.objects.filter(pk__in=[d.pk for code, d in current.dimensions.items() if code not in dimensions]).delete()
 
+    if plan.statements is not None:
+        statements = _save(
+            SurveyStatement,
+            current.statements,
+            {
+                s["code"]: {"period": period, "subdimension": s["subdimension"], "text": s["text"], "order": s["order"]}
+                for s in plan.statements
+            },
+            STATEMENT_FIELDS,
+        )
+        # Only unrated ones can be missing from the file (a rated one refuses the import).
+        SurveyStatement.objects.filter(
+            pk__in=[s.pk for code, s in current.statements.items() if code not in statements]
+        ).delete()
+
 
 # --- writing ----------------------------------------------------------------------------
 def _yes_no(flag):
@@ -1018,7 +1150,7 @@ def write_instrument(period, target):
 
     sheet = book.sheet("pertanyaan")
     columns = SHEETS["pertanyaan"] + OPTIONAL_COLUMNS["pertanyaan"]
-    sheet.table(None, columns, widths=[10, 10, 70, 50, 10, 8, 10, 12, 11, 24, 12, 8, 8])
+    sheet.table(None, columns, widths=[10, 10, 70, 50, 10, 8, 10, 12, 11, 24, 12, 8, 8, 13])
     for q in questions:
         sheet.row(
             [
@@ -1035,6 +1167,7 @@ def write_instrument(period, target):
                 q.unit,
                 _yes_no(q.required),
                 _yes_no(q.whole_number),
+                _yes_no(q.from_impact_survey),
             ]
         )
     sheet.finish()
@@ -1051,5 +1184,19 @@ def write_instrument(period, target):
     for q in questions:
         for band in q.bands.all():
             sheet.row([q.code, band.min_value, band.max_value, band.score])
+    sheet.finish()
+
+    sheet = book.sheet(STATEMENTS)
+    sheet.table(None, OPTIONAL_SHEETS[STATEMENTS] + OPTIONAL_COLUMNS[STATEMENTS], widths=[10, 8, 10, 90, 8])
+    for statement in SurveyStatement.objects.filter(period=period).select_related("subdimension__pillar"):
+        sheet.row(
+            [
+                statement.code,
+                statement.subdimension.pillar.code,
+                statement.subdimension.code,
+                statement.text,
+                statement.order,
+            ]
+        )
     sheet.finish()
     book.save(target)

@@ -20,7 +20,7 @@ class InstrumentImportForm(forms.Form):
     )
     file = forms.FileField(
         label=_("Berkas instrumen (.xlsx)"),
-        help_text=_("Lembar: dimensi, indikator, pertanyaan, opsi (dan rentang bila ada)."),
+        help_text=_("Lembar: dimensi, indikator, pertanyaan, opsi (dan rentang serta pernyataan_dampak bila ada)."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
     dry_run = forms.BooleanField(

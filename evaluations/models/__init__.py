@@ -50,6 +50,7 @@ from .surveys import (
     SurveyProgramme,
     SurveyRating,
     SurveyResponse,
+    SurveySetupRefused,
     SurveyStatement,
 )
 
@@ -99,4 +100,5 @@ __all__ = [
     "SurveyRating",
     "SurveyResponse",
     "SurveyStatement",
+    "SurveySetupRefused",
 ]

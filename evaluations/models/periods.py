@@ -12,6 +12,7 @@ from .agencies import Agency, Assignment
 from .audit import AdminChange
 from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
 from .submissions import Answer, Submission
+from .surveys import SurveyStatement
 
 CENT = Decimal("0.01")
 
@@ -43,10 +44,11 @@ class PeriodManager(models.Manager.from_queryset(PeriodQuerySet)):
     def create_copy(self, source, **fields):
         """A new draft period (`fields`: year, stage, name, opens, closes) with a copy of the
         source's whole instrument (dimensions and weights, indicators, questions, options with
-        their level descriptors, score bands) and its agency assignments. Answers, submissions and
-        quick wins belong to the source's year and stay there. One transaction, so a failure
-        leaves no half-copied period; one read and one bulk insert per table whatever the size of
-        the instrument (SQLite splits an insert every 999 parameters, PostgreSQL never)."""
+        their level descriptors, score bands, impact-survey statements) and its agency
+        assignments. Answers, submissions, quick wins and the impact survey itself (dates,
+        programmes, links, responses) belong to the source's year and stay there. One transaction,
+        so a failure leaves no half-copied period; one read and one bulk insert per table whatever
+        the size of the instrument (SQLite splits an insert every 999 parameters, PostgreSQL never)."""
         period = self.create(**fields, status=EvaluationPeriod.Status.DRAFT)
         dimensions = list(Dimension.objects.filter(period=source))
         new_dimensions = Dimension.objects.bulk_create(
@@ -66,6 +68,7 @@ class PeriodManager(models.Manager.from_queryset(PeriodQuerySet)):
                 indicator=indicator_map[q.indicator_id],
                 required=q.required,
                 evidence_required=q.evidence_required,
+                from_impact_survey=q.from_impact_survey,
                 order=q.order,
                 **{name: getattr(q, name) for name in copied},
             )
@@ -90,6 +93,10 @@ class PeriodManager(models.Manager.from_queryset(PeriodQuerySet)):
                 question=None if a.question_id is None else question_map[a.question_id],
             )
             for a in Assignment.objects.filter(period=source)
+        )
+        SurveyStatement.objects.bulk_create(
+            SurveyStatement(period=period, subdimension_id=s.subdimension_id, code=s.code, text=s.text, order=s.order)
+            for s in SurveyStatement.objects.filter(period=source)
         )
         return period
 

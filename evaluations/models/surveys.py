@@ -25,10 +25,13 @@ import re
 import secrets
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from pillars.models import Pillar
 
 from .fields import limited_text
 
@@ -58,6 +61,14 @@ def keyed_hash(kind, value):
             value = re.sub(r"^(62|0)", "", digits)
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+class SurveySetupRefused(Exception):
+    """A setup change the survey's responses forbid (e.g. splitting a pillar that has responses)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
 
 
 class SurveyStatementManager(models.Manager):
@@ -127,6 +138,53 @@ class ImpactSurvey(models.Model):
         today = today or timezone.localdate()
         return self.opens <= today <= self.closes
 
+    # --- setup rules (surveys-setup) ---------------------------------------------------------
+    @classmethod
+    @transaction.atomic
+    def create_for(cls, period, opens, closes):
+        """The period's survey with one whole form per pillar (the ministry's default: 50
+        respondents per pillar); programmes are chosen afterwards, per sub-dimension."""
+        survey = cls.objects.create(period=period, opens=opens, closes=closes)
+        SurveyForm.objects.bulk_create(SurveyForm(survey=survey, pillar=pillar) for pillar in Pillar.objects.all())
+        return survey
+
+    def set_split(self, pillar, split):
+        """One form for the pillar, or (split) one per sub-dimension. The pillar's forms are
+        recreated, which is only allowed while they have no responses: a response belongs to the
+        form it was given on, and its ratings to that form's statements. Returns whether anything
+        changed; raises SurveySetupRefused when responses forbid it."""
+        refused = SurveySetupRefused(
+            _("Pembagian formulir pilar %(pillar)s tidak dapat diubah karena sudah ada respons.") % {"pillar": pillar}
+        )
+        try:
+            with transaction.atomic():
+                # Locked, so that two coordinators changing the split one after the other end
+                # with one set of forms, not two. Ordered by key: the default ordering's outer join
+                # to the sub-dimension cannot be locked on PostgreSQL.
+                forms = list(SurveyForm.objects.select_for_update().filter(survey=self, pillar=pillar).order_by("pk"))
+                if forms and any(f.subdimension_id for f in forms) == bool(split):
+                    return False
+                if SurveyResponse.objects.filter(form__in=forms).exists():
+                    raise refused
+                # Enumerator links of the old forms go with them: they have no responses either.
+                SurveyForm.objects.filter(pk__in=[f.pk for f in forms]).delete()
+                subdimensions = list(pillar.subdimensions.all()) if split else [None]
+                SurveyForm.objects.bulk_create(
+                    SurveyForm(survey=self, pillar=pillar, subdimension=sub) for sub in subdimensions
+                )
+        except ProtectedError:
+            # A response arrived between the check and the delete (its form is PROTECTed).
+            raise refused from None
+        return True
+
+    def set_programme(self, subdimension, name, agency, quick_win=None):
+        """The programme respondents judge for one sub-dimension (one per sub-dimension), changed
+        in place so that the programme uses already recorded stay attached."""
+        programme, _created = SurveyProgramme.objects.update_or_create(
+            survey=self, subdimension=subdimension, defaults={"name": name, "agency": agency, "quick_win": quick_win}
+        )
+        return programme
+
 
 class SurveyProgramme(models.Model):
     survey = models.ForeignKey(ImpactSurvey, on_delete=models.CASCADE, related_name="programmes")
@@ -159,6 +217,20 @@ class SurveyProgramme(models.Model):
         return self.name
 
 
+class SurveyFormQuerySet(models.QuerySet):
+    def owned_by(self, agency):
+        """The forms on which `agency` owns a programme: a whole pillar's form when it owns any of
+        the pillar's programmes, a sub-dimension's form when it owns that sub-dimension's one."""
+        owned = SurveyProgramme.objects.filter(survey=OuterRef("survey"), agency=agency)
+        return self.alias(
+            has_pillar_programme=Exists(owned.filter(subdimension__pillar=OuterRef("pillar"))),
+            has_subdimension_programme=Exists(owned.filter(subdimension=OuterRef("subdimension"))),
+        ).filter(
+            Q(subdimension__isnull=True, has_pillar_programme=True)
+            | Q(subdimension__isnull=False, has_subdimension_programme=True)
+        )
+
+
 class SurveyForm(models.Model):
     """A pillar's public form; when the pillar is split, one of its three sub-dimension forms."""
 
@@ -174,6 +246,8 @@ class SurveyForm(models.Model):
     )
     token = models.CharField(_("token tautan"), max_length=32, unique=True, default=new_link_token, editable=False)
     target = models.PositiveSmallIntegerField(_("target responden"), default=DEFAULT_TARGET)
+
+    objects = SurveyFormQuerySet.as_manager()
 
     class Meta:
         ordering = ["pillar__order", "subdimension__order"]
@@ -194,6 +268,20 @@ class SurveyForm(models.Model):
 
     def __str__(self):
         return str(self.subdimension or self.pillar)
+
+    def public_path(self):
+        """The respondents' link (the public form, /s/<token>/): short enough for an SMS."""
+        return f"/s/{self.token}/"
+
+    def programmes(self):
+        """The programmes respondents of this form judge: the pillar's, or the sub-dimension's."""
+        if self.subdimension_id:
+            return self.survey.programmes.filter(subdimension_id=self.subdimension_id)
+        return self.survey.programmes.filter(subdimension__pillar_id=self.pillar_id)
+
+    def add_enumerator(self, agency, name, by=None):
+        """A new tagged link of this form for someone of `agency`."""
+        return Enumerator.objects.create(form=self, agency=agency, name=name, created_by=by)
 
 
 class Enumerator(models.Model):
@@ -221,6 +309,10 @@ class Enumerator(models.Model):
 
     def __str__(self):
         return self.name
+
+    def public_path(self):
+        """The form's link tagged with this enumerator, so each response shows who collected it."""
+        return f"/s/{self.form.token}/{self.token}/"
 
 
 class SurveyResponse(models.Model):

@@ -11,7 +11,7 @@ from evaluations import roles
 from evaluations.datasets import get_spec
 from evaluations.excel.datasets import read_upload, rows_to_xlsx
 from evaluations.management.demo_answers import seed_demo_answers
-from evaluations.models import Agency, AgencyMember, DatasetUpload, EvaluationPeriod, QuickWin
+from evaluations.models import Agency, AgencyMember, DatasetUpload, EvaluationPeriod, ImpactSurvey, QuickWin
 from pillars.models import Pillar, SubDimension
 
 DEMO_PASSWORD = "KutimSmart#2024"
@@ -36,7 +36,8 @@ class Command(BaseCommand):
         "Creates demo accounts (admin, coordinator, leader, operators of several agencies) with one "
         "demo password, and opens the shipped 2024 Tahap I period with a deadline three weeks from "
         "today so the demo can be filled in. Refuses to run when DEBUG is off."
-        " Also gives op_bappeda a half-filled draft and op_dinkes a submitted questionnaire."
+        " Also gives op_bappeda a half-filled draft and op_dinkes a submitted questionnaire, and"
+        " opens an impact survey with a programme per sub-dimension and one enumerator link."
     )
 
     def handle(self, *args, **options):
@@ -57,7 +58,12 @@ class Command(BaseCommand):
                 period.reopen()
             seed_quick_wins_and_datasets(period)
             answers = seed_demo_answers(period)
+            survey_created = seed_impact_survey(period)
         self.stdout.write(f"seed_demo: {answers} jawaban demo (op_bappeda: draf setengah terisi; op_dinkes: terkirim).")
+        if survey_created:
+            self.stdout.write(
+                "seed_demo: survei dampak dibuka dengan 18 program dan satu tautan enumerator (op_diskominfo)."
+            )
         self.stdout.write(
             f"seed_demo: {count} akun demo (kata sandi {DEMO_PASSWORD}); "
             f"periode {period} dibuka sampai {period.closes}."
@@ -249,3 +255,50 @@ def seed_quick_wins_and_datasets(period):
         DatasetUpload.accept(period, agency, kind, SimpleUploadedFile(f"demo-{kind}-2024.xlsx", content), user, parsed)
         uploads += 1
     return created, uploads
+
+
+# --- demo impact survey (surveys-setup) -----------------------------------------------------------
+# (sub-dimension code, programme, owning agency) where no demo quick win of the sub-dimension exists
+DEMO_SURVEY_PROGRAMMES = [
+    ("GOV-1", "Mal Pelayanan Publik Kutai Timur", "DPMPTSP"),
+    ("GOV-2", "e-Musrenbang", "Bappeda"),
+    ("BRA-1", "Promosi Wisata Prevab Mentoko", "Dispar"),
+    ("BRA-2", "Madu Kelulut Kutim", "DTPHP"),
+    ("BRA-3", "Integrated Garden Bukit Pelangi", "Disperkim"),
+    ("ECO-1", "Pendampingan UMKM Naik Kelas", "Diskop UKM"),
+    ("ECO-2", "Bursa Kerja Online", "Disnakertrans"),
+    ("LIV-2", "Antrean Online Puskesmas", "Dinkes"),
+    ("LIV-3", "Wi-Fi Publik Desa", "Diskominfo Staper"),
+    ("SOC-1", "Kanal Pengaduan Warga", "Diskominfo Staper"),
+    ("SOC-3", "Layanan Darurat 112", "BPBD"),
+    ("ENV-1", "Pemantauan Kualitas Air Sungai Sangatta", "DLH"),
+    ("ENV-3", "Penerangan Jalan Tenaga Surya", "Disperkim"),
+]
+
+
+def seed_impact_survey(period):
+    """The period's impact survey, open for three weeks: each sub-dimension's programme is the
+    demo quick win of that sub-dimension where one exists (and was not rejected), else a named
+    programme; op_diskominfo gets one enumerator link on Smart Governance's form. Skipped when
+    the period has a survey already. Returns whether it created one."""
+    if ImpactSurvey.objects.filter(period=period).exists():
+        return False
+    today = timezone.localdate()
+    survey = ImpactSurvey.create_for(period, today, today + timedelta(days=21))
+    agencies = {a.abbreviation: a for a in Agency.objects.all()}
+    subdimensions = {s.code: s for s in SubDimension.objects.all()}
+    quick_wins = QuickWin.objects.filter(period=period).exclude(status=QuickWin.Status.DITOLAK).select_related("agency")
+    chosen = {qw.subdimension_id: qw for qw in quick_wins if qw.subdimension_id}
+    for code, name, agency in DEMO_SURVEY_PROGRAMMES:
+        chosen.setdefault(subdimensions[code].pk, (name, agencies[agency]))
+    for sub in subdimensions.values():
+        choice = chosen[sub.pk]
+        if isinstance(choice, QuickWin):
+            survey.set_programme(sub, choice.name, choice.agency, quick_win=choice)
+        else:
+            survey.set_programme(sub, *choice)
+    operator = User.objects.get(username="op_diskominfo")
+    survey.forms.get(pillar__code="GOV").add_enumerator(
+        agencies["Diskominfo Staper"], "Enumerator Diskominfo", by=operator
+    )
+    return True

@@ -1,0 +1,277 @@
+"""The impact survey (survei dampak) pages for staff. The public respondent form lives at /s/."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pillars.models import Pillar
+
+from .. import access, roles
+from ..forms.surveys import EnumeratorForm, ProgrammeForm, SplitForm, SurveyDatesForm, TargetForm
+from ..models import (
+    Agency,
+    Enumerator,
+    EvaluationPeriod,
+    ImpactSurvey,
+    QuickWin,
+    SurveyForm,
+    SurveyProgramme,
+    SurveySetupRefused,
+)
+
+# --- setup: survey dates, programmes, split, targets, links; enumerator links (surveys-setup) ---
+DEFAULT_SURVEY_DAYS = 30
+
+
+def index(request):
+    """The menu's entry: the current period's setup for those who view all agencies, its
+    enumerator links for operators."""
+    period = EvaluationPeriod.objects.current()
+    if period is None:
+        raise Http404
+    if roles.can_view_all(request.user):
+        return redirect("evaluations:surveys_setup", period.pk)
+    access.survey_agency_of(request.user)
+    return redirect("evaluations:surveys_enumerators", period.pk)
+
+
+def _form_rows(request, forms):
+    return [{"form": form, "url": request.build_absolute_uri(form.public_path())} for form in forms]
+
+
+def _links_text(rows):
+    """All public links, one per line, to paste into a message to the agencies."""
+    return "\n".join(f"{row['form'].pillar.name}{_label_suffix(row['form'])}: {row['url']}" for row in rows)
+
+
+def _label_suffix(form):
+    return f" / {form.subdimension.name}" if form.subdimension_id else ""
+
+
+def setup(request, period_pk):
+    """Create the period's survey (one form per pillar) or change its dates; the overview of
+    every pillar's programmes, forms, targets and public links. Six queries of its own whatever
+    the number of forms and responses (tests/test_surveys_setup.py pins the page)."""
+    period = access.get_survey_period_for_user(request.user, period_pk, write=request.method == "POST")
+    survey = ImpactSurvey.objects.filter(period=period).first()
+    today = timezone.localdate()
+    initial = {"opens": today, "closes": today + timedelta(days=DEFAULT_SURVEY_DAYS)}
+    form = SurveyDatesForm(request.POST or None, instance=survey, initial=None if survey else initial)
+    if request.method == "POST" and form.is_valid():
+        if survey is None:
+            ImpactSurvey.create_for(period, form.cleaned_data["opens"], form.cleaned_data["closes"])
+            messages.success(request, _("Survei dampak dibuat dengan satu formulir per pilar. Tentukan programnya."))
+        else:
+            form.save()
+            messages.success(request, _("Tanggal survei dampak disimpan."))
+        return redirect("evaluations:surveys_setup", period.pk)
+    context = {"period": period, "survey": survey, "form": form, "can_change": roles.is_coordinator(request.user)}
+    if survey is not None:
+        programmes = {
+            p.subdimension_id: p for p in SurveyProgramme.objects.filter(survey=survey).select_related("agency")
+        }
+        forms = SurveyForm.objects.filter(survey=survey).select_related("pillar", "subdimension")
+        form_rows = _form_rows(request, forms.annotate(response_count=Count("responses")))
+        pillars = []
+        for pillar in Pillar.objects.prefetch_related("subdimensions"):
+            rows = [row for row in form_rows if row["form"].pillar_id == pillar.pk]
+            subdimensions = [(sub, programmes.get(sub.pk)) for sub in pillar.subdimensions.all()]
+            pillars.append(
+                {
+                    "pillar": pillar,
+                    "subdimensions": subdimensions,
+                    "forms": rows,
+                    "split": any(row["form"].subdimension_id for row in rows),
+                    "missing": sum(1 for _sub, programme in subdimensions if programme is None),
+                }
+            )
+        context.update(pillars=pillars, links_text=_links_text(form_rows))
+    return render(request, "evaluations/surveys/setup.html", context, status=400 if form.is_bound else 200)
+
+
+def setup_pillar(request, period_pk, pillar_code):
+    """One pillar: the programme per sub-dimension (from a quick win or typed) and the target of
+    each of its forms, saved together; the split is its own small form (setup_split)."""
+    survey = access.get_survey_for_user(request.user, period_pk, write=request.method == "POST")
+    pillar = get_object_or_404(Pillar.objects.prefetch_related("subdimensions"), code=pillar_code.upper())
+    subdimensions = list(pillar.subdimensions.all())
+    programmes = {
+        p.subdimension_id: p
+        for p in SurveyProgramme.objects.filter(survey=survey, subdimension__pillar=pillar).select_related("quick_win")
+    }
+    forms = list(
+        SurveyForm.objects.filter(survey=survey, pillar=pillar)
+        .select_related("pillar", "subdimension")
+        .annotate(response_count=Count("responses"))
+    )
+    quick_wins = list(
+        QuickWin.objects.filter(period=survey.period, pillar=pillar)
+        .exclude(status=QuickWin.Status.DITOLAK)
+        .select_related("agency")
+        .order_by("name")
+    )
+    agencies = list(Agency.objects.order_by("abbreviation"))
+    data = request.POST if request.method == "POST" else None
+    programme_forms = []
+    for sub in subdimensions:
+        programme = programmes.get(sub.pk)
+        initial = (
+            {"quick_win": programme.quick_win_id, "name": programme.name, "agency": programme.agency_id}
+            if programme
+            else {}
+        )
+        choices = [qw for qw in quick_wins if qw.subdimension_id in (None, sub.pk)]
+        programme_forms.append(
+            (
+                sub,
+                ProgrammeForm(
+                    data, prefix=sub.code, initial=initial, subdimension=sub, quick_wins=choices, agencies=agencies
+                ),
+            )
+        )
+    target_forms = [(form, TargetForm(data, instance=form, prefix=f"target-{form.pk}")) for form in forms]
+    if data is not None:
+        bound = [f for _sub, f in programme_forms] + [f for _form, f in target_forms]
+        if all([f.is_valid() for f in bound]):
+            # One transaction: the pillar's programmes and targets are saved together or not at all.
+            with transaction.atomic():
+                for sub, f in programme_forms:
+                    survey.set_programme(
+                        sub, f.cleaned_data["name"], f.cleaned_data["agency"], f.cleaned_data["quick_win"]
+                    )
+                for form, f in target_forms:
+                    # An update, never an insert: a form removed meanwhile (split) stays removed.
+                    SurveyForm.objects.filter(pk=form.pk).update(target=f.cleaned_data["target"])
+            messages.success(request, _("Program dan target pilar %(pillar)s disimpan.") % {"pillar": pillar.name})
+            return redirect("evaluations:surveys_setup_pillar", survey.period_id, pillar.code)
+    split = any(form.subdimension_id for form in forms)
+    return render(
+        request,
+        "evaluations/surveys/setup_pillar.html",
+        {
+            "survey": survey,
+            "period": survey.period,
+            "pillar": pillar,
+            "programme_forms": programme_forms,
+            "target_forms": [
+                (row, f) for row, (_form, f) in zip(_form_rows(request, forms), target_forms, strict=True)
+            ],
+            "split": split,
+            "has_responses": any(form.response_count for form in forms),
+            "split_form": SplitForm(initial={"split": "1" if split else "0"}),
+            "can_change": roles.is_coordinator(request.user),
+        },
+        status=400 if data is not None else 200,
+    )
+
+
+@require_POST
+def setup_split(request, period_pk, pillar_code):
+    survey = access.get_survey_for_user(request.user, period_pk, write=True)
+    pillar = get_object_or_404(Pillar, code=pillar_code.upper())
+    form = SplitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Pilih satu formulir atau tiga formulir."))
+    else:
+        try:
+            changed = survey.set_split(pillar, form.cleaned_data["split"])
+        except SurveySetupRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            if not changed:
+                messages.info(request, _("Tidak ada perubahan."))
+            elif form.cleaned_data["split"]:
+                messages.success(
+                    request,
+                    _("Pilar %(pillar)s kini memiliki tiga formulir, satu per sub-dimensi.") % {"pillar": pillar.name},
+                )
+            else:
+                messages.success(request, _("Pilar %(pillar)s kini memiliki satu formulir.") % {"pillar": pillar.name})
+    return redirect("evaluations:surveys_setup_pillar", survey.period_id, pillar.code)
+
+
+def enumerators(request, period_pk):
+    return _enumerators_page(request, period_pk, access.survey_agency_of(request.user))
+
+
+def _enumerators_page(request, period_pk, agency, bound=None, status=200):
+    """An operator sees the forms of their agency's programmes and their agency's links only;
+    those who view all agencies see every form and link. Response counts per link come from one
+    aggregate query: four queries of its own whatever the number of forms and links."""
+    survey = ImpactSurvey.objects.select_related("period").filter(period_id=period_pk).first()
+    if survey is None:
+        period = get_object_or_404(EvaluationPeriod, pk=period_pk)
+        return render(request, "evaluations/surveys/enumerators.html", {"period": period, "survey": None})
+    forms = SurveyForm.objects.filter(survey=survey).select_related("pillar", "subdimension")
+    links = (
+        Enumerator.objects.filter(form__survey=survey)
+        .select_related("agency")
+        .annotate(response_count=Count("responses"))
+    )
+    if agency is not None:
+        forms, links = forms.owned_by(agency), links.filter(agency=agency)
+    links = list(links.order_by("agency__abbreviation", "name"))
+    programmes = list(SurveyProgramme.objects.filter(survey=survey).select_related("agency", "subdimension"))
+    can_add = agency is not None or roles.is_coordinator(request.user)
+    rows = []
+    for row in _form_rows(request, forms):
+        form = row["form"]
+        own = [
+            p
+            for p in programmes
+            if (
+                p.subdimension_id == form.subdimension_id
+                if form.subdimension_id
+                else p.subdimension.pillar_id == form.pillar_id
+            )
+        ]
+        owners = [agency] if agency is not None else list({p.agency_id: p.agency for p in own}.values())
+        if bound is not None and bound.survey_form.pk == form.pk:
+            add_form = bound
+        elif can_add:
+            add_form = EnumeratorForm(prefix=f"enum-{form.pk}", form=form, agencies=owners)
+        else:
+            add_form = None
+        form_links = []
+        for enumerator in links:
+            if enumerator.form_id == form.pk:
+                enumerator.form = form  # read already: public_path() needs its token
+                form_links.append(
+                    {"enumerator": enumerator, "url": request.build_absolute_uri(enumerator.public_path())}
+                )
+        rows.append({**row, "programmes": own, "links": form_links, "add_form": add_form})
+    return render(
+        request,
+        "evaluations/surveys/enumerators.html",
+        {"period": survey.period, "survey": survey, "rows": rows, "agency": agency},
+        status=status,
+    )
+
+
+@require_POST
+def enumerator_add(request, period_pk, form_pk):
+    survey_form = access.get_survey_form_for_operator(request.user, period_pk, form_pk)
+    agency = access.survey_agency_of(request.user)
+    owners = (
+        [agency]
+        if agency is not None
+        else list({p.agency_id: p.agency for p in survey_form.programmes().select_related("agency")}.values())
+    )
+    form = EnumeratorForm(request.POST, prefix=f"enum-{survey_form.pk}", form=survey_form, agencies=owners)
+    if not form.is_valid():
+        return _enumerators_page(request, period_pk, agency, bound=form, status=400)
+    enumerator = survey_form.add_enumerator(form.cleaned_data["agency"], form.cleaned_data["name"], by=request.user)
+    enumerator.form = survey_form
+    messages.success(
+        request,
+        _("Tautan untuk %(name)s dibuat: %(url)s")
+        % {"name": enumerator.name, "url": request.build_absolute_uri(enumerator.public_path())},
+    )
+    return redirect("evaluations:surveys_enumerators", period_pk)
