@@ -13,6 +13,7 @@ from .models import (
     Agency,
     Answer,
     DatasetUpload,
+    Enumerator,
     EvaluationPeriod,
     Evidence,
     Job,
@@ -20,6 +21,7 @@ from .models import (
     QuickWin,
     QuickWinEvidence,
     Submission,
+    SurveyForm,
 )
 
 
@@ -191,3 +193,23 @@ def get_job_for_user(user, pk):
     """A job's page and result: its requester, and everyone who views all agencies (a workbook
     is shared by all of them); anyone else 404."""
     return get_object_or_404(Job.objects.visible_to(user).select_related("period"), pk=pk)
+
+
+# --- The public respondent form (helper surveys-form) ------------------------------------------
+
+
+def get_public_survey_form(token, enumerator_token=None):
+    """The survey form of a public link, and the enumerator of a tagged link, for anyone holding
+    the link (no account): the unguessable token is the access check. An enumerator token of
+    another form is 404, like an unknown token. One query."""
+    if enumerator_token is None:
+        survey_form = get_object_or_404(
+            SurveyForm.objects.select_related("survey", "pillar", "subdimension"), token=token
+        )
+        return survey_form, None
+    enumerator = get_object_or_404(
+        Enumerator.objects.select_related("form__survey", "form__pillar", "form__subdimension"),
+        token=enumerator_token,
+        form__token=token,
+    )
+    return enumerator.form, enumerator

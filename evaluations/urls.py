@@ -3,7 +3,19 @@ name of its module in views/ (and of its forms, templates and tests)."""
 
 from django.urls import path
 
-from .views import answering, common, datasets, instrument, jobs, notifications, periods, quickwins, results, review
+from .views import (
+    answering,
+    common,
+    datasets,
+    instrument,
+    jobs,
+    notifications,
+    periods,
+    quickwins,
+    results,
+    review,
+    surveys,
+)
 
 app_name = "evaluations"
 urlpatterns = [
@@ -74,4 +86,8 @@ urlpatterns = [
     path("data/<str:kind>/", datasets.page, name="datasets_page"),
     path("data/<str:kind>/templat/", datasets.template, name="datasets_template"),
     path("data/<str:kind>/unggah/", datasets.upload, name="datasets_upload"),
+    # /s/: the impact survey's public form (no account; a short link for SMS and WhatsApp).
+    path("s/<str:token>/", surveys.public_form, name="survey_form"),
+    path("s/<str:token>/terima-kasih/", surveys.public_thanks, name="survey_form_thanks"),
+    path("s/<str:token>/<str:enumerator_token>/", surveys.public_form, name="survey_form_enumerator"),
 ]
