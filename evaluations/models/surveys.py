@@ -368,7 +368,8 @@ def record_response(
     }
     try:
         with transaction.atomic():
-            SurveyForm.objects.select_for_update().filter(pk=form.pk).first()
+            # No ordering: the default one joins the nullable sub-dimension, which FOR UPDATE refuses.
+            list(SurveyForm.objects.select_for_update().filter(pk=form.pk).order_by().values_list("pk"))
             duplicate = Q(nonce=nonce)
             if contact_hash:
                 duplicate |= Q(form=form, contact_hash=contact_hash)
