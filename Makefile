@@ -6,7 +6,7 @@ FIXTURES := fixtures/pillars.json fixtures/kecamatan.json fixtures/agencies.json
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint serve bench messages clean
+.PHONY: run test setup lint serve bench bench-survey messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ serve: setup
 ## (not in the test suite). Options via BENCH_ARGS, e.g. make bench BENCH_ARGS="--clients 32 --seconds 30"
 bench: setup
 	$(PY) scripts/bench_load.py $(BENCH_ARGS)
+
+## make bench-survey: 300 phones filling in the impact survey's public form on gunicorn + PostgreSQL,
+## on demand. Options via BENCH_ARGS, e.g. make bench-survey BENCH_ARGS="--window 600"
+bench-survey: setup
+	$(PY) scripts/bench_survey.py $(BENCH_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

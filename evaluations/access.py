@@ -13,6 +13,7 @@ from .models import (
     Agency,
     Answer,
     DatasetUpload,
+    Enumerator,
     EvaluationPeriod,
     Evidence,
     ImpactSurvey,
@@ -238,3 +239,23 @@ def get_survey_form_for_operator(user, period_pk, form_pk):
     if roles.can_view_all(user):
         raise PermissionDenied
     return get_object_or_404(forms.owned_by(survey_agency_of(user)), pk=form_pk)
+
+
+# --- The public respondent form (helper surveys-form) ------------------------------------------
+
+
+def get_public_survey_form(token, enumerator_token=None):
+    """The survey form of a public link, and the enumerator of a tagged link, for anyone holding
+    the link (no account): the unguessable token is the access check. An enumerator token of
+    another form is 404, like an unknown token. One query."""
+    if enumerator_token is None:
+        survey_form = get_object_or_404(
+            SurveyForm.objects.select_related("survey", "pillar", "subdimension"), token=token
+        )
+        return survey_form, None
+    enumerator = get_object_or_404(
+        Enumerator.objects.select_related("form__survey", "form__pillar", "form__subdimension"),
+        token=enumerator_token,
+        form__token=token,
+    )
+    return enumerator.form, enumerator

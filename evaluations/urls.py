@@ -99,4 +99,8 @@ urlpatterns = [
         surveys.enumerator_add,
         name="surveys_enumerator_add",
     ),
+    # /s/: the impact survey's public form (no account; a short link for SMS and WhatsApp).
+    path("s/<str:token>/", surveys.public_form, name="survey_form"),
+    path("s/<str:token>/terima-kasih/", surveys.public_thanks, name="survey_form_thanks"),
+    path("s/<str:token>/<str:enumerator_token>/", surveys.public_form, name="survey_form_enumerator"),
 ]

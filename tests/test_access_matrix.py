@@ -18,7 +18,9 @@ from django.utils import timezone
 from evaluations.models import (
     Answer,
     DatasetUpload,
+    Enumerator,
     Evidence,
+    ImpactSurvey,
     Job,
     Notification,
     Question,
@@ -281,7 +283,28 @@ MATRIX = {
         args=lambda w: [w.period.pk, w.survey_form_a.pk],
         data=lambda w: {f"enum-{w.survey_form_a.pk}-name": "Budi"},
     ),
+    # The impact survey's public form: no account needed, the same page for everyone; an empty POST
+    # is refused (no signed token) and saves nothing.
+    "evaluations:survey_form": Entry(get="200 " * 5 + "200", post="400 " * 5 + "400", args=lambda w: _survey_link(w)),
+    "evaluations:survey_form_enumerator": Entry(
+        get="200 " * 5 + "200", post="400 " * 5 + "400", args=lambda w: _survey_link(w, enumerator=True)
+    ),
+    "evaluations:survey_form_thanks": Entry(
+        get="200 " * 5 + "200", post="405 " * 5 + "405", args=lambda w: _survey_link(w)
+    ),
 }
+
+
+def _survey_link(world, enumerator=False):
+    """The token of the period's first public survey form (and of an enumerator of it)."""
+    survey = ImpactSurvey.objects.filter(period=world.period).first() or make_impact_survey(world.period)
+    form = survey.forms.order_by("pk").first()
+    if not enumerator:
+        return [form.token]
+    tagged, _created = Enumerator.objects.get_or_create(
+        form=form, agency=form.survey.programmes.first().agency, name="Matriks"
+    )
+    return [form.token, tagged.token]
 
 
 class World:

@@ -1,4 +1,5 @@
-"""Every page requires login except the login page, the language switch and static files."""
+"""Every page requires login except the login page, the language switch, the impact survey's public
+form (respondents have no account) and static files."""
 
 import re
 
@@ -8,6 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 pytestmark = pytest.mark.django_db
 
 PUBLIC = {"/akun/masuk/", "/i18n/setlang/"}
+# The impact survey's public form, its enumerator links and its thank-you page.
+SURVEY_FORM = {"/s/x/", "/s/x/x/", "/s/x/terima-kasih/"}
 
 
 def _walk(patterns, prefix=""):
@@ -27,7 +30,7 @@ def _fill(route):
 
 def project_paths():
     paths = {_fill(r) for r in _walk(get_resolver().url_patterns) if not r.startswith("admin/")}
-    return sorted(paths - PUBLIC)
+    return sorted(paths - PUBLIC - SURVEY_FORM)
 
 
 @pytest.mark.parametrize("path", project_paths())
@@ -51,3 +54,16 @@ def test_the_django_admin_asks_anonymous_users_to_log_in(client):
 def test_static_files_are_served_without_login(client):
     response = client.get("/static/css/app.css")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", sorted(SURVEY_FORM))
+def test_the_survey_form_pages_are_public(client, path):
+    # No survey exists: the public "not found" page, not the login page.
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Formulir tidak ditemukan" in response.content.decode()
+
+
+def test_exactly_the_survey_form_pages_are_public_besides_login_and_language():
+    paths = {_fill(r) for r in _walk(get_resolver().url_patterns) if not r.startswith("admin/")}
+    assert {path for path in paths if path.startswith("/s/")} == SURVEY_FORM

@@ -1,9 +1,27 @@
 """Forms of the impact survey (survei dampak)."""
 
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+
 from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Enumerator, ImpactSurvey, SurveyForm
+from ..models import (
+    Enumerator,
+    ImpactSurvey,
+    Kecamatan,
+    ProgrammeUse,
+    SurveyForm,
+    SurveyProgramme,
+    SurveyRating,
+    SurveyResponse,
+    SurveyStatement,
+)
 
 # --- setup: dates, programmes, split, targets, enumerator links (surveys-setup) -----------------
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -157,3 +175,192 @@ class EnumeratorForm(forms.Form):
                     ),
                 )
         return cleaned
+
+
+# --- The public respondent form (helper surveys-form) ------------------------------------------
+
+TOKEN_SALT = "evaluations.surveys.public-form"
+NEVER_USED = "n"  # the rating choice "Belum pernah menggunakan program ini"
+CONTACT_MAX_LENGTH = 100
+PHONE = re.compile(r"\+?\d{9,15}")
+CHOOSE_ONE = {"required": _("Pilih salah satu."), "invalid_choice": _("Pilih salah satu dari pilihan yang ada.")}
+
+
+def issue_token(survey_form):
+    """The signed token of one form load: which form, a fresh nonce (one response per token) and
+    when it was issued (the response's started_at; the token expires after SURVEY_TOKEN_MAX_AGE)."""
+    payload = {"f": survey_form.pk, "n": secrets.token_hex(16), "t": int(time.time())}
+    return signing.dumps(payload, salt=TOKEN_SALT)
+
+
+@dataclass
+class Group:
+    """One sub-dimension of the form: its programme (None when the coordinators have not chosen one
+    yet) and its statements, with their fields once a form is bound to the group."""
+
+    subdimension: object
+    programme: SurveyProgramme | None
+    statements: list = field(default_factory=list)
+    use_field: object = None
+    statement_fields: list = field(default_factory=list)
+
+
+def form_groups(survey_form):
+    """The form's sub-dimensions (one, or the pillar's three) with programme and statements, in
+    the instrument's order. Two queries."""
+    survey = survey_form.survey
+    if survey_form.subdimension_id:
+        scope = {"subdimension": survey_form.subdimension_id}
+    else:
+        scope = {"subdimension__pillar": survey_form.pillar_id}
+    programmes = {
+        p.subdimension_id: p
+        for p in SurveyProgramme.objects.filter(survey=survey, **scope).select_related("subdimension", "quick_win")
+    }
+    groups = {}
+    for statement in SurveyStatement.objects.filter(period_id=survey.period_id, **scope).select_related("subdimension"):
+        sub = statement.subdimension
+        if sub.pk not in groups:
+            groups[sub.pk] = Group(sub, programmes.get(sub.pk))
+        groups[sub.pk].statements.append(statement)
+    return list(groups.values())
+
+
+class SurveyResponseForm(forms.Form):
+    """The respondent's profile, the programmes they used, an optional contact and one rating per
+    statement. A statement may stay unanswered only when its programme was never used: it is then
+    recorded as never used (models.surveys.record_response)."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+    age_band = forms.ChoiceField(
+        label=_("Usia Anda"),
+        choices=SurveyResponse.AgeBand.choices,
+        widget=forms.RadioSelect,
+        error_messages=CHOOSE_ONE,
+    )
+    occupation = forms.ChoiceField(
+        label=_("Pekerjaan utama Anda"),
+        choices=SurveyResponse.Occupation.choices,
+        widget=forms.RadioSelect,
+        error_messages=CHOOSE_ONE,
+    )
+    kecamatan = forms.ModelChoiceField(
+        label=_("Kecamatan tempat tinggal Anda"),
+        queryset=Kecamatan.objects.all(),
+        empty_label=_("— pilih kecamatan —"),
+        error_messages={"required": _("Pilih kecamatan Anda."), "invalid_choice": _("Pilih kecamatan dari daftar.")},
+    )
+    contact = forms.CharField(
+        label=_("Nomor HP atau e-mail (tidak wajib)"),
+        required=False,
+        max_length=CONTACT_MAX_LENGTH,
+        help_text=_(
+            "Hanya untuk memastikan satu orang mengisi satu kali. Yang kami simpan hanya sandi acak dari "
+            "kontak ini, bukan nomor atau alamatnya; kami tidak akan menghubungi Anda."
+        ),
+        error_messages={"max_length": _("Terlalu panjang untuk nomor HP atau e-mail.")},
+    )
+
+    def __init__(self, *args, survey_form, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.survey_form = survey_form
+        self.groups = groups
+        self.token_payload = None
+        rating_choices = [(str(value), label) for value, label in SurveyRating.SCALE]
+        rating_choices.append((NEVER_USED, _("Belum pernah menggunakan program ini")))
+        for group in groups:
+            if group.programme is not None:
+                self.fields[f"u{group.programme.pk}"] = forms.ChoiceField(
+                    label=group.programme.name,
+                    choices=ProgrammeUse.Frequency.choices,
+                    widget=forms.RadioSelect,
+                    error_messages=CHOOSE_ONE,
+                )
+            for statement in group.statements:
+                # Not required here: clean() knows whether the programme was used.
+                self.fields[f"r{statement.pk}"] = forms.ChoiceField(
+                    label=statement.text,
+                    choices=rating_choices,
+                    widget=forms.RadioSelect,
+                    required=False,
+                    error_messages=CHOOSE_ONE,
+                )
+        for group in groups:
+            group.use_field = self[f"u{group.programme.pk}"] if group.programme is not None else None
+            group.statement_fields = [self[f"r{statement.pk}"] for statement in group.statements]
+
+    def clean_token(self):
+        try:
+            payload = signing.loads(self.cleaned_data["token"], salt=TOKEN_SALT, max_age=settings.SURVEY_TOKEN_MAX_AGE)
+        except signing.SignatureExpired:
+            raise forms.ValidationError(
+                _(
+                    "Formulir ini sudah terlalu lama terbuka. Muat ulang formulir: jawaban Anda di bawah masih ada, "
+                    "periksa lalu tekan Kirim sekali lagi."
+                ),
+                code="expired",
+            ) from None
+        except signing.BadSignature:
+            payload = None
+        if not isinstance(payload, dict) or payload.get("f") != self.survey_form.pk or not payload.get("n"):
+            raise forms.ValidationError(
+                _(
+                    "Formulir ini tidak sah. Muat ulang formulir: jawaban Anda di bawah masih ada, "
+                    "periksa lalu tekan Kirim sekali lagi."
+                ),
+                code="tampered",
+            )
+        self.token_payload = payload
+        return self.cleaned_data["token"]
+
+    def clean_contact(self):
+        """A phone number (digits, spaces, dashes, an optional +) or an e-mail address; returned as
+        typed, since keyed_hash normalises it."""
+        contact = self.cleaned_data["contact"].strip()
+        if not contact:
+            return ""
+        if "@" in contact:
+            try:
+                validate_email(contact)
+            except forms.ValidationError:
+                raise forms.ValidationError(_("Alamat e-mail ini tidak valid."), code="email") from None
+            return contact
+        if not PHONE.fullmatch(re.sub(r"[\s\-.()]", "", contact)):
+            raise forms.ValidationError(
+                _("Tulis nomor HP (mis. 0812 3456 7890) atau alamat e-mail, atau kosongkan."), code="contact"
+            )
+        return contact
+
+    def clean(self):
+        cleaned = super().clean()
+        for group in self.groups:
+            never = (
+                group.programme is not None and cleaned.get(f"u{group.programme.pk}") == ProgrammeUse.Frequency.NEVER
+            )
+            for statement in group.statements:
+                name = f"r{statement.pk}"
+                if not never and name not in self.errors and not cleaned.get(name):
+                    self.add_error(
+                        name,
+                        forms.ValidationError(
+                            _("Pilih salah satu (atau \u201cBelum pernah menggunakan program ini\u201d)."),
+                            code="required",
+                        ),
+                    )
+        return cleaned
+
+    def profile(self):
+        return {key: self.cleaned_data[key] for key in ("age_band", "occupation", "kecamatan")}
+
+    def uses(self):
+        """{programme: frequency} of the form's programmes."""
+        return {g.programme: self.cleaned_data[f"u{g.programme.pk}"] for g in self.groups if g.programme is not None}
+
+    def ratings(self):
+        """{statement: score 0-4, or None for never used}."""
+        ratings = {}
+        for group in self.groups:
+            for statement in group.statements:
+                value = self.cleaned_data.get(f"r{statement.pk}")
+                ratings[statement] = int(value) if value and value != NEVER_USED else None
+        return ratings

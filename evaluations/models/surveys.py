@@ -25,7 +25,7 @@ import re
 import secrets
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
@@ -424,3 +424,82 @@ class SurveyRating(models.Model):
 
     def __str__(self):
         return f"{self.statement.code}: {'–' if self.never_used else self.score}"
+
+
+# --- The public form's one write (helper surveys-form) -----------------------------------------
+
+
+class ResponseRefused(Exception):
+    """A response that is not saved: `reason` is REPLAYED (this loaded form was already sent),
+    SAME_DEVICE or SAME_CONTACT (this form already has a response from that device or contact)."""
+
+    REPLAYED = "replayed"
+    SAME_DEVICE = "same_device"
+    SAME_CONTACT = "same_contact"
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def record_response(
+    form, *, nonce, started_at, profile, uses, ratings, enumerator=None, contact_hash="", device_hash=""
+):
+    """Save one respondent's submission to `form`: the response with its `profile` (age_band,
+    occupation, kecamatan), `uses` {programme: frequency} and `ratings` {statement: score or None};
+    None, and every statement of a programme the respondent never used, is recorded as never_used.
+
+    All or nothing, in one transaction. The form's row is locked first so that two submissions of
+    the same form are checked for duplicates one after the other: two taps on "Kirim" from one
+    phone must not both pass the check. Raises ResponseRefused, saving nothing, when the nonce was
+    used, or when a public-link response of the same device, or any response with the same contact,
+    exists. An enumerator's link is exempt from the device check: one enumerator's phone collects
+    many respondents. Five queries: lock, duplicate check, and three inserts."""
+    never = {
+        programme.subdimension_id for programme, frequency in uses.items() if frequency == ProgrammeUse.Frequency.NEVER
+    }
+    try:
+        with transaction.atomic():
+            # No ordering: the default one joins the nullable sub-dimension, which FOR UPDATE refuses.
+            list(SurveyForm.objects.select_for_update().filter(pk=form.pk).order_by().values_list("pk"))
+            duplicate = Q(nonce=nonce)
+            if contact_hash:
+                duplicate |= Q(form=form, contact_hash=contact_hash)
+            if device_hash and enumerator is None:
+                duplicate |= Q(form=form, enumerator__isnull=True, device_hash=device_hash)
+            earlier = SurveyResponse.objects.filter(duplicate).values_list("nonce", "contact_hash").first()
+            if earlier is not None:
+                if earlier[0] == nonce:
+                    raise ResponseRefused(ResponseRefused.REPLAYED)
+                if contact_hash and earlier[1] == contact_hash:
+                    raise ResponseRefused(ResponseRefused.SAME_CONTACT)
+                raise ResponseRefused(ResponseRefused.SAME_DEVICE)
+            response = SurveyResponse.objects.create(
+                form=form,
+                enumerator=enumerator,
+                nonce=nonce,
+                started_at=started_at,
+                contact_hash=contact_hash,
+                device_hash=device_hash,
+                **profile,
+            )
+            ProgrammeUse.objects.bulk_create(
+                ProgrammeUse(response=response, programme=programme, frequency=frequency)
+                for programme, frequency in uses.items()
+            )
+            SurveyRating.objects.bulk_create(
+                SurveyRating(
+                    response=response,
+                    statement=statement,
+                    score=None if score is None or statement.subdimension_id in never else score,
+                    never_used=score is None or statement.subdimension_id in never,
+                )
+                for statement, score in ratings.items()
+            )
+    except IntegrityError as error:
+        # The nonce's unique constraint: the same form sent twice at the same instant on a
+        # database that does not lock rows (SQLite); the first one won.
+        if SurveyResponse.objects.filter(nonce=nonce).exists():
+            raise ResponseRefused(ResponseRefused.REPLAYED) from error
+        raise
+    return response
