@@ -191,3 +191,13 @@ def get_job_for_user(user, pk):
     """A job's page and result: its requester, and everyone who views all agencies (a workbook
     is shared by all of them); anyone else 404."""
     return get_object_or_404(Job.objects.visible_to(user).select_related("period"), pk=pk)
+
+
+# --- Impact survey results (helper surveys-results) ----------------------------------------
+
+
+def get_period_for_coordinator(user, pk):
+    """Coordinator actions on a whole period (filling the impact questions from the survey):
+    coordinators and admin; leaders 403, everyone else 404, whatever the id."""
+    require_coordinator(user)
+    return get_object_or_404(EvaluationPeriod, pk=pk)

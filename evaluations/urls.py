@@ -3,7 +3,19 @@ name of its module in views/ (and of its forms, templates and tests)."""
 
 from django.urls import path
 
-from .views import answering, common, datasets, instrument, jobs, notifications, periods, quickwins, results, review
+from .views import (
+    answering,
+    common,
+    datasets,
+    instrument,
+    jobs,
+    notifications,
+    periods,
+    quickwins,
+    results,
+    review,
+    surveys,
+)
 
 app_name = "evaluations"
 urlpatterns = [
@@ -74,4 +86,10 @@ urlpatterns = [
     path("data/<str:kind>/", datasets.page, name="datasets_page"),
     path("data/<str:kind>/templat/", datasets.template, name="datasets_template"),
     path("data/<str:kind>/unggah/", datasets.upload, name="datasets_upload"),
+    # /survei-dampak/…/hasil/: the survey's results feed the impact questions (helper surveys-results).
+    path(
+        "survei-dampak/<int:period_pk>/hasil/isi-jawaban/",
+        surveys.fill_impact_answers,
+        name="surveys_fill_impact_answers",
+    ),
 ]

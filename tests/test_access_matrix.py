@@ -254,6 +254,11 @@ MATRIX = {
     "evaluations:datasets_upload_delete": Entry(
         get="L 405 405 405 405 405", post="L 403 404 R 403 R", args=lambda w: [w.upload_a.pk]
     ),
+    # Impact survey results: filling the impact questions' answers (coordinators; the world has no
+    # survey, so the action redirects with a message).
+    "evaluations:surveys_fill_impact_answers": Entry(
+        get="L 405 405 405 405 405", post="L 404 404 R 403 R", args=lambda w: [w.period.pk]
+    ),
 }
 
 
