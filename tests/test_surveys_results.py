@@ -239,3 +239,12 @@ def test_an_operator_saving_the_section_keeps_the_survey_answer(client, setup, c
     gov = Answer.objects.get(submission=setup.sub_x, question=setup.q_gov)
     assert gov.explanation == "Hasil survei Diskominfo"
     assert (gov.number_value, gov.self_score) == (D("2.67"), D("2.67"))
+
+
+def test_the_survey_section_and_its_messages_are_in_english_after_switching(as_coordinator, setup):
+    as_coordinator.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = as_coordinator.get(f"/hasil/?periode={setup.period.pk}").content.decode()
+    assert "Impact survey" in html and "Fill in the impact questions' answers" in html
+    assert "2 of 3" in html
+    response = as_coordinator.post(fill_url(setup.period), follow=True)
+    assert "2 impact question answers filled in with the impact survey mean." in response.content.decode()
