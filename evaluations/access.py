@@ -259,3 +259,13 @@ def get_public_survey_form(token, enumerator_token=None):
         form__token=token,
     )
     return enumerator.form, enumerator
+
+
+# --- Impact survey results (helper surveys-results) ----------------------------------------
+
+
+def get_period_for_coordinator(user, pk):
+    """Coordinator actions on a whole period (filling the impact questions from the survey):
+    coordinators and admin; leaders 403, everyone else 404, whatever the id."""
+    require_coordinator(user)
+    return get_object_or_404(EvaluationPeriod, pk=pk)

@@ -261,7 +261,11 @@ def _write_values(submission, item, by, result, changes):
     new_fields = {
         **values,
         "explanation": item.explanation,
-        "self_score": _self_score(question, values),
+        # An impact question's score is the survey's (models.surveys.fill_impact_answers), never
+        # derived from its value (a level answer holding the mean has no option to read a score from).
+        "self_score": answer.self_score
+        if question.from_impact_survey and answer is not None
+        else _self_score(question, values),
         "carried_forward": False,
     }
     if answer is None:

@@ -103,4 +103,10 @@ urlpatterns = [
     path("s/<str:token>/", surveys.public_form, name="survey_form"),
     path("s/<str:token>/terima-kasih/", surveys.public_thanks, name="survey_form_thanks"),
     path("s/<str:token>/<str:enumerator_token>/", surveys.public_form, name="survey_form_enumerator"),
+    # /survei-dampak/…/hasil/: the survey's results feed the impact questions (helper surveys-results).
+    path(
+        "survei-dampak/<int:period_pk>/hasil/isi-jawaban/",
+        surveys.fill_impact_answers,
+        name="surveys_fill_impact_answers",
+    ),
 ]

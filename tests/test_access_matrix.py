@@ -292,6 +292,11 @@ MATRIX = {
     "evaluations:survey_form_thanks": Entry(
         get="200 " * 5 + "200", post="405 " * 5 + "405", args=lambda w: _survey_link(w)
     ),
+    # Impact survey results: filling the impact questions' answers (coordinators; the world's survey
+    # has no response, so the action redirects with a message).
+    "evaluations:surveys_fill_impact_answers": Entry(
+        get="L 405 405 405 405 405", post="L 404 404 R 403 R", args=lambda w: [w.period.pk]
+    ),
 }
 
 

@@ -34,7 +34,8 @@ pytestmark = pytest.mark.django_db
 # period.results() 3 + progress() 4 + dimensions 1 + pillars 1 + evidence 1 + comments 1
 # + assignments 1 + questions 1 + answers 1 + quick wins 3 + data-set rows 4
 # + derived figures (jalan 2, pendidikan 1, kesehatan 1, transportasi 3)
-EXPORT_QUERIES = 26
+# + impact survey: statements and forms (survey_results) 2, responses, ratings, programme use 3
+EXPORT_QUERIES = 31
 SUBMITTED = Submission.Status.SUBMITTED
 SHEET_NAMES = [
     "Ringkasan",
@@ -46,6 +47,8 @@ SHEET_NAMES = [
     "Sarana Pendidikan",
     "Sarana Kesehatan",
     "Sarana Transportasi",
+    "Survei Dampak",
+    "Responden",
 ]
 DANGEROUS = ['=HYPERLINK("http://x","klik")', "+62 812 3456", "-1+1", "@SUM(A1)", "\tTAB", "\rCR"]
 

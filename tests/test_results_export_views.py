@@ -14,7 +14,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_jobs")]
 
 # session and user, the change stamp (1), the job (3: insert, claim, read back), the workbook's
 # reads, progress per sheet, finish, the older workbook's file cleared; then the download (job).
-EXPORT_REQUEST_QUERIES = 58
+# The impact survey adds 7: its 5 reads (EXPORT_QUERIES) and the progress of its 2 sheets.
+EXPORT_REQUEST_QUERIES = 65
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from ..answering import AnswerInput, state_of
+from ..answering import AnswerInput, state_of, values_of
 from ..models import Question
 from ..models.instrument import format_number
 from ..models.submissions import ANSWER_TEXT_MAX_LENGTH, REPLY_MAX_LENGTH
@@ -154,6 +154,13 @@ class AnswerForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 help_text=_("Bila jawaban ini tetap seperti adanya, jelaskan alasannya kepada koordinator."),
             )
+        if question.from_impact_survey:
+            # The coordinators fill this answer from the impact survey (models.surveys): the agency
+            # explains and attaches evidence, but never changes the value (values() keeps it).
+            self.fields["value"].disabled = True
+            self.fields["value"].help_text = _("Diisi koordinator dari rata-rata survei dampak: %(value)s.") % {
+                "value": answer.value_display() if answer is not None and answer.is_answered else _("belum diisi")
+            }
         if read_only:
             for form_field in self.fields.values():
                 form_field.disabled = True
@@ -189,7 +196,10 @@ class AnswerForm(forms.Form):
         return cleaned
 
     def values(self):
-        """The cleaned value as Answer fields; every other value field is emptied."""
+        """The cleaned value as Answer fields; every other value field is emptied. An impact
+        question's value stays what the survey made it."""
+        if self.question.from_impact_survey:
+            return values_of(self.answer)
         T = Question.AnswerType
         kind = self.question.answer_type
         value = self.cleaned_data.get("value")

@@ -12,8 +12,8 @@ surveys.py     the impact survey (Tahap II): statements, programmes, public form
 jobs.py        long work off the request (workbook, reminders): state, progress, heartbeat, result file
 audit.py       the history of what the Django admin changes; how history rows write values
 
-Models sit at the bottom: they import nothing else of evaluations/ but scoring.py (free of Django),
-and they check permissions with user.has_perm, never through evaluations.roles.
+Models sit at the bottom: they import nothing else of evaluations/ but scoring.py and survey_scoring.py
+(free of Django), and they check permissions with user.has_perm, never through evaluations.roles.
 """
 
 from .agencies import Agency, AgencyMember, Assignment, Kecamatan

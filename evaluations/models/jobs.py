@@ -28,6 +28,7 @@ from .instrument import Dimension, Question
 from .periods import EvaluationPeriod
 from .quickwins import QuickWin, QuickWinEvidence
 from .submissions import Answer, AnswerChange, ReviewComment, Submission
+from .surveys import SurveyResponse, SurveyStatement
 
 
 def job_upload_to(instance, filename):
@@ -221,8 +222,9 @@ class Job(models.Model):
 
 def period_change_stamp(period):
     """A short fingerprint of everything the workbook shows for `period`, in one query: it
-    changes when any answer, submission, comment, evidence, quick win, data set or the instrument
-    changes. Counts sit beside the latest times because a deletion moves no time forward."""
+    changes when any answer, submission, comment, evidence, quick win, data set, the instrument or
+    the impact survey's responses (a new one, an exclusion) change. Counts sit beside the latest
+    times because a deletion moves no time forward."""
 
     def scoped(model, path):
         # Grouped by the period itself, so each subquery gives one row: that period's figure.
@@ -252,6 +254,15 @@ def period_change_stamp(period):
         if field:
             parts[f"{name}_at"] = latest(model, path, field)
     parts["weights"] = Subquery(scoped(Dimension, "period").annotate(v=Sum("weight")).values("v")[:1])
+    # The impact survey's sheets: a new response, and a response excluded (or let back in), whose
+    # time may stay the same, so the excluded ones are counted as well.
+    responses = SurveyResponse.objects.filter(form__survey__period=OuterRef("pk")).order_by()
+    parts["survey_n"] = count(SurveyResponse, "form__survey__period")
+    parts["survey_at"] = latest(SurveyResponse, "form__survey__period", "submitted_at")
+    excluded = responses.filter(excluded_at__isnull=False).values("form__survey__period")
+    parts["survey_excluded_n"] = Subquery(excluded.annotate(v=Count("pk")).values("v")[:1])
+    parts["survey_excluded_at"] = Subquery(excluded.annotate(v=Max("excluded_at")).values("v")[:1])
+    parts["survey_statement_n"] = count(SurveyStatement, "period")
     values = EvaluationPeriod.objects.filter(pk=period.pk).annotate(**parts).values_list(*parts).get()
     text = "|".join(str(v) for v in (period.pk, period.status, period.closes, period.name, *values))
     return hashlib.sha256(text.encode()).hexdigest()[:16]

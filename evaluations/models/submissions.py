@@ -536,7 +536,9 @@ class Answer(models.Model):
         if self.bool_value is not None:
             return str(_("Ya") if self.bool_value else _("Tidak"))
         if self.number_value is not None:
-            unit = self.question.unit if self.question.answer_type == Question.AnswerType.NUMBER else "%"
+            # A level answer holding a number is an impact question's survey mean (models.surveys).
+            units = {Question.AnswerType.NUMBER: self.question.unit, Question.AnswerType.PERCENT: "%"}
+            unit = units.get(self.question.answer_type, "")
             return f"{format_number(self.number_value)} {unit}".strip()
         if self.date_value is not None:
             return self.date_value.isoformat()
@@ -664,6 +666,7 @@ class AnswerChange(FieldChange):
         "evidence": _("Bukti dukung"),
         "carried_forward": _("Dari periode sebelumnya"),
         "verified_score": _("Skor verifikasi"),
+        "impact_survey": _("Diisi dari survei dampak"),
     }
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="changes", verbose_name=_("jawaban"))

@@ -23,17 +23,24 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pillars.models import Pillar
 
+from .. import survey_scoring
+from .agencies import Assignment
 from .fields import limited_text
+from .instrument import Question, format_score
+from .submissions import REVIEW, Answer, AnswerChange, Submission, TransitionError
 
 STATEMENT_TEXT_MAX_LENGTH = 500
 EXCLUSION_REASON_MAX_LENGTH = 500
@@ -503,3 +510,240 @@ def record_response(
             raise ResponseRefused(ResponseRefused.REPLAYED) from error
         raise
     return response
+
+
+# --- Results: the survey's means, and the impact questions' answers filled from them ----------
+# (helper surveys-results; the scores themselves are plain functions in evaluations.survey_scoring)
+
+
+def survey_results(period):
+    """The impact survey's means and respondents of `period` (survey_scoring.SurveyResult; `exists`
+    is False when the period has no survey form). Two queries whatever the number of responses:
+    the statements with their ratings summed up by the database, over all responses and over
+    those not excluded (one aggregate query), and the responses counted per form."""
+    kept = Q(ratings__response__excluded_at__isnull=True)
+    scored = Q(ratings__score__isnull=False)
+    never = Q(ratings__never_used=True)
+    statements = (
+        SurveyStatement.objects.filter(period=period)
+        .order_by("subdimension__pillar__order", "subdimension__order", "order", "code")
+        .values(
+            "id",
+            "code",
+            "text",
+            "subdimension__code",
+            "subdimension__name",
+            "subdimension__pillar__code",
+            "subdimension__pillar__name",
+        )
+        .annotate(
+            all_sum=models.Sum("ratings__score", default=0),
+            all_scored=models.Count("ratings", filter=scored),
+            all_never=models.Count("ratings", filter=never),
+            kept_sum=models.Sum("ratings__score", filter=kept, default=0),
+            kept_scored=models.Count("ratings", filter=kept & scored),
+            kept_never=models.Count("ratings", filter=kept & never),
+        )
+    )
+    tallies = [
+        survey_scoring.StatementTally(
+            id=row["id"],
+            code=row["code"],
+            text=row["text"],
+            pillar=row["subdimension__pillar__code"],
+            pillar_name=row["subdimension__pillar__name"],
+            subdimension=row["subdimension__code"],
+            subdimension_name=row["subdimension__name"],
+            **{name: row[name] for name in ("all_scored", "all_never", "kept_scored", "kept_never")},
+            all_sum=Decimal(row["all_sum"]),
+            kept_sum=Decimal(row["kept_sum"]),
+        )
+        for row in statements
+    ]
+    forms = (
+        SurveyForm.objects.filter(survey__period=period)
+        .values("pk", "pillar__code", "subdimension__code", "target")
+        .annotate(
+            total=models.Count("responses"),
+            kept_n=models.Count("responses", filter=Q(responses__excluded_at__isnull=True)),
+        )
+        .order_by()
+    )
+    counts = [
+        survey_scoring.FormCount(
+            pillar=row["pillar__code"],
+            subdimension=row["subdimension__code"],
+            total=row["total"],
+            kept=row["kept_n"],
+            target=row["target"],
+        )
+        for row in forms
+    ]
+    return survey_scoring.survey_results(tallies, counts)
+
+
+# The answer types an impact question may have: the survey mean is a number on the 0–4 scale.
+# A level question (always scored) counts in the index with the mean as its score; a number
+# question holds the mean too but, like every number question, is scored only when the instrument
+# gives it score bands (Question.type_is_scorable). Other types are left alone and reported.
+IMPACT_ANSWER_TYPES = ("level", "number")
+
+
+@dataclass
+class ImpactFill:
+    """What filling the impact questions did, for the coordinator's messages."""
+
+    written: list = field(default_factory=list)  # (agency, question code, score)
+    unchanged: int = 0
+    refused: list = field(default_factory=list)  # (agency, question code): approved submissions
+    skipped: list = field(default_factory=list)  # (question code, reason)
+
+
+def impact_questions(period):
+    """The period's questions answered from the impact survey, in form order. One query."""
+    return list(
+        Question.objects.for_period(period)
+        .filter(from_impact_survey=True)
+        .select_related("pillar", "subdimension")
+        .order_by("indicator__dimension__order", "indicator__order", "order", "code")
+    )
+
+
+@transaction.atomic
+def fill_impact_answers(period, by):
+    """Write the survey means into the answers of the impact questions (Question.from_impact_survey)
+    in the submissions of every agency that answers them (by pillar or by name): the value and the
+    self score are the mean of the question's sub-dimension, or of its pillar when it has none,
+    rounded to 2 decimals as a score. One transaction, so either every answer is written or none.
+
+    - an answer already holding that value is left alone: running it again changes nothing;
+    - an approved submission is never changed (the admin reopens it first): reported as refused;
+    - a verified score given to an older value is cleared, as when an operator changes an answer,
+      so the index never counts a coordinator's score of something else;
+    - every change writes an AnswerChange saying it came from the survey.
+
+    Raises TransitionError when there is nothing to fill from (no response after exclusions, no
+    impact question) or the period is closed."""
+    if not by.has_perm(REVIEW):
+        raise PermissionDenied
+    if period.is_closed():
+        raise TransitionError(_("Periode ini sudah ditutup: jawaban tidak dapat diisi lagi."))
+    results = survey_results(period)
+    if not results.respondents.kept:
+        raise TransitionError(_("Belum ada respons survei dampak yang dihitung: tidak ada yang dapat diisi."))
+    questions = impact_questions(period)
+    if not questions:
+        raise TransitionError(_("Instrumen periode ini tidak memiliki pertanyaan yang diisi dari survei dampak."))
+
+    fill = ImpactFill()
+    scores = {}  # question id -> (score, GroupResult)
+    for question in questions:
+        group = results.group_for(question.pillar.code if question.pillar_id else None, _code(question.subdimension))
+        if question.answer_type not in IMPACT_ANSWER_TYPES:
+            fill.skipped.append((question.code, _("jenis jawabannya bukan level atau angka")))
+        elif group is None or group.mean is None:
+            fill.skipped.append((question.code, _("belum ada skor survei untuk sub-dimensi atau pilarnya")))
+        else:
+            scores[question.pk] = (survey_scoring.as_score(group.mean), group)
+
+    agencies = _agencies_answering(period, [q for q in questions if q.pk in scores])
+    submissions = {}
+    for agency_id in sorted({a for ids in agencies.values() for a in ids}):
+        submission, _created = Submission.objects.select_related("agency").get_or_create(
+            period=period, agency_id=agency_id
+        )
+        submission.lock()  # a transition of the same submission waits for this fill, or the other way round
+        submissions[agency_id] = submission
+    answers = {
+        (a.submission_id, a.question_id): a
+        for a in Answer.objects.filter(submission__in=list(submissions.values()), question_id__in=list(scores))
+    }
+    changes = []
+    for question in questions:
+        if question.pk not in scores:
+            continue
+        score, group = scores[question.pk]
+        for agency_id in sorted(agencies[question.pk]):
+            submission = submissions[agency_id]
+            answer = answers.get((submission.pk, question.pk))
+            if answer is not None and _holds(answer, score):
+                fill.unchanged += 1
+            elif submission.is_approved():
+                fill.refused.append((submission.agency, question.code))
+            else:
+                answer, old_value = _write_impact_answer(submission, question, answer, score, by, changes)
+                source = _("%(score)s: rata-rata survei dampak %(group)s, %(n)s responden") % {
+                    "score": format_score(score),
+                    "group": group.name or group.code,
+                    "n": group.respondents.kept,
+                }
+                changes.append(
+                    AnswerChange(
+                        answer=answer, changed_by=by, field="impact_survey", old_value=old_value, new_value=source
+                    )
+                )
+                fill.written.append((submission.agency, question.code, score))
+    AnswerChange.objects.bulk_create(changes)
+    return fill
+
+
+def _code(subdimension):
+    return subdimension.code if subdimension is not None else None
+
+
+def _agencies_answering(period, questions):
+    """{question id: {agency id}}: the agencies answering each question, by pillar or by name. One
+    query."""
+    by_pillar, by_question = {}, {}
+    for agency_id, pillar_id, question_id in Assignment.objects.filter(period=period).values_list(
+        "agency_id", "pillar_id", "question_id"
+    ):
+        if pillar_id is not None:
+            by_pillar.setdefault(pillar_id, set()).add(agency_id)
+        if question_id is not None:
+            by_question.setdefault(question_id, set()).add(agency_id)
+    return {q.pk: by_pillar.get(q.pillar_id, set()) | by_question.get(q.pk, set()) for q in questions}
+
+
+def _holds(answer, score):
+    """The answer already says what the survey says (and is no copy awaiting confirmation)."""
+    return (
+        answer.number_value == score
+        and answer.self_score == score
+        and answer.option_id is None
+        and not answer.carried_forward
+    )
+
+
+def _write_impact_answer(submission, question, answer, score, by, changes):
+    """Create or update one answer with the survey's score; returns it with its value as it read
+    before. A cleared verified score is added to `changes`."""
+    values = {
+        "option": None,
+        "bool_value": None,
+        "number_value": score,
+        "text_value": "",
+        "date_value": None,
+        "self_score": score,
+        "carried_forward": False,
+        "updated_by": by,
+    }
+    if answer is None:
+        answer = Answer.objects.create(submission=submission, question=question, **values)
+        old = ""
+    else:
+        answer.question = question
+        old = answer.value_display() if answer.is_answered else ""
+        if answer.verified_score is not None:
+            changes.append(
+                AnswerChange(
+                    answer=answer,
+                    changed_by=by,
+                    field="verified_score",
+                    old_value=format_score(answer.verified_score),
+                    new_value="",
+                )
+            )
+            values["verified_score"] = None
+        Answer.objects.filter(pk=answer.pk).update(**values, version=F("version") + 1, updated_at=timezone.now())
+    return answer, old

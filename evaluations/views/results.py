@@ -16,6 +16,7 @@ from pillars.models import Pillar, SubDimension
 from .. import access, charts, scoring, tasks
 from ..forms.results import STATUS_CHOICES, DashboardFilterForm
 from ..models import Dimension, EvaluationPeriod
+from ..models.surveys import impact_questions, survey_results
 from ..progress import agency_progress
 from .common import index_cards
 
@@ -169,6 +170,7 @@ def index(request):
         charts.Series(series_names[1], [r["provisional"] for r in dimension_rows]),
         charts.Series(series_names[2], [r["self"] for r in dimension_rows]),
     ]
+    survey = survey_results(period)
     radar_series = [charts.Series(series_names[0], [r["official"] for r in pillar_rows])]
     if before:
         label = _("Resmi %(period)s") % {"period": previous.name}
@@ -189,6 +191,9 @@ def index(request):
             "dimension_rows": dimension_rows,
             "pillar_rows": pillar_rows,
             "weakest": weakest,
+            "survey": survey,
+            "survey_rows": _survey_rows(survey, result, pillars, subdimensions),
+            "impact_questions": impact_questions(period) if survey.exists else [],
             "bar_chart": charts.bar_chart(
                 [f"{d.code}. {d.name}" for d in dimensions], bar_series, title=_("Skor per dimensi evaluasi")
             ),
@@ -197,6 +202,37 @@ def index(request):
             ),
         },
     )
+
+
+def _survey_rows(survey, result, pillars, subdimensions):
+    """The impact survey's table: each pillar with a form, then its sub-dimensions, each with the
+    survey mean and respondents beside the official and self-assessed scores of the same pillar or
+    sub-dimension."""
+    rows = []
+    for pillar in pillars:
+        group = survey.pillars.get(pillar.code)
+        if group is None:
+            continue
+        rows.append(
+            {
+                "level": "pillar",
+                "name": pillar.name,
+                "group": group,
+                "official": result.official.pillars.get(pillar.code),
+                "self": result.self.pillars.get(pillar.code),
+            }
+        )
+        for sub in group.subdimensions:
+            rows.append(
+                {
+                    "level": "subdimension",
+                    "name": subdimensions[sub.code].name if sub.code in subdimensions else sub.name,
+                    "group": sub,
+                    "official": result.official.subdimensions.get(sub.code),
+                    "self": result.self.subdimensions.get(sub.code),
+                }
+            )
+    return rows
 
 
 @require_POST

@@ -1,4 +1,5 @@
-"""The impact survey (survei dampak) pages for staff. The public respondent form lives at /s/."""
+"""The impact survey (survei dampak) pages, one block per part: setup and enumerator links (staff),
+the public respondent form (/s/, no account), filling the impact questions from the results."""
 
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -10,9 +11,11 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -39,8 +42,10 @@ from ..models import (
     SurveyForm,
     SurveyProgramme,
     SurveySetupRefused,
+    TransitionError,
 )
 from ..models.surveys import ResponseRefused, keyed_hash, record_response
+from ..models.surveys import fill_impact_answers as fill_answers
 
 # --- setup: survey dates, programmes, split, targets, links; enumerator links (surveys-setup) ---
 DEFAULT_SURVEY_DAYS = 30
@@ -445,3 +450,55 @@ def public_thanks(request, token):
     except Http404:
         return _not_found(request)
     return _public_page(request, "thanks.html", {"survey_form": survey_form})
+
+
+# --- Results: filling the impact questions' answers from the survey (helper surveys-results) ----
+# The survey's means are shown on the results page (views.results.index, results/_survey.html).
+
+
+@require_POST
+def fill_impact_answers(request, period_pk):
+    """The results page's coordinator action: the impact questions' answers of every agency that
+    answers them become the survey mean (models.surveys.fill_impact_answers)."""
+    period = access.get_period_for_coordinator(request.user, period_pk)
+    url = reverse("evaluations:results_index") + f"?periode={period.pk}#survei-dampak"
+    try:
+        fill = fill_answers(period, by=request.user)
+    except TransitionError as error:
+        messages.error(request, error.message)
+        return redirect(url)
+    if fill.written:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s jawaban pertanyaan dampak diisi dengan rata-rata survei dampak.",
+                "%(n)s jawaban pertanyaan dampak diisi dengan rata-rata survei dampak.",
+                len(fill.written),
+            )
+            % {"n": len(fill.written)},
+        )
+    if fill.unchanged:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)s jawaban sudah sama dengan rata-rata survei dan tidak diubah.",
+                "%(n)s jawaban sudah sama dengan rata-rata survei dan tidak diubah.",
+                fill.unchanged,
+            )
+            % {"n": fill.unchanged},
+        )
+    if fill.refused:
+        listed = ", ".join(f"{agency.abbreviation} ({code})" for agency, code in fill.refused)
+        messages.warning(
+            request,
+            _(
+                "Pengisian yang sudah disetujui tidak diubah: %(answers)s. Minta admin membuka kembali "
+                "pengisian tersebut bila jawabannya perlu mengikuti survei."
+            )
+            % {"answers": listed},
+        )
+    for code, reason in fill.skipped:
+        messages.warning(request, _("Pertanyaan %(code)s tidak diisi: %(reason)s.") % {"code": code, "reason": reason})
+    if not (fill.written or fill.unchanged or fill.refused or fill.skipped):
+        messages.info(request, _("Tidak ada perangkat daerah yang ditugaskan menjawab pertanyaan dampak."))
+    return redirect(url)
