@@ -3,7 +3,19 @@ name of its module in views/ (and of its forms, templates and tests)."""
 
 from django.urls import path
 
-from .views import answering, common, datasets, instrument, jobs, notifications, periods, quickwins, results, review
+from .views import (
+    answering,
+    common,
+    datasets,
+    instrument,
+    jobs,
+    notifications,
+    periods,
+    quickwins,
+    results,
+    review,
+    surveys,
+)
 
 app_name = "evaluations"
 urlpatterns = [
@@ -74,4 +86,22 @@ urlpatterns = [
     path("data/<str:kind>/", datasets.page, name="datasets_page"),
     path("data/<str:kind>/templat/", datasets.template, name="datasets_template"),
     path("data/<str:kind>/unggah/", datasets.upload, name="datasets_upload"),
+    # /survei-dampak/<period>/pantau/: coordinators watch the impact survey and clean its responses.
+    path("survei-dampak/<int:period_id>/pantau/", surveys.monitor, name="surveys_monitor"),
+    path("survei-dampak/<int:period_id>/pantau/<int:form_id>/", surveys.monitor_form, name="surveys_monitor_form"),
+    path(
+        "survei-dampak/<int:period_id>/pantau/respons/<int:pk>/",
+        surveys.monitor_response,
+        name="surveys_monitor_response",
+    ),
+    path(
+        "survei-dampak/<int:period_id>/pantau/respons/<int:pk>/keluarkan/",
+        surveys.monitor_exclude,
+        name="surveys_monitor_exclude",
+    ),
+    path(
+        "survei-dampak/<int:period_id>/pantau/respons/<int:pk>/kembalikan/",
+        surveys.monitor_include,
+        name="surveys_monitor_include",
+    ),
 ]

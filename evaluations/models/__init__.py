@@ -50,6 +50,7 @@ from .surveys import (
     SurveyProgramme,
     SurveyRating,
     SurveyResponse,
+    SurveyResponseEvent,
     SurveyStatement,
 )
 
@@ -98,5 +99,6 @@ __all__ = [
     "SurveyProgramme",
     "SurveyRating",
     "SurveyResponse",
+    "SurveyResponseEvent",
     "SurveyStatement",
 ]
