@@ -253,13 +253,13 @@ def test_the_profile_mix_counts_responses_that_count(client, coordinator, period
     client.force_login(coordinator)
     text = _text(client.get(f"/survei-dampak/{period.pk}/pantau/{gov.pk}/").content.decode())
     assert "Dari 3 respons yang dihitung." in text
-    assert "20–29 tahun Jumlah: 2 %: 66%" in text
-    assert "40–49 tahun Jumlah: 1 %: 33%" in text
-    assert "60 tahun ke atas Jumlah: 0 %: 0%" in text  # the excluded respondent is left out
-    assert "ASN / TNI / Polri Jumlah: 2 %: 66%" in text
-    assert "Petani / pekebun / nelayan / peternak Jumlah: 1 %: 33%" in text
-    assert "Sangatta Utara Jumlah: 2 %: 66%" in text
-    assert "Busang Jumlah: 1 %: 33%" in text
+    assert "20–29 tahun 2 67%" in text
+    assert "40–49 tahun 1 33%" in text
+    assert "60 tahun ke atas 0 0%" in text  # the excluded respondent is left out
+    assert "ASN / TNI / Polri 2 67%" in text
+    assert "Petani / pekebun / nelayan / peternak 1 33%" in text
+    assert "Sangatta Utara 2 67%" in text
+    assert "Busang 1 33%" in text
     # Every GOV programme: used often by 1, some times by 1, never by 1.
     assert text.count("Belum pernah: 1 (33%) Sekali: 0 (0%) Beberapa kali: 1 (33%) Sering / rutin: 1 (33%)") == 3
 
@@ -478,3 +478,12 @@ def test_the_response_page_runs_a_fixed_number_of_queries(
     client.force_login(coordinator)
     with django_assert_num_queries(10):
         assert client.get(f"/survei-dampak/{period.pk}/pantau/respons/{response.pk}/").status_code == 200
+
+
+def test_the_monitor_speaks_english_after_the_switch(client, coordinator, period, gov):
+    clean(gov, seconds=5)
+    client.force_login(coordinator)
+    client.post("/i18n/setlang/", {"language": "en"})
+    text = _text(client.get(f"/survei-dampak/{period.pk}/pantau/{gov.pk}/").content.decode())
+    assert "Responses per day" in text and "No enumerator (public link)" in text
+    assert "Too fast" in text and "less than 3 seconds a statement" in text

@@ -25,8 +25,14 @@ SHOW_FLAGGED, SHOW_EXCLUDED, SHOW_COUNTED = "bermasalah", "dikeluarkan", "dihitu
 
 
 def _percent(part, whole):
-    """A whole-number percentage, rounded down: 49 of 50 shows 98%, never a premature 100%."""
+    """Progress against a target as a whole-number percentage, rounded down: 49.5 of 50 never
+    shows a premature 100%."""
     return part * 100 // whole if whole else 0
+
+
+def _share(part, whole):
+    """A share of the respondents as a whole-number percentage, rounded half up (2 of 3 is 67%)."""
+    return (part * 200 + whole) // (2 * whole) if whole else 0
 
 
 def _count_row(label, target, counts, form=None, is_part=False):
@@ -90,7 +96,7 @@ def _share_rows(pairs, total, labels=None):
         pairs = [(value, found.get(value, 0)) for value, _label in labels]
     names = dict(labels or [])
     return [
-        {"label": names.get(value, value), "count": count, "percent": _percent(count, total)} for value, count in pairs
+        {"label": names.get(value, value), "count": count, "percent": _share(count, total)} for value, count in pairs
     ]
 
 
@@ -109,7 +115,7 @@ def _programme_use(form, counted_total):
         {
             "name": name,
             "cells": [
-                {"label": label, "count": found.get(value, 0), "percent": _percent(found.get(value, 0), counted_total)}
+                {"label": label, "count": found.get(value, 0), "percent": _share(found.get(value, 0), counted_total)}
                 for value, label in ProgrammeUse.Frequency.choices
             ],
         }
