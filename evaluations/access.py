@@ -23,6 +23,7 @@ from .models import (
     QuickWinEvidence,
     Submission,
     SurveyForm,
+    SurveyResponse,
 )
 
 
@@ -269,3 +270,51 @@ def get_period_for_coordinator(user, pk):
     coordinators and admin; leaders 403, everyone else 404, whatever the id."""
     require_coordinator(user)
     return get_object_or_404(EvaluationPeriod, pk=pk)
+
+
+# --- Impact survey monitor (surveys-monitor): /survei-dampak/<period>/pantau/ -------------------
+# Coordinators and the admin watch and clean; leaders look (403 on actions); operators and anyone
+# else get 404 on every monitor URL, whatever the id (their own programmes' counts are on the
+# operator's enumerator page).
+
+
+def _require_survey_viewer(user):
+    if not roles.can_view_all(user):
+        raise Http404
+
+
+def get_monitored_survey_for_user(user, period_id):
+    _require_survey_viewer(user)
+    return get_object_or_404(ImpactSurvey.objects.select_related("period"), period_id=period_id)
+
+
+def get_monitored_form_for_user(user, period_id, form_id):
+    _require_survey_viewer(user)
+    return get_object_or_404(
+        SurveyForm.objects.select_related("survey__period", "pillar", "subdimension"),
+        pk=form_id,
+        survey__period_id=period_id,
+    )
+
+
+def get_monitored_response_for_user(user, period_id, pk):
+    """One response with its flags (SurveyResponse.with_flags), for its page."""
+    _require_survey_viewer(user)
+    return get_object_or_404(
+        SurveyResponse.objects.with_flags().select_related(
+            "form__survey__period",
+            "form__pillar",
+            "form__subdimension",
+            "enumerator__agency",
+            "kecamatan",
+            "excluded_by",
+        ),
+        pk=pk,
+        form__survey__period_id=period_id,
+    )
+
+
+def get_rw_monitored_response_for_user(user, period_id, pk):
+    """Excluding a response and undoing it: coordinators and admin; leaders 403, others 404."""
+    require_coordinator(user)
+    return get_object_or_404(SurveyResponse.objects.select_related("form"), pk=pk, form__survey__period_id=period_id)

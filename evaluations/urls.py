@@ -109,4 +109,22 @@ urlpatterns = [
         surveys.fill_impact_answers,
         name="surveys_fill_impact_answers",
     ),
+    # /survei-dampak/<period>/pantau/: coordinators watch the impact survey and clean its responses.
+    path("survei-dampak/<int:period_id>/pantau/", surveys.monitor, name="surveys_monitor"),
+    path("survei-dampak/<int:period_id>/pantau/<int:form_id>/", surveys.monitor_form, name="surveys_monitor_form"),
+    path(
+        "survei-dampak/<int:period_id>/pantau/respons/<int:pk>/",
+        surveys.monitor_response,
+        name="surveys_monitor_response",
+    ),
+    path(
+        "survei-dampak/<int:period_id>/pantau/respons/<int:pk>/keluarkan/",
+        surveys.monitor_exclude,
+        name="surveys_monitor_exclude",
+    ),
+    path(
+        "survei-dampak/<int:period_id>/pantau/respons/<int:pk>/kembalikan/",
+        surveys.monitor_include,
+        name="surveys_monitor_include",
+    ),
 ]

@@ -287,6 +287,8 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or None
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Smart City Kutim <smartcity@kutaitimurkab.go.id>")
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 7)
+# Impact survey monitor: a response sent faster than this many seconds per statement is flagged.
+SURVEY_MIN_SECONDS_PER_STATEMENT = env_int("SURVEY_MIN_SECONDS_PER_STATEMENT", 3)
 # The app's public address, for links in e-mail (e.g. https://smartcity.kutaitimurkab.go.id).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 

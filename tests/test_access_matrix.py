@@ -9,6 +9,7 @@ A URL pattern without an entry makes test_every_url_pattern_has_an_entry fail. T
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,9 +27,10 @@ from evaluations.models import (
     Question,
     QuickWinEvidence,
     Submission,
+    SurveyForm,
 )
 
-from .factories import make_impact_survey, make_quick_win, upload_all_datasets
+from .factories import make_impact_survey, make_quick_win, make_survey_response, upload_all_datasets
 from .filling import PDF
 
 ROLES = ["anonymous", "operator_a", "operator_b", "coordinator", "leader", "admin"]
@@ -297,6 +299,31 @@ MATRIX = {
     "evaluations:surveys_fill_impact_answers": Entry(
         get="L 405 405 405 405 405", post="L 404 404 R 403 R", args=lambda w: [w.period.pk]
     ),
+    # Impact survey monitor: coordinators, admin and leaders look; coordinators and admin exclude
+    # and include (leaders 403); operators 404 whatever their agency.
+    "evaluations:surveys_monitor": Entry(
+        get="L 404 404 200 200 200", post="L 405 405 405 405 405", args=lambda w: [w.monitor_survey.period_id]
+    ),
+    "evaluations:surveys_monitor_form": Entry(
+        get="L 404 404 200 200 200", post="L 405 405 405 405 405", args=lambda w: [w.period.pk, w.monitor_form.pk]
+    ),
+    "evaluations:surveys_monitor_response": Entry(
+        get="L 404 404 200 200 200",
+        post="L 405 405 405 405 405",
+        args=lambda w: [w.period.pk, w.monitor_response.pk],
+    ),
+    "evaluations:surveys_monitor_exclude": Entry(
+        get="L 405 405 405 405 405",
+        post="L 404 404 R 403 R",
+        args=lambda w: [w.period.pk, w.monitor_response.pk],
+        data=lambda w: {"reason": "Bukan pengguna program"},
+    ),
+    "evaluations:surveys_monitor_include": Entry(
+        get="L 405 405 405 405 405",
+        post="L 404 404 R 403 R",
+        args=lambda w: [w.period.pk, w.monitor_excluded.pk],
+        data=lambda w: {"note": "Keliru"},
+    ),
 }
 
 
@@ -357,6 +384,28 @@ class World:
         )
         self.survey = make_impact_survey(period, agency=agency_a)
         self.survey_form_a = self.survey.forms.get(pillar__code="GOV")
+        self.agency_a, self.coordinator = agency_a, coordinator
+
+    # Impact survey monitor: a counted response and an excluded one on the GOV form, made only for
+    # the cases that use them (the survey may already exist for another part's entries).
+    @cached_property
+    def monitor_survey(self):
+        survey = ImpactSurvey.objects.filter(period=self.period).first()
+        return survey or make_impact_survey(self.period, agency=self.agency_a)
+
+    @cached_property
+    def monitor_form(self):
+        return SurveyForm.objects.get(survey=self.monitor_survey, pillar__code="GOV", subdimension=None)
+
+    @cached_property
+    def monitor_response(self):
+        return make_survey_response(self.monitor_form)
+
+    @cached_property
+    def monitor_excluded(self):
+        response = make_survey_response(self.monitor_form)
+        response.exclude(self.coordinator, "Ganda")
+        return response
 
 
 def _names(patterns, namespace=""):

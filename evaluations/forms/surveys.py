@@ -22,6 +22,8 @@ from ..models import (
     SurveyResponse,
     SurveyStatement,
 )
+from ..models.surveys import EXCLUSION_REASON_MAX_LENGTH
+from .fields import MultilineField
 
 # --- setup: dates, programmes, split, targets, enumerator links (surveys-setup) -----------------
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -364,3 +366,19 @@ class SurveyResponseForm(forms.Form):
                 value = self.cleaned_data.get(f"r{statement.pk}")
                 ratings[statement] = int(value) if value and value != NEVER_USED else None
         return ratings
+
+
+# --- Monitor (surveys-monitor): excluding a response and undoing it ----------------------------
+
+
+class ExclusionForm(forms.Form):
+    reason = MultilineField(
+        label=_("Alasan dikeluarkan"),
+        max_length=EXCLUSION_REASON_MAX_LENGTH,
+        help_text=_("Wajib. Tercatat bersama nama Anda; respons tetap disimpan dan dapat dikembalikan."),
+        error_messages={"required": _("Tulis alasan mengeluarkan respons ini.")},
+    )
+
+
+class InclusionForm(forms.Form):
+    note = MultilineField(label=_("Catatan"), required=False, max_length=EXCLUSION_REASON_MAX_LENGTH)

@@ -50,6 +50,7 @@ from .surveys import (
     SurveyProgramme,
     SurveyRating,
     SurveyResponse,
+    SurveyResponseEvent,
     SurveySetupRefused,
     SurveyStatement,
 )
@@ -99,6 +100,7 @@ __all__ = [
     "SurveyProgramme",
     "SurveyRating",
     "SurveyResponse",
+    "SurveyResponseEvent",
     "SurveyStatement",
     "SurveySetupRefused",
 ]

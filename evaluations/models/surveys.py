@@ -24,13 +24,16 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.deletion import ProtectedError
+from django.db.models.functions import TruncDate
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -322,6 +325,176 @@ class Enumerator(models.Model):
         return f"/s/{self.form.token}/{self.token}/"
 
 
+# =============================================================================================
+# Monitoring (helper "surveys-monitor"): the quality flags coordinators check before a response
+# counts, the counts of the watch page, and the history of exclusions (SurveyResponseEvent, at
+# the end of this module).
+# =============================================================================================
+
+REVIEW_PERMISSION = "evaluations.review_submission"
+DEFAULT_MIN_SECONDS_PER_STATEMENT = 3
+STRAIGHT_LINE_MIN_RATED = 3
+
+
+@dataclass(frozen=True)
+class ResponseFlag:
+    code: str  # in URLs (?tanda=) and CSS classes
+    field: str  # the with_flags() annotation
+    label: str
+    explanation: str
+
+    def describe(self):
+        """The explanation with the current threshold filled in."""
+        return str(self.explanation) % {"seconds": min_seconds_per_statement()}
+
+
+RESPONSE_FLAGS = [
+    ResponseFlag(
+        "reuse",
+        "flag_reuse",
+        _("Responden dipakai ulang"),
+        _(
+            "Kontak yang sama juga mengisi formulir pilar lain di survei ini (atau perangkat yang sama, bila "
+            "keduanya lewat tautan publik tanpa enumerator). Penilai kementerian mengurangi nilai untuk "
+            "responden yang dipakai di lebih dari satu pilar."
+        ),
+    ),
+    ResponseFlag(
+        "not_used",
+        "flag_not_used",
+        _("Belum pernah memakai"),
+        _(
+            "Responden menjawab belum pernah memakai minimal satu program formulir ini, atau memilih "
+            "'belum pernah menggunakan' pada suatu pernyataan. Penilai mengurangi nilai untuk "
+            "responden yang tidak memakai programnya."
+        ),
+    ),
+    ResponseFlag(
+        "too_fast",
+        "flag_too_fast",
+        _("Terlalu cepat"),
+        _(
+            "Formulir diisi dalam waktu kurang dari %(seconds)s detik per pernyataan: terlalu cepat untuk "
+            "membaca setiap pernyataan."
+        ),
+    ),
+    ResponseFlag(
+        "straight",
+        "flag_straight",
+        _("Jawaban seragam"),
+        _("Semua pernyataan yang dinilai (minimal 3) diberi nilai yang sama: responden mungkin tidak membacanya."),
+    ),
+]
+FLAGS_BY_CODE = {flag.code: flag for flag in RESPONSE_FLAGS}
+
+
+def min_seconds_per_statement():
+    return getattr(settings, "SURVEY_MIN_SECONDS_PER_STATEMENT", DEFAULT_MIN_SECONDS_PER_STATEMENT)
+
+
+def _flag_expressions():
+    """The four flags as SQL expressions on a response (fresh objects each call: an expression
+    resolved into one query must not be reused in another)."""
+    # Reuse: only against responses of another pillar that still count (once the coordinator
+    # excluded the copy, the one left is no longer reused). A device is the same person only on
+    # the public link: an enumerator hands one phone to many respondents.
+    others = SurveyResponse.objects.filter(form__survey=OuterRef("form__survey"), excluded_at__isnull=True).exclude(
+        form__pillar=OuterRef("form__pillar")
+    )
+    same_contact = others.filter(contact_hash=OuterRef("contact_hash")).exclude(contact_hash="")
+    same_device = others.filter(device_hash=OuterRef("device_hash"), enumerator__isnull=True).exclude(device_hash="")
+    reuse = Q(Exists(same_contact)) | (Q(enumerator__isnull=True) & Q(Exists(same_device)))
+    never = ProgrammeUse.objects.filter(response=OuterRef("pk"), frequency=ProgrammeUse.Frequency.NEVER)
+    never_rated = SurveyRating.objects.filter(response=OuterRef("pk"), never_used=True)
+    # Too fast: the time from loading the form to sending it, against the statements it showed.
+    statements = (
+        SurveyRating.objects.filter(response=OuterRef("pk"))
+        .order_by()
+        .values("response")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    threshold = ExpressionWrapper(
+        Value(timedelta(seconds=min_seconds_per_statement()))
+        * Subquery(statements, output_field=models.IntegerField()),
+        output_field=models.DurationField(),
+    )
+    duration = ExpressionWrapper(F("submitted_at") - F("started_at"), output_field=models.DurationField())
+    uniform = (
+        SurveyRating.objects.filter(response=OuterRef("pk"), score__isnull=False)
+        .order_by()
+        .values("response")
+        .annotate(n=Count("pk"), low=Min("score"), high=Max("score"))
+        .filter(n__gte=STRAIGHT_LINE_MIN_RATED, low=F("high"))
+    )
+    return {
+        "flag_reuse": ExpressionWrapper(reuse, output_field=models.BooleanField()),
+        "flag_not_used": ExpressionWrapper(
+            Q(Exists(never)) | Q(Exists(never_rated)), output_field=models.BooleanField()
+        ),
+        "flag_too_fast": ExpressionWrapper(Q(LessThan(duration, threshold)), output_field=models.BooleanField()),
+        "flag_straight": Exists(uniform),
+    }
+
+
+def _any_flag():
+    return Q(*(Q(**{flag.field: True}) for flag in RESPONSE_FLAGS), _connector=Q.OR)
+
+
+class SurveyResponseQuerySet(models.QuerySet):
+    def counted(self):
+        """Responses that count: not excluded by a coordinator."""
+        return self.filter(excluded_at__isnull=True)
+
+    def excluded(self):
+        return self.filter(excluded_at__isnull=False)
+
+    def with_flags(self):
+        """Each response with flag_reuse, flag_not_used, flag_too_fast and flag_straight (booleans
+        computed in the same query: subqueries per row, no extra query)."""
+        return self.annotate(**_flag_expressions())
+
+    def _flags_available(self):
+        return self if "flag_reuse" in self.query.annotations else self.alias(**_flag_expressions())
+
+    def flagged(self, code=None):
+        """Responses with any flag raised, or with the flag `code` (a ResponseFlag.code)."""
+        qs = self._flags_available()
+        if code:
+            return qs.filter(**{FLAGS_BY_CODE[code].field: True})
+        return qs.filter(_any_flag())
+
+    def counts_per_form(self):
+        """{form id: {total, counted, flagged, flagged_counted}} in one query."""
+        kept = Q(excluded_at__isnull=True)
+        rows = (
+            self._flags_available()
+            .order_by()
+            .values("form")
+            .annotate(
+                total=Count("pk"),
+                counted=Count("pk", filter=kept),
+                flagged=Count("pk", filter=_any_flag()),
+                flagged_counted=Count("pk", filter=_any_flag() & kept),
+            )
+        )
+        return {row.pop("form"): row for row in rows}
+
+    def per_day(self):
+        """[{day, total, counted}] by local date of sending, oldest first: one query."""
+        return list(
+            self.order_by()
+            .annotate(day=TruncDate("submitted_at"))
+            .values("day")
+            .annotate(total=Count("pk"), counted=Count("pk", filter=Q(excluded_at__isnull=True)))
+            .order_by("day")
+        )
+
+    def profile_counts(self, field):
+        """[(value, count)] of one profile field (age_band, occupation, kecamatan), most first."""
+        return list(self.order_by().values_list(field).annotate(n=Count("pk")).order_by("-n", field))
+
+
 class SurveyResponse(models.Model):
     class AgeBand(models.TextChoices):
         UNDER_20 = "<20", _("di bawah 20 tahun")
@@ -364,6 +537,8 @@ class SurveyResponse(models.Model):
     )
     exclusion_reason = limited_text(_("alasan dikeluarkan"), EXCLUSION_REASON_MAX_LENGTH, blank=True)
 
+    objects = SurveyResponseQuerySet.as_manager()  # the monitor's flags and counts (below)
+
     class Meta:
         ordering = ["-submitted_at"]
         verbose_name = _("respons survei dampak")
@@ -379,6 +554,74 @@ class SurveyResponse(models.Model):
     @property
     def duration_seconds(self):
         return (self.submitted_at - self.started_at).total_seconds()
+
+    # --- Monitoring (surveys-monitor): flags read from with_flags(), exclusion and its undo ---
+
+    @property
+    def flags(self):
+        """The flags raised on this response (a response read through with_flags())."""
+        return [flag for flag in RESPONSE_FLAGS if getattr(self, flag.field)]
+
+    def _lock(self):
+        """Re-read the exclusion under a row lock: two coordinators acting on the same response at
+        once are served one after the other, and the second sees what the first did."""
+        self.refresh_from_db(
+            fields=["excluded_at", "excluded_by", "exclusion_reason"],
+            from_queryset=SurveyResponse.objects.select_for_update(),
+        )
+
+    @transaction.atomic
+    def exclude(self, by, reason):
+        """Keep the response but leave it out of every count and score, with the coordinator's
+        reason; the history keeps who did it and why."""
+        if not by.has_perm(REVIEW_PERMISSION):
+            raise PermissionDenied
+        reason = (reason or "").strip()
+        if not reason:
+            raise TransitionError(_("Tulis alasan mengeluarkan respons ini."))
+        if len(reason) > EXCLUSION_REASON_MAX_LENGTH:
+            raise TransitionError(_("Alasan paling panjang %(n)s karakter.") % {"n": EXCLUSION_REASON_MAX_LENGTH})
+        self._lock()
+        if self.is_excluded:
+            raise TransitionError(
+                _(
+                    "Respons ini sudah dikeluarkan oleh %(user)s pada %(at)s. "
+                    "Muat ulang halaman untuk melihat keadaan terbaru."
+                )
+                % {"user": self.excluded_by, "at": timezone.localtime(self.excluded_at).strftime("%d-%m-%Y %H:%M")}
+            )
+        self.excluded_at = timezone.now()
+        self.excluded_by = by
+        self.exclusion_reason = reason
+        self.save(update_fields=["excluded_at", "excluded_by", "exclusion_reason"])
+        SurveyResponseEvent.objects.create(
+            response=self, action=SurveyResponseEvent.Action.EXCLUDED, actor=by, note=reason
+        )
+
+    @transaction.atomic
+    def include(self, by, note=""):
+        """Undo an exclusion ("kembalikan"): the response counts again; the history keeps the
+        exclusion it undid and this undo."""
+        if not by.has_perm(REVIEW_PERMISSION):
+            raise PermissionDenied
+        note = (note or "").strip()
+        if len(note) > EXCLUSION_REASON_MAX_LENGTH:
+            raise TransitionError(_("Catatan paling panjang %(n)s karakter.") % {"n": EXCLUSION_REASON_MAX_LENGTH})
+        self._lock()
+        if not self.is_excluded:
+            raise TransitionError(
+                _(
+                    "Respons ini sudah dihitung kembali oleh pengguna lain. "
+                    "Muat ulang halaman untuk melihat keadaan terbaru."
+                )
+            )
+        self.excluded_at = None
+        self.excluded_by = None
+        self.exclusion_reason = ""
+        self.save(update_fields=["excluded_at", "excluded_by", "exclusion_reason"])
+        SurveyResponseEvent.objects.create(
+            response=self, action=SurveyResponseEvent.Action.INCLUDED, actor=by, note=note
+        )
 
 
 class ProgrammeUse(models.Model):
@@ -747,3 +990,28 @@ def _write_impact_answer(submission, question, answer, score, by, changes):
             values["verified_score"] = None
         Answer.objects.filter(pk=answer.pk).update(**values, version=F("version") + 1, updated_at=timezone.now())
     return answer, old
+
+
+class SurveyResponseEvent(models.Model):
+    """One exclusion of a response, or its undo, by a coordinator: the response keeps only its
+    current state, this keeps the history (who, when, why)."""
+
+    class Action(models.TextChoices):
+        EXCLUDED = "excluded", _("Dikeluarkan")
+        INCLUDED = "included", _("Dihitung kembali")
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("tindakan"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("oleh")
+    )
+    at = models.DateTimeField(_("waktu"), default=timezone.now)
+    note = limited_text(_("alasan / catatan"), EXCLUSION_REASON_MAX_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("riwayat pengecualian respons")
+        verbose_name_plural = _("riwayat pengecualian respons")
+
+    def __str__(self):
+        return f"{self.response} {self.get_action_display()}"
