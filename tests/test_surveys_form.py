@@ -351,6 +351,14 @@ def test_a_tampered_token_is_refused_and_the_page_offers_a_fresh_one(client, who
     assert client.post(url(whole), answers(whole, fresh)).status_code == 302
 
 
+def test_an_overlong_token_is_refused_like_a_tampered_one(client, whole):
+    token_of(client.get(url(whole)))
+    response = client.post(url(whole), answers(whole, "x" * 5000))
+    assert response.status_code == 400
+    assert "Formulir ini tidak sah. Muat ulang formulir" in response.content.decode()
+    assert SurveyResponse.objects.count() == 0
+
+
 def test_a_token_of_another_form_is_refused(client, whole, split):
     token = token_of(client.get(url(split)))
     response = client.post(url(whole), answers(whole, token))

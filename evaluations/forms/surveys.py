@@ -182,6 +182,7 @@ class EnumeratorForm(forms.Form):
 # --- The public respondent form (helper surveys-form) ------------------------------------------
 
 TOKEN_SALT = "evaluations.surveys.public-form"
+TOKEN_MAX_LENGTH = 500
 NEVER_USED = "n"  # the rating choice "Belum pernah menggunakan program ini"
 CONTACT_MAX_LENGTH = 100
 PHONE = re.compile(r"\+?\d{9,15}")
@@ -233,7 +234,17 @@ class SurveyResponseForm(forms.Form):
     statement. A statement may stay unanswered only when its programme was never used: it is then
     recorded as never used (models.surveys.record_response)."""
 
-    token = forms.CharField(widget=forms.HiddenInput)
+    # A signed token is about 100 characters; anything far longer is not one of ours.
+    token = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=TOKEN_MAX_LENGTH,
+        error_messages={
+            "max_length": _(
+                "Formulir ini tidak sah. Muat ulang formulir: jawaban Anda di bawah masih ada, "
+                "periksa lalu tekan Kirim sekali lagi."
+            )
+        },
+    )
     age_band = forms.ChoiceField(
         label=_("Usia Anda"),
         choices=SurveyResponse.AgeBand.choices,
