@@ -318,7 +318,11 @@ def make_survey_response(
     subdimensions = [form.subdimension] if form.subdimension_id else list(form.pillar.subdimensions.all())
     for programme in form.survey.programmes.filter(subdimension__in=subdimensions):
         ProgrammeUse.objects.create(response=response, programme=programme, frequency=frequency)
-    statements = SurveyStatement.objects.filter(period=form.survey.period, subdimension__in=subdimensions)
+    statements = list(SurveyStatement.objects.filter(period=form.survey.period, subdimension__in=subdimensions))
+    if isinstance(scores, dict):
+        # A code of another wording (the factory's GOV-1.1 vs the shipped GOV.1.1) would be ignored silently.
+        unknown = set(scores) - {statement.code for statement in statements}
+        assert not unknown, f"no statement {sorted(unknown)} on this form"
     for statement in statements:
         score = scores.get(statement.code, 3) if isinstance(scores, dict) else scores
         SurveyRating.objects.create(response=response, statement=statement, score=score, never_used=score is None)

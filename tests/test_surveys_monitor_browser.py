@@ -22,7 +22,7 @@ def monitored(site):
     enumerator = Enumerator.objects.create(form=gov, agency=survey.programmes.first().agency, name="Sari Wulandari")
     for i in range(12):
         make_survey_response(
-            gov, scores={"GOV-1.1": i % 5}, enumerator=enumerator if i % 2 else None, seconds=20 if i % 3 else 300
+            gov, scores={"GOV.1.1": i % 5}, enumerator=enumerator if i % 2 else None, seconds=20 if i % 3 else 300
         )
     return period, gov
 
