@@ -4,13 +4,16 @@ comes from the fixtures, loaded once per test session."""
 import io
 import itertools
 import os
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
+from functools import cache
 
 import openpyxl
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from evaluations import roles
@@ -53,6 +56,22 @@ _seq = itertools.count(1)
 
 def load_reference_data():
     call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+@contextmanager
+def rolled_back_at_the_end(django_db_blocker):
+    """A transaction around a module-scoped fixture's rows, rolled back when the fixture ends (as
+    Django's setUpTestData does): each test's own transaction is then a savepoint inside it, so the
+    rows are built once and every test still starts from them unchanged."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 def make_user(username=None, role=None, agency=None, **extra):
@@ -196,22 +215,32 @@ HEALTH_ROW = ["P001", "Puskesmas Uji", "Puskesmas rawat inap", "Bengalon", 20, 4
 TRANSPORT_ROW = ["Terminal tipe B", "Terminal Uji", "Sangatta Utara", "Dishub", "Beroperasi", 40, "Baik"]
 
 
+DATASET_SAMPLES = {"jalan": ROAD_ROW, "pendidikan": SCHOOL_ROW, "kesehatan": HEALTH_ROW, "transportasi": TRANSPORT_ROW}
+
+
+@cache
+def _dataset_workbook(kind, copies):
+    """The bytes of a data set's workbook of `copies` sample rows, written once per session."""
+    rows = []
+    for n in range(copies):
+        row = list(DATASET_SAMPLES[kind])
+        if kind == "pendidikan":
+            row[0] = f"{30400000 + n:08d}"
+        elif kind in {"jalan", "kesehatan"}:
+            row[0] = f"{row[0]}-{n}"
+        rows.append(row)
+    return make_xlsx(rows, kind=kind).read()
+
+
 def upload_all_datasets(period, agency, copies=1):
     """One accepted upload of each of the four data sets for the agency, through the same reader
     and save path as the upload page; `copies` rows each (schools get distinct NPSNs)."""
     operator = AgencyMember.objects.filter(agency=agency).select_related("user").first()
     user = operator.user if operator else make_operator(agency)
-    samples = {"jalan": ROAD_ROW, "pendidikan": SCHOOL_ROW, "kesehatan": HEALTH_ROW, "transportasi": TRANSPORT_ROW}
-    for kind, sample in samples.items():
-        rows = []
-        for n in range(copies):
-            row = list(sample)
-            if kind == "pendidikan":
-                row[0] = f"{30400000 + n:08d}"
-            elif kind in {"jalan", "kesehatan"}:
-                row[0] = f"{row[0]}-{n}"
-            rows.append(row)
-        content = make_xlsx(rows, kind=kind, name=f"{kind}.xlsx")
+    for kind in DATASET_SAMPLES:
+        content = SimpleUploadedFile(
+            f"{kind}.xlsx", _dataset_workbook(kind, copies), content_type="application/octet-stream"
+        )
         parsed = read_upload(SPECS[kind], content, period=period, agency=agency)
         content.seek(0)
         DatasetUpload.accept(period, agency, kind, content, user, parsed)

@@ -8,6 +8,7 @@ A URL pattern without an entry makes test_every_url_pattern_has_an_entry fail. T
 (/admin/) is left out: it has its own staff and permission checks.
 """
 
+import copy
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -16,10 +17,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from evaluations import roles
 from evaluations.models import (
+    Agency,
     Answer,
     DatasetUpload,
     Enumerator,
+    EvaluationPeriod,
     Evidence,
     ImpactSurvey,
     Job,
@@ -30,7 +34,16 @@ from evaluations.models import (
     SurveyForm,
 )
 
-from .factories import make_impact_survey, make_quick_win, make_survey_response, upload_all_datasets
+from .factories import (
+    make_impact_survey,
+    make_operator,
+    make_quick_win,
+    make_survey_response,
+    make_user,
+    open_period,
+    rolled_back_at_the_end,
+    upload_all_datasets,
+)
 from .filling import PDF
 
 ROLES = ["anonymous", "operator_a", "operator_b", "coordinator", "leader", "admin"]
@@ -432,17 +445,34 @@ def test_every_entry_is_a_url_pattern():
     assert sorted(set(MATRIX) - set(project_url_names())) == []
 
 
+@pytest.fixture(scope="module")
+def cast(django_db_setup, django_db_blocker):
+    """The world and its users (those of conftest's fixtures), built once for the module as Django's
+    setUpTestData does: in a transaction rolled back when the module ends. Each case runs in a
+    savepoint inside it, so what a case writes is undone before the next case."""
+    with rolled_back_at_the_end(django_db_blocker):
+        with django_db_blocker.unblock():
+            period = open_period(EvaluationPeriod.objects.get(year=2024, stage="1"))
+            agency_a = Agency.objects.get(abbreviation="Diskominfo Staper")
+            agency_b = Agency.objects.get(abbreviation="Bappeda")
+            operator_a = make_operator(agency_a, "operator_a")
+            coordinator = make_user("koordinator", roles.COORDINATOR)
+            world = World(period, agency_a, operator_a, coordinator)
+            world.users = {
+                "operator_a": operator_a,
+                "operator_b": make_operator(agency_b, "operator_b"),
+                "coordinator": coordinator,
+                "leader": make_user("pimpinan", roles.LEADER),
+                "admin": make_user("admin", roles.ADMIN, is_staff=True),
+            }
+        yield world
+
+
 @pytest.fixture
-def world(period, agency_a, agency_b, operator_a, operator_b, coordinator, leader, admin_user):
-    world = World(period, agency_a, operator_a, coordinator)
-    world.users = {
-        "operator_a": operator_a,
-        "operator_b": operator_b,
-        "coordinator": coordinator,
-        "leader": leader,
-        "admin": admin_user,
-    }
-    return world
+def world(cast):
+    """The module's world, copied per case: the monitor's responses are made on demand inside the
+    case's savepoint, so its cached properties must not outlive the case."""
+    return copy.copy(cast)
 
 
 def _outcome(response):
