@@ -73,6 +73,31 @@ def client_a(client, operator_a):
     return client
 
 
+@pytest.fixture
+def as_coordinator(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+@pytest.fixture
+def as_admin(client, admin_user):
+    """The test client signed in as the admin (pytest-django's admin_client is the same user on a
+    client of its own)."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """The test's uploaded files in a folder of its own (filling.media_root() names it), for tests
+    that look at the stored files or must not see another test's."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    return tmp_path
+
+
 from .browser import browser_page, chromium_browser, phone_page, site  # noqa: E402,F401  (shared fixtures)
 from .s3 import s3_bucket, s3_server  # noqa: E402,F401  (shared fixtures)
 

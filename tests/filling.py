@@ -1,11 +1,10 @@
 """Shared helpers for the questionnaire (agency filling) tests: small real files of each allowed
-type, a private media folder per test, and a post builder for section forms."""
+type, where the running test's private media folder is, and a post builder for section forms."""
 
 import io
 import zipfile
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -39,17 +38,8 @@ def upload(name, content=None):
     return SimpleUploadedFile(name, FILES[ext] if content is None else content)
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-    return tmp_path
-
-
 def media_root():
-    """The private media folder of the running test (see private_media)."""
+    """The private media folder of the running test (see conftest's private_media)."""
 
     return Path(settings.STORAGES["default"]["OPTIONS"]["location"])
 

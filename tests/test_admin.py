@@ -103,12 +103,6 @@ def post_changed(client, url, **changes):
 
 
 @pytest.fixture
-def as_admin(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-@pytest.fixture
 def submitted(period, agency_a):
     return make_submission(period, agency_a, status=S.SUBMITTED)
 

@@ -13,9 +13,9 @@ from evaluations.forms.fields import DecimalInput
 from evaluations.models import Answer, AnswerChange, Evidence, Question, ScoreBand
 
 from .factories import assign, make_operator, make_period, make_question
-from .filling import private_media, section_post, submission_of, upload  # noqa: F401
+from .filling import section_post, submission_of, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 T = Question.AnswerType
 
 

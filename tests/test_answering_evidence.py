@@ -9,9 +9,9 @@ from evaluations.models import Answer, AnswerChange, Evidence, Question
 from evaluations.validators import validate_evidence_file
 
 from .factories import assign, make_period, make_question
-from .filling import DOCX, PDF, PNG, XLSX, media_root, office_zip, private_media, section_post, submission_of, upload  # noqa: F401
+from .filling import DOCX, PDF, PNG, XLSX, media_root, office_zip, section_post, submission_of, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from evaluations import restore
 from evaluations.models import Answer, Evidence, Question, ReviewComment, RevisionReply, Submission
 
 from .factories import assign, make_period, make_question
-from .filling import private_media, section_post, submission_of, upload  # noqa: F401
+from .filling import section_post, submission_of, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 T = Question.AnswerType
 
 

@@ -22,15 +22,7 @@ from evaluations.models import DatasetUpload, Job, Kecamatan, RoadSegment, Schoo
 from .factories import HEALTH_ROW, ROAD_ROW, SCHOOL_ROW, TRANSPORT_ROW, make_agency, make_operator, make_xlsx
 from .filling import PDF
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_jobs")]
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
-    }
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_jobs", "private_media")]
 
 
 def _html(response):

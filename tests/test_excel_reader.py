@@ -15,26 +15,12 @@ from evaluations.models import DatasetUpload, Dimension, Job, Question, RoadSegm
 from .excel_helpers import huge_cell, instrument_file, million_rows, with_rows
 from .factories import ROAD_ROW, make_period, make_xlsx
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_jobs")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_jobs", "private_media")]
 
 SHEET = "xl/worksheets/sheet1.xml"
 QUESTIONS_SHEET = "xl/worksheets/sheet3.xml"  # 'pertanyaan', the third sheet of instrument_file()
 ROW_LIMIT_MESSAGE = "Berkas berisi lebih dari 20.000 baris data"
 CELL_MESSAGE = "Berkas berisi sel yang terlalu panjang"
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
-    }
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
 
 
 def rewritten(content, change, part=SHEET):

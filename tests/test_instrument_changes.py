@@ -19,12 +19,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_jobs")]
 
 
 @pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-@pytest.fixture
 def answered(period, agency_a):
     """The shipped 2024 period with every question of agency A answered (the last option chosen)."""
     answer_all(period, agency_a)

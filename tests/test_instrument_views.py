@@ -22,12 +22,6 @@ def post(client, period, upload, dry_run):
     return client.post("/kelola/instrumen/", data, follow=True)
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def test_the_admin_sees_the_upload_form_and_download_links(admin_client, period):
     response = admin_client.get("/kelola/instrumen/")
     html = response.content.decode()

@@ -18,7 +18,7 @@ from evaluations.models import DatasetUpload, Dimension, InstrumentChange, Job, 
 from .excel_helpers import instrument_file, valid_instrument_sheets
 from .factories import ROAD_ROW, make_period, make_xlsx
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 # session, user, permissions, the job (with its period), the menu's agency, the bell's unread count
 QUEUED_PAGE_QUERIES = 6
@@ -29,20 +29,6 @@ DONE_UPLOAD_PAGE_QUERIES = 4
 # the queued page's, then the instrument page under the dry run's difference (the difference is in
 # the job row): the form's periods, the periods with their question counts, the history
 DRY_RUN_PAGE_QUERIES = 9
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
-    }
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
 
 
 def bad_road():

@@ -15,20 +15,12 @@ from pillars.models import Pillar
 from .factories import make_agency, make_period, make_quick_win
 from .filling import PDF
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 S = QuickWin.Status
 # The quick-win page: a coordinator's (with a later period to continue into) and the owner's.
 # (Each with the bell's unread count.)
 PINNED_DETAIL = 13
 PINNED_OWNER_DETAIL = 12
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
-    }
 
 
 def _html(response):

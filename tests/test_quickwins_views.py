@@ -16,16 +16,8 @@ from pillars.models import Pillar
 from .factories import make_agency, make_period, make_quick_win
 from .filling import PDF
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 S = QuickWin.Status
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
-    }
 
 
 def _html(response):

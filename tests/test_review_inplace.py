@@ -29,12 +29,6 @@ def answer(submission, period):
     return make_answer(submission, question, score=3)
 
 
-@pytest.fixture
-def as_coordinator(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
 def score_url(answer, place="?bagian=A-GOV"):
     return f"/koordinator/jawaban/{answer.pk}/skor/{place}"
 

@@ -39,12 +39,6 @@ def answer(submission, questions):
     return make_answer(submission, questions[0], score=3, explanation="Perbup sudah terbit.")
 
 
-@pytest.fixture
-def as_coordinator(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
 def url(submission):
     return f"/koordinator/pengisian/{submission.pk}/"
 

@@ -79,12 +79,6 @@ def setup(coordinator):
     return Setup(coordinator)
 
 
-@pytest.fixture
-def as_coordinator(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
 def _text(html):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 

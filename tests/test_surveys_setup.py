@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def as_coordinator(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
-@pytest.fixture
 def survey(period, agency_a, agency_b):
     """Every programme is agency A's except Smart Economy's, which are agency B's."""
     survey = make_impact_survey(period, agency=agency_a)
