@@ -5,6 +5,7 @@ import tempfile
 
 import pytest
 from django.conf import settings
+from django.test.utils import setup_databases, teardown_databases
 from django.utils import translation
 
 from evaluations import roles
@@ -14,9 +15,34 @@ from .factories import load_reference_data, make_operator, make_user, open_perio
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """The test database with the reference data. pytest-django's own fixture makes the database
+    only when a selected test carries a django_db mark or asks for db, and a browser module does
+    neither (see browser.py), so this one makes it whatever is selected. No test uses
+    serialized_rollback, so nothing is serialised."""
+    if not django_db_use_migrations:
+        raise pytest.UsageError("--nomigrations is not supported: the reference data needs every migration")
+    verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
+        databases = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            serialized_aliases=set(),
+            keepdb=django_db_keepdb and not django_db_createdb,
+        )
         load_reference_data()
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(databases, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)
@@ -98,7 +124,15 @@ def private_media(settings, tmp_path):
     return tmp_path
 
 
-from .browser import browser_page, chromium_browser, phone_page, site  # noqa: E402,F401  (shared fixtures)
+from .browser import (  # noqa: E402,F401  (shared fixtures)
+    browser_page,
+    browser_server,
+    chromium_browser,
+    module_db,
+    phone_page,
+    reference_tables,
+    site,
+)
 from .s3 import s3_bucket, s3_server  # noqa: E402,F401  (shared fixtures)
 
 

@@ -47,7 +47,7 @@ from .factories import (
 from .filling import PDF
 
 ROLES = ["anonymous", "operator_a", "operator_b", "coordinator", "leader", "admin"]
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.one_db_pass]
 
 
 @dataclass

@@ -10,7 +10,7 @@ from .browser import log_in, screenshot
 from .factories import assign, make_operator, make_period, make_question
 from .filling import PDF
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 T = Question.AnswerType
 
 

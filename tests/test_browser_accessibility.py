@@ -52,7 +52,7 @@ from .factories import (
 )
 from .filling import upload
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -127,12 +127,13 @@ USERS = {
 }
 
 
-@pytest.fixture
-def world(site):
+@pytest.fixture(scope="module")
+def world(module_db):
     """The shipped 2024 Tahap I period, open, with something on every page: Diskominfo's returned
     submission whose first section holds an answer of every type (with evidence, a revision mark, a
     comment, one carried forward and one left open); Bappeda's submitted one with verified scores,
-    comments and history; Dinas PU's approved one; quick wins in several states; road data rows."""
+    comments and history; Dinas PU's approved one; quick wins in several states; road data rows.
+    Built once for the module: what a test changes is put back after it (see browser.site)."""
     period = open_period(EvaluationPeriod.objects.get(year=2024, stage="1"))
     previous = EvaluationPeriod.objects.create(
         year=2023,

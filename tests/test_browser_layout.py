@@ -8,7 +8,7 @@ from evaluations.models import Agency
 from .browser import PHONE, log_in, screenshot
 from .factories import make_operator
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 
 
 @pytest.fixture

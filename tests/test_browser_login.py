@@ -7,7 +7,7 @@ from evaluations.models import Agency, EvaluationPeriod
 from .browser import log_in, screenshot
 from .factories import make_operator, open_period
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 
 
 def test_an_operator_signs_in_with_a_real_browser_and_sees_the_period(site, browser_page):

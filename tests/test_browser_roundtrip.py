@@ -126,7 +126,7 @@ from .factories import (
 )
 from .filling import upload
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 T = Question.AnswerType
 LANGUAGES = ["id", "en"]
 SECTION = "A-LIV"

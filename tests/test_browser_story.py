@@ -34,7 +34,7 @@ from .browser import PHONE, log_in, log_out, screenshot
 from .factories import ROAD_ROW, make_operator, make_user, make_xlsx
 from .filling import PDF
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 NEXT_NAME = "Evaluasi Smart City 2025 Tahap I"
 
 

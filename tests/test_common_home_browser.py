@@ -14,7 +14,7 @@ from evaluations.models import Agency, EvaluationPeriod, Question, Submission
 from .browser import ARTIFACTS, PHONE, log_in, screenshot
 from .factories import make_answer, make_submission, make_user, open_period
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 
 PHONE_375 = {**PHONE, "width": 375}
 # Every text of every chart: its computed font size, and the size it is drawn at (the SVG's

@@ -12,7 +12,7 @@ from evaluations.models import EvaluationPeriod, Job
 from .browser import log_in, screenshot
 from .factories import ROAD_ROW, make_agency, make_operator, make_user, make_xlsx, open_period
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])

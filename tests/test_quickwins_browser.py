@@ -10,7 +10,7 @@ from pillars.models import Pillar
 from .browser import log_in
 from .factories import make_operator, make_period
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from .browser import log_in, screenshot
 from .test_common_home_browser import NO_SIDEWAYS_SCROLL, PHONE_375, leaders_world, phone_375  # noqa: F401
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 
 
 def test_on_a_phone_every_agency_is_a_card_with_its_status_in_view(site, leaders_world, phone_375):  # noqa: F811

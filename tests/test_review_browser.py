@@ -13,7 +13,7 @@ from evaluations.models import Agency, Dimension, Question, ReviewComment, Submi
 from .browser import log_in, screenshot
 from .factories import assign, make_answer, make_period, make_question, make_submission, make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 T = Question.AnswerType
 
 

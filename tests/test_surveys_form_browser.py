@@ -10,7 +10,7 @@ from evaluations.models import EvaluationPeriod, Kecamatan, SurveyForm, SurveyRa
 from .browser import screenshot
 from .factories import make_impact_survey, open_period
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 SMALL_PHONE = {"width": 360, "height": 640}
 MIN_TARGET = 44  # px, the smallest comfortable touch target
 

@@ -10,7 +10,7 @@ from .browser import log_in, screenshot
 from .factories import make_impact_survey, make_survey_response, make_user, open_period
 from .test_common_home_browser import NO_SIDEWAYS_SCROLL, phone_375  # noqa: F401
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 
 
 @pytest.fixture

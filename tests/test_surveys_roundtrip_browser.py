@@ -14,7 +14,7 @@ from evaluations.models import Agency, ImpactSurvey, SurveyForm, SurveyProgramme
 from .factories import make_impact_survey, make_period, make_quick_win, make_user
 from .test_browser_roundtrip import IGNORED_FIELDS, LANGUAGES, changes, open_page, say, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 
 
 def _row(obj):

@@ -18,7 +18,7 @@ from .browser import log_in, screenshot
 from .factories import make_user, open_period
 from .test_browser_story import decimal_comma, go, shot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 SMALL_PHONE = {"width": 360, "height": 640}
 PROGRAMMES = {  # Smart Governance's sub-dimensions, in order: programme and owning agency
     "Layanan publik": ("Mal Pelayanan Publik Sangatta", "DPMPTSP"),
