@@ -29,10 +29,11 @@ run: setup
 	PY=$(PY) HOST=$(HOST) PORT=$(PORT) scripts/run_dev.sh
 
 ## make test: the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set), one worker per core
-## (pytest-xdist; TEST_WORKERS=1 for a plain serial run)
+## (pytest-xdist; TEST_WORKERS=1 for a plain serial run). More pytest options via PYTEST_ARGS,
+## e.g. make test PYTEST_ARGS='-m "not browser"'
 TEST_WORKERS ?= auto
 test: setup
-	$(VENV)/bin/pytest -n $(TEST_WORKERS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## make serve: gunicorn with production settings on http://127.0.0.1:8000/ (see scripts/serve.sh)
 serve: setup
