@@ -2,15 +2,13 @@
 
 Each action runs in its own thread, and so on its own database connection; a barrier starts them
 together. Only PostgreSQL runs them truly at once (SQLite locks the whole file), so those tests
-are marked `needs_postgresql` and, being transactional, reload the reference data themselves.
+are marked `needs_postgresql` and, being transactional, write the reference data back themselves.
 """
 
 import threading
 
 import pytest
 from django.db import connection, connections
-
-from .factories import load_reference_data
 
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -19,9 +17,10 @@ needs_postgresql = pytest.mark.skipif(
 
 
 @pytest.fixture
-def reference_data(transactional_db):
-    """A transactional test may start from an emptied database: the reference data again."""
-    load_reference_data()
+def reference_data(transactional_db, reference_tables):
+    """A transactional test may start from an emptied database: the reference data again, written
+    back from the copy the browser tests keep (much faster than loading the fixtures)."""
+    reference_tables.restore()
 
 
 def at_once(*actions, timeout=60):
