@@ -130,10 +130,10 @@ from .browser import (  # noqa: E402,F401  (shared fixtures)
     chromium_browser,
     module_db,
     phone_page,
-    reference_tables,
     site,
 )
 from .s3 import s3_bucket, s3_server  # noqa: E402,F401  (shared fixtures)
+from .tables import reference_tables  # noqa: E402,F401  (a shared fixture)
 
 
 def pytest_configure(config):
