@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Answer, Assignment, Question, Submission
 from .models.submissions import ANSWERED
@@ -13,6 +14,8 @@ from .models.submissions import ANSWERED
 NOT_STARTED = "not_started"
 # Statuses that still owe the coordinators a submission: late once the deadline has passed.
 OVERDUE_STATUSES = {NOT_STARTED, Submission.Status.DRAFT, Submission.Status.RETURNED}
+# Every status an agency's progress can have, in the order the dashboard sorts and totals them.
+STATUS_CHOICES = [(NOT_STARTED, _("Belum mulai")), *Submission.Status.choices]
 
 
 @dataclass

@@ -3,6 +3,7 @@ name of its module in views/ (and of its forms, templates and tests)."""
 
 from django.urls import path
 
+from .models import Job
 from .views import (
     answering,
     common,
@@ -18,6 +19,12 @@ from .views import (
 )
 
 app_name = "evaluations"
+# A finished import's page (jobs.detail) is its topic's result: the data set with its message, the
+# refused file's errors, the dry run's difference. Wired here so that no view imports another.
+JOB_RESULT_PAGES = {
+    Job.Kind.DATASET_IMPORT: datasets.upload_result,
+    Job.Kind.INSTRUMENT_IMPORT: instrument.import_result,
+}
 urlpatterns = [
     path("", common.home, name="home"),
     # /opd/: operators fill in their agency's questionnaire.
@@ -42,7 +49,7 @@ urlpatterns = [
     path("hasil/", results.index, name="results_index"),
     path("ekspor/<int:period_id>/", results.export, name="results_export"),
     # /pekerjaan/: long work off the request (the workbook), its progress and its file.
-    path("pekerjaan/<int:pk>/", jobs.detail, name="jobs_detail"),
+    path("pekerjaan/<int:pk>/", jobs.detail, {"result_pages": JOB_RESULT_PAGES}, name="jobs_detail"),
     path("pekerjaan/<int:pk>/unduh/", jobs.download, name="jobs_download"),
     # /kelola/: the admin manages periods and the instrument.
     path("kelola/periode/", periods.index, name="periods_index"),

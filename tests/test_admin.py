@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from evaluations import quickwins
 from evaluations.models import (
     AdminChange,
     AgencyMember,
@@ -173,7 +174,7 @@ def test_a_quick_win_corrected_in_the_admin_is_recorded_like_an_edit_on_its_page
 def audit_rows(submitted, answer, coordinator, operator_a, period, agency_a):
     submitted.approve(by=coordinator)
     change = AnswerChange.objects.create(answer=answer, changed_by=operator_a, field="value", new_value="Level 3")
-    quick_win = QuickWin.propose(
+    quick_win = quickwins.propose(
         operator_a, period=period, agency=agency_a, pillar=Pillar.objects.get(code="GOV"), name="X"
     )
     return [SubmissionEvent.objects.get(), change, QuickWinChange.objects.get(quick_win=quick_win)]

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from evaluations import roles
+from evaluations import quickwins, roles
 from evaluations.excel.instrument import write_instrument
 from evaluations.models import (
     Agency,
@@ -232,10 +232,14 @@ def world(site):
     # Quick wins carried to the end: one running with a report and its file, one whose agency
     # asked for completion, one completed (badge in the list and coverage).
     running = make_quick_win(period, diskominfo, status=QuickWin.Status.BERJALAN, pillar="SOC", name="Cap Jempol")
-    running.report(operator, 40, timezone.localdate(), "Sosialisasi di 3 kecamatan.", upload("foto.pdf"), "Foto")
+    quickwins.report(
+        running, operator, 40, timezone.localdate(), "Sosialisasi di 3 kecamatan.", upload("foto.pdf"), "Foto"
+    )
     running_evidence = running.evidence.get()
     requested = make_quick_win(period, diskominfo, status=QuickWin.Status.BERJALAN, pillar="ENV", name="Bank Sampah")
-    requested.request_completion(operator, timezone.localdate(), "Selesai.", upload("akhir.pdf"), "Laporan akhir")
+    quickwins.request_completion(
+        requested, operator, timezone.localdate(), "Selesai.", upload("akhir.pdf"), "Laporan akhir"
+    )
     make_quick_win(
         period, bappeda, status=QuickWin.Status.SELESAI, pillar="ECO", name="E-SPTPD", completed_on=period.opens
     )

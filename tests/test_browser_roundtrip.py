@@ -82,7 +82,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from evaluations import roles
+from evaluations import quickwins, roles
 from evaluations.datasets import SPECS
 from evaluations.excel.datasets import read_upload
 from evaluations.models import (
@@ -366,8 +366,8 @@ def build_world(status=Submission.Status.DRAFT):
     )
     established = make_quick_win(period, agency, status=QuickWin.Status.DITETAPKAN, pillar="LIV", name="Smart PJU")
     requested = make_quick_win(period, agency, status=QuickWin.Status.BERJALAN, pillar="LIV", name="Sangatta Terang")
-    requested.request_completion(
-        operator, date(2031, 1, 20), "Semua titik menyala.\nBAST terlampir.", upload("bast.pdf"), "BAST"
+    quickwins.request_completion(
+        requested, operator, date(2031, 1, 20), "Semua titik menyala.\nBAST terlampir.", upload("bast.pdf"), "BAST"
     )
 
     road = make_xlsx([ROAD_ROW], kind="jalan", name="jalan-2031.xlsx")

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from evaluations import quickwins
 from evaluations.models import QuickWin, QuickWinChange, TransitionError
 from evaluations.validators import validate_evidence_file
 from pillars.models import Pillar
@@ -18,7 +19,7 @@ S = QuickWin.Status
 
 
 def test_an_operator_proposes_a_quick_win_for_their_own_agency(period, operator_a, agency_a):
-    quick_win = QuickWin.propose(
+    quick_win = quickwins.propose(
         operator_a, period=period, agency=agency_a, pillar=Pillar.objects.get(code="GOV"), name="Portal Satu Data"
     )
     assert quick_win.status == S.USULAN
@@ -28,7 +29,7 @@ def test_an_operator_proposes_a_quick_win_for_their_own_agency(period, operator_
 
 def test_an_operator_cannot_propose_for_another_agency(period, operator_a, agency_b):
     with pytest.raises(PermissionDenied):
-        QuickWin.propose(operator_a, period=period, agency=agency_b, pillar=Pillar.objects.get(code="GOV"), name="X")
+        quickwins.propose(operator_a, period=period, agency=agency_b, pillar=Pillar.objects.get(code="GOV"), name="X")
     assert not QuickWin.objects.exists()
 
 
@@ -102,7 +103,7 @@ def test_continuing_copies_a_quick_win_into_the_new_period_as_dilanjutkan(period
     )
     old.supporting_agencies.set([agency_b])
     new_period = make_period(year=2025)
-    new = old.continue_into(new_period, operator_a)
+    new = quickwins.continue_into(old, new_period, operator_a)
     assert (new.period, new.status, new.name, new.continued_from, new.is_new) == (
         new_period,
         S.DILANJUTKAN,
@@ -117,9 +118,9 @@ def test_continuing_copies_a_quick_win_into_the_new_period_as_dilanjutkan(period
 def test_a_quick_win_is_continued_only_once_per_period(period, agency_a, operator_a):
     old = make_quick_win(period, agency_a, status=S.DITETAPKAN)
     new_period = make_period(year=2025)
-    old.continue_into(new_period, operator_a)
+    quickwins.continue_into(old, new_period, operator_a)
     with pytest.raises(TransitionError):
-        old.continue_into(new_period, operator_a)
+        quickwins.continue_into(old, new_period, operator_a)
     assert QuickWin.objects.filter(period=new_period).count() == 1
 
 
@@ -127,7 +128,7 @@ def test_a_stopped_or_unset_quick_win_cannot_be_continued(period, agency_a, oper
     new_period = make_period(year=2025)
     for status in (S.DIHENTIKAN, S.USULAN, S.DITOLAK):
         with pytest.raises(TransitionError):
-            make_quick_win(period, agency_a, status=status).continue_into(new_period, operator_a)
+            quickwins.continue_into(make_quick_win(period, agency_a, status=status), new_period, operator_a)
     assert not QuickWin.objects.filter(period=new_period).exists()
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from evaluations import quickwins
 from evaluations.models import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinReport
 from pillars.models import Pillar
 
@@ -94,7 +95,7 @@ def test_a_late_report_for_an_earlier_day_does_not_lower_the_achievement(client_
 
 def test_the_coordinator_sees_the_reports(client, coordinator, operator_a, period, agency_a):
     quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
-    quick_win.report(operator_a, Decimal("35"), timezone.localdate(), "Tahap sosialisasi")
+    quickwins.report(quick_win, operator_a, Decimal("35"), timezone.localdate(), "Tahap sosialisasi")
     client.force_login(coordinator)
     html = _html(client.get(f"/quick-wins/{quick_win.pk}/"))
     assert "Tahap sosialisasi" in html
@@ -203,8 +204,8 @@ def test_another_agency_cannot_request_completion(client, operator_b, period, ag
 
 def _requested(period, agency, operator):
     quick_win = make_quick_win(period, agency, status=S.BERJALAN)
-    quick_win.request_completion(
-        operator, timezone.localdate(), "Selesai", SimpleUploadedFile("akhir.pdf", PDF), "Laporan akhir"
+    quickwins.request_completion(
+        quick_win, operator, timezone.localdate(), "Selesai", SimpleUploadedFile("akhir.pdf", PDF), "Laporan akhir"
     )
     return quick_win
 
@@ -434,7 +435,8 @@ def test_a_subdimension_of_the_chosen_pillar_is_saved(client_a, period):
 # --- query counts -------------------------------------------------------------------------------
 def _grow(quick_win, operator, n):
     for i in range(n):
-        quick_win.report(
+        quickwins.report(
+            quick_win,
             operator,
             Decimal(i % 100),
             timezone.localdate(),

@@ -3,6 +3,7 @@ second is told it was already dealt with; nothing is done twice."""
 
 import pytest
 
+from evaluations import quickwins
 from evaluations.models import QuickWin, QuickWinChange, TransitionError
 
 from .concurrency import at_once, needs_postgresql, reference_data  # noqa: F401  (a fixture)
@@ -33,7 +34,7 @@ def test_an_operators_edit_saved_after_the_quick_win_was_set_is_refused(period, 
     proposal.set_by_coordinator(coordinator)
     stale.name = "Nama diubah"
     with pytest.raises(TransitionError, match=ALREADY):
-        stale.save_edit(operator_a)
+        quickwins.save_edit(stale, operator_a)
     assert another_copy(proposal).name == "Portal Satu Data"
 
 

@@ -3,10 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Submission
-from ..progress import NOT_STARTED
-
-STATUS_CHOICES = [(NOT_STARTED, _("Belum mulai")), *Submission.Status.choices]
+from ..progress import STATUS_CHOICES
 
 SORT_CHOICES = [
     ("agency", _("Perangkat daerah (A–Z)")),

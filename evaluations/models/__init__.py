@@ -12,8 +12,9 @@ surveys.py     the impact survey (Tahap II): statements, programmes, public form
 jobs.py        long work off the request (workbook, reminders): state, progress, heartbeat, result file
 audit.py       the history of what the Django admin changes; how history rows write values
 
-Models sit at the bottom: they import nothing else of evaluations/ but scoring.py and survey_scoring.py
-(free of Django), and they check permissions with user.has_perm, never through evaluations.roles.
+Models sit at the bottom: they import nothing else of evaluations/ but scoring.py, survey_scoring.py and
+permissions.py (free of Django), and they check permissions with user.has_perm and the names in
+permissions.py, never through evaluations.roles.
 """
 
 from .agencies import Agency, AgencyMember, Assignment, Kecamatan
@@ -28,7 +29,7 @@ from .datasets import (
     TransportFacility,
 )
 from .instrument import AnswerOption, Dimension, Indicator, InstrumentChange, Question, ScoreBand
-from .jobs import Job, period_change_stamp
+from .jobs import Job
 from .notifications import Notification, ReminderSent
 from .periods import AssignmentConflict, EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange, QuickWinReport
@@ -70,7 +71,6 @@ __all__ = [
     "Indicator",
     "InstrumentChange",
     "Job",
-    "period_change_stamp",
     "Kecamatan",
     "Notification",
     "ReminderSent",

@@ -7,10 +7,12 @@ then moves through berjalan / dilanjutkan / dihentikan. While it runs, the ownin
 its achievement as often as needed (QuickWinReport) and finally asks for it to be marked completed
 (selesai) with its date and final evidence; a coordinator confirms or declines that request.
 
-Every change is one method here that checks who may make it and writes a QuickWinChange (who, when,
-what). Each first locks the quick win's row and reads its status again, so that of two people
-acting on it at the same moment the second waits for the first and is then told that it was already
-dealt with.
+Every transition is one method here that checks who may make it and writes a QuickWinChange (who,
+when, what); the use cases that write more rows (proposing, an edit with its field history,
+continuing into a later period, a progress report, a completion request) are in
+evaluations/quickwins.py and use the same checks. Each first locks the quick win's row and reads
+its status again (`lock`), so that of two people acting on it at the same moment the second waits
+for the first and is then told that it was already dealt with.
 """
 
 from django.conf import settings
@@ -22,14 +24,13 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from ..permissions import REVIEW, VIEW_ALL
 from .agencies import AgencyMember
-from .audit import FieldChange, history_fields, value_text
+from .audit import FieldChange
 from .fields import limited_text
 from .files import RemovableFile, quick_win_evidence_upload_to
 from .periods import EvaluationPeriod
-from .submissions import REVIEW, TransitionError
-
-VIEW_ALL = "evaluations.view_all_agencies"
+from .submissions import TransitionError
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 # The longest text people may type: the description, and every other text and note.
@@ -297,7 +298,8 @@ class QuickWin(models.Model):
         return self.can_edit(user) or (self.can_report(user) and not self.has_completion_request())
 
     # --- changes ----------------------------------------------------------------------
-    def _already_processed(self, status):
+    def already_processed(self, status):
+        """The refusal of a change made on a copy whose status someone else has since changed."""
         return TransitionError(
             _(
                 "Quick win ini sudah diproses oleh pengguna lain (statusnya sekarang %(status)s). "
@@ -306,7 +308,7 @@ class QuickWin(models.Model):
             % {"status": self.Status(status).label}
         )
 
-    def _lock(self):
+    def lock(self):
         """Lock the row until the transaction ends and read its status again; refused when it
         changed since this copy was read (see Submission.lock)."""
         seen = self.status
@@ -314,7 +316,7 @@ class QuickWin(models.Model):
             fields=["status", "status_note"], from_queryset=QuickWin.objects.select_for_update(no_key=True)
         )
         if self.status != seen:
-            raise self._already_processed(self.status)
+            raise self.already_processed(self.status)
 
     def record(self, by, kind, from_status="", note="", fields=()):
         return QuickWinChange.objects.create(
@@ -327,51 +329,6 @@ class QuickWin(models.Model):
             fields=", ".join(fields),
         )
 
-    @classmethod
-    @transaction.atomic
-    def propose(cls, by, supporting_agencies=(), **fields):
-        """An operator proposes for their own agency (a coordinator for any agency)."""
-        quick_win = cls(created_by=by, status=cls.Status.USULAN, **fields)
-        if not by.has_perm(REVIEW):
-            if not quick_win.is_owned_by(by):
-                raise PermissionDenied
-            quick_win.check_period_open()
-        quick_win.save()
-        quick_win.supporting_agencies.set(supporting_agencies)
-        quick_win.record(by, QuickWinChange.Kind.CREATED)
-        return quick_win
-
-    @transaction.atomic
-    def save_edit(self, by, supporting_agencies=None):
-        """Save a form edit (this instance, changed in memory, and the supporting agencies) and
-        record the old and new value of every field that changed, together."""
-        # This copy holds the edit, so the row is locked and read into another one: the old values.
-        before = QuickWin.objects.select_for_update(no_key=True).get(pk=self.pk)
-        if before.status != self.status:
-            raise self._already_processed(before.status)
-        if not self.can_edit(by):
-            raise PermissionDenied
-        changes = []
-        for field in history_fields(QuickWin, excluded=self.NOT_EDITED):
-            if field.many_to_many:
-                if supporting_agencies is None:
-                    continue
-                old = value_text(before, field)
-                new = ", ".join(sorted(str(agency) for agency in supporting_agencies))
-            else:
-                old, new = value_text(before, field), value_text(self, field)
-            if old != new:
-                changes.append(QuickWinFieldChange(field=field.name, old_value=old, new_value=new))
-        self.save()
-        if supporting_agencies is not None:
-            self.supporting_agencies.set(supporting_agencies)
-        if changes:
-            labels = [str(capfirst(QuickWin._meta.get_field(c.field).verbose_name)) for c in changes]
-            change = self.record(by, QuickWinChange.Kind.EDITED, self.status, fields=labels)
-            for field_change in changes:
-                field_change.change = change
-            QuickWinFieldChange.objects.bulk_create(changes)
-
     def _move(self, by, to_status, note=""):
         before = self.status
         self.status = to_status
@@ -383,7 +340,7 @@ class QuickWin(models.Model):
     def set_by_coordinator(self, by, note=""):
         if not by.has_perm(REVIEW):
             raise PermissionDenied
-        self._lock()
+        self.lock()
         if not self.is_proposal():
             raise TransitionError(_("Hanya quick win berstatus Usulan yang dapat ditetapkan."))
         self._move(by, self.Status.DITETAPKAN, (note or "").strip())
@@ -392,7 +349,7 @@ class QuickWin(models.Model):
     def reject(self, by, note):
         if not by.has_perm(REVIEW):
             raise PermissionDenied
-        self._lock()
+        self.lock()
         if not self.is_proposal():
             raise TransitionError(_("Hanya quick win berstatus Usulan yang dapat ditolak."))
         note = (note or "").strip()
@@ -406,7 +363,7 @@ class QuickWin(models.Model):
         if not self.is_owned_by(by):
             raise PermissionDenied
         self.check_period_open()
-        self._lock()
+        self.lock()
         if not self.is_rejected():
             raise TransitionError(_("Hanya quick win yang ditolak yang dapat diusulkan kembali."))
         self._move(by, self.Status.USULAN, (note or "").strip())
@@ -416,7 +373,7 @@ class QuickWin(models.Model):
         """ditetapkan → berjalan / dilanjutkan / dihentikan, by a coordinator or the owner."""
         if not (by.has_perm(REVIEW) or self.is_owned_by(by)):
             raise PermissionDenied
-        self._lock()
+        self.lock()
         if status not in self.PROGRESS.get(self.status, set()):
             raise TransitionError(
                 _("Status %(from)s tidak dapat diubah menjadi %(to)s.")
@@ -451,94 +408,16 @@ class QuickWin(models.Model):
         copies = {q.period_id: q for q in QuickWin.objects.filter(continued_from=self, period__in=later)}
         return [(p, copies.get(p.pk)) for p in later]
 
-    @transaction.atomic
-    def continue_into(self, period, by):
-        """Carry this quick win into `period` as "dilanjutkan", in one action: a copy of its
-        fields and supporting agencies, linked to this one, with its own history."""
-        if not (by.has_perm(REVIEW) or self.is_owned_by(by)):
-            raise PermissionDenied
-        # Two people continuing it at once: the second sees the first's copy below.
-        self._lock()
-        if not self.can_continue_into(period, by):
-            raise TransitionError(_("Quick win ini tidak dapat dilanjutkan ke periode tersebut."))
-        if QuickWin.objects.filter(period=period, continued_from=self).exists():
-            raise TransitionError(_("Quick win ini sudah dilanjutkan ke periode %(period)s.") % {"period": period})
-        copied = {
-            f.name: getattr(self, f.name)
-            for f in self._meta.concrete_fields
-            if f.name
-            not in {"id", "period", "status", "status_note", "continued_from", "created_by", "created_at", "updated_at"}
-        }
-        copied.update(achievement_pct=None, assessor_notes="", is_new=False, completed_on=None, completion_note="")
-        copied.pop("completion_requested_at")
-        new = QuickWin.objects.create(
-            period=period, status=self.Status.DILANJUTKAN, continued_from=self, created_by=by, **copied
-        )
-        new.supporting_agencies.set(self.supporting_agencies.all())
-        new.record(by, QuickWinChange.Kind.CONTINUED, note=str(self.period))
-        return new
-
-    def _refresh_locked(self):
+    def lock_and_refresh(self):
         """Lock the row and read every field again: a report or a completion decision depends on
         the completion request and the status, which a colleague may have just changed."""
         self.refresh_from_db(from_queryset=QuickWin.objects.select_for_update(no_key=True))
 
     @transaction.atomic
-    def report(self, by, achievement_pct, reported_on, note, evidence_file=None, evidence_title=""):
-        """The owning agency reports its achievement: one report kept in the history; the quick
-        win's Capaian becomes that of its latest report (by date, a late entry for an earlier day
-        does not lower it)."""
-        if not self.is_owned_by(by):
-            raise PermissionDenied
-        self._refresh_locked()
-        if not self.is_running():
-            raise TransitionError(
-                _("Capaian hanya dapat dilaporkan untuk quick win yang sudah ditetapkan dan masih berjalan.")
-            )
-        evidence = None
-        if evidence_file is not None:
-            evidence = QuickWinEvidence(quick_win=self, title=evidence_title, uploaded_by=by)
-            evidence.take(evidence_file)
-            evidence.save()
-        report = QuickWinReport.objects.create(
-            quick_win=self,
-            achievement_pct=achievement_pct,
-            reported_on=reported_on,
-            note=note.strip(),
-            evidence=evidence,
-            reported_by=by,
-        )
-        latest = self.reports.order_by("-reported_on", "-pk").values_list("achievement_pct", flat=True).first()
-        self.achievement_pct = latest
-        self.save(update_fields=["achievement_pct", "updated_at"])
-        self.record(by, QuickWinChange.Kind.REPORT, self.status, note=f"{report.achievement_pct}% · {report.note}")
-        return report
-
-    @transaction.atomic
-    def request_completion(self, by, completed_on, note, evidence_file, evidence_title):
-        """The owning agency asks for the quick win to be marked completed, with the date it
-        finished and its final evidence; a coordinator then confirms or declines."""
-        if not self.is_owned_by(by):
-            raise PermissionDenied
-        self._refresh_locked()
-        if not self.is_running():
-            raise TransitionError(_("Hanya quick win yang sedang berjalan yang dapat diajukan selesai."))
-        if self.has_completion_request():
-            raise TransitionError(_("Penyelesaian quick win ini sudah diajukan dan menunggu keputusan koordinator."))
-        evidence = QuickWinEvidence(quick_win=self, title=evidence_title, uploaded_by=by, final=True)
-        evidence.take(evidence_file)
-        evidence.save()
-        self.completed_on = completed_on
-        self.completion_note = (note or "").strip()
-        self.completion_requested_at = timezone.now()
-        self.save(update_fields=["completed_on", "completion_note", "completion_requested_at", "updated_at"])
-        self.record(by, QuickWinChange.Kind.COMPLETION_REQUESTED, self.status, note=self.completion_note)
-
-    @transaction.atomic
     def confirm_completion(self, by, note=""):
         if not by.has_perm(REVIEW):
             raise PermissionDenied
-        self._refresh_locked()
+        self.lock_and_refresh()
         if not self.can_decide_completion(by):
             raise TransitionError(_("Tidak ada pengajuan selesai yang menunggu keputusan untuk quick win ini."))
         self.completion_requested_at = None
@@ -553,7 +432,7 @@ class QuickWin(models.Model):
         note = (note or "").strip()
         if not note:
             raise TransitionError(_("Tulis alasan penolakan agar perangkat daerah dapat melengkapinya."))
-        self._refresh_locked()
+        self.lock_and_refresh()
         if not self.can_decide_completion(by):
             raise TransitionError(_("Tidak ada pengajuan selesai yang menunggu keputusan untuk quick win ini."))
         self.evidence.filter(final=True).update(final=False)

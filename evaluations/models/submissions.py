@@ -15,15 +15,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..permissions import REOPEN, REVIEW
 from .agencies import AgencyMember
 from .audit import FieldChange
 from .fields import limited_text
 from .files import RemovableFile, evidence_upload_to
 from .instrument import Question, format_number, format_score, score_in_range, score_validators
-
-# Permissions checked by the models; the role groups are granted them (evaluations.roles).
-REVIEW = "evaluations.review_submission"
-REOPEN = "evaluations.reopen_submission"
 
 # The longest text people may type (the forms take these max_lengths from here).
 ANSWER_TEXT_MAX_LENGTH = 5000  # a text answer, an explanation

@@ -40,10 +40,11 @@ from django.utils.translation import gettext_lazy as _
 from pillars.models import Pillar
 
 from .. import survey_scoring
+from ..permissions import REVIEW
 from .agencies import Assignment
 from .fields import limited_text
 from .instrument import Question, format_score
-from .submissions import REVIEW, Answer, AnswerChange, Submission, TransitionError
+from .submissions import Answer, AnswerChange, Submission, TransitionError
 
 STATEMENT_TEXT_MAX_LENGTH = 500
 EXCLUSION_REASON_MAX_LENGTH = 500
@@ -331,7 +332,6 @@ class Enumerator(models.Model):
 # the end of this module).
 # =============================================================================================
 
-REVIEW_PERMISSION = "evaluations.review_submission"
 DEFAULT_MIN_SECONDS_PER_STATEMENT = 3
 STRAIGHT_LINE_MIN_RATED = 3
 
@@ -574,7 +574,7 @@ class SurveyResponse(models.Model):
     def exclude(self, by, reason):
         """Keep the response but leave it out of every count and score, with the coordinator's
         reason; the history keeps who did it and why."""
-        if not by.has_perm(REVIEW_PERMISSION):
+        if not by.has_perm(REVIEW):
             raise PermissionDenied
         reason = (reason or "").strip()
         if not reason:
@@ -602,7 +602,7 @@ class SurveyResponse(models.Model):
     def include(self, by, note=""):
         """Undo an exclusion ("kembalikan"): the response counts again; the history keeps the
         exclusion it undid and this undo."""
-        if not by.has_perm(REVIEW_PERMISSION):
+        if not by.has_perm(REVIEW):
             raise PermissionDenied
         note = (note or "").strip()
         if len(note) > EXCLUSION_REASON_MAX_LENGTH:

@@ -54,12 +54,12 @@ def create(request):
     form = PeriodCreateForm(request.POST if request.method == "POST" else None, initial=_suggested(periods))
     if request.method == "POST":
         if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
             source = form.cleaned_data["source"]
             if source is None:
-                period = EvaluationPeriod.objects.create(**fields)
+                period = form.save()  # a draft
                 message = _("Periode %(period)s dibuat tanpa instrumen: impor instrumennya di halaman Instrumen.")
             else:
+                fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
                 period = EvaluationPeriod.objects.create_copy(source, **fields)
                 message = _("Periode %(period)s dibuat sebagai salinan %(source)s: periksa instrumen dan penugasannya.")
             messages.success(request, message % {"period": shorten(period.name), "source": shorten(source or "")})

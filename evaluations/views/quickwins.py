@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from pillars.models import Pillar, SubDimension
 
-from .. import access, notifications, roles
+from .. import access, notifications, quickwins, roles
 from ..forms.quickwins import (
     CompletionRequestForm,
     NoteForm,
@@ -139,7 +139,7 @@ def create(request):
         fields = {k: v for k, v in form.cleaned_data.items() if k != "supporting_agencies"}
         fields.setdefault("agency", roles.agency_of(request.user))
         try:
-            quick_win = QuickWin.propose(
+            quick_win = quickwins.propose(
                 request.user, period=period, supporting_agencies=form.cleaned_data["supporting_agencies"], **fields
             )
         except TransitionError as error:
@@ -156,7 +156,7 @@ def edit(request, pk):
     if request.method == "POST" and form.is_valid():
         quick_win = form.save(commit=False)
         try:
-            quick_win.save_edit(request.user, supporting_agencies=form.cleaned_data["supporting_agencies"])
+            quickwins.save_edit(quick_win, request.user, supporting_agencies=form.cleaned_data["supporting_agencies"])
         except TransitionError as error:
             messages.error(request, error.message)
             return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
@@ -223,7 +223,7 @@ def continue_into(request, pk):
     chosen = request.POST.get("periode", "")
     period = get_object_or_404(EvaluationPeriod, pk=chosen) if chosen.isdigit() else period_or_404()
     try:
-        new = quick_win.continue_into(period, request.user)
+        new = quickwins.continue_into(quick_win, period, request.user)
     except (TransitionError, IntegrityError) as error:
         messages.error(request, getattr(error, "message", _("Quick win ini sudah dilanjutkan ke periode ini.")))
         return redirect("evaluations:quickwins_detail", pk=pk)
@@ -321,7 +321,8 @@ def report(request, pk):
         quick_win,
         form,
         "report_form",
-        lambda data: quick_win.report(
+        lambda data: quickwins.report(
+            quick_win,
             request.user,
             achievement_pct=data["achievement_pct"],
             reported_on=data["reported_on"],
@@ -344,7 +345,8 @@ def request_completion(request, pk):
         quick_win,
         form,
         "completion_form",
-        lambda data: quick_win.request_completion(
+        lambda data: quickwins.request_completion(
+            quick_win,
             request.user,
             completed_on=data["completed_on"],
             note=data["note"],

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from evaluations import roles
+from evaluations import quickwins, roles
 from evaluations.datasets import get_spec
 from evaluations.excel.datasets import read_upload, rows_to_xlsx
 from evaluations.management.demo_answers import seed_demo_answers
@@ -219,7 +219,7 @@ def seed_quick_wins_and_datasets(period):
         if QuickWin.objects.filter(period=period, name=name).exists():
             continue
         agency = agencies[agency_abbr]
-        quick_win = QuickWin.propose(
+        quick_win = quickwins.propose(
             operators.get(agency_abbr, coordinator),
             period=period,
             agency=agency,
