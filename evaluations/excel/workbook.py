@@ -42,9 +42,9 @@ from ..models import (
     SurveyRating,
     SurveyResponse,
 )
-from ..models.surveys import survey_results
 from ..progress import NOT_STARTED, agency_progress
 from ..scoring import Coverage, round_score
+from ..surveys import survey_results
 from .writer import DATETIME_FORMAT, PERCENT_FORMAT, SCORE_FORMAT, WorkbookWriter
 
 ANSWER_CHUNK = 2000
@@ -657,7 +657,7 @@ def survei_dampak(data, sheet):
     """The impact survey's aggregates: each pillar, its sub-dimensions and their statements with
     the mean after exclusions (and before, to show what cleaning changed) and the respondents
     before and after exclusions; for a statement, who scored it and who never used the programme
-    (after exclusions). The same numbers as the results page (models.surveys.survey_results)."""
+    (after exclusions). The same numbers as the results page (surveys.survey_results)."""
     sheet.table(title_text(data, gettext("Survei Dampak")), *columns_and_widths(SURVEY_COLUMNS))
     survey = data.survey
     names = {p.code: p.name for p in data.pillars}

@@ -155,7 +155,7 @@ class AnswerForm(forms.Form):
                 help_text=_("Bila jawaban ini tetap seperti adanya, jelaskan alasannya kepada koordinator."),
             )
         if question.from_impact_survey:
-            # The coordinators fill this answer from the impact survey (models.surveys): the agency
+            # The coordinators fill this answer from the impact survey (surveys.fill_impact_answers): the agency
             # explains and attaches evidence, but never changes the value (values() keeps it).
             self.fields["value"].disabled = True
             self.fields["value"].help_text = _("Diisi koordinator dari rata-rata survei dampak: %(value)s.") % {

@@ -8,7 +8,8 @@ quickwins.py   quick wins per pillar, their history (old and new values) and evi
 notifications.py in-app notices, and the reminders sent (once a day per agency)
 datasets.py    the four supporting data sets and their upload history
 files.py       what every stored file has (evidence, quick-win evidence, data-set uploads)
-surveys.py     the impact survey (Tahap II): statements, programmes, public forms, responses
+surveys.py     the impact survey (Tahap II): statements, dates, programmes, public forms, enumerator links
+survey_responses.py the survey's responses, programme use, ratings, the monitor's flags and exclusions
 jobs.py        long work off the request (workbook, reminders): state, progress, heartbeat, result file
 audit.py       the history of what the Django admin changes; how history rows write values
 
@@ -42,15 +43,12 @@ from .submissions import (
     SubmissionEvent,
     TransitionError,
 )
+from .survey_responses import ProgrammeUse, SurveyRating, SurveyResponse, SurveyResponseEvent
 from .surveys import (
     Enumerator,
     ImpactSurvey,
-    ProgrammeUse,
     SurveyForm,
     SurveyProgramme,
-    SurveyRating,
-    SurveyResponse,
-    SurveyResponseEvent,
     SurveySetupRefused,
     SurveyStatement,
 )

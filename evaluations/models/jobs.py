@@ -28,7 +28,8 @@ from .instrument import Dimension, Question
 from .periods import EvaluationPeriod
 from .quickwins import QuickWin, QuickWinEvidence
 from .submissions import Answer, AnswerChange, ReviewComment, Submission
-from .surveys import SurveyResponse, SurveyStatement
+from .survey_responses import SurveyResponse
+from .surveys import SurveyStatement
 
 
 def job_upload_to(instance, filename):

@@ -536,7 +536,7 @@ class Answer(models.Model):
         if self.bool_value is not None:
             return str(_("Ya") if self.bool_value else _("Tidak"))
         if self.number_value is not None:
-            # A level answer holding a number is an impact question's survey mean (models.surveys).
+            # A level answer holding a number is an impact question's survey mean (surveys.fill_impact_answers).
             units = {Question.AnswerType.NUMBER: self.question.unit, Question.AnswerType.PERCENT: "%"}
             unit = units.get(self.question.answer_type, "")
             return f"{format_number(self.number_value)} {unit}".strip()

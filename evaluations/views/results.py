@@ -16,8 +16,8 @@ from pillars.models import Pillar, SubDimension
 from .. import access, charts, scoring, tasks
 from ..forms.results import STATUS_CHOICES, DashboardFilterForm
 from ..models import Dimension, EvaluationPeriod
-from ..models.surveys import impact_questions, survey_results
 from ..progress import agency_progress
+from ..surveys import impact_questions, survey_results
 from .common import index_cards
 
 STATUS_ORDER = [code for code, _label in STATUS_CHOICES]
