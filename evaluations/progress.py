@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from .models import Answer, Assignment, Question, Submission
-from .models.submissions import ANSWERED
+from .models.answering import ANSWERED
 
 # The status of an agency that has answered nothing yet (no submission, or an empty draft).
 NOT_STARTED = "not_started"

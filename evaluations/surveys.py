@@ -20,13 +20,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F, Q
-from django.utils import timezone
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from pillars.models import Pillar
 
 from . import survey_scoring
+from .answering import write_answer
 from .models import (
     Agency,
     Answer,
@@ -356,6 +356,8 @@ def _form_counts(period):
 # question holds the mean too but, like every number question, is scored only when the instrument
 # gives it score bands (Question.type_is_scorable). Other types are left alone and reported.
 IMPACT_ANSWER_TYPES = ("level", "number")
+# What an impact answer holds besides the survey's mean (in number_value): nothing else.
+IMPACT_VALUES = {"option_id": None, "bool_value": None, "text_value": "", "date_value": None}
 
 
 @dataclass
@@ -425,15 +427,15 @@ def fill_impact_answers(period, by):
             elif submission.is_approved():
                 fill.refused.append((submission.agency, question.code))
             else:
-                answer, old_value = _write_impact_answer(submission, question, answer, score, by, changes)
-                changes.append(
-                    AnswerChange(
-                        answer=answer,
-                        changed_by=by,
-                        field="impact_survey",
-                        old_value=old_value,
-                        new_value=_source(score, group),
-                    )
+                write_answer(
+                    submission,
+                    question,
+                    answer,
+                    {**IMPACT_VALUES, "number_value": score},
+                    by,
+                    changes=changes,
+                    self_score=score,
+                    source=("impact_survey", str(_source(score, group))),
                 )
                 fill.written.append((submission.agency, question.code, score))
     AnswerChange.objects.bulk_create(changes)
@@ -502,37 +504,3 @@ def _holds(answer, score):
         and answer.option_id is None
         and not answer.carried_forward
     )
-
-
-def _write_impact_answer(submission, question, answer, score, by, changes):
-    """Create or update one answer with the survey's score; returns it with its value as it read
-    before. A cleared verified score is added to `changes`."""
-    values = {
-        "option": None,
-        "bool_value": None,
-        "number_value": score,
-        "text_value": "",
-        "date_value": None,
-        "self_score": score,
-        "carried_forward": False,
-        "updated_by": by,
-    }
-    if answer is None:
-        answer = Answer.objects.create(submission=submission, question=question, **values)
-        old = ""
-    else:
-        answer.question = question
-        old = answer.value_display() if answer.is_answered else ""
-        if answer.verified_score is not None:
-            changes.append(
-                AnswerChange(
-                    answer=answer,
-                    changed_by=by,
-                    field="verified_score",
-                    old_value=format_score(answer.verified_score),
-                    new_value="",
-                )
-            )
-            values["verified_score"] = None
-        Answer.objects.filter(pk=answer.pk).update(**values, version=F("version") + 1, updated_at=timezone.now())
-    return answer, old

@@ -22,11 +22,11 @@ urlpatterns = [
     path("", common.home, name="home"),
     # /opd/: operators fill in their agency's questionnaire.
     path("opd/", answering.home, name="answering_home"),
-    path("opd/pengisian/<int:submission_id>/", answering.submission, name="answering_submission"),
-    path("opd/pengisian/<int:submission_id>/bagian/<str:key>/", answering.section, name="answering_section"),
-    path("opd/pengisian/<int:submission_id>/kirim/", answering.submit, name="answering_submit"),
-    path("opd/pengisian/<int:submission_id>/salin/", answering.copy_previous, name="answering_copy_previous"),
-    path("opd/bukti/<int:evidence_id>/unduh/", answering.evidence_download, name="answering_evidence_download"),
+    path("opd/pengisian/<int:pk>/", answering.submission, name="answering_submission"),
+    path("opd/pengisian/<int:pk>/bagian/<str:key>/", answering.section, name="answering_section"),
+    path("opd/pengisian/<int:pk>/kirim/", answering.submit, name="answering_submit"),
+    path("opd/pengisian/<int:pk>/salin/", answering.copy_previous, name="answering_copy_previous"),
+    path("opd/bukti/<int:pk>/unduh/", answering.evidence_download, name="answering_evidence_download"),
     # /koordinator/: coordinators track progress, remind, and review one submission at a time.
     path("koordinator/", results.dashboard, name="results_dashboard"),
     path("koordinator/pengingat/", results.send_reminders, name="results_send_reminders"),

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ..answering import AnswerInput, state_of, values_of
 from ..models import Question
+from ..models.answering import ANSWER_TEXT_MAX_LENGTH, REPLY_MAX_LENGTH
 from ..models.instrument import format_number
-from ..models.submissions import ANSWER_TEXT_MAX_LENGTH, REPLY_MAX_LENGTH
 from ..validators import ALLOWED_LABEL, evidence_accept_attribute, validate_evidence_file
 from .fields import DecimalInput, LinkField, MultilineField
 

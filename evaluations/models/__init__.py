@@ -3,7 +3,9 @@
 periods.py     the evaluation period and its life cycle
 instrument.py  dimension -> indicator -> question -> answer options / score bands; its change history
 agencies.py    kecamatan, agencies (Perangkat Daerah), their people, who answers what
-submissions.py one submission per agency per period, answers, evidence, review and audit trail
+submissions.py one submission per agency per period, its review pages and its timeline
+answering.py   answers, their evidence, change history, review comments and the agency's replies
+transitions.py the error a refused transition raises and the permissions the models check
 quickwins.py   quick wins per pillar, their history (old and new values) and evidence
 notifications.py in-app notices, and the reminders sent (once a day per agency)
 datasets.py    the four supporting data sets and their upload history
@@ -18,6 +20,7 @@ Models sit at the bottom: they import nothing else of evaluations/ but scoring.p
 """
 
 from .agencies import Agency, AgencyMember, Assignment, Kecamatan
+from .answering import Answer, AnswerChange, Evidence, ReviewComment, RevisionReply
 from .audit import AdminChange
 from .datasets import (
     DATASET_MODELS,
@@ -33,16 +36,7 @@ from .jobs import Job, period_change_stamp
 from .notifications import Notification, ReminderSent
 from .periods import AssignmentConflict, EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange, QuickWinReport
-from .submissions import (
-    Answer,
-    AnswerChange,
-    Evidence,
-    ReviewComment,
-    RevisionReply,
-    Submission,
-    SubmissionEvent,
-    TransitionError,
-)
+from .submissions import Submission, SubmissionEvent
 from .survey_responses import ProgrammeUse, SurveyRating, SurveyResponse, SurveyResponseEvent
 from .surveys import (
     Enumerator,
@@ -52,6 +46,7 @@ from .surveys import (
     SurveySetupRefused,
     SurveyStatement,
 )
+from .transitions import TransitionError
 
 __all__ = [
     "AdminChange",

@@ -23,11 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .agencies import Assignment
+from .answering import Answer, AnswerChange, ReviewComment
 from .datasets import DatasetUpload
 from .instrument import Dimension, Question
 from .periods import EvaluationPeriod
 from .quickwins import QuickWin, QuickWinEvidence
-from .submissions import Answer, AnswerChange, ReviewComment, Submission
+from .submissions import Submission
 from .survey_responses import SurveyResponse
 from .surveys import SurveyStatement
 

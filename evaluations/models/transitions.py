@@ -1,0 +1,18 @@
+"""What the models' transitions share: the error a refused transition raises and the permissions
+the models check (the role groups are granted them in evaluations.roles).
+
+It sits below every other models module, so that the submission and its answers, quick wins, data
+sets and the impact survey refuse and check alike without importing one another.
+"""
+
+REVIEW = "evaluations.review_submission"
+REOPEN = "evaluations.reopen_submission"
+
+
+class TransitionError(Exception):
+    """A transition that the submission's state does not allow; the message is for the user."""
+
+    def __init__(self, message, missing=None):
+        super().__init__(message)
+        self.message = message
+        self.missing = missing or []
