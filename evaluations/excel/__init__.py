@@ -5,5 +5,6 @@ writer.py      a small write-only sheet writer (text never becomes a formula)
 reader.py      the one reader of uploaded .xlsx files: container checks, pandas frame, named sheets
 cells.py       CellError, the yes/no words, the number parser, cell helpers
 datasets.py    the data-set template and upload reader
-instrument.py  the instrument spreadsheet: import and export
+instrument.py  the instrument spreadsheet: its sheets and columns, read and validated into a plan
+instrument_export.py  a period's instrument written in that format
 """
