@@ -30,9 +30,10 @@ from django_tasks import task
 from . import notifications, reminders
 from .datasets import get_spec
 from .excel.datasets import DatasetFileError, read_upload
-from .excel.instrument import InstrumentFileError, InstrumentImportRefused, compare_instrument, import_instrument
+from .excel.instrument import InstrumentFileError
 from .excel.instrument import read_instrument as read_instrument_file
 from .excel.workbook import export_period, workbook_filename
+from .instrument import InstrumentImportRefused, compare_instrument, import_instrument
 from .models import Agency, DatasetUpload, Job, TransitionError, period_change_stamp
 
 logger = logging.getLogger(__name__)
