@@ -198,24 +198,24 @@ def get_job_for_user(user, pk):
 
 
 # --- impact survey: setup and enumerator links (surveys-setup) ---------------------------------
-def get_survey_period_for_user(user, period_pk, write=False):
+def get_survey_period_for_user(user, period_id, write=False):
     """The survey setup pages of a period: everyone who views all agencies may look, coordinators
     and admin change (leaders 403); anyone else 404."""
     if not roles.can_view_all(user):
         raise Http404
     if write and not roles.is_coordinator(user):
         raise PermissionDenied
-    return get_object_or_404(EvaluationPeriod, pk=period_pk)
+    return get_object_or_404(EvaluationPeriod, pk=period_id)
 
 
-def get_survey_for_user(user, period_pk, write=False):
+def get_survey_for_user(user, period_id, write=False):
     """The period's impact survey, with the same rule as get_survey_period_for_user; 404 while
     the period has none."""
     if not roles.can_view_all(user):
         raise Http404
     if write and not roles.is_coordinator(user):
         raise PermissionDenied
-    return get_object_or_404(ImpactSurvey.objects.select_related("period"), period_id=period_pk)
+    return get_object_or_404(ImpactSurvey.objects.select_related("period"), period_id=period_id)
 
 
 def survey_agency_of(user):
@@ -229,17 +229,17 @@ def survey_agency_of(user):
     return agency
 
 
-def get_survey_form_for_operator(user, period_pk, form_pk):
+def get_survey_form_for_operator(user, period_id, form_id):
     """Adding an enumerator link to a form: coordinators any form of the period; an operator only
     a form of a programme their agency owns (another agency's form is 404); leaders 403."""
     forms = SurveyForm.objects.select_related("survey__period", "pillar", "subdimension").filter(
-        survey__period_id=period_pk
+        survey__period_id=period_id
     )
     if roles.is_coordinator(user):
-        return get_object_or_404(forms, pk=form_pk)
+        return get_object_or_404(forms, pk=form_id)
     if roles.can_view_all(user):
         raise PermissionDenied
-    return get_object_or_404(forms.owned_by(survey_agency_of(user)), pk=form_pk)
+    return get_object_or_404(forms.owned_by(survey_agency_of(user)), pk=form_id)
 
 
 # --- The public respondent form (helper surveys-form) ------------------------------------------

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Answer, Assignment, Question, Submission
-from .models.submissions import ANSWERED
+from .models.answering import ANSWERED
 
 # The status of an agency that has answered nothing yet (no submission, or an empty draft).
 NOT_STARTED = "not_started"

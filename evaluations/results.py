@@ -33,8 +33,8 @@ from .models import (
     SurveyResponse,
     SurveyStatement,
 )
-from .models.surveys import impact_questions, survey_results
 from .progress import STATUS_CHOICES, AgencyShares, agency_progress
+from .surveys import impact_questions, survey_results
 
 INDEX_LABELS = {
     "official": _lazy("Indeks resmi (disetujui, skor verifikasi)"),

@@ -32,9 +32,10 @@ from django_tasks import task
 from . import jobs, notifications, reminders
 from .datasets import get_spec
 from .excel.datasets import DatasetFileError, read_upload
-from .excel.instrument import InstrumentFileError, InstrumentImportRefused, compare_instrument, import_instrument
+from .excel.instrument import InstrumentFileError
 from .excel.instrument import read_instrument as read_instrument_file
 from .excel.workbook import export_period, workbook_filename
+from .instrument import InstrumentImportRefused, compare_instrument, import_instrument
 from .models import Agency, DatasetUpload, Job, TransitionError
 from .results import period_change_stamp
 

@@ -29,11 +29,11 @@ urlpatterns = [
     path("", common.home, name="home"),
     # /opd/: operators fill in their agency's questionnaire.
     path("opd/", answering.home, name="answering_home"),
-    path("opd/pengisian/<int:submission_id>/", answering.submission, name="answering_submission"),
-    path("opd/pengisian/<int:submission_id>/bagian/<str:key>/", answering.section, name="answering_section"),
-    path("opd/pengisian/<int:submission_id>/kirim/", answering.submit, name="answering_submit"),
-    path("opd/pengisian/<int:submission_id>/salin/", answering.copy_previous, name="answering_copy_previous"),
-    path("opd/bukti/<int:evidence_id>/unduh/", answering.evidence_download, name="answering_evidence_download"),
+    path("opd/pengisian/<int:pk>/", answering.submission, name="answering_submission"),
+    path("opd/pengisian/<int:pk>/bagian/<str:key>/", answering.section, name="answering_section"),
+    path("opd/pengisian/<int:pk>/kirim/", answering.submit, name="answering_submit"),
+    path("opd/pengisian/<int:pk>/salin/", answering.copy_previous, name="answering_copy_previous"),
+    path("opd/bukti/<int:pk>/unduh/", answering.evidence_download, name="answering_evidence_download"),
     # /koordinator/: coordinators track progress, remind, and review one submission at a time.
     path("koordinator/", results.dashboard, name="results_dashboard"),
     path("koordinator/pengingat/", results.send_reminders, name="results_send_reminders"),
@@ -95,26 +95,26 @@ urlpatterns = [
     path("data/<str:kind>/unggah/", datasets.upload, name="datasets_upload"),
     # /survei-dampak/: the impact survey. Setup and enumerator links (surveys-setup).
     path("survei-dampak/", surveys.index, name="surveys_index"),
-    path("survei-dampak/<int:period_pk>/atur/", surveys.setup, name="surveys_setup"),
-    path("survei-dampak/<int:period_pk>/atur/<str:pillar_code>/", surveys.setup_pillar, name="surveys_setup_pillar"),
+    path("survei-dampak/<int:period_id>/atur/", surveys.setup, name="surveys_setup"),
+    path("survei-dampak/<int:period_id>/atur/<str:pillar_code>/", surveys.setup_pillar, name="surveys_setup_pillar"),
     path(
-        "survei-dampak/<int:period_pk>/atur/<str:pillar_code>/pecah/", surveys.setup_split, name="surveys_setup_split"
+        "survei-dampak/<int:period_id>/atur/<str:pillar_code>/pecah/", surveys.setup_split, name="surveys_setup_split"
     ),
-    path("survei-dampak/<int:period_pk>/enumerator/", surveys.enumerators, name="surveys_enumerators"),
+    path("survei-dampak/<int:period_id>/enumerator/", surveys.enumerators, name="surveys_enumerators"),
     path(
-        "survei-dampak/<int:period_pk>/enumerator/<int:form_pk>/tambah/",
+        "survei-dampak/<int:period_id>/enumerator/<int:form_id>/tambah/",
         surveys.enumerator_add,
         name="surveys_enumerator_add",
     ),
     # /s/: the impact survey's public form (no account; a short link for SMS and WhatsApp).
-    path("s/<str:token>/", surveys.public_form, name="survey_form"),
-    path("s/<str:token>/terima-kasih/", surveys.public_thanks, name="survey_form_thanks"),
-    path("s/<str:token>/<str:enumerator_token>/", surveys.public_form, name="survey_form_enumerator"),
+    path("s/<str:token>/", surveys.public_form, name="surveys_public_form"),
+    path("s/<str:token>/terima-kasih/", surveys.public_thanks, name="surveys_public_thanks"),
+    path("s/<str:token>/<str:enumerator_token>/", surveys.public_form, name="surveys_public_form_enumerator"),
     # /survei-dampak/…/hasil/: the survey's results feed the impact questions (helper surveys-results).
     path(
-        "survei-dampak/<int:period_pk>/hasil/isi-jawaban/",
-        surveys.fill_impact_answers,
-        name="surveys_fill_impact_answers",
+        "survei-dampak/<int:period_id>/hasil/isi-jawaban/",
+        surveys.fill_answers,
+        name="surveys_fill_answers",
     ),
     # /survei-dampak/<period>/pantau/: coordinators watch the impact survey and clean its responses.
     path("survei-dampak/<int:period_id>/pantau/", surveys.monitor, name="surveys_monitor"),

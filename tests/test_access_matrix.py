@@ -287,16 +287,18 @@ MATRIX = {
     ),
     # The impact survey's public form: no account needed, the same page for everyone; an empty POST
     # is refused (no signed token) and saves nothing.
-    "evaluations:survey_form": Entry(get="200 " * 5 + "200", post="400 " * 5 + "400", args=lambda w: _survey_link(w)),
-    "evaluations:survey_form_enumerator": Entry(
+    "evaluations:surveys_public_form": Entry(
+        get="200 " * 5 + "200", post="400 " * 5 + "400", args=lambda w: _survey_link(w)
+    ),
+    "evaluations:surveys_public_form_enumerator": Entry(
         get="200 " * 5 + "200", post="400 " * 5 + "400", args=lambda w: _survey_link(w, enumerator=True)
     ),
-    "evaluations:survey_form_thanks": Entry(
+    "evaluations:surveys_public_thanks": Entry(
         get="200 " * 5 + "200", post="405 " * 5 + "405", args=lambda w: _survey_link(w)
     ),
     # Impact survey results: filling the impact questions' answers (coordinators; the world's survey
     # has no response, so the action redirects with a message).
-    "evaluations:surveys_fill_impact_answers": Entry(
+    "evaluations:surveys_fill_answers": Entry(
         get="L 405 405 405 405 405", post="L 404 404 R 403 R", args=lambda w: [w.period.pk]
     ),
     # Impact survey monitor: coordinators, admin and leaders look; coordinators and admin exclude

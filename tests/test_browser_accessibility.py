@@ -18,7 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluations import quickwins, roles
-from evaluations.excel.instrument import write_instrument
+from evaluations.excel.instrument_export import write_instrument
 from evaluations.models import (
     Agency,
     Answer,

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from evaluations import quickwins
+from evaluations.excel.workbook_quickwins import quick_win_data
 from evaluations.models import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinReport
 from pillars.models import Pillar
 
@@ -380,11 +381,9 @@ def test_the_owner_cannot_remove_files_of_a_completed_quick_win(client_a, operat
 
 
 def test_removed_evidence_is_left_out_of_the_workbook_data(operator_a, period, agency_a):
-    from evaluations.excel.workbook import _quick_win_data  # noqa: PLC0415  (a private helper, tested here)
-
     quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
     _evidence(quick_win, operator_a).remove(operator_a)
-    assert _quick_win_data(period)["quick_win_evidence"] == {}
+    assert quick_win_data(period)["quick_win_evidence"] == {}
 
 
 # --- the form: supporting agencies and sub-dimensions ---------------------------------------------

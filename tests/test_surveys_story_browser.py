@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from evaluations import roles
 from evaluations.models import EvaluationPeriod, ImpactSurvey, SurveyForm, SurveyRating, SurveyResponse
-from evaluations.models.surveys import survey_results
+from evaluations.surveys import survey_results
 
 from .browser import log_in, screenshot
 from .factories import make_user, open_period

@@ -3,12 +3,15 @@
 periods.py     the evaluation period and its life cycle
 instrument.py  dimension -> indicator -> question -> answer options / score bands; its change history
 agencies.py    kecamatan, agencies (Perangkat Daerah), their people, who answers what
-submissions.py one submission per agency per period, answers, evidence, review and audit trail
+submissions.py one submission per agency per period, its review pages and its timeline
+answering.py   answers, their evidence, change history, review comments and the agency's replies
+transitions.py the error a refused transition raises and the permissions the models check
 quickwins.py   quick wins per pillar, their history (old and new values) and evidence
 notifications.py in-app notices, and the reminders sent (once a day per agency)
 datasets.py    the four supporting data sets and their upload history
 files.py       what every stored file has (evidence, quick-win evidence, data-set uploads)
-surveys.py     the impact survey (Tahap II): statements, programmes, public forms, responses
+surveys.py     the impact survey (Tahap II): statements, dates, programmes, public forms, enumerator links
+survey_responses.py the survey's responses, programme use, ratings, the monitor's flags and exclusions
 jobs.py        long work off the request (workbook, reminders): state, progress, heartbeat, result file
 audit.py       the history of what the Django admin changes; how history rows write values
 
@@ -18,6 +21,7 @@ permissions.py, never through evaluations.roles.
 """
 
 from .agencies import Agency, AgencyMember, Assignment, Kecamatan
+from .answering import Answer, AnswerChange, Evidence, ReviewComment, RevisionReply
 from .audit import AdminChange
 from .datasets import (
     DATASET_MODELS,
@@ -33,28 +37,17 @@ from .jobs import Job
 from .notifications import Notification, ReminderSent
 from .periods import AssignmentConflict, EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange, QuickWinReport
-from .submissions import (
-    Answer,
-    AnswerChange,
-    Evidence,
-    ReviewComment,
-    RevisionReply,
-    Submission,
-    SubmissionEvent,
-    TransitionError,
-)
+from .submissions import Submission, SubmissionEvent
+from .survey_responses import ProgrammeUse, SurveyRating, SurveyResponse, SurveyResponseEvent
 from .surveys import (
     Enumerator,
     ImpactSurvey,
-    ProgrammeUse,
     SurveyForm,
     SurveyProgramme,
-    SurveyRating,
-    SurveyResponse,
-    SurveyResponseEvent,
     SurveySetupRefused,
     SurveyStatement,
 )
+from .transitions import TransitionError
 
 __all__ = [
     "AdminChange",

@@ -9,8 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .answering import COMMENT_MAX_LENGTH
 from .fields import limited_text
-from .submissions import COMMENT_MAX_LENGTH
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import scoring
 from .agencies import Agency, Assignment
+from .answering import Answer
 from .audit import AdminChange
 from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
-from .submissions import Answer, Submission
+from .submissions import Submission
 from .surveys import SurveyStatement
 
 CENT = Decimal("0.01")
