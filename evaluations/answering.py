@@ -130,7 +130,7 @@ def build_sections(questions):
 
 
 def submission_sections(submission):
-    """Every section of the submission with its progress. Two queries."""
+    """Every section of the submission with how many of its questions are answered. Two queries."""
     sections = build_sections(submission.questions().in_form_order())
     answers = submission.answers_by_question()
     for section in sections:

@@ -3,7 +3,7 @@
 
 - a submission sent for verification: the coordinators (and admins);
 - a submission returned, approved or reopened: the agency's operators;
-- a quick win set or rejected: the owning agency's operators.
+- a quick win established or rejected: the owning agency's operators.
 
 Nobody is told of their own action (an admin who submits on an agency's behalf is not notified of
 it). Everyone gets the notice; those with an e-mail address also get an e-mail, in Indonesian, with
@@ -41,8 +41,8 @@ SUBMISSION_KINDS = {
     Submission.Status.DRAFT: Kind.REOPENED,
 }
 QUICK_WIN_KINDS = {
-    QuickWin.Status.DITETAPKAN: Kind.QUICK_WIN_SET,
-    QuickWin.Status.DITOLAK: Kind.QUICK_WIN_REJECTED,
+    QuickWin.Status.ESTABLISHED: Kind.QUICK_WIN_ESTABLISHED,
+    QuickWin.Status.REJECTED: Kind.QUICK_WIN_REJECTED,
 }
 
 
@@ -73,7 +73,7 @@ def submission_changed(submission, by, note=""):
 
 
 def quick_win_changed(quick_win, by, note=""):
-    """After a quick win's transition: its agency hears when it was set or rejected."""
+    """After a quick win's transition: its agency hears when it was established or rejected."""
     kind = QUICK_WIN_KINDS.get(quick_win.status)
     if kind is None:
         return

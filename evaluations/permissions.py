@@ -10,7 +10,7 @@ checks that every name here is declared exactly there.
 
 # Fill in the questionnaire of one's own agency: operators. Submission.Meta.permissions.
 FILL = "evaluations.fill_submission"
-# Verify, score, return and approve submissions, set or reject quick wins, remove data-set uploads,
+# Verify, score, return and approve submissions, establish or reject quick wins, remove data-set uploads,
 # run the impact survey: coordinators and admins. Submission.Meta.permissions.
 REVIEW = "evaluations.review_submission"
 # Reopen an approved or locked submission, and act on any agency's submission as its operators

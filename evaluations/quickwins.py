@@ -1,12 +1,13 @@
 """The quick-win use cases that write several rows, each in one transaction: proposing one (the
 quick win, its supporting agencies, its first history row), saving an edit with the old and new value
-of every field, carrying one into a later period, and the owning agency's progress report and
+of every field, carrying one into a later period, and the owning agency's report of achievement and
 completion request (each with its evidence file).
 
-The single-row transitions (set, reject, resubmit, progress, the completion decision) and the rules
-of who may do what stay on the QuickWin model (models/quickwins.py); these functions check the same
-rules through it. Like the transitions, each first locks the quick win's row and reads it again, so
-that of two people acting on it at the same moment the second waits and is then told what happened.
+The single-row transitions (establish, reject, resubmit, move_status, the completion decision) and
+the rules of who may do what stay on the QuickWin model (models/quickwins.py); these functions check
+the same rules through it. Like the transitions, each first locks the quick win's row and reads it
+again, so that of two people acting on it at the same moment the second waits and is then told what
+happened.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,7 @@ from .permissions import REVIEW
 @transaction.atomic
 def propose(by, supporting_agencies=(), **fields):
     """An operator proposes for their own agency (a coordinator for any agency)."""
-    quick_win = QuickWin(created_by=by, status=QuickWin.Status.USULAN, **fields)
+    quick_win = QuickWin(created_by=by, status=QuickWin.Status.PROPOSED, **fields)
     if not by.has_perm(REVIEW):
         if not quick_win.is_owned_by(by):
             raise PermissionDenied
@@ -88,7 +89,7 @@ def continue_into(quick_win, period, by):
     copied.update(achievement_pct=None, assessor_notes="", is_new=False, completed_on=None, completion_note="")
     copied.pop("completion_requested_at")
     new = QuickWin.objects.create(
-        period=period, status=QuickWin.Status.DILANJUTKAN, continued_from=quick_win, created_by=by, **copied
+        period=period, status=QuickWin.Status.CONTINUED, continued_from=quick_win, created_by=by, **copied
     )
     new.supporting_agencies.set(quick_win.supporting_agencies.all())
     new.record(by, QuickWinChange.Kind.CONTINUED, note=str(quick_win.period))
@@ -103,7 +104,7 @@ def report(quick_win, by, achievement_pct, reported_on, note, evidence_file=None
     if not quick_win.is_owned_by(by):
         raise PermissionDenied
     quick_win.lock_and_refresh()
-    if not quick_win.is_running():
+    if not quick_win.is_under_way():
         raise TransitionError(
             _("Capaian hanya dapat dilaporkan untuk quick win yang sudah ditetapkan dan masih berjalan.")
         )
@@ -135,7 +136,7 @@ def request_completion(quick_win, by, completed_on, note, evidence_file, evidenc
     if not quick_win.is_owned_by(by):
         raise PermissionDenied
     quick_win.lock_and_refresh()
-    if not quick_win.is_running():
+    if not quick_win.is_under_way():
         raise TransitionError(_("Hanya quick win yang sedang berjalan yang dapat diajukan selesai."))
     if quick_win.has_completion_request():
         raise TransitionError(_("Penyelesaian quick win ini sudah diajukan dan menunggu keputusan koordinator."))

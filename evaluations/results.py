@@ -1,5 +1,5 @@
 """The results topic's rules: what the results page, the coordinators' dashboard and the leader's
-home show of a period (assembled here from period.results() and progress.agency_progress(), so
+home show of a period (assembled here from period.results() and completion.agency_completion(), so
 that the views only check access, read the filters and render), and the change stamp of what the
 ministry's workbook shows.
 
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from pillars.models import Pillar, SubDimension
 
 from . import charts, scoring
+from .completion import STATUS_CHOICES, AgencyShares, agency_completion
 from .models import (
     Answer,
     AnswerChange,
@@ -33,7 +34,6 @@ from .models import (
     SurveyResponse,
     SurveyStatement,
 )
-from .progress import STATUS_CHOICES, AgencyShares, agency_progress
 from .surveys import impact_questions, survey_results
 
 INDEX_LABELS = {
@@ -46,7 +46,7 @@ INDEX_LABELS = {
 def index_cards(result, before=None, kinds=tuple(INDEX_LABELS)):
     """The indexes as every page labels them, for results/_index_card.html. Only the official
     index is compared with the previous period's result: last year's provisional or self-assessed
-    number is no baseline to measure progress by."""
+    number is no baseline to measure improvement by."""
     return [
         {
             "kind": kind,
@@ -62,20 +62,20 @@ def index_cards(result, before=None, kinds=tuple(INDEX_LABELS)):
     ]
 
 
-# --- the coordinators' progress dashboard -----------------------------------------------------
+# --- the coordinators' dashboard (the agencies' completion) -------------------------------------
 STATUS_ORDER = [code for code, _label in STATUS_CHOICES]
 SORT_KEYS = {
-    "agency": lambda row: row.progress.agency.name.lower(),
-    "percent": lambda row: (row.progress.percent, row.progress.agency.name.lower()),
-    "status": lambda row: (STATUS_ORDER.index(row.progress.status), row.progress.agency.name.lower()),
-    "late": lambda row: (row.days_late, row.progress.agency.name.lower()),
+    "agency": lambda row: row.completion.agency.name.lower(),
+    "percent": lambda row: (row.completion.percent, row.completion.agency.name.lower()),
+    "status": lambda row: (STATUS_ORDER.index(row.completion.status), row.completion.agency.name.lower()),
+    "late": lambda row: (row.days_late, row.completion.agency.name.lower()),
 }
 
 
 @dataclass
 class Row:
-    progress: object  # AgencyProgress
-    cells: list  # (pillar, PillarProgress or None)
+    completion: object  # AgencyCompletion
+    cells: list  # (pillar, PillarCompletion or None)
     days_late: int
 
 
@@ -84,19 +84,19 @@ def for_dashboard(period, periods, pillars, params):
     from the same period.results()), then agencies × pillars (% answered and status), totals by
     status and the overdue agencies. `params` are the filter form's cleaned data (pilar, status, q,
     urut; an invalid value was left out and filters nothing), applied in Python to the rows read by
-    progress.agency_progress: a fixed number of queries whatever the number of agencies."""
-    progress = agency_progress(period)
+    completion.agency_completion: a fixed number of queries whatever the number of agencies."""
+    completion = agency_completion(period)
     result = period.results()
     previous = period.previous(among=periods)
     before = previous.results() if previous else None
     pillar_code = params.get("pilar") or ""
     columns = [p for p in pillars if not pillar_code or p.code == pillar_code]
     rows = [
-        Row(progress=p, cells=[(c, p.pillars.get(c.code)) for c in columns], days_late=p.days_late(period))
-        for p in progress
+        Row(completion=c, cells=[(col, c.pillars.get(col.code)) for col in columns], days_late=c.days_late(period))
+        for c in completion
     ]
-    totals = Counter(row.progress.status for row in rows)
-    overdue = [r for r in rows if r.progress.is_overdue(period)]
+    totals = Counter(row.completion.status for row in rows)
+    overdue = [r for r in rows if r.completion.is_overdue(period)]
     rows = _filtered(rows, params)
     sort = params.get("urut") or "agency"
     rows.sort(key=SORT_KEYS[sort.lstrip("-")], reverse=sort.startswith("-"))
@@ -109,7 +109,7 @@ def for_dashboard(period, periods, pillars, params):
         "columns": columns,
         "rows": rows,
         "totals": [(code, label, totals.get(code, 0)) for code, label in STATUS_CHOICES],
-        "agency_count": len(progress),
+        "agency_count": len(completion),
         "overdue": overdue,
         "sort": sort,
     }
@@ -118,12 +118,12 @@ def for_dashboard(period, periods, pillars, params):
 def _filtered(rows, params):
     """The rows the filters keep: the chosen pillar assigned, the status, the name or abbreviation."""
     if params.get("pilar"):
-        rows = [r for r in rows if params["pilar"] in r.progress.pillars]
+        rows = [r for r in rows if params["pilar"] in r.completion.pillars]
     if params.get("status"):
-        rows = [r for r in rows if r.progress.status == params["status"]]
+        rows = [r for r in rows if r.completion.status == params["status"]]
     if params.get("q"):
         needle = params["q"].lower()
-        rows = [r for r in rows if needle in f"{r.progress.agency.name} {r.progress.agency.abbreviation}".lower()]
+        rows = [r for r in rows if needle in f"{r.completion.agency.name} {r.completion.agency.abbreviation}".lower()]
     return rows
 
 
@@ -243,9 +243,9 @@ def _survey_rows(survey, result, pillars, subdimensions):
 def for_leader(period):
     """The leader's panel: the period's indexes with their coverage, the six pillars, how many
     agencies handed in, and who is late or returned, from period.results() and
-    progress.agency_progress() (a fixed number of queries whatever the number of agencies)."""
+    completion.agency_completion() (a fixed number of queries whatever the number of agencies)."""
     result = period.results()
-    progress = agency_progress(period)
+    completion = agency_completion(period)
     days_left = period.days_left()
     pillars = list(Pillar.objects.all())
     pillar_rows = [
@@ -269,12 +269,16 @@ def for_leader(period):
             ],
             title=_("Indeks resmi dan sementara per pilar"),
         ),
-        "shares": AgencyShares.of(progress),
+        "shares": AgencyShares.of(completion),
         "days_left": days_left,
         "days_past": -days_left,
         # The latest first: those are the ones to call.
         "attention": sorted(
-            ({"progress": row, "days_late": row.days_late(period)} for row in progress if row.needs_attention(period)),
+            (
+                {"completion": row, "days_late": row.days_late(period)}
+                for row in completion
+                if row.needs_attention(period)
+            ),
             key=lambda item: -item["days_late"],
         ),
     }

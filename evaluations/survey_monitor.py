@@ -12,7 +12,7 @@ from .models import Enumerator, ProgrammeUse, SurveyForm, SurveyResponse
 
 
 def _percent(part, whole):
-    """Progress against a target as a whole-number percentage, rounded down: 49.5 of 50 never
+    """A count against its target as a whole-number percentage, rounded down: 49.5 of 50 never
     shows a premature 100%."""
     return part * 100 // whole if whole else 0
 

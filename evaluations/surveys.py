@@ -116,7 +116,7 @@ def pillar_setup(survey, pillar):
         ),
         quick_wins=list(
             QuickWin.objects.filter(period=survey.period, pillar=pillar)
-            .exclude(status=QuickWin.Status.DITOLAK)
+            .exclude(status=QuickWin.Status.REJECTED)
             .select_related("agency")
             .order_by("name")
         ),

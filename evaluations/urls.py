@@ -1,5 +1,8 @@
 """The app's URLs, grouped by prefix. A URL's name is <topic>_<view function>, the topic being the
-name of its module in views/ (and of its forms, templates and tests)."""
+name of its module in views/ (and of its forms, templates and tests); a second URL of the same view
+adds what it takes (surveys_public_form_enumerator). A parameter is `pk` for the URL's own object,
+<model>_id for the object it belongs to (period_id), or the natural key it is looked up by (code,
+key, kind, token)."""
 
 from django.urls import path
 
@@ -26,7 +29,7 @@ JOB_RESULT_PAGES = {
     Job.Kind.INSTRUMENT_IMPORT: instrument.import_result,
 }
 urlpatterns = [
-    path("", common.home, name="home"),
+    path("", common.home, name="common_home"),
     # /opd/: operators fill in their agency's questionnaire.
     path("opd/", answering.home, name="answering_home"),
     path("opd/pengisian/<int:pk>/", answering.submission, name="answering_submission"),
@@ -34,7 +37,7 @@ urlpatterns = [
     path("opd/pengisian/<int:pk>/kirim/", answering.submit, name="answering_submit"),
     path("opd/pengisian/<int:pk>/salin/", answering.copy_previous, name="answering_copy_previous"),
     path("opd/bukti/<int:pk>/unduh/", answering.evidence_download, name="answering_evidence_download"),
-    # /koordinator/: coordinators track progress, remind, and review one submission at a time.
+    # /koordinator/: coordinators follow the agencies' completion, remind, and review one submission at a time.
     path("koordinator/", results.dashboard, name="results_dashboard"),
     path("koordinator/pengingat/", results.send_reminders, name="results_send_reminders"),
     path("koordinator/pengisian/<int:pk>/", review.submission, name="review_submission"),
@@ -73,7 +76,7 @@ urlpatterns = [
     path("quick-wins/<int:pk>/tetapkan/", quickwins.establish, name="quickwins_establish"),
     path("quick-wins/<int:pk>/tolak/", quickwins.reject, name="quickwins_reject"),
     path("quick-wins/<int:pk>/usulkan-ulang/", quickwins.resubmit, name="quickwins_resubmit"),
-    path("quick-wins/<int:pk>/status/", quickwins.progress, name="quickwins_progress"),
+    path("quick-wins/<int:pk>/status/", quickwins.move_status, name="quickwins_move_status"),
     path("quick-wins/<int:pk>/lanjutkan/", quickwins.continue_into, name="quickwins_continue_into"),
     path("quick-wins/<int:pk>/bukti/", quickwins.evidence_upload, name="quickwins_evidence_upload"),
     path("quick-wins/bukti/<int:pk>/unduh/", quickwins.evidence_download, name="quickwins_evidence_download"),
@@ -102,7 +105,7 @@ urlpatterns = [
     ),
     path("survei-dampak/<int:period_id>/enumerator/", surveys.enumerators, name="surveys_enumerators"),
     path(
-        "survei-dampak/<int:period_id>/enumerator/<int:form_id>/tambah/",
+        "survei-dampak/<int:period_id>/enumerator/<int:pk>/tambah/",
         surveys.enumerator_add,
         name="surveys_enumerator_add",
     ),
@@ -118,7 +121,7 @@ urlpatterns = [
     ),
     # /survei-dampak/<period>/pantau/: coordinators watch the impact survey and clean its responses.
     path("survei-dampak/<int:period_id>/pantau/", surveys.monitor, name="surveys_monitor"),
-    path("survei-dampak/<int:period_id>/pantau/<int:form_id>/", surveys.monitor_form, name="surveys_monitor_form"),
+    path("survei-dampak/<int:period_id>/pantau/<int:pk>/", surveys.monitor_form, name="surveys_monitor_form"),
     path(
         "survei-dampak/<int:period_id>/pantau/respons/<int:pk>/",
         surveys.monitor_response,

@@ -58,9 +58,9 @@ MATRIX = {
     "password_change": Entry(get=ALL_OK, post=ALL_OK),
     "password_change_done": Entry(get=ALL_OK, post="L 405 405 405 405 405"),
     "set_language": Entry(get="R R R R R R", post="R R R R R R", data=lambda w: {"language": "en"}),
-    "evaluations:home": Entry(get=ALL_OK, post=ALL_OK),
-    "pillars:list": Entry(get=ALL_OK, post=ALL_OK),
-    "pillars:detail": Entry(get=ALL_OK, post=ALL_OK, args=lambda w: ["GOV"]),
+    "evaluations:common_home": Entry(get=ALL_OK, post=ALL_OK),
+    "pillars:pillars_index": Entry(get=ALL_OK, post=ALL_OK),
+    "pillars:pillars_detail": Entry(get=ALL_OK, post=ALL_OK, args=lambda w: ["GOV"]),
     # Operators fill in their agency's questionnaire.
     "evaluations:answering_home": Entry(get="L 200 200 404 404 404", post="L 200 200 404 404 404"),
     "evaluations:answering_submission": Entry(
@@ -189,7 +189,7 @@ MATRIX = {
     "evaluations:quickwins_resubmit": Entry(
         get="L 405 405 405 405 405", post="L R 404 403 403 403", args=lambda w: [w.quick_win_a.pk]
     ),
-    "evaluations:quickwins_progress": Entry(
+    "evaluations:quickwins_move_status": Entry(
         get="L 405 405 405 405 405",
         post="L R 404 R R R",
         args=lambda w: [w.quick_win_a.pk],

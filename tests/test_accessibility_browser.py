@@ -226,22 +226,22 @@ def world(site):
     )
     proposal.supporting_agencies.set([bappeda])
     proposal.record(operator, QuickWinChange.Kind.CREATED)
-    make_quick_win(period, bappeda, status=QuickWin.Status.DITETAPKAN, name="E-Planning", achievement_pct=60)
-    make_quick_win(period, pu, status=QuickWin.Status.DITOLAK, pillar="LIV", name="Polder", status_note="Lengkapi.")
-    make_quick_win(previous, diskominfo, status=QuickWin.Status.DITETAPKAN, name="PBB Online")
+    make_quick_win(period, bappeda, status=QuickWin.Status.ESTABLISHED, name="E-Planning", achievement_pct=60)
+    make_quick_win(period, pu, status=QuickWin.Status.REJECTED, pillar="LIV", name="Polder", status_note="Lengkapi.")
+    make_quick_win(previous, diskominfo, status=QuickWin.Status.ESTABLISHED, name="PBB Online")
     # Quick wins carried to the end: one running with a report and its file, one whose agency
     # asked for completion, one completed (badge in the list and coverage).
-    running = make_quick_win(period, diskominfo, status=QuickWin.Status.BERJALAN, pillar="SOC", name="Cap Jempol")
+    running = make_quick_win(period, diskominfo, status=QuickWin.Status.RUNNING, pillar="SOC", name="Cap Jempol")
     quickwins.report(
         running, operator, 40, timezone.localdate(), "Sosialisasi di 3 kecamatan.", upload("foto.pdf"), "Foto"
     )
     running_evidence = running.evidence.get()
-    requested = make_quick_win(period, diskominfo, status=QuickWin.Status.BERJALAN, pillar="ENV", name="Bank Sampah")
+    requested = make_quick_win(period, diskominfo, status=QuickWin.Status.RUNNING, pillar="ENV", name="Bank Sampah")
     quickwins.request_completion(
         requested, operator, timezone.localdate(), "Selesai.", upload("akhir.pdf"), "Laporan akhir"
     )
     make_quick_win(
-        period, bappeda, status=QuickWin.Status.SELESAI, pillar="ECO", name="E-SPTPD", completed_on=period.opens
+        period, bappeda, status=QuickWin.Status.COMPLETED, pillar="ECO", name="E-SPTPD", completed_on=period.opens
     )
 
     # Notices, read and unread, one with the coordinator's note.
@@ -251,7 +251,7 @@ def world(site):
     )
     Notification.objects.create(
         recipient=operator,
-        kind=Notification.Kind.QUICK_WIN_SET,
+        kind=Notification.Kind.QUICK_WIN_ESTABLISHED,
         params=names,
         link="/quick-wins/",
         read_at=timezone.now(),

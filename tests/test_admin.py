@@ -155,9 +155,9 @@ def test_the_admin_cannot_delete_a_submission_and_its_history_with_it(as_admin, 
 
 def test_the_admin_cannot_set_a_quick_wins_status(as_admin, period, agency_a):
     proposal = make_quick_win(period, agency_a)
-    post_changed(as_admin, url(proposal), status=QuickWin.Status.DITETAPKAN, status_note="Lewat admin")
+    post_changed(as_admin, url(proposal), status=QuickWin.Status.ESTABLISHED, status_note="Lewat admin")
     proposal.refresh_from_db()
-    assert (proposal.status, proposal.status_note) == (QuickWin.Status.USULAN, "")
+    assert (proposal.status, proposal.status_note) == (QuickWin.Status.PROPOSED, "")
 
 
 def test_a_quick_win_corrected_in_the_admin_is_recorded_like_an_edit_on_its_page(

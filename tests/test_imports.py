@@ -63,7 +63,7 @@ def test_every_module_imports_in_a_fresh_interpreter_in_either_order(order):
 def test_the_module_list_covers_every_layer():
     # Guards the walk above: an empty list would make the import test pass without testing anything.
     modules = set(evaluations_modules())
-    for name in ("roles", "access", "answering", "progress", "models.files", "forms.review", "views.results", "urls"):
+    for name in ("roles", "access", "answering", "completion", "models.files", "forms.review", "views.results", "urls"):
         assert f"evaluations.{name}" in modules
 
 

@@ -30,8 +30,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pillars.models import Pillar
 
+from ..completion import NOT_STARTED, agency_completion
 from ..models import Answer, Assignment, Evidence, Question, ReviewComment, Submission
-from ..progress import NOT_STARTED, agency_progress
 from ..scoring import Coverage, round_score
 from .workbook_datasets import dataset_rows, dataset_sheet
 from .workbook_quickwins import quick_win_data, quick_wins_sheet
@@ -49,7 +49,7 @@ class EvaluationData:
     dimensions: list = field(default_factory=list)
     pillars: list = field(default_factory=list)
     results: object = None
-    progress: list = field(default_factory=list)
+    completion: list = field(default_factory=list)  # AgencyCompletion per assigned agency
     questions: list = field(default_factory=list)  # the instrument in order, as dicts with "assigned"
     answers: object = None  # lazy: a queryset of dicts, streamed by the Jawaban per OPD sheet
     evidence: dict = field(default_factory=dict)  # answer id -> ["title (link)", ...]
@@ -168,7 +168,7 @@ def load(period, generated_by=""):
         dimensions=list(period.dimensions.order_by("order", "code")),
         pillars=list(Pillar.objects.order_by("order", "code")),
         results=period.results(),
-        progress=agency_progress(period),
+        completion=agency_completion(period),
         questions=question_rows(period),
         answers=answer_rows(period),
         evidence=evidence,
@@ -311,11 +311,11 @@ def _agencies_by_status(data, sheet):
     sheet.section(gettext("Pengisian perangkat daerah menurut status"))
     sheet.row([gettext("Status"), gettext("Jumlah perangkat daerah")])
     counts = defaultdict(int)
-    for row in data.progress:
+    for row in data.completion:
         counts[row.status] += 1
     for status in [NOT_STARTED, *Submission.Status.values]:
         sheet.row([status_label(status), counts[status]])
-    sheet.row([gettext("Jumlah"), len(data.progress)])
+    sheet.row([gettext("Jumlah"), len(data.completion)])
 
 
 KUESIONER_COLUMNS = [
@@ -456,7 +456,7 @@ PROGRES_COLUMNS = [
 
 def progres_opd(data, sheet):
     sheet.table(data.title(gettext("Progres OPD")), *columns_and_widths(PROGRES_COLUMNS))
-    for row in data.progress:
+    for row in data.completion:
         submission = row.submission
         sheet.row(
             [

@@ -12,16 +12,16 @@ from .writer import columns_and_widths
 
 
 def quick_win_data(period):
-    """The period's agreed quick wins (set, running, continued, stopped) in three queries.
-    Proposals and rejected ones are the agencies' drafts: they are not handed to the ministry."""
+    """The period's agreed quick wins (established, running, continued, stopped, completed) in three
+    queries. Proposals and rejected ones are the agencies' drafts: they are not handed to the ministry."""
     quick_wins = list(
-        QuickWin.objects.filter(period=period, status__in=QuickWin.SET_STATUSES)
+        QuickWin.objects.filter(period=period, status__in=QuickWin.ESTABLISHED_STATUSES)
         .select_related("pillar", "subdimension", "agency")
         .order_by("pillar__order", "name")
     )
     supporting = defaultdict(list)
     through = QuickWin.supporting_agencies.through
-    agreed = {"period": period, "status__in": QuickWin.SET_STATUSES}
+    agreed = {"period": period, "status__in": QuickWin.ESTABLISHED_STATUSES}
     for item in through.objects.filter(**{f"quickwin__{k}": v for k, v in agreed.items()}).values(
         "quickwin_id", "agency__abbreviation"
     ):

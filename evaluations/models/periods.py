@@ -108,8 +108,8 @@ class AssignmentConflict(Exception):
 
 class EvaluationPeriod(models.Model):
     class Stage(models.TextChoices):
-        TAHAP_1 = "1", _("Tahap I")
-        TAHAP_2 = "2", _("Tahap II")
+        FIRST = "1", _("Tahap I")
+        SECOND = "2", _("Tahap II")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draf")

@@ -1,15 +1,17 @@
 """Quick wins (program percepatan): at least one per pillar per period, taken from innovations
 already running.
 
-Life cycle: an operator proposes (usulan) for their own agency; a coordinator sets it (ditetapkan)
-or rejects it (ditolak) with a note; the owner may propose a rejected one again; a set quick win
-then moves through berjalan / dilanjutkan / dihentikan. While it runs, the owning agency reports
-its achievement as often as needed (QuickWinReport) and finally asks for it to be marked completed
-(selesai) with its date and final evidence; a coordinator confirms or declines that request.
+Life cycle (Python names in English, stored values and labels in Indonesian): an operator proposes
+(PROPOSED, usulan) for their own agency; a coordinator establishes it (ESTABLISHED, ditetapkan) or
+rejects it (REJECTED, ditolak) with a note; the owner may propose a rejected one again; an
+established quick win then moves through RUNNING / CONTINUED / STOPPED (berjalan / dilanjutkan /
+dihentikan; `move_status`). While it is under way, the owning agency reports its achievement as
+often as needed (QuickWinReport) and finally asks for it to be marked COMPLETED (selesai) with its
+date and final evidence; a coordinator confirms or declines that request.
 
 Every transition is one method here that checks who may make it and writes a QuickWinChange (who,
 when, what); the use cases that write more rows (proposing, an edit with its field history,
-continuing into a later period, a progress report, a completion request) are in
+continuing into a later period, a report of achievement, a completion request) are in
 evaluations/quickwins.py and use the same checks. Each first locks the quick win's row and reads
 its status again (`lock`), so that of two people acting on it at the same moment the second waits
 for the first and is then told that it was already dealt with.
@@ -39,19 +41,19 @@ NOTE_MAX_LENGTH = 2000
 
 
 class QuickWinQuerySet(models.QuerySet):
-    def set_ones(self):
-        return self.filter(status__in=QuickWin.SET_STATUSES)
+    def established(self):
+        return self.filter(status__in=QuickWin.ESTABLISHED_STATUSES)
 
     def visible_to(self, user):
-        """Coordinators, admin and leaders see everything; an operator sees every set quick win
+        """Coordinators, admin and leaders see everything; an operator sees every established quick win
         and all of their own agency's (proposals and rejected ones included); nobody else sees
         another agency's proposals."""
         if user.has_perm(VIEW_ALL):
             return self
         agency = AgencyMember.objects.agency_of(user)
         if agency is None:
-            return self.set_ones()
-        return self.filter(Q(status__in=QuickWin.SET_STATUSES) | Q(agency=agency))
+            return self.established()
+        return self.filter(Q(status__in=QuickWin.ESTABLISHED_STATUSES) | Q(agency=agency))
 
     def for_list(self, period, user, pillar=None, agency=None, status=None, search=""):
         """The quick-win list: one query whatever the number of rows (supporting agencies in a
@@ -73,24 +75,24 @@ class QuickWinQuerySet(models.QuerySet):
         return qs.select_related("pillar", "subdimension", "agency").order_by("pillar__order", "name")
 
     def continuable_into(self, period):
-        """Set quick wins of earlier periods that may still be carried into `period`."""
+        """Established quick wins of earlier periods that may still be carried into `period`."""
         return self.filter(status__in=QuickWin.CONTINUABLE_STATUSES).filter(
             Q(period__year__lt=period.year) | Q(period__year=period.year, period__stage__lt=period.stage)
         )
 
     def for_coverage(self, period):
-        return self.filter(period=period, status__in=QuickWin.SET_STATUSES).select_related("agency")
+        return self.filter(period=period, status__in=QuickWin.ESTABLISHED_STATUSES).select_related("agency")
 
 
 class QuickWin(models.Model):
     class Status(models.TextChoices):
-        USULAN = "usulan", _("Usulan")
-        DITOLAK = "ditolak", _("Ditolak")
-        DITETAPKAN = "ditetapkan", _("Ditetapkan")
-        BERJALAN = "berjalan", _("Berjalan")
-        DILANJUTKAN = "dilanjutkan", _("Dilanjutkan")
-        DIHENTIKAN = "dihentikan", _("Dihentikan")
-        SELESAI = "selesai", _("Selesai")
+        PROPOSED = "usulan", _("Usulan")
+        REJECTED = "ditolak", _("Ditolak")
+        ESTABLISHED = "ditetapkan", _("Ditetapkan")
+        RUNNING = "berjalan", _("Berjalan")
+        CONTINUED = "dilanjutkan", _("Dilanjutkan")
+        STOPPED = "dihentikan", _("Dihentikan")
+        COMPLETED = "selesai", _("Selesai")
 
     class BudgetSource(models.TextChoices):
         APBD = "apbd", _("APBD")
@@ -108,22 +110,23 @@ class QuickWin(models.Model):
         "completion_requested_at",
         "completion_note",
     )
-    # Statuses of a quick win the regency has agreed on: visible to every signed-in user and
-    # counted in the pillar coverage.
-    SET_STATUSES = (Status.DITETAPKAN, Status.BERJALAN, Status.DILANJUTKAN, Status.DIHENTIKAN, Status.SELESAI)
-    # A set quick win still under way: its agency reports progress and may ask to complete it.
-    RUNNING_STATUSES = (Status.DITETAPKAN, Status.BERJALAN, Status.DILANJUTKAN)
+    # Statuses of an established quick win (the regency has agreed on it): visible to every
+    # signed-in user and counted in the pillar coverage.
+    ESTABLISHED_STATUSES = (Status.ESTABLISHED, Status.RUNNING, Status.CONTINUED, Status.STOPPED, Status.COMPLETED)
+    # An established quick win still under way: its agency reports its achievement and may ask to
+    # complete it.
+    UNDER_WAY_STATUSES = (Status.ESTABLISHED, Status.RUNNING, Status.CONTINUED)
     # Carried into a later period: a running one or a completed one (its next phase); a stopped
     # one is not carried (it is proposed again if it restarts).
-    CONTINUABLE_STATUSES = (*RUNNING_STATUSES, Status.SELESAI)
-    # Where a set quick win may go next (coordinator or the owning agency). Selesai is not here:
-    # it is reached only through a completion request confirmed by a coordinator.
-    PROGRESS = {
-        Status.DITETAPKAN: {Status.BERJALAN, Status.DILANJUTKAN, Status.DIHENTIKAN},
-        Status.BERJALAN: {Status.DILANJUTKAN, Status.DIHENTIKAN},
-        Status.DILANJUTKAN: {Status.BERJALAN, Status.DIHENTIKAN},
-        Status.DIHENTIKAN: set(),
-        Status.SELESAI: set(),
+    CONTINUABLE_STATUSES = (*UNDER_WAY_STATUSES, Status.COMPLETED)
+    # Where an established quick win may move next (coordinator or the owning agency). COMPLETED is
+    # not here: it is reached only through a completion request confirmed by a coordinator.
+    STATUS_MOVES = {
+        Status.ESTABLISHED: {Status.RUNNING, Status.CONTINUED, Status.STOPPED},
+        Status.RUNNING: {Status.CONTINUED, Status.STOPPED},
+        Status.CONTINUED: {Status.RUNNING, Status.STOPPED},
+        Status.STOPPED: set(),
+        Status.COMPLETED: set(),
     }
 
     period = models.ForeignKey(
@@ -176,7 +179,7 @@ class QuickWin(models.Model):
     mitigation = limited_text(_("mitigasi risiko"), NOTE_MAX_LENGTH, blank=True)
     sustainability_plan = limited_text(_("rencana keberlanjutan"), NOTE_MAX_LENGTH, blank=True)
     assessor_notes = limited_text(_("catatan penilai"), NOTE_MAX_LENGTH, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.USULAN)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
     status_note = limited_text(_("catatan status"), NOTE_MAX_LENGTH, blank=True)
     continued_from = models.ForeignKey(
         "self",
@@ -215,46 +218,49 @@ class QuickWin(models.Model):
         return self.name
 
     # --- predicates used by templates and views -------------------------------------
-    def is_set(self):
-        return self.status in self.SET_STATUSES
+    def is_established(self):
+        return self.status in self.ESTABLISHED_STATUSES
 
     def is_proposal(self):
-        return self.status == self.Status.USULAN
+        return self.status == self.Status.PROPOSED
 
     def is_rejected(self):
-        return self.status == self.Status.DITOLAK
+        return self.status == self.Status.REJECTED
 
-    def is_running(self):
-        return self.status in self.RUNNING_STATUSES
+    def is_under_way(self):
+        return self.status in self.UNDER_WAY_STATUSES
+
+    def is_stopped(self):
+        return self.status == self.Status.STOPPED
 
     def is_completed(self):
-        return self.status == self.Status.SELESAI
+        return self.status == self.Status.COMPLETED
 
     def has_completion_request(self):
         return self.completion_requested_at is not None
 
     def badge_class(self):
         return {
-            self.Status.USULAN: "text-bg-warning",
-            self.Status.DITOLAK: "text-bg-danger",
-            self.Status.DIHENTIKAN: "text-bg-secondary",
-            self.Status.SELESAI: "text-bg-primary",
+            self.Status.PROPOSED: "text-bg-warning",
+            self.Status.REJECTED: "text-bg-danger",
+            self.Status.STOPPED: "text-bg-secondary",
+            self.Status.COMPLETED: "text-bg-primary",
         }.get(self.status, "text-bg-success")
 
     def next_statuses(self):
-        return [s for s in self.Status if s in self.PROGRESS.get(self.status, set())]
+        return [s for s in self.Status if s in self.STATUS_MOVES.get(self.status, set())]
 
     def is_owned_by(self, user):
         agency = AgencyMember.objects.agency_of(user)
         return agency is not None and agency.pk == self.agency_id
 
     def can_edit(self, user):
-        """Coordinators edit any quick win; the owning agency edits its own until it is set."""
+        """Coordinators edit any quick win; the owning agency edits its own until it is established."""
         if user.has_perm(REVIEW):
             return True
         return (
             self.is_owned_by(user)
-            and self.status in {self.Status.USULAN, self.Status.DITOLAK}
+            and self.status in {self.Status.PROPOSED, self.Status.REJECTED}
             and self.period.accepts_edits()
         )
 
@@ -269,29 +275,29 @@ class QuickWin(models.Model):
     def can_review(self, user):
         return user.has_perm(REVIEW) and self.is_proposal()
 
-    def can_progress(self, user):
+    def can_move_status(self, user):
         return bool(self.next_statuses()) and (user.has_perm(REVIEW) or self.is_owned_by(user))
 
     def can_resubmit(self, user):
         return self.is_rejected() and self.is_owned_by(user)
 
     def can_report(self, user):
-        """Only the owning agency reports its progress, and only while the quick win runs. The
+        """Only the owning agency reports its achievement, and only while the quick win is under way. The
         period's close date does not stop it: programmes run all year, after the evaluation stage."""
-        return self.is_running() and self.is_owned_by(user)
+        return self.is_under_way() and self.is_owned_by(user)
 
     def can_request_completion(self, user):
         return self.can_report(user) and not self.has_completion_request()
 
     def can_decide_completion(self, user):
-        return user.has_perm(REVIEW) and self.is_running() and self.has_completion_request()
+        return user.has_perm(REVIEW) and self.is_under_way() and self.has_completion_request()
 
     def can_attach(self, user):
         return self.can_edit(user) or self.is_owned_by(user)
 
     def can_remove_evidence(self, user):
         """While the quick win can still be changed: coordinators always; the owning agency while it
-        may edit the proposal or while the set quick win runs, and not the final evidence of a
+        may edit the proposal or while the established quick win is under way, and not the final evidence of a
         completion it asked for (the coordinator decides on that file)."""
         if user.has_perm(REVIEW):
             return True
@@ -337,13 +343,13 @@ class QuickWin(models.Model):
         self.record(by, QuickWinChange.Kind.STATUS, before, note)
 
     @transaction.atomic
-    def set_by_coordinator(self, by, note=""):
+    def establish(self, by, note=""):
         if not by.has_perm(REVIEW):
             raise PermissionDenied
         self.lock()
         if not self.is_proposal():
             raise TransitionError(_("Hanya quick win berstatus Usulan yang dapat ditetapkan."))
-        self._move(by, self.Status.DITETAPKAN, (note or "").strip())
+        self._move(by, self.Status.ESTABLISHED, (note or "").strip())
 
     @transaction.atomic
     def reject(self, by, note):
@@ -355,7 +361,7 @@ class QuickWin(models.Model):
         note = (note or "").strip()
         if not note:
             raise TransitionError(_("Tulis alasan penolakan agar perangkat daerah dapat memperbaikinya."))
-        self._move(by, self.Status.DITOLAK, note)
+        self._move(by, self.Status.REJECTED, note)
 
     @transaction.atomic
     def resubmit(self, by, note=""):
@@ -366,15 +372,16 @@ class QuickWin(models.Model):
         self.lock()
         if not self.is_rejected():
             raise TransitionError(_("Hanya quick win yang ditolak yang dapat diusulkan kembali."))
-        self._move(by, self.Status.USULAN, (note or "").strip())
+        self._move(by, self.Status.PROPOSED, (note or "").strip())
 
     @transaction.atomic
-    def progress(self, by, status, note=""):
-        """ditetapkan → berjalan / dilanjutkan / dihentikan, by a coordinator or the owner."""
+    def move_status(self, by, status, note=""):
+        """ESTABLISHED → RUNNING / CONTINUED / STOPPED, RUNNING ↔ CONTINUED, either → STOPPED
+        (STATUS_MOVES), by a coordinator or the owner."""
         if not (by.has_perm(REVIEW) or self.is_owned_by(by)):
             raise PermissionDenied
         self.lock()
-        if status not in self.PROGRESS.get(self.status, set()):
+        if status not in self.STATUS_MOVES.get(self.status, set()):
             raise TransitionError(
                 _("Status %(from)s tidak dapat diubah menjadi %(to)s.")
                 % {
@@ -422,7 +429,7 @@ class QuickWin(models.Model):
             raise TransitionError(_("Tidak ada pengajuan selesai yang menunggu keputusan untuk quick win ini."))
         self.completion_requested_at = None
         self.save(update_fields=["completion_requested_at"])
-        self._move(by, self.Status.SELESAI, (note or "").strip())
+        self._move(by, self.Status.COMPLETED, (note or "").strip())
 
     @transaction.atomic
     def decline_completion(self, by, note):
@@ -546,7 +553,8 @@ class QuickWinEvidence(RemovableFile):
 
 
 class QuickWinReport(models.Model):
-    """One progress report of a set quick win by its agency: achievement, date, note, evidence."""
+    """One report of achievement of an established quick win by its agency: achievement, date, note,
+    evidence."""
 
     quick_win = models.ForeignKey(
         QuickWin, on_delete=models.CASCADE, related_name="reports", verbose_name=_("quick win")

@@ -56,7 +56,8 @@ def section_key(dimension_code, pillar_code):
 
 
 class ReviewSection:
-    """One section of the review page with its progress, counted in SQL (Submission.review_sections)."""
+    """One section of the review page with its counts (verified / scorable, marked), counted in SQL
+    (Submission.review_sections)."""
 
     def __init__(self, key, dimension, pillar, questions=0):
         self.key, self.dimension, self.pillar, self.questions = key, dimension, pillar, questions

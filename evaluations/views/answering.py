@@ -61,7 +61,7 @@ def home(request):
     period = EvaluationPeriod.objects.current()
     if period is None:
         messages.info(request, _("Belum ada periode evaluasi."))
-        return redirect("evaluations:home")
+        return redirect("evaluations:common_home")
     return _overview(request, Submission.start(period, agency))
 
 

@@ -1,5 +1,6 @@
-"""How far along and how well: the coordinators' progress dashboard with its reminder button, the
-results page (the index as the ministry computes it) and the workbook for the ministry."""
+"""How far along and how well: the coordinators' dashboard (the agencies' completion) with its
+reminder button, the results page (the index as the ministry computes it) and the workbook for the
+ministry."""
 
 from django.conf import settings
 from django.contrib import messages

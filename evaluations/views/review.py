@@ -54,13 +54,13 @@ def _place(request, section=None):
     if request.GET.get("tampil") in SHOW_CHOICES:
         params["tampil"] = request.GET["tampil"]
     if _page(request) > 1:
-        params["hal"] = _page(request)
+        params["halaman"] = _page(request)
     params = {k: v for k, v in params.items() if v}
     return f"?{urlencode(params)}" if params else ""
 
 
 def _page(request):
-    page = request.GET.get("hal", "")
+    page = request.GET.get("halaman", "")
     return int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
 
 
@@ -87,7 +87,7 @@ def _common(request, submission):
 
 
 def _sections(submission, key):
-    """The section navigator: every section with its progress, and the one shown (`key`, or the first)."""
+    """The section navigator: every section with its counts, and the one shown (`key`, or the first)."""
     sections = submission.review_sections()
     current = next((s for s in sections if s.key == key), sections[0] if sections else None)
     return sections, current
@@ -157,7 +157,7 @@ def submission(request, pk):
 
 def _card(request, answer, bound=None, message=None, level="success", status=200, expanded=False):
     """One answer card, for htmx to swap in place of the old one, with the section navigator's
-    new progress swapped out of band."""
+    new counts swapped out of band."""
     submission = answer.submission
     [item] = _items(
         request, submission, submission.review_items(question=answer.question_id), answer.pk, bound, expanded

@@ -221,8 +221,8 @@ def _enumerators_page(request, period_id, agency, bound=None, status=200):
 
 
 @require_POST
-def enumerator_add(request, period_id, form_id):
-    survey_form = access.get_survey_form_for_operator(request.user, period_id, form_id)
+def enumerator_add(request, period_id, pk):
+    survey_form = access.get_survey_form_for_operator(request.user, period_id, pk)
     agency = access.survey_agency_of(request.user)
     owners = [agency] if agency is not None else survey_form.owning_agencies()
     form = EnumeratorForm(request.POST, prefix=f"enum-{survey_form.pk}", form=survey_form, agencies=owners)
@@ -493,11 +493,11 @@ def _flag_legend():
 
 
 @require_GET
-def monitor_form(request, period_id, form_id):
+def monitor_form(request, period_id, pk):
     """One form: responses per day and per enumerator, the profile mix of the responses that count,
     and the list of responses with their flags, 50 a page. A fixed number of queries whatever the
     number of responses (pinned in tests/test_surveys_monitor.py)."""
-    form = access.get_monitored_form_for_user(request.user, period_id, form_id)
+    form = access.get_monitored_form_for_user(request.user, period_id, pk)
     show = request.GET.get("tampil", "")
     if show not in SHOW_STATES:
         show = ""
