@@ -18,7 +18,9 @@ def another_copy(quick_win):
 
 
 @pytest.mark.django_db
-def test_rejecting_a_quick_win_established_meanwhile_is_refused_as_already_processed(period, agency_a, coordinator, admin_user):
+def test_rejecting_a_quick_win_established_meanwhile_is_refused_as_already_processed(
+    period, agency_a, coordinator, admin_user
+):
     proposal = make_quick_win(period, agency_a)
     stale = another_copy(proposal)
     proposal.establish(coordinator)
@@ -28,7 +30,9 @@ def test_rejecting_a_quick_win_established_meanwhile_is_refused_as_already_proce
 
 
 @pytest.mark.django_db
-def test_an_operators_edit_saved_after_the_quick_win_was_established_is_refused(period, agency_a, operator_a, coordinator):
+def test_an_operators_edit_saved_after_the_quick_win_was_established_is_refused(
+    period, agency_a, operator_a, coordinator
+):
     proposal = make_quick_win(period, agency_a, name="Portal Satu Data")
     stale = another_copy(proposal)
     proposal.establish(coordinator)
