@@ -356,7 +356,7 @@ class SurveyResponseForm(forms.Form):
                     self.add_error(
                         name,
                         forms.ValidationError(
-                            _("Pilih salah satu (atau \u201cBelum pernah menggunakan program ini\u201d)."),
+                            _("Pilih salah satu (atau “Belum pernah menggunakan program ini”)."),
                             code="required",
                         ),
                     )
