@@ -123,7 +123,7 @@ def get_rw_review_answer_for_user(user, pk):
 
 
 def get_quick_win_for_user(user, pk):
-    """Read access: set quick wins for everyone signed in; proposals and rejected ones only for
+    """Read access: established quick wins for everyone signed in; proposals and rejected ones only for
     the owning agency and those who view all agencies."""
     return get_object_or_404(
         QuickWin.objects.visible_to(user).select_related("period", "pillar", "subdimension", "agency"), pk=pk
@@ -131,7 +131,7 @@ def get_quick_win_for_user(user, pk):
 
 
 def get_rw_quick_win_for_user(user, pk):
-    """Edit access: coordinators, or the owning agency while the quick win is not yet set."""
+    """Edit access: coordinators, or the owning agency while the quick win is not yet established."""
     quick_win = get_quick_win_for_user(user, pk)
     if not quick_win.can_edit(user):
         raise PermissionDenied
@@ -139,7 +139,7 @@ def get_rw_quick_win_for_user(user, pk):
 
 
 def get_reporting_quick_win_for_user(user, pk):
-    """Progress reports and the completion request: the owning agency only; others who may see the
+    """Reports of achievement and the completion request: the owning agency only; others who may see the
     quick win get 403."""
     quick_win = get_quick_win_for_user(user, pk)
     if not quick_win.is_owned_by(user):
@@ -198,24 +198,24 @@ def get_job_for_user(user, pk):
 
 
 # --- impact survey: setup and enumerator links (surveys-setup) ---------------------------------
-def get_survey_period_for_user(user, period_pk, write=False):
+def get_survey_period_for_user(user, period_id, write=False):
     """The survey setup pages of a period: everyone who views all agencies may look, coordinators
     and admin change (leaders 403); anyone else 404."""
     if not roles.can_view_all(user):
         raise Http404
     if write and not roles.is_coordinator(user):
         raise PermissionDenied
-    return get_object_or_404(EvaluationPeriod, pk=period_pk)
+    return get_object_or_404(EvaluationPeriod, pk=period_id)
 
 
-def get_survey_for_user(user, period_pk, write=False):
+def get_survey_for_user(user, period_id, write=False):
     """The period's impact survey, with the same rule as get_survey_period_for_user; 404 while
     the period has none."""
     if not roles.can_view_all(user):
         raise Http404
     if write and not roles.is_coordinator(user):
         raise PermissionDenied
-    return get_object_or_404(ImpactSurvey.objects.select_related("period"), period_id=period_pk)
+    return get_object_or_404(ImpactSurvey.objects.select_related("period"), period_id=period_id)
 
 
 def survey_agency_of(user):
@@ -229,17 +229,17 @@ def survey_agency_of(user):
     return agency
 
 
-def get_survey_form_for_operator(user, period_pk, form_pk):
+def get_survey_form_for_operator(user, period_id, pk):
     """Adding an enumerator link to a form: coordinators any form of the period; an operator only
     a form of a programme their agency owns (another agency's form is 404); leaders 403."""
     forms = SurveyForm.objects.select_related("survey__period", "pillar", "subdimension").filter(
-        survey__period_id=period_pk
+        survey__period_id=period_id
     )
     if roles.is_coordinator(user):
-        return get_object_or_404(forms, pk=form_pk)
+        return get_object_or_404(forms, pk=pk)
     if roles.can_view_all(user):
         raise PermissionDenied
-    return get_object_or_404(forms.owned_by(survey_agency_of(user)), pk=form_pk)
+    return get_object_or_404(forms.owned_by(survey_agency_of(user)), pk=pk)
 
 
 # --- The public respondent form (helper surveys-form) ------------------------------------------
@@ -288,11 +288,11 @@ def get_monitored_survey_for_user(user, period_id):
     return get_object_or_404(ImpactSurvey.objects.select_related("period"), period_id=period_id)
 
 
-def get_monitored_form_for_user(user, period_id, form_id):
+def get_monitored_form_for_user(user, period_id, pk):
     _require_survey_viewer(user)
     return get_object_or_404(
         SurveyForm.objects.select_related("survey__period", "pillar", "subdimension"),
-        pk=form_id,
+        pk=pk,
         survey__period_id=period_id,
     )
 

@@ -14,6 +14,7 @@ from django.contrib.admin.utils import unquote
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from . import quickwins
 from .models import (
     AdminChange,
     Agency,
@@ -361,7 +362,7 @@ class QuickWinAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        obj.save_edit(request.user, supporting_agencies=form.cleaned_data.get("supporting_agencies"))
+        quickwins.save_edit(obj, request.user, supporting_agencies=form.cleaned_data.get("supporting_agencies"))
 
 
 @admin.register(DatasetUpload)

@@ -12,6 +12,9 @@ The rules live here so that views stay thin:
   person's value) while the other answers of the same post are saved. Evidence added or removed
   never overwrites anyone's work, so it is applied even when the answer's values conflict.
 - Every changed field is written to AnswerChange (who, when, old, new).
+- write_answer is the one writer of an answer's values, for saving, confirming and carrying
+  forward here and for the impact survey's fill: it bumps the version, clears a verified score
+  given to other values and writes the change rows.
 - On a returned submission, a reply to the coordinator's note of a marked answer is saved with the
   section (Answer.add_reply); a changed or replied answer no longer holds up resubmitting
   (Submission.untouched_revisions).
@@ -127,7 +130,7 @@ def build_sections(questions):
 
 
 def submission_sections(submission):
-    """Every section of the submission with its progress. Two queries."""
+    """Every section of the submission with how many of its questions are answered. Two queries."""
     sections = build_sections(submission.questions().in_form_order())
     answers = submission.answers_by_question()
     for section in sections:
@@ -159,6 +162,14 @@ class SectionPage:
 def find_section(submission, key):
     """The submission's section with this key (its questions in form order), or None. One query."""
     return next((s for s in build_sections(submission.questions().in_form_order()) if s.key == key), None)
+
+
+def find_section_by_id(submission_id, key):
+    """The section `key` of the submission with this id, or None when either does not exist.
+    Without an access check: only for keeping a logged-out operator's post (views.answering),
+    whose answer is the same whether or not they exist. Two queries."""
+    submission = Submission.objects.select_related("period", "agency").filter(pk=submission_id).first()
+    return find_section(submission, key) if submission is not None else None
 
 
 def load_section(submission, key):
@@ -249,83 +260,180 @@ def _self_score(question, values):
     return probe.derive_self_score(bands=list(question.bands.all()))
 
 
-def _reload(answer_id):
-    return Answer.objects.select_related("updated_by", "option", "question").get(pk=answer_id)
+def _reload(submission, question):
+    return Answer.objects.select_related("updated_by", "option", "question").get(
+        submission=submission, question=question
+    )
+
+
+# --- the one writer of answers ----------------------------------------------------------
+
+DERIVED = object()  # write_answer's self score: derived from the values (Answer.derive_self_score)
+
+
+def write_answer(
+    submission,
+    question,
+    answer,
+    values,
+    by,
+    *,
+    changes,
+    self_score=DERIVED,
+    explanation=None,
+    carried_forward=False,
+    seen_version=None,
+    source=None,
+):
+    """Create or update the answer to `question` with `values` (a dict of VALUE_FIELDS): the one
+    writer of an answer's values. Saving a section, confirming, carrying forward and the impact
+    survey's fill all write through here, so that these rules are written once:
+
+    - the version goes up by one. With `seen_version` (the version the operator's form was
+      rendered from) the write is optimistic: when someone else saved the answer since, or created
+      it meanwhile, nothing is written and None is returned;
+    - a verified score given to other values is cleared: until the coordinator looks again the
+      answer counts with the agency's own score, never with a score given to something else;
+    - the change rows are appended to `changes` for the caller to bulk-create: the cleared verified
+      score, a carried-forward copy no longer carried, then either what a person changed (value,
+      explanation) or, with `source` = (field, text), one row saying where the values came from
+      (carried forward, the impact survey) with the value as it read before.
+
+    `self_score` is derived from the values unless given; `explanation` is kept when None.
+    Call it in a transaction with the submission locked. Returns the answer as written."""
+    fields = {
+        **values,
+        "self_score": _self_score(question, values) if self_score is DERIVED else self_score,
+        "carried_forward": carried_forward,
+    }
+    if explanation is not None:
+        fields["explanation"] = explanation
+    before = _snapshot(answer)
+    if answer is None:
+        answer = _create_answer(submission, question, by, fields, optimistic=seen_version is not None)
+    else:
+        if answer.verified_score is not None and values_of(answer) != values:
+            fields["verified_score"] = None  # the coordinator verified other values: theirs no longer
+        if not _update_answer(answer, by, fields, seen_version):
+            return None
+    if answer is not None:
+        changes.extend(_change_rows(question, before, answer, by, source))
+    return answer
+
+
+def _snapshot(answer):
+    """What the change rows compare: the values, explanation, carried flag and verified score."""
+    if answer is None:
+        return {**empty_values(), "explanation": "", "carried_forward": False, "verified_score": None}
+    return {
+        **values_of(answer),
+        "explanation": answer.explanation,
+        "carried_forward": answer.carried_forward,
+        "verified_score": answer.verified_score,
+    }
+
+
+def _change_rows(question, before, answer, by, source):
+    """The AnswerChange rows of one write (see write_answer), `before` its _snapshot."""
+    old_values = {name: before[name] for name in VALUE_FIELDS}
+    rows = []
+    if before["verified_score"] is not None and answer.verified_score is None:
+        rows.append(_audit(answer, by, "verified_score", format_score(before["verified_score"]), ""))
+    if before["carried_forward"] and not answer.carried_forward:
+        rows.append(_audit(answer, by, "carried_forward", str(_("ya")), str(_("tidak"))))
+    if source is None:
+        new_value = display_value(question, values_of(answer))
+        rows.append(_audit(answer, by, "value", display_value(question, old_values), new_value))
+        rows.append(_audit(answer, by, "explanation", before["explanation"], answer.explanation))
+    else:
+        name, text = source
+        old_value = display_value(question, old_values) if Answer(**old_values).is_answered else ""
+        rows.append(AnswerChange(answer=answer, changed_by=by, field=name, old_value=old_value, new_value=text))
+    return [row for row in rows if row is not None]
+
+
+def _create_answer(submission, question, by, fields, optimistic):
+    """A new answer row. Optimistic (an operator's save): when a colleague created it meanwhile,
+    None, so that the caller reports a conflict instead of failing the whole save."""
+    if not optimistic:
+        return Answer.objects.create(submission=submission, question=question, updated_by=by, version=1, **fields)
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent creator wins, we report it
+            return Answer.objects.create(submission=submission, question=question, updated_by=by, version=1, **fields)
+    except IntegrityError:
+        return None
+
+
+def _update_answer(answer, by, fields, seen_version):
+    """UPDATE the answer's row, version + 1 (only if still at `seen_version`, when given); the
+    copy in memory follows. False when someone else saved it first."""
+    if seen_version is not None and seen_version != answer.version:
+        return False
+    rows = Answer.objects.filter(pk=answer.pk)
+    if seen_version is not None:
+        rows = rows.filter(version=seen_version)
+    if not rows.update(**fields, version=F("version") + 1, updated_by=by, updated_at=timezone.now()):
+        return False
+    answer.version += 1
+    for name, value in fields.items():
+        setattr(answer, name, value)
+    return True
+
+
+# --- saving -----------------------------------------------------------------------------
 
 
 def _write_values(submission, item, by, result, changes):
     """Apply one answer's values with the version check; returns the answer row or None."""
-    question = item.question
-    answer = item.answer
-    values = dict(item.values)
-    new_fields = {
-        **values,
-        "explanation": item.explanation,
-        # An impact question's score is the survey's (models.surveys.fill_impact_answers), never
-        # derived from its value (a level answer holding the mean has no option to read a score from).
-        "self_score": answer.self_score
-        if question.from_impact_survey and answer is not None
-        else _self_score(question, values),
-        "carried_forward": False,
-    }
-    if answer is None:
-        try:
-            with transaction.atomic():  # a savepoint: a concurrent creator wins, we report it
-                answer = Answer.objects.create(
-                    submission=submission, question=question, updated_by=by, version=1, **new_fields
-                )
-        except IntegrityError:
-            current = Answer.objects.select_related("updated_by", "option", "question").get(
-                submission=submission, question=question
-            )
-            result.conflicts.append(Conflict(question, current))
-            return None
-        old_values, old_explanation = empty_values(), ""
-    else:
-        if item.seen_version != answer.version:
-            result.conflicts.append(Conflict(question, _reload(answer.pk)))
-            return None
-        stale_verification = answer.verified_score is not None and values_of(answer) != values
-        if stale_verification:
-            # The coordinator verified the old answer; until they look again the new answer
-            # counts with the agency's own score, never with a score given to something else.
-            new_fields["verified_score"] = None
-        updated = Answer.objects.filter(pk=answer.pk, version=item.seen_version).update(
-            **new_fields, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
-        )
-        if not updated:
-            result.conflicts.append(Conflict(question, _reload(answer.pk)))
-            return None
-        old_values, old_explanation = values_of(answer), answer.explanation
-        if stale_verification:
-            changes.append(_audit(answer, by, "verified_score", format_score(answer.verified_score), ""))
-        was_carried = answer.carried_forward
-        answer.version += 1
-        for name, value in new_fields.items():
-            setattr(answer, name, value)
-        if was_carried:
-            changes.append(_audit(answer, by, "carried_forward", str(_("ya")), str(_("tidak"))))
-    changes.append(_audit(answer, by, "value", display_value(question, old_values), display_value(question, values)))
-    changes.append(_audit(answer, by, "explanation", old_explanation, item.explanation))
-    result.saved.append(question)
-    result.versions[question.id] = answer.version
-    return answer
+    question, answer = item.question, item.answer
+    # An impact question's score is the survey's (surveys.fill_impact_answers), never
+    # derived from its value (a level answer holding the mean has no option to read a score from).
+    keep_score = question.from_impact_survey and answer is not None
+    return _record(
+        submission,
+        item,
+        result,
+        write_answer(
+            submission,
+            question,
+            answer,
+            dict(item.values),
+            by,
+            changes=changes,
+            self_score=answer.self_score if keep_score else DERIVED,
+            explanation=item.explanation,
+            seen_version=item.seen_version,
+        ),
+    )
 
 
-def _confirm(item, by, result, changes):
+def _confirm(submission, item, by, result, changes):
     """Confirm a carried-forward answer without changing its values."""
     answer = item.answer
     if answer is None or not answer.carried_forward:
         return answer
-    updated = Answer.objects.filter(pk=answer.pk, version=item.seen_version).update(
-        carried_forward=False, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+    return _record(
+        submission,
+        item,
+        result,
+        write_answer(
+            submission,
+            item.question,
+            answer,
+            values_of(answer),
+            by,
+            changes=changes,
+            self_score=answer.self_score,
+            seen_version=item.seen_version,
+        ),
     )
-    if not updated:
-        result.conflicts.append(Conflict(item.question, _reload(answer.pk)))
+
+
+def _record(submission, item, result, answer):
+    """Note a written answer (its new version) in `result`, or the conflict when it was not written."""
+    if answer is None:
+        result.conflicts.append(Conflict(item.question, _reload(submission, item.question)))
         return None
-    answer.carried_forward = False
-    answer.version += 1
-    changes.append(_audit(answer, by, "carried_forward", str(_("ya")), str(_("tidak"))))
     result.saved.append(item.question)
     result.versions[item.question.id] = answer.version
     return answer
@@ -348,7 +456,7 @@ def save_answers(submission, items, by):
         if item.values_changed:
             answer = _write_values(submission, item, by, result, changes) or answer
         elif item.confirm:
-            answer = _confirm(item, by, result, changes) or answer
+            answer = _confirm(submission, item, by, result, changes) or answer
         if item.reply and answer is not None:
             answer.add_reply(by, item.reply)
             if item.question not in result.saved:
@@ -387,10 +495,7 @@ def carry_forward(submission, by):
     submission.lock()
     if not submission.is_editable():
         raise TransitionError(_("Pengisian ini tidak dapat diubah lagi."))
-    previous_period = submission.period.previous()
-    previous = (
-        Submission.objects.filter(period=previous_period, agency=submission.agency).first() if previous_period else None
-    )
+    previous = _previous_submission(submission)
     if previous is None:
         raise TransitionError(_("Tidak ada pengisian periode sebelumnya untuk perangkat daerah ini."))
     questions = {q.code: q for q in submission.questions().prefetch_related("options", "bands")}
@@ -403,59 +508,67 @@ def carry_forward(submission, by):
     evidence_rows = []
     for old in old_answers:
         question = questions.get(old.question.code)
-        if question is None or not old.is_answered:
+        current = existing.get(question.id) if question is not None else None
+        if question is None or not old.is_answered or (current is not None and current.is_answered):
             continue
-        current = existing.get(question.id)
-        if current is not None and current.is_answered:
+        values = _carried_values(old, question)
+        if values is None:
             continue
-        values = values_of(old)
-        if old.option_id is not None:
-            # Options belong to each period's question: match them by their value.
-            option = next((o for o in question.options.all() if o.value == old.option.value), None)
-            if option is None:
-                continue
-            values["option_id"] = option.pk
-        fields = {
-            **values,
-            "explanation": old.explanation,
-            "self_score": _self_score(question, values),
-            "carried_forward": True,
-            "updated_by": by,
-        }
-        if current is None:
-            current = Answer.objects.create(submission=submission, question=question, **fields)
-        else:
+        source = _("dari %(period)s: %(value)s") % {"period": previous.period, "value": old.value_display()}
+        current = write_answer(
+            submission,
+            question,
+            current,
+            values,
+            by,
+            changes=changes,
             # An explanation the operator already wrote for this period is never replaced.
-            fields["explanation"] = current.explanation or old.explanation
-            Answer.objects.filter(pk=current.pk).update(**fields, version=F("version") + 1, updated_at=timezone.now())
-        changes.append(
-            AnswerChange(
-                answer=current,
-                changed_by=by,
-                field="carried_forward",
-                old_value="",
-                new_value=str(
-                    _("dari %(period)s: %(value)s") % {"period": previous.period, "value": old.value_display()}
-                ),
-            )
+            explanation=(current.explanation if current is not None else "") or old.explanation,
+            carried_forward=True,
+            source=("carried_forward", str(source)),
         )
-        evidence_rows.extend(
-            Evidence(
-                answer=current,
-                title=e.title,
-                file=e.file.name,
-                original_name=e.original_name,
-                size=e.size,
-                url=e.url,
-                carried_from=e,
-                uploaded_by=by,
-            )
-            for e in old.live_evidence
-        )
+        evidence_rows.extend(_carried_evidence(old, current, by))
         copied += 1
     Evidence.objects.bulk_create(evidence_rows)
     AnswerChange.objects.bulk_create(changes)
     return copied
+
+
+def _carried_values(old, question):
+    """The previous period's answer as values of this period's question, or None when its option
+    has no match here (options belong to each period's question: they are matched by value)."""
+    values = values_of(old)
+    if old.option_id is not None:
+        option = next((o for o in question.options.all() if o.value == old.option.value), None)
+        if option is None:
+            return None
+        values["option_id"] = option.pk
+    return values
+
+
+def _carried_evidence(old, answer, by):
+    """Unsaved copies of the old answer's live evidence for `answer`, pointing at the same files."""
+    return [
+        Evidence(
+            answer=answer,
+            title=e.title,
+            file=e.file.name,
+            original_name=e.original_name,
+            size=e.size,
+            url=e.url,
+            carried_from=e,
+            uploaded_by=by,
+        )
+        for e in old.live_evidence
+    ]
+
+
+def _previous_submission(submission):
+    """This agency's submission of the previous period, or None."""
+    previous_period = submission.period.previous()
+    if previous_period is None:
+        return None
+    return Submission.objects.filter(period=previous_period, agency=submission.agency).first()
 
 
 def can_carry_forward(submission):

@@ -1,3 +1,6 @@
+"""The app's configuration: what is connected once its models are loaded (the role groups' sync
+after migrate, the session-expiry restore at login, the queue behind evaluations.jobs)."""
+
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
@@ -6,19 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from . import restore
 
 
-def _sync_roles(sender, **kwargs):
-    # Models added by later migrations get their permissions only after migrate; keep the
-    # role groups in step with them.
-    from .roles import sync_role_groups  # noqa: PLC0415  (roles imports the models: not before the app is ready)
-
-    sync_role_groups()
-
-
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("Evaluasi smart city")
 
     def ready(self):
-        post_migrate.connect(_sync_roles, sender=self)
+        # Both import the models, so they wait for the app registry. tasks.py connects the queue
+        # to the seam the rules enqueue through (evaluations.jobs), in every process: web, worker
+        # and management command alike.
+        from . import roles, tasks  # noqa: PLC0415, F401  (they import the models: not before the app is ready)
+
+        # Models added by later migrations get their permissions only after migrate; keep the
+        # role groups in step with them.
+        post_migrate.connect(roles.sync_after_migrate, sender=self)
         # A section post kept across a session expiry waits for the next login (evaluations.restore).
         user_logged_in.connect(restore.claim, dispatch_uid="evaluations.restore.claim")

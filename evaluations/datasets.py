@@ -4,20 +4,24 @@ A spec names the columns of a data set's file (header, model field, type, whethe
 values), the filters of its page, the checks across a row (road_km_add_up: road km adding up to the
 length) and its derived figures (road_figures and the like). From a spec come the template .xlsx
 offered for download and the reading of an upload (excel/datasets.py), the page and the export
-sheet; there is no per-data-set copy of any of these.
+sheet; there is no per-data-set copy of any of these. for_page assembles a data set's page (its
+filters, one page of rows as displayed, totals and figures).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, Sum
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import DatasetKind, HealthFacility, RoadSegment, School, TransportFacility
+from .models import DatasetKind, HealthFacility, Kecamatan, RoadSegment, School, TransportFacility
 
 KM_TOLERANCE = Decimal("0.01")
+ROWS_PER_PAGE = 100
 
 
 @dataclass
@@ -362,3 +366,60 @@ SPECS = {
 
 def get_spec(kind):
     return SPECS[DatasetKind(kind)]
+
+
+# --- the page -------------------------------------------------------------------------------
+def for_page(spec, period, params):
+    """A data set's page: the rows of every agency with the filters chosen in `params` (the GET
+    parameters; a value that is no option filters nothing), one page of them (?halaman=) as
+    displayed, the totals and the derived figures of all the filtered rows. A fixed number of
+    queries whatever the number of rows (one page of rows, aggregates for the rest)."""
+    filters, filter_options = _filters(spec, params)
+    rows = spec.model.objects.for_page(period, filters)
+    totals = rows.aggregate(**{name: Sum(name) for name in spec.numeric_totals})
+    ordered = rows.order_by("kecamatan__code", "agency__name", "row_number")
+    page = Paginator(ordered, ROWS_PER_PAGE).get_page(params.get("halaman"))
+    return {
+        "filters": filter_options,
+        "page": page,
+        "table": [[display(c, row) for c in spec.columns] for row in page.object_list],
+        "total_cells": [_number(totals[c.field], c) if totals.get(c.field) is not None else "" for c in spec.columns],
+        "row_count": page.paginator.count,
+        "figures": spec.figures(rows),
+    }
+
+
+def _filters(spec, params):
+    """The filters `params` choose among spec.filters, and each filter's options for the page."""
+    filters, options_shown = {}, []
+    kecamatan_list = list(Kecamatan.objects.all())
+    for field_name, label in spec.filters:
+        raw = params.get(field_name, "")
+        if field_name == "kecamatan":
+            options = [(str(k.pk), k.name) for k in kecamatan_list]
+        else:
+            options = list(spec.model._meta.get_field(field_name).choices)
+        if raw and raw in {str(v) for v, _label in options}:
+            filters[field_name] = raw
+        options_shown.append(
+            {"field": field_name, "label": label, "options": options, "selected": filters.get(field_name, "")}
+        )
+    return filters, options_shown
+
+
+def _number(value, column):
+    return number_format(value, decimal_pos=2 if column.type == "decimal" else None, use_l10n=True, force_grouping=True)
+
+
+def display(column, row):
+    """A cell of the page as people read it: choice labels, Ya/Tidak, Indonesian numbers."""
+    value = getattr(row, column.field)
+    if column.type == "choice":
+        return getattr(row, f"get_{column.field}_display")() if value else ""
+    if column.type == "bool":
+        return _("Ya") if value else _("Tidak")
+    if column.type == "decimal":
+        return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+    if column.type == "int" and value is not None:
+        return number_format(value, use_l10n=True, force_grouping=True)
+    return "" if value is None else value

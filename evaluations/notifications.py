@@ -3,12 +3,13 @@
 
 - a submission sent for verification: the coordinators (and admins);
 - a submission returned, approved or reopened: the agency's operators;
-- a quick win set or rejected: the owning agency's operators.
+- a quick win established or rejected: the owning agency's operators.
 
 Nobody is told of their own action (an admin who submits on an agency's behalf is not notified of
 it). Everyone gets the notice; those with an e-mail address also get an e-mail, in Indonesian, with
 the absolute link. The views call submission_changed / quick_win_changed after a successful
-transition. The e-mails are a job (tasks.notification_emails_job), queued only once the
+transition. The e-mails are a job (its Job row written beside the notices, run by
+tasks.send_notification_emails), queued through the seam evaluations.jobs only once the
 transaction that wrote the notices commits, so a rollback sends nothing and the request never
 waits for the mail server. A failing mail server is logged and fails the job, never the
 transition (Django's SMTP backend gives up after EMAIL_TIMEOUT seconds). Each notice's e-mail is
@@ -16,6 +17,7 @@ claimed (Notification.emailed_at) just before it goes, so a job run again sends 
 """
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -25,8 +27,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import roles, tasks
-from .models import AgencyMember, Notification, QuickWin, Submission
+from . import jobs, roles
+from .models import AgencyMember, Job, Notification, QuickWin, Submission
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +41,8 @@ SUBMISSION_KINDS = {
     Submission.Status.DRAFT: Kind.REOPENED,
 }
 QUICK_WIN_KINDS = {
-    QuickWin.Status.DITETAPKAN: Kind.QUICK_WIN_SET,
-    QuickWin.Status.DITOLAK: Kind.QUICK_WIN_REJECTED,
+    QuickWin.Status.ESTABLISHED: Kind.QUICK_WIN_ESTABLISHED,
+    QuickWin.Status.REJECTED: Kind.QUICK_WIN_REJECTED,
 }
 
 
@@ -71,7 +73,7 @@ def submission_changed(submission, by, note=""):
 
 
 def quick_win_changed(quick_win, by, note=""):
-    """After a quick win's transition: its agency hears when it was set or rejected."""
+    """After a quick win's transition: its agency hears when it was established or rejected."""
     kind = QUICK_WIN_KINDS.get(quick_win.status)
     if kind is None:
         return
@@ -88,7 +90,20 @@ def notify(recipients, kind, params, link, note="", exclude=None):
     notices = Notification.objects.bulk_create(
         Notification(recipient=user, kind=kind, params=params, note=note, link=link) for user in users
     )
-    tasks.notification_emails_job(notices, exclude)
+    _queue_emails(notices, exclude)
+
+
+def _queue_emails(notices, user=None):
+    """The job that e-mails these notices (those whose recipient has an address), written in the
+    transaction of the notices and queued once it commits."""
+    ids = [notice.pk for notice in notices if notice.recipient.email]
+    if not ids:
+        return None
+    job = Job.objects.create(
+        kind=Job.Kind.NOTIFICATION_EMAILS, key=uuid.uuid4().hex, requested_by=user, parameters={"notices": ids}
+    )
+    jobs.enqueue_on_commit(job)
+    return job
 
 
 def _email(user, kind, params, link, note):

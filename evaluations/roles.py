@@ -1,6 +1,7 @@
 """Roles are Django groups (created by data migrations) holding permissions. This module is the one
-place that knows the group names and which permissions each group holds; the predicates below ask
-for permissions (never group names), exactly as the models do with user.has_perm.
+place that knows the group names and which permissions each group holds (the permissions' names
+are in permissions.py); the predicates below ask for permissions (never group names), exactly as
+the models do with user.has_perm.
 """
 
 from django.apps import apps as global_apps
@@ -12,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import AgencyMember
+from .permissions import FILL, MANAGE, REOPEN, REVIEW, VIEW_ALL, codename
 
 OPERATOR = "Operator OPD"
 COORDINATOR = "Koordinator"
@@ -24,12 +26,6 @@ ROLE_LABELS = {
     ADMIN: _("Admin"),
     LEADER: _("Pimpinan"),
 }
-
-# The permissions behind the roles (declared in the models' Meta.permissions).
-FILL = "evaluations.fill_submission"
-REVIEW = "evaluations.review_submission"
-VIEW_ALL = "evaluations.view_all_agencies"
-MANAGE = "evaluations.manage_periods"
 
 
 def is_admin(user):
@@ -62,7 +58,7 @@ def is_operator(user):
 def coordinators():
     """The active users who review submissions (coordinators and admins), as
     is_coordinator decides it: by the permission, whether held through a group or directly."""
-    perm = Permission.objects.filter(content_type__app_label="evaluations", codename=REVIEW.split(".")[1])
+    perm = Permission.objects.filter(content_type__app_label="evaluations", codename=codename(REVIEW))
     return (
         get_user_model()
         .objects.filter(is_active=True)
@@ -111,15 +107,15 @@ ROLE_PERMISSIONS = {
         ("evaluations", "*", ["view"]),
         ("evaluations", "answer", ["add", "change"]),
         ("evaluations", "evidence", ["add", "change"]),
-        ("evaluations", "submission", ["change", "fill_submission"]),
+        ("evaluations", "submission", ["change", codename(FILL)]),
         ("evaluations", "quickwin", ["add", "change"]),
         ("evaluations", "datasetupload", ["add"]),
     ],
     COORDINATOR: [
         ("pillars", "*", ["view"]),
         ("evaluations", "*", ["view"]),
-        ("evaluations", "agency", ["view_all_agencies"]),
-        ("evaluations", "submission", ["change", "review_submission"]),
+        ("evaluations", "agency", [codename(VIEW_ALL)]),
+        ("evaluations", "submission", ["change", codename(REVIEW)]),
         ("evaluations", "answer", ["change"]),
         ("evaluations", "reviewcomment", ["add", "change"]),
         ("evaluations", "quickwin", ["add", "change"]),
@@ -128,16 +124,16 @@ ROLE_PERMISSIONS = {
     ADMIN: [
         ("pillars", "*", ["view", "add", "change", "delete"]),
         ("evaluations", "*", ["view", "add", "change", "delete"]),
-        ("evaluations", "agency", ["view_all_agencies"]),
-        ("evaluations", "submission", ["review_submission", "reopen_submission"]),
-        ("evaluations", "evaluationperiod", ["manage_periods"]),
+        ("evaluations", "agency", [codename(VIEW_ALL)]),
+        ("evaluations", "submission", [codename(REVIEW), codename(REOPEN)]),
+        ("evaluations", "evaluationperiod", [codename(MANAGE)]),
         ("auth", "user", ["view", "add", "change"]),
         ("auth", "group", ["view"]),
     ],
     LEADER: [
         ("pillars", "*", ["view"]),
         ("evaluations", "*", ["view"]),
-        ("evaluations", "agency", ["view_all_agencies"]),
+        ("evaluations", "agency", [codename(VIEW_ALL)]),
     ],
 }
 
@@ -153,10 +149,16 @@ def sync_role_groups(apps=global_apps):
             perms = Permission.objects.filter(content_type__app_label=app_label)
             if model != "*":
                 perms = perms.filter(content_type__model=model)
-            for pk, codename, model_name in perms.values_list("id", "codename", "content_type__model"):
-                if codename in actions or any(codename == f"{action}_{model_name}" for action in actions):
+            for pk, name, model_name in perms.values_list("id", "codename", "content_type__model"):
+                if name in actions or any(name == f"{action}_{model_name}" for action in actions):
                     wanted.add(pk)
         group.permissions.set(wanted)
+
+
+def sync_after_migrate(sender, **kwargs):
+    """The post_migrate receiver (EvaluationsConfig.ready): sync the groups with the permissions
+    of the models as they are now."""
+    sync_role_groups()
 
 
 def migrate_role_groups(apps, schema_editor):

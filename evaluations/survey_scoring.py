@@ -1,6 +1,6 @@
 """The impact survey's scores (DESIGN §2, "Impact survey"), beside scoring.py and, like it, plain
 functions over plain data: no database access here, so the results page, the impact questions'
-answers and the workbook compute the same numbers from one read (models.surveys.survey_results).
+answers and the workbook compute the same numbers from one read (surveys.survey_results).
 
 - a statement's mean: the mean of its 0–4 scores; an answer "never used this programme" and the
   responses a coordinator excluded are left out;

@@ -5,9 +5,12 @@ once. See models/jobs.py for the life cycle.
 
     job = workbook_job(period, user)        # the period's workbook, reused while nothing changed
     job = reminders_job(period, user)       # the dashboard's button; the daily command: on_request=False
-    notification_emails_job(notices, user)  # in notify(): queued once the transition commits
     job = dataset_import_job(period, agency, kind, uploaded_file, user, language)
     job = instrument_import_job(period, uploaded_file, dry_run, user, language)
+
+A rule below this module that queues work (notifications.notify: the e-mails of its notices)
+writes its Job row and enqueues it through evaluations.jobs, which this module connects when
+imported: nothing this module imports imports it back.
 
 What a retried job does again is guarded row by row: a reminder by its ReminderSent claim, a
 notice's e-mail by Notification.emailed_at, the workbook by Job.finish (one file per job), an
@@ -19,7 +22,6 @@ import logging
 import shutil
 import tempfile
 import uuid
-from functools import partial
 
 from django.core.files import File
 from django.db import transaction
@@ -27,13 +29,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from . import notifications, reminders
+from . import jobs, notifications, reminders
 from .datasets import get_spec
 from .excel.datasets import DatasetFileError, read_upload
-from .excel.instrument import InstrumentFileError, InstrumentImportRefused, compare_instrument, import_instrument
+from .excel.instrument import InstrumentFileError
 from .excel.instrument import read_instrument as read_instrument_file
 from .excel.workbook import export_period, workbook_filename
-from .models import Agency, DatasetUpload, Job, TransitionError, period_change_stamp
+from .instrument import InstrumentImportRefused, compare_instrument, import_instrument
+from .models import Agency, DatasetUpload, Job, TransitionError
+from .results import period_change_stamp
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +71,10 @@ def enqueue(job):
     # The immediate backend (and a quick worker) may have finished it already.
     job.refresh_from_db()
     return job
+
+
+# The rules below the queue (notify's e-mails) enqueue through evaluations.jobs: give it the queue.
+jobs.connect(enqueue)
 
 
 def workbook_job(period, user):
@@ -167,21 +175,8 @@ def send_reminders(job):
     job.finish(result=result)
 
 
-def notification_emails_job(notices, user=None):
-    """Queue the e-mails of these notices (those whose recipient has an address) once the
-    surrounding transaction commits: a rollback sends nothing, and the request never waits for the
-    mail server. The Job row is written in the same transaction as the notices."""
-    ids = [notice.pk for notice in notices if notice.recipient.email]
-    if not ids:
-        return None
-    job = Job.objects.create(
-        kind=Job.Kind.NOTIFICATION_EMAILS, key=uuid.uuid4().hex, requested_by=user, parameters={"notices": ids}
-    )
-    transaction.on_commit(partial(enqueue, job))
-    return job
-
-
 def send_notification_emails(job):
+    """The e-mails of the notices a transition wrote (notifications.notify queued the job)."""
     sent, failed = notifications.send_emails(job.parameters["notices"], progress=_reporter(job))
     if failed:
         # Logged by send_emails; the transition stands and the notices are in the app. The ones not
@@ -326,7 +321,6 @@ __all__ = [
     "dataset_import_job",
     "enqueue",
     "instrument_import_job",
-    "notification_emails_job",
     "reminders_job",
     "requeue_stale",
     "run_job",

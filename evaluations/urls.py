@@ -1,8 +1,12 @@
 """The app's URLs, grouped by prefix. A URL's name is <topic>_<view function>, the topic being the
-name of its module in views/ (and of its forms, templates and tests)."""
+name of its module in views/ (and of its forms, templates and tests); a second URL of the same view
+adds what it takes (surveys_public_form_enumerator). A parameter is `pk` for the URL's own object,
+<model>_id for the object it belongs to (period_id), or the natural key it is looked up by (code,
+key, kind, token)."""
 
 from django.urls import path
 
+from .models import Job
 from .views import (
     answering,
     common,
@@ -18,16 +22,22 @@ from .views import (
 )
 
 app_name = "evaluations"
+# A finished import's page (jobs.detail) is its topic's result: the data set with its message, the
+# refused file's errors, the dry run's difference. Wired here so that no view imports another.
+JOB_RESULT_PAGES = {
+    Job.Kind.DATASET_IMPORT: datasets.upload_result,
+    Job.Kind.INSTRUMENT_IMPORT: instrument.import_result,
+}
 urlpatterns = [
-    path("", common.home, name="home"),
+    path("", common.home, name="common_home"),
     # /opd/: operators fill in their agency's questionnaire.
     path("opd/", answering.home, name="answering_home"),
-    path("opd/pengisian/<int:submission_id>/", answering.submission, name="answering_submission"),
-    path("opd/pengisian/<int:submission_id>/bagian/<str:key>/", answering.section, name="answering_section"),
-    path("opd/pengisian/<int:submission_id>/kirim/", answering.submit, name="answering_submit"),
-    path("opd/pengisian/<int:submission_id>/salin/", answering.copy_previous, name="answering_copy_previous"),
-    path("opd/bukti/<int:evidence_id>/unduh/", answering.evidence_download, name="answering_evidence_download"),
-    # /koordinator/: coordinators track progress, remind, and review one submission at a time.
+    path("opd/pengisian/<int:pk>/", answering.submission, name="answering_submission"),
+    path("opd/pengisian/<int:pk>/bagian/<str:key>/", answering.section, name="answering_section"),
+    path("opd/pengisian/<int:pk>/kirim/", answering.submit, name="answering_submit"),
+    path("opd/pengisian/<int:pk>/salin/", answering.copy_previous, name="answering_copy_previous"),
+    path("opd/bukti/<int:pk>/unduh/", answering.evidence_download, name="answering_evidence_download"),
+    # /koordinator/: coordinators follow the agencies' completion, remind, and review one submission at a time.
     path("koordinator/", results.dashboard, name="results_dashboard"),
     path("koordinator/pengingat/", results.send_reminders, name="results_send_reminders"),
     path("koordinator/pengisian/<int:pk>/", review.submission, name="review_submission"),
@@ -42,7 +52,7 @@ urlpatterns = [
     path("hasil/", results.index, name="results_index"),
     path("ekspor/<int:period_id>/", results.export, name="results_export"),
     # /pekerjaan/: long work off the request (the workbook), its progress and its file.
-    path("pekerjaan/<int:pk>/", jobs.detail, name="jobs_detail"),
+    path("pekerjaan/<int:pk>/", jobs.detail, {"result_pages": JOB_RESULT_PAGES}, name="jobs_detail"),
     path("pekerjaan/<int:pk>/unduh/", jobs.download, name="jobs_download"),
     # /kelola/: the admin manages periods and the instrument.
     path("kelola/periode/", periods.index, name="periods_index"),
@@ -66,7 +76,7 @@ urlpatterns = [
     path("quick-wins/<int:pk>/tetapkan/", quickwins.establish, name="quickwins_establish"),
     path("quick-wins/<int:pk>/tolak/", quickwins.reject, name="quickwins_reject"),
     path("quick-wins/<int:pk>/usulkan-ulang/", quickwins.resubmit, name="quickwins_resubmit"),
-    path("quick-wins/<int:pk>/status/", quickwins.progress, name="quickwins_progress"),
+    path("quick-wins/<int:pk>/status/", quickwins.move_status, name="quickwins_move_status"),
     path("quick-wins/<int:pk>/lanjutkan/", quickwins.continue_into, name="quickwins_continue_into"),
     path("quick-wins/<int:pk>/bukti/", quickwins.evidence_upload, name="quickwins_evidence_upload"),
     path("quick-wins/bukti/<int:pk>/unduh/", quickwins.evidence_download, name="quickwins_evidence_download"),
@@ -88,30 +98,30 @@ urlpatterns = [
     path("data/<str:kind>/unggah/", datasets.upload, name="datasets_upload"),
     # /survei-dampak/: the impact survey. Setup and enumerator links (surveys-setup).
     path("survei-dampak/", surveys.index, name="surveys_index"),
-    path("survei-dampak/<int:period_pk>/atur/", surveys.setup, name="surveys_setup"),
-    path("survei-dampak/<int:period_pk>/atur/<str:pillar_code>/", surveys.setup_pillar, name="surveys_setup_pillar"),
+    path("survei-dampak/<int:period_id>/atur/", surveys.setup, name="surveys_setup"),
+    path("survei-dampak/<int:period_id>/atur/<str:pillar_code>/", surveys.setup_pillar, name="surveys_setup_pillar"),
     path(
-        "survei-dampak/<int:period_pk>/atur/<str:pillar_code>/pecah/", surveys.setup_split, name="surveys_setup_split"
+        "survei-dampak/<int:period_id>/atur/<str:pillar_code>/pecah/", surveys.setup_split, name="surveys_setup_split"
     ),
-    path("survei-dampak/<int:period_pk>/enumerator/", surveys.enumerators, name="surveys_enumerators"),
+    path("survei-dampak/<int:period_id>/enumerator/", surveys.enumerators, name="surveys_enumerators"),
     path(
-        "survei-dampak/<int:period_pk>/enumerator/<int:form_pk>/tambah/",
+        "survei-dampak/<int:period_id>/enumerator/<int:pk>/tambah/",
         surveys.enumerator_add,
         name="surveys_enumerator_add",
     ),
     # /s/: the impact survey's public form (no account; a short link for SMS and WhatsApp).
-    path("s/<str:token>/", surveys.public_form, name="survey_form"),
-    path("s/<str:token>/terima-kasih/", surveys.public_thanks, name="survey_form_thanks"),
-    path("s/<str:token>/<str:enumerator_token>/", surveys.public_form, name="survey_form_enumerator"),
+    path("s/<str:token>/", surveys.public_form, name="surveys_public_form"),
+    path("s/<str:token>/terima-kasih/", surveys.public_thanks, name="surveys_public_thanks"),
+    path("s/<str:token>/<str:enumerator_token>/", surveys.public_form, name="surveys_public_form_enumerator"),
     # /survei-dampak/…/hasil/: the survey's results feed the impact questions (helper surveys-results).
     path(
-        "survei-dampak/<int:period_pk>/hasil/isi-jawaban/",
-        surveys.fill_impact_answers,
-        name="surveys_fill_impact_answers",
+        "survei-dampak/<int:period_id>/hasil/isi-jawaban/",
+        surveys.fill_answers,
+        name="surveys_fill_answers",
     ),
     # /survei-dampak/<period>/pantau/: coordinators watch the impact survey and clean its responses.
     path("survei-dampak/<int:period_id>/pantau/", surveys.monitor, name="surveys_monitor"),
-    path("survei-dampak/<int:period_id>/pantau/<int:form_id>/", surveys.monitor_form, name="surveys_monitor_form"),
+    path("survei-dampak/<int:period_id>/pantau/<int:pk>/", surveys.monitor_form, name="surveys_monitor_form"),
     path(
         "survei-dampak/<int:period_id>/pantau/respons/<int:pk>/",
         surveys.monitor_response,

@@ -35,7 +35,7 @@ class Pillar(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("pillars:detail", args=[self.code])
+        return reverse("pillars:pillars_detail", args=[self.code])
 
     def natural_key(self):
         return (self.code,)

@@ -1,3 +1,6 @@
+"""The pillar pages: the six pillars (index) and one pillar with its sub-dimensions and agencies
+(detail), counted for the current period."""
+
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
@@ -10,16 +13,16 @@ def _question_filter(period, prefix=""):
     return Q(**{f"{prefix}questions__indicator__dimension__period": period})
 
 
-def pillar_list(request):
+def index(request):
     period = EvaluationPeriod.objects.current()
     pillars = Pillar.objects.prefetch_related("subdimensions").annotate(
         question_count=Count("questions", filter=_question_filter(period)),
         agency_count=Count("assignments__agency", filter=Q(assignments__period=period), distinct=True),
     )
-    return render(request, "pillars/pillar_list.html", {"pillars": pillars, "period": period})
+    return render(request, "pillars/index.html", {"pillars": pillars, "period": period})
 
 
-def pillar_detail(request, code):
+def detail(request, code):
     """A pillar's sub-dimensions with question counts and the agencies assigned this period.
     A fixed number of queries whatever the number of agencies."""
     period = EvaluationPeriod.objects.current()
@@ -34,7 +37,7 @@ def pillar_detail(request, code):
     )
     return render(
         request,
-        "pillars/pillar_detail.html",
+        "pillars/detail.html",
         {
             "pillar": pillar,
             "period": period,

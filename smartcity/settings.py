@@ -163,7 +163,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "evaluations:home"
+LOGIN_REDIRECT_URL = "evaluations:common_home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login lockout: 5 failed attempts per user name and address. With Redis the count lives in the

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import openpyxl
 
-from evaluations.models import Answer, Question, Submission
+from evaluations.models import Answer, Question, Submission, SurveyStatement
 
 
 def answer_all(period, agency, text="Jawaban uji", status=Submission.Status.DRAFT, **submission_fields):
@@ -85,6 +85,22 @@ def instrument_file(sheets=None, drop_sheet=None):
     buffer.seek(0)
     buffer.name = "instrumen.xlsx"
     return buffer
+
+
+STATEMENT_HEADER = ["kode", "pilar", "subdimensi", "teks", "urutan"]
+
+
+def with_statements(*rows, header=STATEMENT_HEADER):
+    """valid_instrument_sheets() with a pernyataan_dampak sheet of `rows`."""
+    sheets = valid_instrument_sheets()
+    sheets["pernyataan_dampak"] = [header, *rows]
+    return sheets
+
+
+def statements_of(period):
+    return list(
+        SurveyStatement.objects.filter(period=period).values_list("code", "subdimension__code", "text", "order")
+    )
 
 
 # --- heavy files: what the reader must refuse early (tests and scripts/bench_bad_files.py) ----

@@ -71,9 +71,9 @@ MATRIX = {
     "password_change": Entry(get=ALL_OK, post=ALL_OK),
     "password_change_done": Entry(get=ALL_OK, post="L 405 405 405 405 405"),
     "set_language": Entry(get="R R R R R R", post="R R R R R R", data=lambda w: {"language": "en"}),
-    "evaluations:home": Entry(get=ALL_OK, post=ALL_OK),
-    "pillars:list": Entry(get=ALL_OK, post=ALL_OK),
-    "pillars:detail": Entry(get=ALL_OK, post=ALL_OK, args=lambda w: ["GOV"]),
+    "evaluations:common_home": Entry(get=ALL_OK, post=ALL_OK),
+    "pillars:pillars_index": Entry(get=ALL_OK, post=ALL_OK),
+    "pillars:pillars_detail": Entry(get=ALL_OK, post=ALL_OK, args=lambda w: ["GOV"]),
     # Operators fill in their agency's questionnaire.
     "evaluations:answering_home": Entry(get="L 200 200 404 404 404", post="L 200 200 404 404 404"),
     "evaluations:answering_submission": Entry(
@@ -202,7 +202,7 @@ MATRIX = {
     "evaluations:quickwins_resubmit": Entry(
         get="L 405 405 405 405 405", post="L R 404 403 403 403", args=lambda w: [w.quick_win_a.pk]
     ),
-    "evaluations:quickwins_progress": Entry(
+    "evaluations:quickwins_move_status": Entry(
         get="L 405 405 405 405 405",
         post="L R 404 R R R",
         args=lambda w: [w.quick_win_a.pk],
@@ -300,16 +300,18 @@ MATRIX = {
     ),
     # The impact survey's public form: no account needed, the same page for everyone; an empty POST
     # is refused (no signed token) and saves nothing.
-    "evaluations:survey_form": Entry(get="200 " * 5 + "200", post="400 " * 5 + "400", args=lambda w: _survey_link(w)),
-    "evaluations:survey_form_enumerator": Entry(
+    "evaluations:surveys_public_form": Entry(
+        get="200 " * 5 + "200", post="400 " * 5 + "400", args=lambda w: _survey_link(w)
+    ),
+    "evaluations:surveys_public_form_enumerator": Entry(
         get="200 " * 5 + "200", post="400 " * 5 + "400", args=lambda w: _survey_link(w, enumerator=True)
     ),
-    "evaluations:survey_form_thanks": Entry(
+    "evaluations:surveys_public_thanks": Entry(
         get="200 " * 5 + "200", post="405 " * 5 + "405", args=lambda w: _survey_link(w)
     ),
     # Impact survey results: filling the impact questions' answers (coordinators; the world's survey
     # has no response, so the action redirects with a message).
-    "evaluations:surveys_fill_impact_answers": Entry(
+    "evaluations:surveys_fill_answers": Entry(
         get="L 405 405 405 405 405", post="L 404 404 R 403 R", args=lambda w: [w.period.pk]
     ),
     # Impact survey monitor: coordinators, admin and leaders look; coordinators and admin exclude

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from evaluations import quickwins
 from evaluations.models import (
     AdminChange,
     AgencyMember,
@@ -148,9 +149,9 @@ def test_the_admin_cannot_delete_a_submission_and_its_history_with_it(as_admin, 
 
 def test_the_admin_cannot_set_a_quick_wins_status(as_admin, period, agency_a):
     proposal = make_quick_win(period, agency_a)
-    post_changed(as_admin, url(proposal), status=QuickWin.Status.DITETAPKAN, status_note="Lewat admin")
+    post_changed(as_admin, url(proposal), status=QuickWin.Status.ESTABLISHED, status_note="Lewat admin")
     proposal.refresh_from_db()
-    assert (proposal.status, proposal.status_note) == (QuickWin.Status.USULAN, "")
+    assert (proposal.status, proposal.status_note) == (QuickWin.Status.PROPOSED, "")
 
 
 def test_a_quick_win_corrected_in_the_admin_is_recorded_like_an_edit_on_its_page(
@@ -167,7 +168,7 @@ def test_a_quick_win_corrected_in_the_admin_is_recorded_like_an_edit_on_its_page
 def audit_rows(submitted, answer, coordinator, operator_a, period, agency_a):
     submitted.approve(by=coordinator)
     change = AnswerChange.objects.create(answer=answer, changed_by=operator_a, field="value", new_value="Level 3")
-    quick_win = QuickWin.propose(
+    quick_win = quickwins.propose(
         operator_a, period=period, agency=agency_a, pillar=Pillar.objects.get(code="GOV"), name="X"
     )
     return [SubmissionEvent.objects.get(), change, QuickWinChange.objects.get(quick_win=quick_win)]

@@ -1,5 +1,5 @@
 """Saving answers through the section form: each answer type, drafts, skor mandiri, optimistic
-locking, the audit trail and carry forward."""
+locking, the audit trail and carry forward; the one writer of answers that every path goes through."""
 
 from datetime import date
 from decimal import Decimal
@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from evaluations.answering import carry_forward
+from evaluations.answering import carry_forward, values_of, write_answer
 from evaluations.forms.fields import DecimalInput
 from evaluations.models import Answer, AnswerChange, Evidence, Question, ScoreBand
 
@@ -344,3 +344,107 @@ def test_the_history_names_fields_in_words_and_numbers_in_indonesian(client, coo
     as_operator.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "12,5"}}))
     change = AnswerChange.objects.get(answer__question=question)
     assert (change.field_label(), change.new_value) == ("Jawaban", "12,5 unit")
+
+
+# --- the one writer: every path bumps the version and clears a stale verified score -------
+
+
+def verified_changes(answer):
+    return list(
+        AnswerChange.objects.filter(answer=answer, field="verified_score").values_list("old_value", "new_value")
+    )
+
+
+def test_saving_a_section_bumps_the_version_and_clears_a_stale_verified_score_with_its_row(
+    client_a, submission, questions
+):
+    question = questions[T.YES_NO]
+    client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "0"}}))
+    Answer.objects.filter(submission=submission, question=question).update(verified_score=Decimal(2))
+    client_a.post(url(submission), section_post(submission, "X-GOV", {question: {"value": "1"}}))
+    answer = answer_of(submission, question)
+    assert (answer.version, answer.verified_score) == (2, None)
+    assert verified_changes(answer) == [("2,00", "")]
+
+
+def test_confirming_a_carried_answer_bumps_the_version_and_keeps_its_verified_score(client_a, submission, questions):
+    question = questions[T.TEXT]
+    Answer.objects.create(
+        submission=submission, question=question, text_value="lama", carried_forward=True, verified_score=Decimal(3)
+    )
+    client_a.post(url(submission), section_post(submission, "X-GOV", konfirmasi=str(question.pk)))
+    answer = answer_of(submission, question)
+    assert (answer.version, answer.carried_forward, answer.verified_score) == (2, False, Decimal(3))
+    assert verified_changes(answer) == []
+    assert list(AnswerChange.objects.filter(answer=answer).values_list("field", "old_value", "new_value")) == [
+        ("carried_forward", "ya", "tidak")
+    ]
+
+
+def test_carrying_forward_bumps_the_version_and_clears_a_stale_verified_score_with_its_row(
+    operator_a, agency_a, questions, submission
+):
+    later = make_period(2032)
+    assign(later, agency_a, "GOV")
+    text_new = make_question(later, code=questions[T.TEXT].code, answer_type=T.TEXT)
+    Answer.objects.create(submission=submission, question=questions[T.TEXT], text_value="SIPD")
+    current = submission_of(later, agency_a)
+    # An answer row without a value that a coordinator nevertheless scored.
+    Answer.objects.create(submission=current, question=text_new, explanation="catatan", verified_score=Decimal(1))
+    assert carry_forward(current, by=operator_a) == 1
+    answer = answer_of(current, text_new)
+    assert (answer.text_value, answer.version, answer.verified_score) == ("SIPD", 2, None)
+    assert verified_changes(answer) == [("1,00", "")]
+    assert AnswerChange.objects.get(answer=answer, field="carried_forward").new_value.startswith("dari ")
+
+
+def test_the_writer_refuses_a_write_from_an_older_version_and_writes_nothing(operator_a, submission, questions):
+    question = questions[T.TEXT]
+    answer = Answer.objects.create(submission=submission, question=question, text_value="lama", version=3)
+    changes = []
+    values = {**values_of(answer), "text_value": "baru"}
+    assert write_answer(submission, question, answer, values, operator_a, changes=changes, seen_version=2) is None
+    assert changes == []
+    assert (answer_of(submission, question).text_value, answer_of(submission, question).version) == ("lama", 3)
+
+
+def test_the_writer_fills_from_a_source_with_an_explicit_self_score_as_the_survey_does(
+    coordinator, submission, questions
+):
+    # The impact survey's fill: the mean as value and self score, options and the rest emptied, and
+    # one row saying where the value came from instead of the operator's value and explanation rows.
+    question = questions[T.LEVEL]
+    answer = Answer.objects.create(
+        submission=submission,
+        question=question,
+        option=question.options.get(value="1"),
+        explanation="tetap",
+        verified_score=Decimal(1),
+    )
+    values = {
+        "option_id": None,
+        "bool_value": None,
+        "number_value": Decimal("2.67"),
+        "text_value": "",
+        "date_value": None,
+    }
+    changes = []
+    written = write_answer(
+        submission,
+        question,
+        answer,
+        values,
+        coordinator,
+        changes=changes,
+        self_score=Decimal("2.67"),
+        source=("impact_survey", "2,67: rata-rata survei dampak"),
+    )
+    AnswerChange.objects.bulk_create(changes)
+    answer = answer_of(submission, question)
+    assert written.pk == answer.pk and answer.version == 2
+    assert (answer.number_value, answer.self_score, answer.option_id) == (Decimal("2.67"), Decimal("2.67"), None)
+    assert (answer.verified_score, answer.explanation, answer.carried_forward) == (None, "tetap", False)
+    assert [(c.field, c.old_value, c.new_value) for c in changes] == [
+        ("verified_score", "1,00", ""),
+        ("impact_survey", question.options.get(value="1").label, "2,67: rata-rata survei dampak"),
+    ]

@@ -56,7 +56,7 @@ def fill_completely(client, submission, small):
 # --- home and sections -----------------------------------------------------------------
 
 
-def test_the_operator_home_starts_the_submission_and_lists_sections_with_progress(client_a, period, agency_a):
+def test_the_operator_home_starts_the_submission_and_lists_sections_with_their_counts(client_a, period, agency_a):
     response = client_a.get("/opd/")
     page = response.content.decode()
     assert response.status_code == 200

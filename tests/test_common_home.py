@@ -169,7 +169,7 @@ def test_the_leaders_home_runs_the_same_queries_for_5_or_30_agencies(
 ):
     _add_agencies(mixed, extra)
     assert mixed.assignments.values("agency").distinct().count() == 4 + extra
-    # Session, user, period, agency membership, permissions; results (3); progress (4); pillars;
+    # Session, user, period, agency membership, permissions; results (3); completion (4); pillars;
     # the bell's unread count.
     with django_assert_num_queries(14):
         response = as_leader.get("/")

@@ -9,7 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from evaluations.excel.instrument import compare_instrument, import_instrument, read_instrument, write_instrument
+from evaluations.excel.instrument import read_instrument
+from evaluations.excel.instrument_export import write_instrument
+from evaluations.instrument import compare_instrument, import_instrument
 from evaluations.models import Answer, AnswerOption, Dimension, InstrumentChange, Question
 
 from .excel_helpers import answer_all, instrument_file, open_workbook, valid_instrument_sheets
@@ -205,7 +207,7 @@ def test_the_dry_run_takes_the_same_number_of_queries_whatever_the_instrument_si
         period, sheets = answered, current_sheets(answered)
     upload = instrument_file(sheets)
     # The same for 4 questions and for 62 with answers and 54 impact statements: the comparison
-    # reads nine queries (excel.instrument._Current), never one per question, statement or answer.
+    # reads nine queries (instrument_diff.CurrentInstrument), never one per question, statement or answer.
     # The post runs the job here (immediate_jobs): its row, claim, progress and outcome are in the count.
     with django_assert_num_queries(29):
         response = admin_client.post("/kelola/instrumen/", {"period": period.pk, "file": upload, "dry_run": "on"})

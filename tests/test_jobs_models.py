@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from evaluations import tasks
-from evaluations.models import Answer, Job, period_change_stamp
+from evaluations.models import Answer, Job
+from evaluations.results import period_change_stamp
 
 from .excel_helpers import answer_all, open_workbook
 

@@ -3,9 +3,11 @@ group names the data migrations create, may do exactly what its role allows. Thi
 import evaluations.roles: the permissions the groups hold are all the models rely on."""
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 
+from evaluations import permissions
 from evaluations.models import AgencyMember, QuickWin, Submission
 
 from .factories import make_answer, make_question, make_quick_win, make_submission
@@ -26,6 +28,19 @@ EXPECTED = {
     "Admin": [False, True, True, True, True],
     "Pimpinan": [False, False, False, False, True],
 }
+
+
+def test_the_permissions_checked_are_the_ones_named_in_one_module():
+    assert set(PERMISSIONS) == set(permissions.ALL)
+
+
+def test_every_permission_name_is_declared_by_exactly_one_model_and_every_declared_one_is_named():
+    declared = [
+        f"{model._meta.app_label}.{codename}"
+        for model in apps.get_models()
+        for codename, _label in model._meta.permissions
+    ]
+    assert sorted(declared) == sorted(permissions.ALL)
 
 
 def member_of(group_name, agency=None):

@@ -116,7 +116,7 @@ def test_setting_a_quick_win_tells_the_owning_agencys_operators(client, cast, co
     client.force_login(coordinator)
     with committed():
         client.post(f"/quick-wins/{proposal.pk}/tetapkan/", {"note": ""})
-    assert QuickWin.objects.get(pk=proposal.pk).status == QuickWin.Status.DITETAPKAN
+    assert QuickWin.objects.get(pk=proposal.pk).status == QuickWin.Status.ESTABLISHED
     assert notified() == {"operator_a"}
     assert mailed() == ["operator_a@example.go.id"]
     assert Notification.objects.get().message == 'Quick win "Portal Satu Data" ditetapkan oleh koordinator.'
@@ -133,12 +133,12 @@ def test_rejecting_a_quick_win_tells_the_owning_agency_why(client, cast, coordin
     assert notice.kind == Notification.Kind.QUICK_WIN_REJECTED and notice.note == "Belum berjalan."
 
 
-def test_moving_a_set_quick_win_on_tells_nobody(client, cast, coordinator, period, agency_a, committed):
-    running = make_quick_win(period, agency_a, status=QuickWin.Status.DITETAPKAN)
+def test_moving_an_established_quick_win_on_tells_nobody(client, cast, coordinator, period, agency_a, committed):
+    running = make_quick_win(period, agency_a, status=QuickWin.Status.ESTABLISHED)
     client.force_login(coordinator)
     with committed():
         client.post(f"/quick-wins/{running.pk}/status/", {"status": "berjalan"})
-    assert QuickWin.objects.get(pk=running.pk).status == QuickWin.Status.BERJALAN
+    assert QuickWin.objects.get(pk=running.pk).status == QuickWin.Status.RUNNING
     assert not Notification.objects.exists() and mail.outbox == []
 
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from evaluations import tasks
+from evaluations import jobs, notifications, tasks
 from evaluations.models import Job, Notification, Submission
 
 from .factories import make_operator, make_submission
@@ -102,3 +103,17 @@ def test_no_job_when_nobody_has_an_address(client, coordinator, period, agency_a
         client.post(f"/koordinator/pengisian/{submission.pk}/setujui/", {"note": ""})
     assert Notification.objects.count() == 1
     assert not Job.objects.exists()
+
+
+def test_notices_reach_the_queue_through_the_seam_that_tasks_connects():
+    # notifications.py may not import tasks.py (tasks imports it): the app's ready() loads tasks,
+    # which gives the seam its enqueue.
+    assert jobs._queue["enqueue"] is tasks.enqueue
+    assert not hasattr(notifications, "tasks")
+
+
+def test_the_seam_refuses_loudly_when_no_queue_is_connected(monkeypatch, period):
+    monkeypatch.setattr(jobs, "_queue", {})
+    job = Job.objects.create(kind=Job.Kind.REMINDERS, key="x", period=period)
+    with pytest.raises(ImproperlyConfigured):
+        jobs.enqueue_on_commit(job)

@@ -72,7 +72,7 @@ def test_the_bell_costs_one_query_whatever_the_number_of_notices(client_a, opera
 
 def test_the_list_shows_the_users_own_notices_newest_first_in_their_language(client_a, operator_a, operator_b):
     notice(operator_a, kind=Notification.Kind.RETURNED)
-    notice(operator_a, kind=Notification.Kind.QUICK_WIN_SET)
+    notice(operator_a, kind=Notification.Kind.QUICK_WIN_ESTABLISHED)
     notice(operator_b, kind=Notification.Kind.QUICK_WIN_REJECTED)
     html = client_a.get("/notifikasi/").content.decode()
     assert html.index("Quick win &quot;Portal&quot; ditetapkan") < html.index("Pengisian 2024 Tahap I dikembalikan")
@@ -178,7 +178,7 @@ def test_the_queue_link_lists_exactly_the_submitted_agencies(client, coordinator
     make_submission(period, agency_a, status=Submission.Status.SUBMITTED)
     client.force_login(coordinator)
     response = client.get(f"/koordinator/?periode={period.pk}&status=submitted")
-    assert [row.progress.agency for row in response.context["rows"]] == [agency_a]
+    assert [row.completion.agency for row in response.context["rows"]] == [agency_a]
 
 
 def test_operators_and_leaders_do_not_see_the_queue(client, client_a, leader, period):

@@ -3,6 +3,7 @@ second is told it was already dealt with; nothing is done twice."""
 
 import pytest
 
+from evaluations import quickwins
 from evaluations.models import QuickWin, QuickWinChange, TransitionError
 
 from .concurrency import at_once, needs_postgresql, reference_data  # noqa: F401  (a fixture)
@@ -17,34 +18,38 @@ def another_copy(quick_win):
 
 
 @pytest.mark.django_db
-def test_rejecting_a_quick_win_set_meanwhile_is_refused_as_already_processed(period, agency_a, coordinator, admin_user):
+def test_rejecting_a_quick_win_established_meanwhile_is_refused_as_already_processed(
+    period, agency_a, coordinator, admin_user
+):
     proposal = make_quick_win(period, agency_a)
     stale = another_copy(proposal)
-    proposal.set_by_coordinator(coordinator)
+    proposal.establish(coordinator)
     with pytest.raises(TransitionError, match=ALREADY):
         stale.reject(admin_user, note="Belum berjalan.")
-    assert another_copy(proposal).status == Q.DITETAPKAN
+    assert another_copy(proposal).status == Q.ESTABLISHED
 
 
 @pytest.mark.django_db
-def test_an_operators_edit_saved_after_the_quick_win_was_set_is_refused(period, agency_a, operator_a, coordinator):
+def test_an_operators_edit_saved_after_the_quick_win_was_established_is_refused(
+    period, agency_a, operator_a, coordinator
+):
     proposal = make_quick_win(period, agency_a, name="Portal Satu Data")
     stale = another_copy(proposal)
-    proposal.set_by_coordinator(coordinator)
+    proposal.establish(coordinator)
     stale.name = "Nama diubah"
     with pytest.raises(TransitionError, match=ALREADY):
-        stale.save_edit(operator_a)
+        quickwins.save_edit(stale, operator_a)
     assert another_copy(proposal).name == "Portal Satu Data"
 
 
 @pytest.mark.django_db
 def test_moving_a_quick_win_on_from_a_page_opened_before_another_move_is_refused(period, agency_a, coordinator):
-    running = make_quick_win(period, agency_a, status=Q.DITETAPKAN)
+    running = make_quick_win(period, agency_a, status=Q.ESTABLISHED)
     stale = another_copy(running)
-    running.progress(coordinator, Q.BERJALAN)
+    running.move_status(coordinator, Q.RUNNING)
     with pytest.raises(TransitionError, match=ALREADY):
-        stale.progress(coordinator, Q.DIHENTIKAN)
-    assert another_copy(running).status == Q.BERJALAN
+        stale.move_status(coordinator, Q.STOPPED)
+    assert another_copy(running).status == Q.RUNNING
 
 
 @needs_postgresql
@@ -58,9 +63,7 @@ def test_setting_and_rejecting_at_the_same_moment_one_succeeds_and_the_other_is_
 ):
     proposal = make_quick_win(period, agency_a)
     first, second = another_copy(proposal), another_copy(proposal)
-    outcomes = at_once(
-        lambda: first.set_by_coordinator(coordinator), lambda: second.reject(admin_user, note="Belum berjalan.")
-    )
+    outcomes = at_once(lambda: first.establish(coordinator), lambda: second.reject(admin_user, note="Belum berjalan."))
     errors = [error for _result, error in outcomes if error is not None]
     assert len(errors) == 1, outcomes
     assert isinstance(errors[0], TransitionError) and ALREADY in errors[0].message

@@ -25,14 +25,14 @@ def _html(response):
 
 
 # --- list, search, filters, coverage ---------------------------------------------------------
-def test_the_list_shows_set_quick_wins_of_every_agency(client_a, period, agency_b):
-    make_quick_win(period, agency_b, status=S.DITETAPKAN, name="PBB Online")
+def test_the_list_shows_established_quick_wins_of_every_agency(client_a, period, agency_b):
+    make_quick_win(period, agency_b, status=S.ESTABLISHED, name="PBB Online")
     assert "PBB Online" in _html(client_a.get("/quick-wins/"))
 
 
 def test_the_list_hides_another_agency_s_proposals_and_rejections(client_a, period, agency_b):
     make_quick_win(period, agency_b, name="Draf Bappeda")
-    make_quick_win(period, agency_b, status=S.DITOLAK, name="Ditolak Bappeda")
+    make_quick_win(period, agency_b, status=S.REJECTED, name="Ditolak Bappeda")
     html = _html(client_a.get("/quick-wins/"))
     assert "Draf Bappeda" not in html
     assert "Ditolak Bappeda" not in html
@@ -60,7 +60,7 @@ def test_the_list_filters_by_agency_including_supporting_agencies(client, coordi
 
 
 def test_the_list_filters_by_status(client_a, period, agency_a):
-    make_quick_win(period, agency_a, status=S.BERJALAN, name="Sedang berjalan")
+    make_quick_win(period, agency_a, status=S.RUNNING, name="Sedang berjalan")
     make_quick_win(period, agency_a, name="Masih usulan")
     html = _html(client_a.get("/quick-wins/?status=berjalan"))
     assert "Sedang berjalan" in html and "Masih usulan" not in html
@@ -82,28 +82,28 @@ def _count_queries(client, path):
 @pytest.mark.parametrize("path", ["/quick-wins/", "/quick-wins/cakupan/"])
 def test_list_and_coverage_run_the_same_queries_with_1_or_50_quick_wins(client, coordinator, period, agency_a, path):
     client.force_login(coordinator)
-    make_quick_win(period, agency_a, status=S.DITETAPKAN)
+    make_quick_win(period, agency_a, status=S.ESTABLISHED)
     small = _count_queries(client, path)
     for i in range(49):
         make_quick_win(
-            period, make_agency() if i % 5 == 0 else agency_a, status=S.BERJALAN, pillar=["GOV", "ECO", "ENV"][i % 3]
+            period, make_agency() if i % 5 == 0 else agency_a, status=S.RUNNING, pillar=["GOV", "ECO", "ENV"][i % 3]
         )
     assert _count_queries(client, path) == small
 
 
 def test_the_list_runs_a_pinned_number_of_queries(client, coordinator, period, agency_a, django_assert_num_queries):
     client.force_login(coordinator)
-    make_quick_win(period, agency_a, status=S.DITETAPKAN)
+    make_quick_win(period, agency_a, status=S.ESTABLISHED)
     # session, user, groups, agency member (menu), period, periods, pillars, agencies, quick wins,
     # previous period
     with django_assert_num_queries(11):  # with the bell's unread count
         client.get("/quick-wins/")
 
 
-def test_coverage_flags_a_pillar_without_a_set_quick_win(client_a, period, agency_a):
+def test_coverage_flags_a_pillar_without_an_established_quick_win(client_a, period, agency_a):
     for code in ["GOV", "BRA", "ECO", "LIV", "SOC"]:
-        make_quick_win(period, agency_a, status=S.DITETAPKAN, pillar=code)
-    make_quick_win(period, agency_a, status=S.USULAN, pillar="ENV", name="Usulan ENV")
+        make_quick_win(period, agency_a, status=S.ESTABLISHED, pillar=code)
+    make_quick_win(period, agency_a, status=S.PROPOSED, pillar="ENV", name="Usulan ENV")
     html = _html(client_a.get("/quick-wins/cakupan/"))
     assert "1 pilar belum memiliki quick win yang ditetapkan" in html
     assert "<strong>Smart Environment</strong>" in html
@@ -112,7 +112,7 @@ def test_coverage_flags_a_pillar_without_a_set_quick_win(client_a, period, agenc
 
 def test_coverage_says_so_when_every_pillar_is_covered(client_a, period, agency_a):
     for code in ["GOV", "BRA", "ECO", "LIV", "SOC", "ENV"]:
-        make_quick_win(period, agency_a, status=S.DITETAPKAN, pillar=code)
+        make_quick_win(period, agency_a, status=S.ESTABLISHED, pillar=code)
     assert "Semua pilar sudah memiliki quick win yang ditetapkan" in _html(client_a.get("/quick-wins/cakupan/"))
 
 
@@ -122,8 +122,8 @@ def test_another_agency_s_proposal_is_404(client_a, period, agency_b):
     assert client_a.get(f"/quick-wins/{draft.pk}/").status_code == 404
 
 
-def test_a_set_quick_win_of_another_agency_is_visible(client_a, period, agency_b):
-    set_one = make_quick_win(period, agency_b, status=S.DITETAPKAN, name="Polder Ilham Maulana")
+def test_an_established_quick_win_of_another_agency_is_visible(client_a, period, agency_b):
+    set_one = make_quick_win(period, agency_b, status=S.ESTABLISHED, name="Polder Ilham Maulana")
     response = client_a.get(f"/quick-wins/{set_one.pk}/")
     assert response.status_code == 200
     assert "Polder Ilham Maulana" in _html(response)
@@ -140,7 +140,7 @@ def test_an_operator_proposes_a_quick_win_for_their_agency(client_a, period, age
     response = client_a.post("/quick-wins/baru/", _form_data())
     quick_win = QuickWin.objects.get()
     assert response.status_code == 302
-    assert (quick_win.agency, quick_win.status, quick_win.period) == (agency_a, S.USULAN, period)
+    assert (quick_win.agency, quick_win.status, quick_win.period) == (agency_a, S.PROPOSED, period)
 
 
 def test_the_quick_win_form_reads_numbers_as_people_type_them_in_indonesian(client_a, period):
@@ -244,8 +244,8 @@ def test_the_detail_page_shows_each_change_with_its_old_and_new_value(client_a, 
     assert f"Perangkat daerah pendukung: – → {agency_b.abbreviation}" in history
 
 
-def test_an_operator_cannot_edit_a_set_quick_win(client_a, period, agency_a):
-    set_one = make_quick_win(period, agency_a, status=S.DITETAPKAN)
+def test_an_operator_cannot_edit_an_established_quick_win(client_a, period, agency_a):
+    set_one = make_quick_win(period, agency_a, status=S.ESTABLISHED)
     assert client_a.get(f"/quick-wins/{set_one.pk}/ubah/").status_code == 403
 
 
@@ -267,25 +267,25 @@ def test_an_outsider_setting_a_proposal_gets_404(client, operator_b, period, age
     assert client.post(f"/quick-wins/{draft.pk}/tetapkan/").status_code == 404
 
 
-def test_the_owning_operator_cannot_set_their_proposal(client_a, period, agency_a):
+def test_the_owning_operator_cannot_establish_their_proposal(client_a, period, agency_a):
     draft = make_quick_win(period, agency_a)
     assert client_a.post(f"/quick-wins/{draft.pk}/tetapkan/").status_code == 403
     draft.refresh_from_db()
-    assert draft.status == S.USULAN
+    assert draft.status == S.PROPOSED
 
 
-def test_a_leader_cannot_set_a_proposal(client, leader, period, agency_a):
+def test_a_leader_cannot_establish_a_proposal(client, leader, period, agency_a):
     client.force_login(leader)
     draft = make_quick_win(period, agency_a)
     assert client.post(f"/quick-wins/{draft.pk}/tetapkan/").status_code == 403
 
 
-def test_a_coordinator_sets_a_proposal(client, coordinator, period, agency_a):
+def test_a_coordinator_establishes_a_proposal(client, coordinator, period, agency_a):
     client.force_login(coordinator)
     draft = make_quick_win(period, agency_a)
     response = client.post(f"/quick-wins/{draft.pk}/tetapkan/", {"note": "OK"}, follow=True)
     draft.refresh_from_db()
-    assert draft.status == S.DITETAPKAN
+    assert draft.status == S.ESTABLISHED
     assert "Quick win ditetapkan." in _html(response)
 
 
@@ -304,7 +304,7 @@ def test_rejecting_without_a_note_changes_nothing(client, coordinator, period, a
     draft = make_quick_win(period, agency_a)
     client.post(f"/quick-wins/{draft.pk}/tolak/", {"note": ""})
     draft.refresh_from_db()
-    assert draft.status == S.USULAN
+    assert draft.status == S.PROPOSED
 
 
 def form_tag(html, action):
@@ -334,11 +334,11 @@ def test_evidence_sent_without_a_title_or_file_changes_nothing_and_says_so(
     assert not QuickWinEvidence.objects.exists()
 
 
-def test_the_owner_marks_a_set_quick_win_as_running(client_a, period, agency_a):
-    set_one = make_quick_win(period, agency_a, status=S.DITETAPKAN)
+def test_the_owner_marks_an_established_quick_win_as_running(client_a, period, agency_a):
+    set_one = make_quick_win(period, agency_a, status=S.ESTABLISHED)
     client_a.post(f"/quick-wins/{set_one.pk}/status/", {"status": "berjalan"})
     set_one.refresh_from_db()
-    assert set_one.status == S.BERJALAN
+    assert set_one.status == S.RUNNING
 
 
 def test_the_history_shows_who_changed_what(client, coordinator, period, agency_a):
@@ -352,18 +352,18 @@ def test_the_history_shows_who_changed_what(client, coordinator, period, agency_
 
 # --- continuation -----------------------------------------------------------------------------
 def test_an_operator_continues_last_period_s_quick_win_in_one_action(client_a, period, agency_a):
-    old = make_quick_win(period, agency_a, status=S.BERJALAN, name="Cap Jempol")
+    old = make_quick_win(period, agency_a, status=S.RUNNING, name="Cap Jempol")
     period.close()
     new_period = make_period(year=2025)
     response = client_a.post(f"/quick-wins/{old.pk}/lanjutkan/")
     new = QuickWin.objects.get(period=new_period)
     assert response.status_code == 302
-    assert (new.name, new.status, new.continued_from) == ("Cap Jempol", S.DILANJUTKAN, old)
+    assert (new.name, new.status, new.continued_from) == ("Cap Jempol", S.CONTINUED, old)
 
 
-def test_the_continuation_page_lists_last_period_s_set_quick_wins(client_a, period, agency_a):
-    make_quick_win(period, agency_a, status=S.BERJALAN, name="Cap Jempol")
-    make_quick_win(period, agency_a, status=S.DIHENTIKAN, name="Sudah berhenti")
+def test_the_continuation_page_lists_last_period_s_established_quick_wins(client_a, period, agency_a):
+    make_quick_win(period, agency_a, status=S.RUNNING, name="Cap Jempol")
+    make_quick_win(period, agency_a, status=S.STOPPED, name="Sudah berhenti")
     period.close()
     make_period(year=2025)
     html = _html(client_a.get("/quick-wins/lanjutan/"))
@@ -372,7 +372,7 @@ def test_the_continuation_page_lists_last_period_s_set_quick_wins(client_a, peri
 
 def test_another_agency_cannot_continue_a_quick_win(client, operator_b, period, agency_a):
     client.force_login(operator_b)
-    old = make_quick_win(period, agency_a, status=S.BERJALAN)
+    old = make_quick_win(period, agency_a, status=S.RUNNING)
     period.close()
     make_period(year=2025)
     assert client.post(f"/quick-wins/{old.pk}/lanjutkan/").status_code == 403
@@ -409,8 +409,8 @@ def test_evidence_of_another_agency_s_proposal_is_404(client, operator_b, period
     assert client.get(f"/quick-wins/bukti/{evidence.pk}/unduh/").status_code == 404
 
 
-def test_another_agency_cannot_attach_evidence_to_a_set_quick_win(client, operator_b, period, agency_a):
-    set_one = make_quick_win(period, agency_a, status=S.DITETAPKAN)
+def test_another_agency_cannot_attach_evidence_to_an_established_quick_win(client, operator_b, period, agency_a):
+    set_one = make_quick_win(period, agency_a, status=S.ESTABLISHED)
     client.force_login(operator_b)
     response = client.post(f"/quick-wins/{set_one.pk}/bukti/", {"title": "X", "file": SimpleUploadedFile("x.pdf", PDF)})
     assert response.status_code == 403
@@ -445,8 +445,8 @@ def test_a_coordinator_proposes_for_any_agency(client, coordinator, period, agen
     assert QuickWin.objects.get().agency == agency_b
 
 
-def test_in_english_a_set_quick_win_is_adopted(client, coordinator, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.DITETAPKAN)
+def test_in_english_an_established_quick_win_is_adopted(client, coordinator, period, agency_a):
+    quick_win = make_quick_win(period, agency_a, status=S.ESTABLISHED)
     client.force_login(coordinator)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(f"/quick-wins/{quick_win.pk}/").content.decode()
@@ -464,10 +464,10 @@ def _flash(response):
 @pytest.mark.parametrize(
     ("action", "status", "user", "data"),
     [
-        ("tolak", S.USULAN, "coordinator", {}),
-        ("tetapkan", S.USULAN, "coordinator", {}),
-        ("status", S.DITETAPKAN, "coordinator", {"status": "berjalan"}),
-        ("usulkan-ulang", S.DITOLAK, "operator_a", {}),
+        ("tolak", S.PROPOSED, "coordinator", {}),
+        ("tetapkan", S.PROPOSED, "coordinator", {}),
+        ("status", S.ESTABLISHED, "coordinator", {"status": "berjalan"}),
+        ("usulkan-ulang", S.REJECTED, "operator_a", {}),
     ],
 )
 def test_a_note_of_100000_characters_is_refused_and_not_stored(
@@ -502,7 +502,7 @@ def test_the_form_tells_the_browser_each_texts_limit(client_a, period):
 
 def test_a_bad_status_is_not_repeated_in_the_flash_message(client, coordinator, period, agency_a):
     client.force_login(coordinator)
-    quick_win = make_quick_win(period, agency_a, status=S.DITETAPKAN)
+    quick_win = make_quick_win(period, agency_a, status=S.ESTABLISHED)
     response = client.post(f"/quick-wins/{quick_win.pk}/status/", {"status": "y" * 5000})
     [message] = _flash(response)
     assert "yyyyyyyyyy" not in message and len(message) < 200

@@ -1,4 +1,4 @@
-"""The progress dashboard (/koordinator/) on a 375 px phone: the agencies × pillars table becomes a
+"""The coordinators' dashboard (/koordinator/) on a 375 px phone: the agencies × pillars table becomes a
 list of cards (issue 11: names wrapped onto 4-6 lines and the status column off-screen)."""
 
 import pytest
@@ -15,7 +15,7 @@ def test_on_a_phone_every_agency_is_a_card_with_its_status_in_view(site, leaders
     page.goto(f"{site.url}/koordinator/")
     screenshot(page, "dashboard-phone-375")
     assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate("document.scrollingElement.scrollWidth")
-    rows = page.evaluate("""() => [...document.querySelectorAll('.progress-matrix tbody tr')].map(tr => {
+    rows = page.evaluate("""() => [...document.querySelectorAll('.completion-matrix tbody tr')].map(tr => {
       const name = tr.querySelector('th'), badge = tr.querySelector('.badge');
       return {name: name.textContent.trim(),
               lines: name.getBoundingClientRect().height / parseFloat(getComputedStyle(name).lineHeight),

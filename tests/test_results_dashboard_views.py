@@ -1,4 +1,4 @@
-"""The coordinators' progress dashboard (/koordinator/) and its reminder button."""
+"""The coordinators' dashboard of the agencies' completion (/koordinator/) and its reminder button."""
 
 import re
 from datetime import timedelta
@@ -110,7 +110,7 @@ def test_agencies_that_have_not_submitted_are_listed_as_overdue_after_the_deadli
     period.save()
     client.force_login(coordinator)
     response = client.get("/koordinator/")
-    overdue = [row.progress.agency for row in response.context["overdue"]]
+    overdue = [row.completion.agency for row in response.context["overdue"]]
     assert agency_b in overdue
     assert agency_a not in overdue
     assert "terlambat 3 hari" in response.content.decode()
@@ -124,7 +124,7 @@ def test_no_agency_is_overdue_before_the_deadline(client, coordinator, period):
 def test_the_pillar_filter_keeps_the_agencies_of_that_pillar_and_its_column(client, coordinator, period):
     client.force_login(coordinator)
     response = client.get("/koordinator/?pilar=LIV")
-    agencies = {row.progress.agency.abbreviation for row in response.context["rows"]}
+    agencies = {row.completion.agency.abbreviation for row in response.context["rows"]}
     assert "Dishub" in agencies
     assert "Bappeda" not in agencies
     assert [p.code for p in response.context["columns"]] == ["LIV"]
@@ -134,13 +134,13 @@ def test_the_status_filter_keeps_only_that_status(client, coordinator, period, a
     make_answer(make_submission(period, agency_a, status=Submission.Status.SUBMITTED), gov_questions[0], score=2)
     client.force_login(coordinator)
     rows = client.get("/koordinator/?status=submitted").context["rows"]
-    assert [row.progress.agency for row in rows] == [agency_a]
+    assert [row.completion.agency for row in rows] == [agency_a]
 
 
 def test_the_agency_filter_matches_name_or_abbreviation(client, coordinator, period):
     client.force_login(coordinator)
     rows = client.get("/koordinator/?q=bappe").context["rows"]
-    assert [row.progress.agency.abbreviation for row in rows] == ["Bappeda"]
+    assert [row.completion.agency.abbreviation for row in rows] == ["Bappeda"]
 
 
 def test_sorting_by_percentage_descending_puts_the_most_complete_agency_first(
@@ -151,7 +151,7 @@ def test_sorting_by_percentage_descending_puts_the_most_complete_agency_first(
         make_answer(submission, question, score=2)
     client.force_login(coordinator)
     response = client.get("/koordinator/?urut=-percent")
-    assert response.context["rows"][0].progress.agency == agency_b
+    assert response.context["rows"][0].completion.agency == agency_b
     # The column header now offers the opposite direction.
     assert "urut=percent" in response.context["sort_links"]["percent"]
 
@@ -171,7 +171,7 @@ def test_the_period_chooser_shows_another_period(client, coordinator, period):
     client.force_login(coordinator)
     response = client.get(f"/koordinator/?periode={other.pk}")
     assert response.context["period"] == other
-    assert [row.progress.agency.name for row in response.context["rows"]] == ["Dinas Masa Depan"]
+    assert [row.completion.agency.name for row in response.context["rows"]] == ["Dinas Masa Depan"]
 
 
 def _dashboard_queries(client, n_agencies):
@@ -196,7 +196,7 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_5_and_40_agencies(cli
     client.force_login(coordinator)
     small = _dashboard_queries(client, 5)
     large = _dashboard_queries(client, 40)
-    # session, user, permissions, periods, pillars, agency_progress() 4, results() 3, the previous
+    # session, user, permissions, periods, pillars, agency_completion() 4, results() 3, the previous
     # period's results() 3 (the previous period is found among the periods read), the navigation's
     # agency, the bell's unread count
     assert small == large == 17

@@ -63,7 +63,7 @@ def test_a_coordinator_scores_marks_and_comments_in_place_without_a_reload(site,
     card = page.locator(f"#jawaban-{first.pk}")
     card.get_by_text("Skor verifikasi A.1 disimpan.").wait_for()
     assert card.locator(".verified-score").inner_text() == "2,50"
-    assert page.locator(".section-progress-count").first.inner_text() == "1/2"
+    assert page.locator(".section-verified-count").first.inner_text() == "1/2"
 
     # A refused value: the reason at the field, the typed value kept, the focus on it.
     field = page.locator(f"[name='score-{second.pk}-verified_score']")

@@ -36,7 +36,7 @@ def score_url(answer, place="?bagian=A-GOV"):
 # --- htmx: one card changes ---------------------------------------------------------------
 
 
-def test_a_score_saved_with_htmx_answers_with_the_card_and_the_sections_new_progress(as_coordinator, answer):
+def test_a_score_saved_with_htmx_answers_with_the_card_and_the_sections_new_counts(as_coordinator, answer):
     response = as_coordinator.post(score_url(answer), {f"score-{answer.pk}-verified_score": "2,5"}, headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 200

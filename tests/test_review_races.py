@@ -1,4 +1,4 @@
-"""Two coordinators acting on one submission at the same moment (evaluations/models/submissions.py):
+"""Two coordinators acting on one submission at the same moment (evaluations/models/submissions.py, answering.py):
 the second is told the submission was already dealt with; nothing is done twice."""
 
 from decimal import Decimal

@@ -45,7 +45,7 @@ def test_seed_demo_adds_quick_wins_and_a_file_per_data_set(settings, tmp_path):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert QuickWin.objects.count() == 6
-    assert QuickWin.objects.set_ones().count() == 4
+    assert QuickWin.objects.established().count() == 4
     assert DatasetUpload.objects.filter(outcome="accepted").values("kind").distinct().count() == 4
     assert RoadSegment.objects.count() == 4
 

@@ -22,7 +22,7 @@ from evaluations.models import (
     SurveyResponse,
     SurveyStatement,
 )
-from evaluations.models.surveys import keyed_hash
+from evaluations.surveys import keyed_hash
 from evaluations.views.surveys import DEVICE_COOKIE
 
 from .factories import make_impact_survey

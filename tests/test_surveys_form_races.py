@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from evaluations.models import Kecamatan, SurveyForm, SurveyResponse
-from evaluations.models.surveys import ResponseRefused, keyed_hash, record_response
+from evaluations.surveys import ResponseRefused, keyed_hash, record_response
 
 from .concurrency import at_once, needs_postgresql, reference_data  # noqa: F401  (a fixture)
 from .factories import make_impact_survey

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from evaluations.models import Answer, AnswerChange, Dimension, Submission, SurveyForm, SurveyResponse, TransitionError
-from evaluations.models.surveys import fill_impact_answers, survey_results
+from evaluations.surveys import fill_impact_answers, survey_results
 
 from .factories import (
     assign,

@@ -1,7 +1,7 @@
 """Round trip of the impact survey's setup forms in Chromium, in Indonesian and in English: the
 dates form and each pillar's programme-and-target form, rendered with existing data and submitted
 unchanged with their own buttons, save exactly what was there (the rule of
-tests/test_browser_roundtrip.py for every form)."""
+tests/test_roundtrip_browser.py for every form)."""
 
 from datetime import date
 
@@ -12,7 +12,7 @@ from evaluations import roles
 from evaluations.models import Agency, ImpactSurvey, SurveyForm, SurveyProgramme
 
 from .factories import make_impact_survey, make_period, make_quick_win, make_user
-from .test_browser_roundtrip import IGNORED_FIELDS, LANGUAGES, changes, open_page, say, sign_in
+from .test_roundtrip_browser import IGNORED_FIELDS, LANGUAGES, changes, open_page, say, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 

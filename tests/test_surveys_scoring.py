@@ -1,6 +1,6 @@
 """The impact survey's scores: statement mean -> sub-dimension mean -> pillar mean on the 0–4
 scale, "never used" answers and excluded responses left out, respondents before and after
-exclusions (evaluations.survey_scoring, read by models.surveys.survey_results)."""
+exclusions (evaluations.survey_scoring, read by surveys.survey_results)."""
 
 from decimal import Decimal
 
@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from evaluations import survey_scoring
 from evaluations.models import SurveyForm
-from evaluations.models.surveys import survey_results
 from evaluations.scoring import round_score
+from evaluations.surveys import survey_results
 
 from .factories import make_impact_survey, make_period, make_survey_response
 

@@ -4,7 +4,7 @@ pillar's public link off the setup page; a respondent opens that link on a small
 account, fills in the profile, the programmes used and every statement, sends, and sees the
 thank-you page; the coordinator then finds the response counted on the monitor and the survey
 mean on the results page, going from page to page by the links between them. Kept apart from
-tests/test_browser_story.py, whose story is the questionnaire cycle of one period and the next.
+tests/test_story_browser.py, whose story is the questionnaire cycle of one period and the next.
 Screenshots go to artifacts/."""
 
 import pytest
@@ -12,11 +12,11 @@ from playwright.sync_api import expect
 
 from evaluations import roles
 from evaluations.models import EvaluationPeriod, ImpactSurvey, SurveyForm, SurveyRating, SurveyResponse
-from evaluations.models.surveys import survey_results
+from evaluations.surveys import survey_results
 
 from .browser import log_in, screenshot
 from .factories import make_user, open_period
-from .test_browser_story import decimal_comma, go, shot
+from .test_story_browser import decimal_comma, go, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
 SMALL_PHONE = {"width": 360, "height": 640}

@@ -222,6 +222,50 @@ def read_upload(spec, uploaded_file, period=None, agency=None, progress=None):
     if frame.columns.empty:
         raise _file_error(_("Lembar pertama berkas kosong. Isi data mulai baris 2 di bawah judul kolom templat."))
     headers = [str(c) for c in frame.columns]
+    positions = _column_positions(spec, headers)
+    blank_rows = frame.isna().all(axis=1).tolist()
+    filled = len(blank_rows) - sum(blank_rows)
+    if too_many_rows(filled, len(frame), max_rows):
+        raise _file_error(too_many_rows_message(max_rows))
+    if not filled:
+        raise _file_error(_("Berkas tidak berisi baris data. Isi data mulai baris 2 di bawah judul kolom templat."))
+
+    # Their value is unknown, so they are refused rather than guessed.
+    errors = [
+        CellError(
+            row_number,
+            headers[position],
+            _(
+                "Sel berisi rumus tanpa nilai tersimpan. "
+                "Ganti rumus dengan nilainya (salin, lalu tempel sebagai nilai)."
+            ),
+        )
+        for row_number, position in spreadsheet.formula_cells_without_value(frame)
+    ]
+    reader = _RowReader(spec, headers, positions, errors)
+    rows = []
+    values_matrix = frame.to_numpy()
+    row_total = len(values_matrix)
+    for index, raw in enumerate(values_matrix):
+        if progress and index % PROGRESS_EVERY == 0:
+            progress(index, row_total)
+        if not blank_rows[index]:
+            row = reader.read(index + 2, raw)
+            if row is not None:
+                rows.append(row)
+    if progress:
+        progress(row_total, row_total)
+    if spec.unique and period is not None and reader.seen_unique:
+        errors += _taken_by_other_agencies(spec, period, agency, reader.seen_unique)
+    if errors:
+        errors.sort(key=lambda e: e.row or 0)
+        raise DatasetFileError(errors)
+    return rows
+
+
+def _column_positions(spec, headers):
+    """Where each of the spec's columns is in the file (headers matched loosely); raises
+    DatasetFileError when a column is missing."""
     by_header = {}
     for position, header in enumerate(headers):
         by_header.setdefault(_normalise_header(header), position)
@@ -243,54 +287,30 @@ def read_upload(spec, uploaded_file, period=None, agency=None, progress=None):
                 "unknown": ", ".join(unknown)
             }
         raise DatasetFileError([CellError(1, ", ".join(missing), message)])
-    blank_rows = frame.isna().all(axis=1).tolist()
-    filled = len(blank_rows) - sum(blank_rows)
-    if too_many_rows(filled, len(frame), max_rows):
-        raise _file_error(too_many_rows_message(max_rows))
-    positions = [by_header[_normalise_header(c.header)] for c in spec.columns]
-    if not filled:
-        raise _file_error(_("Berkas tidak berisi baris data. Isi data mulai baris 2 di bawah judul kolom templat."))
+    return [by_header[_normalise_header(c.header)] for c in spec.columns]
 
-    # Their value is unknown, so they are refused rather than guessed.
-    errors = [
-        CellError(
-            row_number,
-            headers[position],
-            _(
-                "Sel berisi rumus tanpa nilai tersimpan. "
-                "Ganti rumus dengan nilainya (salin, lalu tempel sebagai nilai)."
-            ),
-        )
-        for row_number, position in spreadsheet.formula_cells_without_value(frame)
-    ]
-    formula_cells = {(e.row, e.column) for e in errors}
 
-    parser = _CellParser(spec)
-    rows = []
-    seen_unique = {}
-    values_matrix = frame.to_numpy()
-    row_total = len(values_matrix)
-    for index, raw in enumerate(values_matrix):
-        if progress and index % PROGRESS_EVERY == 0:
-            progress(index, row_total)
-        if blank_rows[index]:
-            continue
-        row_number = index + 2
-        values = {}
-        row_ok = True
-        for column, position in zip(spec.columns, positions, strict=True):
-            if (row_number, headers[position]) in formula_cells:
-                row_ok = False
-                continue
-            value, message = parser.parse(column, raw[position])
-            if message:
-                errors.append(CellError(row_number, column.header, message))
-                row_ok = False
-            values[column.field] = value
-        if not row_ok:
-            continue
-        if parser.is_example(values):
-            errors.append(
+class _RowReader:
+    """Checks the filled rows of one upload one by one: each cell, the template's example row,
+    the spec's row checks and uniqueness within the file. Problems are added to `errors`, which
+    comes with the cells already refused for holding a formula without a value."""
+
+    def __init__(self, spec, headers, positions, errors):
+        self.spec = spec
+        self.headers = headers
+        self.positions = positions
+        self.errors = errors
+        self.formula_cells = {(e.row, e.column) for e in errors}
+        self.parser = _CellParser(spec)
+        self.seen_unique = {}  # value of the spec's unique column -> row number
+
+    def read(self, row_number, raw):
+        """The row's unsaved instance, or None when the row has a problem."""
+        values = self._values(row_number, raw)
+        if values is None:
+            return None
+        if self.parser.is_example(values):
+            self.errors.append(
                 CellError(
                     row_number,
                     "",
@@ -298,50 +318,68 @@ def read_upload(spec, uploaded_file, period=None, agency=None, progress=None):
                         "Baris %(row)s masih berisi baris contoh dari templat (%(example)s). "
                         "Hapus baris contoh itu, lalu unggah lagi."
                     )
-                    % {"row": row_number, "example": parser.example_label},
+                    % {"row": row_number, "example": self.parser.example_label},
                 )
             )
-            continue
-        for check in spec.row_checks:
-            for field_name, message in check(values):
-                errors.append(CellError(row_number, spec.column(field_name).header, message))
+            return None
+        row_ok = self._checked(row_number, values)
+        return self.spec.model(row_number=row_number, **values) if row_ok else None
+
+    def _values(self, row_number, raw):
+        """field -> value of every cell, or None when a cell is refused."""
+        values = {}
+        row_ok = True
+        for column, position in zip(self.spec.columns, self.positions, strict=True):
+            if (row_number, self.headers[position]) in self.formula_cells:
                 row_ok = False
-        if spec.unique:
-            key = values[spec.unique]
-            if key in seen_unique:
-                errors.append(
+                continue
+            value, message = self.parser.parse(column, raw[position])
+            if message:
+                self.errors.append(CellError(row_number, column.header, message))
+                row_ok = False
+            values[column.field] = value
+        return values if row_ok else None
+
+    def _checked(self, row_number, values):
+        """Whether the row passes the spec's row checks and is unique in the file so far."""
+        row_ok = True
+        for check in self.spec.row_checks:
+            for field_name, message in check(values):
+                self.errors.append(CellError(row_number, self.spec.column(field_name).header, message))
+                row_ok = False
+        if self.spec.unique:
+            key = values[self.spec.unique]
+            if key in self.seen_unique:
+                self.errors.append(
                     CellError(
                         row_number,
-                        spec.column(spec.unique).header,
+                        self.spec.column(self.spec.unique).header,
                         _("%(value)s sudah dipakai di baris %(row)s; setiap baris harus unik.")
-                        % {"value": key, "row": seen_unique[key]},
+                        % {"value": key, "row": self.seen_unique[key]},
                     )
                 )
                 row_ok = False
             else:
-                seen_unique[key] = row_number
-        if row_ok:
-            rows.append(spec.model(row_number=row_number, **values))
+                self.seen_unique[key] = row_number
+        return row_ok
 
-    if progress:
-        progress(row_total, row_total)
-    if spec.unique and period is not None and seen_unique:
-        taken = (
-            spec.model.objects.filter(period=period, **{f"{spec.unique}__in": list(seen_unique)})
-            .exclude(agency=agency)
-            .select_related("agency")
-        )
-        for other in taken:
-            key = getattr(other, spec.unique)
-            errors.append(
-                CellError(
-                    seen_unique[key],
-                    spec.column(spec.unique).header,
-                    _("%(value)s sudah didaftarkan oleh %(agency)s pada periode ini.")
-                    % {"value": key, "agency": other.agency},
-                )
+
+def _taken_by_other_agencies(spec, period, agency, seen_unique):
+    """CellErrors for the file's unique values that another agency has registered in the period."""
+    taken = (
+        spec.model.objects.filter(period=period, **{f"{spec.unique}__in": list(seen_unique)})
+        .exclude(agency=agency)
+        .select_related("agency")
+    )
+    errors = []
+    for other in taken:
+        key = getattr(other, spec.unique)
+        errors.append(
+            CellError(
+                seen_unique[key],
+                spec.column(spec.unique).header,
+                _("%(value)s sudah didaftarkan oleh %(agency)s pada periode ini.")
+                % {"value": key, "agency": other.agency},
             )
-    if errors:
-        errors.sort(key=lambda e: e.row or 0)
-        raise DatasetFileError(errors)
-    return rows
+        )
+    return errors

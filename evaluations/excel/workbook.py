@@ -6,16 +6,18 @@
 `load()` reads everything the sheets need with a fixed number of queries whatever the size of the
 period (the answers are streamed with `.iterator()`, so they are never all in memory). Each sheet
 is one function `(data, sheet)` that writes rows through a `SheetWriter`; `SHEETS` lists them in
-workbook order.
+workbook order. This module holds the evaluation's own sheets (Ringkasan, Kuesioner, Jawaban per
+OPD, Progres OPD); the other topics' sheets and what they read are beside it:
+workbook_quickwins.py, workbook_datasets.py and workbook_surveys.py.
 
-Adding a sheet (the lead adds Quick Wins and the four data-set sheets this way):
+Adding a sheet (Quick Wins, the four data-set sheets and the survey's were added this way):
 1. add a field to `EvaluationData` and fill it in `load()` with ONE query (a `.values()` /
    `.iterator()` queryset for big tables, so memory stays flat);
-2. write `def quick_wins(data, sheet): sheet.table(title_text(data, "Quick Wins"), columns, widths);
+2. write `def quick_wins(data, sheet): sheet.table(data.title("Quick Wins"), columns, widths);
    for row in data.quick_wins: sheet.row([...])` (see `jawaban_per_opd`) — strings are made safe by the writer, numbers
    and dates become typed cells, use `SCORE_FORMAT`/`PERCENT_FORMAT` for `formats=`;
 3. append `(_("Quick Wins"), quick_wins)` to `SHEETS`;
-4. bump the pinned count in tests/test_exports.py (`EXPORT_QUERIES`) by one per new query.
+4. bump the pinned count in tests/test_excel_workbook.py (`EXPORT_QUERIES`) by one per new query.
 """
 
 from collections import defaultdict
@@ -28,24 +30,13 @@ from django.utils.translation import gettext_lazy as _
 
 from pillars.models import Pillar
 
-from ..datasets import SPECS
-from ..models import (
-    Answer,
-    Assignment,
-    Evidence,
-    ProgrammeUse,
-    Question,
-    QuickWin,
-    QuickWinEvidence,
-    ReviewComment,
-    Submission,
-    SurveyRating,
-    SurveyResponse,
-)
-from ..models.surveys import survey_results
-from ..progress import NOT_STARTED, agency_progress
+from ..completion import NOT_STARTED, agency_completion
+from ..models import Answer, Assignment, Evidence, Question, ReviewComment, Submission
 from ..scoring import Coverage, round_score
-from .writer import DATETIME_FORMAT, PERCENT_FORMAT, SCORE_FORMAT, WorkbookWriter
+from .workbook_datasets import dataset_rows, dataset_sheet
+from .workbook_quickwins import quick_win_data, quick_wins_sheet
+from .workbook_surveys import responden, survei_dampak, survey_data
+from .writer import DATETIME_FORMAT, PERCENT_FORMAT, SCORE_FORMAT, WorkbookWriter, columns_and_widths
 
 ANSWER_CHUNK = 2000
 
@@ -58,7 +49,7 @@ class EvaluationData:
     dimensions: list = field(default_factory=list)
     pillars: list = field(default_factory=list)
     results: object = None
-    progress: list = field(default_factory=list)
+    completion: list = field(default_factory=list)  # AgencyCompletion per assigned agency
     questions: list = field(default_factory=list)  # the instrument in order, as dicts with "assigned"
     answers: object = None  # lazy: a queryset of dicts, streamed by the Jawaban per OPD sheet
     evidence: dict = field(default_factory=dict)  # answer id -> ["title (link)", ...]
@@ -71,6 +62,15 @@ class EvaluationData:
     responses: object = None  # lazy: a queryset of response dicts (never contact data or hashes)
     ratings: dict = field(default_factory=dict)  # response id -> {statement id: score or None (never used)}
     uses: dict = field(default_factory=dict)  # response id -> ["programme: frequency", ...]
+
+    def title(self, sheet_name):
+        """The title row of a table sheet: the sheet, the period and when the workbook was made."""
+        generated = timezone.localtime(self.generated_at).strftime("%d-%m-%Y %H:%M")
+        return gettext("%(sheet)s — %(period)s — dibuat %(when)s") % {
+            "sheet": sheet_name,
+            "period": self.period.name,
+            "when": generated,
+        }
 
 
 # What the regency hands the ministry answer by answer: submitted and approved submissions (issue 11).
@@ -168,84 +168,15 @@ def load(period, generated_by=""):
         dimensions=list(period.dimensions.order_by("order", "code")),
         pillars=list(Pillar.objects.order_by("order", "code")),
         results=period.results(),
-        progress=agency_progress(period),
+        completion=agency_completion(period),
         questions=question_rows(period),
         answers=answer_rows(period),
         evidence=evidence,
         comments=comments,
-        **_quick_win_data(period),
-        datasets={kind: spec.model.objects.filter(period=period) for kind, spec in SPECS.items()},
-        **_survey_data(period),
+        **quick_win_data(period),
+        datasets=dataset_rows(period),
+        **survey_data(period),
     )
-
-
-def _quick_win_data(period):
-    """The period's agreed quick wins (set, running, continued, stopped) in three queries.
-    Proposals and rejected ones are the agencies' drafts: they are not handed to the ministry."""
-    quick_wins = list(
-        QuickWin.objects.filter(period=period, status__in=QuickWin.SET_STATUSES)
-        .select_related("pillar", "subdimension", "agency")
-        .order_by("pillar__order", "name")
-    )
-    supporting = defaultdict(list)
-    through = QuickWin.supporting_agencies.through
-    agreed = {"period": period, "status__in": QuickWin.SET_STATUSES}
-    for item in through.objects.filter(**{f"quickwin__{k}": v for k, v in agreed.items()}).values(
-        "quickwin_id", "agency__abbreviation"
-    ):
-        supporting[item["quickwin_id"]].append(item["agency__abbreviation"])
-    evidence = defaultdict(list)
-    for item in (
-        QuickWinEvidence.objects.live()
-        .filter(**{f"quick_win__{k}": v for k, v in agreed.items()})
-        .values("quick_win_id", "title", "original_name")
-    ):
-        evidence[item["quick_win_id"]].append(f"{item['title']} ({item['original_name']})")
-    return {"quick_wins": quick_wins, "supporting": supporting, "quick_win_evidence": evidence}
-
-
-def _survey_data(period):
-    """The impact survey: its means and respondents (survey_results, two queries) and its
-    responses, their ratings and programme use (three queries, whatever the number of responses).
-    Only what the Responden sheet shows is read: never the contact or device hashes."""
-    ratings = defaultdict(dict)
-    for response_id, statement_id, score in SurveyRating.objects.filter(
-        response__form__survey__period=period
-    ).values_list("response_id", "statement_id", "score"):
-        ratings[response_id][statement_id] = score
-    frequencies = dict(ProgrammeUse.Frequency.choices)
-    uses = defaultdict(list)
-    for response_id, programme, frequency in (
-        ProgrammeUse.objects.filter(response__form__survey__period=period)
-        .order_by("programme__subdimension__order", "programme__name")
-        .values_list("response_id", "programme__name", "frequency")
-    ):
-        uses[response_id].append(f"{programme}: {frequencies.get(frequency, frequency)}")
-    responses = (
-        SurveyResponse.objects.filter(form__survey__period=period)
-        .order_by("form__pillar__order", "form__subdimension__order", "submitted_at", "pk")
-        .values(*RESPONSE_FIELDS)
-    )
-    return {"survey": survey_results(period), "responses": responses, "ratings": ratings, "uses": uses}
-
-
-# What the Responden sheet reads of a response: no contact_hash, no device_hash, no nonce.
-RESPONSE_FIELDS = (
-    "id",
-    "form__pillar__code",
-    "form__pillar__name",
-    "form__subdimension__code",
-    "form__subdimension__name",
-    "enumerator__name",
-    "enumerator__agency__name",
-    "submitted_at",
-    "started_at",
-    "age_band",
-    "occupation",
-    "kecamatan__name",
-    "excluded_at",
-    "exclusion_reason",
-)
 
 
 # --- sheets --------------------------------------------------------------------------
@@ -253,19 +184,6 @@ def status_label(status):
     if status == NOT_STARTED:
         return gettext("Belum mulai")
     return str(Submission.Status(status).label) if status else ""
-
-
-def title_text(data, sheet_name):
-    generated = timezone.localtime(data.generated_at).strftime("%d-%m-%Y %H:%M")
-    return gettext("%(sheet)s — %(period)s — dibuat %(when)s") % {
-        "sheet": sheet_name,
-        "period": data.period.name,
-        "when": generated,
-    }
-
-
-def columns_and_widths(columns):
-    return [str(name) for name, _width in columns], [width for _name, width in columns]
 
 
 # Ringkasan's score tables: three scores (D–F), then coverage counts and % of assigned (G–O).
@@ -316,16 +234,21 @@ def _score_cells(results, kind, code):
 
 
 def ringkasan(data, sheet):
+    """Who made the workbook and when, then the indexes, the coverage, each dimension and pillar,
+    and the agencies by status."""
     sheet.widths([34, 42, 14, 14, 14, 14, 12, 12, 12, 12, 12, 12, 12, 12, 12])
-    sheet.title(title_text(data, gettext("Ringkasan")))
+    sheet.title(data.title(gettext("Ringkasan")))
     sheet.row([gettext("Periode"), data.period.name])
     sheet.row([gettext("Dibuat pada"), data.generated_at], formats={1: DATETIME_FORMAT})
     sheet.row([gettext("Dibuat oleh"), data.generated_by])
-    sheet.blank()
-
     # The same three indexes and coverage as the results page, from the same period.results().
+    for write_section in (_indexes, _coverage, _dimensions, _pillars, _agencies_by_status):
+        sheet.blank()
+        write_section(data, sheet)
+
+
+def _indexes(data, sheet):
     results = data.results
-    total = results.coverage.total
     sheet.section(gettext("Indeks pencapaian"))
     sheet.row(["", gettext("Indeks"), None, gettext("Nilai")])
     for label, scores in [
@@ -334,8 +257,10 @@ def ringkasan(data, sheet):
         (gettext("Indeks penilaian mandiri"), results.self),
     ]:
         sheet.row(["", label, None, round_score(scores.final)], formats={3: SCORE_FORMAT})
-    sheet.blank()
 
+
+def _coverage(data, sheet):
+    total = data.results.coverage.total
     sheet.section(gettext("Cakupan (pertanyaan yang ditugaskan)"))
     sheet.row(["", gettext("Tahap"), None, gettext("Jumlah pertanyaan"), gettext("Persen dari yang ditugaskan")])
     sheet.row(["", gettext("Ditugaskan"), None, total.assigned])
@@ -347,8 +272,10 @@ def ringkasan(data, sheet):
         (gettext("Disetujui, dihitung dengan skor mandiri"), total.approved_self),
     ]:
         sheet.row(["", label, None, count, _fraction(count, total.assigned)], formats={4: PERCENT_FORMAT})
-    sheet.blank()
 
+
+def _dimensions(data, sheet):
+    results = data.results
     sheet.section(gettext("Dimensi evaluasi"))
     sheet.row([gettext("Kode"), gettext("Dimensi"), gettext("Bobot (%)"), *_score_headers()])
     for dimension in data.dimensions:
@@ -364,29 +291,31 @@ def ringkasan(data, sheet):
             round_score(results.official.final),
             round_score(results.provisional.final),
             round_score(results.self.final),
-            *_coverage_cells(total),
+            *_coverage_cells(results.coverage.total),
         ],
         formats=SCORE_ROW_FORMATS,
     )
-    sheet.blank()
 
+
+def _pillars(data, sheet):
     sheet.section(gettext("Pilar"))
     sheet.row([gettext("Kode"), gettext("Pilar"), None, *_score_headers()])
     for pillar in data.pillars:
         sheet.row(
-            [pillar.code, pillar.name, None, *_score_cells(results, "pillars", pillar.code)],
+            [pillar.code, pillar.name, None, *_score_cells(data.results, "pillars", pillar.code)],
             formats=SCORE_ROW_FORMATS,
         )
-    sheet.blank()
 
+
+def _agencies_by_status(data, sheet):
     sheet.section(gettext("Pengisian perangkat daerah menurut status"))
     sheet.row([gettext("Status"), gettext("Jumlah perangkat daerah")])
     counts = defaultdict(int)
-    for row in data.progress:
+    for row in data.completion:
         counts[row.status] += 1
     for status in [NOT_STARTED, *Submission.Status.values]:
         sheet.row([status_label(status), counts[status]])
-    sheet.row([gettext("Jumlah"), len(data.progress)])
+    sheet.row([gettext("Jumlah"), len(data.completion)])
 
 
 KUESIONER_COLUMNS = [
@@ -424,7 +353,7 @@ def answers_status(tally):
 def kuesioner(data, sheet):
     """One row per question of the instrument, answered or not, with the consolidated scores of
     the three indexes (the mean over the agencies that answer it, from period.results())."""
-    sheet.table(title_text(data, gettext("Kuesioner")), *columns_and_widths(KUESIONER_COLUMNS))
+    sheet.table(data.title(gettext("Kuesioner")), *columns_and_widths(KUESIONER_COLUMNS))
     results = data.results
     for question in data.questions:
         qid = question["id"]
@@ -483,7 +412,7 @@ def answer_value(row):
 
 def jawaban_per_opd(data, sheet):
     """One row per agency per question, for the submitted and approved submissions."""
-    sheet.table(title_text(data, gettext("Jawaban per OPD")), *columns_and_widths(JAWABAN_COLUMNS))
+    sheet.table(data.title(gettext("Jawaban per OPD")), *columns_and_widths(JAWABAN_COLUMNS))
     formats = {8: SCORE_FORMAT, 9: SCORE_FORMAT}
     revision = gettext("Perlu perbaikan")
     for row in data.answers.iterator(chunk_size=ANSWER_CHUNK):
@@ -526,8 +455,8 @@ PROGRES_COLUMNS = [
 
 
 def progres_opd(data, sheet):
-    sheet.table(title_text(data, gettext("Progres OPD")), *columns_and_widths(PROGRES_COLUMNS))
-    for row in data.progress:
+    sheet.table(data.title(gettext("Progres OPD")), *columns_and_widths(PROGRES_COLUMNS))
+    for row in data.completion:
         submission = row.submission
         sheet.row(
             [
@@ -541,232 +470,6 @@ def progres_opd(data, sheet):
                 submission.submitted_at if submission else None,
                 submission.approved_at if submission else None,
                 row.days_late(data.period),
-            ]
-        )
-
-
-QUICK_WIN_COLUMNS = [
-    (_("Pilar"), 18),
-    (_("Sub-dimensi"), 26),
-    (_("Nama program"), 36),
-    (_("Deskripsi"), 50),
-    (_("Permasalahan RPJMD"), 40),
-    (_("Perangkat daerah pengampu"), 24),
-    (_("Perangkat daerah pendukung"), 24),
-    (_("Status"), 14),
-    (_("Tahun mulai"), 10),
-    (_("Baru / lanjutan"), 12),
-    (_("Target (%)"), 10),
-    (_("Capaian (%)"), 10),
-    (_("Anggaran (Rp)"), 18),
-    (_("Sumber anggaran"), 14),
-    (_("Mitra"), 30),
-    (_("Pengguna / penerima manfaat"), 14),
-    (_("Tautan"), 30),
-    (_("Risiko"), 36),
-    (_("Mitigasi"), 36),
-    (_("Rencana keberlanjutan"), 36),
-    (_("Bukti dukung"), 40),
-    (_("Catatan penilai"), 40),
-]
-RUPIAH_FORMAT = "#,##0"
-
-
-def quick_wins_sheet(data, sheet):
-    sheet.table(title_text(data, gettext("Quick Wins")), *columns_and_widths(QUICK_WIN_COLUMNS))
-    for qw in data.quick_wins:
-        sheet.row(
-            [
-                qw.pillar.name,
-                qw.subdimension.name if qw.subdimension else None,
-                qw.name,
-                qw.description,
-                qw.rpjmd_problem,
-                qw.agency.name,
-                ", ".join(sorted(data.supporting.get(qw.pk, []))),
-                qw.get_status_display(),
-                qw.start_year,
-                gettext("Baru") if qw.is_new else gettext("Lanjutan"),
-                qw.target_pct,
-                qw.achievement_pct,
-                qw.budget,
-                qw.get_budget_source_display(),
-                qw.partners,
-                qw.users_reached,
-                qw.url,
-                qw.risks,
-                qw.mitigation,
-                qw.sustainability_plan,
-                "\n".join(data.quick_win_evidence.get(qw.pk, [])),
-                qw.assessor_notes,
-            ],
-            formats={12: RUPIAH_FORMAT},
-        )
-
-
-def dataset_sheet(kind):
-    """The sheet of one data set: its rows with the columns of its upload template, then the
-    derived figures of its page (e.g. jalan mantap km and %)."""
-    spec = SPECS[kind]
-    labels = {c.field: dict(c.choices.choices) for c in spec.columns if c.type == "choice"}
-
-    def write(data, sheet):
-        rows = data.datasets[kind]
-        headers = [gettext("Perangkat daerah"), *(c.header for c in spec.columns)]
-        widths = [22, *(max(12, min(40, len(c.header) + 4)) for c in spec.columns)]
-        sheet.table(title_text(data, str(spec.label)), headers, widths)
-        fields = [c.field if c.type != "kecamatan" else "kecamatan__name" for c in spec.columns]
-        for row in rows.order_by("agency__name", "pk").values("agency__abbreviation", *fields).iterator():
-            values = [row["agency__abbreviation"]]
-            for column, name in zip(spec.columns, fields, strict=True):
-                value = row[name]
-                if column.type == "choice":
-                    value = str(labels[column.field].get(value, value))
-                elif column.type == "bool" and value is not None:
-                    value = gettext("Ya") if value else gettext("Tidak")
-                values.append(value)
-            sheet.row(values)
-        for figure in spec.figures(rows):
-            sheet.blank()
-            sheet.section(figure["title"])
-            sheet.row([str(h) for h in figure["headers"]])
-            for figure_row in figure["rows"]:
-                sheet.row(list(figure_row))
-
-    return write
-
-
-SURVEY_COLUMNS = [
-    (_("Tingkat"), 12),
-    (_("Pilar"), 18),
-    (_("Sub-dimensi"), 30),
-    (_("Kode"), 10),
-    (_("Pernyataan"), 60),
-    (_("Rata-rata (0–4)"), 11),
-    (_("Rata-rata sebelum pengecualian"), 13),
-    (_("Responden dihitung"), 11),
-    (_("Responden semua"), 11),
-    (_("Responden dikeluarkan"), 12),
-    (_("Memberi nilai"), 10),
-    (_("Belum pernah menggunakan"), 12),
-]
-SURVEY_FORMATS = {5: SCORE_FORMAT, 6: SCORE_FORMAT}
-
-
-def survei_dampak(data, sheet):
-    """The impact survey's aggregates: each pillar, its sub-dimensions and their statements with
-    the mean after exclusions (and before, to show what cleaning changed) and the respondents
-    before and after exclusions; for a statement, who scored it and who never used the programme
-    (after exclusions). The same numbers as the results page (models.surveys.survey_results)."""
-    sheet.table(title_text(data, gettext("Survei Dampak")), *columns_and_widths(SURVEY_COLUMNS))
-    survey = data.survey
-    names = {p.code: p.name for p in data.pillars}
-
-    def group_row(level, pillar, sub, group):
-        sheet.row(
-            [
-                level,
-                pillar,
-                sub,
-                group.code,
-                None,
-                round_score(group.mean),
-                round_score(group.mean_before),
-                group.respondents.kept,
-                group.respondents.total,
-                group.respondents.excluded,
-                None,
-                None,
-            ],
-            formats=SURVEY_FORMATS,
-        )
-
-    for code, pillar in survey.pillars.items():
-        pillar_name = names.get(code) or pillar.name
-        group_row(gettext("Pilar"), pillar_name, None, pillar)
-        for sub in pillar.subdimensions:
-            group_row(gettext("Sub-dimensi"), pillar_name, sub.name, sub)
-            for statement in sub.statements:
-                tally = statement.tally
-                kept = tally.kept_scored + tally.kept_never
-                total = tally.all_scored + tally.all_never
-                sheet.row(
-                    [
-                        gettext("Pernyataan"),
-                        pillar_name,
-                        sub.name,
-                        tally.code,
-                        tally.text,
-                        round_score(statement.mean),
-                        round_score(statement.mean_before),
-                        kept,
-                        total,
-                        total - kept,
-                        tally.kept_scored,
-                        tally.kept_never,
-                    ],
-                    formats=SURVEY_FORMATS,
-                )
-
-
-RESPONDEN_COLUMNS = [
-    (_("No."), 7),
-    (_("Formulir"), 10),
-    (_("Pilar"), 18),
-    (_("Sub-dimensi"), 28),
-    (_("Enumerator"), 20),
-    (_("Perangkat daerah enumerator"), 26),
-    (_("Dikirim pada"), 18),
-    (_("Durasi (detik)"), 10),
-    (_("Usia"), 16),
-    (_("Pekerjaan"), 26),
-    (_("Kecamatan"), 18),
-    (_("Penggunaan program"), 44),
-    (_("Dikeluarkan"), 11),
-    (_("Alasan dikeluarkan"), 36),
-]
-
-
-def responden(data, sheet):
-    """One row per response, in form order: where it came from, the respondent's profile and
-    programme use, every statement's score ("belum pernah" for "never used", empty when the
-    statement is not on the response's form), and the coordinator's exclusion. No contact data:
-    the app stores none in clear, and its keyed hashes are left out too."""
-    statements = data.survey.statements
-    headers, widths = columns_and_widths(RESPONDEN_COLUMNS)
-    headers += [s.tally.code for s in statements]
-    widths += [9] * len(statements)
-    sheet.table(title_text(data, gettext("Responden")), headers, widths)
-    age_bands = dict(SurveyResponse.AgeBand.choices)
-    occupations = dict(SurveyResponse.Occupation.choices)
-    never = gettext("belum pernah")
-    for number, row in enumerate(data.responses.iterator(chunk_size=ANSWER_CHUNK), start=1):
-        ratings = data.ratings.get(row["id"], {})
-        scores = []
-        for statement in statements:
-            if statement.tally.id not in ratings:
-                scores.append(None)
-            else:
-                score = ratings[statement.tally.id]
-                scores.append(never if score is None else score)
-        excluded = row["excluded_at"] is not None
-        sheet.row(
-            [
-                number,
-                row["form__subdimension__code"] or row["form__pillar__code"],
-                row["form__pillar__name"],
-                row["form__subdimension__name"],
-                row["enumerator__name"],
-                row["enumerator__agency__name"],
-                row["submitted_at"],
-                round((row["submitted_at"] - row["started_at"]).total_seconds()),
-                str(age_bands.get(row["age_band"], row["age_band"])),
-                str(occupations.get(row["occupation"], row["occupation"])),
-                row["kecamatan__name"],
-                "; ".join(data.uses.get(row["id"], [])),
-                gettext("Ya") if excluded else gettext("Tidak"),
-                row["exclusion_reason"] if excluded else None,
-                *scores,
             ]
         )
 

@@ -58,6 +58,11 @@ def excel_datetime(value):
     return value.replace(tzinfo=None)
 
 
+def columns_and_widths(columns):
+    """(name, width) pairs as `SheetWriter.table()` takes them: the names as text, then the widths."""
+    return [str(name) for name, _width in columns], [width for _name, width in columns]
+
+
 class SheetWriter:
     """Writes one sheet: `table(title, columns, widths)` then `row()`s for a table sheet; or
     `widths()`, `title()`, `section()` and `row()`s for a free-form summary sheet."""

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ..answering import AnswerInput, state_of, values_of
 from ..models import Question
+from ..models.answering import ANSWER_TEXT_MAX_LENGTH, REPLY_MAX_LENGTH
 from ..models.instrument import format_number
-from ..models.submissions import ANSWER_TEXT_MAX_LENGTH, REPLY_MAX_LENGTH
 from ..validators import ALLOWED_LABEL, evidence_accept_attribute, validate_evidence_file
 from .fields import DecimalInput, LinkField, MultilineField
 
@@ -155,7 +155,7 @@ class AnswerForm(forms.Form):
                 help_text=_("Bila jawaban ini tetap seperti adanya, jelaskan alasannya kepada koordinator."),
             )
         if question.from_impact_survey:
-            # The coordinators fill this answer from the impact survey (models.surveys): the agency
+            # The coordinators fill this answer from the impact survey (surveys.fill_impact_answers): the agency
             # explains and attaches evidence, but never changes the value (values() keeps it).
             self.fields["value"].disabled = True
             self.fields["value"].help_text = _("Diisi koordinator dari rata-rata survei dampak: %(value)s.") % {

@@ -1,5 +1,5 @@
-"""Forms of the quick-win pages: the quick win itself, decisions and status notes, progress
-reports, the completion request, evidence."""
+"""Forms of the quick-win pages: the quick win itself, decisions and status notes, the next status,
+reports of achievement, the completion request, evidence."""
 
 from decimal import Decimal
 
@@ -167,7 +167,7 @@ def _not_in_the_future(day):
 
 
 class QuickWinReportForm(forms.Form):
-    """A progress report of the owning agency; the evidence file is optional."""
+    """A report of achievement by the owning agency; the evidence file is optional."""
 
     achievement_pct = DecimalInput(
         label=_("Capaian (%)"),
@@ -234,7 +234,9 @@ class RejectForm(forms.Form):
     note = MultilineField(label=_("Alasan penolakan"), max_length=NOTE_MAX_LENGTH)
 
 
-class ProgressForm(forms.Form):
+class StatusMoveForm(forms.Form):
+    """The next status of an established quick win (QuickWin.move_status), among those it may move to."""
+
     # Django's own message repeats the posted value; this one does not.
     status = forms.ChoiceField(
         label=_("Status baru"), error_messages={"invalid_choice": _("Pilih salah satu status yang tersedia.")}

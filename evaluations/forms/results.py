@@ -1,12 +1,9 @@
-"""The filters of the coordinators' progress dashboard."""
+"""The filters of the coordinators' dashboard (the agencies' completion)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Submission
-from ..progress import NOT_STARTED
-
-STATUS_CHOICES = [(NOT_STARTED, _("Belum mulai")), *Submission.Status.choices]
+from ..completion import STATUS_CHOICES
 
 SORT_CHOICES = [
     ("agency", _("Perangkat daerah (A–Z)")),
@@ -21,7 +18,7 @@ SORT_CHOICES = [
 
 
 class DashboardFilterForm(forms.Form):
-    """GET parameters of the progress dashboard; invalid values fall back to 'all'."""
+    """GET parameters of the coordinators' dashboard; invalid values fall back to 'all'."""
 
     periode = forms.TypedChoiceField(label=_("Periode"), coerce=int, required=False)
     pilar = forms.ChoiceField(label=_("Pilar"), required=False)

@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import ReviewComment
+from ..models.answering import COMMENT_MAX_LENGTH, REVISION_NOTE_MAX_LENGTH, SCORE_NOTE_MAX_LENGTH
 from ..models.instrument import SCORE_MAX, SCORE_MIN
-from ..models.submissions import COMMENT_MAX_LENGTH, REVISION_NOTE_MAX_LENGTH, SCORE_NOTE_MAX_LENGTH
 from .fields import DecimalInput, MultilineField
 
 

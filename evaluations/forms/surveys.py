@@ -22,7 +22,7 @@ from ..models import (
     SurveyResponse,
     SurveyStatement,
 )
-from ..models.surveys import EXCLUSION_REASON_MAX_LENGTH
+from ..models.survey_responses import EXCLUSION_REASON_MAX_LENGTH
 from .fields import MultilineField
 
 # --- setup: dates, programmes, split, targets, enumerator links (surveys-setup) -----------------
@@ -232,7 +232,7 @@ def form_groups(survey_form):
 class SurveyResponseForm(forms.Form):
     """The respondent's profile, the programmes they used, an optional contact and one rating per
     statement. A statement may stay unanswered only when its programme was never used: it is then
-    recorded as never used (models.surveys.record_response)."""
+    recorded as never used (evaluations.surveys.record_response)."""
 
     # A signed token is about 100 characters; anything far longer is not one of ours.
     token = forms.CharField(
@@ -356,7 +356,7 @@ class SurveyResponseForm(forms.Form):
                     self.add_error(
                         name,
                         forms.ValidationError(
-                            _("Pilih salah satu (atau \u201cBelum pernah menggunakan program ini\u201d)."),
+                            _("Pilih salah satu (atau “Belum pernah menggunakan program ini”)."),
                             code="required",
                         ),
                     )

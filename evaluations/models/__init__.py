@@ -3,20 +3,25 @@
 periods.py     the evaluation period and its life cycle
 instrument.py  dimension -> indicator -> question -> answer options / score bands; its change history
 agencies.py    kecamatan, agencies (Perangkat Daerah), their people, who answers what
-submissions.py one submission per agency per period, answers, evidence, review and audit trail
+submissions.py one submission per agency per period, its review pages and its timeline
+answering.py   answers, their evidence, change history, review comments and the agency's replies
+transitions.py the error a refused transition raises and the permissions the models check
 quickwins.py   quick wins per pillar, their history (old and new values) and evidence
 notifications.py in-app notices, and the reminders sent (once a day per agency)
 datasets.py    the four supporting data sets and their upload history
 files.py       what every stored file has (evidence, quick-win evidence, data-set uploads)
-surveys.py     the impact survey (Tahap II): statements, programmes, public forms, responses
+surveys.py     the impact survey (Tahap II): statements, dates, programmes, public forms, enumerator links
+survey_responses.py the survey's responses, programme use, ratings, the monitor's flags and exclusions
 jobs.py        long work off the request (workbook, reminders): state, progress, heartbeat, result file
 audit.py       the history of what the Django admin changes; how history rows write values
 
-Models sit at the bottom: they import nothing else of evaluations/ but scoring.py and survey_scoring.py
-(free of Django), and they check permissions with user.has_perm, never through evaluations.roles.
+Models sit at the bottom: they import nothing else of evaluations/ but scoring.py, survey_scoring.py and
+permissions.py (free of Django), and they check permissions with user.has_perm and the names in
+permissions.py, never through evaluations.roles.
 """
 
 from .agencies import Agency, AgencyMember, Assignment, Kecamatan
+from .answering import Answer, AnswerChange, Evidence, ReviewComment, RevisionReply
 from .audit import AdminChange
 from .datasets import (
     DATASET_MODELS,
@@ -28,32 +33,21 @@ from .datasets import (
     TransportFacility,
 )
 from .instrument import AnswerOption, Dimension, Indicator, InstrumentChange, Question, ScoreBand
-from .jobs import Job, period_change_stamp
+from .jobs import Job
 from .notifications import Notification, ReminderSent
 from .periods import AssignmentConflict, EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange, QuickWinReport
-from .submissions import (
-    Answer,
-    AnswerChange,
-    Evidence,
-    ReviewComment,
-    RevisionReply,
-    Submission,
-    SubmissionEvent,
-    TransitionError,
-)
+from .submissions import Submission, SubmissionEvent
+from .survey_responses import ProgrammeUse, SurveyRating, SurveyResponse, SurveyResponseEvent
 from .surveys import (
     Enumerator,
     ImpactSurvey,
-    ProgrammeUse,
     SurveyForm,
     SurveyProgramme,
-    SurveyRating,
-    SurveyResponse,
-    SurveyResponseEvent,
     SurveySetupRefused,
     SurveyStatement,
 )
+from .transitions import TransitionError
 
 __all__ = [
     "AdminChange",
@@ -70,7 +64,6 @@ __all__ = [
     "Indicator",
     "InstrumentChange",
     "Job",
-    "period_change_stamp",
     "Kecamatan",
     "Notification",
     "ReminderSent",

@@ -17,9 +17,10 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..permissions import REVIEW
 from .agencies import Agency, AgencyMember
 from .files import StoredFile, dataset_upload_to
-from .submissions import REVIEW, TransitionError
+from .submissions import TransitionError
 
 
 class DatasetKind(models.TextChoices):

@@ -189,7 +189,7 @@ class Question(models.Model):
     required = models.BooleanField(_("wajib dijawab"), default=True)
     evidence_required = models.BooleanField(_("wajib bukti dukung"), default=False)
     # An impact question: its answer is the impact survey's mean (0–4) of the question's
-    # sub-dimension, or of its pillar when it has none (models/surveys.py).
+    # sub-dimension, or of its pillar when it has none (evaluations/surveys.py, fill_impact_answers).
     from_impact_survey = models.BooleanField(
         _("diisi dari survei dampak"),
         default=False,

@@ -12,23 +12,17 @@ the job's id; the row is the truth. That makes every job safe to run twice and s
   `manage.py requeue_stale_jobs` (cron, every minute) for everything else.
 """
 
-import hashlib
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .agencies import Assignment
-from .datasets import DatasetUpload
-from .instrument import Dimension, Question
+from ..permissions import VIEW_ALL
 from .periods import EvaluationPeriod
-from .quickwins import QuickWin, QuickWinEvidence
-from .submissions import Answer, AnswerChange, ReviewComment, Submission
-from .surveys import SurveyResponse, SurveyStatement
 
 
 def job_upload_to(instance, filename):
@@ -39,7 +33,7 @@ class JobQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A job is its requester's; a workbook is the regency's, so everyone who may download
         workbooks sees every workbook job (they are shared, see `for_workbook`)."""
-        if user.has_perm("evaluations.view_all_agencies"):
+        if user.has_perm(VIEW_ALL):
             return self.filter(models.Q(kind=Job.Kind.WORKBOOK) | models.Q(requested_by=user))
         return self.filter(requested_by=user)
 
@@ -218,51 +212,3 @@ class Job(models.Model):
         if requeued:
             self.refresh_from_db()
         return bool(requeued)
-
-
-def period_change_stamp(period):
-    """A short fingerprint of everything the workbook shows for `period`, in one query: it
-    changes when any answer, submission, comment, evidence, quick win, data set, the instrument or
-    the impact survey's responses (a new one, an exclusion) change. Counts sit beside the latest
-    times because a deletion moves no time forward."""
-
-    def scoped(model, path):
-        # Grouped by the period itself, so each subquery gives one row: that period's figure.
-        return model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
-
-    def latest(model, path, field):
-        return Subquery(scoped(model, path).annotate(v=Max(field)).values("v")[:1])
-
-    def count(model, path):
-        return Subquery(scoped(model, path).annotate(v=Count("pk")).values("v")[:1])
-
-    tables = [
-        (Answer, "submission__period", "updated_at"),
-        (AnswerChange, "answer__submission__period", "changed_at"),
-        (Submission, "period", "updated_at"),
-        (ReviewComment, "answer__submission__period", "created_at"),
-        (QuickWin, "period", "updated_at"),
-        (QuickWinEvidence, "quick_win__period", "uploaded_at"),
-        (DatasetUpload, "period", "uploaded_at"),
-        (Question, "indicator__dimension__period", None),
-        (Assignment, "period", None),
-    ]
-    parts = {}
-    for model, path, field in tables:
-        name = model._meta.model_name
-        parts[f"{name}_n"] = count(model, path)
-        if field:
-            parts[f"{name}_at"] = latest(model, path, field)
-    parts["weights"] = Subquery(scoped(Dimension, "period").annotate(v=Sum("weight")).values("v")[:1])
-    # The impact survey's sheets: a new response, and a response excluded (or let back in), whose
-    # time may stay the same, so the excluded ones are counted as well.
-    responses = SurveyResponse.objects.filter(form__survey__period=OuterRef("pk")).order_by()
-    parts["survey_n"] = count(SurveyResponse, "form__survey__period")
-    parts["survey_at"] = latest(SurveyResponse, "form__survey__period", "submitted_at")
-    excluded = responses.filter(excluded_at__isnull=False).values("form__survey__period")
-    parts["survey_excluded_n"] = Subquery(excluded.annotate(v=Count("pk")).values("v")[:1])
-    parts["survey_excluded_at"] = Subquery(excluded.annotate(v=Max("excluded_at")).values("v")[:1])
-    parts["survey_statement_n"] = count(SurveyStatement, "period")
-    values = EvaluationPeriod.objects.filter(pk=period.pk).annotate(**parts).values_list(*parts).get()
-    text = "|".join(str(v) for v in (period.pk, period.status, period.closes, period.name, *values))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -9,8 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .answering import COMMENT_MAX_LENGTH
 from .fields import limited_text
-from .submissions import COMMENT_MAX_LENGTH
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -34,7 +34,7 @@ class Notification(models.Model):
         RETURNED = "returned", _("Pengisian dikembalikan")
         APPROVED = "approved", _("Pengisian disetujui")
         REOPENED = "reopened", _("Pengisian dibuka kembali")
-        QUICK_WIN_SET = "qw_set", _("Quick win ditetapkan")
+        QUICK_WIN_ESTABLISHED = "qw_set", _("Quick win ditetapkan")
         QUICK_WIN_REJECTED = "qw_rejected", _("Quick win ditolak")
 
     MESSAGES = {
@@ -42,7 +42,7 @@ class Notification(models.Model):
         Kind.RETURNED: _("Pengisian %(period)s dikembalikan oleh koordinator untuk diperbaiki."),
         Kind.APPROVED: _("Pengisian %(period)s disetujui oleh koordinator."),
         Kind.REOPENED: _("Pengisian %(period)s dibuka kembali oleh admin dan dapat diubah lagi."),
-        Kind.QUICK_WIN_SET: _('Quick win "%(name)s" ditetapkan oleh koordinator.'),
+        Kind.QUICK_WIN_ESTABLISHED: _('Quick win "%(name)s" ditetapkan oleh koordinator.'),
         Kind.QUICK_WIN_REJECTED: _('Usulan quick win "%(name)s" ditolak oleh koordinator.'),
     }
 

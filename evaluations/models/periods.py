@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import scoring
 from .agencies import Agency, Assignment
+from .answering import Answer
 from .audit import AdminChange
 from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
-from .submissions import Answer, Submission
+from .submissions import Submission
 from .surveys import SurveyStatement
 
 CENT = Decimal("0.01")
@@ -107,8 +108,8 @@ class AssignmentConflict(Exception):
 
 class EvaluationPeriod(models.Model):
     class Stage(models.TextChoices):
-        TAHAP_1 = "1", _("Tahap I")
-        TAHAP_2 = "2", _("Tahap II")
+        FIRST = "1", _("Tahap I")
+        SECOND = "2", _("Tahap II")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draf")

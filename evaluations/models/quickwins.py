@@ -1,16 +1,20 @@
 """Quick wins (program percepatan): at least one per pillar per period, taken from innovations
 already running.
 
-Life cycle: an operator proposes (usulan) for their own agency; a coordinator sets it (ditetapkan)
-or rejects it (ditolak) with a note; the owner may propose a rejected one again; a set quick win
-then moves through berjalan / dilanjutkan / dihentikan. While it runs, the owning agency reports
-its achievement as often as needed (QuickWinReport) and finally asks for it to be marked completed
-(selesai) with its date and final evidence; a coordinator confirms or declines that request.
+Life cycle (Python names in English, stored values and labels in Indonesian): an operator proposes
+(PROPOSED, usulan) for their own agency; a coordinator establishes it (ESTABLISHED, ditetapkan) or
+rejects it (REJECTED, ditolak) with a note; the owner may propose a rejected one again; an
+established quick win then moves through RUNNING / CONTINUED / STOPPED (berjalan / dilanjutkan /
+dihentikan; `move_status`). While it is under way, the owning agency reports its achievement as
+often as needed (QuickWinReport) and finally asks for it to be marked COMPLETED (selesai) with its
+date and final evidence; a coordinator confirms or declines that request.
 
-Every change is one method here that checks who may make it and writes a QuickWinChange (who, when,
-what). Each first locks the quick win's row and reads its status again, so that of two people
-acting on it at the same moment the second waits for the first and is then told that it was already
-dealt with.
+Every transition is one method here that checks who may make it and writes a QuickWinChange (who,
+when, what); the use cases that write more rows (proposing, an edit with its field history,
+continuing into a later period, a report of achievement, a completion request) are in
+evaluations/quickwins.py and use the same checks. Each first locks the quick win's row and reads
+its status again (`lock`), so that of two people acting on it at the same moment the second waits
+for the first and is then told that it was already dealt with.
 """
 
 from django.conf import settings
@@ -22,14 +26,13 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from ..permissions import REVIEW, VIEW_ALL
 from .agencies import AgencyMember
-from .audit import FieldChange, history_fields, value_text
+from .audit import FieldChange
 from .fields import limited_text
 from .files import RemovableFile, quick_win_evidence_upload_to
 from .periods import EvaluationPeriod
-from .submissions import REVIEW, TransitionError
-
-VIEW_ALL = "evaluations.view_all_agencies"
+from .submissions import TransitionError
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 # The longest text people may type: the description, and every other text and note.
@@ -38,19 +41,19 @@ NOTE_MAX_LENGTH = 2000
 
 
 class QuickWinQuerySet(models.QuerySet):
-    def set_ones(self):
-        return self.filter(status__in=QuickWin.SET_STATUSES)
+    def established(self):
+        return self.filter(status__in=QuickWin.ESTABLISHED_STATUSES)
 
     def visible_to(self, user):
-        """Coordinators, admin and leaders see everything; an operator sees every set quick win
+        """Coordinators, admin and leaders see everything; an operator sees every established quick win
         and all of their own agency's (proposals and rejected ones included); nobody else sees
         another agency's proposals."""
         if user.has_perm(VIEW_ALL):
             return self
         agency = AgencyMember.objects.agency_of(user)
         if agency is None:
-            return self.set_ones()
-        return self.filter(Q(status__in=QuickWin.SET_STATUSES) | Q(agency=agency))
+            return self.established()
+        return self.filter(Q(status__in=QuickWin.ESTABLISHED_STATUSES) | Q(agency=agency))
 
     def for_list(self, period, user, pillar=None, agency=None, status=None, search=""):
         """The quick-win list: one query whatever the number of rows (supporting agencies in a
@@ -72,24 +75,24 @@ class QuickWinQuerySet(models.QuerySet):
         return qs.select_related("pillar", "subdimension", "agency").order_by("pillar__order", "name")
 
     def continuable_into(self, period):
-        """Set quick wins of earlier periods that may still be carried into `period`."""
+        """Established quick wins of earlier periods that may still be carried into `period`."""
         return self.filter(status__in=QuickWin.CONTINUABLE_STATUSES).filter(
             Q(period__year__lt=period.year) | Q(period__year=period.year, period__stage__lt=period.stage)
         )
 
     def for_coverage(self, period):
-        return self.filter(period=period, status__in=QuickWin.SET_STATUSES).select_related("agency")
+        return self.filter(period=period, status__in=QuickWin.ESTABLISHED_STATUSES).select_related("agency")
 
 
 class QuickWin(models.Model):
     class Status(models.TextChoices):
-        USULAN = "usulan", _("Usulan")
-        DITOLAK = "ditolak", _("Ditolak")
-        DITETAPKAN = "ditetapkan", _("Ditetapkan")
-        BERJALAN = "berjalan", _("Berjalan")
-        DILANJUTKAN = "dilanjutkan", _("Dilanjutkan")
-        DIHENTIKAN = "dihentikan", _("Dihentikan")
-        SELESAI = "selesai", _("Selesai")
+        PROPOSED = "usulan", _("Usulan")
+        REJECTED = "ditolak", _("Ditolak")
+        ESTABLISHED = "ditetapkan", _("Ditetapkan")
+        RUNNING = "berjalan", _("Berjalan")
+        CONTINUED = "dilanjutkan", _("Dilanjutkan")
+        STOPPED = "dihentikan", _("Dihentikan")
+        COMPLETED = "selesai", _("Selesai")
 
     class BudgetSource(models.TextChoices):
         APBD = "apbd", _("APBD")
@@ -107,22 +110,23 @@ class QuickWin(models.Model):
         "completion_requested_at",
         "completion_note",
     )
-    # Statuses of a quick win the regency has agreed on: visible to every signed-in user and
-    # counted in the pillar coverage.
-    SET_STATUSES = (Status.DITETAPKAN, Status.BERJALAN, Status.DILANJUTKAN, Status.DIHENTIKAN, Status.SELESAI)
-    # A set quick win still under way: its agency reports progress and may ask to complete it.
-    RUNNING_STATUSES = (Status.DITETAPKAN, Status.BERJALAN, Status.DILANJUTKAN)
+    # Statuses of an established quick win (the regency has agreed on it): visible to every
+    # signed-in user and counted in the pillar coverage.
+    ESTABLISHED_STATUSES = (Status.ESTABLISHED, Status.RUNNING, Status.CONTINUED, Status.STOPPED, Status.COMPLETED)
+    # An established quick win still under way: its agency reports its achievement and may ask to
+    # complete it.
+    UNDER_WAY_STATUSES = (Status.ESTABLISHED, Status.RUNNING, Status.CONTINUED)
     # Carried into a later period: a running one or a completed one (its next phase); a stopped
     # one is not carried (it is proposed again if it restarts).
-    CONTINUABLE_STATUSES = (*RUNNING_STATUSES, Status.SELESAI)
-    # Where a set quick win may go next (coordinator or the owning agency). Selesai is not here:
-    # it is reached only through a completion request confirmed by a coordinator.
-    PROGRESS = {
-        Status.DITETAPKAN: {Status.BERJALAN, Status.DILANJUTKAN, Status.DIHENTIKAN},
-        Status.BERJALAN: {Status.DILANJUTKAN, Status.DIHENTIKAN},
-        Status.DILANJUTKAN: {Status.BERJALAN, Status.DIHENTIKAN},
-        Status.DIHENTIKAN: set(),
-        Status.SELESAI: set(),
+    CONTINUABLE_STATUSES = (*UNDER_WAY_STATUSES, Status.COMPLETED)
+    # Where an established quick win may move next (coordinator or the owning agency). COMPLETED is
+    # not here: it is reached only through a completion request confirmed by a coordinator.
+    STATUS_MOVES = {
+        Status.ESTABLISHED: {Status.RUNNING, Status.CONTINUED, Status.STOPPED},
+        Status.RUNNING: {Status.CONTINUED, Status.STOPPED},
+        Status.CONTINUED: {Status.RUNNING, Status.STOPPED},
+        Status.STOPPED: set(),
+        Status.COMPLETED: set(),
     }
 
     period = models.ForeignKey(
@@ -175,7 +179,7 @@ class QuickWin(models.Model):
     mitigation = limited_text(_("mitigasi risiko"), NOTE_MAX_LENGTH, blank=True)
     sustainability_plan = limited_text(_("rencana keberlanjutan"), NOTE_MAX_LENGTH, blank=True)
     assessor_notes = limited_text(_("catatan penilai"), NOTE_MAX_LENGTH, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.USULAN)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
     status_note = limited_text(_("catatan status"), NOTE_MAX_LENGTH, blank=True)
     continued_from = models.ForeignKey(
         "self",
@@ -214,46 +218,49 @@ class QuickWin(models.Model):
         return self.name
 
     # --- predicates used by templates and views -------------------------------------
-    def is_set(self):
-        return self.status in self.SET_STATUSES
+    def is_established(self):
+        return self.status in self.ESTABLISHED_STATUSES
 
     def is_proposal(self):
-        return self.status == self.Status.USULAN
+        return self.status == self.Status.PROPOSED
 
     def is_rejected(self):
-        return self.status == self.Status.DITOLAK
+        return self.status == self.Status.REJECTED
 
-    def is_running(self):
-        return self.status in self.RUNNING_STATUSES
+    def is_under_way(self):
+        return self.status in self.UNDER_WAY_STATUSES
+
+    def is_stopped(self):
+        return self.status == self.Status.STOPPED
 
     def is_completed(self):
-        return self.status == self.Status.SELESAI
+        return self.status == self.Status.COMPLETED
 
     def has_completion_request(self):
         return self.completion_requested_at is not None
 
     def badge_class(self):
         return {
-            self.Status.USULAN: "text-bg-warning",
-            self.Status.DITOLAK: "text-bg-danger",
-            self.Status.DIHENTIKAN: "text-bg-secondary",
-            self.Status.SELESAI: "text-bg-primary",
+            self.Status.PROPOSED: "text-bg-warning",
+            self.Status.REJECTED: "text-bg-danger",
+            self.Status.STOPPED: "text-bg-secondary",
+            self.Status.COMPLETED: "text-bg-primary",
         }.get(self.status, "text-bg-success")
 
     def next_statuses(self):
-        return [s for s in self.Status if s in self.PROGRESS.get(self.status, set())]
+        return [s for s in self.Status if s in self.STATUS_MOVES.get(self.status, set())]
 
     def is_owned_by(self, user):
         agency = AgencyMember.objects.agency_of(user)
         return agency is not None and agency.pk == self.agency_id
 
     def can_edit(self, user):
-        """Coordinators edit any quick win; the owning agency edits its own until it is set."""
+        """Coordinators edit any quick win; the owning agency edits its own until it is established."""
         if user.has_perm(REVIEW):
             return True
         return (
             self.is_owned_by(user)
-            and self.status in {self.Status.USULAN, self.Status.DITOLAK}
+            and self.status in {self.Status.PROPOSED, self.Status.REJECTED}
             and self.period.accepts_edits()
         )
 
@@ -268,36 +275,37 @@ class QuickWin(models.Model):
     def can_review(self, user):
         return user.has_perm(REVIEW) and self.is_proposal()
 
-    def can_progress(self, user):
+    def can_move_status(self, user):
         return bool(self.next_statuses()) and (user.has_perm(REVIEW) or self.is_owned_by(user))
 
     def can_resubmit(self, user):
         return self.is_rejected() and self.is_owned_by(user)
 
     def can_report(self, user):
-        """Only the owning agency reports its progress, and only while the quick win runs. The
+        """Only the owning agency reports its achievement, and only while the quick win is under way. The
         period's close date does not stop it: programmes run all year, after the evaluation stage."""
-        return self.is_running() and self.is_owned_by(user)
+        return self.is_under_way() and self.is_owned_by(user)
 
     def can_request_completion(self, user):
         return self.can_report(user) and not self.has_completion_request()
 
     def can_decide_completion(self, user):
-        return user.has_perm(REVIEW) and self.is_running() and self.has_completion_request()
+        return user.has_perm(REVIEW) and self.is_under_way() and self.has_completion_request()
 
     def can_attach(self, user):
         return self.can_edit(user) or self.is_owned_by(user)
 
     def can_remove_evidence(self, user):
         """While the quick win can still be changed: coordinators always; the owning agency while it
-        may edit the proposal or while the set quick win runs, and not the final evidence of a
+        may edit the proposal or while the established quick win is under way, and not the final evidence of a
         completion it asked for (the coordinator decides on that file)."""
         if user.has_perm(REVIEW):
             return True
         return self.can_edit(user) or (self.can_report(user) and not self.has_completion_request())
 
     # --- changes ----------------------------------------------------------------------
-    def _already_processed(self, status):
+    def already_processed(self, status):
+        """The refusal of a change made on a copy whose status someone else has since changed."""
         return TransitionError(
             _(
                 "Quick win ini sudah diproses oleh pengguna lain (statusnya sekarang %(status)s). "
@@ -306,7 +314,7 @@ class QuickWin(models.Model):
             % {"status": self.Status(status).label}
         )
 
-    def _lock(self):
+    def lock(self):
         """Lock the row until the transaction ends and read its status again; refused when it
         changed since this copy was read (see Submission.lock)."""
         seen = self.status
@@ -314,7 +322,7 @@ class QuickWin(models.Model):
             fields=["status", "status_note"], from_queryset=QuickWin.objects.select_for_update(no_key=True)
         )
         if self.status != seen:
-            raise self._already_processed(self.status)
+            raise self.already_processed(self.status)
 
     def record(self, by, kind, from_status="", note="", fields=()):
         return QuickWinChange.objects.create(
@@ -327,51 +335,6 @@ class QuickWin(models.Model):
             fields=", ".join(fields),
         )
 
-    @classmethod
-    @transaction.atomic
-    def propose(cls, by, supporting_agencies=(), **fields):
-        """An operator proposes for their own agency (a coordinator for any agency)."""
-        quick_win = cls(created_by=by, status=cls.Status.USULAN, **fields)
-        if not by.has_perm(REVIEW):
-            if not quick_win.is_owned_by(by):
-                raise PermissionDenied
-            quick_win.check_period_open()
-        quick_win.save()
-        quick_win.supporting_agencies.set(supporting_agencies)
-        quick_win.record(by, QuickWinChange.Kind.CREATED)
-        return quick_win
-
-    @transaction.atomic
-    def save_edit(self, by, supporting_agencies=None):
-        """Save a form edit (this instance, changed in memory, and the supporting agencies) and
-        record the old and new value of every field that changed, together."""
-        # This copy holds the edit, so the row is locked and read into another one: the old values.
-        before = QuickWin.objects.select_for_update(no_key=True).get(pk=self.pk)
-        if before.status != self.status:
-            raise self._already_processed(before.status)
-        if not self.can_edit(by):
-            raise PermissionDenied
-        changes = []
-        for field in history_fields(QuickWin, excluded=self.NOT_EDITED):
-            if field.many_to_many:
-                if supporting_agencies is None:
-                    continue
-                old = value_text(before, field)
-                new = ", ".join(sorted(str(agency) for agency in supporting_agencies))
-            else:
-                old, new = value_text(before, field), value_text(self, field)
-            if old != new:
-                changes.append(QuickWinFieldChange(field=field.name, old_value=old, new_value=new))
-        self.save()
-        if supporting_agencies is not None:
-            self.supporting_agencies.set(supporting_agencies)
-        if changes:
-            labels = [str(capfirst(QuickWin._meta.get_field(c.field).verbose_name)) for c in changes]
-            change = self.record(by, QuickWinChange.Kind.EDITED, self.status, fields=labels)
-            for field_change in changes:
-                field_change.change = change
-            QuickWinFieldChange.objects.bulk_create(changes)
-
     def _move(self, by, to_status, note=""):
         before = self.status
         self.status = to_status
@@ -380,25 +343,25 @@ class QuickWin(models.Model):
         self.record(by, QuickWinChange.Kind.STATUS, before, note)
 
     @transaction.atomic
-    def set_by_coordinator(self, by, note=""):
+    def establish(self, by, note=""):
         if not by.has_perm(REVIEW):
             raise PermissionDenied
-        self._lock()
+        self.lock()
         if not self.is_proposal():
             raise TransitionError(_("Hanya quick win berstatus Usulan yang dapat ditetapkan."))
-        self._move(by, self.Status.DITETAPKAN, (note or "").strip())
+        self._move(by, self.Status.ESTABLISHED, (note or "").strip())
 
     @transaction.atomic
     def reject(self, by, note):
         if not by.has_perm(REVIEW):
             raise PermissionDenied
-        self._lock()
+        self.lock()
         if not self.is_proposal():
             raise TransitionError(_("Hanya quick win berstatus Usulan yang dapat ditolak."))
         note = (note or "").strip()
         if not note:
             raise TransitionError(_("Tulis alasan penolakan agar perangkat daerah dapat memperbaikinya."))
-        self._move(by, self.Status.DITOLAK, note)
+        self._move(by, self.Status.REJECTED, note)
 
     @transaction.atomic
     def resubmit(self, by, note=""):
@@ -406,18 +369,19 @@ class QuickWin(models.Model):
         if not self.is_owned_by(by):
             raise PermissionDenied
         self.check_period_open()
-        self._lock()
+        self.lock()
         if not self.is_rejected():
             raise TransitionError(_("Hanya quick win yang ditolak yang dapat diusulkan kembali."))
-        self._move(by, self.Status.USULAN, (note or "").strip())
+        self._move(by, self.Status.PROPOSED, (note or "").strip())
 
     @transaction.atomic
-    def progress(self, by, status, note=""):
-        """ditetapkan → berjalan / dilanjutkan / dihentikan, by a coordinator or the owner."""
+    def move_status(self, by, status, note=""):
+        """ESTABLISHED → RUNNING / CONTINUED / STOPPED, RUNNING ↔ CONTINUED, either → STOPPED
+        (STATUS_MOVES), by a coordinator or the owner."""
         if not (by.has_perm(REVIEW) or self.is_owned_by(by)):
             raise PermissionDenied
-        self._lock()
-        if status not in self.PROGRESS.get(self.status, set()):
+        self.lock()
+        if status not in self.STATUS_MOVES.get(self.status, set()):
             raise TransitionError(
                 _("Status %(from)s tidak dapat diubah menjadi %(to)s.")
                 % {
@@ -451,99 +415,21 @@ class QuickWin(models.Model):
         copies = {q.period_id: q for q in QuickWin.objects.filter(continued_from=self, period__in=later)}
         return [(p, copies.get(p.pk)) for p in later]
 
-    @transaction.atomic
-    def continue_into(self, period, by):
-        """Carry this quick win into `period` as "dilanjutkan", in one action: a copy of its
-        fields and supporting agencies, linked to this one, with its own history."""
-        if not (by.has_perm(REVIEW) or self.is_owned_by(by)):
-            raise PermissionDenied
-        # Two people continuing it at once: the second sees the first's copy below.
-        self._lock()
-        if not self.can_continue_into(period, by):
-            raise TransitionError(_("Quick win ini tidak dapat dilanjutkan ke periode tersebut."))
-        if QuickWin.objects.filter(period=period, continued_from=self).exists():
-            raise TransitionError(_("Quick win ini sudah dilanjutkan ke periode %(period)s.") % {"period": period})
-        copied = {
-            f.name: getattr(self, f.name)
-            for f in self._meta.concrete_fields
-            if f.name
-            not in {"id", "period", "status", "status_note", "continued_from", "created_by", "created_at", "updated_at"}
-        }
-        copied.update(achievement_pct=None, assessor_notes="", is_new=False, completed_on=None, completion_note="")
-        copied.pop("completion_requested_at")
-        new = QuickWin.objects.create(
-            period=period, status=self.Status.DILANJUTKAN, continued_from=self, created_by=by, **copied
-        )
-        new.supporting_agencies.set(self.supporting_agencies.all())
-        new.record(by, QuickWinChange.Kind.CONTINUED, note=str(self.period))
-        return new
-
-    def _refresh_locked(self):
+    def lock_and_refresh(self):
         """Lock the row and read every field again: a report or a completion decision depends on
         the completion request and the status, which a colleague may have just changed."""
         self.refresh_from_db(from_queryset=QuickWin.objects.select_for_update(no_key=True))
 
     @transaction.atomic
-    def report(self, by, achievement_pct, reported_on, note, evidence_file=None, evidence_title=""):
-        """The owning agency reports its achievement: one report kept in the history; the quick
-        win's Capaian becomes that of its latest report (by date, a late entry for an earlier day
-        does not lower it)."""
-        if not self.is_owned_by(by):
-            raise PermissionDenied
-        self._refresh_locked()
-        if not self.is_running():
-            raise TransitionError(
-                _("Capaian hanya dapat dilaporkan untuk quick win yang sudah ditetapkan dan masih berjalan.")
-            )
-        evidence = None
-        if evidence_file is not None:
-            evidence = QuickWinEvidence(quick_win=self, title=evidence_title, uploaded_by=by)
-            evidence.take(evidence_file)
-            evidence.save()
-        report = QuickWinReport.objects.create(
-            quick_win=self,
-            achievement_pct=achievement_pct,
-            reported_on=reported_on,
-            note=note.strip(),
-            evidence=evidence,
-            reported_by=by,
-        )
-        latest = self.reports.order_by("-reported_on", "-pk").values_list("achievement_pct", flat=True).first()
-        self.achievement_pct = latest
-        self.save(update_fields=["achievement_pct", "updated_at"])
-        self.record(by, QuickWinChange.Kind.REPORT, self.status, note=f"{report.achievement_pct}% · {report.note}")
-        return report
-
-    @transaction.atomic
-    def request_completion(self, by, completed_on, note, evidence_file, evidence_title):
-        """The owning agency asks for the quick win to be marked completed, with the date it
-        finished and its final evidence; a coordinator then confirms or declines."""
-        if not self.is_owned_by(by):
-            raise PermissionDenied
-        self._refresh_locked()
-        if not self.is_running():
-            raise TransitionError(_("Hanya quick win yang sedang berjalan yang dapat diajukan selesai."))
-        if self.has_completion_request():
-            raise TransitionError(_("Penyelesaian quick win ini sudah diajukan dan menunggu keputusan koordinator."))
-        evidence = QuickWinEvidence(quick_win=self, title=evidence_title, uploaded_by=by, final=True)
-        evidence.take(evidence_file)
-        evidence.save()
-        self.completed_on = completed_on
-        self.completion_note = (note or "").strip()
-        self.completion_requested_at = timezone.now()
-        self.save(update_fields=["completed_on", "completion_note", "completion_requested_at", "updated_at"])
-        self.record(by, QuickWinChange.Kind.COMPLETION_REQUESTED, self.status, note=self.completion_note)
-
-    @transaction.atomic
     def confirm_completion(self, by, note=""):
         if not by.has_perm(REVIEW):
             raise PermissionDenied
-        self._refresh_locked()
+        self.lock_and_refresh()
         if not self.can_decide_completion(by):
             raise TransitionError(_("Tidak ada pengajuan selesai yang menunggu keputusan untuk quick win ini."))
         self.completion_requested_at = None
         self.save(update_fields=["completion_requested_at"])
-        self._move(by, self.Status.SELESAI, (note or "").strip())
+        self._move(by, self.Status.COMPLETED, (note or "").strip())
 
     @transaction.atomic
     def decline_completion(self, by, note):
@@ -553,7 +439,7 @@ class QuickWin(models.Model):
         note = (note or "").strip()
         if not note:
             raise TransitionError(_("Tulis alasan penolakan agar perangkat daerah dapat melengkapinya."))
-        self._refresh_locked()
+        self.lock_and_refresh()
         if not self.can_decide_completion(by):
             raise TransitionError(_("Tidak ada pengajuan selesai yang menunggu keputusan untuk quick win ini."))
         self.evidence.filter(final=True).update(final=False)
@@ -667,7 +553,8 @@ class QuickWinEvidence(RemovableFile):
 
 
 class QuickWinReport(models.Model):
-    """One progress report of a set quick win by its agency: achievement, date, note, evidence."""
+    """One report of achievement of an established quick win by its agency: achievement, date, note,
+    evidence."""
 
     quick_win = models.ForeignKey(
         QuickWin, on_delete=models.CASCADE, related_name="reports", verbose_name=_("quick win")

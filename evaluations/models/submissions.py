@@ -1,9 +1,11 @@
-"""One submission per agency per period, its answers, evidence, review and audit trail.
+"""One submission per agency per period, its review pages and its timeline.
 
 Life cycle: draft -> submitted -> returned -> submitted -> approved. Every transition is a method
 here that checks who may do it and writes a SubmissionEvent (who, when, from, to, note). Each one,
 like every save of answers, first locks the submission's row (Submission.lock), so that two people
 acting on one submission at the same moment are served one after the other.
+
+The answers and what hangs on them (evidence, history, comments, replies) are in answering.py.
 """
 
 from decimal import Decimal
@@ -15,39 +17,21 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..permissions import REOPEN, REVIEW
 from .agencies import AgencyMember
-from .audit import FieldChange
+from .answering import (
+    ANSWERED,
+    COMMENT_MAX_LENGTH,
+    REVISING_FIELDS,
+    SELF_SCORED,
+    Answer,
+    AnswerChange,
+    Evidence,
+    RevisionReply,
+)
 from .fields import limited_text
-from .files import RemovableFile, evidence_upload_to
-from .instrument import Question, format_number, format_score, score_in_range, score_validators
-
-# Permissions checked by the models; the role groups are granted them (evaluations.roles).
-REVIEW = "evaluations.review_submission"
-REOPEN = "evaluations.reopen_submission"
-
-# The longest text people may type (the forms take these max_lengths from here).
-ANSWER_TEXT_MAX_LENGTH = 5000  # a text answer, an explanation
-REVISION_NOTE_MAX_LENGTH = 2000
-COMMENT_MAX_LENGTH = 4000  # review comments, the note that goes with returning or approving
-REPLY_MAX_LENGTH = 2000  # the agency's reply to a revision note
-SCORE_NOTE_MAX_LENGTH = 500
-
-
-class TransitionError(Exception):
-    """A transition that the submission's state does not allow; the message is for the user."""
-
-    def __init__(self, message, missing=None):
-        super().__init__(message)
-        self.message = message
-        self.missing = missing or []
-
-
-# An answer that counts with the agency's own score: scored, but not verified (the database side of
-# Answer.stands_on_self_score).
-SELF_SCORED = Q(self_score__isnull=False, verified_score__isnull=True)
-
-# The AnswerChange fields by which an operator changes what a marked answer says.
-REVISING_FIELDS = ("value", "explanation", "evidence")
+from .instrument import Question, format_score
+from .transitions import TransitionError
 
 
 def _codes(answers, limit=20):
@@ -57,16 +41,6 @@ def _codes(answers, limit=20):
     if len(codes) > limit:
         shown += " " + _("(dan %(n)s lainnya)") % {"n": len(codes) - limit}
     return shown
-
-
-# An answer with a value (the database side of Answer.is_answered).
-ANSWERED = (
-    Q(option__isnull=False)
-    | Q(bool_value__isnull=False)
-    | Q(number_value__isnull=False)
-    | ~Q(text_value="")
-    | Q(date_value__isnull=False)
-)
 
 
 # The review page's sections are keyed like the answering sections: "<dimension>-<pillar>" (e.g.
@@ -82,7 +56,8 @@ def section_key(dimension_code, pillar_code):
 
 
 class ReviewSection:
-    """One section of the review page with its progress, counted in SQL (Submission.review_sections)."""
+    """One section of the review page with its counts (verified / scorable, marked), counted in SQL
+    (Submission.review_sections)."""
 
     def __init__(self, key, dimension, pillar, questions=0):
         self.key, self.dimension, self.pillar, self.questions = key, dimension, pillar, questions
@@ -226,6 +201,25 @@ class Submission(models.Model):
         return self.answers.filter(SELF_SCORED).select_related("question").order_by("question__code")
 
     # --- the review page ----------------------------------------------------------------
+    def marked_answers(self):
+        """Answers marked for revision (what approving would meet), in code order, over every
+        section; each knows the review section of its card (`review_key`). One query."""
+        marked = list(
+            self.answers.filter(needs_revision=True)
+            .select_related("question__indicator__dimension", "question__pillar")
+            .order_by("question__code")
+        )
+        for answer in marked:
+            question = answer.question
+            answer.review_key = section_key(
+                question.indicator.dimension.code, question.pillar.code if question.pillar else None
+            )
+        return marked
+
+    def timeline(self):
+        """The submission's events with who made them and the answer a score change was of."""
+        return self.events.select_related("actor", "answer__question")
+
     def _review_questions(self):
         """The assigned questions plus any question answered here that is no longer assigned
         (its answer is still under review)."""
@@ -348,6 +342,18 @@ class Submission(models.Model):
             note=note,
         )
 
+    def record_score(self, by, answer, old, new, note=""):
+        """The timeline's row of a change of `answer`'s verified score (Answer.set_verified_score)."""
+        SubmissionEvent.objects.create(
+            submission=self,
+            answer=answer,
+            actor=by,
+            kind=SubmissionEvent.Kind.SCORE,
+            from_status="" if old is None else f"{Decimal(old):.2f}",
+            to_status="" if new is None else f"{Decimal(new):.2f}",
+            note=(note or "").strip(),
+        )
+
     def can_edit(self, user):
         """The agency's own operators change answers while the submission is editable."""
         return self.is_editable() and AgencyMember.objects.agency_of(user) == self.agency
@@ -458,289 +464,6 @@ class Submission(models.Model):
     def start(cls, period, agency):
         """The agency's submission for the period, created on its first visit."""
         return cls.objects.select_related("period", "agency").get_or_create(period=period, agency=agency)[0]
-
-
-class Answer(models.Model):
-    submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, related_name="answers", verbose_name=_("pengisian")
-    )
-    question = models.ForeignKey(
-        Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("pertanyaan")
-    )
-    option = models.ForeignKey(
-        "evaluations.AnswerOption", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("opsi")
-    )
-    bool_value = models.BooleanField(_("ya/tidak"), null=True, blank=True)
-    number_value = models.DecimalField(_("angka"), max_digits=14, decimal_places=2, null=True, blank=True)
-    text_value = limited_text(_("teks"), ANSWER_TEXT_MAX_LENGTH, blank=True)
-    date_value = models.DateField(_("tanggal"), null=True, blank=True)
-    explanation = limited_text(_("penjelasan"), ANSWER_TEXT_MAX_LENGTH, blank=True)
-
-    self_score = models.DecimalField(
-        _("skor mandiri"), max_digits=4, decimal_places=2, null=True, blank=True, validators=score_validators
-    )
-    verified_score = models.DecimalField(
-        _("skor verifikasi"), max_digits=4, decimal_places=2, null=True, blank=True, validators=score_validators
-    )
-    needs_revision = models.BooleanField(_("perlu perbaikan"), default=False)
-    revision_note = limited_text(_("catatan perbaikan"), REVISION_NOTE_MAX_LENGTH, blank=True)
-    carried_forward = models.BooleanField(
-        _("dari periode sebelumnya"),
-        default=False,
-        help_text=_("Disalin dari periode sebelumnya dan belum dikonfirmasi operator."),
-    )
-
-    version = models.PositiveIntegerField(_("versi"), default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("diubah oleh"),
-    )
-    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
-
-    class Meta:
-        ordering = ["submission", "question__order"]
-        verbose_name = _("jawaban")
-        verbose_name_plural = _("jawaban")
-        constraints = [
-            models.UniqueConstraint(fields=["submission", "question"], name="answer_unique_question_in_submission"),
-            score_in_range("self_score", "answer_self_score_0_4"),
-            score_in_range("verified_score", "answer_verified_score_0_4"),
-        ]
-
-    def __str__(self):
-        return f"{self.submission.agency} · {self.question.code}"
-
-    @property
-    def is_answered(self):
-        return (
-            self.option_id is not None
-            or self.bool_value is not None
-            or self.number_value is not None
-            or bool(self.text_value.strip())
-            or self.date_value is not None
-        )
-
-    @property
-    def stands_on_self_score(self):
-        """Counts with the agency's own score (see SELF_SCORED)."""
-        return self.self_score is not None and self.verified_score is None
-
-    def value_display(self):
-        """The answer as a person reads it (used on pages, in history and in the export)."""
-        if self.option_id is not None:
-            return self.option.label
-        if self.bool_value is not None:
-            return str(_("Ya") if self.bool_value else _("Tidak"))
-        if self.number_value is not None:
-            # A level answer holding a number is an impact question's survey mean (models.surveys).
-            units = {Question.AnswerType.NUMBER: self.question.unit, Question.AnswerType.PERCENT: "%"}
-            unit = units.get(self.question.answer_type, "")
-            return f"{format_number(self.number_value)} {unit}".strip()
-        if self.date_value is not None:
-            return self.date_value.isoformat()
-        return self.text_value
-
-    def derive_self_score(self, bands=None):
-        """Skor mandiri from the answer: level/choice → the option's score; yes/no → 4 or 0;
-        number/percentage → the matching score band, if the instrument defines bands; text and
-        date are unscored. `bands` may be passed in to avoid a query per answer."""
-        kind = self.question.answer_type
-        T = Question.AnswerType
-        if kind in {T.LEVEL, T.CHOICE}:
-            return self.option.score if self.option_id is not None else None
-        if kind == T.YES_NO:
-            return None if self.bool_value is None else (4 if self.bool_value else 0)
-        if kind in {T.NUMBER, T.PERCENT} and self.number_value is not None:
-            bands = self.question.bands.all() if bands is None else bands
-            for band in bands:
-                if band.contains(self.number_value):
-                    return band.score
-        return None
-
-    # --- review by coordinators -------------------------------------------------------
-    def _check_reviewable(self, by):
-        """Inside a transaction: the submission locked and still under review, the review fields
-        of this answer as they are now (another coordinator may have just changed them)."""
-        if not by.has_perm(REVIEW):
-            raise PermissionDenied
-        self.submission.lock()
-        if not self.submission.is_submitted():
-            raise TransitionError(_("Jawaban hanya dapat diverifikasi selama pengisian berstatus Dikirim."))
-        self.refresh_from_db(fields=["verified_score", "needs_revision", "revision_note"])
-
-    @transaction.atomic
-    def set_verified_score(self, by, score, note=""):
-        """The coordinator's skor verifikasi; a change is written to the submission's timeline
-        (kind SCORE, from/to the old and new score). Returns False when nothing changed."""
-        self._check_reviewable(by)
-        question = self.question
-        if score is not None and not Question.type_is_scorable(question.answer_type, question.bands.count()):
-            raise TransitionError(
-                _("Pertanyaan %(code)s tidak diberi skor (jawabannya teks, tanggal atau angka tanpa rentang skor).")
-                % {"code": question.code}
-            )
-        old = self.verified_score
-        if (old is None and score is None) or (
-            old is not None and score is not None and Decimal(old) == Decimal(score)
-        ):
-            return False
-        self.verified_score = score
-        self.save(update_fields=["verified_score", "updated_at"])
-        SubmissionEvent.objects.create(
-            submission=self.submission,
-            answer=self,
-            actor=by,
-            kind=SubmissionEvent.Kind.SCORE,
-            from_status="" if old is None else f"{Decimal(old):.2f}",
-            to_status="" if score is None else f"{Decimal(score):.2f}",
-            note=(note or "").strip(),
-        )
-        return True
-
-    @transaction.atomic
-    def mark_for_revision(self, by, needs_revision, note=""):
-        """Mark (or unmark) the answer for the agency to fix; the note tells them what."""
-        self._check_reviewable(by)
-        note = (note or "").strip()
-        if needs_revision and not note:
-            raise TransitionError(_("Tulis catatan perbaikan agar perangkat daerah tahu apa yang harus diperbaiki."))
-        self.needs_revision = needs_revision
-        self.revision_note = note if needs_revision else ""
-        self.save(update_fields=["needs_revision", "revision_note", "updated_at"])
-
-    def add_reply(self, by, body):
-        """The agency's reply ("tanggapan") to the coordinator's revision note, for when the answer
-        stands as it is: it counts as dealing with the mark (Submission.untouched_revisions).
-        Called while saving the section, with the submission locked and editable."""
-        if AgencyMember.objects.agency_of(by) != self.submission.agency:
-            raise PermissionDenied
-        if not self.needs_revision:
-            raise TransitionError(_("Tanggapan hanya untuk jawaban yang ditandai perlu perbaikan."))
-        return RevisionReply.objects.create(answer=self, author=by, body=body.strip())
-
-    def add_comment(self, by, body, visibility):
-        """A coordinator's comment: visible to the agency or internal to coordinators."""
-        if not by.has_perm(REVIEW):
-            raise PermissionDenied
-        return ReviewComment.objects.create(answer=self, author=by, body=body.strip(), visibility=visibility)
-
-
-class Evidence(RemovableFile):
-    """A file or a link supporting an answer. Removing it keeps the row (removed_at/by)."""
-
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("jawaban"))
-    title = models.CharField(_("judul"), max_length=200)
-    file = models.FileField(_("berkas"), upload_to=evidence_upload_to, blank=True, max_length=255)
-    url = models.URLField(_("tautan"), blank=True, max_length=500)
-    carried_from = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("dari periode sebelumnya"),
-    )
-
-    class Meta:
-        ordering = ["answer", "uploaded_at"]
-        verbose_name = _("bukti dukung")
-        verbose_name_plural = _("bukti dukung")
-        constraints = [
-            models.CheckConstraint(condition=~Q(file="") | ~Q(url=""), name="evidence_file_or_url"),
-        ]
-
-    def __str__(self):
-        return self.title
-
-
-class AnswerChange(FieldChange):
-    """Every change to an answer: who, when, which field, old and new value."""
-
-    FIELD_LABELS = {
-        "value": _("Jawaban"),
-        "explanation": _("Penjelasan"),
-        "evidence": _("Bukti dukung"),
-        "carried_forward": _("Dari periode sebelumnya"),
-        "verified_score": _("Skor verifikasi"),
-        "impact_survey": _("Diisi dari survei dampak"),
-    }
-
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="changes", verbose_name=_("jawaban"))
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("oleh")
-    )
-    changed_at = models.DateTimeField(_("waktu"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-changed_at", "-id"]
-        verbose_name = _("riwayat jawaban")
-        verbose_name_plural = _("riwayat jawaban")
-
-    def __str__(self):
-        return f"{self.answer} {self.field}"
-
-    def field_label(self):
-        return self.FIELD_LABELS.get(self.field, self.field)
-
-
-class ReviewCommentQuerySet(models.QuerySet):
-    def visible_to_agency(self):
-        """Comments the agency may read: never the coordinators' internal ones. Every agency page
-        and export that shows comments goes through this."""
-        return self.filter(visibility=ReviewComment.Visibility.AGENCY)
-
-
-class ReviewComment(models.Model):
-    class Visibility(models.TextChoices):
-        AGENCY = "agency", _("Terlihat oleh perangkat daerah")
-        INTERNAL = "internal", _("Internal koordinator")
-
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="comments", verbose_name=_("jawaban"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("penulis")
-    )
-    body = limited_text(_("komentar"), COMMENT_MAX_LENGTH)
-    visibility = models.CharField(
-        _("visibilitas"), max_length=10, choices=Visibility.choices, default=Visibility.AGENCY
-    )
-    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
-
-    objects = ReviewCommentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("komentar verifikasi")
-        verbose_name_plural = _("komentar verifikasi")
-
-    def __str__(self):
-        return self.body[:60]
-
-    @property
-    def is_internal(self):
-        return self.visibility == self.Visibility.INTERNAL
-
-
-class RevisionReply(models.Model):
-    """The agency's reply to the coordinator's revision note of one answer; kept for every round."""
-
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="replies", verbose_name=_("jawaban"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("penulis")
-    )
-    body = limited_text(_("tanggapan"), REPLY_MAX_LENGTH)
-    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("tanggapan perangkat daerah")
-        verbose_name_plural = _("tanggapan perangkat daerah")
-
-    def __str__(self):
-        return self.body[:60]
 
 
 class SubmissionEvent(models.Model):

@@ -1,7 +1,5 @@
-"""Views by audience: common (home, errors), agency (operators fill in), review (coordinators),
-quickwins, datasets, exports and instrument (admin-side). Each module stays thin: look the object
-up through evaluations.access, bind the form, change data through a model method, redirect."""
-
-from .common import csrf_failure, home
-
-__all__ = ["csrf_failure", "home"]
+"""Views, one module per topic (the same names as models/, forms/, templates/ and tests/): common
+(home, errors), answering (operators fill in), review and results (coordinators), periods and
+instrument (admin), quickwins, datasets, surveys, notifications and jobs. Each module stays thin:
+look the object up through evaluations.access, bind the form, call a rule (a model method or
+evaluations/<topic>.py), redirect or render. URL names are <topic>_<view function>."""

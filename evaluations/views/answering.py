@@ -20,7 +20,7 @@ from ..answering import (
     answer_state,
     can_carry_forward,
     carry_forward,
-    find_section,
+    find_section_by_id,
     load_section,
     save_answers,
     section_key_of,
@@ -61,12 +61,12 @@ def home(request):
     period = EvaluationPeriod.objects.current()
     if period is None:
         messages.info(request, _("Belum ada periode evaluasi."))
-        return redirect("evaluations:home")
+        return redirect("evaluations:common_home")
     return _overview(request, Submission.start(period, agency))
 
 
-def submission(request, submission_id):
-    return _overview(request, access.get_submission_for_user(request.user, submission_id))
+def submission(request, pk):
+    return _overview(request, access.get_submission_for_user(request.user, pk))
 
 
 def _render_section(request, submission, page, forms, status=200, restored=False):
@@ -90,13 +90,12 @@ def _render_section(request, submission, page, forms, status=200, restored=False
     )
 
 
-def _stash_post(request, submission_id, key):
+def _stash_post(request, pk, key):
     """Keep what a logged-out operator typed (not the files) in their anonymous session, so that
     after logging in they get it back on the same page instead of losing it. Only a real section's
     own fields are kept, within evaluations.restore's limits; the answer is the same whether or not
     the section exists, so an anonymous visitor learns nothing."""
-    submission = Submission.objects.select_related("period", "agency").filter(pk=submission_id).first()
-    section = find_section(submission, key) if submission is not None else None
+    section = find_section_by_id(pk, key)
     fields = restorable_fields(section.questions) if section is not None else {}
     restore.stash(request.session, request.path, request.POST, fields)
     messages.warning(
@@ -110,15 +109,15 @@ def _stash_post(request, submission_id, key):
 
 
 @login_not_required
-def section(request, submission_id, key):
+def section(request, pk, key):
     """One section's questions. Anonymous posts (session expired) are stashed, not lost."""
     if not request.user.is_authenticated:
         if request.method == "POST":
-            return _stash_post(request, submission_id, key)
+            return _stash_post(request, pk, key)
         return redirect_to_login(request.get_full_path())
     if request.method == "POST":
-        return _save_section(request, submission_id, key)
-    submission = access.get_submission_for_user(request.user, submission_id)
+        return _save_section(request, pk, key)
+    submission = access.get_submission_for_user(request.user, pk)
     page = load_section(submission, key)
     if page is None:
         raise Http404
@@ -136,8 +135,8 @@ def section(request, submission_id, key):
     return _render_section(request, submission, page, forms, restored=restored is not None)
 
 
-def _save_section(request, submission_id, key):
-    submission = access.get_rw_submission_for_user(request.user, submission_id)
+def _save_section(request, pk, key):
+    submission = access.get_rw_submission_for_user(request.user, pk)
     page = load_section(submission, key)
     if page is None:
         raise Http404
@@ -216,10 +215,10 @@ def _render_conflicts(request, submission, key, data, forms, items, result):
     return _render_section(request, submission, page, forms, status=409)
 
 
-def submit(request, submission_id):
+def submit(request, pk):
     """GET: what is still missing, or a confirmation. POST: send it for verification."""
     if request.method == "POST":
-        submission = access.get_rw_submission_for_user(request.user, submission_id)
+        submission = access.get_rw_submission_for_user(request.user, pk)
         try:
             submission.submit(by=request.user)
         except TransitionError as exc:
@@ -228,7 +227,7 @@ def submit(request, submission_id):
         notifications.submission_changed(submission, by=request.user)
         messages.success(request, _("Pengisian terkirim untuk verifikasi. Isian kini hanya dapat dibaca."))
         return redirect("evaluations:answering_submission", submission.pk)
-    submission = access.get_submission_for_user(request.user, submission_id)
+    submission = access.get_submission_for_user(request.user, pk)
     return _render_submit(request, submission, submission.missing_items())
 
 
@@ -251,8 +250,8 @@ def _render_submit(request, submission, missing, status=200):
 
 
 @require_POST
-def copy_previous(request, submission_id):
-    submission = access.get_rw_submission_for_user(request.user, submission_id)
+def copy_previous(request, pk):
+    submission = access.get_rw_submission_for_user(request.user, pk)
     try:
         copied = carry_forward(submission, by=request.user)
     except TransitionError as exc:
@@ -269,7 +268,7 @@ def copy_previous(request, submission_id):
     return redirect("evaluations:answering_submission", submission.pk)
 
 
-def evidence_download(request, evidence_id):
+def evidence_download(request, pk):
     """Streams an evidence file to those who may see the answer, always as a download."""
-    evidence = access.get_evidence_for_user(request.user, evidence_id)
+    evidence = access.get_evidence_for_user(request.user, pk)
     return stored_file_attachment(evidence.file, evidence.original_name)

@@ -8,13 +8,10 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from pillars.models import Pillar
-
-from .. import charts, roles, scoring
+from .. import roles
 from ..models import EvaluationPeriod, Question, Submission
-from ..progress import AgencyShares, agency_progress
+from ..results import for_leader
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FLASH_TEXT_MAX_CHARS = 80
@@ -34,78 +31,12 @@ def home(request):
             # The coordinator's first question every morning: what is waiting for me?
             context["awaiting_review"] = Submission.objects.for_period(period).awaiting_review().count()
         if roles.is_leader(request.user):
-            context["leader"] = _leader_summary(period)
+            context["leader"] = for_leader(period)
         elif roles.can_view_all(request.user):
             context["question_total"] = Question.objects.for_period(period).count()
             context["submission_count"] = Submission.objects.for_period(period).count()
             context["agencies_assigned"] = period.assignments.values("agency").distinct().count()
     return render(request, "evaluations/common/home.html", context)
-
-
-INDEX_LABELS = {
-    "official": _lazy("Indeks resmi (disetujui, skor verifikasi)"),
-    "provisional": _lazy("Indeks sementara (semua yang dikirim)"),
-    "self": _lazy("Indeks penilaian mandiri"),
-}
-
-
-def index_cards(result, before=None, kinds=tuple(INDEX_LABELS)):
-    """The indexes as every page labels them (DESIGN §2: never a bare number), for
-    results/_index_card.html. Only the official index is compared with the previous period's
-    result: last year's provisional or self-assessed number is no baseline to measure progress by."""
-    return [
-        {
-            "kind": kind,
-            "label": INDEX_LABELS[kind],
-            "final": getattr(result, kind).final,
-            "change": (
-                scoring.change(result.official.final, before.official.final)
-                if kind == "official" and before is not None
-                else None
-            ),
-        }
-        for kind in kinds
-    ]
-
-
-def _leader_summary(period):
-    """The leader's panel: the period's indexes with their coverage, the six pillars, how many
-    agencies handed in, and who is late or returned, from period.results() and
-    progress.agency_progress() (a fixed number of queries whatever the number of agencies)."""
-    result = period.results()
-    progress = agency_progress(period)
-    days_left = period.days_left()
-    pillars = list(Pillar.objects.all())
-    pillar_rows = [
-        {
-            "pillar": pillar,
-            "official": result.official.pillars.get(pillar.code),
-            "provisional": result.provisional.pillars.get(pillar.code),
-            "coverage": result.coverage.pillars.get(pillar.code) or scoring.Coverage(),
-        }
-        for pillar in pillars
-    ]
-    return {
-        "indexes": index_cards(result, kinds=("official", "provisional")),
-        "coverage": result.coverage.total,
-        "pillar_rows": pillar_rows,
-        "pillar_chart": charts.bar_chart(
-            [pillar.name for pillar in pillars],
-            [
-                charts.Series(_("Indeks resmi"), [row["official"] for row in pillar_rows]),
-                charts.Series(_("Indeks sementara"), [row["provisional"] for row in pillar_rows]),
-            ],
-            title=_("Indeks resmi dan sementara per pilar"),
-        ),
-        "shares": AgencyShares.of(progress),
-        "days_left": days_left,
-        "days_past": -days_left,
-        # The latest first: those are the ones to call.
-        "attention": sorted(
-            ({"progress": row, "days_late": row.days_late(period)} for row in progress if row.needs_attention(period)),
-            key=lambda item: -item["days_late"],
-        ),
-    }
 
 
 def period_or_404(pk=None):

@@ -4,23 +4,18 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access, roles, tasks
-from ..datasets import SPECS, get_spec
+from ..datasets import SPECS, for_page, get_spec
 from ..excel.datasets import build_template
 from ..forms.datasets import DatasetUploadForm
-from ..models import DatasetKind, DatasetUpload, Kecamatan
+from ..models import DatasetKind, DatasetUpload
 from .common import XLSX, period_or_404, shorten, stored_file_attachment, upload_redirect, xlsx_attachment
-
-ROWS_PER_PAGE = 100
 
 
 def _spec_or_404(kind):
@@ -54,74 +49,24 @@ def index(request):
     )
 
 
-def _display(column, row):
-    value = getattr(row, column.field)
-    if column.type == "choice":
-        return getattr(row, f"get_{column.field}_display")() if value else ""
-    if column.type == "bool":
-        return _("Ya") if value else _("Tidak")
-    if column.type == "decimal":
-        return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
-    if column.type == "int" and value is not None:
-        return number_format(value, use_l10n=True, force_grouping=True)
-    return "" if value is None else value
-
-
 def page(request, kind):
-    """The rows of every agency with filters, totals and derived figures: a fixed number of
-    queries whatever the number of rows (one page of rows, aggregates for the rest)."""
+    """The rows of every agency with filters, totals and derived figures (datasets.for_page), the
+    upload history and what this user may do with it."""
     spec = _spec_or_404(kind)
     period = period_or_404()
-    model = spec.model
-    filters, selected = {}, {}
-    kecamatan_list = list(Kecamatan.objects.all())
-    filter_options = []
-    for field_name, label in spec.filters:
-        raw = request.GET.get(field_name, "")
-        if field_name == "kecamatan":
-            options = [(str(k.pk), k.name) for k in kecamatan_list]
-        else:
-            options = list(model._meta.get_field(field_name).choices)
-        if raw and raw in {str(v) for v, _label in options}:
-            filters[field_name] = raw
-        selected[field_name] = raw
-        filter_options.append(
-            {"field": field_name, "label": label, "options": options, "selected": filters.get(field_name, "")}
-        )
-    rows = model.objects.for_page(period, filters)
-    totals = rows.aggregate(**{name: Sum(name) for name in spec.numeric_totals})
-    page = Paginator(rows.order_by("kecamatan__code", "agency__name", "row_number"), ROWS_PER_PAGE).get_page(
-        request.GET.get("halaman")
-    )
-    table = [[_display(c, row) for c in spec.columns] for row in page.object_list]
-    total_cells = [
-        number_format(
-            totals[c.field], decimal_pos=2 if c.type == "decimal" else None, use_l10n=True, force_grouping=True
-        )
-        if c.field in totals and totals[c.field] is not None
-        else ""
-        for c in spec.columns
-    ]
     agency = roles.agency_of(request.user)
-    history_agencies = access.visible_agencies(request.user)
-    history = list(DatasetUpload.objects.history(period, spec.kind, history_agencies)[:20])
-    current = DatasetUpload.objects.current(period, agency, spec.kind) if agency else None
+    history = DatasetUpload.objects.history(period, spec.kind, access.visible_agencies(request.user))
     query = request.GET.copy()
     query.pop("halaman", None)
     return render(
         request,
         "evaluations/datasets/page.html",
         {
+            **for_page(spec, period, request.GET),
             "spec": spec,
             "period": period,
-            "filters": filter_options,
-            "page": page,
-            "table": table,
-            "total_cells": total_cells,
-            "row_count": page.paginator.count,
-            "figures": spec.figures(rows),
-            "history": history,
-            "current": current,
+            "history": list(history[:20]),
+            "current": DatasetUpload.objects.current(period, agency, spec.kind) if agency else None,
             "may_upload": _may_upload(request.user, period),
             "may_delete": roles.is_coordinator(request.user),
             "form": DatasetUploadForm(),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .. import tasks
 from ..access import require_admin
-from ..excel.instrument import write_instrument
+from ..excel.instrument_export import write_instrument
 from ..forms.instrument import InstrumentImportForm
 from ..models import EvaluationPeriod, InstrumentChange
 from .common import shorten, upload_redirect, xlsx_attachment

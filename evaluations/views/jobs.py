@@ -7,26 +7,21 @@ from django.shortcuts import render
 from .. import access, tasks
 from ..excel.workbook import workbook_filename
 from ..models import Job
-from . import datasets, instrument
 from .common import XLSX, stored_file_attachment
 
 REFRESH_SECONDS = 2
-# A finished import's page is its topic's result: the data set with its message, the refused
-# file's errors, the dry run's difference. None from one of these: the job page says it all.
-RESULT_PAGES = {
-    Job.Kind.DATASET_IMPORT: datasets.upload_result,
-    Job.Kind.INSTRUMENT_IMPORT: instrument.import_result,
-}
 
 
-def detail(request, pk):
+def detail(request, pk, result_pages=None):
+    """`result_pages` (given by urls.py, which knows every topic's views): a finished job's page
+    by kind, as view(request, job); a None from it leaves the job page to say it all."""
     job = access.get_job_for_user(request.user, pk)
     # The person waiting is the periodic check for their own job: a worker killed in the middle
     # leaves the heartbeat old, and the next refresh queues the job again.
     if job.looks_stale() and job.requeue_if_stale():
         tasks.enqueue(job)
-    if job.is_finished and job.kind in RESULT_PAGES:
-        response = RESULT_PAGES[job.kind](request, job)
+    if job.is_finished and job.kind in (result_pages or {}):
+        response = result_pages[job.kind](request, job)
         if response is not None:
             return response
     return render(

@@ -29,7 +29,7 @@ def index(request):
         agency_count=Count("assignments__agency", distinct=True),
         submission_count=Count("submissions", distinct=True),
     )
-    return render(request, "evaluations/periods/list.html", {"periods": periods})
+    return render(request, "evaluations/periods/index.html", {"periods": periods})
 
 
 def _suggested(periods):
@@ -37,14 +37,14 @@ def _suggested(periods):
     today = timezone.localdate()
     initial = {"opens": today, "closes": today + timedelta(days=30)}
     if not periods:
-        return {**initial, "year": today.year, "stage": EvaluationPeriod.Stage.TAHAP_1}
+        return {**initial, "year": today.year, "stage": EvaluationPeriod.Stage.FIRST}
     latest = periods[0]
-    if latest.stage == EvaluationPeriod.Stage.TAHAP_1:
-        year, stage = latest.year, EvaluationPeriod.Stage.TAHAP_2
+    if latest.stage == EvaluationPeriod.Stage.FIRST:
+        year, stage = latest.year, EvaluationPeriod.Stage.SECOND
     else:
-        year, stage = latest.year + 1, EvaluationPeriod.Stage.TAHAP_1
+        year, stage = latest.year + 1, EvaluationPeriod.Stage.FIRST
     # The period's name is data, in the ministry's words whatever the admin's language.
-    name = f"Evaluasi Smart City {year} Tahap {'I' if stage == EvaluationPeriod.Stage.TAHAP_1 else 'II'}"
+    name = f"Evaluasi Smart City {year} Tahap {'I' if stage == EvaluationPeriod.Stage.FIRST else 'II'}"
     return {**initial, "year": year, "stage": stage, "name": name, "source": latest.pk}
 
 
@@ -54,12 +54,12 @@ def create(request):
     form = PeriodCreateForm(request.POST if request.method == "POST" else None, initial=_suggested(periods))
     if request.method == "POST":
         if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
             source = form.cleaned_data["source"]
             if source is None:
-                period = EvaluationPeriod.objects.create(**fields)
+                period = form.save()  # a draft
                 message = _("Periode %(period)s dibuat tanpa instrumen: impor instrumennya di halaman Instrumen.")
             else:
+                fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
                 period = EvaluationPeriod.objects.create_copy(source, **fields)
                 message = _("Periode %(period)s dibuat sebagai salinan %(source)s: periksa instrumen dan penugasannya.")
             messages.success(request, message % {"period": shorten(period.name), "source": shorten(source or "")})

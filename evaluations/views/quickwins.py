@@ -10,15 +10,15 @@ from django.views.decorators.http import require_POST
 
 from pillars.models import Pillar, SubDimension
 
-from .. import access, notifications, roles
+from .. import access, notifications, quickwins, roles
 from ..forms.quickwins import (
     CompletionRequestForm,
     NoteForm,
-    ProgressForm,
     QuickWinEvidenceForm,
     QuickWinForm,
     QuickWinReportForm,
     RejectForm,
+    StatusMoveForm,
 )
 from ..models import Agency, EvaluationPeriod, QuickWin, QuickWinChange, QuickWinEvidence, TransitionError
 from .common import form_errors, period_or_404, shorten, stored_file_attachment
@@ -41,7 +41,7 @@ def index(request):
     )
     return render(
         request,
-        "evaluations/quickwins/list.html",
+        "evaluations/quickwins/index.html",
         {
             "period": period,
             "periods": EvaluationPeriod.objects.all(),
@@ -57,13 +57,13 @@ def index(request):
 
 
 def coverage(request):
-    """Each pillar and sub-dimension with its set quick wins; a pillar without one is flagged."""
+    """Each pillar and sub-dimension with its established quick wins; a pillar without one is flagged."""
     period = period_or_404(request.GET.get("periode"))
-    set_ones = list(QuickWin.objects.for_coverage(period))
+    established = list(QuickWin.objects.for_coverage(period))
     subdimensions = list(SubDimension.objects.all())
     pillars = []
     for pillar in Pillar.objects.all():
-        items = [q for q in set_ones if q.pillar_id == pillar.pk]
+        items = [q for q in established if q.pillar_id == pillar.pk]
         pillars.append(
             {
                 "pillar": pillar,
@@ -105,7 +105,7 @@ def _detail_context(user, quick_win, report_form=None, completion_form=None):
         "evidence": quick_win.evidence.live(),
         "can_edit": quick_win.can_edit(user),
         "can_review": quick_win.can_review(user),
-        "can_progress": quick_win.can_progress(user),
+        "can_move_status": quick_win.can_move_status(user),
         "can_resubmit": quick_win.can_resubmit(user),
         "can_attach": quick_win.can_attach(user),
         "can_remove_evidence": quick_win.can_remove_evidence(user),
@@ -115,7 +115,7 @@ def _detail_context(user, quick_win, report_form=None, completion_form=None):
         "continuation_targets": quick_win.continuation_targets(user),
         "note_form": NoteForm(),
         "reject_form": RejectForm(),
-        "progress_form": ProgressForm(quick_win=quick_win),
+        "status_form": StatusMoveForm(quick_win=quick_win),
         "evidence_form": QuickWinEvidenceForm(),
         "report_form": report_form or QuickWinReportForm(prefix=REPORT_PREFIX),
         "completion_form": completion_form or CompletionRequestForm(prefix=COMPLETION_PREFIX),
@@ -139,7 +139,7 @@ def create(request):
         fields = {k: v for k, v in form.cleaned_data.items() if k != "supporting_agencies"}
         fields.setdefault("agency", roles.agency_of(request.user))
         try:
-            quick_win = QuickWin.propose(
+            quick_win = quickwins.propose(
                 request.user, period=period, supporting_agencies=form.cleaned_data["supporting_agencies"], **fields
             )
         except TransitionError as error:
@@ -156,7 +156,7 @@ def edit(request, pk):
     if request.method == "POST" and form.is_valid():
         quick_win = form.save(commit=False)
         try:
-            quick_win.save_edit(request.user, supporting_agencies=form.cleaned_data["supporting_agencies"])
+            quickwins.save_edit(quick_win, request.user, supporting_agencies=form.cleaned_data["supporting_agencies"])
         except TransitionError as error:
             messages.error(request, error.message)
             return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
@@ -168,7 +168,7 @@ def edit(request, pk):
 
 
 def _transition(request, quick_win, form, action, success):
-    """Set, reject, resubmit or move on: `action` is the QuickWin method, called with the form's
+    """Establish, reject, resubmit or move the status: `action` is the QuickWin method, called with the form's
     cleaned data as its keyword arguments."""
     if not form.is_valid():
         messages.error(
@@ -189,9 +189,7 @@ def _transition(request, quick_win, form, action, success):
 @require_POST
 def establish(request, pk):
     quick_win = access.get_quick_win_for_user(request.user, pk)
-    return _transition(
-        request, quick_win, NoteForm(request.POST), QuickWin.set_by_coordinator, _("Quick win ditetapkan.")
-    )
+    return _transition(request, quick_win, NoteForm(request.POST), QuickWin.establish, _("Quick win ditetapkan."))
 
 
 @require_POST
@@ -207,10 +205,10 @@ def resubmit(request, pk):
 
 
 @require_POST
-def progress(request, pk):
+def move_status(request, pk):
     quick_win = access.get_quick_win_for_user(request.user, pk)
-    form = ProgressForm(request.POST, quick_win=quick_win)
-    return _transition(request, quick_win, form, QuickWin.progress, _("Status quick win diubah."))
+    form = StatusMoveForm(request.POST, quick_win=quick_win)
+    return _transition(request, quick_win, form, QuickWin.move_status, _("Status quick win diubah."))
 
 
 @require_POST
@@ -223,7 +221,7 @@ def continue_into(request, pk):
     chosen = request.POST.get("periode", "")
     period = get_object_or_404(EvaluationPeriod, pk=chosen) if chosen.isdigit() else period_or_404()
     try:
-        new = quick_win.continue_into(period, request.user)
+        new = quickwins.continue_into(quick_win, period, request.user)
     except (TransitionError, IntegrityError) as error:
         messages.error(request, getattr(error, "message", _("Quick win ini sudah dilanjutkan ke periode ini.")))
         return redirect("evaluations:quickwins_detail", pk=pk)
@@ -239,8 +237,8 @@ def continuation(request):
     previous = period.previous() if period else None
     candidates = []
     if previous is not None:
-        qs = QuickWin.objects.filter(period=previous, status__in=QuickWin.SET_STATUSES).exclude(
-            status=QuickWin.Status.DIHENTIKAN
+        qs = QuickWin.objects.filter(period=previous, status__in=QuickWin.ESTABLISHED_STATUSES).exclude(
+            status=QuickWin.Status.STOPPED
         )
         if not roles.is_coordinator(request.user):
             qs = qs.filter(agency=roles.agency_of(request.user))
@@ -295,7 +293,7 @@ def evidence_remove(request, pk):
 
 
 def _owner_action(request, quick_win, form, form_name, act, success, refused):
-    """A form of the owning agency on the quick-win page (a progress report, a completion request):
+    """A form of the owning agency on the quick-win page (a report of achievement, a completion request):
     `act(data)` on a valid form, then back to the page; an invalid form redraws the page with it."""
     if form.is_valid():
         try:
@@ -313,7 +311,7 @@ def _owner_action(request, quick_win, form, form_name, act, success, refused):
 
 @require_POST
 def report(request, pk):
-    """The owning agency reports progress; a refused report shows the page again with its errors."""
+    """The owning agency reports its achievement; a refused report shows the page again with its errors."""
     quick_win = access.get_reporting_quick_win_for_user(request.user, pk)
     form = QuickWinReportForm(request.POST, request.FILES, prefix=REPORT_PREFIX)
     return _owner_action(
@@ -321,7 +319,8 @@ def report(request, pk):
         quick_win,
         form,
         "report_form",
-        lambda data: quick_win.report(
+        lambda data: quickwins.report(
+            quick_win,
             request.user,
             achievement_pct=data["achievement_pct"],
             reported_on=data["reported_on"],
@@ -344,7 +343,8 @@ def request_completion(request, pk):
         quick_win,
         form,
         "completion_form",
-        lambda data: quick_win.request_completion(
+        lambda data: quickwins.request_completion(
+            quick_win,
             request.user,
             completed_on=data["completed_on"],
             note=data["note"],

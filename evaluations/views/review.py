@@ -54,13 +54,13 @@ def _place(request, section=None):
     if request.GET.get("tampil") in SHOW_CHOICES:
         params["tampil"] = request.GET["tampil"]
     if _page(request) > 1:
-        params["hal"] = _page(request)
+        params["halaman"] = _page(request)
     params = {k: v for k, v in params.items() if v}
     return f"?{urlencode(params)}" if params else ""
 
 
 def _page(request):
-    page = request.GET.get("hal", "")
+    page = request.GET.get("halaman", "")
     return int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
 
 
@@ -87,7 +87,7 @@ def _common(request, submission):
 
 
 def _sections(submission, key):
-    """The section navigator: every section with its progress, and the one shown (`key`, or the first)."""
+    """The section navigator: every section with its counts, and the one shown (`key`, or the first)."""
     sections = submission.review_sections()
     current = next((s for s in sections if s.key == key), sections[0] if sections else None)
     return sections, current
@@ -105,16 +105,7 @@ def _render(
 ):
     sections, current = _sections(submission, section or request.GET.get("bagian"))
     # What approving would meet, over every section (Submission.approve's rules): one query each.
-    marked = list(
-        submission.answers.filter(needs_revision=True)
-        .select_related("question__indicator__dimension", "question__pillar")
-        .order_by("question__code")
-    )
-    for answer in marked:  # a link to the card, in whichever section it is
-        question = answer.question
-        answer.review_key = section_key(
-            question.indicator.dimension.code, question.pillar.code if question.pillar else None
-        )
+    marked = submission.marked_answers()  # each links to its card, in whichever section it is
     self_scored = list(submission.self_scored_answers())
     show = request.GET.get("tampil") if request.GET.get("tampil") in SHOW_CHOICES else ""
     page = _page(request)
@@ -147,7 +138,7 @@ def _render(
             "next_page": page + 1 if more else None,
             "place": _place(request, current.key if current else ""),
             "bound_answer": bound_answer,
-            "events": submission.events.select_related("actor", "answer__question"),
+            "events": submission.timeline(),
             "can_reopen": roles.is_admin(request.user) and (submission.is_approved() or submission.is_locked()),
             "transition_form": transition_form or TransitionForm(),
             # Built here even after a refused post: its label names the answers as they are now.
@@ -166,7 +157,7 @@ def submission(request, pk):
 
 def _card(request, answer, bound=None, message=None, level="success", status=200, expanded=False):
     """One answer card, for htmx to swap in place of the old one, with the section navigator's
-    new progress swapped out of band."""
+    new counts swapped out of band."""
     submission = answer.submission
     [item] = _items(
         request, submission, submission.review_items(question=answer.question_id), answer.pk, bound, expanded
@@ -193,8 +184,8 @@ def _card(request, answer, bound=None, message=None, level="success", status=200
 def _extras(request, answer, forms=None):
     """What loads on demand under an answer: its history and its comments (and the comment form)."""
     return {
-        "changes": answer.changes.select_related("changed_by"),
-        "comments": answer.comments.select_related("author"),
+        "changes": answer.history(),
+        "comments": answer.review_comments(),
         "comment_form": (forms or {}).get("comment")
         or (CommentForm(prefix=f"comment-{answer.pk}") if roles.is_coordinator(request.user) else None),
     }

@@ -1,5 +1,6 @@
 """The impact survey (survei dampak) pages, one block per part: setup and enumerator links (staff),
-the public respondent form (/s/, no account), filling the impact questions from the results."""
+the public respondent form (/s/, no account), filling the impact questions from the results, the
+monitor. The rules and the pages' heavier reads are in evaluations/surveys.py and survey_monitor.py."""
 
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -8,8 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pillars.models import Pillar
 from smartcity.client_ip import client_ip
 
-from .. import access, ratelimit, roles
+from .. import access, ratelimit, roles, survey_monitor, surveys
 from ..forms.surveys import (
     EnumeratorForm,
     ExclusionForm,
@@ -36,28 +35,9 @@ from ..forms.surveys import (
     form_groups,
     issue_token,
 )
-from ..models import (
-    Agency,
-    Enumerator,
-    EvaluationPeriod,
-    ImpactSurvey,
-    ProgrammeUse,
-    QuickWin,
-    SurveyForm,
-    SurveyProgramme,
-    SurveyResponse,
-    SurveySetupRefused,
-    TransitionError,
-)
-from ..models.surveys import (
-    FLAGS_BY_CODE,
-    RESPONSE_FLAGS,
-    ResponseRefused,
-    keyed_hash,
-    min_seconds_per_statement,
-    record_response,
-)
-from ..models.surveys import fill_impact_answers as fill_answers
+from ..models import EvaluationPeriod, ImpactSurvey, ProgrammeUse, SurveyResponse, SurveySetupRefused, TransitionError
+from ..models.survey_responses import FLAGS_BY_CODE, RESPONSE_FLAGS, min_seconds_per_statement
+from ..surveys import ResponseRefused
 
 # --- setup: survey dates, programmes, split, targets, links; enumerator links (surveys-setup) ---
 DEFAULT_SURVEY_DAYS = 30
@@ -88,11 +68,11 @@ def _label_suffix(form):
     return f" / {form.subdimension.name}" if form.subdimension_id else ""
 
 
-def setup(request, period_pk):
+def setup(request, period_id):
     """Create the period's survey (one form per pillar) or change its dates; the overview of
     every pillar's programmes, forms, targets and public links. Six queries of its own whatever
     the number of forms and responses (tests/test_surveys_setup.py pins the page)."""
-    period = access.get_survey_period_for_user(request.user, period_pk, write=request.method == "POST")
+    period = access.get_survey_period_for_user(request.user, period_id, write=request.method == "POST")
     survey = ImpactSurvey.objects.filter(period=period).first()
     today = timezone.localdate()
     initial = {"opens": today, "closes": today + timedelta(days=DEFAULT_SURVEY_DAYS)}
@@ -107,84 +87,34 @@ def setup(request, period_pk):
         return redirect("evaluations:surveys_setup", period.pk)
     context = {"period": period, "survey": survey, "form": form, "can_change": roles.is_coordinator(request.user)}
     if survey is not None:
-        programmes = {
-            p.subdimension_id: p for p in SurveyProgramme.objects.filter(survey=survey).select_related("agency")
-        }
-        forms = SurveyForm.objects.filter(survey=survey).select_related("pillar", "subdimension")
-        form_rows = _form_rows(request, forms.annotate(response_count=Count("responses")))
-        pillars = []
-        for pillar in Pillar.objects.prefetch_related("subdimensions"):
-            rows = [row for row in form_rows if row["form"].pillar_id == pillar.pk]
-            subdimensions = [(sub, programmes.get(sub.pk)) for sub in pillar.subdimensions.all()]
-            pillars.append(
-                {
-                    "pillar": pillar,
-                    "subdimensions": subdimensions,
-                    "forms": rows,
-                    "split": any(row["form"].subdimension_id for row in rows),
-                    "missing": sum(1 for _sub, programme in subdimensions if programme is None),
-                }
-            )
+        pillars, forms = surveys.setup_overview(survey)
+        form_rows = _form_rows(request, forms)
+        row_of = {row["form"].pk: row for row in form_rows}
+        pillars = [{**entry, "forms": [row_of[form.pk] for form in entry["forms"]]} for entry in pillars]
         context.update(pillars=pillars, links_text=_links_text(form_rows))
     return render(request, "evaluations/surveys/setup.html", context, status=400 if form.is_bound else 200)
 
 
-def setup_pillar(request, period_pk, pillar_code):
+def setup_pillar(request, period_id, pillar_code):
     """One pillar: the programme per sub-dimension (from a quick win or typed) and the target of
     each of its forms, saved together; the split is its own small form (setup_split)."""
-    survey = access.get_survey_for_user(request.user, period_pk, write=request.method == "POST")
+    survey = access.get_survey_for_user(request.user, period_id, write=request.method == "POST")
     pillar = get_object_or_404(Pillar.objects.prefetch_related("subdimensions"), code=pillar_code.upper())
-    subdimensions = list(pillar.subdimensions.all())
-    programmes = {
-        p.subdimension_id: p
-        for p in SurveyProgramme.objects.filter(survey=survey, subdimension__pillar=pillar).select_related("quick_win")
-    }
-    forms = list(
-        SurveyForm.objects.filter(survey=survey, pillar=pillar)
-        .select_related("pillar", "subdimension")
-        .annotate(response_count=Count("responses"))
-    )
-    quick_wins = list(
-        QuickWin.objects.filter(period=survey.period, pillar=pillar)
-        .exclude(status=QuickWin.Status.DITOLAK)
-        .select_related("agency")
-        .order_by("name")
-    )
-    agencies = list(Agency.objects.order_by("abbreviation"))
+    page = surveys.pillar_setup(survey, pillar)
     data = request.POST if request.method == "POST" else None
-    programme_forms = []
-    for sub in subdimensions:
-        programme = programmes.get(sub.pk)
-        initial = (
-            {"quick_win": programme.quick_win_id, "name": programme.name, "agency": programme.agency_id}
-            if programme
-            else {}
+    programme_forms = [(sub, _programme_form(data, page, sub)) for sub in page.subdimensions]
+    target_forms = [(form, TargetForm(data, instance=form, prefix=f"target-{form.pk}")) for form in page.forms]
+    if data is not None and all([f.is_valid() for _row, f in programme_forms + target_forms]):
+        surveys.save_pillar_setup(
+            survey,
+            programmes=[
+                (sub, f.cleaned_data["name"], f.cleaned_data["agency"], f.cleaned_data["quick_win"])
+                for sub, f in programme_forms
+            ],
+            targets=[(form, f.cleaned_data["target"]) for form, f in target_forms],
         )
-        choices = [qw for qw in quick_wins if qw.subdimension_id in (None, sub.pk)]
-        programme_forms.append(
-            (
-                sub,
-                ProgrammeForm(
-                    data, prefix=sub.code, initial=initial, subdimension=sub, quick_wins=choices, agencies=agencies
-                ),
-            )
-        )
-    target_forms = [(form, TargetForm(data, instance=form, prefix=f"target-{form.pk}")) for form in forms]
-    if data is not None:
-        bound = [f for _sub, f in programme_forms] + [f for _form, f in target_forms]
-        if all([f.is_valid() for f in bound]):
-            # One transaction: the pillar's programmes and targets are saved together or not at all.
-            with transaction.atomic():
-                for sub, f in programme_forms:
-                    survey.set_programme(
-                        sub, f.cleaned_data["name"], f.cleaned_data["agency"], f.cleaned_data["quick_win"]
-                    )
-                for form, f in target_forms:
-                    # An update, never an insert: a form removed meanwhile (split) stays removed.
-                    SurveyForm.objects.filter(pk=form.pk).update(target=f.cleaned_data["target"])
-            messages.success(request, _("Program dan target pilar %(pillar)s disimpan.") % {"pillar": pillar.name})
-            return redirect("evaluations:surveys_setup_pillar", survey.period_id, pillar.code)
-    split = any(form.subdimension_id for form in forms)
+        messages.success(request, _("Program dan target pilar %(pillar)s disimpan.") % {"pillar": pillar.name})
+        return redirect("evaluations:surveys_setup_pillar", survey.period_id, pillar.code)
     return render(
         request,
         "evaluations/surveys/setup_pillar.html",
@@ -194,20 +124,37 @@ def setup_pillar(request, period_pk, pillar_code):
             "pillar": pillar,
             "programme_forms": programme_forms,
             "target_forms": [
-                (row, f) for row, (_form, f) in zip(_form_rows(request, forms), target_forms, strict=True)
+                (row, f) for row, (_form, f) in zip(_form_rows(request, page.forms), target_forms, strict=True)
             ],
-            "split": split,
-            "has_responses": any(form.response_count for form in forms),
-            "split_form": SplitForm(initial={"split": "1" if split else "0"}),
+            "split": page.split,
+            "has_responses": page.has_responses,
+            "split_form": SplitForm(initial={"split": "1" if page.split else "0"}),
             "can_change": roles.is_coordinator(request.user),
         },
         status=400 if data is not None else 200,
     )
 
 
+def _programme_form(data, page, sub):
+    programme = page.programmes.get(sub.pk)
+    initial = (
+        {"quick_win": programme.quick_win_id, "name": programme.name, "agency": programme.agency_id}
+        if programme
+        else {}
+    )
+    return ProgrammeForm(
+        data,
+        prefix=sub.code,
+        initial=initial,
+        subdimension=sub,
+        quick_wins=page.quick_wins_for(sub),
+        agencies=page.agencies,
+    )
+
+
 @require_POST
-def setup_split(request, period_pk, pillar_code):
-    survey = access.get_survey_for_user(request.user, period_pk, write=True)
+def setup_split(request, period_id, pillar_code):
+    survey = access.get_survey_for_user(request.user, period_id, write=True)
     pillar = get_object_or_404(Pillar, code=pillar_code.upper())
     form = SplitForm(request.POST)
     if not form.is_valid():
@@ -230,56 +177,41 @@ def setup_split(request, period_pk, pillar_code):
     return redirect("evaluations:surveys_setup_pillar", survey.period_id, pillar.code)
 
 
-def enumerators(request, period_pk):
-    return _enumerators_page(request, period_pk, access.survey_agency_of(request.user))
+def enumerators(request, period_id):
+    return _enumerators_page(request, period_id, access.survey_agency_of(request.user))
 
 
-def _enumerators_page(request, period_pk, agency, bound=None, status=200):
+def _enumerators_page(request, period_id, agency, bound=None, status=200):
     """An operator sees the forms of their agency's programmes and their agency's links only;
     those who view all agencies see every form and link. Response counts per link come from one
     aggregate query: four queries of its own whatever the number of forms and links."""
-    survey = ImpactSurvey.objects.select_related("period").filter(period_id=period_pk).first()
+    survey = ImpactSurvey.objects.select_related("period").filter(period_id=period_id).first()
     if survey is None:
-        period = get_object_or_404(EvaluationPeriod, pk=period_pk)
+        period = get_object_or_404(EvaluationPeriod, pk=period_id)
         return render(request, "evaluations/surveys/enumerators.html", {"period": period, "survey": None})
-    forms = SurveyForm.objects.filter(survey=survey).select_related("pillar", "subdimension")
-    links = (
-        Enumerator.objects.filter(form__survey=survey)
-        .select_related("agency")
-        .annotate(response_count=Count("responses"))
-    )
-    if agency is not None:
-        forms, links = forms.owned_by(agency), links.filter(agency=agency)
-    links = list(links.order_by("agency__abbreviation", "name"))
-    programmes = list(SurveyProgramme.objects.filter(survey=survey).select_related("agency", "subdimension"))
     can_add = agency is not None or roles.is_coordinator(request.user)
     rows = []
-    for row in _form_rows(request, forms):
-        form = row["form"]
-        own = [
-            p
-            for p in programmes
-            if (
-                p.subdimension_id == form.subdimension_id
-                if form.subdimension_id
-                else p.subdimension.pillar_id == form.pillar_id
-            )
-        ]
-        owners = [agency] if agency is not None else list({p.agency_id: p.agency for p in own}.values())
+    for entry in surveys.enumerator_overview(survey, agency):
+        form = entry["form"]
         if bound is not None and bound.survey_form.pk == form.pk:
             add_form = bound
         elif can_add:
-            add_form = EnumeratorForm(prefix=f"enum-{form.pk}", form=form, agencies=owners)
+            add_form = EnumeratorForm(prefix=f"enum-{form.pk}", form=form, agencies=entry["owners"])
         else:
             add_form = None
-        form_links = []
-        for enumerator in links:
-            if enumerator.form_id == form.pk:
-                enumerator.form = form  # read already: public_path() needs its token
-                form_links.append(
-                    {"enumerator": enumerator, "url": request.build_absolute_uri(enumerator.public_path())}
-                )
-        rows.append({**row, "programmes": own, "links": form_links, "add_form": add_form})
+        links = [
+            {"enumerator": enumerator, "url": request.build_absolute_uri(enumerator.public_path())}
+            for enumerator in entry["links"]
+        ]
+        rows.append(
+            {
+                "form": form,
+                "url": request.build_absolute_uri(form.public_path()),
+                "programmes": entry["programmes"],
+                "links": links,
+                "add_form": add_form,
+            }
+        )
     return render(
         request,
         "evaluations/surveys/enumerators.html",
@@ -289,17 +221,13 @@ def _enumerators_page(request, period_pk, agency, bound=None, status=200):
 
 
 @require_POST
-def enumerator_add(request, period_pk, form_pk):
-    survey_form = access.get_survey_form_for_operator(request.user, period_pk, form_pk)
+def enumerator_add(request, period_id, pk):
+    survey_form = access.get_survey_form_for_operator(request.user, period_id, pk)
     agency = access.survey_agency_of(request.user)
-    owners = (
-        [agency]
-        if agency is not None
-        else list({p.agency_id: p.agency for p in survey_form.programmes().select_related("agency")}.values())
-    )
+    owners = [agency] if agency is not None else survey_form.owning_agencies()
     form = EnumeratorForm(request.POST, prefix=f"enum-{survey_form.pk}", form=survey_form, agencies=owners)
     if not form.is_valid():
-        return _enumerators_page(request, period_pk, agency, bound=form, status=400)
+        return _enumerators_page(request, period_id, agency, bound=form, status=400)
     enumerator = survey_form.add_enumerator(form.cleaned_data["agency"], form.cleaned_data["name"], by=request.user)
     enumerator.form = survey_form
     messages.success(
@@ -307,7 +235,7 @@ def enumerator_add(request, period_pk, form_pk):
         _("Tautan untuk %(name)s dibuat: %(url)s")
         % {"name": enumerator.name, "url": request.build_absolute_uri(enumerator.public_path())},
     )
-    return redirect("evaluations:surveys_enumerators", period_pk)
+    return redirect("evaluations:surveys_enumerators", period_id)
 
 
 # --- The public respondent form (helper surveys-form) ------------------------------------------
@@ -380,6 +308,46 @@ def _rate_limited(request, link_token):
     return by_address or by_link
 
 
+def _too_many(request):
+    with translation.override("id"):
+        return _message(
+            request,
+            _("Terlalu banyak kiriman"),
+            _(
+                "Terlalu banyak kiriman dari jaringan atau tautan ini dalam waktu singkat. "
+                "Tunggu beberapa menit, lalu coba lagi."
+            ),
+            429,
+        )
+
+
+def _record(form, survey_form, enumerator, device):
+    """Save the valid respondent's form (surveys.record_response); raises ResponseRefused."""
+    surveys.record_response(
+        survey_form,
+        nonce=form.token_payload["n"],
+        started_at=datetime.fromtimestamp(form.token_payload["t"], tz=UTC),
+        profile=form.profile(),
+        uses=form.uses(),
+        ratings=form.ratings(),
+        enumerator=enumerator,
+        contact_hash=surveys.keyed_hash("contact", form.cleaned_data["contact"]),
+        device_hash=surveys.keyed_hash("device", device),
+    )
+
+
+def _set_device_cookie(response):
+    response.set_cookie(
+        DEVICE_COOKIE,
+        secrets.token_urlsafe(16),
+        max_age=DEVICE_COOKIE_AGE,
+        path="/s/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -395,16 +363,7 @@ def public_form(request, token, enumerator_token=None):
     if not survey.is_open():
         return _closed(request, survey)
     if request.method == "POST" and _rate_limited(request, enumerator_token or token):
-        with translation.override("id"):
-            return _message(
-                request,
-                _("Terlalu banyak kiriman"),
-                _(
-                    "Terlalu banyak kiriman dari jaringan atau tautan ini dalam waktu singkat. "
-                    "Tunggu beberapa menit, lalu coba lagi."
-                ),
-                429,
-            )
+        return _too_many(request)
     groups = form_groups(survey_form)
     device = request.COOKIES.get(DEVICE_COOKIE, "")
     status = 200
@@ -412,22 +371,12 @@ def public_form(request, token, enumerator_token=None):
         form = SurveyResponseForm(request.POST, survey_form=survey_form, groups=groups)
         if form.is_valid():
             try:
-                record_response(
-                    survey_form,
-                    nonce=form.token_payload["n"],
-                    started_at=datetime.fromtimestamp(form.token_payload["t"], tz=UTC),
-                    profile=form.profile(),
-                    uses=form.uses(),
-                    ratings=form.ratings(),
-                    enumerator=enumerator,
-                    contact_hash=keyed_hash("contact", form.cleaned_data["contact"]),
-                    device_hash=keyed_hash("device", device),
-                )
+                _record(form, survey_form, enumerator, device)
             except ResponseRefused as refused:
                 with translation.override("id"):
                     title, message = REFUSALS[refused.reason]
                     return _message(request, title, message, 409)
-            return redirect("evaluations:survey_form_thanks", token)
+            return redirect("evaluations:surveys_public_thanks", token)
         status = 400
         # A form with a good token keeps it (the same load, the same nonce); a stale or forged one
         # gets a fresh token, so that pressing "Kirim" again on the page with the answers works.
@@ -442,15 +391,7 @@ def public_form(request, token, enumerator_token=None):
         status=status,
     )
     if not device:
-        response.set_cookie(
-            DEVICE_COOKIE,
-            secrets.token_urlsafe(16),
-            max_age=DEVICE_COOKIE_AGE,
-            path="/s/",
-            secure=settings.SESSION_COOKIE_SECURE,
-            httponly=True,
-            samesite="Lax",
-        )
+        _set_device_cookie(response)
     return response
 
 
@@ -469,13 +410,13 @@ def public_thanks(request, token):
 
 
 @require_POST
-def fill_impact_answers(request, period_pk):
+def fill_answers(request, period_id):
     """The results page's coordinator action: the impact questions' answers of every agency that
-    answers them become the survey mean (models.surveys.fill_impact_answers)."""
-    period = access.get_period_for_coordinator(request.user, period_pk)
+    answers them become the survey mean (surveys.fill_impact_answers)."""
+    period = access.get_period_for_coordinator(request.user, period_id)
     url = reverse("evaluations:results_index") + f"?periode={period.pk}#survei-dampak"
     try:
-        fill = fill_answers(period, by=request.user)
+        fill = surveys.fill_impact_answers(period, by=request.user)
     except TransitionError as error:
         messages.error(request, error.message)
         return redirect(url)
@@ -525,35 +466,8 @@ def fill_impact_answers(request, period_pk):
 RESPONSES_PER_PAGE = 50
 # The list's filter (?tampil=): every response, the flagged ones, the excluded ones, those counted.
 SHOW_FLAGGED, SHOW_EXCLUDED, SHOW_COUNTED = "bermasalah", "dikeluarkan", "dihitung"
-
-
-def _percent(part, whole):
-    """Progress against a target as a whole-number percentage, rounded down: 49.5 of 50 never
-    shows a premature 100%."""
-    return part * 100 // whole if whole else 0
-
-
-def _share(part, whole):
-    """A share of the respondents as a whole-number percentage, rounded half up (2 of 3 is 67%)."""
-    return (part * 200 + whole) // (2 * whole) if whole else 0
-
-
-def _count_row(label, target, counts, form=None, is_part=False):
-    counts = counts or {}
-    counted = counts.get("counted", 0)
-    return {
-        "label": label,
-        "form": form,
-        "is_part": is_part,
-        "target": target,
-        "total": counts.get("total", 0),
-        "counted": counted,
-        "excluded": counts.get("total", 0) - counted,
-        "flagged": counts.get("flagged", 0),
-        "flagged_counted": counts.get("flagged_counted", 0),
-        "percent": _percent(counted, target),
-        "bar_value": min(counted, target),
-    }
+# What each stands for in SurveyResponse.objects.for_monitor().
+SHOW_STATES = {SHOW_FLAGGED: "flagged", SHOW_EXCLUDED: "excluded", SHOW_COUNTED: "counted"}
 
 
 @require_GET
@@ -562,28 +476,15 @@ def monitor(request, period_id):
     against the target, and a split pillar's total. Three queries whatever the number of responses:
     the survey, its forms, the counts per form (flags included)."""
     survey = access.get_monitored_survey_for_user(request.user, period_id)
-    forms = list(SurveyForm.objects.filter(survey=survey).select_related("pillar", "subdimension"))
-    counts = SurveyResponse.objects.filter(form__survey=survey).counts_per_form()
-    rows, by_pillar = [], {}
-    for form in forms:
-        by_pillar.setdefault(form.pillar, []).append(form)
-    for pillar, pillar_forms in by_pillar.items():
-        if len(pillar_forms) == 1 and pillar_forms[0].subdimension_id is None:
-            form = pillar_forms[0]
-            rows.append(_count_row(pillar.name, form.target, counts.get(form.pk), form=form))
-            continue
-        parts = [counts.get(form.pk, {}) for form in pillar_forms]
-        total = {key: sum(part.get(key, 0) for part in parts) for key in ("total", "counted", "flagged")}
-        total["flagged_counted"] = sum(part.get("flagged_counted", 0) for part in parts)
-        rows.append(_count_row(pillar.name, sum(form.target for form in pillar_forms), total))
-        rows.extend(
-            _count_row(form.subdimension.name, form.target, counts.get(form.pk), form=form, is_part=True)
-            for form in pillar_forms
-        )
     return render(
         request,
         "evaluations/surveys/monitor.html",
-        {"survey": survey, "period": survey.period, "rows": rows, "flags": _flag_legend()},
+        {
+            "survey": survey,
+            "period": survey.period,
+            "rows": survey_monitor.monitor_rows(survey),
+            "flags": _flag_legend(),
+        },
     )
 
 
@@ -591,83 +492,17 @@ def _flag_legend():
     return [{"flag": flag, "text": flag.describe()} for flag in RESPONSE_FLAGS]
 
 
-def _share_rows(pairs, total, labels=None):
-    """[(value, count)] as rows with a label and a percentage of `total`; with `labels` (choices in
-    their order) every choice is listed, zeros included."""
-    found = dict(pairs)
-    if labels is not None:
-        pairs = [(value, found.get(value, 0)) for value, _label in labels]
-    names = dict(labels or [])
-    return [
-        {"label": names.get(value, value), "count": count, "percent": _share(count, total)} for value, count in pairs
-    ]
-
-
-def _programme_use(form, counted_total):
-    """Per programme of the form, how many counted respondents use it how often (one query)."""
-    rows = (
-        ProgrammeUse.objects.filter(response__form=form, response__excluded_at__isnull=True)
-        .order_by()
-        .values_list("programme__subdimension__order", "programme__name", "frequency")
-        .annotate(n=Count("pk"))
-    )
-    programmes = {}
-    for order, name, frequency, n in sorted(rows):
-        programmes.setdefault((order, name), {})[frequency] = n
-    return [
-        {
-            "name": name,
-            "cells": [
-                {"label": label, "count": found.get(value, 0), "percent": _share(found.get(value, 0), counted_total)}
-                for value, label in ProgrammeUse.Frequency.choices
-            ],
-        }
-        for (_order, name), found in programmes.items()
-    ]
-
-
 @require_GET
-def monitor_form(request, period_id, form_id):
+def monitor_form(request, period_id, pk):
     """One form: responses per day and per enumerator, the profile mix of the responses that count,
     and the list of responses with their flags, 50 a page. A fixed number of queries whatever the
     number of responses (pinned in tests/test_surveys_monitor.py)."""
-    form = access.get_monitored_form_for_user(request.user, period_id, form_id)
-    responses = SurveyResponse.objects.filter(form=form)
-    counted = responses.counted()
-    summary = _count_row(str(form), form.target, responses.counts_per_form().get(form.pk))
-    days = responses.per_day()
-    running, peak = 0, max((day["total"] for day in days), default=0)
-    for day in days:
-        running += day["counted"]
-        day["running"] = running
-    enumerators = list(
-        Enumerator.objects.filter(form=form)
-        .select_related("agency")
-        .annotate(total=Count("responses"), counted=Count("responses", filter=Q(responses__excluded_at__isnull=True)))
-    )
-    public = responses.filter(enumerator__isnull=True).aggregate(
-        total=Count("pk"), counted=Count("pk", filter=Q(excluded_at__isnull=True))
-    )
-    n = summary["counted"]
-    profile = [
-        (_("Usia"), _share_rows(counted.profile_counts("age_band"), n, SurveyResponse.AgeBand.choices)),
-        (_("Pekerjaan"), _share_rows(counted.profile_counts("occupation"), n, SurveyResponse.Occupation.choices)),
-        (_("Kecamatan"), _share_rows(counted.profile_counts("kecamatan__name"), n)),
-    ]
+    form = access.get_monitored_form_for_user(request.user, period_id, pk)
     show = request.GET.get("tampil", "")
-    flag = FLAGS_BY_CODE.get(request.GET.get("tanda", ""))
-    listed = responses.with_flags()
-    if show == SHOW_FLAGGED:
-        listed = listed.flagged()
-    elif show == SHOW_EXCLUDED:
-        listed = listed.excluded()
-    elif show == SHOW_COUNTED:
-        listed = listed.counted()
-    else:
+    if show not in SHOW_STATES:
         show = ""
-    if flag:
-        listed = listed.flagged(flag.code)
-    listed = listed.select_related("enumerator", "kecamatan").order_by("-submitted_at", "-pk")
+    flag = FLAGS_BY_CODE.get(request.GET.get("tanda", ""))
+    listed = SurveyResponse.objects.filter(form=form).for_monitor(SHOW_STATES.get(show), flag)
     page = Paginator(listed, RESPONSES_PER_PAGE).get_page(request.GET.get("halaman"))
     return render(
         request,
@@ -676,13 +511,7 @@ def monitor_form(request, period_id, form_id):
             "form": form,
             "survey": form.survey,
             "period": form.survey.period,
-            "summary": summary,
-            "days": days,
-            "peak": peak,
-            "enumerators": enumerators,
-            "public": public,
-            "profile": profile,
-            "programme_use": _programme_use(form, n),
+            **survey_monitor.form_monitor(form),
             "frequencies": ProgrammeUse.Frequency.choices,
             "page": page,
             "show": show,
@@ -701,19 +530,6 @@ def monitor_form(request, period_id, form_id):
 
 def _response_page(request, period_id, pk, status=200, **forms):
     response = access.get_monitored_response_for_user(request.user, period_id, pk)
-    same_person = SurveyResponse.objects.none()
-    match = Q()
-    if response.contact_hash:
-        match |= Q(contact_hash=response.contact_hash)
-    if response.device_hash:
-        match |= Q(device_hash=response.device_hash)
-    if match:
-        same_person = (
-            SurveyResponse.objects.filter(match, form__survey=response.form.survey_id)
-            .exclude(pk=response.pk)
-            .select_related("form__pillar", "form__subdimension", "enumerator")
-            .order_by("submitted_at", "pk")
-        )
     may_act = roles.is_coordinator(request.user)
     context = {
         "response": response,
@@ -723,7 +539,7 @@ def _response_page(request, period_id, pk, status=200, **forms):
         "ratings": response.ratings.select_related("statement__subdimension").order_by(
             "statement__subdimension__order", "statement__order", "statement__code"
         ),
-        "same_person": same_person,
+        "same_person": SurveyResponse.objects.same_respondent_as(response),
         "events": response.events.select_related("actor"),
         "raised": [{"flag": flag, "text": flag.describe()} for flag in response.flags],
         "may_act": may_act,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ...excel.instrument import write_instrument
+from ...excel.instrument_export import write_instrument
 from ..period_option import add_period_argument, get_period
 
 

@@ -1,12 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ...excel.instrument import (
-    InstrumentFileError,
-    InstrumentImportRefused,
-    compare_instrument,
-    import_instrument,
-    read_instrument,
-)
+from ...excel.instrument import InstrumentFileError, read_instrument
+from ...instrument import InstrumentImportRefused, compare_instrument, import_instrument
 from ..period_option import add_period_argument, get_period
 
 

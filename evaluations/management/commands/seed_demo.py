@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from evaluations import roles
+from evaluations import quickwins, roles
 from evaluations.datasets import get_spec
 from evaluations.excel.datasets import read_upload, rows_to_xlsx
 from evaluations.management.demo_answers import seed_demo_answers
@@ -43,7 +43,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo hanya untuk pengembangan: DEBUG harus aktif.")
-        period = EvaluationPeriod.objects.filter(year=2024, stage=EvaluationPeriod.Stage.TAHAP_1).first()
+        period = EvaluationPeriod.objects.filter(year=2024, stage=EvaluationPeriod.Stage.FIRST).first()
         if period is None:
             raise CommandError("Periode 2024 Tahap I belum ada: jalankan loaddata untuk fixtures terlebih dahulu.")
         with transaction.atomic():
@@ -209,8 +209,9 @@ DEMO_DATASET_UPLOADERS = {
 
 
 def seed_quick_wins_and_datasets(period):
-    """A few quick wins at different points of their life cycle (two pillars left without a set
-    one, so the coverage page shows its warning) and a small file per data set. Skips what exists."""
+    """A few quick wins at different points of their life cycle (two pillars left without an
+    established one, so the coverage page shows its warning) and a small file per data set. Skips
+    what exists."""
     coordinator = User.objects.get(username="koordinator")
     operators = {m.agency.abbreviation: m.user for m in AgencyMember.objects.select_related("agency", "user")}
     agencies = {a.abbreviation: a for a in Agency.objects.all()}
@@ -219,7 +220,7 @@ def seed_quick_wins_and_datasets(period):
         if QuickWin.objects.filter(period=period, name=name).exists():
             continue
         agency = agencies[agency_abbr]
-        quick_win = QuickWin.propose(
+        quick_win = quickwins.propose(
             operators.get(agency_abbr, coordinator),
             period=period,
             agency=agency,
@@ -236,11 +237,11 @@ def seed_quick_wins_and_datasets(period):
         )
         for step in path:
             if step == "ditetapkan":
-                quick_win.set_by_coordinator(coordinator, note="Ditetapkan dalam rapat persiapan.")
+                quick_win.establish(coordinator, note="Ditetapkan dalam rapat persiapan.")
             elif step == "ditolak":
                 quick_win.reject(coordinator, note="Lengkapi data capaian dan mitra.")
             else:
-                quick_win.progress(coordinator, step)
+                quick_win.move_status(coordinator, step)
         created += 1
     uploads = 0
     users = {u.username: u for u in User.objects.filter(username__in=DEMO_DATASET_UPLOADERS.values())}
@@ -287,7 +288,9 @@ def seed_impact_survey(period):
     survey = ImpactSurvey.create_for(period, today, today + timedelta(days=21))
     agencies = {a.abbreviation: a for a in Agency.objects.all()}
     subdimensions = {s.code: s for s in SubDimension.objects.all()}
-    quick_wins = QuickWin.objects.filter(period=period).exclude(status=QuickWin.Status.DITOLAK).select_related("agency")
+    quick_wins = (
+        QuickWin.objects.filter(period=period).exclude(status=QuickWin.Status.REJECTED).select_related("agency")
+    )
     chosen = {qw.subdimension_id: qw for qw in quick_wins if qw.subdimension_id}
     for code, name, agency in DEMO_SURVEY_PROGRAMMES:
         chosen.setdefault(subdimensions[code].pk, (name, agencies[agency]))

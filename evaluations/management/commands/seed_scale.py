@@ -62,7 +62,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("seed_scale hanya untuk pengembangan: DEBUG harus aktif.")
         year = options["year"]
-        existing = EvaluationPeriod.objects.filter(year=year, stage=EvaluationPeriod.Stage.TAHAP_1).first()
+        existing = EvaluationPeriod.objects.filter(year=year, stage=EvaluationPeriod.Stage.FIRST).first()
         if existing is not None:
             if not options["replace"]:
                 raise CommandError(f"Periode {year}/1 sudah ada; gunakan --replace untuk menggantinya.")
@@ -91,7 +91,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         return EvaluationPeriod.objects.create(
             year=year,
-            stage=EvaluationPeriod.Stage.TAHAP_1,
+            stage=EvaluationPeriod.Stage.FIRST,
             name=f"Uji skala {year} Tahap I (seed_scale)",
             opens=today - timedelta(days=30),
             closes=today - timedelta(days=2),
@@ -227,7 +227,7 @@ class Command(BaseCommand):
 def seed_quick_wins(period, agencies, rng, count=40):
     """`count` agreed quick wins spread over the six pillars, owners and supporters from `agencies`."""
     pillars = list(Pillar.objects.prefetch_related("subdimensions"))
-    statuses = [QuickWin.Status.DITETAPKAN, QuickWin.Status.BERJALAN, QuickWin.Status.DILANJUTKAN]
+    statuses = [QuickWin.Status.ESTABLISHED, QuickWin.Status.RUNNING, QuickWin.Status.CONTINUED]
     quick_wins = []
     for n in range(count):
         pillar = pillars[n % len(pillars)]

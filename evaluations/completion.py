@@ -1,22 +1,26 @@
-"""How far each agency has got in a period: per pillar and in total, with its submission's status.
-Read by the coordinators' dashboard, the reminders and the workbook's progress sheet."""
+"""The agencies' completion: how far each agency has got in filling in a period, per pillar and in
+total, with its submission's status. Read by the coordinators' dashboard, the leaders' home and the
+workbook's "Progres OPD" sheet."""
 
 from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Answer, Assignment, Question, Submission
-from .models.submissions import ANSWERED
+from .models.answering import ANSWERED
 
 # The status of an agency that has answered nothing yet (no submission, or an empty draft).
 NOT_STARTED = "not_started"
 # Statuses that still owe the coordinators a submission: late once the deadline has passed.
 OVERDUE_STATUSES = {NOT_STARTED, Submission.Status.DRAFT, Submission.Status.RETURNED}
+# Every status an agency's completion can have, in the order the dashboard sorts and totals them.
+STATUS_CHOICES = [(NOT_STARTED, _("Belum mulai")), *Submission.Status.choices]
 
 
 @dataclass
-class PillarProgress:
+class PillarCompletion:
     assigned: int = 0
     answered: int = 0
 
@@ -26,12 +30,12 @@ class PillarProgress:
 
 
 @dataclass
-class AgencyProgress:
-    """One agency's progress in a period: per pillar and in total, with its submission."""
+class AgencyCompletion:
+    """One agency's completion in a period: per pillar and in total, with its submission."""
 
     agency: object
     submission: object = None
-    pillars: dict = field(default_factory=dict)  # pillar code -> PillarProgress
+    pillars: dict = field(default_factory=dict)  # pillar code -> PillarCompletion
 
     @property
     def assigned(self):
@@ -99,8 +103,8 @@ class AgencyShares:
         return round(100 * self.approved / self.assigned) if self.assigned else 0
 
 
-def agency_progress(period):
-    """[AgencyProgress] for every agency assigned in the period, by agency name, in four
+def agency_completion(period):
+    """[AgencyCompletion] for every agency assigned in the period, by agency name, in four
     queries whatever the number of agencies, questions and answers."""
     question_counts = dict(
         Question.objects.for_period(period)
@@ -110,12 +114,12 @@ def agency_progress(period):
     )
     rows = {}
     for assignment in Assignment.objects.filter(period=period).select_related("agency", "pillar", "question__pillar"):
-        row = rows.setdefault(assignment.agency_id, AgencyProgress(agency=assignment.agency))
+        row = rows.setdefault(assignment.agency_id, AgencyCompletion(agency=assignment.agency))
         if assignment.pillar is not None:
             code, n = assignment.pillar.code, question_counts.get(assignment.pillar.code, 0)
         else:
             code, n = (assignment.question.pillar.code if assignment.question.pillar else ""), 1
-        row.pillars.setdefault(code, PillarProgress()).assigned += n
+        row.pillars.setdefault(code, PillarCompletion()).assigned += n
     answered = (
         Answer.objects.filter(submission__period=period)
         .values("submission__agency_id", "question__pillar__code")

@@ -7,8 +7,8 @@ approving while it is marked, and returns the submission with a comment (and its
 the operator is refused resubmitting until they reply to the note, then resubmits; the coordinator
 sets one verified score, is refused approving until confirming that the agency's own scores stand
 for the rest, removes the mark and approves both; the results page shows the new index; a
-quick win is proposed and set; a road data set is uploaded; the admin downloads the workbook and the
-test finds the answers, scores, index and quick win in it.
+quick win is proposed and established; a road data set is uploaded; the admin downloads the
+workbook and the test finds the answers, scores, index and quick win in it.
 
 Then the second year: the admin closes 2024, creates "Evaluasi Smart City 2025 Tahap I" as a copy of
 it (same questions and assignments) and opens it; Dispar's operator carries the 2024 answers
@@ -105,7 +105,7 @@ def open_review(page, base_url, agency_name, screenshot_name=None):
     go(page, page.get_by_role("link", name="Progres pengisian"))
     if screenshot_name:
         shot(page, screenshot_name)
-    go(page, page.locator("table.progress-matrix th a", has_text=agency_name))
+    go(page, page.locator("table.completion-matrix th a", has_text=agency_name))
     expect(page.locator("h1")).to_have_text(agency_name)
 
 
@@ -305,7 +305,7 @@ def test_two_evaluation_years_from_opening_the_period_to_carrying_answers_into_t
     go(page, page.get_by_role("button", name="Tetapkan"))
     expect(page.locator(".alert-success")).to_contain_text("Quick win ditetapkan.")
     shot(page, "story-08-quick-win")
-    assert QuickWin.objects.get().status == QuickWin.Status.DITETAPKAN
+    assert QuickWin.objects.get().status == QuickWin.Status.ESTABLISHED
     log_out(page)
 
     # 8. The admin downloads the workbook (a job, run at once here: tests/test_jobs_browser.py
@@ -435,7 +435,7 @@ def second_year(page, url, first, dispar):
     go(page, page.get_by_role("link", name="Isi kuesioner"))
     expect(page.locator("main")).to_contain_text("Terjawab 7 dari 7 pertanyaan.")
 
-    # 11. The quick win set in 2024 is continued into 2025 from its own page and is listed there.
+    # 11. The quick win established in 2024 is continued into 2025 from its own page and is listed there.
     go(page, page.locator("#main-nav").get_by_role("link", name="Quick win", exact=True))
     expect(page.locator("h1")).to_have_text(f"Quick win · {NEXT_NAME}")
     expect(page.locator("tbody")).not_to_contain_text("Promosi Prevab Mentoko")
@@ -454,8 +454,8 @@ def second_year(page, url, first, dispar):
     earlier = QuickWin.objects.get(period=first)
     continued = QuickWin.objects.get(period=following)
     assert continued.continued_from == earlier
-    assert (continued.name, continued.status) == ("Promosi Prevab Mentoko", QuickWin.Status.DILANJUTKAN)
-    assert earlier.status == QuickWin.Status.DITETAPKAN  # the 2024 record stands as it was
+    assert (continued.name, continued.status) == ("Promosi Prevab Mentoko", QuickWin.Status.CONTINUED)
+    assert earlier.status == QuickWin.Status.ESTABLISHED  # the 2024 record stands as it was
     log_out(page)
 
 

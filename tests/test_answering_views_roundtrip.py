@@ -1,7 +1,7 @@
 """What the section page renders, posted back unchanged, saves exactly what was there: in Indonesian
 and in English, for an answer of every type (the date answer was erased this way in Indonesian: its
 control rendered 15-03-2023, which a date control cannot show). The browser-level round trip of
-every form is tests/test_browser_roundtrip.py; this one reads the server's HTML as a browser would."""
+every form is tests/test_roundtrip_browser.py; this one reads the server's HTML as a browser would."""
 
 import re
 from datetime import date

@@ -17,9 +17,9 @@ Operator
 - quick-win edit page `/quick-wins/<id>/ubah/` (own proposal, every field an operator may fill) →
   every quick-win field, the supporting agencies, the assessor notes the operator does not see;
   no history row.
-- quick-win page `/quick-wins/<id>/` · resubmit (a rejected one) and progress (a set one) →
+- quick-win page `/quick-wins/<id>/` · resubmit (a rejected one) and status move (an established one) →
   everything but the status, its note and one history row; evidence upload sent without a file →
-  nothing, and a message; on a running one the progress report (date of today, no percentage)
+  nothing, and a message; on a running one the report of achievement (date of today, no percentage)
   and the completion request (no file) → nothing, and a message.
 - data-set page `/data/jalan/` · upload form without a file → nothing, and a message (not a 500).
 - password change `/akun/kata-sandi/` sent empty → nothing, and a message.
@@ -39,7 +39,7 @@ Coordinator
   answer is marked → nothing, and the refusal. The return form with its empty note → everything
   but the status, its date and one timeline row.
 - quick-win edit page with every field (owning agency and assessor notes included); quick-win
-  page · rejection without a reason → nothing and a message; decision (Tetapkan) and progress →
+  page · rejection without a reason → nothing and a message; decision (Tetapkan) and status move →
   everything but the status, its note and one history row; on a quick win whose agency asked for
   completion, declining without a reason → nothing and a message, confirming → the status, the
   request's mark and one history row.
@@ -82,7 +82,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from evaluations import roles
+from evaluations import quickwins, roles
 from evaluations.datasets import SPECS
 from evaluations.excel.datasets import read_upload
 from evaluations.models import (
@@ -287,7 +287,7 @@ def _answer(submission, question, operator, score=None, option=None, **values):
 
 def build_world(status=Submission.Status.DRAFT):
     """Dinas PU in an open period, its section A-LIV answered with one answer of every type and
-    evidence, its quick wins (a proposal with every field, a rejected one, a set one) and its
+    evidence, its quick wins (a proposal with every field, a rejected one, an established one) and its
     road data set; the operator, a coordinator, the admin and a leader."""
     agency = Agency.objects.get(abbreviation="Dinas PU")
     period = make_period(2031, name="Evaluasi Smart City 2031 Tahap I")
@@ -362,12 +362,12 @@ def build_world(status=Submission.Status.DRAFT):
     )
     proposal.supporting_agencies.set(Agency.objects.filter(abbreviation__in=["Bappeda", "DLH"]))
     rejected = make_quick_win(
-        period, agency, status=QuickWin.Status.DITOLAK, pillar="LIV", name="Jalan mulus", status_note="Terlalu umum."
+        period, agency, status=QuickWin.Status.REJECTED, pillar="LIV", name="Jalan mulus", status_note="Terlalu umum."
     )
-    established = make_quick_win(period, agency, status=QuickWin.Status.DITETAPKAN, pillar="LIV", name="Smart PJU")
-    requested = make_quick_win(period, agency, status=QuickWin.Status.BERJALAN, pillar="LIV", name="Sangatta Terang")
-    requested.request_completion(
-        operator, date(2031, 1, 20), "Semua titik menyala.\nBAST terlampir.", upload("bast.pdf"), "BAST"
+    established = make_quick_win(period, agency, status=QuickWin.Status.ESTABLISHED, pillar="LIV", name="Smart PJU")
+    requested = make_quick_win(period, agency, status=QuickWin.Status.RUNNING, pillar="LIV", name="Sangatta Terang")
+    quickwins.request_completion(
+        requested, operator, date(2031, 1, 20), "Semua titik menyala.\nBAST terlampir.", upload("bast.pdf"), "BAST"
     )
 
     road = make_xlsx([ROAD_ROW], kind="jalan", name="jalan-2031.xlsx")
@@ -495,7 +495,7 @@ def password_form(check, page, url, language):
 def notification_forms(check, page, url, language, user):
     """Mark one notice read, then all of them: only the read time of the user's unread ones."""
     names = {"agency": "Dinas PU", "period": "Evaluasi Smart City 2031 Tahap I", "name": "Polder"}
-    kinds = (Notification.Kind.RETURNED, Notification.Kind.QUICK_WIN_SET, Notification.Kind.APPROVED)
+    kinds = (Notification.Kind.RETURNED, Notification.Kind.QUICK_WIN_ESTABLISHED, Notification.Kind.APPROVED)
     mine = [Notification.objects.create(recipient=user, kind=k, params=names, link="/opd/") for k in kinds]
     open_page(page, f"{url}/notifikasi/")
     check.submit(
@@ -546,15 +546,15 @@ def test_the_operators_forms_save_back_what_they_show(site, browser_page, langua
         page,
         url,
         world.established,
-        "quick-win progress",
+        "quick-win status move",
         "status",
         say(language, "Status quick win diubah.", "Quick-win status changed."),
     )
-    # Now running: the progress report and the completion request, sent as shown.
+    # Now running: the report of achievement and the completion request, sent as shown.
     open_page(page, f"{url}/quick-wins/{world.established.pk}/")
     check.submit(
         page,
-        "quick-win progress report as shown",
+        "quick-win report as shown",
         page.locator("form[action$='/laporan/'] button[type=submit]"),
         say(language, "Isi capaian dalam persen (0 sampai 100).", "Enter the achievement as a percentage (0 to 100)."),
     )
@@ -730,7 +730,7 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
         page,
         url,
         world.established,
-        "quick-win progress",
+        "quick-win status move",
         "status",
         say(language, "Status quick win diubah.", "Quick-win status changed."),
     )

@@ -1,4 +1,4 @@
-"""Quick wins to the end (issue 13): progress reports, completion, continuation from the quick
+"""Quick wins to the end (issue 13): reports of achievement, completion, continuation from the quick
 win's page, removable evidence, the supporting agencies' checklist and sub-dimensions by pillar."""
 
 import re
@@ -9,6 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from evaluations import quickwins
+from evaluations.excel.workbook_quickwins import quick_win_data
 from evaluations.models import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinReport
 from pillars.models import Pillar
 
@@ -37,9 +39,9 @@ def _report(pct="45,5", day=None, note="Sudah dipakai 3 kecamatan.", **extra):
     return data
 
 
-# --- progress reports ---------------------------------------------------------------------------
-def test_the_owner_reports_progress_on_a_set_quick_win(client_a, period, agency_a, operator_a):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+# --- reports of achievement ---------------------------------------------------------------------
+def test_the_owner_reports_achievement_on_an_established_quick_win(client_a, period, agency_a, operator_a):
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     response = client_a.post(f"/quick-wins/{quick_win.pk}/laporan/", _report(), follow=True)
     report = QuickWinReport.objects.get()
     quick_win.refresh_from_db()
@@ -53,7 +55,7 @@ def test_the_owner_reports_progress_on_a_set_quick_win(client_a, period, agency_
 
 
 def test_a_report_with_a_file_keeps_the_file_as_evidence(client_a, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.DITETAPKAN)
+    quick_win = make_quick_win(period, agency_a, status=S.ESTABLISHED)
     client_a.post(
         f"/quick-wins/{quick_win.pk}/laporan/", _report(**{"laporan-file": SimpleUploadedFile("foto.pdf", PDF)})
     )
@@ -63,7 +65,7 @@ def test_a_report_with_a_file_keeps_the_file_as_evidence(client_a, period, agenc
 
 
 def test_every_report_is_kept_and_shown_in_the_history(client_a, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     today = timezone.localdate()
     client_a.post(f"/quick-wins/{quick_win.pk}/laporan/", _report("20", today - timedelta(days=30), "Uji coba"))
     client_a.post(f"/quick-wins/{quick_win.pk}/laporan/", _report("60", today, "Diluncurkan"))
@@ -76,7 +78,7 @@ def test_every_report_is_kept_and_shown_in_the_history(client_a, period, agency_
 
 
 def test_a_late_report_for_an_earlier_day_does_not_lower_the_achievement(client_a, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     today = timezone.localdate()
     client_a.post(f"/quick-wins/{quick_win.pk}/laporan/", _report("70", today))
     client_a.post(f"/quick-wins/{quick_win.pk}/laporan/", _report("30", today - timedelta(days=60)))
@@ -85,8 +87,8 @@ def test_a_late_report_for_an_earlier_day_does_not_lower_the_achievement(client_
 
 
 def test_the_coordinator_sees_the_reports(client, coordinator, operator_a, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
-    quick_win.report(operator_a, Decimal("35"), timezone.localdate(), "Tahap sosialisasi")
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
+    quickwins.report(quick_win, operator_a, Decimal("35"), timezone.localdate(), "Tahap sosialisasi")
     client.force_login(coordinator)
     html = _html(client.get(f"/quick-wins/{quick_win.pk}/"))
     assert "Tahap sosialisasi" in html
@@ -95,21 +97,21 @@ def test_the_coordinator_sees_the_reports(client, coordinator, operator_a, perio
 
 @pytest.mark.parametrize("user", ["operator_b", "coordinator", "leader"])
 def test_only_the_owning_agency_reports(request, client, period, agency_a, user):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     client.force_login(request.getfixturevalue(user))
     assert client.post(f"/quick-wins/{quick_win.pk}/laporan/", _report()).status_code == 403
     assert not QuickWinReport.objects.exists()
 
 
-@pytest.mark.parametrize("status", [S.USULAN, S.DITOLAK])
-def test_progress_cannot_be_reported_before_the_quick_win_is_set(client_a, period, agency_a, status):
+@pytest.mark.parametrize("status", [S.PROPOSED, S.REJECTED])
+def test_achievement_cannot_be_reported_before_the_quick_win_is_established(client_a, period, agency_a, status):
     quick_win = make_quick_win(period, agency_a, status=status)
     response = client_a.post(f"/quick-wins/{quick_win.pk}/laporan/", _report(), follow=True)
     assert "sudah ditetapkan dan masih berjalan" in _html(response)
     assert not QuickWinReport.objects.exists()
 
 
-def test_the_report_form_is_not_offered_before_the_quick_win_is_set(client_a, period, agency_a):
+def test_the_report_form_is_not_offered_before_the_quick_win_is_established(client_a, period, agency_a):
     quick_win = make_quick_win(period, agency_a)
     html = _html(client_a.get(f"/quick-wins/{quick_win.pk}/"))
     assert "/laporan/" not in html
@@ -127,7 +129,7 @@ def test_the_report_form_is_not_offered_before_the_quick_win_is_set(client_a, pe
     ],
 )
 def test_a_bad_percentage_is_refused_next_to_its_field_and_nothing_is_saved(client_a, period, agency_a, pct, message):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN, achievement_pct=10)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING, achievement_pct=10)
     response = client_a.post(f"/quick-wins/{quick_win.pk}/laporan/", _report(pct))
     html = _html(response)
     assert response.status_code == 200
@@ -140,7 +142,7 @@ def test_a_bad_percentage_is_refused_next_to_its_field_and_nothing_is_saved(clie
 
 
 def test_a_report_dated_in_the_future_is_refused(client_a, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     response = client_a.post(
         f"/quick-wins/{quick_win.pk}/laporan/", _report(day=timezone.localdate() + timedelta(days=3))
     )
@@ -149,7 +151,7 @@ def test_a_report_dated_in_the_future_is_refused(client_a, period, agency_a):
 
 
 def test_in_english_a_percentage_is_read_the_english_way(client_a, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     client_a.cookies["django_language"] = "en"
     client_a.post(f"/quick-wins/{quick_win.pk}/laporan/", _report("45.5"))
     assert QuickWinReport.objects.get().achievement_pct == Decimal("45.5")
@@ -168,18 +170,18 @@ def _completion(day=None, **extra):
 
 
 def test_the_owner_requests_completion_with_date_and_final_evidence(client_a, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     day = timezone.localdate() - timedelta(days=2)
     response = client_a.post(f"/quick-wins/{quick_win.pk}/ajukan-selesai/", _completion(day), follow=True)
     quick_win.refresh_from_db()
-    assert quick_win.status == S.BERJALAN
+    assert quick_win.status == S.RUNNING
     assert quick_win.has_completion_request() and quick_win.completed_on == day
     assert QuickWinEvidence.objects.get().final
     assert "menunggu konfirmasi koordinator" in _html(response)
 
 
 def test_a_completion_request_without_its_final_evidence_is_refused(client_a, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     response = client_a.post(f"/quick-wins/{quick_win.pk}/ajukan-selesai/", _completion(**{"selesai-file": ""}))
     assert "Pengajuan selesai belum dikirim" in _html(response)
     quick_win.refresh_from_db()
@@ -188,15 +190,15 @@ def test_a_completion_request_without_its_final_evidence_is_refused(client_a, pe
 
 
 def test_another_agency_cannot_request_completion(client, operator_b, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     client.force_login(operator_b)
     assert client.post(f"/quick-wins/{quick_win.pk}/ajukan-selesai/", _completion()).status_code == 403
 
 
 def _requested(period, agency, operator):
-    quick_win = make_quick_win(period, agency, status=S.BERJALAN)
-    quick_win.request_completion(
-        operator, timezone.localdate(), "Selesai", SimpleUploadedFile("akhir.pdf", PDF), "Laporan akhir"
+    quick_win = make_quick_win(period, agency, status=S.RUNNING)
+    quickwins.request_completion(
+        quick_win, operator, timezone.localdate(), "Selesai", SimpleUploadedFile("akhir.pdf", PDF), "Laporan akhir"
     )
     return quick_win
 
@@ -206,7 +208,7 @@ def test_the_coordinator_confirms_a_completion_request(client, coordinator, oper
     client.force_login(coordinator)
     response = client.post(f"/quick-wins/{quick_win.pk}/selesai/", {"konfirmasi-note": "Terverifikasi"}, follow=True)
     quick_win.refresh_from_db()
-    assert quick_win.status == S.SELESAI and not quick_win.has_completion_request()
+    assert quick_win.status == S.COMPLETED and not quick_win.has_completion_request()
     assert quick_win.completed_on == timezone.localdate()
     assert "Quick win ditandai selesai." in _html(response)
 
@@ -216,7 +218,7 @@ def test_the_coordinator_declines_a_completion_request_with_a_reason(client, coo
     client.force_login(coordinator)
     client.post(f"/quick-wins/{quick_win.pk}/tolak-selesai/", {"tolak-selesai-note": "Foto belum ada"})
     quick_win.refresh_from_db()
-    assert (quick_win.status, quick_win.completed_on, quick_win.has_completion_request()) == (S.BERJALAN, None, False)
+    assert (quick_win.status, quick_win.completed_on, quick_win.has_completion_request()) == (S.RUNNING, None, False)
     assert quick_win.status_note == "Foto belum ada"
     assert not QuickWinEvidence.objects.get().final
     client.force_login(operator_a)
@@ -236,26 +238,26 @@ def test_the_owner_cannot_confirm_their_own_request(client_a, operator_a, period
     quick_win = _requested(period, agency_a, operator_a)
     assert client_a.post(f"/quick-wins/{quick_win.pk}/selesai/").status_code == 403
     quick_win.refresh_from_db()
-    assert quick_win.status == S.BERJALAN
+    assert quick_win.status == S.RUNNING
 
 
 def test_without_a_request_there_is_nothing_to_confirm(client, coordinator, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     client.force_login(coordinator)
     response = client.post(f"/quick-wins/{quick_win.pk}/selesai/", follow=True)
     assert "Tidak ada pengajuan selesai" in _html(response)
     quick_win.refresh_from_db()
-    assert quick_win.status == S.BERJALAN
+    assert quick_win.status == S.RUNNING
 
 
 def test_a_completed_quick_win_takes_no_more_reports(client_a, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.SELESAI, completed_on=timezone.localdate())
+    quick_win = make_quick_win(period, agency_a, status=S.COMPLETED, completed_on=timezone.localdate())
     client_a.post(f"/quick-wins/{quick_win.pk}/laporan/", _report())
     assert not QuickWinReport.objects.exists()
 
 
 def test_completion_shows_in_the_list_and_the_coverage(client_a, period, agency_a):
-    make_quick_win(period, agency_a, status=S.SELESAI, pillar="ENV", name="Bank Sampah", completed_on="2024-05-02")
+    make_quick_win(period, agency_a, status=S.COMPLETED, pillar="ENV", name="Bank Sampah", completed_on="2024-05-02")
     for path in ("/quick-wins/", "/quick-wins/cakupan/"):
         html = _html(client_a.get(path))
         assert re.search(r"Bank Sampah.*Selesai.*2 Mei 2024", html, re.S), path
@@ -269,7 +271,7 @@ def test_a_pending_request_shows_in_the_list(client_a, operator_a, period, agenc
 
 # --- continuation from the quick win's own page -------------------------------------------------
 def test_the_quick_win_page_lists_the_later_periods_it_can_be_continued_into(client_a, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     make_period(2025, name="Evaluasi 2025 Tahap I", status="draft")
     make_period(2026, name="Evaluasi 2026 Tahap I", status="draft")
     make_period(2027, name="Evaluasi 2027 Tahap I", status="closed")
@@ -280,27 +282,27 @@ def test_the_quick_win_page_lists_the_later_periods_it_can_be_continued_into(cli
 
 
 def test_continuing_into_a_chosen_period_copies_it_there(client_a, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN, name="Cap Jempol", achievement_pct=80)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING, name="Cap Jempol", achievement_pct=80)
     later = make_period(2026, status="draft")
     make_period(2025, status="draft")
     response = client_a.post(f"/quick-wins/{quick_win.pk}/lanjutkan/", {"periode": later.pk})
     copy = QuickWin.objects.get(continued_from=quick_win)
     assert response.status_code == 302 and response["Location"] == f"/quick-wins/{copy.pk}/"
-    assert (copy.period, copy.status, copy.achievement_pct) == (later, S.DILANJUTKAN, None)
+    assert (copy.period, copy.status, copy.achievement_pct) == (later, S.CONTINUED, None)
     html = _html(client_a.get(f"/quick-wins/{quick_win.pk}/"))
     assert f'href="/quick-wins/{copy.pk}/">sudah dilanjutkan' in html
 
 
 def test_a_quick_win_cannot_be_continued_into_an_earlier_period(client_a, period, agency_a):
     earlier = make_period(2020, status="draft")
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     response = client_a.post(f"/quick-wins/{quick_win.pk}/lanjutkan/", {"periode": earlier.pk}, follow=True)
     assert "tidak dapat dilanjutkan" in _html(response)
     assert QuickWin.objects.count() == 1
 
 
 def test_without_a_later_period_the_page_says_how_to_get_one(client_a, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     assert "Belum ada periode setelah periode ini" in _html(client_a.get(f"/quick-wins/{quick_win.pk}/"))
 
 
@@ -312,11 +314,11 @@ def test_the_continuation_page_without_an_earlier_period_explains_the_way_forwar
 
 
 def test_a_completed_quick_win_can_be_continued_as_its_next_phase(client_a, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.SELESAI, completed_on=period.opens)
+    quick_win = make_quick_win(period, agency_a, status=S.COMPLETED, completed_on=period.opens)
     later = make_period(2025, status="draft")
     client_a.post(f"/quick-wins/{quick_win.pk}/lanjutkan/", {"periode": later.pk})
     copy = QuickWin.objects.get(continued_from=quick_win)
-    assert (copy.completed_on, copy.status) == (None, S.DILANJUTKAN)
+    assert (copy.completed_on, copy.status) == (None, S.CONTINUED)
 
 
 # --- evidence removal ---------------------------------------------------------------------------
@@ -347,13 +349,13 @@ def test_the_owner_removes_a_duplicate_file_and_its_download_is_gone(client_a, o
 
 
 def test_the_owner_removes_a_file_of_a_running_quick_win(client_a, operator_a, period, agency_a):
-    evidence = _evidence(make_quick_win(period, agency_a, status=S.BERJALAN), operator_a)
+    evidence = _evidence(make_quick_win(period, agency_a, status=S.RUNNING), operator_a)
     client_a.post(f"/quick-wins/bukti/{evidence.pk}/hapus/")
     evidence.refresh_from_db()
     assert evidence.removed_at is not None
 
 
-@pytest.mark.parametrize(("status", "expected"), [(S.USULAN, 404), (S.BERJALAN, 403)])
+@pytest.mark.parametrize(("status", "expected"), [(S.PROPOSED, 404), (S.RUNNING, 403)])
 def test_agency_b_cannot_remove_agency_a_s_file(client, operator_a, operator_b, period, agency_a, status, expected):
     evidence = _evidence(make_quick_win(period, agency_a, status=status), operator_a)
     client.force_login(operator_b)
@@ -363,19 +365,17 @@ def test_agency_b_cannot_remove_agency_a_s_file(client, operator_a, operator_b, 
 
 
 def test_the_owner_cannot_remove_files_of_a_completed_quick_win(client_a, operator_a, period, agency_a):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     evidence = _evidence(quick_win, operator_a)
-    quick_win.status = S.SELESAI
+    quick_win.status = S.COMPLETED
     quick_win.save()
     assert client_a.post(f"/quick-wins/bukti/{evidence.pk}/hapus/").status_code == 403
 
 
 def test_removed_evidence_is_left_out_of_the_workbook_data(operator_a, period, agency_a):
-    from evaluations.excel.workbook import _quick_win_data  # noqa: PLC0415  (a private helper, tested here)
-
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     _evidence(quick_win, operator_a).remove(operator_a)
-    assert _quick_win_data(period)["quick_win_evidence"] == {}
+    assert quick_win_data(period)["quick_win_evidence"] == {}
 
 
 # --- the form: supporting agencies and sub-dimensions ---------------------------------------------
@@ -426,7 +426,8 @@ def test_a_subdimension_of_the_chosen_pillar_is_saved(client_a, period):
 # --- query counts -------------------------------------------------------------------------------
 def _grow(quick_win, operator, n):
     for i in range(n):
-        quick_win.report(
+        quickwins.report(
+            quick_win,
             operator,
             Decimal(i % 100),
             timezone.localdate(),
@@ -440,7 +441,7 @@ def _grow(quick_win, operator, n):
 def test_the_detail_page_runs_a_pinned_number_of_queries_whatever_the_number_of_reports(
     client, coordinator, operator_a, period, agency_a, django_assert_num_queries, reports
 ):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     make_period(2025, status="draft")
     _grow(quick_win, operator_a, reports)
     client.force_login(coordinator)
@@ -453,7 +454,7 @@ def test_the_detail_page_runs_a_pinned_number_of_queries_whatever_the_number_of_
 def test_the_owner_s_detail_page_runs_a_pinned_number_of_queries(
     client_a, operator_a, period, agency_a, django_assert_num_queries, reports
 ):
-    quick_win = make_quick_win(period, agency_a, status=S.BERJALAN)
+    quick_win = make_quick_win(period, agency_a, status=S.RUNNING)
     _grow(quick_win, operator_a, reports)
     with django_assert_num_queries(PINNED_OWNER_DETAIL):
         assert client_a.get(f"/quick-wins/{quick_win.pk}/").status_code == 200
@@ -464,8 +465,8 @@ def test_the_list_runs_a_pinned_number_of_queries_whatever_the_number_of_reports
     client, coordinator, operator_a, period, agency_a, django_assert_num_queries, reports
 ):
     for _ in range(3):
-        _grow(make_quick_win(period, agency_a, status=S.BERJALAN), operator_a, reports)
-    make_quick_win(period, agency_a, status=S.SELESAI, completed_on=period.opens)
+        _grow(make_quick_win(period, agency_a, status=S.RUNNING), operator_a, reports)
+    make_quick_win(period, agency_a, status=S.COMPLETED, completed_on=period.opens)
     client.force_login(coordinator)
     with django_assert_num_queries(11):
         assert client.get("/quick-wins/").status_code == 200

@@ -17,8 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from evaluations import roles
-from evaluations.excel.instrument import write_instrument
+from evaluations import quickwins, roles
+from evaluations.excel.instrument_export import write_instrument
 from evaluations.models import (
     Agency,
     Answer,
@@ -227,18 +227,22 @@ def world(module_db):
     )
     proposal.supporting_agencies.set([bappeda])
     proposal.record(operator, QuickWinChange.Kind.CREATED)
-    make_quick_win(period, bappeda, status=QuickWin.Status.DITETAPKAN, name="E-Planning", achievement_pct=60)
-    make_quick_win(period, pu, status=QuickWin.Status.DITOLAK, pillar="LIV", name="Polder", status_note="Lengkapi.")
-    make_quick_win(previous, diskominfo, status=QuickWin.Status.DITETAPKAN, name="PBB Online")
+    make_quick_win(period, bappeda, status=QuickWin.Status.ESTABLISHED, name="E-Planning", achievement_pct=60)
+    make_quick_win(period, pu, status=QuickWin.Status.REJECTED, pillar="LIV", name="Polder", status_note="Lengkapi.")
+    make_quick_win(previous, diskominfo, status=QuickWin.Status.ESTABLISHED, name="PBB Online")
     # Quick wins carried to the end: one running with a report and its file, one whose agency
     # asked for completion, one completed (badge in the list and coverage).
-    running = make_quick_win(period, diskominfo, status=QuickWin.Status.BERJALAN, pillar="SOC", name="Cap Jempol")
-    running.report(operator, 40, timezone.localdate(), "Sosialisasi di 3 kecamatan.", upload("foto.pdf"), "Foto")
+    running = make_quick_win(period, diskominfo, status=QuickWin.Status.RUNNING, pillar="SOC", name="Cap Jempol")
+    quickwins.report(
+        running, operator, 40, timezone.localdate(), "Sosialisasi di 3 kecamatan.", upload("foto.pdf"), "Foto"
+    )
     running_evidence = running.evidence.get()
-    requested = make_quick_win(period, diskominfo, status=QuickWin.Status.BERJALAN, pillar="ENV", name="Bank Sampah")
-    requested.request_completion(operator, timezone.localdate(), "Selesai.", upload("akhir.pdf"), "Laporan akhir")
+    requested = make_quick_win(period, diskominfo, status=QuickWin.Status.RUNNING, pillar="ENV", name="Bank Sampah")
+    quickwins.request_completion(
+        requested, operator, timezone.localdate(), "Selesai.", upload("akhir.pdf"), "Laporan akhir"
+    )
     make_quick_win(
-        period, bappeda, status=QuickWin.Status.SELESAI, pillar="ECO", name="E-SPTPD", completed_on=period.opens
+        period, bappeda, status=QuickWin.Status.COMPLETED, pillar="ECO", name="E-SPTPD", completed_on=period.opens
     )
 
     # Notices, read and unread, one with the coordinator's note.
@@ -248,7 +252,7 @@ def world(module_db):
     )
     Notification.objects.create(
         recipient=operator,
-        kind=Notification.Kind.QUICK_WIN_SET,
+        kind=Notification.Kind.QUICK_WIN_ESTABLISHED,
         params=names,
         link="/quick-wins/",
         read_at=timezone.now(),

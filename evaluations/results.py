@@ -1,0 +1,337 @@
+"""The results topic's rules: what the results page, the coordinators' dashboard and the leader's
+home show of a period (assembled here from period.results() and completion.agency_completion(), so
+that the views only check access, read the filters and render), and the change stamp of what the
+ministry's workbook shows.
+
+The indexes are always labelled (DESIGN §2: never a bare number) and only the official index is
+compared with the previous period's.
+"""
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from pillars.models import Pillar, SubDimension
+
+from . import charts, scoring
+from .completion import STATUS_CHOICES, AgencyShares, agency_completion
+from .models import (
+    Answer,
+    AnswerChange,
+    Assignment,
+    DatasetUpload,
+    Dimension,
+    EvaluationPeriod,
+    Question,
+    QuickWin,
+    QuickWinEvidence,
+    ReviewComment,
+    Submission,
+    SurveyResponse,
+    SurveyStatement,
+)
+from .surveys import impact_questions, survey_results
+
+INDEX_LABELS = {
+    "official": _lazy("Indeks resmi (disetujui, skor verifikasi)"),
+    "provisional": _lazy("Indeks sementara (semua yang dikirim)"),
+    "self": _lazy("Indeks penilaian mandiri"),
+}
+
+
+def index_cards(result, before=None, kinds=tuple(INDEX_LABELS)):
+    """The indexes as every page labels them, for results/_index_card.html. Only the official
+    index is compared with the previous period's result: last year's provisional or self-assessed
+    number is no baseline to measure improvement by."""
+    return [
+        {
+            "kind": kind,
+            "label": INDEX_LABELS[kind],
+            "final": getattr(result, kind).final,
+            "change": (
+                scoring.change(result.official.final, before.official.final)
+                if kind == "official" and before is not None
+                else None
+            ),
+        }
+        for kind in kinds
+    ]
+
+
+# --- the coordinators' dashboard (the agencies' completion) -------------------------------------
+STATUS_ORDER = [code for code, _label in STATUS_CHOICES]
+SORT_KEYS = {
+    "agency": lambda row: row.completion.agency.name.lower(),
+    "percent": lambda row: (row.completion.percent, row.completion.agency.name.lower()),
+    "status": lambda row: (STATUS_ORDER.index(row.completion.status), row.completion.agency.name.lower()),
+    "late": lambda row: (row.days_late, row.completion.agency.name.lower()),
+}
+
+
+@dataclass
+class Row:
+    completion: object  # AgencyCompletion
+    cells: list  # (pillar, PillarCompletion or None)
+    days_late: int
+
+
+def for_dashboard(period, periods, pillars, params):
+    """The dashboard of `period`: the three indexes with their coverage (as on the results page,
+    from the same period.results()), then agencies × pillars (% answered and status), totals by
+    status and the overdue agencies. `params` are the filter form's cleaned data (pilar, status, q,
+    urut; an invalid value was left out and filters nothing), applied in Python to the rows read by
+    completion.agency_completion: a fixed number of queries whatever the number of agencies."""
+    completion = agency_completion(period)
+    result = period.results()
+    previous = period.previous(among=periods)
+    before = previous.results() if previous else None
+    pillar_code = params.get("pilar") or ""
+    columns = [p for p in pillars if not pillar_code or p.code == pillar_code]
+    rows = [
+        Row(completion=c, cells=[(col, c.pillars.get(col.code)) for col in columns], days_late=c.days_late(period))
+        for c in completion
+    ]
+    totals = Counter(row.completion.status for row in rows)
+    overdue = [r for r in rows if r.completion.is_overdue(period)]
+    rows = _filtered(rows, params)
+    sort = params.get("urut") or "agency"
+    rows.sort(key=SORT_KEYS[sort.lstrip("-")], reverse=sort.startswith("-"))
+    return {
+        "period": period,
+        "previous": previous,
+        "before": before,
+        "indexes": index_cards(result, before),
+        "coverage": result.coverage.total,
+        "columns": columns,
+        "rows": rows,
+        "totals": [(code, label, totals.get(code, 0)) for code, label in STATUS_CHOICES],
+        "agency_count": len(completion),
+        "overdue": overdue,
+        "sort": sort,
+    }
+
+
+def _filtered(rows, params):
+    """The rows the filters keep: the chosen pillar assigned, the status, the name or abbreviation."""
+    if params.get("pilar"):
+        rows = [r for r in rows if params["pilar"] in r.completion.pillars]
+    if params.get("status"):
+        rows = [r for r in rows if r.completion.status == params["status"]]
+    if params.get("q"):
+        needle = params["q"].lower()
+        rows = [r for r in rows if needle in f"{r.completion.agency.name} {r.completion.agency.abbreviation}".lower()]
+    return rows
+
+
+# --- the results page -------------------------------------------------------------------------
+def for_index(period, periods):
+    """The evaluation index as the ministry computes it, three times and always labelled: the
+    official index (approved answers, verified scores), the provisional one (every handed-in
+    answer) and the self-assessment one, each with its coverage; a bar per evaluation dimension, a
+    radar of the six pillars, the weakest sub-dimensions and the impact survey's means; the
+    comparison with the previous period uses the official index."""
+    previous = period.previous(among=periods)
+    result = period.results()
+    before = previous.results() if previous else None
+    dimensions = list(Dimension.objects.filter(period=period))
+    pillars = list(Pillar.objects.all())
+    subdimensions = {s.code: s for s in SubDimension.objects.select_related("pillar")}
+    dimension_rows = [{"dimension": d, **_scores(result, before, "dimensions", d.code)} for d in dimensions]
+    pillar_rows = [{"pillar": p, **_scores(result, before, "pillars", p.code)} for p in pillars]
+    for row in pillar_rows:
+        row["change"] = scoring.change(row["official"], row["previous"]) if before else None
+    survey = survey_results(period)
+    return {
+        "period": period,
+        "previous": previous,
+        "result": result,
+        "before": before,
+        "indexes": index_cards(result, before),
+        "coverage": result.coverage.total,
+        "dimension_rows": dimension_rows,
+        "pillar_rows": pillar_rows,
+        "weakest": _weakest(result, subdimensions),
+        "survey": survey,
+        "survey_rows": _survey_rows(survey, result, pillars, subdimensions),
+        "impact_questions": impact_questions(period) if survey.exists else [],
+        **_index_charts(dimensions, pillars, dimension_rows, pillar_rows, previous if before else None),
+    }
+
+
+def _scores(result, before, kind, code):
+    """One dimension's or pillar's figures: the three indexes, the coverage, last period's official."""
+    return {
+        "official": getattr(result.official, kind).get(code),
+        "provisional": getattr(result.provisional, kind).get(code),
+        "self": getattr(result.self, kind).get(code),
+        "coverage": getattr(result.coverage, kind).get(code) or scoring.Coverage(),
+        "previous": getattr(before.official, kind).get(code) if before else None,
+    }
+
+
+def _weakest(result, subdimensions):
+    """The five sub-dimensions with the lowest official score, beside their self-assessed one."""
+    return [
+        {
+            "subdimension": subdimensions.get(code),
+            "code": code,
+            "official": value,
+            "self": result.self.subdimensions.get(code),
+        }
+        for code, value in scoring.weakest(result.official.subdimensions, n=5)
+    ]
+
+
+def _index_charts(dimensions, pillars, dimension_rows, pillar_rows, previous):
+    """The bar per evaluation dimension (three indexes) and the radar of the pillars (official),
+    each with last period's official index when `previous` has results."""
+    series_names = [_("Indeks resmi"), _("Indeks sementara"), _("Penilaian mandiri")]
+    bar_series = [
+        charts.Series(series_names[0], [r["official"] for r in dimension_rows]),
+        charts.Series(series_names[1], [r["provisional"] for r in dimension_rows]),
+        charts.Series(series_names[2], [r["self"] for r in dimension_rows]),
+    ]
+    radar_series = [charts.Series(series_names[0], [r["official"] for r in pillar_rows])]
+    if previous is not None:
+        label = _("Resmi %(period)s") % {"period": previous.name}
+        bar_series.append(charts.Series(label, [r["previous"] for r in dimension_rows]))
+        radar_series.append(charts.Series(label, [r["previous"] for r in pillar_rows]))
+    return {
+        "bar_chart": charts.bar_chart(
+            [f"{d.code}. {d.name}" for d in dimensions], bar_series, title=_("Skor per dimensi evaluasi")
+        ),
+        "radar_chart": charts.radar_chart([p.name for p in pillars], radar_series, title=_("Indeks resmi per pilar")),
+    }
+
+
+def _survey_rows(survey, result, pillars, subdimensions):
+    """The impact survey's table: each pillar with a form, then its sub-dimensions, each with the
+    survey mean and respondents beside the official and self-assessed scores of the same pillar or
+    sub-dimension."""
+    rows = []
+    for pillar in pillars:
+        group = survey.pillars.get(pillar.code)
+        if group is None:
+            continue
+        rows.append(
+            {
+                "level": "pillar",
+                "name": pillar.name,
+                "group": group,
+                "official": result.official.pillars.get(pillar.code),
+                "self": result.self.pillars.get(pillar.code),
+            }
+        )
+        for sub in group.subdimensions:
+            rows.append(
+                {
+                    "level": "subdimension",
+                    "name": subdimensions[sub.code].name if sub.code in subdimensions else sub.name,
+                    "group": sub,
+                    "official": result.official.subdimensions.get(sub.code),
+                    "self": result.self.subdimensions.get(sub.code),
+                }
+            )
+    return rows
+
+
+# --- the leader's home ------------------------------------------------------------------------
+def for_leader(period):
+    """The leader's panel: the period's indexes with their coverage, the six pillars, how many
+    agencies handed in, and who is late or returned, from period.results() and
+    completion.agency_completion() (a fixed number of queries whatever the number of agencies)."""
+    result = period.results()
+    completion = agency_completion(period)
+    days_left = period.days_left()
+    pillars = list(Pillar.objects.all())
+    pillar_rows = [
+        {
+            "pillar": pillar,
+            "official": result.official.pillars.get(pillar.code),
+            "provisional": result.provisional.pillars.get(pillar.code),
+            "coverage": result.coverage.pillars.get(pillar.code) or scoring.Coverage(),
+        }
+        for pillar in pillars
+    ]
+    return {
+        "indexes": index_cards(result, kinds=("official", "provisional")),
+        "coverage": result.coverage.total,
+        "pillar_rows": pillar_rows,
+        "pillar_chart": charts.bar_chart(
+            [pillar.name for pillar in pillars],
+            [
+                charts.Series(_("Indeks resmi"), [row["official"] for row in pillar_rows]),
+                charts.Series(_("Indeks sementara"), [row["provisional"] for row in pillar_rows]),
+            ],
+            title=_("Indeks resmi dan sementara per pilar"),
+        ),
+        "shares": AgencyShares.of(completion),
+        "days_left": days_left,
+        "days_past": -days_left,
+        # The latest first: those are the ones to call.
+        "attention": sorted(
+            (
+                {"completion": row, "days_late": row.days_late(period)}
+                for row in completion
+                if row.needs_attention(period)
+            ),
+            key=lambda item: -item["days_late"],
+        ),
+    }
+
+
+# --- the workbook's change stamp --------------------------------------------------------------
+def period_change_stamp(period):
+    """A short fingerprint of everything the workbook shows for `period`, in one query: it
+    changes when any answer, submission, comment, evidence, quick win, data set, the instrument or
+    the impact survey's responses (a new one, an exclusion) change. Counts sit beside the latest
+    times because a deletion moves no time forward.
+
+    It lives with the results, not with the Job row (models/jobs.py) that carries it as a key: it
+    names the tables the ministry's workbook (this topic's export, excel/workbook.py) reads, and a
+    table added to the workbook must be added here too; a job knows nothing of what it builds."""
+
+    def scoped(model, path):
+        # Grouped by the period itself, so each subquery gives one row: that period's figure.
+        return model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
+
+    def latest(model, path, field):
+        return Subquery(scoped(model, path).annotate(v=Max(field)).values("v")[:1])
+
+    def count(model, path):
+        return Subquery(scoped(model, path).annotate(v=Count("pk")).values("v")[:1])
+
+    tables = [
+        (Answer, "submission__period", "updated_at"),
+        (AnswerChange, "answer__submission__period", "changed_at"),
+        (Submission, "period", "updated_at"),
+        (ReviewComment, "answer__submission__period", "created_at"),
+        (QuickWin, "period", "updated_at"),
+        (QuickWinEvidence, "quick_win__period", "uploaded_at"),
+        (DatasetUpload, "period", "uploaded_at"),
+        (Question, "indicator__dimension__period", None),
+        (Assignment, "period", None),
+    ]
+    parts = {}
+    for model, path, field in tables:
+        name = model._meta.model_name
+        parts[f"{name}_n"] = count(model, path)
+        if field:
+            parts[f"{name}_at"] = latest(model, path, field)
+    parts["weights"] = Subquery(scoped(Dimension, "period").annotate(v=Sum("weight")).values("v")[:1])
+    # The impact survey's sheets: a new response, and a response excluded (or let back in), whose
+    # time may stay the same, so the excluded ones are counted as well.
+    responses = SurveyResponse.objects.filter(form__survey__period=OuterRef("pk")).order_by()
+    parts["survey_n"] = count(SurveyResponse, "form__survey__period")
+    parts["survey_at"] = latest(SurveyResponse, "form__survey__period", "submitted_at")
+    excluded = responses.filter(excluded_at__isnull=False).values("form__survey__period")
+    parts["survey_excluded_n"] = Subquery(excluded.annotate(v=Count("pk")).values("v")[:1])
+    parts["survey_excluded_at"] = Subquery(excluded.annotate(v=Max("excluded_at")).values("v")[:1])
+    parts["survey_statement_n"] = count(SurveyStatement, "period")
+    values = EvaluationPeriod.objects.filter(pk=period.pk).annotate(**parts).values_list(*parts).get()
+    text = "|".join(str(v) for v in (period.pk, period.status, period.closes, period.name, *values))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
