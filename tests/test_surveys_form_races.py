@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from evaluations.models import Kecamatan, SurveyForm, SurveyResponse
-from evaluations.surveys import ResponseRefused, keyed_hash, record_response
+from evaluations.survey_senders import keyed_hash
+from evaluations.surveys import ResponseRefused, Sender, record_response
 
 from .concurrency import at_once, needs_postgresql, reference_data  # noqa: F401  (a fixture)
 from .factories import make_impact_survey
@@ -24,8 +25,7 @@ def sender(form, nonce, device="telepon-1", contact=""):
         profile={"age_band": "30-39", "occupation": "tani", "kecamatan": Kecamatan.objects.first()},
         uses=dict.fromkeys(programmes, "often"),
         ratings=dict.fromkeys(statements, 3),
-        contact_hash=keyed_hash("contact", contact),
-        device_hash=keyed_hash("device", device),
+        sender=Sender(contact_hash=keyed_hash("contact", contact), device_hash=keyed_hash("device", device)),
     )
 
 
