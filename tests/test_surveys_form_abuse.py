@@ -201,6 +201,8 @@ def test_a_coordinator_switches_a_form_to_enumerator_links_only(client, coordina
     assert response.status_code == 302
     whole.refresh_from_db()
     assert whole.enumerator_only
+    overview = client.get(f"/survei-dampak/{whole.survey.period_id}/atur/").content.decode()
+    assert overview.count('class="badge text-bg-secondary enumerator-only"') == 1
 
 
 # --- Item 3: junk must cost the sender, not the link --------------------------------------------

@@ -186,7 +186,7 @@ def _any_flag():
 
 class SurveyResponseQuerySet(models.QuerySet):
     def counted(self):
-        """Responses that count: not excluded by a coordinator."""
+        """Responses that count: not excluded by a coordinator, nor held for review (a burst)."""
         return self.filter(excluded_at__isnull=True)
 
     def excluded(self):
