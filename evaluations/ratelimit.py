@@ -25,3 +25,9 @@ def hit(scope, key, limit, window):
         cache.set(cache_key, 1, timeout=window + 1)
         count = 1
     return count > limit
+
+
+def first_time(scope, key, timeout):
+    """True the first time `key` is seen in `scope` within `timeout` seconds, False after: one
+    cache call (add() is atomic, so of two requests at once exactly one is first)."""
+    return cache.add(f"ratelimit:{scope}:{key}:seen", 1, timeout=timeout)

@@ -23,8 +23,11 @@ def _share(part, whole):
 
 
 def _count_row(label, target, counts, form=None, is_part=False):
+    """One form's (or a split pillar's) counts: `excluded` by a coordinator, `held` for review by
+    the burst rule; neither counts toward the target."""
     counts = counts or {}
     counted = counts.get("counted", 0)
+    held = counts.get("held", 0)
     return {
         "label": label,
         "form": form,
@@ -32,7 +35,8 @@ def _count_row(label, target, counts, form=None, is_part=False):
         "target": target,
         "total": counts.get("total", 0),
         "counted": counted,
-        "excluded": counts.get("total", 0) - counted,
+        "held": held,
+        "excluded": counts.get("total", 0) - counted - held,
         "flagged": counts.get("flagged", 0),
         "flagged_counted": counts.get("flagged_counted", 0),
         "percent": _percent(counted, target),
@@ -55,8 +59,8 @@ def monitor_rows(survey):
             rows.append(_count_row(pillar.name, form.target, counts.get(form.pk), form=form))
             continue
         parts = [counts.get(form.pk, {}) for form in pillar_forms]
-        total = {key: sum(part.get(key, 0) for part in parts) for key in ("total", "counted", "flagged")}
-        total["flagged_counted"] = sum(part.get("flagged_counted", 0) for part in parts)
+        keys = ("total", "counted", "held", "flagged", "flagged_counted")
+        total = {key: sum(part.get(key, 0) for part in parts) for key in keys}
         rows.append(_count_row(pillar.name, sum(form.target for form in pillar_forms), total))
         rows.extend(
             _count_row(form.subdimension.name, form.target, counts.get(form.pk), form=form, is_part=True)

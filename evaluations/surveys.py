@@ -4,23 +4,22 @@ read, call one of these and render.
 
 - Setup: the overview of every pillar, one pillar's programmes and targets saved together, the
   forms with their enumerator links.
-- The public form: keyed hashes of a contact and a device, and recording one response with its
-  programme uses and ratings (all or nothing; duplicates refused).
+- The public form: recording one response with its programme uses and ratings (all or nothing;
+  duplicates refused; a burst from one network held for review). Who sent it (keyed hashes of a
+  contact, a device, a network) and the rate limits are in survey_senders.py.
 - The monitor's pages are assembled in survey_monitor.py (reads only).
 - Results: the survey's means (survey_results, scored by survey_scoring) and filling the impact
   questions' answers from them (fill_impact_answers).
 """
 
-import hashlib
-import hmac
-import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pillars.models import Pillar
@@ -45,6 +44,7 @@ from .models import (
     TransitionError,
 )
 from .models.instrument import format_score
+from .models.survey_responses import HELD_REASON, burst_rule
 from .permissions import REVIEW
 
 # --- Setup: programmes, forms, targets and enumerator links (surveys-setup) --------------------
@@ -127,13 +127,13 @@ def pillar_setup(survey, pillar):
 @transaction.atomic
 def save_pillar_setup(survey, programmes, targets):
     """Save one pillar's page: `programmes` [(sub-dimension, name, agency, quick win)] and its
-    forms' `targets` [(form, target)]. One transaction: the coordinator sent them as one page, so
-    they are saved together or not at all."""
+    forms' `targets` [(form, target, enumerator_only)]. One transaction: the coordinator sent them
+    as one page, so they are saved together or not at all."""
     for subdimension, name, agency, quick_win in programmes:
         survey.set_programme(subdimension, name, agency, quick_win)
-    for form, target in targets:
+    for form, target, enumerator_only in targets:
         # An update, never an insert: a form removed meanwhile (split) stays removed.
-        SurveyForm.objects.filter(pk=form.pk).update(target=target)
+        SurveyForm.objects.filter(pk=form.pk).update(target=target, enumerator_only=enumerator_only)
 
 
 def enumerator_overview(survey, agency=None):
@@ -170,25 +170,7 @@ def enumerator_overview(survey, agency=None):
     return rows
 
 
-# --- The public form: keyed hashes and its one write (surveys-form) ---------------------------
-
-
-def keyed_hash(kind, value):
-    """A keyed hash (HMAC-SHA256 with the site's secret) of `value`, so that two equal values can be
-    recognised without either being stored: the same contact across pillars, the same device twice.
-    `kind` keeps a contact's hash apart from a device's. Contacts are normalised first: an e-mail
-    address in lower case, a phone number by its digits with 0 and +62 read alike."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    if kind == "contact":
-        if "@" in value:
-            value = value.lower()
-        else:
-            digits = re.sub(r"\D", "", value)
-            value = re.sub(r"^(62|0)", "", digits)
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+# --- The public form: its one write (surveys-form) -------------------------------------------
 
 
 class ResponseRefused(Exception):
@@ -204,9 +186,19 @@ class ResponseRefused(Exception):
         self.reason = reason
 
 
-def record_response(
-    form, *, nonce, started_at, profile, uses, ratings, enumerator=None, contact_hash="", device_hash=""
-):
+@dataclass(frozen=True)
+class Sender:
+    """Who sent a response, as keyed hashes (survey_senders): the contact they chose to give (and
+    its hash under the first rule, for responses stored before it changed), the device cookie, the
+    network (IPv4 address or IPv6 /64)."""
+
+    contact_hash: str = ""
+    legacy_contact_hash: str = ""
+    device_hash: str = ""
+    network_hash: str = ""
+
+
+def record_response(form, *, nonce, started_at, profile, uses, ratings, enumerator=None, sender=None):
     """Save one respondent's submission to `form`: the response with its `profile` (age_band,
     occupation, kecamatan), `uses` {programme: frequency} and `ratings` {statement: score or None};
     None, and every statement of a programme the respondent never used, is recorded as never_used.
@@ -216,7 +208,10 @@ def record_response(
     phone must not both pass the check. Raises ResponseRefused, saving nothing, when the nonce was
     used, or when a public-link response of the same device, or any response with the same contact,
     exists. An enumerator's link is exempt from the device check: one enumerator's phone collects
-    many respondents. Five queries: lock, duplicate check, and three inserts."""
+    many respondents. A public-link response of a burst from one network is saved held for review
+    (_in_burst). Five queries on an enumerator link (lock, duplicate check, three inserts), six on
+    the public link (the burst count), seven in a burst (holding the earlier ones)."""
+    sender = sender or Sender()
     never = {
         programme.subdimension_id for programme, frequency in uses.items() if frequency == ProgrammeUse.Frequency.NEVER
     }
@@ -224,14 +219,21 @@ def record_response(
         with transaction.atomic():
             # No ordering: the default one joins the nullable sub-dimension, which FOR UPDATE refuses.
             list(SurveyForm.objects.select_for_update().filter(pk=form.pk).order_by().values_list("pk"))
-            _refuse_duplicate(form, nonce, enumerator, contact_hash, device_hash)
+            _refuse_duplicate(form, nonce, enumerator, sender)
+            now = timezone.now()
+            held = _in_burst(form, enumerator, sender.network_hash, now)
             response = SurveyResponse.objects.create(
                 form=form,
                 enumerator=enumerator,
                 nonce=nonce,
                 started_at=started_at,
-                contact_hash=contact_hash,
-                device_hash=device_hash,
+                submitted_at=now,
+                contact_hash=sender.contact_hash,
+                device_hash=sender.device_hash,
+                network_hash=sender.network_hash,
+                burst=held,
+                excluded_at=now if held else None,
+                exclusion_reason=HELD_REASON if held else "",
                 **profile,
             )
             ProgrammeUse.objects.bulk_create(
@@ -256,21 +258,41 @@ def record_response(
     return response
 
 
-def _refuse_duplicate(form, nonce, enumerator, contact_hash, device_hash):
-    """Raise ResponseRefused when the nonce was used, or `form` has a response of the same contact,
-    or (on the public link) of the same device. One query."""
+def _refuse_duplicate(form, nonce, enumerator, sender):
+    """Raise ResponseRefused when the nonce was used, or `form` has a response of the same contact
+    (under the current rule or the first one), or (on the public link) of the same device. One
+    query."""
+    contacts = [h for h in (sender.contact_hash, sender.legacy_contact_hash) if h]
     duplicate = Q(nonce=nonce)
-    if contact_hash:
-        duplicate |= Q(form=form, contact_hash=contact_hash)
-    if device_hash and enumerator is None:
-        duplicate |= Q(form=form, enumerator__isnull=True, device_hash=device_hash)
+    if contacts:
+        duplicate |= Q(form=form, contact_hash__in=contacts)
+    if sender.device_hash and enumerator is None:
+        duplicate |= Q(form=form, enumerator__isnull=True, device_hash=sender.device_hash)
     earlier = SurveyResponse.objects.filter(duplicate).values_list("nonce", "contact_hash").first()
     if earlier is not None:
         if earlier[0] == nonce:
             raise ResponseRefused(ResponseRefused.REPLAYED)
-        if contact_hash and earlier[1] == contact_hash:
+        if earlier[1] in contacts:
             raise ResponseRefused(ResponseRefused.SAME_CONTACT)
         raise ResponseRefused(ResponseRefused.SAME_DEVICE)
+
+
+def _in_burst(form, enumerator, network_hash, now):
+    """Whether a public-link response of `form` from the network `network_hash`, sent `now`, is one
+    of a burst: more than SURVEY_BURST_LIMIT such responses within SURVEY_BURST_WINDOW. The earlier
+    ones of the burst are then held for review too (the first ones are part of it as much as the
+    last). A device cookie is no evidence against a burst: a script keeps the fresh one each page
+    it loads sets. An enumerator's link is never a burst: a named person of the agency collects
+    many respondents on one phone and one network. One query, two in a burst; run under the
+    form's lock, so two responses at once are counted one after the other."""
+    limit, window = burst_rule()
+    if enumerator is not None or not network_hash or limit <= 0:
+        return False
+    earlier = SurveyResponse.objects.burst_from(form, network_hash, now - timedelta(seconds=window))
+    if earlier.count() < limit:
+        return False
+    earlier.hold_for_review(now)
+    return True
 
 
 # --- Results: the survey's means, and the impact questions' answers filled from them ----------

@@ -319,16 +319,22 @@ if PROXY_COUNT < 1:
 PROXY_TRUSTED_IPS = env_networks("PROXY_TRUSTED_IPS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-# The impact survey's public form (evaluations/views/surveys.py): at most this many submissions per
-# client address, and per link, within SURVEY_RATE_WINDOW seconds; beyond that a polite 429. The
-# address is the peer's, or behind the proxy the one the proxy saw (smartcity/client_ip.py). Phones on
-# one mobile network often share an address, hence a generous per-address count. The counts live in
-# the cache: with several app servers set REDIS_URL, or each server counts on its own.
+# The impact survey's public form (evaluations/survey_senders.py): at most this many posts per
+# client address (an IPv6 client's /64), and valid submissions per link, within SURVEY_RATE_WINDOW
+# seconds; beyond that a polite 429. Junk counts only against its sender. The address is the peer's,
+# or behind the proxy the one the proxy saw (smartcity/client_ip.py). Phones on one mobile network
+# often share an address, hence a generous per-address count. The counts live in the cache: with
+# several app servers set REDIS_URL, or each server counts on its own.
 SURVEY_RATE_PER_IP = env_int("SURVEY_RATE_PER_IP", 30)
 SURVEY_RATE_PER_LINK = env_int("SURVEY_RATE_PER_LINK", 300)
 SURVEY_RATE_WINDOW = env_int("SURVEY_RATE_WINDOW", 600)
 # A loaded form may be sent within this many seconds; after that the respondent reloads it.
 SURVEY_TOKEN_MAX_AGE = env_int("SURVEY_TOKEN_MAX_AGE", 6 * 60 * 60)
+# More than SURVEY_BURST_LIMIT public-link responses of one form from one network within
+# SURVEY_BURST_WINDOW seconds are a burst: saved, flagged and held for the coordinators' review
+# (not counted until then). Enumerator links are never held. A limit of 0 turns it off.
+SURVEY_BURST_LIMIT = env_int("SURVEY_BURST_LIMIT", 3)
+SURVEY_BURST_WINDOW = env_int("SURVEY_BURST_WINDOW", 60 * 60)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

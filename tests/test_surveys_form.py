@@ -22,7 +22,7 @@ from evaluations.models import (
     SurveyResponse,
     SurveyStatement,
 )
-from evaluations.surveys import keyed_hash
+from evaluations.survey_senders import keyed_hash
 from evaluations.views.surveys import DEVICE_COOKIE
 
 from .factories import make_impact_survey
@@ -494,8 +494,9 @@ def test_the_device_cookie_is_set_once_and_kept(client, whole):
 # GET: the form with its survey (1), programmes (1), statements (1), kecamatan list (1).
 GET_QUERIES = 4
 # POST: the form (1), programmes and statements (2), kecamatan check (1), then one transaction:
-# savepoint, form lock, duplicate check, response, uses, ratings, release (7).
-POST_QUERIES = 11
+# savepoint, form lock, duplicate check, burst count (public link), response, uses, ratings,
+# release (8).
+POST_QUERIES = 12
 
 
 @pytest.mark.parametrize("which", ["split", "whole"])

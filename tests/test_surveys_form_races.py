@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from evaluations.models import Kecamatan, SurveyForm, SurveyResponse
-from evaluations.surveys import ResponseRefused, keyed_hash, record_response
+from evaluations.survey_senders import keyed_hash
+from evaluations.surveys import ResponseRefused, Sender, record_response
 
 from .concurrency import at_once, needs_postgresql, reference_data  # noqa: F401  (a fixture)
 from .factories import make_impact_survey
@@ -12,7 +13,7 @@ from .factories import make_impact_survey
 pytestmark = [needs_postgresql, pytest.mark.django_db(transaction=True)]
 
 
-def sender(form, nonce, device="telepon-1", contact=""):
+def sender(form, nonce, device="telepon-1", contact="", network=""):
     """One tap on "Kirim": everything the view passes, read again on the thread's own connection."""
     form = SurveyForm.objects.get(pk=form.pk)
     programmes = list(form.survey.programmes.filter(subdimension__pillar=form.pillar))
@@ -24,8 +25,11 @@ def sender(form, nonce, device="telepon-1", contact=""):
         profile={"age_band": "30-39", "occupation": "tani", "kecamatan": Kecamatan.objects.first()},
         uses=dict.fromkeys(programmes, "often"),
         ratings=dict.fromkeys(statements, 3),
-        contact_hash=keyed_hash("contact", contact),
-        device_hash=keyed_hash("device", device),
+        sender=Sender(
+            contact_hash=keyed_hash("contact", contact),
+            device_hash=keyed_hash("device", device),
+            network_hash=keyed_hash("network", network),
+        ),
     )
 
 
@@ -59,3 +63,13 @@ def test_one_contact_on_two_phones_at_once_saves_one_response(form):
     )
     assert outcome_reasons(outcomes) == [ResponseRefused.SAME_CONTACT]
     assert SurveyResponse.objects.count() == 1
+
+
+def test_a_burst_sent_all_at_once_is_held_whole(form):
+    """Six phones of one network send at the same instant: none slips past the burst count (the
+    form's lock serialises them), so every one is held for review, the first three included."""
+    outcomes = at_once(*(sender(form, f"nonce-{n}", device=f"d{n}", network="36.80.1.2") for n in range(6)))
+    assert outcome_reasons(outcomes) == []
+    assert SurveyResponse.objects.count() == 6
+    assert SurveyResponse.objects.held().count() == 6
+    assert SurveyResponse.objects.counted().count() == 0

@@ -193,7 +193,7 @@ def test_the_overview_counts_each_form_against_its_target(client, coordinator, p
     assert response.status_code == 200
     assert row_text(response, "row", gov.pk) == (
         "Smart Governance Dihitung / target: 2 / 4 (50%) 50% "
-        "Semua respons: 3 Dikeluarkan: 1 Bertanda: 2 (1 masih dihitung)"
+        "Semua respons: 3 Menunggu tinjauan: 0 Dikeluarkan: 1 Bertanda: 2 (1 masih dihitung)"
     )
     assert "1 / 50 (2%)" in row_text(response, "row", bra.pk)
     assert "Bertanda: 1" in row_text(response, "row", eco_forms[1].pk)

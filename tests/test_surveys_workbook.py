@@ -15,7 +15,7 @@ from django.utils import timezone
 from evaluations.excel.workbook import export_period, load, write_workbook
 from evaluations.models import Agency, Enumerator, Kecamatan, SurveyForm
 from evaluations.results import period_change_stamp
-from evaluations.surveys import keyed_hash
+from evaluations.survey_senders import keyed_hash
 
 from .excel_helpers import header_index, open_workbook, sheet_rows
 from .factories import make_impact_survey, make_period, make_survey_response

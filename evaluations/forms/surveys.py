@@ -120,7 +120,7 @@ class TargetForm(forms.ModelForm):
 
     class Meta:
         model = SurveyForm
-        fields = ["target"]
+        fields = ["target", "enumerator_only"]
 
 
 class SplitForm(forms.Form):
@@ -327,8 +327,8 @@ class SurveyResponseForm(forms.Form):
         return self.cleaned_data["token"]
 
     def clean_contact(self):
-        """A phone number (digits, spaces, dashes, an optional +) or an e-mail address; returned as
-        typed, since keyed_hash normalises it."""
+        """A phone number (digits, spaces, dashes, dots, parentheses, an optional +) or an e-mail
+        address; returned as typed, since survey_senders.keyed_hash normalises it."""
         contact = self.cleaned_data["contact"].strip()
         if not contact:
             return ""

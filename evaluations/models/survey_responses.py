@@ -8,7 +8,9 @@ coordinators check before it counts.
     SurveyResponseEvent  one exclusion of a response or its undo (who, when, why)
 
 The monitor's quality flags (RESPONSE_FLAGS) are SQL expressions on a response, so a list shows
-them without a query per row (SurveyResponse.objects.with_flags()). The survey, its programmes,
+them without a query per row (SurveyResponse.objects.with_flags()). A response of a burst from one
+network (issue 28) is also held for review when it is saved: excluded with no coordinator named
+(is_held), until a coordinator counts it again or excludes it with a reason. The survey, its programmes,
 forms and enumerator links are in models/surveys.py; recording a response and the survey's means
 in evaluations/surveys.py.
 """
@@ -19,8 +21,21 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Count, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Q, Subquery, Value
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +48,12 @@ from .transitions import TransitionError
 EXCLUSION_REASON_MAX_LENGTH = 500
 DEFAULT_MIN_SECONDS_PER_STATEMENT = 3
 STRAIGHT_LINE_MIN_RATED = 3
+DEFAULT_BURST_LIMIT = 3
+DEFAULT_BURST_WINDOW = 60 * 60
+# The reason a held response carries (data, like a coordinator's reason: stored in Indonesian).
+HELD_REASON = "Ditahan untuk ditinjau: kiriman beruntun lewat tautan publik dari satu jaringan."
+# Held: excluded by the burst rule, not yet by a coordinator (exclude() always names one).
+HELD = Q(excluded_at__isnull=False, excluded_by__isnull=True)
 
 
 @dataclass(frozen=True)
@@ -43,8 +64,9 @@ class ResponseFlag:
     explanation: str
 
     def describe(self):
-        """The explanation with the current threshold filled in."""
-        return str(self.explanation) % {"seconds": min_seconds_per_statement()}
+        """The explanation with the current thresholds filled in."""
+        limit, window = burst_rule()
+        return str(self.explanation) % {"seconds": min_seconds_per_statement(), "limit": limit, "minutes": window // 60}
 
 
 RESPONSE_FLAGS = [
@@ -83,6 +105,17 @@ RESPONSE_FLAGS = [
         _("Jawaban seragam"),
         _("Semua pernyataan yang dinilai (minimal 3) diberi nilai yang sama: responden mungkin tidak membacanya."),
     ),
+    ResponseFlag(
+        "burst",
+        "flag_burst",
+        _("Kiriman beruntun dari satu jaringan"),
+        _(
+            "Lebih dari %(limit)s respons lewat tautan publik (tanpa enumerator) datang dari satu alamat jaringan "
+            "(IPv6: satu blok /64) dalam %(minutes)s menit: bisa satu orang yang mengisi berulang kali, bisa juga "
+            "beberapa orang di satu Wi-Fi. Respons ini ditahan dan tidak dihitung sampai koordinator meninjaunya, "
+            "lalu mengembalikan atau mengeluarkannya. Untuk pengisian bersama, pakai tautan enumerator."
+        ),
+    ),
 ]
 FLAGS_BY_CODE = {flag.code: flag for flag in RESPONSE_FLAGS}
 
@@ -91,8 +124,17 @@ def min_seconds_per_statement():
     return getattr(settings, "SURVEY_MIN_SECONDS_PER_STATEMENT", DEFAULT_MIN_SECONDS_PER_STATEMENT)
 
 
+def burst_rule():
+    """(limit, window in seconds): more than `limit` public-link responses of one form from one
+    network within `window` are a burst (settings SURVEY_BURST_LIMIT, SURVEY_BURST_WINDOW)."""
+    return (
+        getattr(settings, "SURVEY_BURST_LIMIT", DEFAULT_BURST_LIMIT),
+        getattr(settings, "SURVEY_BURST_WINDOW", DEFAULT_BURST_WINDOW),
+    )
+
+
 def _flag_expressions():
-    """The four flags as SQL expressions on a response (fresh objects each call: an expression
+    """The flags as SQL expressions on a response (fresh objects each call: an expression
     resolved into one query must not be reused in another)."""
     # Reuse: only against responses of another pillar that still count (once the coordinator
     # excluded the copy, the one left is no longer reused). A device is the same person only on
@@ -133,6 +175,8 @@ def _flag_expressions():
         ),
         "flag_too_fast": ExpressionWrapper(Q(LessThan(duration, threshold)), output_field=models.BooleanField()),
         "flag_straight": Exists(uniform),
+        # Stored when the response (or a later one of its burst) was saved: surveys.record_response.
+        "flag_burst": ExpressionWrapper(Q(burst=True), output_field=models.BooleanField()),
     }
 
 
@@ -142,15 +186,37 @@ def _any_flag():
 
 class SurveyResponseQuerySet(models.QuerySet):
     def counted(self):
-        """Responses that count: not excluded by a coordinator."""
+        """Responses that count: not excluded by a coordinator, nor held for review (a burst)."""
         return self.filter(excluded_at__isnull=True)
 
     def excluded(self):
         return self.filter(excluded_at__isnull=False)
 
+    def held(self):
+        """Responses held for review by the burst rule, not yet looked at by a coordinator."""
+        return self.filter(HELD)
+
+    def burst_from(self, form, network_hash, since):
+        """The public-link responses of `form` sent from one network (its keyed hash) since `since`."""
+        return self.filter(form=form, enumerator__isnull=True, network_hash=network_hash, submitted_at__gte=since)
+
+    def hold_for_review(self, now):
+        """Mark these responses as part of a burst, and hold those that still count: excluded with
+        HELD_REASON and no coordinator named. A response marked before is left alone, so one a
+        coordinator counted again after review is not held again by the same burst. One query."""
+        return self.filter(burst=False).update(
+            burst=True,
+            excluded_at=Coalesce("excluded_at", Value(now)),
+            exclusion_reason=Case(
+                When(excluded_at__isnull=True, then=Value(HELD_REASON)),
+                default=F("exclusion_reason"),
+                output_field=models.TextField(),
+            ),
+        )
+
     def with_flags(self):
-        """Each response with flag_reuse, flag_not_used, flag_too_fast and flag_straight (booleans
-        computed in the same query: subqueries per row, no extra query)."""
+        """Each response with its flags (flag_reuse, flag_not_used, flag_too_fast, flag_straight,
+        flag_burst: booleans computed in the same query, subqueries per row, no extra query)."""
         return self.annotate(**_flag_expressions())
 
     def _flags_available(self):
@@ -164,7 +230,7 @@ class SurveyResponseQuerySet(models.QuerySet):
         return qs.filter(_any_flag())
 
     def counts_per_form(self):
-        """{form id: {total, counted, flagged, flagged_counted}} in one query."""
+        """{form id: {total, counted, held, flagged, flagged_counted}} in one query."""
         kept = Q(excluded_at__isnull=True)
         rows = (
             self._flags_available()
@@ -173,6 +239,7 @@ class SurveyResponseQuerySet(models.QuerySet):
             .annotate(
                 total=Count("pk"),
                 counted=Count("pk", filter=kept),
+                held=Count("pk", filter=HELD),
                 flagged=Count("pk", filter=_any_flag()),
                 flagged_counted=Count("pk", filter=_any_flag() & kept),
             )
@@ -195,11 +262,12 @@ class SurveyResponseQuerySet(models.QuerySet):
 
     def for_monitor(self, show=None, flag=None):
         """The monitor's list of responses, newest first, each with its flags and what its row shows:
-        every response, or only the "flagged", "excluded" or "counted" ones (`show`); with `flag` (a
-        ResponseFlag) only those raising it."""
+        every response, or only the "flagged", "held", "excluded" or "counted" ones (`show`); with
+        `flag` (a ResponseFlag) only those raising it."""
         listed = self.with_flags()
         if show is not None:
-            listed = {"flagged": listed.flagged, "excluded": listed.excluded, "counted": listed.counted}[show]()
+            states = {"flagged": listed.flagged, "held": listed.held, "excluded": listed.excluded}
+            listed = {**states, "counted": listed.counted}[show]()
         if flag is not None:
             listed = listed.flagged(flag.code)
         return listed.select_related("enumerator", "kecamatan").order_by("-submitted_at", "-pk")
@@ -255,10 +323,14 @@ class SurveyResponse(models.Model):
     kecamatan = models.ForeignKey(
         "evaluations.Kecamatan", on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan")
     )
-    # Keyed hashes only (evaluations.surveys.keyed_hash): the contact the respondent chose to give,
-    # the browser's cookie.
+    # Keyed hashes only (evaluations.survey_senders.keyed_hash): the contact the respondent chose to
+    # give, the browser's cookie, the network it was sent from (an IPv4 address or an IPv6 /64).
     contact_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     device_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    network_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # One of a burst from one network on the public link (the "burst" flag): kept once set, also
+    # after a coordinator counted the response again.
+    burst = models.BooleanField(default=False, editable=False)
     excluded_at = models.DateTimeField(_("dikeluarkan"), null=True, blank=True)
     excluded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -269,6 +341,7 @@ class SurveyResponse(models.Model):
 
     class Meta:
         ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["form", "network_hash", "submitted_at"], name="survey_response_burst")]
         verbose_name = _("respons survei dampak")
         verbose_name_plural = _("respons survei dampak")
 
@@ -278,6 +351,11 @@ class SurveyResponse(models.Model):
     @property
     def is_excluded(self):
         return self.excluded_at is not None
+
+    @property
+    def is_held(self):
+        """Held for review by the burst rule: not counted, and no coordinator has decided yet."""
+        return self.excluded_at is not None and self.excluded_by_id is None
 
     @property
     def duration_seconds(self):
@@ -301,7 +379,8 @@ class SurveyResponse(models.Model):
     @transaction.atomic
     def exclude(self, by, reason):
         """Keep the response but leave it out of every count and score, with the coordinator's
-        reason; the history keeps who did it and why."""
+        reason; the history keeps who did it and why. A response held for review may be excluded:
+        the coordinator confirms it does not count."""
         if not by.has_perm(REVIEW):
             raise PermissionDenied
         reason = (reason or "").strip()
@@ -310,7 +389,7 @@ class SurveyResponse(models.Model):
         if len(reason) > EXCLUSION_REASON_MAX_LENGTH:
             raise TransitionError(_("Alasan paling panjang %(n)s karakter.") % {"n": EXCLUSION_REASON_MAX_LENGTH})
         self._lock()
-        if self.is_excluded:
+        if self.is_excluded and not self.is_held:
             raise TransitionError(
                 _(
                     "Respons ini sudah dikeluarkan oleh %(user)s pada %(at)s. "
@@ -328,8 +407,8 @@ class SurveyResponse(models.Model):
 
     @transaction.atomic
     def include(self, by, note=""):
-        """Undo an exclusion ("kembalikan"): the response counts again; the history keeps the
-        exclusion it undid and this undo."""
+        """Undo an exclusion ("kembalikan"), or count a response held for review: it counts again;
+        the history keeps the exclusion it undid and this undo."""
         if not by.has_perm(REVIEW):
             raise PermissionDenied
         note = (note or "").strip()

@@ -10,7 +10,8 @@ one per sub-dimension, of 50 respondents each. Statement mean -> sub-dimension m
     ImpactSurvey      one per period: open and close dates
     SurveyProgramme   the programme chosen for one sub-dimension, its owning agency, its quick win
     SurveyForm        one public link per pillar, or per sub-dimension when the pillar is split;
-                      carries the target number of respondents
+                      carries the target number of respondents, and may be closed to all but
+                      enumerator links
     Enumerator        a tagged link of one form, handed to someone of the owning agency, so every
                       response shows who collected it
 
@@ -224,6 +225,13 @@ class SurveyForm(models.Model):
     )
     token = models.CharField(_("token tautan"), max_length=32, unique=True, default=new_link_token, editable=False)
     target = models.PositiveSmallIntegerField(_("target responden"), default=DEFAULT_TARGET)
+    # Issue 28: when the public link is being stuffed, the coordinators close it and keep the
+    # enumerators' tagged links, whose every response names who collected it.
+    enumerator_only = models.BooleanField(
+        _("hanya lewat tautan enumerator"),
+        default=False,
+        help_text=_("Tautan publik ditutup; responden mengisi lewat tautan enumerator saja."),
+    )
 
     objects = SurveyFormQuerySet.as_manager()
 

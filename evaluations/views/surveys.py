@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pillars.models import Pillar
 from smartcity.client_ip import client_ip
 
-from .. import access, ratelimit, roles, survey_monitor, surveys
+from .. import access, roles, survey_monitor, survey_senders, surveys
 from ..forms.surveys import (
     EnumeratorForm,
     ExclusionForm,
@@ -37,7 +37,7 @@ from ..forms.surveys import (
 )
 from ..models import EvaluationPeriod, ImpactSurvey, ProgrammeUse, SurveyResponse, SurveySetupRefused, TransitionError
 from ..models.survey_responses import FLAGS_BY_CODE, RESPONSE_FLAGS, min_seconds_per_statement
-from ..surveys import ResponseRefused
+from ..surveys import ResponseRefused, Sender
 
 # --- setup: survey dates, programmes, split, targets, links; enumerator links (surveys-setup) ---
 DEFAULT_SURVEY_DAYS = 30
@@ -111,7 +111,7 @@ def setup_pillar(request, period_id, pillar_code):
                 (sub, f.cleaned_data["name"], f.cleaned_data["agency"], f.cleaned_data["quick_win"])
                 for sub, f in programme_forms
             ],
-            targets=[(form, f.cleaned_data["target"]) for form, f in target_forms],
+            targets=[(form, f.cleaned_data["target"], f.cleaned_data["enumerator_only"]) for form, f in target_forms],
         )
         messages.success(request, _("Program dan target pilar %(pillar)s disimpan.") % {"pillar": pillar.name})
         return redirect("evaluations:surveys_setup_pillar", survey.period_id, pillar.code)
@@ -249,16 +249,21 @@ PUBLIC = "evaluations/surveys/public/"
 # its keyed hash is stored with the response.
 DEVICE_COOKIE = "survei_perangkat"
 DEVICE_COOKIE_AGE = 2 * 365 * 24 * 60 * 60
-REFUSALS = {
+# The public pages' notices: (title, message, status), by the reasons of ResponseRefused and the
+# view's own refusals.
+NOT_FOUND, TOO_MANY, ENUMERATORS_ONLY = "not_found", "too_many", "enumerators_only"
+NOTICES = {
     ResponseRefused.REPLAYED: (
         _lazy("Jawaban sudah terkirim"),
         _lazy("Jawaban dari formulir ini sudah kami terima sebelumnya. Terima kasih, Anda tidak perlu mengirim lagi."),
+        409,
     ),
     ResponseRefused.SAME_DEVICE: (
         _lazy("Anda sudah mengisi formulir ini"),
         _lazy(
             "Anda sudah mengisi formulir ini dari perangkat ini. Setiap orang cukup mengisi satu kali. Terima kasih."
         ),
+        409,
     ),
     ResponseRefused.SAME_CONTACT: (
         _lazy("Anda sudah mengisi formulir ini"),
@@ -266,6 +271,29 @@ REFUSALS = {
             "Anda sudah mengisi formulir ini dengan kontak yang sama. "
             "Setiap orang cukup mengisi satu kali. Terima kasih."
         ),
+        409,
+    ),
+    # Not the app's 404 page: that one links into the app.
+    NOT_FOUND: (
+        _lazy("Formulir tidak ditemukan"),
+        _lazy("Tautan ini tidak dikenal. Periksa kembali tautan yang Anda terima."),
+        404,
+    ),
+    TOO_MANY: (
+        _lazy("Terlalu banyak kiriman"),
+        _lazy(
+            "Terlalu banyak kiriman dari jaringan atau tautan ini dalam waktu singkat. "
+            "Tunggu beberapa menit, lalu coba lagi."
+        ),
+        429,
+    ),
+    ENUMERATORS_ONLY: (
+        _lazy("Formulir ini diisi lewat petugas"),
+        _lazy(
+            "Formulir ini hanya dapat diisi melalui petugas (enumerator) yang ditunjuk perangkat daerah. "
+            "Hubungi perangkat daerah pemilik program bila Anda ingin mengisinya."
+        ),
+        403,
     ),
 }
 
@@ -277,19 +305,9 @@ def _public_page(request, template, context=None, status=200):
     return response
 
 
-def _message(request, title, message, status):
+def _notice(request, reason):
+    title, message, status = NOTICES[reason]
     return _public_page(request, "message.html", {"title": title, "message": message}, status=status)
-
-
-def _not_found(request):
-    # Not the app's 404 page: that one links into the app.
-    with translation.override("id"):
-        return _message(
-            request,
-            _("Formulir tidak ditemukan"),
-            _("Tautan ini tidak dikenal. Periksa kembali tautan yang Anda terima."),
-            404,
-        )
 
 
 def _closed(request, survey):
@@ -300,29 +318,9 @@ def _closed(request, survey):
         return _public_page(request, "closed.html", {"survey": survey}, status=410)
 
 
-def _rate_limited(request, link_token):
-    """Over the limit per client address or per link in the current window (settings SURVEY_RATE_*)."""
-    window = settings.SURVEY_RATE_WINDOW
-    by_address = ratelimit.hit("survey-ip", client_ip(request), settings.SURVEY_RATE_PER_IP, window)
-    by_link = ratelimit.hit("survey-link", link_token, settings.SURVEY_RATE_PER_LINK, window)
-    return by_address or by_link
-
-
-def _too_many(request):
-    with translation.override("id"):
-        return _message(
-            request,
-            _("Terlalu banyak kiriman"),
-            _(
-                "Terlalu banyak kiriman dari jaringan atau tautan ini dalam waktu singkat. "
-                "Tunggu beberapa menit, lalu coba lagi."
-            ),
-            429,
-        )
-
-
-def _record(form, survey_form, enumerator, device):
+def _record(request, form, survey_form, enumerator, device):
     """Save the valid respondent's form (surveys.record_response); raises ResponseRefused."""
+    contact = form.cleaned_data["contact"]
     surveys.record_response(
         survey_form,
         nonce=form.token_payload["n"],
@@ -331,8 +329,12 @@ def _record(form, survey_form, enumerator, device):
         uses=form.uses(),
         ratings=form.ratings(),
         enumerator=enumerator,
-        contact_hash=surveys.keyed_hash("contact", form.cleaned_data["contact"]),
-        device_hash=surveys.keyed_hash("device", device),
+        sender=Sender(
+            contact_hash=survey_senders.keyed_hash("contact", contact),
+            legacy_contact_hash=survey_senders.legacy_contact_hash(contact),
+            device_hash=survey_senders.keyed_hash("device", device),
+            network_hash=survey_senders.network_hash(client_ip(request)),
+        ),
     )
 
 
@@ -353,29 +355,32 @@ def _set_device_cookie(response):
 @require_http_methods(["GET", "POST"])
 def public_form(request, token, enumerator_token=None):
     """The respondent's form: GET shows it with a fresh signed token; POST saves the response,
-    its programme uses and ratings at once, or nothing. 4 queries for GET and 11 for POST, with one
-    programme or three (pinned in tests/test_surveys_form.py)."""
+    its programme uses and ratings at once, or nothing. Every post counts against its sender's
+    network; only a valid one (signed token checked) counts toward the link (survey_senders).
+    4 queries for GET and 12 for POST, with one programme or three (tests/test_surveys_form.py)."""
     try:
         survey_form, enumerator = access.get_public_survey_form(token, enumerator_token)
     except Http404:
-        return _not_found(request)
+        return _notice(request, NOT_FOUND)
     survey = survey_form.survey
     if not survey.is_open():
         return _closed(request, survey)
-    if request.method == "POST" and _rate_limited(request, enumerator_token or token):
-        return _too_many(request)
+    if survey_form.enumerator_only and enumerator is None:
+        return _notice(request, ENUMERATORS_ONLY)
+    if request.method == "POST" and survey_senders.sender_over_limit(client_ip(request)):
+        return _notice(request, TOO_MANY)
     groups = form_groups(survey_form)
     device = request.COOKIES.get(DEVICE_COOKIE, "")
     status = 200
     if request.method == "POST":
         form = SurveyResponseForm(request.POST, survey_form=survey_form, groups=groups)
         if form.is_valid():
+            if survey_senders.link_over_limit(enumerator_token or token, form.token_payload["n"]):
+                return _notice(request, TOO_MANY)
             try:
-                _record(form, survey_form, enumerator, device)
+                _record(request, form, survey_form, enumerator, device)
             except ResponseRefused as refused:
-                with translation.override("id"):
-                    title, message = REFUSALS[refused.reason]
-                    return _message(request, title, message, 409)
+                return _notice(request, refused.reason)
             return redirect("evaluations:surveys_public_thanks", token)
         status = 400
         # A form with a good token keeps it (the same load, the same nonce); a stale or forged one
@@ -401,7 +406,7 @@ def public_thanks(request, token):
     try:
         survey_form, _enumerator = access.get_public_survey_form(token)
     except Http404:
-        return _not_found(request)
+        return _notice(request, NOT_FOUND)
     return _public_page(request, "thanks.html", {"survey_form": survey_form})
 
 
@@ -457,17 +462,20 @@ def fill_answers(request, period_id):
     return redirect(url)
 
 
-# =============================================================================================
-# Monitor (surveys-monitor): /survei-dampak/<period>/pantau/. Coordinators watch the responses
-# come in against the targets, check the flags and exclude what should not count (with a reason;
-# the response is kept). Leaders look; operators and others get 404 (access.get_monitored_*).
-# =============================================================================================
+# --- Monitor (surveys-monitor): /survei-dampak/<period>/pantau/ -----------------------------------
+# Coordinators watch the responses come in against the targets, check the flags, count again what
+# the burst rule held for review and exclude what should not count (with a reason; the response
+# is kept). Leaders look; operators and others get 404 (access.get_monitored_*).
 
 RESPONSES_PER_PAGE = 50
-# The list's filter (?tampil=): every response, the flagged ones, the excluded ones, those counted.
-SHOW_FLAGGED, SHOW_EXCLUDED, SHOW_COUNTED = "bermasalah", "dikeluarkan", "dihitung"
-# What each stands for in SurveyResponse.objects.for_monitor().
-SHOW_STATES = {SHOW_FLAGGED: "flagged", SHOW_EXCLUDED: "excluded", SHOW_COUNTED: "counted"}
+# The list's filter (?tampil=): its label, and what it stands for in SurveyResponse.objects.for_monitor().
+SHOWS = {
+    "": (_lazy("Semua"), None),
+    "bermasalah": (_lazy("Bermasalah"), "flagged"),
+    "ditinjau": (_lazy("Menunggu tinjauan"), "held"),
+    "dikeluarkan": (_lazy("Dikeluarkan"), "excluded"),
+    "dihitung": (_lazy("Dihitung"), "counted"),
+}
 
 
 @require_GET
@@ -499,10 +507,10 @@ def monitor_form(request, period_id, pk):
     number of responses (pinned in tests/test_surveys_monitor.py)."""
     form = access.get_monitored_form_for_user(request.user, period_id, pk)
     show = request.GET.get("tampil", "")
-    if show not in SHOW_STATES:
+    if show not in SHOWS:
         show = ""
     flag = FLAGS_BY_CODE.get(request.GET.get("tanda", ""))
-    listed = SurveyResponse.objects.filter(form=form).for_monitor(SHOW_STATES.get(show), flag)
+    listed = SurveyResponse.objects.filter(form=form).for_monitor(SHOWS[show][1], flag)
     page = Paginator(listed, RESPONSES_PER_PAGE).get_page(request.GET.get("halaman"))
     return render(
         request,
@@ -516,12 +524,7 @@ def monitor_form(request, period_id, pk):
             "page": page,
             "show": show,
             "flag": flag,
-            "shows": [
-                ("", _("Semua")),
-                (SHOW_FLAGGED, _("Bermasalah")),
-                (SHOW_EXCLUDED, _("Dikeluarkan")),
-                (SHOW_COUNTED, _("Dihitung")),
-            ],
+            "shows": [(value, label) for value, (label, _state) in SHOWS.items()],
             "flags": _flag_legend(),
             "min_seconds": min_seconds_per_statement(),
         },
