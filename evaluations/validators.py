@@ -2,10 +2,13 @@
 
 `validate_evidence_file(uploaded_file)` raises ValidationError with a message an operator
 understands; it never trusts the browser's content type: the extension must be allowed and the
-bytes must be what the extension says.
+bytes must be what the extension says. An Office file (a zip) is also refused when it would
+unpack to far more than its size, by the data sets' limits (excel/reader.py), or when it carries
+code that Office could run on the reviewer's computer (see ACTIVE_PARTS).
 """
 
 import os
+import re
 import zipfile
 
 import filetype
@@ -14,6 +17,9 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+
+from .excel.reader import MAX_PART_FACTOR, MAX_PARTS, MAX_RATIO, MAX_UNPACKED_FACTOR, RATIO_GRACE
+from .filesizes import size_and_limit
 
 # extension -> the MIME types that `filetype` may report for a real file of that kind.
 # Office files are zip archives: filetype recognises some by their first entry, others only as zip,
@@ -30,6 +36,20 @@ OFFICE_PART = {".docx": "word/", ".xlsx": "xl/"}
 ALLOWED_LABEL = "PDF, JPG, PNG, DOCX, XLSX"
 # A file name in a message (which may end up in a flash message) is cut to this length.
 NAME_SHOWN_CHARS = 80
+# What Office may run when a coordinator opens the file, by part name (any folder, any case) and
+# by the content types [Content_Types].xml declares. Macros: VBA (vbaProject.bin, vbaData.xml; the
+# .xlsm/.docm content types) and Excel 4.0 macro sheets, which need no VBA at all. ActiveX controls
+# and OLE objects: an OLE object can carry any program (a "Package") or an old Equation Editor
+# exploit, and opens with a double click. Evidence never needs either: a PDF or a plain .docx or
+# .xlsx shows the same. A chart's data, an .xlsx package in word/embeddings/, is neither.
+MACRO_PART = re.compile(
+    r"(^|/)(vbaproject\.bin|vbadata\.xml|vbaprojectsignature\.bin)$|(^|/)macrosheets/", re.IGNORECASE
+)
+MACRO_TYPE = re.compile(rb"macroEnabled|vbaProject|vbaData|macrosheet", re.IGNORECASE)
+ACTIVE_PART = re.compile(r"(^|/)activex/|(^|/)oleobject[^/]*$", re.IGNORECASE)
+ACTIVE_TYPE = re.compile(rb"activeX|oleObject", re.IGNORECASE)
+# [Content_Types].xml lists a few dozen types; reading more of it than this proves nothing more.
+CONTENT_TYPES_BYTES = 256 * 1024
 
 
 def _shown(name):
@@ -41,23 +61,80 @@ def evidence_accept_attribute():
     return ",".join(EVIDENCE_TYPES)
 
 
+def _error(message, code, name, **params):
+    return ValidationError(message, code=code, params={"name": _shown(name), **params})
+
+
 def _check_office_zip(uploaded_file, ext):
+    name = uploaded_file.name
     uploaded_file.seek(0)
     try:
         with zipfile.ZipFile(uploaded_file) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ValidationError(
-            _("Berkas %(name)s rusak atau bukan dokumen %(ext)s yang sah."),
-            code="corrupt",
-            params={"name": _shown(uploaded_file.name), "ext": ext[1:].upper()},
+            infos = archive.infolist()
+            names = [info.filename for info in infos]
+            part = OFFICE_PART[ext]
+            if "[Content_Types].xml" not in names or not any(n.startswith(part) for n in names):
+                raise _error(
+                    _("Isi berkas %(name)s tidak sesuai dengan ekstensi %(ext)s."),
+                    "mismatch",
+                    name,
+                    ext=ext[1:].upper(),
+                )
+            _check_inflation(infos, name)
+            with archive.open("[Content_Types].xml") as types:
+                content_types = types.read(CONTENT_TYPES_BYTES)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise _error(
+            _("Berkas %(name)s rusak atau bukan dokumen %(ext)s yang sah."), "corrupt", name, ext=ext[1:].upper()
         ) from exc
-    part = OFFICE_PART[ext]
-    if "[Content_Types].xml" not in names or not any(name.startswith(part) for name in names):
-        raise ValidationError(
-            _("Isi berkas %(name)s tidak sesuai dengan ekstensi %(ext)s."),
-            code="mismatch",
-            params={"name": _shown(uploaded_file.name), "ext": ext[1:].upper()},
+    _check_active_content(names, content_types, name)
+
+
+def _check_inflation(infos, name):
+    """The data sets' limits on what a zip unpacks to, applied to the sizes its directory declares
+    (Python's zip reader never unpacks a part beyond them): the parts together, each part, and a
+    large part's ratio to its packed size. Nothing is unpacked to check."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    unpacked = sum(info.file_size for info in infos)
+    too_big = (
+        len(infos) > MAX_PARTS
+        or unpacked > MAX_UNPACKED_FACTOR * limit
+        or any(
+            info.file_size > MAX_PART_FACTOR * limit
+            or (info.file_size > RATIO_GRACE and info.file_size > MAX_RATIO * max(info.compress_size, 1))
+            for info in infos
+        )
+    )
+    if too_big:
+        raise _error(
+            _(
+                "Isi berkas %(name)s terlalu besar bila dibuka (%(unpacked)s setelah diekstrak). "
+                "Simpan ulang dari Word atau Excel, atau unggah sebagai PDF."
+            ),
+            "inflates",
+            name,
+            unpacked=filesizeformat(unpacked),
+        )
+
+
+def _check_active_content(names, content_types, name):
+    if any(MACRO_PART.search(n) for n in names) or MACRO_TYPE.search(content_types):
+        raise _error(
+            _(
+                "Berkas %(name)s berisi makro, yang dapat menjalankan program di komputer pemeriksa. "
+                "Simpan ulang sebagai .docx atau .xlsx biasa (tanpa makro) atau sebagai PDF, lalu unggah lagi."
+            ),
+            "macros",
+            name,
+        )
+    if any(ACTIVE_PART.search(n) for n in names) or ACTIVE_TYPE.search(content_types):
+        raise _error(
+            _(
+                "Berkas %(name)s berisi objek ActiveX atau OLE, yang dapat menjalankan program di komputer "
+                "pemeriksa. Hapus objek itu atau simpan ulang sebagai PDF, lalu unggah lagi."
+            ),
+            "active_content",
+            name,
         )
 
 
@@ -72,12 +149,10 @@ def validate_evidence_file(uploaded_file):
             code="extension",
             params={"name": _shown(name), "allowed": ALLOWED_LABEL},
         )
-    limit = settings.EVIDENCE_MAX_BYTES
-    if uploaded_file.size > limit:
-        raise ValidationError(
-            _("Berkas %(name)s terlalu besar (%(size)s). Batasnya %(limit)s."),
-            code="too_big",
-            params={"name": _shown(name), "size": filesizeformat(uploaded_file.size), "limit": filesizeformat(limit)},
+    if uploaded_file.size > settings.EVIDENCE_MAX_BYTES:
+        size, limit = size_and_limit(uploaded_file.size, settings.EVIDENCE_MAX_BYTES)
+        raise _error(
+            _("Berkas %(name)s terlalu besar (%(size)s). Batasnya %(limit)s."), "too_big", name, size=size, limit=limit
         )
     if uploaded_file.size == 0:
         raise ValidationError(_("Berkas %(name)s kosong."), code="empty", params={"name": _shown(name)})

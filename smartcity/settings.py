@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "smartcity.middleware.PrivateCacheMiddleware",
+    # Before any view reads a GET parameter; after the user is known, so the 400 page shows their menu.
+    "smartcity.middleware.RefuseBadAddressMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -1,14 +1,17 @@
 """Evidence files: the allowed types, the content check, the size limit, storage under a random
 name, removal on record, and the access-checked download."""
 
+import io
+import zipfile
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from evaluations.models import Answer, AnswerChange, Evidence, Question
+from evaluations.models import Answer, AnswerChange, Evidence, Question, QuickWinEvidence
 from evaluations.validators import validate_evidence_file
 
-from .factories import assign, make_period, make_question
+from .factories import assign, make_period, make_question, make_quick_win
 from .filling import DOCX, PDF, PNG, XLSX, media_root, office_zip, section_post, submission_of, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
@@ -76,6 +79,20 @@ def test_an_oversized_file_is_refused_and_nothing_is_saved(client_a, submission,
     assert not Evidence.objects.exists() and not Answer.objects.exists()
 
 
+def test_a_file_just_over_the_limit_shows_a_size_above_the_limit(client_a, submission, question):
+    """10.03 MB against 10 MB: rounded to one decimal both would read "10,0 MB"."""
+    response = post_file(client_a, submission, question, upload("besar.pdf", PDF + bytes(10_517_000 - len(PDF))))
+    assert response.status_code == 422
+    assert "Berkas besar.pdf terlalu besar (10,03\xa0MB). Batasnya 10,00\xa0MB." in response.content.decode()
+
+
+def test_a_file_over_the_limit_by_a_few_bytes_still_shows_a_size_above_the_limit(settings):
+    settings.EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+    with pytest.raises(ValidationError) as error:
+        validate_evidence_file(upload("besar.pdf", PDF + bytes(10 * 1024 * 1024 + 3 - len(PDF))))
+    assert "(10.485.763\xa0byte). Batasnya 10.485.760\xa0byte." in error.value.messages[0]
+
+
 def test_a_file_without_a_title_is_refused(client_a, submission, question):
     response = post_file(client_a, submission, question, upload("sk.pdf"), title="")
     assert response.status_code == 422
@@ -104,6 +121,102 @@ def test_the_validator_refuses_a_broken_zip_named_docx():
     with pytest.raises(ValidationError) as error:
         validate_evidence_file(upload("rusak.docx", b"PK\x03\x04" + b"\x00" * 40))
     assert error.value.code in {"corrupt", "mismatch"}
+
+
+# --- Office files with macros, active content or a zip bomb inside -----------------------------
+def office_file(part, extra_parts=(), content_types=""):
+    """A minimal .docx (part "word") or .xlsx ("xl") with `extra_parts` [(name, bytes)] and
+    `content_types` added to [Content_Types].xml."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", f"<Types>{content_types}</Types>")
+        archive.writestr("_rels/.rels", "<Relationships/>")
+        archive.writestr(f"{part}/document.xml", "<doc/>")
+        for name, content in extra_parts:
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+VBA = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64  # an OLE compound file, as vbaProject.bin is
+MACRO_XLSX_TYPE = (
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/>'
+)
+MACRO_MESSAGE = "berisi makro"
+ACTIVE_MESSAGE = "berisi objek ActiveX atau OLE"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("tabel.xlsx", office_file("xl", [("xl/vbaProject.bin", VBA)]), MACRO_MESSAGE),
+        ("notulen.docx", office_file("word", [("word/vbaProject.bin", VBA)]), MACRO_MESSAGE),
+        ("tabel.xlsx", office_file("xl", [("xl/lain/VBAPROJECT.BIN", VBA)]), MACRO_MESSAGE),
+        ("tabel.xlsx", office_file("xl", content_types=MACRO_XLSX_TYPE), MACRO_MESSAGE),
+        ("tabel.xlsx", office_file("xl", [("xl/macrosheets/sheet1.xml", b"<xm:macrosheet/>")]), MACRO_MESSAGE),
+        ("notulen.docx", office_file("word", [("word/activeX/activeX1.xml", b"<ax:ocx/>")]), ACTIVE_MESSAGE),
+        ("notulen.docx", office_file("word", [("word/embeddings/oleObject1.bin", VBA)]), ACTIVE_MESSAGE),
+    ],
+    ids=["xlsx-vba", "docx-vba", "vba-elsewhere", "xlsm-content-type", "excel4-macrosheet", "activex", "ole-object"],
+)
+def test_an_office_file_with_macros_or_active_content_is_refused_and_nothing_is_saved(
+    client_a, submission, question, name, content, message
+):
+    response = post_file(client_a, submission, question, SimpleUploadedFile(name, content))
+    assert response.status_code == 422
+    assert f"Berkas {name} {message}" in response.content.decode()
+    assert not Evidence.objects.exists()
+    assert not list(media_root().rglob("*.*"))
+
+
+def test_a_docx_with_a_chart_s_embedded_workbook_is_accepted(client_a, submission, question):
+    """Word keeps a chart's data as an .xlsx package in word/embeddings/: no code, no OLE object."""
+    content = office_file("word", [("word/embeddings/Microsoft_Excel_Worksheet.xlsx", XLSX)])
+    response = post_file(client_a, submission, question, SimpleUploadedFile("grafik.docx", content))
+    assert response.status_code == 302
+    assert Evidence.objects.get().original_name == "grafik.docx"
+
+
+def zip_bomb(part, megabytes, name="document.xml"):
+    """An Office file one of whose parts unpacks to `megabytes` MiB of zeros (about 1,000:1)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open(f"{part}/{name}", "w", force_zip64=True) as target:
+            zeros = bytes(1024 * 1024)
+            for _ in range(megabytes):
+                target.write(zeros)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "part", "megabytes"),
+    [
+        ("bom.docx", "word", 120),  # one part beyond 10x the 10 MB limit
+        ("bom.xlsx", "xl", 9),  # 9 MiB packed 1,000:1, beyond the 100:1 allowed past 8 MiB
+    ],
+    ids=["part-too-large", "ratio"],
+)
+def test_an_office_file_that_unpacks_to_far_more_than_its_size_is_refused(
+    client_a, submission, question, name, part, megabytes
+):
+    response = post_file(client_a, submission, question, SimpleUploadedFile(name, zip_bomb(part, megabytes)))
+    assert response.status_code == 422
+    assert f"Isi berkas {name} terlalu besar bila dibuka" in response.content.decode()
+    assert not Evidence.objects.exists()
+    assert not list(media_root().rglob("*.*"))
+
+
+def test_quick_win_evidence_refuses_a_macro_workbook_and_saves_nothing(client, operator_a, period, agency_a):
+    quick_win = make_quick_win(period, agency_a)
+    client.force_login(operator_a)
+    content = office_file("xl", [("xl/vbaProject.bin", VBA)])
+    response = client.post(
+        f"/quick-wins/{quick_win.pk}/bukti/",
+        {"title": "Rekap", "file": SimpleUploadedFile("rekap.xlsx", content)},
+        follow=True,
+    )
+    assert "Berkas rekap.xlsx berisi makro" in response.content.decode()
+    assert not QuickWinEvidence.objects.exists()
 
 
 def test_removing_evidence_keeps_the_row_with_who_and_when(client_a, operator_a, submission, question):

@@ -21,6 +21,8 @@ SHEET = "xl/worksheets/sheet1.xml"
 QUESTIONS_SHEET = "xl/worksheets/sheet3.xml"  # 'pertanyaan', the third sheet of instrument_file()
 ROW_LIMIT_MESSAGE = "Berkas berisi lebih dari 20.000 baris data"
 CELL_MESSAGE = "Berkas berisi sel yang terlalu panjang"
+DTD_MESSAGE = "Berkas berisi DTD atau entitas XML"
+ENCODING_MESSAGE = "tidak disimpan dengan pengodean UTF-8"
 
 
 def rewritten(content, change, part=SHEET):
@@ -51,6 +53,15 @@ def cut_in_half(xml):
 def with_doctype(xml):
     # The entity is used, so that an XML parser left to itself reads the sheet without complaint.
     return b'<!DOCTYPE worksheet [<!ENTITY nothing "">]>' + xml.replace(b"<v>", b"<v>&nothing;", 1)
+
+
+def with_entity_reference(xml):
+    # No DTD: the reference names an entity nobody declared.
+    return xml.replace(b"<v>", b"<v>&xxe;", 1)
+
+
+def in_latin1(xml):
+    return b'<?xml version="1.0" encoding="ISO-8859-1"?>' + xml
 
 
 def named(content, name="jalan.xlsx"):
@@ -92,9 +103,21 @@ def test_a_data_set_file_with_a_truncated_sheet_is_refused_as_damaged(client_a, 
     assert_road_upload_refused(response, "Berkas .xlsx rusak")
 
 
-def test_a_data_set_file_with_a_doctype_in_a_sheet_is_refused_as_damaged(client_a, period):
-    response = post_road_file(client_a, rewritten(make_xlsx([ROAD_ROW]).read(), with_doctype))
-    assert_road_upload_refused(response, "Berkas .xlsx rusak")
+@pytest.mark.parametrize("change", [with_doctype, with_entity_reference])
+def test_a_data_set_file_with_a_doctype_or_an_entity_in_a_sheet_is_refused_for_it(client_a, period, change):
+    response = post_road_file(client_a, rewritten(make_xlsx([ROAD_ROW]).read(), change))
+    assert_road_upload_refused(response, DTD_MESSAGE)
+
+
+def test_a_data_set_file_with_a_sheet_not_in_utf8_is_refused_for_its_encoding(client_a, period):
+    response = post_road_file(client_a, rewritten(make_xlsx([ROAD_ROW]).read(), in_latin1))
+    assert_road_upload_refused(response, ENCODING_MESSAGE)
+
+
+def test_a_data_set_file_just_over_the_limit_shows_a_size_above_the_limit(client_a, period):
+    """10.03 MB against 10 MB: rounded to one decimal both would read "10,0 MB"."""
+    response = post_road_file(client_a, b"PK\x03\x04" + bytes(10_517_000))
+    assert_road_upload_refused(response, "Berkas terlalu besar (10,03\xa0MB). Batasnya 10,00\xa0MB")
 
 
 def test_an_instrument_file_with_a_truncated_sheet_is_refused_as_damaged(admin_client):
@@ -102,9 +125,14 @@ def test_an_instrument_file_with_a_truncated_sheet_is_refused_as_damaged(admin_c
     assert_instrument_refused(response, target, "Berkas .xlsx rusak")
 
 
-def test_an_instrument_file_with_a_doctype_in_a_sheet_is_refused_as_damaged(admin_client):
+def test_an_instrument_file_with_a_doctype_in_a_sheet_is_refused_for_it(admin_client):
     response, target = post_instrument_file(admin_client, rewritten(instrument_file().getvalue(), with_doctype))
-    assert_instrument_refused(response, target, "Berkas .xlsx rusak")
+    assert_instrument_refused(response, target, DTD_MESSAGE)
+
+
+def test_an_instrument_file_just_over_the_limit_shows_a_size_above_the_limit(admin_client):
+    response, target = post_instrument_file(admin_client, b"PK\x03\x04" + bytes(5_250_000))
+    assert_instrument_refused(response, target, "Berkas terlalu besar (5,01\xa0MB). Batasnya 5,00\xa0MB")
 
 
 def test_an_instrument_file_that_unpacks_to_far_more_than_its_size_is_refused(admin_client):

@@ -7,7 +7,8 @@ that it does not unpack to far more than its size (a "zip bomb"). Then it stream
 in small chunks, holding none of it whole, and refuses early what would tie up a worker or its
 memory once pandas or openpyxl parsed it: a part that unpacks too far or too many times its
 packed size, a cell (or any stretch between two tags) longer than Excel allows, a sheet with more
-rows than twice the limit or wider than MAX_COLUMNS, a DTD, a part not in UTF-8. It notes which
+rows than twice the limit or wider than MAX_COLUMNS, a DTD or an entity (other than XML's own),
+a part not in UTF-8, each with its own message. It notes which
 sheets hold formulas. Reading then goes through the same deadline (TIME_BUDGET_SECONDS from the
 start): first_sheet_frame() reads the first sheet into pandas (data sets),
 formula_cells_without_value() finds the formulas Excel stored no result for, and sheet_names()
@@ -27,9 +28,9 @@ import zlib
 
 import openpyxl
 import pandas as pd
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from ..filesizes import size_and_limit
 from .cells import CellError
 
 # Errors listed to the person; the count beyond that is still given.
@@ -64,6 +65,9 @@ FAR_CELL = re.compile(rb"""<(?:\w{1,20}:)?c\s[^<>]*?\br\s*=\s*["'](?:[B-Z][A-Z]|
 # Excel never writes a DTD, and a DTD's entities are what XML bombs are made of; the standard
 # library's parser, which openpyxl uses, would expand them.
 DTD = re.compile(rb"<!DOCTYPE")
+# Excel writes only XML's own entities and character references. Any other needs a DTD to mean
+# anything; without one the parser fails on it while rows are read.
+OTHER_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)")
 # Excel writes UTF-8 only; in another encoding the tags above could not be found.
 NOT_UTF8_START = (b"\xff\xfe", b"\xfe\xff", b"\x00", b"<\x00")
 DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']*)["']""")
@@ -119,6 +123,20 @@ def _long_cell_message():
     ) % {"n": f"{EXCEL_CELL_CHARACTERS:,}".replace(",", ".")}
 
 
+def _dtd_message():
+    return _(
+        "Berkas berisi DTD atau entitas XML, yang tidak pernah ditulis oleh Excel. "
+        "Buka berkas di Excel, simpan ulang sebagai .xlsx, lalu unggah lagi."
+    )
+
+
+def _encoding_message():
+    return _(
+        "Sebagian isi berkas tidak disimpan dengan pengodean UTF-8, yang selalu dipakai Excel. "
+        "Buka berkas di Excel, simpan ulang sebagai .xlsx, lalu unggah lagi."
+    )
+
+
 def _too_wide_message():
     return _(
         "Berkas berisi lebih dari %(max)s kolom (kolom A sampai AZ). "
@@ -167,11 +185,13 @@ class _TimedFile:
 class _PartScan:
     """What streaming one XML part found so far."""
 
-    def __init__(self):
+    def __init__(self, entities_checked=True):
         self.unpacked = 0
         self.rows = 0
         self.cells_in_row = 0
         self.formula = False
+        # VML (drawings, comment boxes) is Excel's loosest XML, and no reader here parses it.
+        self.entities_checked = entities_checked
 
 
 class Spreadsheet:
@@ -214,12 +234,13 @@ class Spreadsheet:
         """Returns the names of the parts holding both rows and formulas (the sheets with formulas)."""
         size = _size(self.file)
         if size > max_bytes:
+            size_shown, limit_shown = size_and_limit(size, max_bytes)
             raise self._file_error(
                 _(
                     "Berkas terlalu besar (%(size)s). Batasnya %(limit)s; "
                     "hapus lembar, gambar atau baris yang tidak perlu, lalu unggah lagi."
                 )
-                % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes)}
+                % {"size": size_shown, "limit": limit_shown}
             )
         # A buffer without a name comes from our own code (tests, the round trip), not from a person.
         if hasattr(self.file, "name") and os.path.splitext(self.file.name or "")[1].lower() != ".xlsx":
@@ -256,7 +277,7 @@ class Spreadsheet:
         is cut after its last '<', the rest carried into the next one: a tag never spans the
         cut, and the carried stretch is the text since the last tag, whose length is the test
         of a huge cell."""
-        scan = _PartScan()
+        scan = _PartScan(entities_checked=not info.filename.endswith(".vml"))
         carry = b""
         with archive.open(info) as part:
             while chunk := part.read(CHUNK_BYTES):
@@ -285,12 +306,12 @@ class Spreadsheet:
     def _check_encoding(self, start):
         declared = DECLARED_ENCODING.match(start)
         if start.startswith(NOT_UTF8_START) or (declared and declared.group(1).lower() not in UTF8_NAMES):
-            raise self._file_error(_corrupt_message())
+            raise self._file_error(_encoding_message())
 
     def _scan_text(self, text, scan):
         """Check whole tags (`text` starts at a '<' and ends before one)."""
-        if DTD.search(text):
-            raise self._file_error(_corrupt_message())
+        if DTD.search(text) or (scan.entities_checked and OTHER_ENTITY.search(text)):
+            raise self._file_error(_dtd_message())
         if FAR_CELL.search(text):
             raise self._file_error(_too_wide_message())
         scan.formula = scan.formula or FORMULA_TAG.search(text) is not None

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..excel.instrument import MAX_BYTES
+from ..filesizes import size_and_limit
 from ..models import EvaluationPeriod
 
 
@@ -34,5 +35,10 @@ class InstrumentImportForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Unggah berkas Excel berakhiran .xlsx."), code="extension")
         if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("Berkas terlalu besar (paling besar 5 MB)."), code="size")
+            size, limit = size_and_limit(upload.size, MAX_BYTES)
+            raise forms.ValidationError(
+                _("Berkas terlalu besar (%(size)s). Batasnya %(limit)s."),
+                code="size",
+                params={"size": size, "limit": limit},
+            )
         return upload

@@ -25,7 +25,9 @@ class PeriodQuerySet(models.QuerySet):
         page's period chooser shows the period actually displayed. `among` is the list of periods
         the page has already read (newest first), so that choosing costs no query."""
         periods = list(self.order_by("-year", "-stage")) if among is None else among
-        wanted = int(pk) if str(pk or "").strip().isdigit() else None
+        asked = str(pk or "").strip()
+        # ASCII digits only: str.isdigit() also accepts '²', which int() refuses.
+        wanted = int(asked) if asked.isascii() and asked.isdigit() else None
         return (
             next((p for p in periods if p.pk == wanted), None)
             or next((p for p in periods if p.is_open()), None)

@@ -61,7 +61,8 @@ def _place(request, section=None):
 
 def _page(request):
     page = request.GET.get("halaman", "")
-    return int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    # ASCII digits only: str.isdigit() also accepts '²', which int() refuses.
+    return int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10_000 else 1
 
 
 def _items(request, submission, items, bound_answer=None, bound=None, expanded=False):
