@@ -8,7 +8,6 @@ Redis is back the app uses it again, and a logout made meanwhile holds."""
 import json
 import os
 import re
-import shutil
 import signal
 import statistics
 import subprocess
@@ -19,10 +18,9 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-import redis
 
 from .factories import FIXTURES, PASSWORD, subprocess_env
-from .servers import Browser, csrf_token, free_port, require, wait_until_up
+from .servers import Browser, OwnRedis, csrf_token, free_port, require, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -61,48 +59,6 @@ links = [Enumerator.objects.create(form=form, agency=agency, name=f"Petugas {{n}
 kecamatan = Kecamatan.objects.order_by("pk").first().pk
 print(json.dumps({{"period": period.pk, "form": form.token, "links": links, "kecamatan": kecamatan}}))
 """
-
-
-class OwnRedis:
-    """A redis-server of this test on a free port, without persistence: killing it loses its data."""
-
-    def __init__(self, folder):
-        self.port = free_port()
-        self.log = folder / "redis.log"
-        self.process = None
-
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def client(self):
-        return redis.Redis(port=self.port, socket_timeout=2)
-
-    def start(self):
-        if self.process is not None:
-            return
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "no", "--daemonize", "no"]
-        with open(self.log, "a") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=log)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                self.client().ping()
-                return
-            except redis.exceptions.ConnectionError:
-                assert time.monotonic() < deadline, self.log.read_text()
-                time.sleep(0.05)
-
-    def kill(self):
-        if self.process is None:
-            return
-        self.process.kill()
-        self.process.wait(timeout=10)
-        self.process = None
-
-    def session_keys(self):
-        return self.client().keys("*django.contrib.sessions*")
 
 
 @dataclass
@@ -174,8 +130,7 @@ def _manage(env, *args):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    if shutil.which("redis-server") is None:
-        require("redis-server (the program)", lambda: pytest.fail("redis-server is not installed"))
+    require("redis-server (the program)", OwnRedis.installed)
     require("PostgreSQL on 127.0.0.1:5432", lambda: _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
     _admin(f"CREATE DATABASE {DB_NAME}")
     folder = tmp_path_factory.mktemp("redis-outage")
@@ -366,11 +321,11 @@ def test_a_signed_in_page_with_redis_gone_and_running_measured(redis_gone):
 
 def test_with_redis_hung_pages_answer_after_a_short_timeout(redis_running):
     browser = redis_running.signed_in("op_hung")
-    redis_running.redis.process.send_signal(signal.SIGSTOP)
+    redis_running.redis.pause()
     try:
         times = _page_times(browser, redis_running.base + "/opd/", count=10)
     finally:
-        redis_running.redis.process.send_signal(signal.SIGCONT)
+        redis_running.redis.resume()
     print(f"\n/opd/ with Redis hung: slowest {_ms(max(times))}, median {_ms(statistics.median(times))}")
 
 
@@ -380,12 +335,12 @@ def test_a_logout_while_redis_hung_holds_once_it_answers_again(redis_running):
     _, _, html = browser.request(site.base + "/")
     old_cookie = next(cookie for cookie in browser.jar if cookie.name == "sessionid")
     assert site.is_cached(browser)
-    site.redis.process.send_signal(signal.SIGSTOP)
+    site.redis.pause()
     try:
         status, _, _ = browser.request(site.base + "/akun/keluar/", {"csrfmiddlewaretoken": csrf_token(html)})
         assert status == 302
     finally:
-        site.redis.process.send_signal(signal.SIGCONT)
+        site.redis.resume()
     # Redis still holds the session as it was; the process that logged out deletes it there once it
     # tries Redis again (a few seconds) and serves a request. Only until then may the old cookie work.
     replay = Browser()
