@@ -1,4 +1,4 @@
-"""Django's Redis cache backend, made to keep the site up while Redis is not (issue 28).
+"""Django's Redis cache backend, made to keep the site up while Redis is not.
 
 Wiring, like the rest of this package: settings.py names it for every cache alias when REDIS_URL
 is set. Nothing in the app calls it directly.
@@ -196,10 +196,12 @@ class ResilientRedisCache(RedisCache):
         return self._call("set_many", data, timeout, changes=list(data), version=version)
 
     def delete_many(self, keys, version=None):
-        return self._call("delete_many", keys, changes=list(keys), version=version)
+        keys = list(keys)  # read twice
+        return self._call("delete_many", keys, changes=keys, version=version)
 
     def clear(self):
-        # Not while Redis is unreachable: flushing the database later could drop what others wrote.
+        # While Redis is unreachable only the fallback is cleared: flushing Redis once it is back could
+        # drop what other processes wrote since.
         if self._outage.skipping():
             return self._fallback.clear()
         try:
