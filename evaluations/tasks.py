@@ -28,6 +28,8 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import jobs, notifications, reminders
 from .datasets import get_spec
@@ -67,7 +69,13 @@ def run_job(job_id):
 
 
 def enqueue(job):
-    run_job.enqueue(job.pk)
+    try:
+        run_job.enqueue(job.pk)
+    except (RedisConnectionError, RedisTimeoutError) as error:
+        # TASKS_BACKEND=rq with Redis away: the Job row is written and stays queued, and whoever
+        # asked gets its page ("Menunggu giliran…") instead of an error page.
+        logger.warning("Job %s stays queued, not handed to the queue: Redis unreachable (%s).", job.pk, error)
+        return job
     # The immediate backend (and a quick worker) may have finished it already.
     job.refresh_from_db()
     return job

@@ -141,16 +141,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # While Redis is unreachable each alias answers from its fallback instead of failing the request
+    # (smartcity/cache.py; README "Production": when Redis is gone).
+    redis_cache = {
+        "BACKEND": "smartcity.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        # Several installations (or test runs) may share one Redis.
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "smartcity"),
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            # Several installations (or test runs) may share one Redis.
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "smartcity"),
-        }
+        # The survey's rate counts: each process counts on its own while Redis is away.
+        "default": {**redis_cache, "OPTIONS": {"FALLBACK": "memory"}},
+        # Sessions: from the database alone while Redis is away; a copy per process could outlive a logout.
+        "sessions": {**redis_cache, "OPTIONS": {"FALLBACK": "none"}},
     }
     # Sessions live in the database and are cached in Redis, so any app server can serve any user.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -168,11 +175,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "evaluations:common_home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login lockout: 5 failed attempts per user name and address. With Redis the count lives in the
-# shared cache so every app server behind a load balancer sees it; without, in the database.
+# Login lockout: 5 failed attempts per user name and address. The count lives in the database, so
+# every app server behind a load balancer sees it and it holds while Redis is away (a login is rare
+# enough for the few queries). Attempts refused during a lockout are not stored: a client hammering a
+# locked account cannot grow its row, and the lockout ends AXES_COOLOFF_TIME after the last counted one.
 # The address is the peer's, or behind the reverse proxy the one the proxy saw (smartcity/client_ip.py).
 AXES_CLIENT_IP_CALLABLE = "smartcity.client_ip.client_ip"
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = 0.25  # hours

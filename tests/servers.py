@@ -1,11 +1,14 @@
 """Real servers for the production tests (tests/test_production_*.py): a tiny HTTP client with a
-cookie jar, free ports, waiting for gunicorn, and skipping (failing under CI) when a service the
-test needs is not running."""
+cookie jar, free ports, waiting for gunicorn, a Redis of a test's own, and skipping (failing under
+CI) when a service the test needs is not running."""
 
 import http.cookiejar
 import os
 import re
+import shutil
+import signal
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.parse
@@ -14,6 +17,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 
 
 def require(service, check):
@@ -97,3 +101,60 @@ def wait_until_up(base, process, log_path, timeout=90):
         except (urllib.error.URLError, ConnectionError, OSError):
             time.sleep(0.5)
     pytest.fail(f"gunicorn did not start in {timeout}s:\n{Path(log_path).read_text()}")
+
+
+class OwnRedis:
+    """A redis-server of a test's own on a free port, without persistence: killing it loses its data.
+    Never the shared one on 6379, which other tests and checkouts use."""
+
+    @staticmethod
+    def installed():
+        """For require(): the redis-server program is there."""
+        if shutil.which("redis-server") is None:
+            raise FileNotFoundError("redis-server is not installed")
+
+    def __init__(self, folder):
+        self.port = free_port()
+        self.log = folder / "redis.log"
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def client(self):
+        return redis.Redis(port=self.port, socket_timeout=2)
+
+    def start(self):
+        if self.process is not None:
+            return
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        command += ["--appendonly", "no", "--daemonize", "no"]
+        with open(self.log, "a") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=log)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                self.client().ping()
+                return
+            except redis.exceptions.ConnectionError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"redis-server did not start:\n{self.log.read_text()}")
+                time.sleep(0.05)
+
+    def kill(self):
+        if self.process is None:
+            return
+        self.process.kill()
+        self.process.wait(timeout=10)
+        self.process = None
+
+    def session_keys(self):
+        return self.client().keys("*django.contrib.sessions*")
+
+    def pause(self):
+        """SIGSTOP: the port still accepts connections, nothing answers (a hung Redis)."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.process.send_signal(signal.SIGCONT)

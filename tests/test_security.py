@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
@@ -72,6 +73,15 @@ def test_four_failed_logins_do_not_lock(client, operator_a):
     for _ in range(4):
         client.post("/akun/masuk/", {"username": "operator_a", "password": "salah"})
     assert client.post("/akun/masuk/", {"username": "operator_a", "password": PASSWORD}).status_code == 302
+
+
+def test_attempts_refused_during_a_lockout_store_nothing_more(client, operator_a):
+    for _ in range(5):
+        client.post("/akun/masuk/", {"username": "operator_a", "password": "salah"})
+    stored = list(AccessAttempt.objects.values_list("failures_since_start", "post_data"))
+    for _ in range(20):
+        assert client.post("/akun/masuk/", {"username": "operator_a", "password": "salah"}).status_code == 429
+    assert list(AccessAttempt.objects.values_list("failures_since_start", "post_data")) == stored
 
 
 def test_production_settings_use_secure_cookies_hsts_and_https():
