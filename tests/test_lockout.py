@@ -12,6 +12,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
+from smartcity import lockout
+
 from .factories import PASSWORD
 from .servers import require
 
@@ -112,3 +114,13 @@ def test_the_admin_lifts_a_lockout_from_the_users_list(handler, admin_user, oper
     assert "Kunci masuk dibuka untuk 1 pengguna" in response.content.decode()
     assert log_in("operator_a", "203.0.113.5") == 302
     assert log_in("operator_b", "203.0.113.5") == 429
+
+
+def test_the_addresses_noted_for_a_name_are_bounded_newest_kept(settings, operator_a, monkeypatch):
+    settings.AXES_HANDLER = CACHE_HANDLER
+    monkeypatch.setattr(lockout, "ADDRESSES_MAX", 3)
+    addresses = ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4"]
+    for address in addresses:
+        lock_out("operator_a", address)
+    unlock("operator_a")
+    assert [log_in("operator_a", address) for address in addresses] == [429, 302, 302, 302]
