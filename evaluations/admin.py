@@ -11,8 +11,13 @@ audit rows.
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from smartcity import lockout
 
 from . import quickwins
 from .models import (
@@ -429,3 +434,26 @@ class TransportFacilityAdmin(DatasetRowAdmin):
     list_display = ["name", "type", "status", "kecamatan", "capacity", "condition", "period"]
     list_filter = [*DatasetRowAdmin.list_filter, "type", "status"]
     search_fields = ["name", "operator"]
+
+
+# --- Users: lifting a login lockout (smartcity/lockout.py) --------------------------------------
+
+
+@admin.action(description=_("Buka kunci masuk (terlalu banyak percobaan gagal)"), permissions=["change"])
+def unlock_sign_in(modeladmin, request, queryset):
+    """Whichever address the person was locked out from, with the lockout in the database or Redis."""
+    users = list(queryset)
+    for user in users:
+        lockout.unlock(user.get_username())
+    message = ngettext(
+        "Kunci masuk dibuka untuk %(n)s pengguna.", "Kunci masuk dibuka untuk %(n)s pengguna.", len(users)
+    )
+    modeladmin.message_user(request, message % {"n": len(users)})
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    actions = [unlock_sign_in]

@@ -164,14 +164,6 @@ def find_section(submission, key):
     return next((s for s in build_sections(submission.questions().in_form_order()) if s.key == key), None)
 
 
-def find_section_by_id(submission_id, key):
-    """The section `key` of the submission with this id, or None when either does not exist.
-    Without an access check: only for keeping a logged-out operator's post (views.answering),
-    whose answer is the same whether or not they exist. Two queries."""
-    submission = Submission.objects.select_related("period", "agency").filter(pk=submission_id).first()
-    return find_section(submission, key) if submission is not None else None
-
-
 def load_section(submission, key):
     """The section page's data in a fixed number of queries, whatever the number of questions.
     Returns None when the submission has no such section."""

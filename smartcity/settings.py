@@ -328,7 +328,12 @@ PROXY_CLIENT_IP_HEADER = os.environ.get("PROXY_CLIENT_IP_HEADER", "").strip() or
 PROXY_COUNT = env_int("PROXY_COUNT", 1)
 if PROXY_COUNT < 1:
     raise ImproperlyConfigured(f"PROXY_COUNT must be 1 or more (the proxies in front of the app), got {PROXY_COUNT}")
+# The header is believed only from these peers: anyone reaching the app port could write it too.
 PROXY_TRUSTED_IPS = env_networks("PROXY_TRUSTED_IPS")
+if BEHIND_PROXY and not PROXY_TRUSTED_IPS:
+    raise ImproperlyConfigured(
+        "BEHIND_PROXY=1 needs PROXY_TRUSTED_IPS: the proxy's addresses (127.0.0.1 when nginx runs on this host)."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # The impact survey's public form (evaluations/survey_senders.py): at most this many posts per

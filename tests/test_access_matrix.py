@@ -79,8 +79,9 @@ MATRIX = {
     "evaluations:answering_submission": Entry(
         get="L 200 404 200 200 200", post="L 200 404 200 200 200", args=lambda w: [w.submission_a.pk]
     ),
+    # A post without a session gets the login page in place, carrying what was typed (evaluations.restore).
     "evaluations:answering_section": Entry(
-        get="L 200 404 200 200 200", post="L R 404 403 403 403", args=lambda w: [w.submission_a.pk, w.section_key]
+        get="L 200 404 200 200 200", post="200 R 404 403 403 403", args=lambda w: [w.submission_a.pk, w.section_key]
     ),
     "evaluations:answering_submit": Entry(
         get="L 200 404 200 200 200", post="L 422 404 403 403 403", args=lambda w: [w.submission_a.pk]

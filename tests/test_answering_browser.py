@@ -101,10 +101,17 @@ def test_what_an_operator_typed_survives_an_expired_session(site, browser_page, 
     page.fill("textarea[name$='-value']", "Ditulis lama sekali sebelum sesi habis")
     Session.objects.all().delete()  # the session expires while the operator is typing
     go(page, ".save-bar button:has-text('Simpan draf')")
-    assert "/akun/masuk/" in page.url and "Sesi Anda sudah berakhir" in page.content()
+    # The login form, in place; what was typed waits in it, not on the server.
+    assert "Sesi Anda sudah berakhir" in page.content() and page.locator("input[name=username]").is_visible()
+    assert not Session.objects.exists()
+    page.fill("input[name=username]", "op_pu")
+    page.fill("input[name=password]", "salah-ketik")
+    go(page, "button[type=submit]:has-text('Masuk')")
+    assert "/akun/masuk/" in page.url and "Sesi Anda sudah berakhir" in page.content()  # a typo keeps it
     page.fill("input[name=username]", "op_pu")
     page.fill("input[name=password]", "Rahasia#Uji2024")
     go(page, "button[type=submit]:has-text('Masuk')")
+    assert f"/opd/pengisian/{period.submissions.get().pk}/bagian/" in page.url
     assert page.locator("textarea[name$='-value']").input_value() == "Ditulis lama sekali sebelum sesi habis"
     assert "Belum tersimpan" in page.content()
     assert not Answer.objects.filter(submission__period=period).exists()

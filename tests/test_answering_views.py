@@ -1,17 +1,13 @@
 """The operator's pages: home with sections, section page, submitting, the state rules, access
-for every role, the session-expiry restore and the section page's query count."""
+for every role and the section page's query count (the session-expiry restore: test_answering_restore)."""
 
-import base64
-import random
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from evaluations import restore
 from evaluations.models import Answer, Evidence, Question, ReviewComment, RevisionReply, Submission
 
 from .factories import assign, make_period, make_question
@@ -215,174 +211,6 @@ def test_a_submission_reopened_by_the_admin_is_editable_after_the_close_date(cli
     data = section_post(submission, "X-GOV", {small[2]: {"value": "dibuka kembali"}})
     assert client_a.post(section_url(submission), data).status_code == 302
     assert Answer.objects.get().text_value == "dibuka kembali"
-
-
-# --- session expiry ----------------------------------------------------------------------
-
-
-def test_a_post_after_the_session_expired_is_restored_after_logging_in(client, operator_a, submission, small):
-    data = section_post(
-        submission, "X-GOV", {small[2]: {"value": "Ketikan panjang <b>penting</b>", "explanation": "x"}}
-    )
-    response = client.post(section_url(submission), data)  # not logged in: the session has expired
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"/akun/masuk/?next={section_url(submission)}")
-    assert not Answer.objects.exists()
-
-    client.post("/akun/masuk/", {"username": "operator_a", "password": "Rahasia#Uji2024"})
-    page = client.get(section_url(submission)).content.decode()
-    assert "Belum tersimpan" in page
-    assert "Ketikan panjang &lt;b&gt;penting&lt;/b&gt;</textarea>" in page
-    assert not Answer.objects.exists()
-    # Shown once: the next visit shows the saved state again.
-    assert "Ketikan panjang" not in client.get(section_url(submission)).content.decode()
-
-
-def test_a_stashed_post_is_not_shown_to_an_operator_of_another_agency(client, operator_b, submission, small):
-    data = section_post(submission, "X-GOV", {small[2]: {"value": "rahasia A"}})
-    client.post(section_url(submission), data)
-    client.post("/akun/masuk/", {"username": "operator_b", "password": "Rahasia#Uji2024"})
-    assert client.get(section_url(submission)).status_code == 404
-
-
-def test_an_anonymous_get_of_a_section_redirects_to_login(client, submission):
-    response = client.get(section_url(submission))
-    assert response.status_code == 302 and response["Location"].startswith("/akun/masuk/")
-
-
-# --- session expiry: what an anonymous post may store ------------------------------------
-
-
-def noise(chars, seed=0):
-    """Random text that does not compress (the session store compresses what it keeps)."""
-    return base64.b64encode(random.Random(seed).randbytes(chars * 3 // 4 + 3)).decode()[:chars]
-
-
-def stored_session_bytes():
-    return sum(len(data) for data in Session.objects.values_list("session_data", flat=True))
-
-
-def big_post(fields=480, chars=10_000, first_id=1):
-    """The reported attack: 480 explanations of 10,000 characters, about 5 MB."""
-    text = noise(fields * chars)
-    return {f"q{first_id + k}-explanation": text[k * chars : (k + 1) * chars] for k in range(fields)}
-
-
-def login_a(client):
-    return client.post("/akun/masuk/", {"username": "operator_a", "password": "Rahasia#Uji2024"})
-
-
-def test_an_anonymous_5_mb_post_to_an_unknown_submission_stores_nothing(client):
-    response = client.post("/opd/pengisian/900/bagian/X0/", big_post())
-    assert response.status_code == 302 and response["Location"].startswith("/akun/masuk/")
-    assert stored_session_bytes() < 1_000
-
-
-def test_repeated_anonymous_posts_to_other_submissions_do_not_grow_the_session(client):
-    data = big_post()
-    for submission_id in (900, 901, 902):
-        response = client.post(f"/opd/pengisian/{submission_id}/bagian/X0/", data)
-        assert response.status_code == 302 and response["Location"].startswith("/akun/masuk/")
-        assert stored_session_bytes() < 1_000
-
-
-def test_an_anonymous_post_to_an_unknown_section_of_a_real_submission_stores_nothing(client, submission, small):
-    data = section_post(submission, "X-GOV", {small[2]: {"value": "tersimpan?"}})
-    response = client.post(section_url(submission, "Z-GOV"), data)
-    assert response.status_code == 302 and response["Location"].startswith("/akun/masuk/")
-    assert stored_session_bytes() < 1_000
-
-
-def test_the_answer_is_the_same_whether_or_not_the_section_exists(client, submission, small):
-    data = section_post(submission, "X-GOV", {small[2]: {"value": "Ketikan operator"}})
-    answers = []
-    for url in (section_url(submission), section_url(submission, "Z-GOV"), "/opd/pengisian/900/bagian/X0/"):
-        client.cookies.clear()
-        response = client.post(url, data)
-        answers.append((response.status_code, response["Location"].split("?")[0], sorted(response.cookies)))
-    assert answers[0] == answers[1] == answers[2] == (302, "/akun/masuk/", ["messages", "sessionid"])
-
-
-def test_a_5_mb_post_to_a_real_section_keeps_only_that_sections_fields(client, operator_a, submission, small):
-    data = {
-        **big_post(first_id=10_000_000),
-        **section_post(submission, "X-GOV", {small[2]: {"value": "Ketikan operator"}}),
-    }
-    response = client.post(section_url(submission), data)
-    assert response.status_code == 302 and response["Location"].startswith("/akun/masuk/")
-    assert stored_session_bytes() < 2_000
-    login_a(client)
-    assert "Ketikan operator</textarea>" in client.get(section_url(submission)).content.decode()
-
-
-def test_a_post_with_a_field_longer_than_the_form_takes_is_not_stashed(client, operator_a, submission, small):
-    data = section_post(submission, "X-GOV", {small[2]: {"value": "Ketikan operator", "explanation": "x" * 5001}})
-    client.post(section_url(submission), data)
-    assert stored_session_bytes() < 1_000
-    login_a(client)
-    assert "Ketikan operator" not in client.get(section_url(submission)).content.decode()
-
-
-@pytest.fixture
-def sections(agency_a):
-    """Four sections (one pillar each) of four text questions for agency A."""
-    period = make_period(2032)
-    pillars = ["GOV", "BRA", "ECO", "LIV"]
-    for pillar in pillars:
-        assign(period, agency_a, pillar)
-    questions = {
-        pillar: [make_question(period, code=f"{pillar}.{i}", answer_type=T.TEXT, pillar=pillar) for i in range(4)]
-        for pillar in pillars
-    }
-    return submission_of(period, agency_a), questions
-
-
-def test_only_the_three_newest_stashes_are_kept(client, operator_a, sections):
-    submission, questions = sections
-    for pillar, items in questions.items():
-        data = section_post(submission, f"X-{pillar}", {items[0]: {"value": f"Ketikan {pillar}"}})
-        client.post(section_url(submission, f"X-{pillar}"), data)
-    login_a(client)
-    assert "Ketikan GOV" not in client.get(section_url(submission, "X-GOV")).content.decode()
-    for pillar in ["BRA", "ECO", "LIV"]:
-        assert f"Ketikan {pillar}</textarea>" in client.get(section_url(submission, f"X-{pillar}")).content.decode()
-
-
-def test_stashes_beyond_the_session_size_limit_are_dropped_oldest_first(client, operator_a, sections):
-    submission, questions = sections
-    for n, pillar in enumerate(["GOV", "BRA", "ECO"]):
-        typed = {
-            q: {"value": noise(5000, seed=10 * n + i), "explanation": noise(4900, seed=100 + 10 * n + i)}
-            for i, q in enumerate(questions[pillar])
-        }
-        typed[questions[pillar][0]]["value"] = f"Ketikan {pillar} " + noise(4000, seed=n)
-        client.post(section_url(submission, f"X-{pillar}"), section_post(submission, f"X-{pillar}", typed))
-        # each post is ~40,000 characters of random text: the session never holds more than two
-        assert stored_session_bytes() < 100_000
-    login_a(client)
-    assert "Ketikan GOV" not in client.get(section_url(submission, "X-GOV")).content.decode()
-    assert "Ketikan BRA" in client.get(section_url(submission, "X-BRA")).content.decode()
-    assert "Ketikan ECO" in client.get(section_url(submission, "X-ECO")).content.decode()
-
-
-def test_a_stale_stash_is_not_restored(client, operator_a, submission, small, monkeypatch):
-    data = section_post(submission, "X-GOV", {small[2]: {"value": "Ketikan lama"}})
-    client.post(section_url(submission), data)
-    monkeypatch.setattr(restore, "STASH_MAX_AGE", timedelta(0))
-    login_a(client)
-    assert "Ketikan lama" not in client.get(section_url(submission)).content.decode()
-    assert restore.SESSION_KEY not in client.session
-
-
-def test_a_stash_survives_the_login_it_waits_for_but_not_a_second_one(client, operator_a, submission, small):
-    data = section_post(submission, "X-GOV", {small[2]: {"value": "Ketikan operator"}})
-    client.post(section_url(submission), data)
-    anonymous_key = client.session.session_key
-    login_a(client)
-    assert client.session.session_key != anonymous_key  # Django cycles the key at login
-    assert restore.SESSION_KEY in client.session
-    client.force_login(operator_a)  # signing in again (e.g. in another tab) drops what the first login claimed
-    assert "Ketikan operator" not in client.get(section_url(submission)).content.decode()
 
 
 # --- query counts ------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def test_seed_demo_refuses_to_run_in_production():
 
 
 def test_a_wrong_proxy_count_fails_loudly():
-    result = manage("check", BEHIND_PROXY="1", PROXY_COUNT="0")
+    result = manage("check", BEHIND_PROXY="1", PROXY_TRUSTED_IPS="127.0.0.1", PROXY_COUNT="0")
     assert result.returncode != 0
     assert "PROXY_COUNT" in result.stderr
 
@@ -77,3 +77,36 @@ def test_an_unknown_queue_fails_loudly():
     result = manage("check", TASKS_BACKEND="celery")
     assert result.returncode != 0
     assert "TASKS_BACKEND must be database, rq or immediate" in result.stderr
+
+
+def test_behind_the_proxy_without_trusted_proxy_addresses_it_refuses_to_start():
+    result = manage("check", **PRODUCTION_ENV, BEHIND_PROXY="1")
+    assert result.returncode != 0
+    assert "BEHIND_PROXY=1 needs PROXY_TRUSTED_IPS" in result.stderr
+
+
+def test_behind_a_named_proxy_check_deploy_is_clean():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **PRODUCTION_ENV,
+        BEHIND_PROXY="1",
+        PROXY_TRUSTED_IPS="127.0.0.1",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_every_address_is_a_trusted_proxy():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **PRODUCTION_ENV,
+        BEHIND_PROXY="1",
+        PROXY_TRUSTED_IPS="0.0.0.0/0",
+    )
+    assert result.returncode != 0
+    assert "smartcity.W001" in result.stdout + result.stderr

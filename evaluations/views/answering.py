@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,14 +21,14 @@ from ..answering import (
     answer_state,
     can_carry_forward,
     carry_forward,
-    find_section_by_id,
     load_section,
     save_answers,
     section_key_of,
     state_of,
     submission_sections,
 )
-from ..forms.answering import restorable_fields, section_forms
+from ..forms.accounts import LoginForm
+from ..forms.answering import RESTORABLE, restorable_fields, section_forms
 from ..models import EvaluationPeriod, Submission, TransitionError
 from .common import stored_file_attachment
 
@@ -90,30 +91,23 @@ def _render_section(request, submission, page, forms, status=200, restored=False
     )
 
 
-def _stash_post(request, pk, key):
-    """Keep what a logged-out operator typed (not the files) in their anonymous session, so that
-    after logging in they get it back on the same page instead of losing it. Only a real section's
-    own fields are kept, within evaluations.restore's limits; the answer is the same whether or not
-    the section exists, so an anonymous visitor learns nothing."""
-    section = find_section_by_id(pk, key)
-    fields = restorable_fields(section.questions) if section is not None else {}
-    restore.stash(request.session, request.path, request.POST, fields)
-    messages.warning(
-        request,
-        _(
-            "Sesi Anda sudah berakhir. Masuk lagi: isian yang Anda ketik akan dikembalikan ke halaman "
-            "(berkas perlu dipilih ulang)."
-        ),
-    )
-    return redirect_to_login(request.path)
+def _login_keeping_post(request):
+    """A post whose session expired gets the login page, its form carrying what was typed (not the
+    files): after logging in the operator finds it back on the same page instead of losing it
+    (evaluations.restore). Nothing is stored on the server and nothing is looked up, so an anonymous
+    visitor can neither fill the session store nor learn whether the section exists."""
+    form = LoginForm(request, initial={restore.FIELD: restore.seal(request.path, request.POST, RESTORABLE)})
+    response = render(request, "registration/login.html", {"form": form, "next": request.path})
+    add_never_cache_headers(response)  # what was typed stays out of every cache
+    return response
 
 
 @login_not_required
 def section(request, pk, key):
-    """One section's questions. Anonymous posts (session expired) are stashed, not lost."""
+    """One section's questions. Anonymous posts (session expired) are kept in the login form, not lost."""
     if not request.user.is_authenticated:
         if request.method == "POST":
-            return _stash_post(request, pk, key)
+            return _login_keeping_post(request)
         return redirect_to_login(request.get_full_path())
     if request.method == "POST":
         return _save_section(request, pk, key)
@@ -122,7 +116,8 @@ def section(request, pk, key):
     if page is None:
         raise Http404
     can_edit = submission.can_edit(request.user)
-    restored = restore.pop(request.session, request.path, request.user) if can_edit else None
+    fields = restorable_fields(page.section.questions)
+    restored = restore.pop(request.session, request.path, request.user, fields) if can_edit else None
     if restored is not None:
         messages.warning(
             request,
