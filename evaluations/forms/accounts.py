@@ -16,17 +16,14 @@ class LoginForm(AuthenticationForm):
     )
     password = forms.CharField(label=_("Kata sandi"), strip=False, widget=forms.PasswordInput)
     # What an operator typed when their session expired (evaluations.restore.FIELD), signed by the
-    # server; a successful login hands it to their session. Shown again after a wrong password.
-    restore = forms.CharField(widget=forms.HiddenInput, required=False)
+    # server; a successful login hands it to their session. Shown again after a wrong password. The
+    # server never seals more than TOKEN_MAX_CHARS, so only a forged field is refused by the limit.
+    restore = forms.CharField(widget=forms.HiddenInput, required=False, max_length=restore.TOKEN_MAX_CHARS)
 
     error_messages = {
         "invalid_login": _("Nama pengguna atau kata sandi salah. Perhatikan huruf besar dan kecil."),
         "inactive": _("Akun ini tidak aktif. Hubungi admin Diskominfo."),
     }
-
-    def clean_restore(self):
-        value = self.cleaned_data["restore"]
-        return value if len(value) <= restore.TOKEN_MAX_CHARS else ""
 
     def keeps_typed_post(self):
         """Whether the form carries what an operator typed before their session expired."""
