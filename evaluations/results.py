@@ -390,16 +390,12 @@ def _as_array(label, values):
 
 
 def _activity(period):
-    """The period's own row and its ACTIVITY figures."""
+    """The period's own row and its ACTIVITY figures (one subquery, one scan, per table)."""
 
-    def scoped(model, path):
-        # Grouped by the period itself, so each subquery gives one row: that period's figure.
-        return model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
+    def figures(model, path, named):
+        # Grouped by the period itself, so the subquery gives one row: that period's figures.
+        rows = model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
+        return Subquery(rows.annotate(v=JSONArray(Count("pk"), *named.values())).values("v")[:1])
 
-    figures = [
-        Subquery(scoped(model, path).annotate(v=aggregate).values("v")[:1])
-        for model, path, named in ACTIVITY
-        for aggregate in (Count("pk"), *named.values())
-    ]
-    row = _as_array("period", [*_columns(EvaluationPeriod), *figures])
+    row = _as_array("period", [*_columns(EvaluationPeriod), *(figures(*entry) for entry in ACTIVITY)])
     return EvaluationPeriod.objects.filter(pk=period.pk).order_by().values_list(row)

@@ -306,7 +306,8 @@ class Job(models.Model):
 
 class WorkerBeatQuerySet(models.QuerySet):
     def for_workers_page(self):
-        return self.order_by("stopped_at", "-seen_at")
+        """Running workers first, the most recently heard of first."""
+        return self.order_by(F("stopped_at").asc(nulls_first=True), "-seen_at")
 
     def forget_before(self, seconds, now=None):
         """Delete the rows of workers not heard of for `seconds` (stopped or gone). Returns how many."""
