@@ -309,7 +309,7 @@ def for_leader(period):
 # kinds of rows. A table the workbook starts reading must be added to one of the two lists:
 # tests/test_jobs_change_stamp.py fails until it is, and changes each thing a sheet shows in turn.
 #
-# The period's work, rows that grow with it (answers, responses, data-set rows): each kind is
+# The period's work, rows that grow with it (answers, responses, data-set uploads): each kind is
 # written by one writer that moves a figure below (an answer's version and time, a removal's,
 # deletion's or exclusion's time, a transition's event row), and a deletion moves no time forward,
 # so each is counted as well. One query whatever the size of the period.
@@ -322,13 +322,14 @@ ACTIVITY = [
     (Submission, "period", {"at": Max("updated_at")}),
     (SubmissionEvent, "submission__period", {"at": Max("created_at")}),
     (QuickWinEvidence, "quick_win__period", {"at": Max("uploaded_at"), **_REMOVED}),
+    # The data sets' rows are written only with their upload's row (DatasetUpload.accept replaces
+    # them, delete_by removes them): the uploads stand for them (UPLOADED_ROWS), and the stamp
+    # never waits on a data set's table.
     (
         DatasetUpload,
         "period",
         {"at": Max("uploaded_at"), "deleted": Max("deleted_at"), "deleted_n": Count("deleted_at")},
     ),
-    # An upload replaces an agency's rows: new rows, new ids.
-    *((model, "period", {"last": Max("pk")}) for model in (RoadSegment, School, HealthFacility, TransportFacility)),
     (
         SurveyResponse,
         "form__survey__period",
@@ -338,6 +339,7 @@ ACTIVITY = [
     (SurveyRating, "response__form__survey__period", {}),
     (ProgrammeUse, "response__form__survey__period", {}),
 ]
+UPLOADED_ROWS = (RoadSegment, School, HealthFacility, TransportFacility)
 # What people set up and name (the instrument, assignments, quick wins, the survey's statements,
 # programmes and enumerators, agencies, pillars, kecamatan): few rows, edited in place by forms and
 # the admin without a trace the stamp could count, so every column of every row is read and hashed.

@@ -34,7 +34,7 @@ from evaluations.models import (
     SurveyProgramme,
     SurveyStatement,
 )
-from evaluations.results import period_change_stamp
+from evaluations.results import UPLOADED_ROWS, period_change_stamp
 from pillars.models import Pillar, SubDimension
 
 from .excel_helpers import header_index, open_workbook, sheet_rows
@@ -243,11 +243,13 @@ def tables(queries, pattern=TABLE):
 
 
 def test_every_table_the_workbook_reads_is_read_by_the_stamp(world):
+    """Or stood for: the data sets' rows by their uploads' rows (results.UPLOADED_ROWS)."""
     with CaptureQueriesContext(connection) as export:
         export_period(world.period, io.BytesIO())
     with CaptureQueriesContext(connection) as stamp:
         period_change_stamp(world.period)
-    missing = tables(export.captured_queries) - tables(stamp.captured_queries)
+    covered = tables(stamp.captured_queries) | {model._meta.db_table for model in UPLOADED_ROWS}
+    missing = tables(export.captured_queries) - covered
     assert missing == set(), sorted(missing)
 
 
