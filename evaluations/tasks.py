@@ -137,10 +137,10 @@ def requeue_if_stuck(job):
 
 
 def requeue_if_lost(job):
-    """Queue again this queued job if its queue has no entry waiting or running for it (Redis
-    restarted empty, an enqueue that failed, a task that died before claiming it). Handed out
+    """Queue again this queued job if its queue has no entry waiting for it (Redis restarted
+    empty, an enqueue that failed, a task that ended or died without claiming it). Handed out
     twice, it still runs once: the claim. True if this call queued it."""
-    if not _lost(job) or not job.requeue_if_lost(job.task_id):
+    if not _lost(job) or not job.requeue_if_lost():
         return False
     logger.warning("Job %s was lost by the queue (entry %r): queued again", job.pk, job.task_id)
     enqueue(job)
@@ -160,7 +160,9 @@ def _lost(job):
     except Exception:
         logger.exception("The queue cannot say what became of job %s", job.pk)
         return False
-    return status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
+    # Finished, or taken by a worker long ago without the claim that run_job makes first (the
+    # worker died in between): either way nothing will run it.
+    return status != TaskResultStatus.READY
 
 
 class Abandoned(Exception):

@@ -99,9 +99,12 @@ def test_a_job_still_waiting_in_the_queue_is_not_queued_twice(period, coordinato
     assert DBTaskResult.objects.filter(args_kwargs__args=[job.pk]).count() == 1
 
 
-def test_a_job_whose_task_died_before_claiming_it_is_queued_again(period, coordinator, thresholds):
+# The task failed before run_job claimed the job, ended without claiming it, or its worker died
+# between taking the task and the claim.
+@pytest.mark.parametrize("status", [TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL, TaskResultStatus.RUNNING])
+def test_a_job_whose_task_ended_or_died_before_claiming_it_is_queued_again(period, coordinator, thresholds, status):
     job = tasks.workbook_job(period, coordinator)
-    DBTaskResult.objects.filter(args_kwargs__args=[job.pk]).update(status=TaskResultStatus.FAILED)
+    DBTaskResult.objects.filter(args_kwargs__args=[job.pk]).update(status=status)
     with later(90):
         call_command("requeue_stale_jobs", stdout=StringIO())
     assert DBTaskResult.objects.filter(args_kwargs__args=[job.pk], status=TaskResultStatus.READY).count() == 1

@@ -294,14 +294,13 @@ class Job(models.Model):
             self.refresh_from_db()
         return bool(requeued)
 
-    def requeue_if_lost(self, seen_task_id):
-        """Mark this queued job as queued again now, if nobody else did since the caller found its
-        queue entry `seen_task_id` lost; True if this call did (the caller then enqueues it)."""
-        return bool(
-            Job.objects.filter(pk=self.pk, state=self.State.QUEUED, task_id=seen_task_id).update(
-                queued_at=timezone.now()
-            )
+    def requeue_if_lost(self):
+        """Mark this queued job as queued again now, if nobody did since this copy was read (the
+        caller found its queue entry lost); True if this call did (the caller then enqueues it)."""
+        unchanged = Job.objects.filter(
+            pk=self.pk, state=self.State.QUEUED, task_id=self.task_id, queued_at=self.queued_at
         )
+        return bool(unchanged.update(queued_at=timezone.now()))
 
 
 class WorkerBeatQuerySet(models.QuerySet):
