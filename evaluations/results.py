@@ -8,10 +8,12 @@ compared with the previous period's.
 """
 
 import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import JSONArray
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -20,19 +22,37 @@ from pillars.models import Pillar, SubDimension
 from . import charts, scoring
 from .completion import STATUS_CHOICES, AgencyShares, agency_completion
 from .models import (
+    Agency,
     Answer,
     AnswerChange,
+    AnswerOption,
     Assignment,
     DatasetUpload,
     Dimension,
+    Enumerator,
     EvaluationPeriod,
+    Evidence,
+    HealthFacility,
+    ImpactSurvey,
+    Indicator,
+    Kecamatan,
+    ProgrammeUse,
     Question,
     QuickWin,
     QuickWinEvidence,
     ReviewComment,
+    RoadSegment,
+    School,
+    ScoreBand,
     Submission,
+    SubmissionEvent,
+    SurveyForm,
+    SurveyProgramme,
+    SurveyRating,
     SurveyResponse,
+    SurveyResponseEvent,
     SurveyStatement,
+    TransportFacility,
 )
 from .surveys import impact_questions, survey_results
 
@@ -285,53 +305,99 @@ def for_leader(period):
 
 
 # --- the workbook's change stamp --------------------------------------------------------------
+# What the ministry's workbook (this topic's export, excel/workbook*.py) shows of a period, in two
+# kinds of rows. A table the workbook starts reading must be added to one of the two lists:
+# tests/test_jobs_change_stamp.py fails until it is, and changes each thing a sheet shows in turn.
+#
+# The period's work, rows that grow with it (answers, responses, data-set uploads): each kind is
+# written by one writer that moves a figure below (an answer's version and time, a removal's,
+# deletion's or exclusion's time, a transition's event row), and a deletion moves no time forward,
+# so each is counted as well. One query whatever the size of the period.
+_REMOVED = {"removed_at": Max("removed_at"), "removed_n": Count("removed_at")}
+ACTIVITY = [
+    (Answer, "submission__period", {"at": Max("updated_at"), "versions": Sum("version")}),
+    (AnswerChange, "answer__submission__period", {"at": Max("changed_at")}),
+    (Evidence, "answer__submission__period", {"at": Max("uploaded_at"), **_REMOVED}),
+    (ReviewComment, "answer__submission__period", {"at": Max("created_at")}),
+    (Submission, "period", {"at": Max("updated_at")}),
+    (SubmissionEvent, "submission__period", {"at": Max("created_at")}),
+    (QuickWinEvidence, "quick_win__period", {"at": Max("uploaded_at"), **_REMOVED}),
+    # The data sets' rows are written only with their upload's row (DatasetUpload.accept replaces
+    # them, delete_by removes them): the uploads stand for them (UPLOADED_ROWS), and the stamp
+    # never waits on a data set's table.
+    (
+        DatasetUpload,
+        "period",
+        {"at": Max("uploaded_at"), "deleted": Max("deleted_at"), "deleted_n": Count("deleted_at")},
+    ),
+    (
+        SurveyResponse,
+        "form__survey__period",
+        {"at": Max("submitted_at"), "excluded": Max("excluded_at"), "excluded_n": Count("excluded_at")},
+    ),
+    (SurveyResponseEvent, "response__form__survey__period", {"at": Max("at")}),
+    (SurveyRating, "response__form__survey__period", {}),
+    (ProgrammeUse, "response__form__survey__period", {}),
+]
+UPLOADED_ROWS = (RoadSegment, School, HealthFacility, TransportFacility)
+# What people set up and name (the instrument, assignments, quick wins, the survey's statements,
+# programmes and enumerators, agencies, pillars, kecamatan): few rows, edited in place by forms and
+# the admin without a trace the stamp could count, so every column of every row is read and hashed.
+# None: the table is not the period's own (agencies, pillars), all its rows count.
+SETUP = [
+    (Dimension, "period"),
+    (Indicator, "dimension__period"),
+    (Question, "indicator__dimension__period"),
+    (AnswerOption, "question__indicator__dimension__period"),
+    (ScoreBand, "question__indicator__dimension__period"),
+    (Assignment, "period"),
+    (QuickWin, "period"),
+    (QuickWin.supporting_agencies.through, "quickwin__period"),
+    (ImpactSurvey, "period"),
+    (SurveyForm, "survey__period"),
+    (SurveyStatement, "period"),
+    (SurveyProgramme, "survey__period"),
+    (Enumerator, "form__survey__period"),
+    (Agency, None),
+    (Kecamatan, None),
+    (Pillar, None),
+    (SubDimension, None),
+]
+
+
 def period_change_stamp(period):
-    """A short fingerprint of everything the workbook shows for `period`, in one query: it
-    changes when any answer, submission, comment, evidence, quick win, data set, the instrument or
-    the impact survey's responses (a new one, an exclusion) change. Counts sit beside the latest
-    times because a deletion moves no time forward.
+    """A short fingerprint of everything the workbook shows for `period`: it changes when anything
+    a sheet shows changes (the lists above), so that a workbook job keyed by it is built again.
+    One query whatever the size of the period: the period's row with the ACTIVITY figures, and
+    every row of the SETUP tables, each as one JSON array, united.
 
-    It lives with the results, not with the Job row (models/jobs.py) that carries it as a key: it
-    names the tables the ministry's workbook (this topic's export, excel/workbook.py) reads, and a
-    table added to the workbook must be added here too; a job knows nothing of what it builds."""
+    It lives with the results, not with the Job row (models/jobs.py) that carries it as a key: a
+    job knows nothing of what it builds."""
+    parts = [_activity(period)]
+    for model, path in SETUP:
+        rows = model.objects.filter(**{path: period}) if path else model.objects.all()
+        parts.append(rows.order_by().values_list(_as_array(model._meta.label, _columns(model))))
+    texts = sorted(json.dumps(row, sort_keys=True, default=str) for (row,) in parts[0].union(*parts[1:], all=True))
+    return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
 
-    def scoped(model, path):
-        # Grouped by the period itself, so each subquery gives one row: that period's figure.
-        return model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
 
-    def latest(model, path, field):
-        return Subquery(scoped(model, path).annotate(v=Max(field)).values("v")[:1])
+def _columns(model):
+    return [F(field.attname) for field in model._meta.concrete_fields]
 
-    def count(model, path):
-        return Subquery(scoped(model, path).annotate(v=Count("pk")).values("v")[:1])
 
-    tables = [
-        (Answer, "submission__period", "updated_at"),
-        (AnswerChange, "answer__submission__period", "changed_at"),
-        (Submission, "period", "updated_at"),
-        (ReviewComment, "answer__submission__period", "created_at"),
-        (QuickWin, "period", "updated_at"),
-        (QuickWinEvidence, "quick_win__period", "uploaded_at"),
-        (DatasetUpload, "period", "uploaded_at"),
-        (Question, "indicator__dimension__period", None),
-        (Assignment, "period", None),
-    ]
-    parts = {}
-    for model, path, field in tables:
-        name = model._meta.model_name
-        parts[f"{name}_n"] = count(model, path)
-        if field:
-            parts[f"{name}_at"] = latest(model, path, field)
-    parts["weights"] = Subquery(scoped(Dimension, "period").annotate(v=Sum("weight")).values("v")[:1])
-    # The impact survey's sheets: a new response, and a response excluded (or let back in), whose
-    # time may stay the same, so the excluded ones are counted as well.
-    responses = SurveyResponse.objects.filter(form__survey__period=OuterRef("pk")).order_by()
-    parts["survey_n"] = count(SurveyResponse, "form__survey__period")
-    parts["survey_at"] = latest(SurveyResponse, "form__survey__period", "submitted_at")
-    excluded = responses.filter(excluded_at__isnull=False).values("form__survey__period")
-    parts["survey_excluded_n"] = Subquery(excluded.annotate(v=Count("pk")).values("v")[:1])
-    parts["survey_excluded_at"] = Subquery(excluded.annotate(v=Max("excluded_at")).values("v")[:1])
-    parts["survey_statement_n"] = count(SurveyStatement, "period")
-    values = EvaluationPeriod.objects.filter(pk=period.pk).annotate(**parts).values_list(*parts).get()
-    text = "|".join(str(v) for v in (period.pk, period.status, period.closes, period.name, *values))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def _as_array(label, values):
+    """A row as one JSON array: the table's label, then its values, in arrays of at most 50 (a
+    database function takes at most 100 arguments on PostgreSQL)."""
+    return JSONArray(Value(label), *(JSONArray(*values[i : i + 50]) for i in range(0, len(values), 50)))
+
+
+def _activity(period):
+    """The period's own row and its ACTIVITY figures (one subquery, one scan, per table)."""
+
+    def figures(model, path, named):
+        # Grouped by the period itself, so the subquery gives one row: that period's figures.
+        rows = model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
+        return Subquery(rows.annotate(v=JSONArray(Count("pk"), *named.values())).values("v")[:1])
+
+    row = _as_array("period", [*_columns(EvaluationPeriod), *(figures(*entry) for entry in ACTIVITY)])
+    return EvaluationPeriod.objects.filter(pk=period.pk).order_by().values_list(row)

@@ -23,11 +23,13 @@ import shutil
 import tempfile
 import uuid
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks.exceptions import TaskResultDoesNotExist
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -68,16 +70,31 @@ def run_job(job_id):
         job.fail("")  # the page shows a general message; the details are in the log
 
 
+# On a backend that orders by priority (the database queue), short work before uploads even for
+# a worker listening to both queues; RQ has no priorities, its workers take the queues in order.
+PRIORITY = {Job.DEFAULT_QUEUE: 10, Job.IMPORTS_QUEUE: 0}
+
+
 def enqueue(job):
+    """Hand the job to its queue (uploads to "imports", the rest to "default"), and note the
+    queue's id for it so that `requeue_stale` can tell a job still waiting from one the queue lost."""
+    backend = run_job.get_backend()
+    # A backend configured with one queue (a test, an installation's own TASKS) runs all on it.
+    queue = job.queue_name if not backend.queues or job.queue_name in backend.queues else Job.DEFAULT_QUEUE
+    priority = PRIORITY[queue] if backend.supports_priority else run_job.priority
     try:
-        run_job.enqueue(job.pk)
+        result = run_job.using(queue_name=queue, priority=priority).enqueue(job.pk)
     except (RedisConnectionError, RedisTimeoutError) as error:
-        # TASKS_BACKEND=rq with Redis away: the Job row is written and stays queued, and whoever
-        # asked gets its page ("Menunggu giliran…") instead of an error page.
+        # TASKS_BACKEND=rq with Redis away: the Job row is written and stays queued (requeue_stale
+        # hands it to the queue once Redis is back: it has no queue entry), and whoever asked gets
+        # its page ("Menunggu giliran…") instead of an error page.
         logger.warning("Job %s stays queued, not handed to the queue: Redis unreachable (%s).", job.pk, error)
         return job
     # The immediate backend (and a quick worker) may have finished it already.
     job.refresh_from_db()
+    if not job.is_finished:
+        Job.objects.filter(pk=job.pk).update(task_id=result.id)
+        job.task_id = result.id
     return job
 
 
@@ -99,19 +116,62 @@ def workbook_job(period, user):
     if job.is_done and not job.file:
         # Its file was dropped for a later state that has since been undone: build it again.
         created = bool(
-            Job.objects.filter(pk=job.pk, state=Job.State.DONE, file="").update(state=Job.State.QUEUED, step="")
+            Job.objects.filter(pk=job.pk, state=Job.State.DONE, file="").update(
+                state=Job.State.QUEUED, queued_at=timezone.now(), **Job.NO_PROGRESS
+            )
         )
     return enqueue(job) if created else job
 
 
 def requeue_stale():
-    """Queue again every running job whose worker stopped beating. Returns how many."""
+    """Queue again every running job whose worker stopped beating, and every job queued for more
+    than JOB_STALE_SECONDS that the queue lost. Returns how many."""
     count = 0
     for job in Job.objects.stale():
         if job.requeue_if_stale():
             enqueue(job)
             count += 1
+    for job in Job.objects.queued_before(settings.JOB_STALE_SECONDS):
+        count += requeue_if_lost(job)
     return count
+
+
+def requeue_if_stuck(job):
+    """The check the page of a job makes for the person waiting on it: a running job whose worker
+    stopped beating, or a job queued long ago that the queue lost, is queued again."""
+    if job.looks_stale() and job.requeue_if_stale():
+        enqueue(job)
+    elif job.waits_too_long:
+        requeue_if_lost(job)
+
+
+def requeue_if_lost(job):
+    """Queue again this queued job if its queue has no entry waiting for it (Redis restarted
+    empty, an enqueue that failed, a task that ended or died without claiming it). Handed out
+    twice, it still runs once: the claim. True if this call queued it."""
+    if not _lost(job) or not job.requeue_if_lost():
+        return False
+    logger.warning("Job %s was lost by the queue (entry %r): queued again", job.pk, job.task_id)
+    enqueue(job)
+    return True
+
+
+def _lost(job):
+    if not job.task_id:
+        return True
+    backend = run_job.get_backend()
+    if not backend.supports_get_result:
+        return False
+    try:
+        status = backend.get_result(job.task_id).status
+    except TaskResultDoesNotExist:
+        return True
+    except Exception:
+        logger.exception("The queue cannot say what became of job %s", job.pk)
+        return False
+    # Finished, or taken by a worker long ago without the claim that run_job makes first (the
+    # worker died in between): either way nothing will run it.
+    return status != TaskResultStatus.READY
 
 
 class Abandoned(Exception):
@@ -194,27 +254,30 @@ def send_notification_emails(job):
 
 
 def dataset_import_job(period, agency, kind, uploaded_file, user, language=""):
-    """Store the upload and queue its check and import (import_dataset); nothing is read here."""
+    """Store the upload and queue its check and import (import_dataset); nothing is read here.
+    Refused (a failed job saying why, nothing stored) while `user` has JOB_MAX_ACTIVE_PER_USER
+    uploads waiting or running."""
     job = Job.for_upload(
         Job.Kind.DATASET_IMPORT,
         uploaded_file,
+        user,
         period=period,
-        requested_by=user,
         parameters={"dataset": kind, "agency": agency.pk, "file_name": uploaded_file.name, "language": language},
     )
-    return enqueue(job)
+    return job if job.is_failed else enqueue(job)
 
 
 def instrument_import_job(period, uploaded_file, dry_run, user, language=""):
-    """Store the instrument file and queue its dry run or import (import_instrument_file)."""
+    """Store the instrument file and queue its dry run or import (import_instrument_file); refused
+    like an upload past the limit."""
     job = Job.for_upload(
         Job.Kind.INSTRUMENT_IMPORT,
         uploaded_file,
+        user,
         period=period,
-        requested_by=user,
         parameters={"dry_run": dry_run, "file_name": uploaded_file.name, "language": language},
     )
-    return enqueue(job)
+    return job if job.is_failed else enqueue(job)
 
 
 @contextlib.contextmanager
@@ -330,6 +393,8 @@ __all__ = [
     "enqueue",
     "instrument_import_job",
     "reminders_job",
+    "requeue_if_lost",
+    "requeue_if_stuck",
     "requeue_stale",
     "run_job",
     "workbook_job",

@@ -1,5 +1,6 @@
 #!/bin/sh
-# `make run`: the development server and one job worker (manage.py db_worker) beside it. Both stop
+# `make run`: the development server and one job worker (manage.py jobs_worker: the database queue's
+# worker on both queues, with its heartbeat for /kelola/pekerja/) beside it. Both stop
 # together: Ctrl+C, a TERM to this script, or either of them exiting stops the other, so no worker
 # is left running. The worker does not reload on code changes: restart `make run` after editing a job.
 set -eu
@@ -7,7 +8,7 @@ PY=${PY:-.venv/bin/python}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 
-"$PY" manage.py db_worker --interval 1 --no-reload &
+"$PY" manage.py jobs_worker --interval 1 &
 worker=$!
 "$PY" manage.py runserver "$HOST:$PORT" &
 server=$!

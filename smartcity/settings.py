@@ -254,22 +254,30 @@ if S3_BUCKET:
 #   rq        Redis (REDIS_URL) through RQ; any number of `manage.py rqworker --job-class
 #             django_tasks_rq.Job` processes on any number of hosts
 #   immediate runs the job inside the request (tests, or an installation that wants no worker)
+# Two queues: "default" for short work (the workbook, reminders, e-mails), "imports" for uploads;
+# `manage.py jobs_worker` listens to both, the default first (README "Jobs").
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+JOB_QUEUES = ["default", "imports"]
 if TASKS_BACKEND == "database":
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": JOB_QUEUES}}
 elif TASKS_BACKEND == "rq":
     if not REDIS_URL:
         raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL.")
     INSTALLED_APPS.append("django_rq")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("JOB_TIMEOUT", 3600)}}
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("JOB_TIMEOUT", 3600)} for name in JOB_QUEUES}
 elif TASKS_BACKEND == "immediate":
-    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": JOB_QUEUES}}
 else:
     raise ImproperlyConfigured("TASKS_BACKEND must be database, rq or immediate.")
 # A running job writes a heartbeat at least after every step (a workbook sheet, an agency's
 # reminders); one silent for longer than this is taken for a killed worker and queued again.
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
+# A job queued this long with no worker taking it: its page says so and asks to call the admin.
+JOB_QUEUE_WARN_SECONDS = env_int("JOB_QUEUE_WARN_SECONDS", 120)
+# Uploads one person may have waiting or running at once (one of each data set); a further one is
+# refused with a message until one of them finishes.
+JOB_MAX_ACTIVE_PER_USER = env_int("JOB_MAX_ACTIVE_PER_USER", 4)
 
 # In development (and tests) whitenoise serves straight from the source folders; production
 # serves the compressed, hashed files that collectstatic wrote to STATIC_ROOT.

@@ -166,6 +166,8 @@ MATRIX = {
         get="L 405 405 405 405 405", post="L 403 403 403 403 R", args=lambda w: [w.period.pk]
     ),
     "evaluations:instrument_index": Entry(get="L 403 403 403 403 200", post="L 403 403 403 403 200"),
+    # The queue's health (workers, waiting and running jobs): the admin only.
+    "evaluations:jobs_workers": Entry(get="L 403 403 403 403 200", post="L 403 403 403 403 200"),
     "evaluations:instrument_download": Entry(
         get="L 403 403 403 403 200", post="L 403 403 403 403 200", args=lambda w: [w.period.pk]
     ),

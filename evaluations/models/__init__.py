@@ -33,7 +33,7 @@ from .datasets import (
     TransportFacility,
 )
 from .instrument import AnswerOption, Dimension, Indicator, InstrumentChange, Question, ScoreBand
-from .jobs import Job
+from .jobs import Job, WorkerBeat
 from .notifications import Notification, ReminderSent
 from .periods import AssignmentConflict, EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange, QuickWinReport
@@ -64,6 +64,7 @@ __all__ = [
     "Indicator",
     "InstrumentChange",
     "Job",
+    "WorkerBeat",
     "Kecamatan",
     "Notification",
     "ReminderSent",

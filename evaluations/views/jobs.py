@@ -1,12 +1,15 @@
 """Long work's progress: a job's status page (refreshes itself while the job runs, no JavaScript
-needed), the result page a finished import ends on, and the file a finished job made."""
+needed), the result page a finished import ends on, the file a finished job made, and the admin's
+page of the queue's health (its workers, what waits, what runs)."""
 
+from django.conf import settings
+from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import render
 
 from .. import access, tasks
 from ..excel.workbook import workbook_filename
-from ..models import Job
+from ..models import Job, WorkerBeat
 from .common import XLSX, stored_file_attachment
 
 REFRESH_SECONDS = 2
@@ -17,9 +20,9 @@ def detail(request, pk, result_pages=None):
     by kind, as view(request, job); a None from it leaves the job page to say it all."""
     job = access.get_job_for_user(request.user, pk)
     # The person waiting is the periodic check for their own job: a worker killed in the middle
-    # leaves the heartbeat old, and the next refresh queues the job again.
-    if job.looks_stale() and job.requeue_if_stale():
-        tasks.enqueue(job)
+    # leaves the heartbeat old, a queue that lost the job leaves it waiting; the next refresh
+    # queues it again.
+    tasks.requeue_if_stuck(job)
     if job.is_finished and job.kind in (result_pages or {}):
         response = result_pages[job.kind](request, job)
         if response is not None:
@@ -36,3 +39,22 @@ def download(request, pk):
     if not job.is_done or job.kind != Job.Kind.WORKBOOK:
         raise Http404
     return stored_file_attachment(job.file, workbook_filename(job.period), XLSX)
+
+
+def workers(request):
+    """The queue's health for the admin: each worker's last heartbeat, the jobs waiting per queue
+    and since when, the running jobs with their heartbeat's age."""
+    access.require_admin(request.user)
+    waiting, running = Job.objects.for_workers_page()
+    return render(
+        request,
+        "evaluations/jobs/workers.html",
+        {
+            "workers": WorkerBeat.objects.for_workers_page(),
+            "waiting": waiting,
+            "running": running,
+            "last_claimed": Job.objects.aggregate(at=Max("started_at"))["at"],
+            "stale_seconds": settings.JOB_STALE_SECONDS,
+            "warn_seconds": settings.JOB_QUEUE_WARN_SECONDS,
+        },
+    )
