@@ -208,8 +208,10 @@ def test_the_dry_run_takes_the_same_number_of_queries_whatever_the_instrument_si
     upload = instrument_file(sheets)
     # The same for 4 questions and for 62 with answers and 54 impact statements: the comparison
     # reads nine queries (instrument_diff.CurrentInstrument), never one per question, statement or answer.
-    # The post runs the job here (immediate_jobs): its row, claim, progress and outcome are in the count.
-    with django_assert_num_queries(29):
+    # The post runs the job here (immediate_jobs): its row, claim, progress and outcome are in the count,
+    # and so are the per-person cap on uploads (the person's row locked, their active jobs counted)
+    # and the queue entry noted on the row.
+    with django_assert_num_queries(33):
         response = admin_client.post("/kelola/instrumen/", {"period": period.pk, "file": upload, "dry_run": "on"})
     assert response.status_code == 302
 
@@ -263,6 +265,6 @@ def test_applying_a_text_change_takes_the_same_number_of_queries_whatever_the_in
     upload = instrument_file(sheets)
     # The dry run's queries, the period lock, one bulk update and the change record (and the
     # job's own, as above).
-    with django_assert_num_queries(37):
+    with django_assert_num_queries(41):
         response = admin_client.post("/kelola/instrumen/", {"period": period.pk, "file": upload})
     assert response.status_code == 302
