@@ -9,6 +9,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import pytest
 import redis
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def require(service, check):
@@ -38,6 +41,20 @@ def free_port():
 
 def csrf_token(html):
     return re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1).decode()
+
+
+def manage(env, *args, timeout=300):
+    """Run `manage.py *args` in a process of its own with `env`, as an installer would; its output."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def manage_production(env, *args):
+    """`manage` with production settings (DEBUG off), as the app servers under test run."""
+    return manage(dict(env, DEBUG="0", ALLOWED_HOSTS="127.0.0.1"), *args)
 
 
 class Browser:

@@ -17,6 +17,7 @@ import pytest
 import redis
 
 from .factories import FIXTURES, subprocess_env
+from .servers import manage
 
 ROOT = Path(__file__).resolve().parent.parent
 # A Redis database of its own: the RQ queue's keys are not prefixed like the cache's.
@@ -37,14 +38,6 @@ answer_all(EvaluationPeriod.objects.get(year=2024, stage="1"), Agency.objects.or
 """
 
 
-def _manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """A migrated database with the reference data, and the environment to reach it."""
@@ -55,13 +48,13 @@ def site(tmp_path_factory):
         DATABASE_URL=f"sqlite:///{database}",
         PRIVATE_MEDIA_ROOT=str(uploads),
     )
-    _manage(env, "migrate", "-v0")
-    _manage(env, "loaddata", "-v0", *FIXTURES)
+    manage(env, "migrate", "-v0")
+    manage(env, "loaddata", "-v0", *FIXTURES)
     return database, uploads, env
 
 
 def _queue_a_workbook(env, username):
-    output = _manage(env, "shell", "-c", QUEUE_A_WORKBOOK.replace("{username}", username))
+    output = manage(env, "shell", "-c", QUEUE_A_WORKBOOK.replace("{username}", username))
     return int(next(line for line in output.splitlines() if line.startswith("job ")).split()[1])
 
 
@@ -111,11 +104,11 @@ def test_an_rq_worker_builds_a_queued_workbook_once(site):
             pytest.fail(f"Redis is not reachable: {error}")
         pytest.skip(f"Redis is not reachable: {error}")
     env = dict(env, TASKS_BACKEND="rq", REDIS_URL=RQ_REDIS_URL, CACHE_KEY_PREFIX=f"rq-test-{os.getpid()}")
-    _manage(env, "shell", "-c", CHANGE_AN_ANSWER)  # a new workbook, not the one the other test built
+    manage(env, "shell", "-c", CHANGE_AN_ANSWER)  # a new workbook, not the one the other test built
     job_id = _queue_a_workbook(env, "koor_rq")
     assert _job(database, job_id)[0] == "queued"
     # --burst: run what is queued, then exit.
-    _manage(env, "rqworker", "--burst", "--job-class", "django_tasks_rq.Job", "default")
+    manage(env, "rqworker", "--burst", "--job-class", "django_tasks_rq.Job", "default")
     state, attempt, file_name = _job(database, job_id)
     assert (state, attempt) == ("done", 1)
     _check_workbook(uploads, file_name)

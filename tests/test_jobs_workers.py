@@ -23,6 +23,7 @@ from evaluations.models import Job, WorkerBeat
 
 from .concurrency import reference_data  # noqa: F401  (a fixture)
 from .factories import FIXTURES, ROAD_ROW, make_xlsx, subprocess_env
+from .servers import manage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,14 +144,6 @@ print("job", tasks.workbook_job(EvaluationPeriod.objects.get(year=2024, stage="1
 READ = "from evaluations.models import Job; print(*Job.objects.values_list('state', 'attempt').get())"
 
 
-def _manage(env, *args, timeout=180):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 def _free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -194,18 +187,18 @@ def site(tmp_path_factory, own_redis):
         REDIS_URL=own_redis[0],
         JOB_STALE_SECONDS="1",
     )
-    _manage(env, "migrate", "-v0")
-    _manage(env, "loaddata", "-v0", *FIXTURES)
+    manage(env, "migrate", "-v0")
+    manage(env, "loaddata", "-v0", *FIXTURES)
     return env
 
 
 def test_a_workbook_queued_before_redis_lost_everything_is_queued_again_and_built_once(site, own_redis):
-    job_id = int(_manage(site, "shell", "-v0", "-c", QUEUE_A_WORKBOOK).split()[-1])
+    job_id = int(manage(site, "shell", "-v0", "-c", QUEUE_A_WORKBOOK).split()[-1])
     own_redis[1].flushall()  # Redis restarted without its data: the queue no longer knows the job
     time.sleep(1.5)  # longer than JOB_STALE_SECONDS
-    assert "1 pekerjaan diantrekan ulang" in _manage(site, "requeue_stale_jobs")
-    _manage(site, "jobs_worker", "--batch")
-    assert _manage(site, "shell", "-v0", "-c", READ).split() == ["done", "1"], job_id
+    assert "1 pekerjaan diantrekan ulang" in manage(site, "requeue_stale_jobs")
+    manage(site, "jobs_worker", "--batch")
+    assert manage(site, "shell", "-v0", "-c", READ).split() == ["done", "1"], job_id
 
 
 def test_an_idle_worker_process_keeps_beating_and_says_when_it_stopped(site):
@@ -218,12 +211,12 @@ def test_an_idle_worker_process_keeps_beating_and_says_when_it_stopped(site):
     )
     try:
         time.sleep(3)
-        first = _manage(site, "shell", "-v0", "-c", seen.format(pid=worker.pid)).split()
+        first = manage(site, "shell", "-v0", "-c", seen.format(pid=worker.pid)).split()
         time.sleep(11)  # more than one beat, with nothing to do
-        second = _manage(site, "shell", "-v0", "-c", seen.format(pid=worker.pid)).split()
+        second = manage(site, "shell", "-v0", "-c", seen.format(pid=worker.pid)).split()
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.communicate(timeout=30)
     assert float(second[0]) > float(first[0]) and first[1] == second[1] == "None"
-    stopped = _manage(site, "shell", "-v0", "-c", seen.format(pid=worker.pid)).split()
+    stopped = manage(site, "shell", "-v0", "-c", seen.format(pid=worker.pid)).split()
     assert stopped[1] != "None"

@@ -26,7 +26,7 @@ import pytest
 import redis
 
 from .factories import FIXTURES, PASSWORD, subprocess_env
-from .servers import Browser, csrf_token, free_port, require, wait_until_up
+from .servers import Browser, csrf_token, free_port, manage_production, require, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -96,8 +96,8 @@ def server(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, process, log_path)
-        manage(env, "loaddata", *FIXTURES)
-        survey_token = manage(env, "shell", "-c", _SETUP).strip().splitlines()[-1]
+        manage_production(env, "loaddata", *FIXTURES)
+        survey_token = manage_production(env, "shell", "-c", _SETUP).strip().splitlines()[-1]
         yield {"base": base, "env": env, "survey": f"/s/{survey_token}/", "section": _a_section(base)}
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -122,19 +122,6 @@ period.save()
 period.open()
 print(make_impact_survey(period).forms.order_by("pk").first().token)
 """
-
-
-def manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=dict(env, DEBUG="0", ALLOWED_HOSTS="127.0.0.1"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def _a_section(base):
@@ -311,6 +298,6 @@ def test_unlock_user_lifts_a_lockout_kept_in_redis(server):
     for _ in range(5):
         Browser().log_in(base, "op_unlock", "salah-sandi")
     assert Browser().log_in(base, "op_unlock", PASSWORD)[0] == 429
-    out = manage(server["env"], "unlock_user", "op_unlock")
+    out = manage_production(server["env"], "unlock_user", "op_unlock")
     assert "op_unlock" in out
     assert Browser().log_in(base, "op_unlock", PASSWORD)[0] == 302

@@ -26,7 +26,7 @@ from rq import Worker
 from .factories import FIXTURES, PASSWORD, subprocess_env
 from .filling import PDF
 from .s3 import CREDENTIALS, REGION, bucket_keys, s3_client, s3_server  # noqa: F401  (a fixture)
-from .servers import Browser, csrf_token, free_port, require, wait_until_up
+from .servers import Browser, csrf_token, free_port, manage, require, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -84,14 +84,6 @@ def _query(sql, params=()):
     return rows
 
 
-def _manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 class Site:
     def __init__(self, env, hosts, workers, mail_dir, bucket, endpoint, period):
         self.env, self.hosts, self.workers = env, hosts, workers
@@ -142,9 +134,9 @@ def site(tmp_path_factory, s3_server):  # noqa: F811
     )
     # Static files (compressed by whitenoise: slow) while the database is set up.
     static = subprocess.Popen([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env)
-    _manage(env, "migrate", "-v0")
-    _manage(env, "loaddata", "-v0", *FIXTURES)
-    period = int(_manage(env, "shell", "-c", SET_UP).split()[-1])
+    manage(env, "migrate", "-v0")
+    manage(env, "loaddata", "-v0", *FIXTURES)
+    period = int(manage(env, "shell", "-c", SET_UP).split()[-1])
     assert static.wait(timeout=180) == 0
     processes, hosts, workers = [], [], []
     try:
@@ -309,7 +301,7 @@ def test_two_schedulers_and_both_hosts_remind_each_agency_once_a_day(site):
 
 def test_a_worker_killed_during_a_workbook_leaves_it_to_the_other_and_the_user_gets_one(site):
     host_a, host_b = site.hosts
-    _manage(site.env, "shell", "-c", CHANGE_AN_ANSWER)  # a new state of the period: a new workbook
+    manage(site.env, "shell", "-c", CHANGE_AN_ANSWER)  # a new state of the period: a new workbook
     browser = site.signed_in(host_a, "koor_hosts")
     # Hold the road table: the worker stops at the Kondisi Jalan sheet, halfway through the job,
     # while the pages (which never read road rows) keep answering.
@@ -339,7 +331,7 @@ def test_a_worker_killed_during_a_workbook_leaves_it_to_the_other_and_the_user_g
         blocker.close()
     # The cron's periodic check, once the heartbeat is older than JOB_STALE_SECONDS.
     time.sleep(STALE_SECONDS + 0.5)
-    requeued = _manage(site.env, "requeue_stale_jobs")
+    requeued = manage(site.env, "requeue_stale_jobs")
     row = _query("SELECT state, attempt, heartbeat_at, now(), step FROM evaluations_job WHERE id = %s", [job_id])
     assert "1 pekerjaan diantrekan ulang" in requeued, row
     html = _job_page_until_finished(browser, host_b + job_page)

@@ -20,7 +20,7 @@ import psycopg2
 import pytest
 
 from .factories import FIXTURES, PASSWORD, subprocess_env
-from .servers import Browser, OwnRedis, csrf_token, free_port, require, wait_until_up
+from .servers import Browser, OwnRedis, csrf_token, free_port, manage, require, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -120,14 +120,6 @@ def _query(sql, params=()):
         return cursor.fetchall()
 
 
-def _manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     require("redis-server (the program)", OwnRedis.installed)
@@ -156,9 +148,9 @@ def site(tmp_path_factory):
     static = subprocess.Popen([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env)
     process = None
     try:
-        _manage(env, "migrate", "-v0")
-        _manage(env, "loaddata", "-v0", *FIXTURES)
-        data = json.loads(_manage(env, "shell", "-c", SET_UP).strip().splitlines()[-1])
+        manage(env, "migrate", "-v0")
+        manage(env, "loaddata", "-v0", *FIXTURES)
+        data = json.loads(manage(env, "shell", "-c", SET_UP).strip().splitlines()[-1])
         assert static.wait(timeout=300) == 0
         port = free_port()
         log = folder / "gunicorn.log"

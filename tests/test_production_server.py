@@ -16,7 +16,7 @@ import pytest
 import redis
 
 from .factories import FIXTURES, PASSWORD, subprocess_env
-from .servers import Browser, free_port, require, wait_until_up
+from .servers import Browser, free_port, manage_production, require, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -79,8 +79,8 @@ def servers(tmp_path_factory):
             wait_until_up(base, processes[-1], logs / f"server{n}.log")
             bases.append(base)
             if n == 0:
-                _manage(env, "loaddata", *FIXTURES)
-                _manage(env, "shell", "-c", _CREATE_USERS)
+                manage_production(env, "loaddata", *FIXTURES)
+                manage_production(env, "shell", "-c", _CREATE_USERS)
         log = open(logs / "worker.log", "w")
         processes.append(
             subprocess.Popen(
@@ -119,18 +119,6 @@ period.closes = timezone.localdate() + timedelta(days=30)
 period.save()
 period.open()
 """
-
-
-def _manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=dict(env, DEBUG="0", ALLOWED_HOSTS="127.0.0.1"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
 
 
 def test_an_operator_signs_in_on_one_server_and_continues_on_the_other(servers):

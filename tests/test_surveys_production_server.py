@@ -18,7 +18,7 @@ import pytest
 import redis
 
 from .factories import FIXTURES, subprocess_env
-from .servers import Browser, csrf_token, free_port, require, wait_until_up
+from .servers import Browser, csrf_token, free_port, manage_production, require, wait_until_up
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -68,19 +68,6 @@ def _clear_redis():
         client.delete(key)
 
 
-def _manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=dict(env, DEBUG="0", ALLOWED_HOSTS="127.0.0.1"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     require("PostgreSQL on 127.0.0.1:5432", _recreate_database)
@@ -107,8 +94,8 @@ def server(tmp_path_factory):
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base, process, log_path)
-        _manage(env, "loaddata", *FIXTURES)
-        output = _manage(env, "shell", "-c", SETUP_CODE)
+        manage_production(env, "loaddata", *FIXTURES)
+        output = manage_production(env, "shell", "-c", SETUP_CODE)
         setup = json.loads(re.search(r"SETUP_JSON (.*)", output).group(1))
         yield base, setup["path"]
     finally:
