@@ -35,11 +35,14 @@ from .models import (
     HealthFacility,
     Indicator,
     Kecamatan,
+    NationalPeriod,
     Question,
     QuickWin,
     QuickWinChange,
     QuickWinEvidence,
     QuickWinFieldChange,
+    Region,
+    RegionStaff,
     ReviewComment,
     RoadSegment,
     School,
@@ -112,12 +115,35 @@ class DimensionInline(admin.TabularInline):
     show_change_link = True
 
 
-@admin.register(EvaluationPeriod)
-class EvaluationPeriodAdmin(HistoryAdmin):
-    list_display = ["name", "year", "stage", "opens", "closes", "status"]
-    list_filter = ["status", "year", "stage"]
+@admin.register(NationalPeriod)
+class NationalPeriodAdmin(HistoryAdmin):
+    list_display = ["name", "year", "stage", "opens", "closes"]
     search_fields = ["name"]
     inlines = [DimensionInline]
+
+
+class RegionStaffInline(admin.TabularInline):
+    model = RegionStaff
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Region)
+class RegionAdmin(HistoryAdmin):
+    """Only the superuser holds the region permissions: it adds regions and names their staff
+    (each region's admin among them)."""
+
+    list_display = ["code", "name", "kind", "province"]
+    list_filter = ["kind", "province"]
+    search_fields = ["code", "name"]
+    inlines = [RegionStaffInline]
+
+
+@admin.register(EvaluationPeriod)
+class EvaluationPeriodAdmin(HistoryAdmin):
+    list_display = ["name", "region", "year", "stage", "opens", "closes", "status"]
+    list_filter = ["status", "year", "stage", "region"]
+    search_fields = ["name"]
     # Opening, closing and reopening check the instrument and lock submissions: only through the
     # period page's buttons (EvaluationPeriod.open / close / reopen), never a free choice here.
     readonly_fields = ["status"]
@@ -131,8 +157,8 @@ class IndicatorInline(admin.TabularInline):
 
 @admin.register(Dimension)
 class DimensionAdmin(HistoryAdmin):
-    list_display = ["code", "name", "weight", "period", "order"]
-    list_filter = ["period"]
+    list_display = ["code", "name", "weight", "national", "order"]
+    list_filter = ["national"]
     search_fields = ["code", "name"]
     inlines = [IndicatorInline]
 
@@ -154,7 +180,7 @@ class QuestionInline(admin.StackedInline):
 @admin.register(Indicator)
 class IndicatorAdmin(HistoryAdmin):
     list_display = ["code", "name", "dimension"]
-    list_filter = ["dimension__period", "dimension"]
+    list_filter = ["dimension__national", "dimension"]
     search_fields = ["code", "name"]
     inlines = [QuestionInline]
 
@@ -172,7 +198,7 @@ class ScoreBandInline(admin.TabularInline):
 @admin.register(Question)
 class QuestionAdmin(HistoryAdmin):
     list_display = ["code", "short_text", "answer_type", "pillar", "subdimension", "evidence_required", "indicator"]
-    list_filter = ["indicator__dimension__period", "answer_type", "pillar", "evidence_required"]
+    list_filter = ["indicator__dimension__national", "answer_type", "pillar", "evidence_required"]
     search_fields = ["code", "text"]
     list_select_related = ["pillar", "subdimension", "indicator"]
     inlines = [AnswerOptionInline, ScoreBandInline]

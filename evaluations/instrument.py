@@ -24,9 +24,9 @@ from .models import (
     AnswerOption,
     Assignment,
     Dimension,
-    EvaluationPeriod,
     Indicator,
     InstrumentChange,
+    NationalPeriod,
     Question,
     ScoreBand,
     SurveyStatement,
@@ -322,7 +322,8 @@ def import_instrument(plan, period, by=None, file_name=""):
     if not plan.is_valid:
         raise ValueError("the plan has errors")
     with transaction.atomic():
-        list(EvaluationPeriod.objects.select_for_update().filter(pk=period.pk))
+        # The instrument is the national period's: two imports into it, from any region, queue.
+        list(NationalPeriod.objects.select_for_update().filter(pk=period.national_id))
         diff = compare_instrument(plan, period)
         if diff.is_refused:
             raise InstrumentImportRefused(diff)
@@ -330,7 +331,11 @@ def import_instrument(plan, period, by=None, file_name=""):
             return diff
         _apply(plan, period, diff.current)
         InstrumentChange.objects.create(
-            period=period, actor=by, file_name=file_name[:200], headline=diff.headline(), summary=diff.summary()
+            national_id=period.national_id,
+            actor=by,
+            file_name=file_name[:200],
+            headline=diff.headline(),
+            summary=diff.summary(),
         )
     return diff
 
@@ -370,7 +375,12 @@ def _apply(plan, period, current):
         Dimension,
         current.dimensions,
         {
-            d["code"]: {"period": period, "name": d["name"], "weight": d["weight"], "order": d["order"]}
+            d["code"]: {
+                "national_id": period.national_id,
+                "name": d["name"],
+                "weight": d["weight"],
+                "order": d["order"],
+            }
             for d in plan.dimensions
         },
         ["name", "weight", "order"],
@@ -406,7 +416,12 @@ def _apply(plan, period, current):
             SurveyStatement,
             current.statements,
             {
-                s["code"]: {"period": period, "subdimension": s["subdimension"], "text": s["text"], "order": s["order"]}
+                s["code"]: {
+                    "national_id": period.national_id,
+                    "subdimension": s["subdimension"],
+                    "text": s["text"],
+                    "order": s["order"],
+                }
                 for s in plan.statements
             },
             STATEMENT_FIELDS,

@@ -71,8 +71,9 @@ class CurrentInstrument:
     (nine) whatever the number of questions, statements and answers."""
 
     def __init__(self, period):
-        self.dimensions = {d.code: d for d in Dimension.objects.filter(period=period)}
-        self.indicators = {i.code: i for i in Indicator.objects.filter(dimension__period=period)}
+        national = period.national_id
+        self.dimensions = {d.code: d for d in Dimension.objects.filter(national_id=national)}
+        self.indicators = {i.code: i for i in Indicator.objects.filter(dimension__national_id=national)}
         self.questions = {
             q.code: q
             for q in Question.objects.for_period(period)
@@ -87,9 +88,11 @@ class CurrentInstrument:
         # The impact statements, each marked when a respondent has rated it.
         self.statements = {
             s.code: s
-            for s in SurveyStatement.objects.filter(period=period)
+            for s in SurveyStatement.objects.filter(national_id=national)
             .select_related("subdimension")
-            .annotate(rated=models.Exists(SurveyRating.objects.filter(statement=models.OuterRef("pk"))))
+            .annotate(
+                rated=models.Exists(SurveyRating.objects.with_scopes_disabled().filter(statement=models.OuterRef("pk")))
+            )
         }
         self.pillar_agencies = defaultdict(set)
         for pillar_id, agency_id in Assignment.objects.filter(period=period, pillar__isnull=False).values_list(
@@ -98,12 +101,25 @@ class CurrentInstrument:
             self.pillar_agencies[pillar_id].add(agency_id)
         self.answering_agencies = defaultdict(set)  # question id -> agency ids
         self.chosen_options = defaultdict(set)  # question id -> option ids
-        answers = Answer.objects.filter(submission__period=period).values_list(
-            "question_id", "submission__agency_id", "submission__agency__abbreviation", "option_id"
+        # The instrument is every region's: an answer in any region refuses a change, and the dry
+        # run names the other regions' agencies with their region.
+        answers = (
+            Answer.objects.with_scopes_disabled()
+            .filter(submission__period__national_id=national)
+            .values_list(
+                "question_id",
+                "submission__agency_id",
+                "submission__agency__abbreviation",
+                "submission__period__region_id",
+                "submission__period__region__name",
+                "option_id",
+            )
         )
-        for question_id, agency_id, abbreviation, option_id in answers.distinct():
+        for question_id, agency_id, abbreviation, region_id, region_name, option_id in answers.distinct():
             self.answering_agencies[question_id].add(agency_id)
-            self.agency_names[agency_id] = abbreviation
+            self.agency_names[agency_id] = (
+                abbreviation if region_id == period.region_id else f"{abbreviation} ({region_name})"
+            )
             if option_id is not None:
                 self.chosen_options[question_id].add(option_id)
 

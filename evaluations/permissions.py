@@ -22,7 +22,13 @@ VIEW_ALL = "evaluations.view_all_agencies"
 # Manage periods, the instrument and the assignments: admins. EvaluationPeriod.Meta.permissions.
 MANAGE = "evaluations.manage_periods"
 
-ALL = (FILL, REVIEW, REOPEN, VIEW_ALL, MANAGE)
+# Above the regions (Region.Meta.permissions): read every region (the ministry), read the regions of
+# one's province (Diskominfo provinsi), manage national periods and the instrument (the ministry).
+VIEW_NATIONAL = "evaluations.view_national"
+VIEW_PROVINCE = "evaluations.view_province"
+MANAGE_NATIONAL = "evaluations.manage_national"
+
+ALL = (FILL, REVIEW, REOPEN, VIEW_ALL, MANAGE, VIEW_NATIONAL, VIEW_PROVINCE, MANAGE_NATIONAL)
 
 
 def codename(permission):

@@ -157,7 +157,7 @@ def for_index(period, periods):
     previous = period.previous(among=periods)
     result = period.results()
     before = previous.results() if previous else None
-    dimensions = list(Dimension.objects.filter(period=period))
+    dimensions = list(Dimension.objects.filter(national_id=period.national_id))
     pillars = list(Pillar.objects.all())
     subdimensions = {s.code: s for s in SubDimension.objects.select_related("pillar")}
     dimension_rows = [{"dimension": d, **_scores(result, before, "dimensions", d.code)} for d in dimensions]

@@ -13,19 +13,37 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import AgencyMember
-from .permissions import FILL, MANAGE, REOPEN, REVIEW, VIEW_ALL, codename
+from .permissions import (
+    FILL,
+    MANAGE,
+    MANAGE_NATIONAL,
+    REOPEN,
+    REVIEW,
+    VIEW_ALL,
+    VIEW_NATIONAL,
+    VIEW_PROVINCE,
+    codename,
+)
 
 OPERATOR = "Operator OPD"
 COORDINATOR = "Koordinator"
 ADMIN = "Admin"
 LEADER = "Pimpinan"
+# Above the regions (evaluations.regions): they read regions, never write in one.
+MINISTRY = "Kementerian"
+PROVINCE = "Provinsi"
 
 ROLE_LABELS = {
     OPERATOR: _("Operator OPD"),
     COORDINATOR: _("Koordinator"),
     ADMIN: _("Admin"),
     LEADER: _("Pimpinan"),
+    MINISTRY: _("Kementerian"),
+    PROVINCE: _("Provinsi"),
 }
+# What only the superuser manages (regions and who works for them) and the ministry's national
+# periods: never granted by a region role's "every evaluations model" rule.
+ABOVE_REGION_MODELS = {"region", "regionstaff", "nationalperiod"}
 
 
 def is_admin(user):
@@ -68,6 +86,10 @@ def coordinators():
 
 
 def role_label(user):
+    if user.has_perm(MANAGE_NATIONAL):
+        return ROLE_LABELS[MINISTRY]
+    if user.has_perm(VIEW_PROVINCE):
+        return ROLE_LABELS[PROVINCE]
     if is_admin(user):
         return ROLE_LABELS[ADMIN]
     if is_coordinator(user):
@@ -135,11 +157,24 @@ ROLE_PERMISSIONS = {
         ("evaluations", "*", ["view"]),
         ("evaluations", "agency", [codename(VIEW_ALL)]),
     ],
+    # In a region they choose, they read what its leaders read.
+    MINISTRY: [
+        ("pillars", "*", ["view"]),
+        ("evaluations", "*", ["view"]),
+        ("evaluations", "agency", [codename(VIEW_ALL)]),
+        ("evaluations", "region", [codename(VIEW_NATIONAL), codename(MANAGE_NATIONAL)]),
+    ],
+    PROVINCE: [
+        ("pillars", "*", ["view"]),
+        ("evaluations", "*", ["view"]),
+        ("evaluations", "agency", [codename(VIEW_ALL)]),
+        ("evaluations", "region", [codename(VIEW_PROVINCE)]),
+    ],
 }
 
 
 def sync_role_groups(apps=global_apps):
-    """Create the four role groups and give them exactly the permissions above."""
+    """Create the role groups and give them exactly the permissions above."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for group_name, rules in ROLE_PERMISSIONS.items():
@@ -149,6 +184,8 @@ def sync_role_groups(apps=global_apps):
             perms = Permission.objects.filter(content_type__app_label=app_label)
             if model != "*":
                 perms = perms.filter(content_type__model=model)
+            else:
+                perms = perms.exclude(content_type__model__in=ABOVE_REGION_MODELS)
             for pk, name, model_name in perms.values_list("id", "codename", "content_type__model"):
                 if name in actions or any(name == f"{action}_{model_name}" for action in actions):
                     wanted.add(pk)

@@ -313,7 +313,7 @@ def _statement_tallies(period):
     scored = Q(ratings__score__isnull=False)
     never = Q(ratings__never_used=True)
     statements = (
-        SurveyStatement.objects.filter(period=period)
+        SurveyStatement.objects.filter(national_id=period.national_id)
         .order_by("subdimension__pillar__order", "subdimension__order", "order", "code")
         .values(
             "id",

@@ -79,7 +79,7 @@ agency = Agency.objects.order_by("pk").first()
 for sub in SubDimension.objects.all():
     for n in range(1, 4):
         SurveyStatement.objects.get_or_create(
-            period=period, code=f"{sub.code}.{n}",
+            national_id=period.national_id, code=f"{sub.code}.{n}",
             defaults={"subdimension": sub, "order": n, "text": (
                 f"Program {sub.name} membuat layanan lebih mudah dijangkau, lebih cepat dan lebih murah ({n})."
             )},

@@ -101,6 +101,8 @@ MIDDLEWARE = [
     # Before any view reads a GET parameter; after the user is known, so the 400 page shows their menu.
     "smartcity.middleware.RefuseBadAddressMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Every query on a region's data runs in the region of the person asking (django-scopes).
+    "evaluations.regions.RegionScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -307,6 +309,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or None
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Smart City Kutim <smartcity@kutaitimurkab.go.id>")
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 7)
+# The region of a single-region installation, and the region the migration puts existing data in
+# (README "Regions"): Kemendagri's code; its name comes from evaluations/kemendagri.py, or REGION_NAME.
+REGION_CODE = os.environ.get("REGION_CODE", "64.08")
+REGION_NAME = os.environ.get("REGION_NAME", "")
 # Impact survey monitor: a response sent faster than this many seconds per statement is flagged.
 SURVEY_MIN_SECONDS_PER_STATEMENT = env_int("SURVEY_MIN_SECONDS_PER_STATEMENT", 3)
 # The app's public address, for links in e-mail (e.g. https://smartcity.kutaitimurkab.go.id).

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.test.utils import setup_databases, teardown_databases
 from django.utils import translation
+from django_scopes import scopes_disabled
 
 from evaluations import roles
 from evaluations.models import Agency, EvaluationPeriod
@@ -43,6 +44,15 @@ def django_db_setup(
     if not django_db_keepdb:
         with django_db_blocker.unblock():
             teardown_databases(databases, verbosity=verbosity)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_region():
+    """A test's own code (its data, its assertions) reads every region; what it calls through a
+    request, a job or a command runs in that entry's own region scope (evaluations.regions), which
+    replaces this one. tests/test_regions_scoping.py checks that a query with no region fails."""
+    with scopes_disabled():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -31,9 +31,12 @@ from evaluations.models import (
     ImpactSurvey,
     Indicator,
     Kecamatan,
+    NationalPeriod,
     ProgrammeUse,
     Question,
     QuickWin,
+    Region,
+    RegionStaff,
     Submission,
     SurveyForm,
     SurveyProgramme,
@@ -74,13 +77,21 @@ def rolled_back_at_the_end(django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
-def make_user(username=None, role=None, agency=None, **extra):
+# The roles whose people work for a region without an agency (RegionStaff).
+REGION_STAFF_ROLES = {roles.COORDINATOR, roles.ADMIN, roles.LEADER}
+
+
+def make_user(username=None, role=None, agency=None, region=None, **extra):
+    """A user of `role`: an operator of `agency`, a region role's person of `region` (the default
+    region), a province reader of the province `region`, the ministry of no region."""
     username = username or f"user{next(_seq)}"
     user = User.objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.go.id", **extra)
     if role:
         user.groups.add(Group.objects.get(name=role))
     if agency:
         AgencyMember.objects.create(user=user, agency=agency)
+    elif role in REGION_STAFF_ROLES or region is not None:
+        RegionStaff.objects.create(user=user, region=region or default_region())
     return user
 
 
@@ -88,9 +99,29 @@ def make_operator(agency, username=None):
     return make_user(username, roles.OPERATOR, agency)
 
 
-def make_agency(name=None, abbreviation=None, **extra):
+def default_region():
+    return Region.objects.default()
+
+
+def make_agency(name=None, abbreviation=None, region=None, **extra):
     n = next(_seq)
-    return Agency.objects.create(name=name or f"Dinas Uji {n}", abbreviation=abbreviation or f"DU{n}", **extra)
+    return Agency.objects.create(
+        name=name or f"Dinas Uji {n}",
+        abbreviation=abbreviation or f"DU{n}",
+        region=region or default_region(),
+        **extra,
+    )
+
+
+def make_region(code, name=None, province="64"):
+    """A kabupaten (or kota, from its code) of `province`, created when missing."""
+    province_region, _created = Region.objects.get_or_create(
+        code=province, defaults={"name": f"Provinsi {province}", "kind": Region.Kind.PROVINCE}
+    )
+    kind = Region.Kind.KOTA if int(code.partition(".")[2]) >= 71 else Region.Kind.KABUPATEN
+    return Region.objects.get_or_create(
+        code=code, defaults={"name": name or f"Wilayah {code}", "kind": kind, "province": province_region}
+    )[0]
 
 
 def open_period(period, days_left=14):
@@ -103,15 +134,23 @@ def open_period(period, days_left=14):
     return period
 
 
-def make_period(year=2030, stage="1", status=EvaluationPeriod.Status.OPEN, days_left=14, **extra):
+def make_period(year=2030, stage="1", status=EvaluationPeriod.Status.OPEN, days_left=14, region=None, **extra):
+    """A region's period (the default region's unless given) of the national period of that year
+    and stage, created when missing."""
     today = timezone.localdate()
+    name = extra.pop("name", f"Periode uji {year} Tahap {stage}")
+    dates = {"opens": today - timedelta(days=7), "closes": today + timedelta(days=days_left)}
+    national, _created = NationalPeriod.objects.get_or_create(
+        year=year, stage=stage, defaults={"name": name, "opens": dates["opens"], "closes": today + timedelta(days=400)}
+    )
     return EvaluationPeriod.objects.create(
+        region=region or default_region(),
+        national=national,
         year=year,
         stage=stage,
-        name=extra.pop("name", f"Periode uji {year} Tahap {stage}"),
-        opens=today - timedelta(days=7),
-        closes=today + timedelta(days=days_left),
+        name=name,
         status=status,
+        **dates,
         **extra,
     )
 
@@ -125,7 +164,7 @@ def make_question(
         dimension = (
             dimension
             or Dimension.objects.get_or_create(
-                period=period, code="X", defaults={"name": "Dimensi uji", "weight": Decimal(100)}
+                national_id=period.national_id, code="X", defaults={"name": "Dimensi uji", "weight": Decimal(100)}
             )[0]
         )
         indicator = Indicator.objects.get_or_create(
@@ -267,8 +306,8 @@ def make_mixed_period(year=2060):
     Coverage of the 4 assigned questions: answered 4, submitted 3 (q1, q3, q4), approved 2 (q3, q4),
     verified 2 (q1, q3), approved with the self score 1 (q4)."""
     period = make_period(year=year)
-    a = Dimension.objects.create(period=period, code="A", name="Dimensi A", weight=Decimal(60), order=1)
-    b = Dimension.objects.create(period=period, code="B", name="Dimensi B", weight=Decimal(40), order=2)
+    a = Dimension.objects.create(national_id=period.national_id, code="A", name="Dimensi A", weight=Decimal(60), order=1)
+    b = Dimension.objects.create(national_id=period.national_id, code="B", name="Dimensi B", weight=Decimal(40), order=2)
     q1 = make_question(period, code="q1", pillar="GOV", dimension=a)
     q2 = make_question(period, code="q2", pillar="ECO", dimension=a)
     b_indicator = Indicator.objects.create(dimension=b, code="B.1", name="Indikator B")
@@ -299,12 +338,12 @@ def make_impact_survey(period, split=(), opens=None, closes=None, statements_per
         period=period, opens=opens or today - timedelta(days=1), closes=closes or today + timedelta(days=14)
     )
     agency = agency or Agency.objects.order_by("pk").first()
-    has_statements = SurveyStatement.objects.filter(period=period).exists()
+    has_statements = SurveyStatement.objects.filter(national_id=period.national_id).exists()
     for sub in SubDimension.objects.select_related("pillar"):
         if not has_statements:
             for n in range(1, statements_per_subdimension + 1):
                 SurveyStatement.objects.create(
-                    period=period, subdimension=sub, code=f"{sub.code}.{n}", text=f"Pernyataan {n} {sub.name}", order=n
+                    national_id=period.national_id, subdimension=sub, code=f"{sub.code}.{n}", text=f"Pernyataan {n} {sub.name}", order=n
                 )
         SurveyProgramme.objects.create(survey=survey, subdimension=sub, name=f"Program {sub.name}", agency=agency)
     for pillar in Pillar.objects.prefetch_related("subdimensions"):
@@ -347,7 +386,7 @@ def make_survey_response(
     subdimensions = [form.subdimension] if form.subdimension_id else list(form.pillar.subdimensions.all())
     for programme in form.survey.programmes.filter(subdimension__in=subdimensions):
         ProgrammeUse.objects.create(response=response, programme=programme, frequency=frequency)
-    statements = list(SurveyStatement.objects.filter(period=form.survey.period, subdimension__in=subdimensions))
+    statements = list(SurveyStatement.objects.filter(national_id=form.survey.period.national_id, subdimension__in=subdimensions))
     if isinstance(scores, dict):
         # A code of another wording (the factory's GOV-1.1 vs the shipped GOV.1.1) would be ignored silently.
         unknown = set(scores) - {statement.code for statement in statements}

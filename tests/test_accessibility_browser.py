@@ -154,7 +154,7 @@ def world(module_db):
     make_user("pimpinan", roles.LEADER, first_name="Sekda")
 
     # Section A-GOV ships with level, yes/no and date questions; add the other types to it.
-    dimension = Dimension.objects.get(period=period, code="A")
+    dimension = Dimension.objects.get(national_id=period.national_id, code="A")
     indicator = Indicator.objects.create(dimension=dimension, code="A.9", name="Indikator uji aksesibilitas", order=9)
     extra = {
         answer_type: make_question(period, code=f"A.9.{n}", answer_type=answer_type, indicator=indicator, unit=unit)
@@ -198,7 +198,7 @@ def world(module_db):
 
     # Bappeda: submitted, every GOV question answered; the coordinator has started reviewing.
     reviewed = make_submission(period, bappeda)
-    for question in Question.objects.filter(indicator__dimension__period=period, pillar__code="GOV"):
+    for question in Question.objects.filter(indicator__dimension__national_id=period.national_id, pillar__code="GOV"):
         make_answer(reviewed, question, score=3 if question.uses_options else None, explanation="Lihat dokumen.")
     reviewed.status, reviewed.submitted_at = Submission.Status.SUBMITTED, timezone.now()
     reviewed.save()
@@ -214,7 +214,7 @@ def world(module_db):
 
     # Dinas PU: approved; its answers count in the official index.
     approved = make_submission(period, pu, Submission.Status.APPROVED, submitted_at=timezone.now())
-    for question in Question.objects.filter(indicator__dimension__period=period, pillar__code="LIV"):
+    for question in Question.objects.filter(indicator__dimension__national_id=period.national_id, pillar__code="LIV"):
         make_answer(approved, question, score=4 if question.uses_options else None, verified=3)
 
     proposal = make_quick_win(
@@ -361,7 +361,7 @@ def test_the_instrument_dry_run_with_differences_refusals_and_history_has_no_vio
     site, world, axe_context, viewport, tmp_path, immediate_jobs
 ):
     InstrumentChange.objects.create(
-        period=world.period,
+        national_id=world.period.national_id,
         headline="0 ditambahkan, 1 diubah, 0 dihapus",
         summary="Pertanyaan A.1.1: Diubah\n  Teks: lama → baru",
         file_name="instrumen.xlsx",

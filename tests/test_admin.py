@@ -193,7 +193,7 @@ def test_audit_rows_can_still_be_read_in_the_admin(as_admin, audit_rows):
 
 # --- configuration: every admin change leaves old and new values -------------------------------
 def test_a_dimension_weight_changed_in_the_admin_is_recorded_with_old_and_new_value(as_admin, admin_user, period):
-    dimension = Dimension.objects.filter(period=period).order_by("code").first()
+    dimension = Dimension.objects.filter(national_id=period.national_id).order_by("code").first()
     old = dimension.weight
     post_changed(as_admin, url(dimension), weight="7")
     dimension.refresh_from_db()

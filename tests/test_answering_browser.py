@@ -29,8 +29,8 @@ def questionnaire(site, tmp_path, settings):
     agency = Agency.objects.get(abbreviation="Dinas PU")
     period = make_period(2031, name="Evaluasi Smart City 2031 Tahap I")
     assign(period, agency, "LIV")
-    first = Dimension.objects.create(period=period, code="A", name="Kebijakan", weight=50, order=1)
-    second = Dimension.objects.create(period=period, code="B", name="Program", weight=50, order=2)
+    first = Dimension.objects.create(national_id=period.national_id, code="A", name="Kebijakan", weight=50, order=1)
+    second = Dimension.objects.create(national_id=period.national_id, code="B", name="Program", weight=50, order=2)
     make_question(
         period, code="A.1", dimension=first, pillar="LIV", evidence_required=True, text="Apakah ada masterplan jalan?"
     )

@@ -107,7 +107,7 @@ def test_import_instrument_dry_run_saves_nothing(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Pertanyaan A.1.1: Ditambahkan" in out
     assert "uji coba): 8 ditambahkan, 0 diubah, 0 dihapus" in out
-    assert not Dimension.objects.filter(period=target).exists()
+    assert not Dimension.objects.filter(national_id=target.national_id).exists()
 
 
 def test_import_instrument_lists_errors_and_saves_nothing(tmp_path, capsys):
@@ -117,7 +117,7 @@ def test_import_instrument_lists_errors_and_saves_nothing(tmp_path, capsys):
     with pytest.raises(CommandError, match="1 kesalahan"):
         call_command("import_instrument", str(write(tmp_path, sheets)), "--period", "2042/1")
     assert 'lembar "dimensi", baris 2, kolom "bobot"' in capsys.readouterr().err
-    assert not Dimension.objects.filter(period=target).exists()
+    assert not Dimension.objects.filter(national_id=target.national_id).exists()
 
 
 def test_import_instrument_refuses_a_file_that_is_not_an_xlsx(tmp_path):

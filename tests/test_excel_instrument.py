@@ -60,7 +60,7 @@ def snapshot(period):
             )
         )
     statements = list(
-        SurveyStatement.objects.filter(period=period).values_list("code", "subdimension", "text", "order")
+        SurveyStatement.objects.filter(national_id=period.national_id).values_list("code", "subdimension", "text", "order")
     )
     return dimensions, questions, statements
 
@@ -116,8 +116,8 @@ def test_a_number_question_marked_bulat_takes_whole_numbers_only():
     sheets["pertanyaan"][4].append("ya")
     period = make_period(year=2033)
     import_instrument(read(sheets), period)
-    assert Question.objects.get(indicator__dimension__period=period, code="B.1.2").whole_number is True
-    assert Question.objects.get(indicator__dimension__period=period, code="A.1.1").whole_number is False
+    assert Question.objects.get(indicator__dimension__national_id=period.national_id, code="B.1.2").whole_number is True
+    assert Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.1").whole_number is False
 
 
 def test_the_shipped_counts_are_whole_numbers_and_survive_the_round_trip():
@@ -344,7 +344,7 @@ def test_the_dry_run_page_lists_the_statement_sheet_count_and_changes(admin_clie
     html = response.content.decode()
     assert '<td>pernyataan_dampak</td><td class="text-end">1</td>' in html
     assert "<td>SOC.2.1</td>" in html
-    assert not SurveyStatement.objects.filter(period=period).exists()
+    assert not SurveyStatement.objects.filter(national_id=period.national_id).exists()
 
 
 @pytest.mark.usefixtures("immediate_jobs")
@@ -356,4 +356,4 @@ def test_an_invalid_statement_sheet_is_shown_on_the_page_and_nothing_is_saved(ad
     )
     assert response.status_code == 200
     assert "lembar &quot;pernyataan_dampak&quot;, baris 2, kolom &quot;subdimensi&quot;" in response.content.decode()
-    assert not Dimension.objects.filter(period=period).exists()
+    assert not Dimension.objects.filter(national_id=period.national_id).exists()

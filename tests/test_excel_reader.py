@@ -95,7 +95,7 @@ def assert_road_upload_refused(response, message):
 def assert_instrument_refused(response, target, message):
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert not Dimension.objects.filter(period=target).exists()
+    assert not Dimension.objects.filter(national_id=target.national_id).exists()
 
 
 def test_a_data_set_file_with_a_truncated_sheet_is_refused_as_damaged(client_a, period):
@@ -231,4 +231,4 @@ def test_an_instrument_sheet_is_read_to_its_last_row_whatever_its_declared_dimen
         "/kelola/instrumen/", {"period": target.pk, "file": named(content, "instrumen.xlsx")}, follow=True
     )
     assert response.redirect_chain[-1] == ("/kelola/instrumen/", 302)
-    assert Question.objects.filter(indicator__dimension__period=target).count() == 4
+    assert Question.objects.filter(indicator__dimension__national_id=target.national_id).count() == 4

@@ -185,15 +185,15 @@ def test_reimporting_an_unchanged_file_reports_no_changes_and_records_nothing(ad
 def test_a_structural_change_in_a_period_without_answers_applies_in_place(admin_user):
     period = make_period(year=2035)
     import_instrument(read_instrument(instrument_file()), period, by=admin_user)
-    kept = Question.objects.get(indicator__dimension__period=period, code="A.1.1")
+    kept = Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.1")
     sheets = valid_instrument_sheets()
     sheets["pertanyaan"][2][4] = "teks"  # A.1.2 yes/no -> text: nobody answered it
     sheets["opsi"][1][3] = 1  # level 0 of list "tingkat" now scores 1
     import_instrument(read_instrument(instrument_file(sheets)), period, by=admin_user)
-    assert Question.objects.get(indicator__dimension__period=period, code="A.1.1").pk == kept.pk
-    assert Question.objects.get(indicator__dimension__period=period, code="A.1.2").answer_type == "text"
+    assert Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.1").pk == kept.pk
+    assert Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.2").answer_type == "text"
     assert AnswerOption.objects.get(question=kept, value="0").score == Decimal(1)
-    assert InstrumentChange.objects.filter(period=period).count() == 2
+    assert InstrumentChange.objects.filter(national_id=period.national_id).count() == 2
 
 
 @pytest.mark.parametrize("size", ["small", "shipped"])
@@ -221,13 +221,13 @@ def test_a_weight_change_with_answers_present_is_applied(admin_client, answered)
     row_of(sheets, "dimensi", "A")[2] = 30  # from 25
     row_of(sheets, "dimensi", "B")[2] = 20  # from 25
     assert post(admin_client, answered, sheets, dry_run=False).redirect_chain[-1] == ("/kelola/instrumen/", 302)
-    assert Dimension.objects.get(period=answered, code="A").weight == Decimal(30)
+    assert Dimension.objects.get(national_id=answered.national_id, code="A").weight == Decimal(30)
 
 
 def test_order_numbers_with_gaps_are_no_change_and_a_real_move_renumbers_every_row():
     period = make_period(year=2037)
     import_instrument(read_instrument(instrument_file()), period)
-    level = Question.objects.get(indicator__dimension__period=period, code="A.1.1")
+    level = Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.1")
     for option in level.options.all():  # 0, 10, 20, 30, 40: the same positions as 0..4
         option.order *= 10
         option.save()

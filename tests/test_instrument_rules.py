@@ -28,12 +28,12 @@ def test_a_valid_file_creates_the_instrument_and_question_assignments():
     plan = read()
     assert plan.counts() == {"dimensi": 2, "indikator": 2, "pertanyaan": 4, "opsi": 7, "rentang": 0}
     import_instrument(plan, period)
-    level = Question.objects.get(indicator__dimension__period=period, code="A.1.1")
+    level = Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.1")
     assert level.answer_type == "level"
     assert [o.score for o in level.options.all()] == [Decimal(i) for i in range(5)]
     assert level.evidence_required and level.subdimension.code == "GOV-2"
-    assert Question.objects.get(indicator__dimension__period=period, code="A.1.2").answer_type == "yesno"
-    assert Question.objects.get(indicator__dimension__period=period, code="B.1.2").answer_type == "number"
+    assert Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.2").answer_type == "yesno"
+    assert Question.objects.get(indicator__dimension__national_id=period.national_id, code="B.1.2").answer_type == "number"
     assigned = Assignment.objects.filter(period=period, question__code="B.1.1")
     assert sorted(a.agency.abbreviation for a in assigned) == ["DPMPTSP", "Dispar"]
 
@@ -78,7 +78,7 @@ def test_nothing_is_saved_when_saving_fails_halfway(monkeypatch):
     monkeypatch.setattr(AnswerOption.objects, "bulk_create", explode)
     with pytest.raises(RuntimeError):
         import_instrument(plan, period)
-    assert not Dimension.objects.filter(period=period).exists()
+    assert not Dimension.objects.filter(national_id=period.national_id).exists()
 
 
 def test_nothing_is_saved_when_only_the_statements_are_wrong():
@@ -87,8 +87,8 @@ def test_nothing_is_saved_when_only_the_statements_are_wrong():
     assert not form_errors.is_valid
     with pytest.raises(ValueError):
         import_instrument(form_errors, period)
-    assert not Dimension.objects.filter(period=period).exists()
-    assert not SurveyStatement.objects.filter(period=period).exists()
+    assert not Dimension.objects.filter(national_id=period.national_id).exists()
+    assert not SurveyStatement.objects.filter(national_id=period.national_id).exists()
 
 
 def test_an_old_file_without_statements_or_impact_column_leaves_them_as_they_are():
@@ -97,14 +97,14 @@ def test_an_old_file_without_statements_or_impact_column_leaves_them_as_they_are
     sheets["pertanyaan"][0].append("survei_dampak")
     sheets["pertanyaan"][1].append("ya")
     import_instrument(read(sheets), period)
-    assert Question.objects.get(indicator__dimension__period=period, code="A.1.1").from_impact_survey is True
+    assert Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.1").from_impact_survey is True
 
     old = valid_instrument_sheets()
     old["pertanyaan"][1][2] = "Masterplan smart city?"
     plan = read(old)
     assert plan.is_valid and "pernyataan_dampak" not in plan.counts()
     import_instrument(plan, period)
-    question = Question.objects.get(indicator__dimension__period=period, code="A.1.1")
+    question = Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.1")
     assert (question.text, question.from_impact_survey) == ("Masterplan smart city?", True)
     assert statements_of(period) == [("GOV.1.1", "GOV-1", "Layanan daring.", 1)]
 
@@ -131,11 +131,11 @@ def test_statements_are_updated_in_place_and_unrated_ones_removed():
         read(with_statements(["GOV.1.1", "GOV", "GOV-1", "Lama", 1], ["GOV.1.2", "GOV", "GOV-1", "Dihapus", 2])),
         period,
     )
-    kept = SurveyStatement.objects.get(period=period, code="GOV.1.1")
+    kept = SurveyStatement.objects.get(national_id=period.national_id, code="GOV.1.1")
     diff = import_instrument(read(with_statements(["GOV.1.1", "GOV", "GOV-1", "Baru", 1])), period)
     assert diff.headline() == "0 ditambahkan, 1 diubah, 1 dihapus"
     assert statements_of(period) == [("GOV.1.1", "GOV-1", "Baru", 1)]
-    assert SurveyStatement.objects.get(period=period, code="GOV.1.1").pk == kept.pk
+    assert SurveyStatement.objects.get(national_id=period.national_id, code="GOV.1.1").pk == kept.pk
 
 
 def test_removing_or_moving_a_rated_statement_is_refused(period):
@@ -148,4 +148,4 @@ def test_removing_or_moving_a_rated_statement_is_refused(period):
     assert refusals["GOV.1.1"] == ["dipindah ke sub-dimensi lain, padahal sudah dinilai responden"]
     assert refusals["GOV.1.2"] == ["dihapus, padahal sudah dinilai responden"]
     assert "ENV.1.1" not in refusals  # ENV's form has no responses
-    assert SurveyStatement.objects.filter(period=period).count() == 54
+    assert SurveyStatement.objects.filter(national_id=period.national_id).count() == 54

@@ -47,7 +47,7 @@ def test_a_dry_run_shows_counts_and_first_rows_and_saves_nothing(admin_client):
     assert "8 ditambahkan, 0 diubah, 0 dihapus" in html  # 2 dimensions, 2 indicators, 4 questions
     assert "Masterplan?" in html
     assert '<td>pertanyaan</td><td class="text-end">4</td>' in html
-    assert not Dimension.objects.filter(period=target).exists()
+    assert not Dimension.objects.filter(national_id=target.national_id).exists()
 
 
 def test_an_import_without_dry_run_saves_and_redirects_with_a_message(admin_client):
@@ -69,7 +69,7 @@ def test_a_bad_file_lists_errors_by_sheet_row_and_column_and_saves_nothing(admin
     assert response.status_code == 200
     assert "Berkas memuat 1 kesalahan" in html
     assert "lembar &quot;pertanyaan&quot;, baris 2, kolom &quot;indikator&quot;" in html
-    assert not Dimension.objects.filter(period=target).exists()
+    assert not Dimension.objects.filter(national_id=target.national_id).exists()
 
 
 def test_a_file_that_is_not_an_xlsx_gets_a_clear_message(admin_client):

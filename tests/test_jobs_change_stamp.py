@@ -61,7 +61,7 @@ class World:
         self.coordinator, self.agency_a, self.agency_b = coordinator, agency_a, agency_b
         self.period = period = make_period(year=2041, name="Periode stempel 2041")
         self.dimension = Dimension.objects.create(
-            period=period, code="A", name="Dimensi A", weight=Decimal(100), order=1
+            national_id=period.national_id, code="A", name="Dimensi A", weight=Decimal(100), order=1
         )
         self.level = make_question(period, code="q1", dimension=self.dimension, text="Tingkat layanan?")
         self.indicator = self.level.indicator
@@ -196,8 +196,8 @@ CHANGES = {
     "data set deleted": delete_upload,
     "kecamatan name": lambda w: rename(Kecamatan.objects.order_by("pk").first()),
     # Survei Dampak: the statements and the responses' ratings.
-    "statement text": lambda w: rename(SurveyStatement.objects.filter(period=w.period).first(), "text"),
-    "statement code": lambda w: rename(SurveyStatement.objects.filter(period=w.period).first(), "code", "x"),
+    "statement text": lambda w: rename(SurveyStatement.objects.filter(national_id=w.period.national_id).first(), "text"),
+    "statement code": lambda w: rename(SurveyStatement.objects.filter(national_id=w.period.national_id).first(), "code", "x"),
     "new response": lambda w: make_survey_response(w.form, submitted_at=timezone.now() - timedelta(days=2)),
     # Responden: the programmes, enumerators, exclusions.
     "survey programme name": lambda w: _rename_programme(w),

@@ -266,14 +266,14 @@ def test_an_instrument_post_stores_the_file_and_queues_a_job(admin_client, admin
     assert (job.kind, job.state, job.requested_by, job.period) == ("instrument_import", "queued", admin_user, target)
     assert job.parameters["dry_run"] is True
     assert default_storage.exists(job.file.name)
-    assert not Dimension.objects.filter(period=target).exists()
+    assert not Dimension.objects.filter(national_id=target.national_id).exists()
 
 
 def test_a_dry_run_job_shows_what_would_be_created_and_saves_nothing(admin_client, django_assert_num_queries):
     target = make_period(year=2042)
     job = run(import_instrument_file(admin_client, target, dry_run=True))
     assert job.state == Job.State.DONE
-    assert not Dimension.objects.filter(period=target).exists()
+    assert not Dimension.objects.filter(national_id=target.national_id).exists()
     with django_assert_num_queries(DRY_RUN_PAGE_QUERIES):
         html = admin_client.get(f"/pekerjaan/{job.pk}/").content.decode()
     assert "Uji coba: perbedaan dengan instrumen" in html
@@ -287,7 +287,7 @@ def test_an_import_job_creates_the_instrument_once_however_often_it_runs(admin_c
     job = run(import_instrument_file(admin_client, target))
     assert run(job).state == Job.State.DONE
     assert Question.objects.for_period(target).count() == 4
-    assert InstrumentChange.objects.filter(period=target).count() == 1
+    assert InstrumentChange.objects.filter(national_id=target.national_id).count() == 1
     page = admin_client.get(f"/pekerjaan/{job.pk}/", follow=True)
     assert page.redirect_chain == [("/kelola/instrumen/", 302)]
     assert "8 ditambahkan, 0 diubah, 0 dihapus" in page.content.decode()
@@ -300,7 +300,7 @@ def test_a_bad_instrument_file_fails_the_job_naming_sheet_row_and_column(admin_c
     job = run(import_instrument_file(admin_client, target, sheets))
     assert job.state == Job.State.FAILED
     assert job.message == "Berkas memuat 1 kesalahan; tidak ada yang disimpan. Lihat daftar di bawah."
-    assert not Dimension.objects.filter(period=target).exists()
+    assert not Dimension.objects.filter(national_id=target.national_id).exists()
     html = admin_client.get(f"/pekerjaan/{job.pk}/").content.decode()
     assert "lembar &quot;pertanyaan&quot;, baris 2, kolom &quot;indikator&quot;" in html
 
@@ -313,7 +313,7 @@ def test_an_unreadable_instrument_file_fails_the_job_with_the_reason(admin_clien
     assert job.state == Job.State.FAILED
     html = admin_client.get(f"/pekerjaan/{job.pk}/").content.decode()
     assert "bukan berkas Excel .xlsx" in html
-    assert not Dimension.objects.filter(period=target).exists()
+    assert not Dimension.objects.filter(national_id=target.national_id).exists()
 
 
 def test_a_running_upload_job_page_in_english(client_a, period):

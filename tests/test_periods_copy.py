@@ -129,8 +129,8 @@ def test_changing_the_copy_leaves_the_source_as_it_was(source):
     before = {model: rows(model, source) for model in FIELDS}
     copy = EvaluationPeriod.objects.create_copy(source, **NEW)
     Question.objects.for_period(copy).update(text="Diubah")
-    AnswerOption.objects.filter(question__indicator__dimension__period=copy).update(label="Diubah")
-    Dimension.objects.filter(period=copy).update(weight=Decimal(25))
+    AnswerOption.objects.filter(question__indicator__dimension__national_id=copy.national_id).update(label="Diubah")
+    Dimension.objects.filter(national_id=copy.national_id).update(weight=Decimal(25))
     Assignment.objects.filter(period=copy).delete()
     assert {model: rows(model, source) for model in FIELDS} == before
 
@@ -148,7 +148,7 @@ def _instrument(period, questions):
         ScoreBand.objects.create(question=question, min_value=0, score=1)
         Assignment.objects.create(period=period, agency=make_agency(), question=question)
         SurveyStatement.objects.create(
-            period=period, subdimension=SubDimension.objects.first(), code=f"S{n}", text=f"Pernyataan {n}", order=n
+            national_id=period.national_id, subdimension=SubDimension.objects.first(), code=f"S{n}", text=f"Pernyataan {n}", order=n
         )
     assign(period, make_agency(), "GOV")
 
@@ -162,8 +162,8 @@ def test_copying_takes_the_same_queries_whatever_the_size_of_the_instrument(ques
     with django_assert_num_queries(17):
         copy = EvaluationPeriod.objects.create_copy(source, **NEW)
     assert Question.objects.for_period(copy).count() == questions
-    assert AnswerOption.objects.filter(question__indicator__dimension__period=copy).count() == 5 * questions
-    assert SurveyStatement.objects.filter(period=copy).count() == questions
+    assert AnswerOption.objects.filter(question__indicator__dimension__national_id=copy.national_id).count() == 5 * questions
+    assert SurveyStatement.objects.filter(national_id=copy.national_id).count() == questions
 
 
 # --- status actions -------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def test_a_period_whose_weights_do_not_sum_to_100_cannot_open():
     period = make_period(status=EvaluationPeriod.Status.DRAFT)
-    Dimension.objects.create(period=period, code="A", name="Kebijakan", weight=Decimal(60))
-    Dimension.objects.create(period=period, code="B", name="Program", weight=Decimal(30))
+    Dimension.objects.create(national_id=period.national_id, code="A", name="Kebijakan", weight=Decimal(60))
+    Dimension.objects.create(national_id=period.national_id, code="B", name="Program", weight=Decimal(30))
     with pytest.raises(ValidationError) as error:
         period.open()
     assert "100" in str(error.value)
@@ -26,7 +26,7 @@ def test_a_period_whose_weights_do_not_sum_to_100_cannot_open():
 
 def test_a_period_without_questions_cannot_open():
     period = make_period(status=EvaluationPeriod.Status.DRAFT)
-    Dimension.objects.create(period=period, code="A", name="Semua", weight=Decimal(100))
+    Dimension.objects.create(national_id=period.national_id, code="A", name="Semua", weight=Decimal(100))
     with pytest.raises(ValidationError):
         period.open()
 
@@ -42,14 +42,14 @@ def test_a_period_with_weights_summing_to_100_and_questions_opens():
 def test_the_database_refuses_a_weight_above_100():
     period = make_period()
     with pytest.raises(IntegrityError):
-        Dimension.objects.create(period=period, code="A", name="Terlalu berat", weight=Decimal("100.5"))
+        Dimension.objects.create(national_id=period.national_id, code="A", name="Terlalu berat", weight=Decimal("100.5"))
 
 
 def test_the_database_refuses_two_dimensions_with_one_code_in_a_period():
     period = make_period()
-    Dimension.objects.create(period=period, code="A", name="Satu", weight=Decimal(50))
+    Dimension.objects.create(national_id=period.national_id, code="A", name="Satu", weight=Decimal(50))
     with pytest.raises(IntegrityError):
-        Dimension.objects.create(period=period, code="A", name="Dua", weight=Decimal(50))
+        Dimension.objects.create(national_id=period.national_id, code="A", name="Dua", weight=Decimal(50))
 
 
 def test_the_database_refuses_an_option_score_above_4():
@@ -186,7 +186,7 @@ def _random_period(rng, year, agencies):
     statuses = list(Submission.Status)
     questions, infos = [], []
     for code, weight in weights.items():
-        dimension = Dimension.objects.create(period=period, code=code, name=f"Dimensi {code}", weight=weight)
+        dimension = Dimension.objects.create(national_id=period.national_id, code=code, name=f"Dimensi {code}", weight=weight)
         for _ in range(rng.randint(3, 6)):
             pillar = rng.choice(PILLAR_CODES)
             level = rng.random() < 0.8

@@ -56,7 +56,7 @@ def test_creating_an_empty_period(as_admin, source):
     assert response.redirect_chain[-1][0] == f"/kelola/periode/{period.pk}/"
     assert "dibuat tanpa instrumen" in _messages(response)[0]
     assert period.status == EvaluationPeriod.Status.DRAFT
-    assert not Dimension.objects.filter(period=period).exists()
+    assert not Dimension.objects.filter(national_id=period.national_id).exists()
     assert not Assignment.objects.filter(period=period).exists()
 
 

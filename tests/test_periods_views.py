@@ -43,15 +43,15 @@ def test_the_detail_page_shows_the_agency_assignments(as_admin, period):
 
 
 def test_the_detail_page_explains_why_a_period_cannot_open(as_admin, draft):
-    Dimension.objects.create(period=draft, code="A", name="Kebijakan", weight=Decimal(60))
+    Dimension.objects.create(national_id=draft.national_id, code="A", name="Kebijakan", weight=Decimal(60))
     html = as_admin.get(f"/kelola/periode/{draft.pk}/").content.decode()
     assert "Jumlah bobot dimensi harus 100, sekarang 60." in html
     assert "Periode belum memiliki pertanyaan." in html
 
 
 def test_opening_a_period_whose_weights_are_wrong_shows_the_errors_and_keeps_it_closed(as_admin, draft):
-    Dimension.objects.create(period=draft, code="A", name="Kebijakan", weight=Decimal(60))
-    make_question(draft, dimension=Dimension.objects.get(period=draft, code="A"))
+    Dimension.objects.create(national_id=draft.national_id, code="A", name="Kebijakan", weight=Decimal(60))
+    make_question(draft, dimension=Dimension.objects.get(national_id=draft.national_id, code="A"))
     response = as_admin.post(f"/kelola/periode/{draft.pk}/buka/", follow=True)
     html = response.content.decode()
     assert "Jumlah bobot dimensi harus 100, sekarang 60." in html

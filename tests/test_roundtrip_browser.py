@@ -292,7 +292,7 @@ def build_world(status=Submission.Status.DRAFT):
     agency = Agency.objects.get(abbreviation="Dinas PU")
     period = make_period(2031, name="Evaluasi Smart City 2031 Tahap I")
     assign(period, agency, "LIV")
-    dimension = Dimension.objects.create(period=period, code="A", name="Kebijakan", weight=100, order=1)
+    dimension = Dimension.objects.create(national_id=period.national_id, code="A", name="Kebijakan", weight=100, order=1)
     operator = make_operator(agency, "op_pu")
     make_user("koordinator", roles.COORDINATOR, first_name="Rina")
     make_user("admin", roles.ADMIN, is_staff=True)

@@ -126,7 +126,7 @@ def in_place(card, button, message):
 
 def option_label(period, code, value):
     return AnswerOption.objects.get(
-        question__indicator__dimension__period=period, question__code=code, value=value
+        question__indicator__dimension__national_id=period.national_id, question__code=code, value=value
     ).label
 
 

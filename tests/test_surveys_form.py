@@ -75,7 +75,7 @@ def programmes(form):
 
 def statements(form, programme=None):
     subs = [form.subdimension] if form.subdimension_id else list(form.pillar.subdimensions.all())
-    found = SurveyStatement.objects.filter(period=form.survey.period, subdimension__in=subs)
+    found = SurveyStatement.objects.filter(national_id=form.survey.period.national_id, subdimension__in=subs)
     if programme is not None:
         found = found.filter(subdimension=programme.subdimension)
     return list(found)
@@ -448,7 +448,7 @@ def test_a_closed_survey_is_gone_and_saves_nothing(client, whole):
 
 
 def test_the_page_is_small_and_exposes_nothing_of_the_app(client, whole, settings):
-    for statement in SurveyStatement.objects.filter(period=whole.survey.period):
+    for statement in SurveyStatement.objects.filter(national_id=whole.survey.period.national_id):
         statement.text = f"{statement.text}: " + "layanan lebih cepat, lebih murah dan lebih mudah dijangkau " * 2
         statement.save()
     response = client.get(url(whole))

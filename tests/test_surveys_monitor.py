@@ -50,7 +50,7 @@ def eco_forms(survey):
 
 def varied(form, **overrides):
     """Scores 0, 1, 2, 3, 4, 0, ... over the form's statements: no straight line."""
-    statements = SurveyStatement.objects.filter(period=form.survey.period)
+    statements = SurveyStatement.objects.filter(national_id=form.survey.period.national_id)
     statements = (
         statements.filter(subdimension=form.subdimension)
         if form.subdimension_id

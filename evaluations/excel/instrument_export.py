@@ -45,7 +45,7 @@ def _write_dimensions(book, period):
 def _write_indicators(book, period):
     sheet = book.sheet("indikator")
     sheet.table(None, SHEETS["indikator"], widths=[10, 10, 60])
-    for indicator in Indicator.objects.filter(dimension__period=period).select_related("dimension"):
+    for indicator in Indicator.objects.filter(dimension__national_id=period.national_id).select_related("dimension"):
         sheet.row([indicator.code, indicator.dimension.code, indicator.name])
     sheet.finish()
 
@@ -97,7 +97,7 @@ def _write_bands(book, questions):
 def _write_statements(book, period):
     sheet = book.sheet(STATEMENTS)
     sheet.table(None, OPTIONAL_SHEETS[STATEMENTS] + OPTIONAL_COLUMNS[STATEMENTS], widths=[10, 8, 10, 90, 8])
-    for statement in SurveyStatement.objects.filter(period=period).select_related("subdimension__pillar"):
+    for statement in SurveyStatement.objects.filter(national_id=period.national_id).select_related("subdimension__pillar"):
         sheet.row(
             [
                 statement.code,

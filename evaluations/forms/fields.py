@@ -78,3 +78,26 @@ class MultilineField(forms.CharField):
 
     def has_changed(self, initial, data):
         return super().has_changed(normalize_newlines(initial) if initial else initial, data)
+
+
+class RegionChoicesMixin:
+    """A choice among a region-owned model's rows, read when each form is made (in the request's
+    region scope), never when the module is imported: there is no scope then and the query would
+    fail (django-scopes). `queryset` may be the model, or the queryset a ModelForm passes."""
+
+    def __init__(self, queryset, **kwargs):
+        self.scoped_model = queryset if isinstance(queryset, type) else queryset.model
+        super().__init__(queryset=self.scoped_model.objects.none(), **kwargs)
+
+    def __deepcopy__(self, memo):
+        field = super().__deepcopy__(memo)
+        field.queryset = self.scoped_model.objects.all()
+        return field
+
+
+class RegionModelChoiceField(RegionChoicesMixin, forms.ModelChoiceField):
+    pass
+
+
+class RegionModelMultipleChoiceField(RegionChoicesMixin, forms.ModelMultipleChoiceField):
+    pass

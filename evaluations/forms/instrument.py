@@ -8,12 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from ..excel.instrument import MAX_BYTES
 from ..filesizes import size_and_limit
 from ..models import EvaluationPeriod
+from .fields import RegionModelChoiceField
 
 
 class InstrumentImportForm(forms.Form):
-    period = forms.ModelChoiceField(
+    period = RegionModelChoiceField(
+        EvaluationPeriod,
         label=_("Periode tujuan"),
-        queryset=EvaluationPeriod.objects.all(),
         help_text=_(
             "Instrumen periode ini disamakan dengan berkas. Bila sudah ada jawaban, perubahan yang "
             "melepas atau mengubah arti jawaban ditolak."

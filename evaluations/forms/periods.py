@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Agency, EvaluationPeriod
+from .fields import RegionModelChoiceField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("Tanggal tidak valid. Gunakan format tahun-bulan-tanggal.")}
@@ -27,9 +28,9 @@ class PeriodCreateForm(forms.ModelForm):
     """A new draft period, either a copy of an earlier period's instrument and assignments or
     empty (its instrument is imported afterwards)."""
 
-    source = forms.ModelChoiceField(
+    source = RegionModelChoiceField(
+        EvaluationPeriod,
         label=_("Isi awal"),
-        queryset=EvaluationPeriod.objects.all(),
         required=False,
         empty_label=_("Kosong: instrumen diimpor kemudian"),
         help_text=_(

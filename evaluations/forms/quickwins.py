@@ -15,7 +15,13 @@ from .. import roles
 from ..models import Agency, QuickWin
 from ..models.quickwins import NOTE_MAX_LENGTH
 from ..validators import evidence_accept_attribute, validate_evidence_file
-from .fields import DecimalInput, LinkField, MultilineField
+from .fields import (
+    DecimalInput,
+    LinkField,
+    MultilineField,
+    RegionModelChoiceField,
+    RegionModelMultipleChoiceField,
+)
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -99,6 +105,8 @@ class QuickWinForm(forms.ModelForm):
             },
             **dict.fromkeys(("target_pct", "achievement_pct", "budget"), DecimalInput),
             "users_reached": WholeNumberInput,
+            "agency": RegionModelChoiceField,
+            "supporting_agencies": RegionModelMultipleChoiceField,
         }
 
     def __init__(self, *args, user, **kwargs):

@@ -23,7 +23,7 @@ from ..models import (
     SurveyStatement,
 )
 from ..models.survey_responses import EXCLUSION_REASON_MAX_LENGTH
-from .fields import MultilineField
+from .fields import MultilineField, RegionModelChoiceField
 
 # --- setup: dates, programmes, split, targets, enumerator links (surveys-setup) -----------------
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -257,9 +257,9 @@ class SurveyResponseForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages=CHOOSE_ONE,
     )
-    kecamatan = forms.ModelChoiceField(
+    kecamatan = RegionModelChoiceField(
+        Kecamatan,
         label=_("Kecamatan tempat tinggal Anda"),
-        queryset=Kecamatan.objects.all(),
         empty_label=_("— pilih kecamatan —"),
         error_messages={"required": _("Pilih kecamatan Anda."), "invalid_choice": _("Pilih kecamatan dari daftar.")},
     )

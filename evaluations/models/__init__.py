@@ -1,6 +1,7 @@
 """Everything that belongs to an evaluation period, one module per topic.
 
-periods.py     the evaluation period and its life cycle
+regions.py     regions (kabupaten, kota, provinces), their staff, the national period; the scoped managers
+periods.py     a region's evaluation period and its life cycle
 instrument.py  dimension -> indicator -> question -> answer options / score bands; its change history
 agencies.py    kecamatan, agencies (Perangkat Daerah), their people, who answers what
 submissions.py one submission per agency per period, its review pages and its timeline
@@ -20,7 +21,7 @@ permissions.py (free of Django), and they check permissions with user.has_perm a
 permissions.py, never through evaluations.roles.
 """
 
-from .agencies import Agency, AgencyMember, Assignment, Kecamatan
+from .agencies import Agency, AgencyMember, Assignment, Kecamatan, RegionStaff
 from .answering import Answer, AnswerChange, Evidence, ReviewComment, RevisionReply
 from .audit import AdminChange
 from .datasets import (
@@ -37,6 +38,7 @@ from .jobs import Job, WorkerBeat
 from .notifications import Notification, ReminderSent
 from .periods import AssignmentConflict, EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange, QuickWinReport
+from .regions import NationalPeriod, Region
 from .submissions import Submission, SubmissionEvent
 from .survey_responses import ProgrammeUse, SurveyRating, SurveyResponse, SurveyResponseEvent
 from .surveys import (
@@ -67,6 +69,9 @@ __all__ = [
     "WorkerBeat",
     "Kecamatan",
     "Notification",
+    "NationalPeriod",
+    "Region",
+    "RegionStaff",
     "ReminderSent",
     "Question",
     "ReviewComment",

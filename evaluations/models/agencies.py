@@ -1,26 +1,32 @@
-"""Kecamatan, the regency's agencies (Perangkat Daerah), their people and who answers what."""
+"""Kecamatan, a region's agencies (Perangkat Daerah), their people and who answers what."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .regions import Region, region_scoped
+
 
 class KecamatanManager(models.Manager):
     def get_by_natural_key(self, code):
-        return self.get(code=code)
+        # Kemendagri's kecamatan code holds its region's (64.08.01): unique nationally.
+        return self.with_scopes_disabled().get(code=code)
 
 
 class Kecamatan(models.Model):
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="kecamatan", verbose_name=_("wilayah"))
     code = models.CharField(_("kode Kemendagri"), max_length=8, unique=True)
-    name = models.CharField(_("nama"), max_length=80, unique=True)
+    name = models.CharField(_("nama"), max_length=80)
 
-    objects = KecamatanManager()
+    objects = region_scoped("region", KecamatanManager)
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("kecamatan")
         verbose_name_plural = _("kecamatan")
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="kecamatan_name_unique_in_region")]
 
     def __str__(self):
         return self.name
@@ -30,8 +36,11 @@ class Kecamatan(models.Model):
 
 
 class AgencyManager(models.Manager):
-    def get_by_natural_key(self, abbreviation):
-        return self.get(abbreviation=abbreviation)
+    def get_by_natural_key(self, abbreviation, region_code=None):
+        """(abbreviation,) is the default region's agency, as the shipped fixtures name it."""
+        return self.with_scopes_disabled().get(
+            abbreviation=abbreviation, region__code=region_code or settings.REGION_CODE
+        )
 
 
 class Agency(models.Model):
@@ -42,8 +51,9 @@ class Agency(models.Model):
         KECAMATAN = "kecamatan", _("Kecamatan")
         OTHER = "other", _("Lainnya")
 
-    name = models.CharField(_("nama"), max_length=200, unique=True)
-    abbreviation = models.CharField(_("singkatan"), max_length=30, unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("wilayah"))
+    name = models.CharField(_("nama"), max_length=200)
+    abbreviation = models.CharField(_("singkatan"), max_length=30)
     kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices, default=Kind.DINAS)
     kecamatan = models.ForeignKey(
         Kecamatan,
@@ -56,12 +66,24 @@ class Agency(models.Model):
     )
     active = models.BooleanField(_("aktif"), default=True)
 
-    objects = AgencyManager()
+    objects = region_scoped("region", AgencyManager)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("perangkat daerah")
         verbose_name_plural = _("perangkat daerah")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="agency_name_unique_in_region",
+                violation_error_message=_("Sudah ada perangkat daerah dengan nama ini di wilayah ini."),
+            ),
+            models.UniqueConstraint(
+                fields=["region", "abbreviation"],
+                name="agency_abbreviation_unique_in_region",
+                violation_error_message=_("Sudah ada perangkat daerah dengan singkatan ini di wilayah ini."),
+            ),
+        ]
         # Granted to the role groups (evaluations.roles.ROLE_PERMISSIONS); models check it with
         # user.has_perm, never by group name.
         permissions = [("view_all_agencies", _("Melihat data semua perangkat daerah"))]
@@ -70,7 +92,9 @@ class Agency(models.Model):
         return self.abbreviation
 
     def natural_key(self):
-        return (self.abbreviation,)
+        return (self.abbreviation, self.region.code)
+
+    natural_key.dependencies = ["evaluations.region"]
 
 
 class AgencyMemberManager(models.Manager):
@@ -79,7 +103,8 @@ class AgencyMemberManager(models.Manager):
         if not user.is_authenticated:
             return None
         if not hasattr(user, "_agency_cache"):
-            member = self.select_related("agency").filter(user=user).first()
+            # The agency decides the request's region (evaluations.regions): asked before any scope.
+            member = self.with_scopes_disabled().select_related("agency__region").filter(user=user).first()
             user._agency_cache = member.agency if member else None
         return user._agency_cache
 
@@ -94,7 +119,7 @@ class AgencyMember(models.Model):
         Agency, on_delete=models.CASCADE, related_name="members", verbose_name=_("perangkat daerah")
     )
 
-    objects = AgencyMemberManager()
+    objects = region_scoped("agency__region", AgencyMemberManager)
 
     class Meta:
         verbose_name = _("anggota perangkat daerah")
@@ -102,6 +127,14 @@ class AgencyMember(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.agency}"
+
+    def clean(self):
+        staff = RegionStaff.objects.filter(user_id=self.user_id).first()
+        if staff and self.agency_id and staff.region_id != self.agency.region_id:
+            raise ValidationError(
+                _("%(user)s sudah bekerja untuk wilayah lain; satu pengguna hanya di satu wilayah.")
+                % {"user": self.user}
+            )
 
 
 class Assignment(models.Model):
@@ -130,6 +163,8 @@ class Assignment(models.Model):
         verbose_name=_("pertanyaan"),
     )
 
+    objects = region_scoped("period__region")
+
     class Meta:
         ordering = ["period", "agency__name"]
         verbose_name = _("penugasan")
@@ -154,3 +189,38 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.agency} → {self.pillar or self.question}"
+
+
+class RegionStaffManager(models.Manager):
+    def region_of(self, user):
+        """The region a coordinator, admin, leader or province reader works for, or None."""
+        staff = self.select_related("region").filter(user=user).first()
+        return staff.region if staff else None
+
+
+class RegionStaff(models.Model):
+    """A coordinator, admin or leader works for one region; a province reader for one province.
+    Operators belong to their region through their agency."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="region_staff", verbose_name=_("pengguna")
+    )
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="staff", verbose_name=_("wilayah"))
+
+    objects = RegionStaffManager()
+
+    class Meta:
+        verbose_name = _("petugas wilayah")
+        verbose_name_plural = _("petugas wilayah")
+
+    def __str__(self):
+        return f"{self.user} – {self.region}"
+
+    def clean(self):
+        member = AgencyMember.objects.with_scopes_disabled().filter(user_id=self.user_id).select_related("agency")
+        member = member.first()
+        if member and member.agency.region_id != self.region_id:
+            raise ValidationError(
+                _("%(user)s sudah bekerja di perangkat daerah wilayah lain; satu pengguna hanya di satu wilayah.")
+                % {"user": self.user}
+            )

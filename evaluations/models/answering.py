@@ -19,8 +19,9 @@ from ..permissions import REVIEW
 from .agencies import AgencyMember
 from .audit import FieldChange
 from .fields import limited_text
-from .files import RemovableFile, evidence_upload_to
+from .files import RemovableFile, RemovableFileQuerySet, evidence_upload_to
 from .instrument import Question, format_number, score_in_range, score_validators
+from .regions import region_scoped
 from .transitions import TransitionError
 
 # The longest text people may type (the forms take these max_lengths from here).
@@ -87,6 +88,8 @@ class Answer(models.Model):
         verbose_name=_("diubah oleh"),
     )
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    objects = region_scoped("submission__period__region")
 
     class Meta:
         ordering = ["submission", "question__order"]
@@ -233,6 +236,8 @@ class Evidence(RemovableFile):
         verbose_name=_("dari periode sebelumnya"),
     )
 
+    objects = region_scoped("answer__submission__period__region", RemovableFileQuerySet)
+
     class Meta:
         ordering = ["answer", "uploaded_at"]
         verbose_name = _("bukti dukung")
@@ -262,6 +267,8 @@ class AnswerChange(FieldChange):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("oleh")
     )
     changed_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    objects = region_scoped("answer__submission__period__region")
 
     class Meta:
         ordering = ["-changed_at", "-id"]
@@ -297,7 +304,7 @@ class ReviewComment(models.Model):
     )
     created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
 
-    objects = ReviewCommentQuerySet.as_manager()
+    objects = region_scoped("answer__submission__period__region", ReviewCommentQuerySet)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -321,6 +328,8 @@ class RevisionReply(models.Model):
     )
     body = limited_text(_("tanggapan"), REPLY_MAX_LENGTH)
     created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    objects = region_scoped("answer__submission__period__region")
 
     class Meta:
         ordering = ["created_at", "id"]

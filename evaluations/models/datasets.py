@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from ..permissions import REVIEW
 from .agencies import Agency, AgencyMember
 from .files import StoredFile, dataset_upload_to
+from .regions import region_scoped
 from .submissions import TransitionError
 
 
@@ -82,7 +83,7 @@ class DatasetUpload(StoredFile):
     )
     deleted_at = models.DateTimeField(_("dihapus"), null=True, blank=True)
 
-    objects = DatasetUploadQuerySet.as_manager()
+    objects = region_scoped("period__region", DatasetUploadQuerySet)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
@@ -190,7 +191,7 @@ class DatasetRow(models.Model):
         "evaluations.Kecamatan", on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan")
     )
 
-    objects = DatasetRowQuerySet.as_manager()
+    objects = region_scoped("period__region", DatasetRowQuerySet)
 
     class Meta:
         abstract = True

@@ -1,4 +1,4 @@
-"""The instrument of one period: dimension (weighted) -> indicator -> question -> options.
+"""The instrument of one national period, shared by every region: dimension (weighted) -> indicator -> question -> options.
 
 The national instrument changes every year, so it is data: shipped as a fixture for 2024 Tahap I
 and imported from a spreadsheet for later periods.
@@ -50,12 +50,15 @@ def score_in_range(field, name):
 
 class DimensionManager(models.Manager):
     def get_by_natural_key(self, year, stage, code):
-        return self.get(period__year=year, period__stage=stage, code=code)
+        return self.get(national__year=year, national__stage=stage, code=code)
 
 
 class Dimension(models.Model):
-    period = models.ForeignKey(
-        "evaluations.EvaluationPeriod", on_delete=models.CASCADE, related_name="dimensions", verbose_name=_("periode")
+    national = models.ForeignKey(
+        "evaluations.NationalPeriod",
+        on_delete=models.CASCADE,
+        related_name="dimensions",
+        verbose_name=_("periode nasional"),
     )
     code = models.CharField(_("kode"), max_length=20)
     name = models.CharField(_("nama"), max_length=200)
@@ -70,11 +73,11 @@ class Dimension(models.Model):
     objects = DimensionManager()
 
     class Meta:
-        ordering = ["period", "order", "code"]
+        ordering = ["national", "order", "code"]
         verbose_name = _("dimensi evaluasi")
         verbose_name_plural = _("dimensi evaluasi")
         constraints = [
-            models.UniqueConstraint(fields=["period", "code"], name="dimension_code_unique_in_period"),
+            models.UniqueConstraint(fields=["national", "code"], name="dimension_code_unique_in_national_period"),
             models.CheckConstraint(condition=Q(weight__gte=0, weight__lte=100), name="dimension_weight_0_100"),
         ]
 
@@ -82,15 +85,15 @@ class Dimension(models.Model):
         return f"{self.code}. {self.name}"
 
     def natural_key(self):
-        return (*self.period.natural_key(), self.code)
+        return (*self.national.natural_key(), self.code)
 
-    natural_key.dependencies = ["evaluations.evaluationperiod"]
+    natural_key.dependencies = ["evaluations.nationalperiod"]
 
 
 class IndicatorManager(models.Manager):
     def get_by_natural_key(self, year, stage, dimension_code, code):
         return self.get(
-            dimension__period__year=year, dimension__period__stage=stage, dimension__code=dimension_code, code=code
+            dimension__national__year=year, dimension__national__stage=stage, dimension__code=dimension_code, code=code
         )
 
 
@@ -123,7 +126,11 @@ class Indicator(models.Model):
 
 class QuestionQuerySet(models.QuerySet):
     def for_period(self, period):
-        return self.filter(indicator__dimension__period=period)
+        """The questions of a region's period: its national period's instrument."""
+        return self.for_national(period.national_id)
+
+    def for_national(self, national):
+        return self.filter(indicator__dimension__national=national)
 
     def assigned_to(self, agency, period):
         """The questions this agency answers in this period: its pillars' questions plus any
@@ -146,7 +153,9 @@ class QuestionQuerySet(models.QuerySet):
 
 class QuestionManager(models.Manager.from_queryset(QuestionQuerySet)):
     def get_by_natural_key(self, year, stage, code):
-        return self.get(indicator__dimension__period__year=year, indicator__dimension__period__stage=stage, code=code)
+        return self.get(
+            indicator__dimension__national__year=year, indicator__dimension__national__stage=stage, code=code
+        )
 
 
 class Question(models.Model):
@@ -211,8 +220,8 @@ class Question(models.Model):
         return f"{self.code} {self.text[:60]}"
 
     def natural_key(self):
-        period = self.indicator.dimension.period
-        return (period.year, period.stage, self.code)
+        national = self.indicator.dimension.national
+        return (national.year, national.stage, self.code)
 
     natural_key.dependencies = ["evaluations.indicator", "pillars.subdimension"]
 
@@ -251,8 +260,8 @@ class Question(models.Model):
 class AnswerOptionManager(models.Manager):
     def get_by_natural_key(self, year, stage, question_code, value):
         return self.get(
-            question__indicator__dimension__period__year=year,
-            question__indicator__dimension__period__stage=stage,
+            question__indicator__dimension__national__year=year,
+            question__indicator__dimension__national__stage=stage,
             question__code=question_code,
             value=value,
         )
@@ -322,7 +331,7 @@ class ScoreBand(models.Model):
 class InstrumentChangeQuerySet(models.QuerySet):
     def for_page(self):
         """The instrument page's history: one query."""
-        return self.select_related("period", "actor")
+        return self.select_related("national", "actor")
 
 
 class InstrumentChange(models.Model):
@@ -330,11 +339,11 @@ class InstrumentChange(models.Model):
     difference it applied, as a person reads it (one line per change). Written in the same
     transaction as the change, so a change never goes unrecorded."""
 
-    period = models.ForeignKey(
-        "evaluations.EvaluationPeriod",
+    national = models.ForeignKey(
+        "evaluations.NationalPeriod",
         on_delete=models.CASCADE,
         related_name="instrument_changes",
-        verbose_name=_("periode"),
+        verbose_name=_("periode nasional"),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("oleh")
@@ -352,7 +361,7 @@ class InstrumentChange(models.Model):
         verbose_name_plural = _("perubahan instrumen")
 
     def __str__(self):
-        return f"{self.period} · {self.headline}"
+        return f"{self.national} · {self.headline}"
 
     def summary_lines(self):
         return self.summary.splitlines()

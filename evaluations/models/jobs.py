@@ -33,10 +33,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ..permissions import VIEW_ALL
 from .periods import EvaluationPeriod
+from .regions import region_scoped
 
 
 def job_upload_to(instance, filename):
-    return f"jobs/{instance.kind}/{uuid.uuid4().hex}-{filename}"
+    """Under the region's prefix (a national job's under national/), so that a region's files can be
+    listed, backed up or removed as one."""
+    prefix = f"regions/{instance.region.code}" if instance.region_id else "national"
+    return f"{prefix}/jobs/{instance.kind}/{uuid.uuid4().hex}-{filename}"
 
 
 class JobQuerySet(models.QuerySet):
@@ -106,6 +110,15 @@ class Job(models.Model):
         related_name="jobs",
         verbose_name=_("periode"),
     )
+    # The region whose work the job does; empty for a national job (the national table).
+    region = models.ForeignKey(
+        "evaluations.Region",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("wilayah"),
+    )
     parameters = models.JSONField(_("parameter"), default=dict, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -132,7 +145,7 @@ class Job(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = JobQuerySet.as_manager()
+    objects = region_scoped("region", JobQuerySet)
 
     IMPORT_KINDS = (Kind.DATASET_IMPORT, Kind.INSTRUMENT_IMPORT)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .answering import COMMENT_MAX_LENGTH
 from .fields import limited_text
+from .regions import region_scoped
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -49,6 +50,10 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("penerima")
     )
+    # The region whose work the notice is about: a notice is never shown under another region.
+    region = models.ForeignKey(
+        "evaluations.Region", on_delete=models.CASCADE, related_name="+", verbose_name=_("wilayah")
+    )
     kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
     # The names the message mentions (agency, period, quick win), as they were at the time.
     params = models.JSONField(_("parameter"), default=dict, blank=True)
@@ -62,7 +67,7 @@ class Notification(models.Model):
     # to the mail server: a retried job (a worker killed halfway) skips what already went.
     emailed_at = models.DateTimeField(_("dikirim lewat e-mail"), null=True, blank=True)
 
-    objects = NotificationQuerySet.as_manager()
+    objects = region_scoped("region", NotificationQuerySet)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -113,6 +118,8 @@ class ReminderSent(models.Model):
         verbose_name=_("pekerjaan"),
     )
     messages = models.PositiveIntegerField(_("e-mail"), default=0)
+
+    objects = region_scoped("period__region")
 
     class Meta:
         verbose_name = _("pengingat terkirim")

@@ -1,10 +1,12 @@
 import copy
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .. import scoring
@@ -12,6 +14,7 @@ from .agencies import Agency, Assignment
 from .answering import Answer
 from .audit import AdminChange
 from .instrument import AnswerOption, Dimension, Indicator, Question, ScoreBand
+from .regions import NationalPeriod, Region, region_scoped
 from .submissions import Submission
 from .surveys import SurveyStatement
 
@@ -40,68 +43,83 @@ class PeriodQuerySet(models.QuerySet):
 
 
 class PeriodManager(models.Manager.from_queryset(PeriodQuerySet)):
-    def get_by_natural_key(self, year, stage):
-        return self.get(year=year, stage=stage)
+    def get_by_natural_key(self, year, stage, region_code=None):
+        """(year, stage) is the default region's period, as the shipped fixtures name it."""
+        return self.with_scopes_disabled().get(year=year, stage=stage, region__code=region_code or settings.REGION_CODE)
 
     @transaction.atomic
     def create_copy(self, source, **fields):
-        """A new draft period (`fields`: year, stage, name, opens, closes) with a copy of the
+        """A new national period (`fields`: year, stage, name, opens, closes) with a copy of the
         source's whole instrument (dimensions and weights, indicators, questions, options with
-        their level descriptors, score bands, impact-survey statements) and its agency
-        assignments. Answers, submissions, quick wins and the impact survey itself (dates,
-        programmes, links, responses) belong to the source's year and stay there. One transaction,
-        so a failure leaves no half-copied period; one read and one bulk insert per table whatever
-        the size of the instrument (SQLite splits an insert every 999 parameters, PostgreSQL never)."""
-        period = self.create(**fields, status=EvaluationPeriod.Status.DRAFT)
-        dimensions = list(Dimension.objects.filter(period=source))
-        new_dimensions = Dimension.objects.bulk_create(
-            Dimension(period=period, code=d.code, name=d.name, weight=d.weight, order=d.order) for d in dimensions
+        their level descriptors, score bands, impact-survey statements), and a draft period for
+        every evaluated region with a copy of that region's agency assignments of the source.
+        Answers, submissions, quick wins and the impact survey itself (dates, programmes, links,
+        responses) belong to the source's year and stay there. One transaction, so a failure
+        leaves no half-copied period; one read and one bulk insert per table whatever the size of
+        the instrument and the number of regions (SQLite splits an insert every 999 parameters,
+        PostgreSQL never). Returns the new period of the source's region."""
+        national = NationalPeriod.objects.create(**fields)
+        question_map = copy_instrument(source.national_id, national)
+        periods = self.with_scopes_disabled().bulk_create(
+            EvaluationPeriod(region=region, national=national, status=EvaluationPeriod.Status.DRAFT, **fields)
+            for region in Region.objects.evaluated()
         )
-        dimension_map = {old.pk: new for old, new in zip(dimensions, new_dimensions, strict=True)}
-        indicators = list(Indicator.objects.filter(dimension__period=source))
-        new_indicators = Indicator.objects.bulk_create(
-            Indicator(dimension=dimension_map[i.dimension_id], code=i.code, name=i.name, order=i.order)
-            for i in indicators
-        )
-        indicator_map = {old.pk: new for old, new in zip(indicators, new_indicators, strict=True)}
-        questions = list(Question.objects.for_period(source))
-        copied = ("code", "text", "help_text", "answer_type", "unit", "whole_number", "pillar_id", "subdimension_id")
-        new_questions = Question.objects.bulk_create(
-            Question(
-                indicator=indicator_map[q.indicator_id],
-                required=q.required,
-                evidence_required=q.evidence_required,
-                from_impact_survey=q.from_impact_survey,
-                order=q.order,
-                **{name: getattr(q, name) for name in copied},
-            )
-            for q in questions
-        )
-        question_map = {old.pk: new for old, new in zip(questions, new_questions, strict=True)}
-        AnswerOption.objects.bulk_create(
-            AnswerOption(
-                question=question_map[o.question_id], value=o.value, label=o.label, score=o.score, order=o.order
-            )
-            for o in AnswerOption.objects.filter(question__indicator__dimension__period=source)
-        )
-        ScoreBand.objects.bulk_create(
-            ScoreBand(question=question_map[b.question_id], min_value=b.min_value, max_value=b.max_value, score=b.score)
-            for b in ScoreBand.objects.filter(question__indicator__dimension__period=source)
-        )
+        by_region = {p.region_id: p for p in periods}
         Assignment.objects.bulk_create(
             Assignment(
-                period=period,
+                period=by_region[a.period.region_id],
                 agency_id=a.agency_id,
                 pillar_id=a.pillar_id,
                 question=None if a.question_id is None else question_map[a.question_id],
             )
-            for a in Assignment.objects.filter(period=source)
+            for a in Assignment.objects.with_scopes_disabled()
+            .filter(period__national_id=source.national_id)
+            .select_related("period")
+            if a.period.region_id in by_region
         )
-        SurveyStatement.objects.bulk_create(
-            SurveyStatement(period=period, subdimension_id=s.subdimension_id, code=s.code, text=s.text, order=s.order)
-            for s in SurveyStatement.objects.filter(period=source)
+        return by_region[source.region_id]
+
+
+def copy_instrument(source_national_id, national):
+    """Copy a national period's instrument into `national`; returns {old question id: new question}."""
+    dimensions = list(Dimension.objects.filter(national_id=source_national_id))
+    new_dimensions = Dimension.objects.bulk_create(
+        Dimension(national=national, code=d.code, name=d.name, weight=d.weight, order=d.order) for d in dimensions
+    )
+    dimension_map = {old.pk: new for old, new in zip(dimensions, new_dimensions, strict=True)}
+    indicators = list(Indicator.objects.filter(dimension__national_id=source_national_id))
+    new_indicators = Indicator.objects.bulk_create(
+        Indicator(dimension=dimension_map[i.dimension_id], code=i.code, name=i.name, order=i.order) for i in indicators
+    )
+    indicator_map = {old.pk: new for old, new in zip(indicators, new_indicators, strict=True)}
+    questions = list(Question.objects.for_national(source_national_id))
+    copied = ("code", "text", "help_text", "answer_type", "unit", "whole_number", "pillar_id", "subdimension_id")
+    new_questions = Question.objects.bulk_create(
+        Question(
+            indicator=indicator_map[q.indicator_id],
+            required=q.required,
+            evidence_required=q.evidence_required,
+            from_impact_survey=q.from_impact_survey,
+            order=q.order,
+            **{name: getattr(q, name) for name in copied},
         )
-        return period
+        for q in questions
+    )
+    question_map = {old.pk: new for old, new in zip(questions, new_questions, strict=True)}
+    in_source = {"question__indicator__dimension__national_id": source_national_id}
+    AnswerOption.objects.bulk_create(
+        AnswerOption(question=question_map[o.question_id], value=o.value, label=o.label, score=o.score, order=o.order)
+        for o in AnswerOption.objects.filter(**in_source)
+    )
+    ScoreBand.objects.bulk_create(
+        ScoreBand(question=question_map[b.question_id], min_value=b.min_value, max_value=b.max_value, score=b.score)
+        for b in ScoreBand.objects.filter(**in_source)
+    )
+    SurveyStatement.objects.bulk_create(
+        SurveyStatement(national=national, subdimension_id=s.subdimension_id, code=s.code, text=s.text, order=s.order)
+        for s in SurveyStatement.objects.filter(national_id=source_national_id)
+    )
+    return question_map
 
 
 class AssignmentConflict(Exception):
@@ -109,6 +127,11 @@ class AssignmentConflict(Exception):
 
 
 class EvaluationPeriod(models.Model):
+    """A region's evaluation in one national period: its own calendar (opens, deadline, status,
+    reopening) within the national one, its assignments, and everything its agencies fill in.
+    Year, stage and name are the national period's, kept on the row so that lists sort and show
+    without a join."""
+
     class Stage(models.TextChoices):
         FIRST = "1", _("Tahap I")
         SECOND = "2", _("Tahap II")
@@ -118,6 +141,10 @@ class EvaluationPeriod(models.Model):
         OPEN = "open", _("Dibuka")
         CLOSED = "closed", _("Ditutup")
 
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="periods", verbose_name=_("wilayah"))
+    national = models.ForeignKey(
+        NationalPeriod, on_delete=models.PROTECT, related_name="periods", verbose_name=_("periode nasional")
+    )
     year = models.PositiveSmallIntegerField(_("tahun"))
     stage = models.CharField(_("tahap"), max_length=1, choices=Stage.choices)
     name = models.CharField(_("nama"), max_length=150)
@@ -128,7 +155,7 @@ class EvaluationPeriod(models.Model):
     # instead of silently undoing a colleague's changes.
     assignments_version = models.PositiveIntegerField(_("versi penugasan"), default=0, editable=False)
 
-    objects = PeriodManager()
+    objects = region_scoped("region", PeriodManager)
 
     class Meta:
         # Granted to the role groups (evaluations.roles.ROLE_PERMISSIONS).
@@ -138,8 +165,8 @@ class EvaluationPeriod(models.Model):
         verbose_name_plural = _("periode evaluasi")
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "stage"],
-                name="period_unique_year_stage",
+                fields=["region", "year", "stage"],
+                name="period_unique_region_year_stage",
                 violation_error_message=_("Sudah ada periode dengan tahun dan tahap ini."),
             ),
             models.CheckConstraint(condition=models.Q(closes__gte=models.F("opens")), name="period_closes_after_opens"),
@@ -149,11 +176,34 @@ class EvaluationPeriod(models.Model):
         return self.name
 
     def natural_key(self):
-        return (self.year, self.stage)
+        return (self.year, self.stage, self.region.code)
+
+    natural_key.dependencies = ["evaluations.region", "evaluations.nationalperiod"]
 
     def clean(self):
         if self.opens and self.closes and self.closes < self.opens:
             raise ValidationError({"closes": _("Batas akhir tidak boleh sebelum tanggal dibuka.")})
+        national = self.national if self.national_id else None
+        if national and self.closes and self.closes > national.closes:
+            raise ValidationError(
+                {
+                    "closes": _("Batas akhir wilayah tidak boleh melewati batas akhir nasional (%(date)s).")
+                    % {"date": date_format(national.closes)}
+                }
+            )
+
+    # --- the instrument, which is the national period's ------------------------------
+    @property
+    def dimensions(self):
+        return Dimension.objects.filter(national_id=self.national_id)
+
+    @property
+    def survey_statements(self):
+        return SurveyStatement.objects.filter(national_id=self.national_id)
+
+    @property
+    def instrument_changes(self):
+        return self.national.instrument_changes.all()
 
     # --- state -----------------------------------------------------------------
     def is_open(self):
@@ -187,7 +237,7 @@ class EvaluationPeriod(models.Model):
 
     def weight_errors(self):
         """Why the instrument is not ready to open, as messages; empty when it is."""
-        dimensions = list(self.dimensions.all())
+        dimensions = list(Dimension.objects.filter(national_id=self.national_id))
         if not dimensions:
             return [_("Periode belum memiliki dimensi evaluasi.")]
         errors = []
@@ -195,7 +245,7 @@ class EvaluationPeriod(models.Model):
         if total != Decimal(100):
             total = f"{total.normalize():f}"  # 60, not 6E+1
             errors.append(_("Jumlah bobot dimensi harus 100, sekarang %(total)s.") % {"total": total})
-        if not Question.objects.filter(indicator__dimension__period=self).exists():
+        if not Question.objects.for_period(self).exists():
             errors.append(_("Periode belum memiliki pertanyaan."))
         return errors
 
@@ -303,7 +353,9 @@ class EvaluationPeriod(models.Model):
     def assign_kind_to_pillar(self, kind, pillar, seen_version):
         """Every active agency of this kind answers the pillar (on top of what it answers already).
         Returns how many agencies were added."""
-        agency_ids = set(Agency.objects.filter(kind=kind, active=True).values_list("pk", flat=True))
+        agency_ids = set(
+            Agency.objects.filter(region_id=self.region_id, kind=kind, active=True).values_list("pk", flat=True)
+        )
         agency_ids -= set(
             Assignment.objects.filter(period=self, pillar=pillar, agency_id__in=agency_ids).values_list(
                 "agency_id", flat=True
@@ -366,7 +418,7 @@ class EvaluationPeriod(models.Model):
                 # in cents too: rounding there drops the float noise, whatever the sum's size.
                 row[name] = row[name].quantize(CENT)
             tallies[question_id] = scoring.Tally(**row)
-        weights = dict(self.dimensions.values_list("code", "weight"))
+        weights = dict(Dimension.objects.filter(national_id=self.national_id).values_list("code", "weight"))
         return scoring.evaluate_tallies(questions, tallies, weights)
 
     def _answer_tallies(self):

@@ -30,8 +30,9 @@ from ..permissions import REVIEW, VIEW_ALL
 from .agencies import AgencyMember
 from .audit import FieldChange
 from .fields import limited_text
-from .files import RemovableFile, quick_win_evidence_upload_to
+from .files import RemovableFile, RemovableFileQuerySet, quick_win_evidence_upload_to
 from .periods import EvaluationPeriod
+from .regions import region_scoped
 from .submissions import TransitionError
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -200,7 +201,7 @@ class QuickWin(models.Model):
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
-    objects = QuickWinQuerySet.as_manager()
+    objects = region_scoped("period__region", QuickWinQuerySet)
 
     class Meta:
         ordering = ["period", "pillar__order", "name"]
@@ -477,6 +478,8 @@ class QuickWinChange(models.Model):
     fields = models.TextField(_("isian yang diubah"), blank=True)
     note = limited_text(_("catatan"), NOTE_MAX_LENGTH, blank=True)
 
+    objects = region_scoped("quick_win__period__region")
+
     class Meta:
         ordering = ["quick_win", "at", "pk"]
         verbose_name = _("riwayat quick win")
@@ -494,6 +497,8 @@ class QuickWinFieldChange(FieldChange):
     change = models.ForeignKey(
         QuickWinChange, on_delete=models.CASCADE, related_name="field_changes", verbose_name=_("riwayat")
     )
+
+    objects = region_scoped("change__quick_win__period__region")
 
     class Meta:
         ordering = ["change", "pk"]
@@ -519,6 +524,8 @@ class QuickWinEvidence(RemovableFile):
     title = models.CharField(_("judul"), max_length=200)
     file = models.FileField(_("berkas"), upload_to=quick_win_evidence_upload_to, max_length=255)
     final = models.BooleanField(_("bukti akhir"), default=False, help_text=_("Bukti penyelesaian quick win."))
+
+    objects = region_scoped("quick_win__period__region", RemovableFileQuerySet)
 
     class Meta:
         ordering = ["quick_win", "uploaded_at"]
@@ -576,6 +583,8 @@ class QuickWinReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("oleh")
     )
     reported_at = models.DateTimeField(_("dilaporkan"), auto_now_add=True)
+
+    objects = region_scoped("quick_win__period__region")
 
     class Meta:
         ordering = ["quick_win", "-reported_on", "-pk"]

@@ -31,6 +31,7 @@ from .answering import (
 )
 from .fields import limited_text
 from .instrument import Question, format_score
+from .regions import region_scoped
 from .transitions import TransitionError
 
 
@@ -102,7 +103,7 @@ class Submission(models.Model):
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
-    objects = SubmissionQuerySet.as_manager()
+    objects = region_scoped("period__region", SubmissionQuerySet)
 
     class Meta:
         ordering = ["period", "agency__name"]
@@ -487,6 +488,8 @@ class SubmissionEvent(models.Model):
     to_status = models.CharField(_("menjadi"), max_length=20, blank=True)
     note = limited_text(_("catatan"), COMMENT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    objects = region_scoped("submission__period__region")
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..permissions import REVIEW
 from .fields import limited_text
+from .regions import region_scoped
 from .surveys import Enumerator, SurveyForm, SurveyProgramme, SurveyStatement
 from .transitions import TransitionError
 
@@ -337,7 +338,7 @@ class SurveyResponse(models.Model):
     )
     exclusion_reason = limited_text(_("alasan dikeluarkan"), EXCLUSION_REASON_MAX_LENGTH, blank=True)
 
-    objects = SurveyResponseQuerySet.as_manager()  # the monitor's flags and counts (above)
+    objects = region_scoped("form__survey__period__region", SurveyResponseQuerySet)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -442,6 +443,8 @@ class ProgrammeUse(models.Model):
     programme = models.ForeignKey(SurveyProgramme, on_delete=models.PROTECT, related_name="uses")
     frequency = models.CharField(_("seberapa sering"), max_length=5, choices=Frequency.choices)
 
+    objects = region_scoped("response__form__survey__period__region")
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["response", "programme"], name="programme_use_once_per_response"),
@@ -469,6 +472,8 @@ class SurveyRating(models.Model):
     # None together with never_used: "never used this programme", kept out of every mean.
     score = models.PositiveSmallIntegerField(_("nilai"), null=True, blank=True, choices=SCALE)
     never_used = models.BooleanField(_("belum pernah menggunakan"), default=False)
+
+    objects = region_scoped("response__form__survey__period__region")
 
     class Meta:
         constraints = [
@@ -498,6 +503,8 @@ class SurveyResponseEvent(models.Model):
     )
     at = models.DateTimeField(_("waktu"), default=timezone.now)
     note = limited_text(_("alasan / catatan"), EXCLUSION_REASON_MAX_LENGTH, blank=True)
+
+    objects = region_scoped("response__form__survey__period__region")
 
     class Meta:
         ordering = ["-at", "-pk"]

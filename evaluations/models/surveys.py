@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from pillars.models import Pillar
 
 from .fields import limited_text
+from .regions import region_scoped
 
 STATEMENT_TEXT_MAX_LENGTH = 500
 DEFAULT_TARGET = 50
@@ -52,15 +53,17 @@ class SurveySetupRefused(Exception):
 
 class SurveyStatementManager(models.Manager):
     def get_by_natural_key(self, year, stage, code):
-        return self.get(period__year=year, period__stage=stage, code=code)
+        return self.get(national__year=year, national__stage=stage, code=code)
 
 
 class SurveyStatement(models.Model):
-    period = models.ForeignKey(
-        "evaluations.EvaluationPeriod",
+    """One statement of the impact survey: part of the ministry's instrument, shared by every region."""
+
+    national = models.ForeignKey(
+        "evaluations.NationalPeriod",
         on_delete=models.CASCADE,
         related_name="survey_statements",
-        verbose_name=_("periode"),
+        verbose_name=_("periode nasional"),
     )
     subdimension = models.ForeignKey(
         "pillars.SubDimension",
@@ -79,16 +82,18 @@ class SurveyStatement(models.Model):
         verbose_name = _("pernyataan survei dampak")
         verbose_name_plural = _("pernyataan survei dampak")
         constraints = [
-            models.UniqueConstraint(fields=["period", "code"], name="survey_statement_code_unique_in_period"),
+            models.UniqueConstraint(
+                fields=["national", "code"], name="survey_statement_code_unique_in_national_period"
+            ),
         ]
 
     def __str__(self):
         return f"{self.code} {self.text[:60]}"
 
     def natural_key(self):
-        return (*self.period.natural_key(), self.code)
+        return (*self.national.natural_key(), self.code)
 
-    natural_key.dependencies = ["evaluations.evaluationperiod", "pillars.subdimension"]
+    natural_key.dependencies = ["evaluations.nationalperiod", "pillars.subdimension"]
 
 
 class ImpactSurvey(models.Model):
@@ -101,6 +106,8 @@ class ImpactSurvey(models.Model):
     opens = models.DateField(_("dibuka"))
     closes = models.DateField(_("ditutup"))
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    objects = region_scoped("period__region")
 
     class Meta:
         verbose_name = _("survei dampak")
@@ -184,6 +191,8 @@ class SurveyProgramme(models.Model):
         verbose_name=_("quick win"),
     )
 
+    objects = region_scoped("survey__period__region")
+
     class Meta:
         ordering = ["subdimension__pillar__order", "subdimension__order"]
         verbose_name = _("program survei dampak")
@@ -233,7 +242,7 @@ class SurveyForm(models.Model):
         help_text=_("Tautan publik ditutup; responden mengisi lewat tautan enumerator saja."),
     )
 
-    objects = SurveyFormQuerySet.as_manager()
+    objects = region_scoped("survey__period__region", SurveyFormQuerySet)
 
     class Meta:
         ordering = ["pillar__order", "subdimension__order"]
@@ -288,6 +297,8 @@ class Enumerator(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = region_scoped("form__survey__period__region")
 
     class Meta:
         ordering = ["form", "name"]

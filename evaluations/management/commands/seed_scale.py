@@ -101,7 +101,7 @@ class Command(BaseCommand):
 
     def create_instrument(self, period, count, rng):
         dimensions = Dimension.objects.bulk_create(
-            Dimension(period=period, code=code, name=name, weight=Decimal(weight), order=i)
+            Dimension(national_id=period.national_id, code=code, name=name, weight=Decimal(weight), order=i)
             for i, (code, name, weight) in enumerate(DIMENSIONS, start=1)
         )
         indicators = Indicator.objects.bulk_create(
