@@ -96,6 +96,12 @@ def require_admin(user):
         raise PermissionDenied
 
 
+def require_national_manager(user):
+    """New periods and the instrument are national (roles.may_manage_national)."""
+    if not roles.may_manage_national(user):
+        raise PermissionDenied
+
+
 def get_review_submission_for_user(user, pk):
     """The coordinators' review page: everyone who views all agencies may look; operators get 403
     (whatever the id, so nothing is learned about other agencies)."""
@@ -248,14 +254,19 @@ def get_survey_form_for_operator(user, period_id, pk):
 def get_public_survey_form(token, enumerator_token=None):
     """The survey form of a public link, and the enumerator of a tagged link, for anyone holding
     the link (no account): the unguessable token is the access check. An enumerator token of
-    another form is 404, like an unknown token. One query."""
+    another form is 404, like an unknown token. One query. A link has no region in force yet (no
+    account): the token finds it in any region, and the caller then works in the form's region
+    (form.survey.period.region_id)."""
     if enumerator_token is None:
         survey_form = get_object_or_404(
-            SurveyForm.objects.select_related("survey", "pillar", "subdimension"), token=token
+            SurveyForm.objects.with_scopes_disabled().select_related("survey__period", "pillar", "subdimension"),
+            token=token,
         )
         return survey_form, None
     enumerator = get_object_or_404(
-        Enumerator.objects.select_related("form__survey", "form__pillar", "form__subdimension"),
+        Enumerator.objects.with_scopes_disabled().select_related(
+            "form__survey__period", "form__pillar", "form__subdimension"
+        ),
         token=enumerator_token,
         form__token=token,
     )

@@ -64,12 +64,12 @@ def submission_changed(submission, by, note=""):
     kind = SUBMISSION_KINDS[submission.status]
     params = {"agency": submission.agency.name, "period": submission.period.name}
     if kind == Kind.SUBMITTED:
-        recipients = roles.coordinators()
+        recipients = roles.coordinators(submission.period.region_id)
         link = reverse("evaluations:review_submission", args=[submission.pk])
     else:
         recipients = operators_of(submission.agency)
         link = reverse("evaluations:answering_submission", args=[submission.pk])
-    notify(recipients, kind, params, link, note=note, exclude=by)
+    notify(recipients, kind, params, link, note=note, exclude=by, region_id=submission.period.region_id)
 
 
 def quick_win_changed(quick_win, by, note=""):
@@ -79,28 +79,35 @@ def quick_win_changed(quick_win, by, note=""):
         return
     params = {"name": quick_win.name, "agency": quick_win.agency.name, "period": quick_win.period.name}
     link = reverse("evaluations:quickwins_detail", args=[quick_win.pk])
-    notify(operators_of(quick_win.agency), kind, params, link, note=note, exclude=by)
+    notify(
+        operators_of(quick_win.agency), kind, params, link, note=note, exclude=by, region_id=quick_win.agency.region_id
+    )
 
 
 @transaction.atomic
-def notify(recipients, kind, params, link, note="", exclude=None):
-    """A notice for each recipient but `exclude`, and a job that e-mails those with an address,
-    queued once the surrounding transaction commits."""
+def notify(recipients, kind, params, link, note="", exclude=None, *, region_id):
+    """A notice for each recipient but `exclude` about the work of region `region_id`, and a job
+    that e-mails those with an address, queued once the surrounding transaction commits."""
     users = [user for user in recipients if user != exclude]
     notices = Notification.objects.bulk_create(
-        Notification(recipient=user, kind=kind, params=params, note=note, link=link) for user in users
+        Notification(recipient=user, region_id=region_id, kind=kind, params=params, note=note, link=link)
+        for user in users
     )
-    _queue_emails(notices, exclude)
+    _queue_emails(notices, exclude, region_id)
 
 
-def _queue_emails(notices, user=None):
+def _queue_emails(notices, user=None, region_id=None):
     """The job that e-mails these notices (those whose recipient has an address), written in the
     transaction of the notices and queued once it commits."""
     ids = [notice.pk for notice in notices if notice.recipient.email]
     if not ids:
         return None
     job = Job.objects.create(
-        kind=Job.Kind.NOTIFICATION_EMAILS, key=uuid.uuid4().hex, requested_by=user, parameters={"notices": ids}
+        kind=Job.Kind.NOTIFICATION_EMAILS,
+        key=uuid.uuid4().hex,
+        region_id=region_id,
+        requested_by=user,
+        parameters={"notices": ids},
     )
     jobs.enqueue_on_commit(job)
     return job

@@ -15,7 +15,7 @@ import contextlib
 
 from django_scopes.state import state
 
-from .models import AgencyMember, Region, RegionStaff
+from .models import Region
 from .permissions import VIEW_NATIONAL, VIEW_PROVINCE
 
 SESSION_KEY = "wilayah"
@@ -52,12 +52,16 @@ def in_region(region):
 
 def home_region(user):
     """The region a user works for (operators through their agency), or None for the ministry,
-    the superuser and users of no region. Remembered on the user object."""
+    the superuser and users of no region. Remembered on the user object, with the user's agency
+    (AgencyMember.objects.agency_of). The signed-in user comes with both (roles.PermissionBackend):
+    no query then."""
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_home_region"):
-        agency = AgencyMember.objects.agency_of(user)
-        user._home_region = agency.region if agency else RegionStaff.objects.region_of(user)
+        member = getattr(user, "agency_member", None)
+        staff = getattr(user, "region_staff", None)
+        user._agency_cache = member.agency if member else None
+        user._home_region = member.agency.region if member else (staff.region if staff else None)
     return user._home_region
 
 
@@ -126,4 +130,3 @@ class RegionScopeMiddleware:
             value = NO_REGION
         with region_scope(value):
             return self.get_response(request)
-

@@ -343,23 +343,25 @@ UPLOADED_ROWS = (RoadSegment, School, HealthFacility, TransportFacility)
 # What people set up and name (the instrument, assignments, quick wins, the survey's statements,
 # programmes and enumerators, agencies, pillars, kecamatan): few rows, edited in place by forms and
 # the admin without a trace the stamp could count, so every column of every row is read and hashed.
-# None: the table is not the period's own (agencies, pillars), all its rows count.
+# None: the table is nobody's own (pillars), all its rows count.
+# The instrument is the national period's: its tables are read by the period's national_id, the
+# region's agencies and kecamatan by its region_id.
 SETUP = [
-    (Dimension, "period"),
-    (Indicator, "dimension__period"),
-    (Question, "indicator__dimension__period"),
-    (AnswerOption, "question__indicator__dimension__period"),
-    (ScoreBand, "question__indicator__dimension__period"),
+    (Dimension, "national_id"),
+    (Indicator, "dimension__national_id"),
+    (Question, "indicator__dimension__national_id"),
+    (AnswerOption, "question__indicator__dimension__national_id"),
+    (ScoreBand, "question__indicator__dimension__national_id"),
     (Assignment, "period"),
     (QuickWin, "period"),
     (QuickWin.supporting_agencies.through, "quickwin__period"),
     (ImpactSurvey, "period"),
     (SurveyForm, "survey__period"),
-    (SurveyStatement, "period"),
+    (SurveyStatement, "national_id"),
     (SurveyProgramme, "survey__period"),
     (Enumerator, "form__survey__period"),
-    (Agency, None),
-    (Kecamatan, None),
+    (Agency, "region_id"),
+    (Kecamatan, "region_id"),
     (Pillar, None),
     (SubDimension, None),
 ]
@@ -375,7 +377,12 @@ def period_change_stamp(period):
     job knows nothing of what it builds."""
     parts = [_activity(period)]
     for model, path in SETUP:
-        rows = model.objects.filter(**{path: period}) if path else model.objects.all()
+        if path is None:
+            rows = model.objects.all()
+        elif path.endswith("_id"):  # the period's national period or region
+            rows = model.objects.filter(**{path: getattr(period, path.rpartition("__")[2])})
+        else:
+            rows = model.objects.filter(**{path: period})
         parts.append(rows.order_by().values_list(_as_array(model._meta.label, _columns(model))))
     texts = sorted(json.dumps(row, sort_keys=True, default=str) for (row,) in parts[0].union(*parts[1:], all=True))
     return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]

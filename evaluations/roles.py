@@ -12,7 +12,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import AgencyMember
+from .models import AgencyMember, Region
 from .permissions import (
     FILL,
     MANAGE,
@@ -50,6 +50,14 @@ def is_admin(user):
     return user.has_perm(MANAGE)
 
 
+def may_manage_national(user):
+    """Creates periods and changes the instrument, which every region shares: the ministry, or the
+    admin of a deployment with a single region (who is its own ministry)."""
+    if user.has_perm(MANAGE_NATIONAL):
+        return True
+    return is_admin(user) and Region.objects.evaluated().count() == 1
+
+
 def is_coordinator(user):
     """Coordinators review and act; admins can do everything a coordinator can."""
     return user.has_perm(REVIEW)
@@ -73,14 +81,19 @@ def is_operator(user):
     return user.has_perm(FILL) and agency_of(user) is not None
 
 
-def coordinators():
-    """The active users who review submissions (coordinators and admins), as
-    is_coordinator decides it: by the permission, whether held through a group or directly."""
+def coordinators(region_id):
+    """The active users who review the submissions of region `region_id` (its coordinators and
+    admins), as is_coordinator decides it: by the permission, whether held through a group or
+    directly. With a single region, those the admin made without a region and the superusers too."""
     perm = Permission.objects.filter(content_type__app_label="evaluations", codename=codename(REVIEW))
+    of_region = Q(region_staff__region_id=region_id)
+    if Region.objects.evaluated().count() == 1:
+        of_region |= Q(region_staff__isnull=True, agency_member__isnull=True)
     return (
         get_user_model()
         .objects.filter(is_active=True)
         .filter(Q(is_superuser=True) | Q(groups__permissions__in=perm) | Q(user_permissions__in=perm))
+        .filter(of_region)
         .distinct()
     )
 
@@ -103,7 +116,17 @@ def role_label(user):
 
 class PermissionBackend(ModelBackend):
     """Django's ModelBackend with a user's own and group permissions read in one query instead of
-    two: every page asks who the user is, so a page's role checks cost one query."""
+    two: every page asks who the user is, so a page's role checks cost one query. The signed-in
+    user is read with their agency and region (evaluations.regions.home_region) in the same query."""
+
+    def get_user(self, user_id):
+        user = (
+            get_user_model()
+            ._default_manager.select_related("agency_member__agency__region", "region_staff__region")
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:

@@ -33,7 +33,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from . import jobs, notifications, reminders
+from . import jobs, notifications, regions, reminders
 from .datasets import get_spec
 from .excel.datasets import DatasetFileError, read_upload
 from .excel.instrument import InstrumentFileError
@@ -52,9 +52,17 @@ class JobError(Exception):
 
 @task()
 def run_job(job_id):
-    job = Job.objects.filter(pk=job_id).first()
-    # Gone, done, failed or running elsewhere: running it again would change nothing more.
-    if job is None or not job.claim():
+    job = Job.objects.with_scopes_disabled().filter(pk=job_id).first()
+    if job is None:
+        return  # gone
+    # The job works in its region (a national job in every region), whoever's worker runs it.
+    with regions.in_region(job.region_id):
+        _run(job)
+
+
+def _run(job):
+    # Done, failed or running elsewhere: running it again would change nothing more.
+    if not job.claim():
         return
     # Messages a job writes for its page (a file's errors) are in the language of who asked.
     language = job.parameters.get("language")
@@ -127,12 +135,13 @@ def requeue_stale():
     """Queue again every running job whose worker stopped beating, and every job queued for more
     than JOB_STALE_SECONDS that the queue lost. Returns how many."""
     count = 0
-    for job in Job.objects.stale():
-        if job.requeue_if_stale():
-            enqueue(job)
-            count += 1
-    for job in Job.objects.queued_before(settings.JOB_STALE_SECONDS):
-        count += requeue_if_lost(job)
+    with regions.in_region(None):  # every region's jobs
+        for job in Job.objects.stale():
+            if job.requeue_if_stale():
+                enqueue(job)
+                count += 1
+        for job in Job.objects.queued_before(settings.JOB_STALE_SECONDS):
+            count += requeue_if_lost(job)
     return count
 
 

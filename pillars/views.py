@@ -10,7 +10,7 @@ from .models import Pillar, SubDimension
 
 
 def _question_filter(period, prefix=""):
-    return Q(**{f"{prefix}questions__indicator__dimension__period": period})
+    return Q(**{f"{prefix}questions__indicator__dimension__national_id": period.national_id if period else None})
 
 
 def index(request):

@@ -61,7 +61,9 @@ def build():
     )
     pillars = list(Pillar.objects.prefetch_related("subdimensions"))
     dimensions = [
-        Dimension.objects.create(national_id=period.national_id, code=c, name=f"Dimensi {c}", weight=Decimal(25), order=i)
+        Dimension.objects.create(
+            national_id=period.national_id, code=c, name=f"Dimensi {c}", weight=Decimal(25), order=i
+        )
         for i, c in enumerate("ABCD")
     ]
     indicators = [Indicator.objects.create(dimension=d, code=f"{d.code}.1", name="Indikator") for d in dimensions]

@@ -99,7 +99,9 @@ def with_statements(*rows, header=STATEMENT_HEADER):
 
 def statements_of(period):
     return list(
-        SurveyStatement.objects.filter(national_id=period.national_id).values_list("code", "subdimension__code", "text", "order")
+        SurveyStatement.objects.filter(national_id=period.national_id).values_list(
+            "code", "subdimension__code", "text", "order"
+        )
     )
 
 

@@ -306,8 +306,12 @@ def make_mixed_period(year=2060):
     Coverage of the 4 assigned questions: answered 4, submitted 3 (q1, q3, q4), approved 2 (q3, q4),
     verified 2 (q1, q3), approved with the self score 1 (q4)."""
     period = make_period(year=year)
-    a = Dimension.objects.create(national_id=period.national_id, code="A", name="Dimensi A", weight=Decimal(60), order=1)
-    b = Dimension.objects.create(national_id=period.national_id, code="B", name="Dimensi B", weight=Decimal(40), order=2)
+    a = Dimension.objects.create(
+        national_id=period.national_id, code="A", name="Dimensi A", weight=Decimal(60), order=1
+    )
+    b = Dimension.objects.create(
+        national_id=period.national_id, code="B", name="Dimensi B", weight=Decimal(40), order=2
+    )
     q1 = make_question(period, code="q1", pillar="GOV", dimension=a)
     q2 = make_question(period, code="q2", pillar="ECO", dimension=a)
     b_indicator = Indicator.objects.create(dimension=b, code="B.1", name="Indikator B")
@@ -343,7 +347,11 @@ def make_impact_survey(period, split=(), opens=None, closes=None, statements_per
         if not has_statements:
             for n in range(1, statements_per_subdimension + 1):
                 SurveyStatement.objects.create(
-                    national_id=period.national_id, subdimension=sub, code=f"{sub.code}.{n}", text=f"Pernyataan {n} {sub.name}", order=n
+                    national_id=period.national_id,
+                    subdimension=sub,
+                    code=f"{sub.code}.{n}",
+                    text=f"Pernyataan {n} {sub.name}",
+                    order=n,
                 )
         SurveyProgramme.objects.create(survey=survey, subdimension=sub, name=f"Program {sub.name}", agency=agency)
     for pillar in Pillar.objects.prefetch_related("subdimensions"):
@@ -386,7 +394,9 @@ def make_survey_response(
     subdimensions = [form.subdimension] if form.subdimension_id else list(form.pillar.subdimensions.all())
     for programme in form.survey.programmes.filter(subdimension__in=subdimensions):
         ProgrammeUse.objects.create(response=response, programme=programme, frequency=frequency)
-    statements = list(SurveyStatement.objects.filter(national_id=form.survey.period.national_id, subdimension__in=subdimensions))
+    statements = list(
+        SurveyStatement.objects.filter(national_id=form.survey.period.national_id, subdimension__in=subdimensions)
+    )
     if isinstance(scores, dict):
         # A code of another wording (the factory's GOV-1.1 vs the shipped GOV.1.1) would be ignored silently.
         unknown = set(scores) - {statement.code for statement in statements}

@@ -30,6 +30,7 @@ from evaluations.models import (
     Notification,
     Question,
     QuickWinEvidence,
+    Region,
     Submission,
     SurveyForm,
 )
@@ -390,7 +391,11 @@ class World:
         upload_all_datasets(period, agency_a)
         self.upload_a = DatasetUpload.objects.get(period=period, agency=agency_a, kind="jalan")
         self.notice_a = Notification.objects.create(
-            recipient=operator_a, kind=Notification.Kind.APPROVED, params={"period": period.name}, link="/opd/"
+            region=Region.objects.default(),
+            recipient=operator_a,
+            kind=Notification.Kind.APPROVED,
+            params={"period": period.name},
+            link="/opd/",
         )
         self.job = Job.objects.create(
             kind=Job.Kind.WORKBOOK,

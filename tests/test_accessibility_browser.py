@@ -34,6 +34,7 @@ from evaluations.models import (
     Question,
     QuickWin,
     QuickWinChange,
+    Region,
     ReviewComment,
     RevisionReply,
     Submission,
@@ -248,9 +249,15 @@ def world(module_db):
     # Notices, read and unread, one with the coordinator's note.
     names = {"agency": diskominfo.name, "period": period.name, "name": proposal.name}
     Notification.objects.create(
-        recipient=operator, kind=Notification.Kind.RETURNED, params=names, note="Lengkapi bukti.", link="/opd/"
+        region=Region.objects.default(),
+        recipient=operator,
+        kind=Notification.Kind.RETURNED,
+        params=names,
+        note="Lengkapi bukti.",
+        link="/opd/",
     )
     Notification.objects.create(
+        region=Region.objects.default(),
         recipient=operator,
         kind=Notification.Kind.QUICK_WIN_ESTABLISHED,
         params=names,
@@ -258,6 +265,7 @@ def world(module_db):
         read_at=timezone.now(),
     )
     Notification.objects.create(
+        region=Region.objects.default(),
         recipient=coordinator,
         kind=Notification.Kind.SUBMITTED,
         params=names,

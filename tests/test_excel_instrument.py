@@ -60,7 +60,9 @@ def snapshot(period):
             )
         )
     statements = list(
-        SurveyStatement.objects.filter(national_id=period.national_id).values_list("code", "subdimension", "text", "order")
+        SurveyStatement.objects.filter(national_id=period.national_id).values_list(
+            "code", "subdimension", "text", "order"
+        )
     )
     return dimensions, questions, statements
 
@@ -117,7 +119,9 @@ def test_a_number_question_marked_bulat_takes_whole_numbers_only():
     period = make_period(year=2033)
     import_instrument(read(sheets), period)
     assert Question.objects.get(indicator__dimension__national_id=period.national_id, code="B.1.2").whole_number is True
-    assert Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.1").whole_number is False
+    assert (
+        Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.1").whole_number is False
+    )
 
 
 def test_the_shipped_counts_are_whole_numbers_and_survive_the_round_trip():

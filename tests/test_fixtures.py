@@ -73,7 +73,10 @@ def test_the_2024_instrument_has_at_least_48_questions_on_every_subdimension():
         n=Count("questions", filter=Q(questions__indicator__dimension__national_id=period.national_id)),
         delivery=Count(
             "questions",
-            filter=Q(questions__indicator__dimension__national_id=period.national_id, questions__indicator__dimension__code="D"),
+            filter=Q(
+                questions__indicator__dimension__national_id=period.national_id,
+                questions__indicator__dimension__code="D",
+            ),
         ),
     )
     assert all(s.n >= 1 for s in subdimensions), [s.name for s in subdimensions if not s.n]
@@ -100,7 +103,9 @@ def test_every_pillar_has_an_agency_assigned_in_2024():
 
 
 def test_the_2024_impact_survey_has_three_statements_on_every_subdimension():
-    statements = SurveyStatement.objects.filter(national_id=instrument().national_id).select_related("subdimension__pillar")
+    statements = SurveyStatement.objects.filter(national_id=instrument().national_id).select_related(
+        "subdimension__pillar"
+    )
     assert statements.count() == 54
     per_subdimension = {}
     for statement in statements:

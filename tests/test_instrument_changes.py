@@ -191,7 +191,9 @@ def test_a_structural_change_in_a_period_without_answers_applies_in_place(admin_
     sheets["opsi"][1][3] = 1  # level 0 of list "tingkat" now scores 1
     import_instrument(read_instrument(instrument_file(sheets)), period, by=admin_user)
     assert Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.1").pk == kept.pk
-    assert Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.2").answer_type == "text"
+    assert (
+        Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.2").answer_type == "text"
+    )
     assert AnswerOption.objects.get(question=kept, value="0").score == Decimal(1)
     assert InstrumentChange.objects.filter(national_id=period.national_id).count() == 2
 

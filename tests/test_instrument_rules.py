@@ -32,8 +32,12 @@ def test_a_valid_file_creates_the_instrument_and_question_assignments():
     assert level.answer_type == "level"
     assert [o.score for o in level.options.all()] == [Decimal(i) for i in range(5)]
     assert level.evidence_required and level.subdimension.code == "GOV-2"
-    assert Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.2").answer_type == "yesno"
-    assert Question.objects.get(indicator__dimension__national_id=period.national_id, code="B.1.2").answer_type == "number"
+    assert (
+        Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.2").answer_type == "yesno"
+    )
+    assert (
+        Question.objects.get(indicator__dimension__national_id=period.national_id, code="B.1.2").answer_type == "number"
+    )
     assigned = Assignment.objects.filter(period=period, question__code="B.1.1")
     assert sorted(a.agency.abbreviation for a in assigned) == ["DPMPTSP", "Dispar"]
 
@@ -97,7 +101,10 @@ def test_an_old_file_without_statements_or_impact_column_leaves_them_as_they_are
     sheets["pertanyaan"][0].append("survei_dampak")
     sheets["pertanyaan"][1].append("ya")
     import_instrument(read(sheets), period)
-    assert Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.1").from_impact_survey is True
+    assert (
+        Question.objects.get(indicator__dimension__national_id=period.national_id, code="A.1.1").from_impact_survey
+        is True
+    )
 
     old = valid_instrument_sheets()
     old["pertanyaan"][1][2] = "Masterplan smart city?"

@@ -196,8 +196,12 @@ CHANGES = {
     "data set deleted": delete_upload,
     "kecamatan name": lambda w: rename(Kecamatan.objects.order_by("pk").first()),
     # Survei Dampak: the statements and the responses' ratings.
-    "statement text": lambda w: rename(SurveyStatement.objects.filter(national_id=w.period.national_id).first(), "text"),
-    "statement code": lambda w: rename(SurveyStatement.objects.filter(national_id=w.period.national_id).first(), "code", "x"),
+    "statement text": lambda w: rename(
+        SurveyStatement.objects.filter(national_id=w.period.national_id).first(), "text"
+    ),
+    "statement code": lambda w: rename(
+        SurveyStatement.objects.filter(national_id=w.period.national_id).first(), "code", "x"
+    ),
     "new response": lambda w: make_survey_response(w.form, submitted_at=timezone.now() - timedelta(days=2)),
     # Responden: the programmes, enumerators, exclusions.
     "survey programme name": lambda w: _rename_programme(w),

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from evaluations.models import Notification, Submission
+from evaluations.models import Notification, Region, Submission
 
 from .factories import make_agency, make_submission
 
@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def notice(user, kind=Notification.Kind.APPROVED, read=False, **params):
     return Notification.objects.create(
+        region=Region.objects.default(),
         recipient=user,
         kind=kind,
         params={"period": "2024 Tahap I", "agency": "Bappeda", "name": "Portal", **params},

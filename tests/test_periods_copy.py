@@ -56,19 +56,21 @@ FIELDS = {
     Assignment: ["agency_id", "pillar_id", "question__code"],
     SurveyStatement: ["subdimension_id", "code", "text", "order"],
 }
+# The instrument is the period's national period's; the assignments are the region's period's.
 PERIOD_PATH = {
-    Dimension: "period",
-    Indicator: "dimension__period",
-    Question: "indicator__dimension__period",
-    AnswerOption: "question__indicator__dimension__period",
-    ScoreBand: "question__indicator__dimension__period",
+    Dimension: "national",
+    Indicator: "dimension__national",
+    Question: "indicator__dimension__national",
+    AnswerOption: "question__indicator__dimension__national",
+    ScoreBand: "question__indicator__dimension__national",
     Assignment: "period",
-    SurveyStatement: "period",
+    SurveyStatement: "national",
 }
 
 
 def rows(model, period):
-    return sorted(model.objects.filter(**{PERIOD_PATH[model]: period}).values_list(*FIELDS[model]), key=repr)
+    value = period if model is Assignment else period.national_id
+    return sorted(model.objects.filter(**{PERIOD_PATH[model]: value}).values_list(*FIELDS[model]), key=repr)
 
 
 @pytest.fixture
@@ -106,7 +108,7 @@ def test_a_copied_question_keeps_every_field_and_its_level_descriptors(source):
     original = Question.objects.for_period(source).filter(answer_type="level").first()
     copied = Question.objects.for_period(copy).get(code=original.code)
     assert copied.pk != original.pk
-    assert copied.indicator.dimension.period == copy
+    assert copied.indicator.dimension.national_id == copy.national_id
     skip = {"id", "indicator"}
     for field in Question._meta.concrete_fields:
         if field.name not in skip:
@@ -148,7 +150,11 @@ def _instrument(period, questions):
         ScoreBand.objects.create(question=question, min_value=0, score=1)
         Assignment.objects.create(period=period, agency=make_agency(), question=question)
         SurveyStatement.objects.create(
-            national_id=period.national_id, subdimension=SubDimension.objects.first(), code=f"S{n}", text=f"Pernyataan {n}", order=n
+            national_id=period.national_id,
+            subdimension=SubDimension.objects.first(),
+            code=f"S{n}",
+            text=f"Pernyataan {n}",
+            order=n,
         )
     assign(period, make_agency(), "GOV")
 
@@ -157,12 +163,16 @@ def _instrument(period, questions):
 def test_copying_takes_the_same_queries_whatever_the_size_of_the_instrument(questions, django_assert_num_queries):
     source = make_period(year=2040)
     _instrument(source, questions)
-    # savepoint, period, 7 reads and 7 bulk inserts, release (SQLite splits an insert only past
-    # 999 parameters: about 76 questions or 199 options at once)
-    with django_assert_num_queries(17):
+    # savepoint, national period, 7 reads and 7 bulk inserts, the regions, their periods (one
+    # insert), release (SQLite splits an insert only past 999 parameters: about 76 questions or
+    # 199 options at once)
+    with django_assert_num_queries(19):
         copy = EvaluationPeriod.objects.create_copy(source, **NEW)
     assert Question.objects.for_period(copy).count() == questions
-    assert AnswerOption.objects.filter(question__indicator__dimension__national_id=copy.national_id).count() == 5 * questions
+    assert (
+        AnswerOption.objects.filter(question__indicator__dimension__national_id=copy.national_id).count()
+        == 5 * questions
+    )
     assert SurveyStatement.objects.filter(national_id=copy.national_id).count() == questions
 
 

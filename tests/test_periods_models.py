@@ -42,7 +42,9 @@ def test_a_period_with_weights_summing_to_100_and_questions_opens():
 def test_the_database_refuses_a_weight_above_100():
     period = make_period()
     with pytest.raises(IntegrityError):
-        Dimension.objects.create(national_id=period.national_id, code="A", name="Terlalu berat", weight=Decimal("100.5"))
+        Dimension.objects.create(
+            national_id=period.national_id, code="A", name="Terlalu berat", weight=Decimal("100.5")
+        )
 
 
 def test_the_database_refuses_two_dimensions_with_one_code_in_a_period():
@@ -186,7 +188,9 @@ def _random_period(rng, year, agencies):
     statuses = list(Submission.Status)
     questions, infos = [], []
     for code, weight in weights.items():
-        dimension = Dimension.objects.create(national_id=period.national_id, code=code, name=f"Dimensi {code}", weight=weight)
+        dimension = Dimension.objects.create(
+            national_id=period.national_id, code=code, name=f"Dimensi {code}", weight=weight
+        )
         for _ in range(rng.randint(3, 6)):
             pillar = rng.choice(PILLAR_CODES)
             level = rng.random() < 0.8

@@ -93,11 +93,12 @@ def test_a_new_period_needs_a_name(as_admin, source):
 def test_creating_a_copy_takes_the_same_queries_as_an_empty_one_plus_the_copy(
     as_admin, source, django_assert_num_queries
 ):
-    # session, user, permissions, periods (suggestion), source choice, unique year and stage,
-    # dates (savepoint, check, release), then the copy: savepoint, period, 7 reads, 7 inserts
+    # session, user and their region, permissions, one region or several (the ministry's right),
+    # periods (suggestion), source choice, unique year and stage (the region's and the national),
+    # dates (savepoint, check, release), then the copy: savepoint, national period, regions, period, 7 reads, 7 inserts
     # (the 202 options in 2 batches on SQLite, whose statements take at most 999 parameters; one on
     # PostgreSQL; the 54 impact statements in one), release
-    with django_assert_num_queries(27 if connection.vendor == "sqlite" else 26):
+    with django_assert_num_queries(31 if connection.vendor == "sqlite" else 30):
         as_admin.post("/kelola/periode/baru/", _new(source=source.pk))
 
 
@@ -352,8 +353,8 @@ def test_the_django_admin_shows_the_status_read_only(client, admin_user, draft):
             "opens": today.isoformat(),
             "closes": (today + timedelta(days=9)).isoformat(),
             "status": "open",
-            "dimensions-TOTAL_FORMS": 0,
-            "dimensions-INITIAL_FORMS": 0,
+            "region": draft.region_id,
+            "national": draft.national_id,
         },
     )
     draft.refresh_from_db()

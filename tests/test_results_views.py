@@ -29,7 +29,9 @@ def _period(year, weights, answers, status=Submission.Status.APPROVED):
     given by one agency, whose submission is approved (drafts count in no index)."""
     period = make_period(year=year)
     dimensions = {
-        code: Dimension.objects.create(national_id=period.national_id, code=code, name=f"Dimensi {code}", weight=D(weight), order=i)
+        code: Dimension.objects.create(
+            national_id=period.national_id, code=code, name=f"Dimensi {code}", weight=D(weight), order=i
+        )
         for i, (code, weight) in enumerate(weights.items())
     }
     agency = make_agency()

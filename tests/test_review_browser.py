@@ -22,7 +22,9 @@ def review(site):
     agency = Agency.objects.get(abbreviation="Dinas PU")
     period = make_period(2032, name="Evaluasi Smart City 2032 Tahap I")
     assign(period, agency, "LIV")
-    dimension = Dimension.objects.create(national_id=period.national_id, code="A", name="Kebijakan", weight=100, order=1)
+    dimension = Dimension.objects.create(
+        national_id=period.national_id, code="A", name="Kebijakan", weight=100, order=1
+    )
     submission = make_submission(period, agency, status=Submission.Status.SUBMITTED)
     first = make_question(period, code="A.1", dimension=dimension, pillar="LIV", text="Masterplan jalan?")
     second = make_question(period, code="A.2", dimension=dimension, pillar="LIV", text="ATCS?")

@@ -102,6 +102,7 @@ from evaluations.models import (
     QuickWin,
     QuickWinChange,
     QuickWinEvidence,
+    Region,
     ReviewComment,
     RevisionReply,
     RoadSegment,
@@ -292,7 +293,9 @@ def build_world(status=Submission.Status.DRAFT):
     agency = Agency.objects.get(abbreviation="Dinas PU")
     period = make_period(2031, name="Evaluasi Smart City 2031 Tahap I")
     assign(period, agency, "LIV")
-    dimension = Dimension.objects.create(national_id=period.national_id, code="A", name="Kebijakan", weight=100, order=1)
+    dimension = Dimension.objects.create(
+        national_id=period.national_id, code="A", name="Kebijakan", weight=100, order=1
+    )
     operator = make_operator(agency, "op_pu")
     make_user("koordinator", roles.COORDINATOR, first_name="Rina")
     make_user("admin", roles.ADMIN, is_staff=True)
@@ -496,7 +499,10 @@ def notification_forms(check, page, url, language, user):
     """Mark one notice read, then all of them: only the read time of the user's unread ones."""
     names = {"agency": "Dinas PU", "period": "Evaluasi Smart City 2031 Tahap I", "name": "Polder"}
     kinds = (Notification.Kind.RETURNED, Notification.Kind.QUICK_WIN_ESTABLISHED, Notification.Kind.APPROVED)
-    mine = [Notification.objects.create(recipient=user, kind=k, params=names, link="/opd/") for k in kinds]
+    mine = [
+        Notification.objects.create(region=Region.objects.default(), recipient=user, kind=k, params=names, link="/opd/")
+        for k in kinds
+    ]
     open_page(page, f"{url}/notifikasi/")
     check.submit(
         page,

@@ -50,8 +50,12 @@ class Setup:
 
     def __init__(self, coordinator):
         self.period = make_period(year=2033)
-        self.a = Dimension.objects.create(national_id=self.period.national_id, code="A", name="Kebijakan", weight=D(60), order=1)
-        self.d = Dimension.objects.create(national_id=self.period.national_id, code="D", name="Dampak", weight=D(40), order=2)
+        self.a = Dimension.objects.create(
+            national_id=self.period.national_id, code="A", name="Kebijakan", weight=D(60), order=1
+        )
+        self.d = Dimension.objects.create(
+            national_id=self.period.national_id, code="D", name="Dampak", weight=D(40), order=2
+        )
         self.plain = make_question(self.period, code="A.1", pillar="GOV", dimension=self.a)
         self.q_gov = make_question(self.period, code="D.1", pillar="GOV", dimension=self.d, from_impact_survey=True)
         self.q_eco = make_question(

@@ -97,7 +97,9 @@ def _write_bands(book, questions):
 def _write_statements(book, period):
     sheet = book.sheet(STATEMENTS)
     sheet.table(None, OPTIONAL_SHEETS[STATEMENTS] + OPTIONAL_COLUMNS[STATEMENTS], widths=[10, 8, 10, 90, 8])
-    for statement in SurveyStatement.objects.filter(national_id=period.national_id).select_related("subdimension__pillar"):
+    for statement in SurveyStatement.objects.filter(national_id=period.national_id).select_related(
+        "subdimension__pillar"
+    ):
         sheet.row(
             [
                 statement.code,

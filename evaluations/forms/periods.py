@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Agency, EvaluationPeriod
+from ..models import Agency, EvaluationPeriod, NationalPeriod
 from .fields import RegionModelChoiceField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -44,6 +44,16 @@ class PeriodCreateForm(forms.ModelForm):
         fields = ["year", "stage", "name", "opens", "closes"]
         widgets = {"opens": DATE_WIDGET, "closes": DATE_WIDGET}
         error_messages = {"opens": DATE_ERRORS, "closes": DATE_ERRORS}
+
+    def clean(self):
+        cleaned = super().clean()
+        # Periods are national: a year and stage that exist in any region exist.
+        year, stage = cleaned.get("year"), cleaned.get("stage")
+        if year and stage and NationalPeriod.objects.filter(year=year, stage=stage).exists():
+            self.add_error(
+                None, forms.ValidationError(_("Sudah ada periode dengan tahun dan tahap ini."), code="unique")
+            )
+        return cleaned
 
 
 class AssignmentGridForm(forms.Form):

@@ -149,6 +149,12 @@ class Job(models.Model):
 
     IMPORT_KINDS = (Kind.DATASET_IMPORT, Kind.INSTRUMENT_IMPORT)
 
+    def save(self, *args, **kwargs):
+        # A period's job is its region's (its scope, its files' prefix).
+        if self.region_id is None and self.period_id is not None:
+            self.region_id = self.period.region_id
+        super().save(*args, **kwargs)
+
     class Meta:
         verbose_name = _("pekerjaan")
         verbose_name_plural = _("pekerjaan")

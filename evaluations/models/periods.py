@@ -47,24 +47,40 @@ class PeriodManager(models.Manager.from_queryset(PeriodQuerySet)):
         """(year, stage) is the default region's period, as the shipped fixtures name it."""
         return self.with_scopes_disabled().get(year=year, stage=stage, region__code=region_code or settings.REGION_CODE)
 
-    @transaction.atomic
     def create_copy(self, source, **fields):
         """A new national period (`fields`: year, stage, name, opens, closes) with a copy of the
         source's whole instrument (dimensions and weights, indicators, questions, options with
         their level descriptors, score bands, impact-survey statements), and a draft period for
         every evaluated region with a copy of that region's agency assignments of the source.
         Answers, submissions, quick wins and the impact survey itself (dates, programmes, links,
-        responses) belong to the source's year and stay there. One transaction, so a failure
-        leaves no half-copied period; one read and one bulk insert per table whatever the size of
-        the instrument and the number of regions (SQLite splits an insert every 999 parameters,
-        PostgreSQL never). Returns the new period of the source's region."""
+        responses) belong to the source's year and stay there. Returns the new period of the
+        source's region."""
+        return self.create_national(source.national_id, **fields)[source.region_id]
+
+    def create_empty(self, region, **fields):
+        """A new national period with no instrument yet (it is imported), and its draft periods;
+        returns `region`'s."""
+        return self.create_national(None, **fields)[region.pk]
+
+    @transaction.atomic
+    def create_national(self, source, **fields):
+        """The national period of `fields`, a copy of national period `source`'s (an id) instrument (none
+        when None), and a draft period for every evaluated region with that region's assignments
+        of `source`: {region id: period}. One transaction, so a failure leaves no half-copied
+        period; one read and one bulk insert per table whatever the size of the instrument and
+        the number of regions (SQLite splits an insert every 999 parameters, PostgreSQL never)."""
         national = NationalPeriod.objects.create(**fields)
-        question_map = copy_instrument(source.national_id, national)
+        question_map = copy_instrument(source, national) if source else {}
         periods = self.with_scopes_disabled().bulk_create(
             EvaluationPeriod(region=region, national=national, status=EvaluationPeriod.Status.DRAFT, **fields)
             for region in Region.objects.evaluated()
         )
         by_region = {p.region_id: p for p in periods}
+        source_assignments = (
+            Assignment.objects.with_scopes_disabled().filter(period__national_id=source).select_related("period")
+            if source
+            else []
+        )
         Assignment.objects.bulk_create(
             Assignment(
                 period=by_region[a.period.region_id],
@@ -72,12 +88,10 @@ class PeriodManager(models.Manager.from_queryset(PeriodQuerySet)):
                 pillar_id=a.pillar_id,
                 question=None if a.question_id is None else question_map[a.question_id],
             )
-            for a in Assignment.objects.with_scopes_disabled()
-            .filter(period__national_id=source.national_id)
-            .select_related("period")
+            for a in source_assignments
             if a.period.region_id in by_region
         )
-        return by_region[source.region_id]
+        return by_region
 
 
 def copy_instrument(source_national_id, national):

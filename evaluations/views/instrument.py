@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .. import tasks
-from ..access import require_admin
+from ..access import require_admin, require_national_manager
 from ..excel.instrument_export import write_instrument
 from ..forms.instrument import InstrumentImportForm
 from ..models import EvaluationPeriod, InstrumentChange
@@ -23,8 +23,9 @@ def index(request):
     """The import form; a posted file is stored and read by a job (tasks.import_instrument_file).
     The dry run always runs, on any period: it compares the file with the period's instrument
     and lists what answers forbid. Without the dry run the same comparison is made again inside
-    the import's transaction, and the file is applied or refused as a whole."""
-    require_admin(request.user)
+    the import's transaction, and the file is applied or refused as a whole. The instrument is
+    every region's: only the ministry, or a single region's admin, changes it."""
+    require_national_manager(request.user)
     form = InstrumentImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = tasks.instrument_import_job(
@@ -39,7 +40,7 @@ def index(request):
 
 
 def _page(request, form, job=None):
-    periods = EvaluationPeriod.objects.annotate(question_count=Count("dimensions__indicators__questions"))
+    periods = EvaluationPeriod.objects.annotate(question_count=Count("national__dimensions__indicators__questions"))
     context = {"form": form, "periods": periods, "history": InstrumentChange.objects.for_page()[:HISTORY_ROWS]}
     if job is not None:
         context.update(job=job, plan=job.result.get("plan"), diff=job.result.get("diff"))

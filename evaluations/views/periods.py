@@ -25,7 +25,7 @@ from .common import shorten
 def index(request):
     access.require_admin(request.user)
     periods = EvaluationPeriod.objects.annotate(
-        dimension_count=Count("dimensions", distinct=True),
+        dimension_count=Count("national__dimensions", distinct=True),
         agency_count=Count("assignments__agency", distinct=True),
         submission_count=Count("submissions", distinct=True),
     )
@@ -49,17 +49,17 @@ def _suggested(periods):
 
 
 def create(request):
-    access.require_admin(request.user)
+    access.require_national_manager(request.user)
     periods = list(EvaluationPeriod.objects.all())
     form = PeriodCreateForm(request.POST if request.method == "POST" else None, initial=_suggested(periods))
     if request.method == "POST":
         if form.is_valid():
             source = form.cleaned_data["source"]
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
             if source is None:
-                period = form.save()  # a draft
+                period = EvaluationPeriod.objects.create_empty(request.region, **fields)  # a draft
                 message = _("Periode %(period)s dibuat tanpa instrumen: impor instrumennya di halaman Instrumen.")
             else:
-                fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
                 period = EvaluationPeriod.objects.create_copy(source, **fields)
                 message = _("Periode %(period)s dibuat sebagai salinan %(source)s: periksa instrumen dan penugasannya.")
             messages.success(request, message % {"period": shorten(period.name), "source": shorten(source or "")})

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pillars.models import Pillar
 from smartcity.client_ip import client_ip
 
-from .. import access, roles, survey_monitor, survey_senders, surveys
+from .. import access, regions, roles, survey_monitor, survey_senders, surveys
 from ..forms.surveys import (
     EnumeratorForm,
     ExclusionForm,
@@ -362,6 +362,11 @@ def public_form(request, token, enumerator_token=None):
         survey_form, enumerator = access.get_public_survey_form(token, enumerator_token)
     except Http404:
         return _notice(request, NOT_FOUND)
+    with regions.in_region(survey_form.survey.period.region_id):
+        return _public_form(request, survey_form, enumerator, token, enumerator_token)
+
+
+def _public_form(request, survey_form, enumerator, token, enumerator_token):
     survey = survey_form.survey
     if not survey.is_open():
         return _closed(request, survey)
@@ -407,7 +412,8 @@ def public_thanks(request, token):
         survey_form, _enumerator = access.get_public_survey_form(token)
     except Http404:
         return _notice(request, NOT_FOUND)
-    return _public_page(request, "thanks.html", {"survey_form": survey_form})
+    with regions.in_region(survey_form.survey.period.region_id):
+        return _public_page(request, "thanks.html", {"survey_form": survey_form})
 
 
 # --- Results: filling the impact questions' answers from the survey (helper surveys-results) ----

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from ...excel.workbook import export_period
-from ..period_option import add_period_argument, get_period
+from ..period_option import add_period_argument, period_in_scope
 from ..progress import progress_bar
 
 
@@ -16,9 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="Berkas .xlsx yang ditulis.")
 
     def handle(self, *args, **options):
-        period = get_period(options["period"])
-        bar = progress_bar(self, options)
-        export_period(period, options["output"], generated_by="manage.py export_evaluation", progress=bar)
-        if bar:
-            bar.end()
-        self.stdout.write(f"export_evaluation: {period} ditulis ke {options['output']}.")
+        with period_in_scope(options) as period:
+            bar = progress_bar(self, options)
+            export_period(period, options["output"], generated_by="manage.py export_evaluation", progress=bar)
+            if bar:
+                bar.end()
+            self.stdout.write(f"export_evaluation: {period} ditulis ke {options['output']}.")

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from ...excel.instrument_export import write_instrument
-from ..period_option import add_period_argument, get_period
+from ..period_option import add_period_argument, period_in_scope
 
 
 class Command(BaseCommand):
@@ -12,6 +12,6 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="Berkas .xlsx yang ditulis.")
 
     def handle(self, *args, **options):
-        period = get_period(options["period"])
-        write_instrument(period, options["output"])
-        self.stdout.write(f"export_instrument: instrumen {period} ditulis ke {options['output']}.")
+        with period_in_scope(options) as period:
+            write_instrument(period, options["output"])
+            self.stdout.write(f"export_instrument: instrumen {period} ditulis ke {options['output']}.")

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from evaluations import reminders, tasks
 from evaluations.models import EvaluationPeriod
+from evaluations.regions import in_region
 
 from ..progress import progress_bar
 
@@ -25,7 +26,13 @@ class Command(BaseCommand):
             "--wait", action="store_true", help="Wait for the worker to send them (a progress bar on a terminal)."
         )
 
-    def handle(self, *args, period=None, dry_run=False, wait=False, **options):
+    def handle(self, *args, **options):
+        # Every region's due periods: the cron runs once for the whole deployment; each reminders
+        # job then works in its own period's region.
+        with in_region(None):
+            self.send(**options)
+
+    def send(self, period=None, dry_run=False, wait=False, **options):
         if period is not None:
             try:
                 periods = [EvaluationPeriod.objects.get(pk=period)]
