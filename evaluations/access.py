@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from . import roles
+from . import regions, roles
 from .models import (
     Agency,
     Answer,
@@ -21,10 +21,12 @@ from .models import (
     Notification,
     QuickWin,
     QuickWinEvidence,
+    Region,
     Submission,
     SurveyForm,
     SurveyResponse,
 )
+from .permissions import VIEW_NATIONAL, VIEW_PROVINCE
 
 
 def visible_agencies(user):
@@ -199,8 +201,13 @@ def get_period_for_admin(user, pk):
 
 def get_job_for_user(user, pk):
     """A job's page and result: its requester, and everyone who views all agencies (a workbook
-    is shared by all of them); anyone else 404."""
-    return get_object_or_404(Job.objects.visible_to(user).select_related("period"), pk=pk)
+    is shared by all of them), within the request's region; a national job (the regions' table)
+    only its requester, from any region; anyone else 404."""
+    job = Job.objects.visible_to(user).select_related("period").filter(pk=pk).first()
+    if job is None:
+        national = Job.objects.with_scopes_disabled().filter(region__isnull=True, requested_by=user)
+        job = get_object_or_404(national, pk=pk)
+    return job
 
 
 # --- impact survey: setup and enumerator links (surveys-setup) ---------------------------------
@@ -329,3 +336,23 @@ def get_rw_monitored_response_for_user(user, period_id, pk):
     """Excluding a response and undoing it: coordinators and admin; leaders 403, others 404."""
     require_coordinator(user)
     return get_object_or_404(SurveyResponse.objects.select_related("form"), pk=pk, form__survey__period_id=period_id)
+
+
+# --- Above the regions: the national and province tables (views.national) ----------------------
+
+
+def require_national_reader(user):
+    """/nasional/: the ministry and the superuser; everyone else 404 (nothing learned)."""
+    if not (user.is_superuser or user.has_perm(VIEW_NATIONAL)):
+        raise Http404
+
+
+def get_province_for_reader(user, code):
+    """/provinsi/<kode>/: the ministry and the superuser for any province, a province reader for
+    their own; 404 for everyone else and for a code that is no province."""
+    province = get_object_or_404(Region.objects.filter(kind=Region.Kind.PROVINCE), code=code)
+    if user.is_superuser or user.has_perm(VIEW_NATIONAL):
+        return province
+    if user.has_perm(VIEW_PROVINCE) and regions.home_region(user) == province:
+        return province
+    raise Http404

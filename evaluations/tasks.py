@@ -33,14 +33,18 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from pillars.models import Pillar
+
 from . import jobs, notifications, regions, reminders
+from . import national as national_rows
 from .datasets import get_spec
 from .excel.datasets import DatasetFileError, read_upload
 from .excel.instrument import InstrumentFileError
 from .excel.instrument import read_instrument as read_instrument_file
+from .excel.national import write_national_table
 from .excel.workbook import export_period, workbook_filename
 from .instrument import InstrumentImportRefused, compare_instrument, import_instrument
-from .models import Agency, DatasetUpload, Job, TransitionError
+from .models import Agency, DatasetUpload, Job, NationalPeriod, Region, TransitionError
 from .results import period_change_stamp
 
 logger = logging.getLogger(__name__)
@@ -388,12 +392,41 @@ def import_instrument_file(job):
             raise Abandoned
 
 
+def national_table_job(national, regions, user, title, language=""):
+    """The regions' table as an .xlsx, for its reader (a national job: no region of its own)."""
+    job, _created = Job.get_or_create_for(
+        Job.Kind.NATIONAL_TABLE,
+        uuid.uuid4().hex,
+        requested_by=user,
+        parameters={
+            "national": national.pk,
+            "regions": list(regions.values_list("pk", flat=True)),
+            "title": str(title),
+            "language": language,
+        },
+    )
+    return enqueue(job)
+
+
+def build_national_table(job):
+    national = NationalPeriod.objects.get(pk=job.parameters["national"])
+    rows = national_rows.region_rows(national, Region.objects.filter(pk__in=job.parameters["regions"]))
+    with tempfile.TemporaryFile() as handle:
+        write_national_table(national, rows, list(Pillar.objects.all()), handle, job.parameters["title"])
+        handle.seek(0)
+        name = f"tabel-wilayah-{national.year}-tahap-{national.stage}.xlsx"
+        name = job.file.storage.save(job.file.field.generate_filename(job, name), File(handle))
+    if not job.finish(file_name=name):
+        job.file.storage.delete(name)
+
+
 RUNNERS = {
     Job.Kind.WORKBOOK: build_workbook,
     Job.Kind.REMINDERS: send_reminders,
     Job.Kind.NOTIFICATION_EMAILS: send_notification_emails,
     Job.Kind.DATASET_IMPORT: import_dataset,
     Job.Kind.INSTRUMENT_IMPORT: import_instrument_file,
+    Job.Kind.NATIONAL_TABLE: build_national_table,
 }
 
 __all__ = [

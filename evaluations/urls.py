@@ -13,6 +13,7 @@ from .views import (
     datasets,
     instrument,
     jobs,
+    national,
     notifications,
     periods,
     quickwins,
@@ -50,6 +51,9 @@ urlpatterns = [
     path("koordinator/jawaban/<int:pk>/perbaikan/", review.mark_revision, name="review_mark_revision"),
     # /hasil/ and /ekspor/: the index and the workbook for the ministry.
     path("hasil/", results.index, name="results_index"),
+    path("nasional/", national.index, name="national_index"),
+    path("nasional/unduh/", national.export, name="national_export"),
+    path("provinsi/<str:code>/", national.province, name="national_province"),
     path("ekspor/<int:period_id>/", results.export, name="results_export"),
     # /pekerjaan/: long work off the request (the workbook), its progress and its file.
     path("pekerjaan/<int:pk>/", jobs.detail, {"result_pages": JOB_RESULT_PAGES}, name="jobs_detail"),

@@ -1,4 +1,5 @@
-"""The instrument of one national period, shared by every region: dimension (weighted) -> indicator -> question -> options.
+"""The instrument of one national period, shared by every region:
+dimension (weighted) -> indicator -> question -> options.
 
 The national instrument changes every year, so it is data: shipped as a fixture for 2024 Tahap I
 and imported from a spreadsheet for later periods.

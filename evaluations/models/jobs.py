@@ -91,6 +91,7 @@ class Job(models.Model):
         NOTIFICATION_EMAILS = "notification_emails", _("E-mail pemberitahuan")
         DATASET_IMPORT = "dataset_import", _("Unggahan data set")
         INSTRUMENT_IMPORT = "instrument_import", _("Impor instrumen")
+        NATIONAL_TABLE = "national_table", _("Tabel wilayah")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("menunggu giliran")
@@ -148,12 +149,8 @@ class Job(models.Model):
     objects = region_scoped("region", JobQuerySet)
 
     IMPORT_KINDS = (Kind.DATASET_IMPORT, Kind.INSTRUMENT_IMPORT)
-
-    def save(self, *args, **kwargs):
-        # A period's job is its region's (its scope, its files' prefix).
-        if self.region_id is None and self.period_id is not None:
-            self.region_id = self.period.region_id
-        super().save(*args, **kwargs)
+    # The kinds whose result is a file to download.
+    DOWNLOAD_KINDS = (Kind.WORKBOOK, Kind.NATIONAL_TABLE)
 
     class Meta:
         verbose_name = _("pekerjaan")
@@ -162,6 +159,12 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk} ({self.state})"
+
+    def save(self, *args, **kwargs):
+        # A period's job is its region's (its scope, its files' prefix).
+        if self.region_id is None and self.period_id is not None:
+            self.region_id = self.period.region_id
+        super().save(*args, **kwargs)
 
     @property
     def is_finished(self):

@@ -439,33 +439,36 @@ class EvaluationPeriod(models.Model):
         """One row per answered question: scoring.Tally's sums and counts, added up by the database
         over the period's handed-in answers (drafts left out), so that the work in Python grows with
         the number of questions, not of answers."""
-        status = Submission.Status
-        score = Coalesce("verified_score", "self_score")
-        # Wide enough for a sum over every agency (an answer's field holds one score: 4 digits).
-        total = models.DecimalField(max_digits=12, decimal_places=2)
-        approved = models.Q(submission__status=status.APPROVED)
+        return answer_tallies(Answer.objects.filter(submission__period=self), "question_id")
 
-        def summed(value, only=None):
-            return models.Sum(value, filter=only, default=0, output_field=total)
 
-        return (
-            Answer.objects.filter(submission__period=self)
-            .exclude(submission__status=status.DRAFT)
-            .values("question_id")
-            .order_by()
-            .annotate(
-                official_sum=summed(score, approved),
-                official_count=models.Count(score, filter=approved),
-                provisional_sum=summed(score),
-                provisional_count=models.Count(score),
-                self_sum=summed("self_score"),
-                self_count=models.Count("self_score"),
-                answered=models.Count("id"),
-                submitted=models.Count(
-                    "id", filter=models.Q(submission__status__in=(status.SUBMITTED, status.APPROVED))
-                ),
-                approved=models.Count("id", filter=approved),
-                verified=models.Count("verified_score"),
-                approved_self=models.Count("id", filter=approved & models.Q(verified_score__isnull=True)),
-            )
+def answer_tallies(answers, *group):
+    """scoring.Tally's sums and counts of `answers` (drafts left out), one row per `group` (e.g.
+    the question, or the period and the question for many regions at once)."""
+    status = Submission.Status
+    score = Coalesce("verified_score", "self_score")
+    # Wide enough for a sum over every agency (an answer's field holds one score: 4 digits).
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    approved = models.Q(submission__status=status.APPROVED)
+
+    def summed(value, only=None):
+        return models.Sum(value, filter=only, default=0, output_field=total)
+
+    return (
+        answers.exclude(submission__status=status.DRAFT)
+        .values(*group)
+        .order_by()
+        .annotate(
+            official_sum=summed(score, approved),
+            official_count=models.Count(score, filter=approved),
+            provisional_sum=summed(score),
+            provisional_count=models.Count(score),
+            self_sum=summed("self_score"),
+            self_count=models.Count("self_score"),
+            answered=models.Count("id"),
+            submitted=models.Count("id", filter=models.Q(submission__status__in=(status.SUBMITTED, status.APPROVED))),
+            approved=models.Count("id", filter=approved),
+            verified=models.Count("verified_score"),
+            approved_self=models.Count("id", filter=approved & models.Q(verified_score__isnull=True)),
         )
+    )

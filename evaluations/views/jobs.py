@@ -36,7 +36,7 @@ def detail(request, pk, result_pages=None):
 
 def download(request, pk):
     job = access.get_job_for_user(request.user, pk)
-    if not job.is_done or job.kind != Job.Kind.WORKBOOK:
+    if not job.is_done or job.kind not in Job.DOWNLOAD_KINDS:
         raise Http404
     return stored_file_attachment(job.file, workbook_filename(job.period), XLSX)
 

@@ -1,0 +1,213 @@
+"""Every region side by side for one national period: the table of /nasional/ (the ministry) and
+/provinsi/<kode>/ (a province), and of its workbook.
+
+One row per region: the official and provisional indexes, the coverage (approved answers of the
+assigned questions), the official index of each of the six pillars, the agencies that handed in or
+were approved, the days to the region's own deadline, and the rank in the nation and in the
+province. The figures are those of each region's results page (EvaluationPeriod.results), computed
+for every region at once from seven queries whatever the number of regions: the periods, the
+national instrument's questions, the assignments, the answers' tallies per region and question
+(summed by the database), the weights, the submissions' progress and the pillars.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from pillars.models import Pillar
+
+from . import scoring
+from .models import Answer, Assignment, Dimension, EvaluationPeriod, NationalPeriod, Question, Submission
+from .models.periods import CENT, answer_tallies
+from .scoring import round_score
+
+# The table's sortable columns: the query value (?urut=) and what a row is sorted by.
+SORTS = {
+    "wilayah": lambda row: row.region.name,
+    "kode": lambda row: row.region.code,
+    "resmi": lambda row: row.official,
+    "sementara": lambda row: row.provisional,
+    "cakupan": lambda row: row.coverage,
+    "dikirim": lambda row: row.handed_in,
+    "disetujui": lambda row: row.approved,
+    "opd": lambda row: row.agencies,
+    "tenggat": lambda row: row.days_left,
+    "peringkat": lambda row: row.national_rank,
+    "peringkat-provinsi": lambda row: row.province_rank,
+}
+DEFAULT_SORT = "peringkat"
+
+
+def valid_sort(asked):
+    """A column of SORTS or a pillar's ("pilar-GOV"); the national rank otherwise."""
+    asked = str(asked or "")
+    if asked in SORTS or (asked.startswith("pilar-") and asked[6:].isalnum()):
+        return asked
+    return DEFAULT_SORT
+
+
+@dataclass
+class RegionRow:
+    region: object
+    period: object
+    official: Decimal | None = None  # None: nothing approved yet (unranked, never zero)
+    provisional: Decimal | None = None
+    coverage: Decimal | None = None  # % of the assigned questions with an approved answer
+    pillars: dict = field(default_factory=dict)  # pillar code -> official index or None
+
+    @property
+    def pillar_values(self):
+        """The pillars' official indexes in the pillars' order (the table's columns)."""
+        return list(self.pillars.values())
+
+    agencies: int = 0  # agencies that answer something
+    handed_in: int = 0  # submitted or approved
+    approved: int = 0
+    days_left: int | None = None
+    national_rank: int | None = None
+    province_rank: int | None = None
+
+
+def national_periods():
+    """The national periods that some region evaluates, newest first."""
+    return NationalPeriod.objects.filter(periods__isnull=False).distinct().order_by("-year", "-stage")
+
+
+def region_rows(national, regions):
+    """The table's rows for `national` (a NationalPeriod) and the regions of `regions` (a
+    queryset), ranked; in the regions' code order."""
+    with scopes_disabled():  # the caller has checked which regions the reader may see
+        periods = list(
+            EvaluationPeriod.objects.filter(national=national, region__in=regions).select_related("region__province")
+        )
+        questions = _questions(national)
+        assigned = _assigned(periods)
+        tallies = _tallies(periods)
+        weights = dict(Dimension.objects.filter(national=national).values_list("code", "weight"))
+        progress = _progress(periods)
+    pillar_codes = list(Pillar.objects.values_list("code", flat=True))
+    today = timezone.localdate()
+    rows = []
+    for period in sorted(periods, key=lambda p: p.region.code):
+        pillars_of, questions_of, agencies = assigned.get(period.pk, (set(), set(), set()))
+        infos = [
+            scoring.QuestionInfo(**info, assigned=info["pillar"] in pillars_of or info["id"] in questions_of)
+            for info in questions
+        ]
+        result = scoring.evaluate_tallies(infos, tallies.get(period.pk, {}), weights)
+        rows.append(_row(period, result, agencies, progress.get(period.pk, {}), today, pillar_codes))
+    _rank(rows)
+    return rows
+
+
+def _questions(national):
+    return [
+        {
+            "id": q["id"],
+            "dimension": q["indicator__dimension__code"],
+            "pillar": q["pillar__code"],
+            "subdimension": q["subdimension__code"],
+            "scorable": Question.type_is_scorable(q["answer_type"], q["band_count"]),
+        }
+        for q in Question.objects.for_national(national)
+        .annotate(band_count=models.Count("bands"))
+        .values("id", "indicator__dimension__code", "pillar__code", "subdimension__code", "answer_type", "band_count")
+    ]
+
+
+def _assigned(periods):
+    """{period id: (pillar codes, question ids, agency ids)} of the periods' assignments."""
+    assigned = {}
+    rows = Assignment.objects.filter(period__in=periods).values_list(
+        "period_id", "pillar__code", "question_id", "agency_id"
+    )
+    for period_id, pillar, question_id, agency_id in rows:
+        pillars_of, questions_of, agencies = assigned.setdefault(period_id, (set(), set(), set()))
+        if pillar:
+            pillars_of.add(pillar)
+        if question_id:
+            questions_of.add(question_id)
+        agencies.add(agency_id)
+    return assigned
+
+
+def _tallies(periods):
+    """{period id: {question id: Tally}} of the periods' handed-in answers."""
+    tallies = {}
+    answers = Answer.objects.filter(submission__period__in=periods)
+    for row in answer_tallies(answers, "submission__period_id", "question_id"):
+        period_id, question_id = row.pop("submission__period_id"), row.pop("question_id")
+        for name in ("official_sum", "provisional_sum", "self_sum"):
+            row[name] = row[name].quantize(CENT)  # SQLite's float sums, as in results()
+        tallies.setdefault(period_id, {})[question_id] = scoring.Tally(**row)
+    return tallies
+
+
+def _progress(periods):
+    status = Submission.Status
+    return {
+        row["period_id"]: row
+        for row in Submission.objects.filter(period__in=periods)
+        .values("period_id")
+        .order_by()
+        .annotate(
+            handed_in=models.Count("id", filter=models.Q(status__in=(status.SUBMITTED, status.APPROVED))),
+            approved=models.Count("id", filter=models.Q(status=status.APPROVED)),
+        )
+    }
+
+
+def _row(period, result, agencies, progress, today, pillar_codes):
+    total = result.coverage.total
+    has_official = total.approved > 0
+    return RegionRow(
+        region=period.region,
+        period=period,
+        official=result.official.final if has_official else None,
+        provisional=result.provisional.final if total.answered > 0 else None,
+        coverage=total.approved_percent,
+        pillars={code: result.official.pillars.get(code) if has_official else None for code in pillar_codes},
+        agencies=len(agencies),
+        handed_in=progress.get("handed_in", 0),
+        approved=progress.get("approved", 0),
+        days_left=(period.closes - today).days if not period.is_closed() else None,
+    )
+
+
+def _rank(rows):
+    """Competition ranks ("1, 2, 2, 4") on the official index as shown (2 decimals), in the nation
+    and within each province; a region without an official index has no rank."""
+    ranked = [row for row in rows if row.official is not None]
+
+    def assign(group, attribute):
+        ordered = sorted(group, key=lambda row: round_score(row.official), reverse=True)
+        for position, row in enumerate(ordered):
+            previous = ordered[position - 1] if position else None
+            if previous is not None and round_score(previous.official) == round_score(row.official):
+                setattr(row, attribute, getattr(previous, attribute))
+            else:
+                setattr(row, attribute, position + 1)
+
+    assign(ranked, "national_rank")
+    provinces = {}
+    for row in ranked:
+        provinces.setdefault(row.region.province_id, []).append(row)
+    for group in provinces.values():
+        assign(group, "province_rank")
+
+
+def sorted_rows(rows, sort, descending):
+    """Rows sorted by a column of SORTS; rows without a value always last."""
+    if sort.startswith("pilar-"):
+        code = sort[6:]
+
+        def key(row):
+            return row.pillars.get(code)
+    else:
+        key = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    present = [row for row in rows if key(row) is not None]
+    missing = [row for row in rows if key(row) is None]
+    return sorted(present, key=key, reverse=descending) + missing
