@@ -30,7 +30,6 @@ from evaluations.models import (
     Notification,
     Question,
     QuickWinEvidence,
-    Region,
     Submission,
     SurveyForm,
 )
@@ -391,7 +390,7 @@ class World:
         upload_all_datasets(period, agency_a)
         self.upload_a = DatasetUpload.objects.get(period=period, agency=agency_a, kind="jalan")
         self.notice_a = Notification.objects.create(
-            region=Region.objects.default(),
+            region=period.region,
             recipient=operator_a,
             kind=Notification.Kind.APPROVED,
             params={"period": period.name},
@@ -399,7 +398,7 @@ class World:
         )
         self.job = Job.objects.create(
             kind=Job.Kind.WORKBOOK,
-            key="matrix",
+            key=f"matrix-{period.pk}",
             period=period,
             requested_by=coordinator,
             state=Job.State.DONE,

@@ -1,0 +1,179 @@
+"""Every region side by side (evaluations/national.py, /nasional/, /provinsi/<kode>/): the same
+figures as each region's results page, ranks on the official index (ties share, no official index
+means no rank), a fixed number of queries whatever the number of regions, who may read which
+table, sorting, and the table as an .xlsx job."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from evaluations import national, roles
+from evaluations.models import EvaluationPeriod, NationalPeriod, Question, Region, Submission
+
+from .factories import (
+    assign,
+    make_agency,
+    make_answer,
+    make_period,
+    make_question,
+    make_region,
+    make_submission,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2070
+
+
+def _region_with_scores(code, name, scores, status=Submission.Status.APPROVED, province="64"):
+    """A region's period of the YEAR national period whose one agency answered the national
+    questions with `scores` (in question order) in a submission of `status`."""
+    region = make_region(code, name, province=province)
+    period = make_period(year=YEAR, region=region)
+    questions = _questions(period)
+    agency = make_agency(region=region)
+    assign(period, agency, "GOV")
+    submission = make_submission(period, agency, status=status)
+    for question, score in zip(questions, scores, strict=False):
+        make_answer(submission, question, score=score)
+    return period
+
+
+def _questions(period):
+    existing = list(Question.objects.for_period(period).order_by("code"))
+    if existing:
+        return existing
+    return [make_question(period, code=f"N{i}", pillar="GOV") for i in range(2)]
+
+
+@pytest.fixture
+def regions_2070():
+    return {
+        "kutim": _region_with_scores("64.08", "Kabupaten Kutai Timur", [4, 2]),
+        "samarinda": _region_with_scores("64.72", "Kota Samarinda", [3, 3]),
+        "bontang": _region_with_scores("64.74", "Kota Bontang", [2, 2]),
+        "berau": _region_with_scores("64.03", "Kabupaten Berau", [4, 4], status=Submission.Status.SUBMITTED),
+        "malinau": _region_with_scores("65.02", "Kabupaten Malinau", [1, 1], province="65"),
+    }
+
+
+def _rows():
+    return {
+        row.region.code: row
+        for row in national.region_rows(NationalPeriod.objects.get(year=YEAR), Region.objects.evaluated())
+    }
+
+
+def test_each_row_has_the_figures_of_the_regions_results_page(regions_2070):
+    rows = _rows()
+    for period in regions_2070.values():
+        results, row = period.results(), rows[period.region.code]
+        approved = results.coverage.total.approved
+        assert row.official == (results.official.final if approved else None)
+        assert row.provisional == results.provisional.final
+        assert row.pillars["GOV"] == (results.official.pillars["GOV"] if approved else None)
+        assert row.coverage == results.coverage.total.approved_percent
+
+
+def test_ties_share_a_rank_and_a_region_without_an_official_index_has_none(regions_2070):
+    rows = _rows()
+    # Kutai Timur and Samarinda both 3,00; Bontang 2,00; Malinau 1,00; Berau handed in, nothing approved.
+    assert [rows[c].national_rank for c in ("64.08", "64.72", "64.74", "65.02")] == [1, 1, 3, 4]
+    assert rows["64.03"].official is None and rows["64.03"].national_rank is None
+    assert rows["64.03"].provisional == Decimal(4)
+    assert rows["65.02"].province_rank == 1
+    assert rows["64.74"].province_rank == 3
+    assert (rows["64.08"].handed_in, rows["64.08"].approved, rows["64.03"].approved) == (1, 1, 0)
+
+
+def _queries(first, count):
+    periods = [
+        _region_with_scores(f"62.{n:02d}", f"Kabupaten Uji {n}", [n % 5, 4 - n % 5], province="62")
+        for n in range(first, first + count)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        rows = national.region_rows(periods[0].national, Region.objects.evaluated())
+    return len(queries), rows
+
+
+def test_the_table_takes_the_same_queries_for_1_and_20_regions():
+    one, _rows_one = _queries(1, 1)
+    twenty, rows = _queries(2, 20)
+    assert one == twenty == 7
+    assert len(rows) == 21
+
+
+@pytest.fixture
+def ministry():
+    return make_user("kementerian", roles.MINISTRY)
+
+
+def test_the_ministry_reads_every_region_sorted_and_filtered(client, ministry, regions_2070):
+    client.force_login(ministry)
+    html = client.get("/nasional/").content.decode()
+    for code in ("64.08", "64.72", "64.74", "64.03", "65.02"):
+        assert f'data-region="{code}"' in html
+    assert "Kota Samarinda" in html and "3,00" in html
+    filtered = client.get("/nasional/?provinsi=65").content.decode()
+    assert 'data-region="65.02"' in filtered and 'data-region="64.08"' not in filtered
+    by_name = client.get("/nasional/?urut=wilayah").content.decode()
+    names = [name for name in ("Kabupaten Berau", "Kabupaten Kutai Timur", "Kota Bontang") if name in by_name]
+    assert sorted(names, key=by_name.index) == names
+    # A region's row links to its results, read in that region.
+    assert f"/hasil/?wilayah=64.72&amp;periode={regions_2070['samarinda'].pk}" in html
+
+
+def test_a_province_reads_its_own_regions_only(client, regions_2070):
+    reader = make_user("diskominfo_kaltim", roles.PROVINCE, region=Region.objects.get(code="64"))
+    client.force_login(reader)
+    html = client.get("/provinsi/64/").content.decode()
+    assert 'data-region="64.72"' in html and 'data-region="65.02"' not in html
+    assert client.get("/provinsi/65/").status_code == 404
+    assert client.get("/nasional/").status_code == 404
+
+
+@pytest.mark.parametrize("role", [roles.COORDINATOR, roles.ADMIN, roles.LEADER])
+def test_a_regions_people_read_no_other_region(client, role, regions_2070):
+    client.force_login(make_user(role=role))
+    assert client.get("/nasional/").status_code == 404
+    assert client.get("/provinsi/64/").status_code == 404
+
+
+def test_the_ministry_reads_a_regions_results_read_only(client, ministry, regions_2070):
+    client.force_login(ministry)
+    samarinda = regions_2070["samarinda"]
+    response = client.get(f"/hasil/?wilayah=64.72&periode={samarinda.pk}")
+    assert response.status_code == 200
+    assert samarinda.name in response.content.decode()
+    # The chosen region stays for the next page; writing is not the ministry's.
+    assert client.get("/koordinator/").status_code == 200
+    submission = Submission.objects.get(period=samarinda)
+    assert client.post(f"/koordinator/pengisian/{submission.pk}/setujui/").status_code in (403, 404)
+
+
+def test_the_table_downloads_as_a_workbook(client, ministry, regions_2070, immediate_jobs, private_media):
+    client.force_login(ministry)
+    national_period = NationalPeriod.objects.get(year=YEAR)
+    response = client.post("/nasional/unduh/", {"periode": national_period.pk, "provinsi": "64"})
+    assert response.status_code == 302
+    job_url = response["Location"]
+    download = client.get(job_url.rstrip("/") + "/unduh/")
+    assert download.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert set(rows) == {"64.03", "64.08", "64.72", "64.74"}
+    assert rows["64.72"][3] == 3 and rows["64.03"][3] is None
+
+
+def test_a_region_period_in_another_region_is_never_the_chosen_one(client, regions_2070):
+    # A coordinator of Kutai Timur sees Kutai Timur's 2070 period only.
+    coordinator = make_user(role=roles.COORDINATOR)
+    client.force_login(coordinator)
+    html = client.get("/hasil/").content.decode()
+    assert "Kota Samarinda" not in html
+    assert EvaluationPeriod.objects.filter(year=YEAR).count() == 5
