@@ -189,6 +189,11 @@ def current_results():
 # --- The rows ----------------------------------------------------------------------------------
 
 
+def fields(names, *values):
+    """Keyword arguments from their names (one string) and their values, a row on a line."""
+    return dict(zip(names.split(), values, strict=True))
+
+
 def at(day, hour=9):
     return datetime.datetime(2024, 3, day, hour, 30, tzinfo=datetime.UTC)
 
@@ -336,66 +341,30 @@ def _instrument(model, period, pillars, subdimensions, admin):
     i12 = Indicator.objects.create(dimension=d1, code="D1.2", name="Kelembagaan", order=2)
     i21 = Indicator.objects.create(dimension=d2, code="D2.1", name="Aplikasi", order=1)
     i22 = Indicator.objects.create(dimension=d2, code="D2.2", name="Data", order=2)
-    Question = model("Question")
+    indicators = {"D1.1": i11, "D1.2": i12, "D2.1": i21, "D2.2": i22}
+    # name: indicator, code, answer type, pillar, subdimension, and any other field.
+    questions = {
+        "level": ("D1.1", "1", "level", "GOV", "GOV1", {"evidence_required": True}),
+        "yesno": ("D1.2", "1", "yesno", "GOV", None, {}),
+        "choice": ("D1.2", "2", "choice", "ECO", "ECO1", {}),
+        "number": ("D2.1", "1", "number", "LIV", None, {"unit": "aplikasi", "whole_number": True}),
+        "percent": ("D2.1", "2", "percent", "ECO", None, {"unit": "%", "help_text": "Dari semua aplikasi."}),
+        "text": ("D2.2", "1", "text", "LIV", None, {"required": False}),
+        "date": ("D2.2", "2", "date", None, None, {}),
+        "survey": ("D2.2", "3", "number", "GOV", "GOV2", {"from_impact_survey": True}),
+    }
     q = {
-        "level": Question.objects.create(
-            indicator=i11,
-            code="1",
-            text="Tingkat kebijakan?",
-            answer_type="level",
-            pillar=pillars["GOV"],
-            subdimension=subdimensions["GOV1"],
-            order=1,
-            evidence_required=True,
-        ),
-        "yesno": Question.objects.create(
-            indicator=i12, code="1", text="Ada tim?", answer_type="yesno", pillar=pillars["GOV"], order=1
-        ),
-        "choice": Question.objects.create(
-            indicator=i12,
-            code="2",
-            text="Jenis layanan?",
-            answer_type="choice",
-            pillar=pillars["ECO"],
-            subdimension=subdimensions["ECO1"],
-            order=2,
-        ),
-        "number": Question.objects.create(
-            indicator=i21,
-            code="1",
-            text="Jumlah aplikasi?",
-            answer_type="number",
-            unit="aplikasi",
-            pillar=pillars["LIV"],
-            whole_number=True,
-            order=1,
-        ),
-        "percent": Question.objects.create(
-            indicator=i21,
-            code="2",
-            text="Persen terintegrasi?",
-            answer_type="percent",
-            unit="%",
-            pillar=pillars["ECO"],
-            order=2,
-            help_text="Dari semua aplikasi.",
-        ),
-        "text": Question.objects.create(
-            indicator=i22, code="1", text="Uraian?", answer_type="text", pillar=pillars["LIV"], required=False, order=1
-        ),
-        "date": Question.objects.create(
-            indicator=i22, code="2", text="Tanggal peluncuran?", answer_type="date", order=2
-        ),
-        "survey": Question.objects.create(
-            indicator=i22,
-            code="3",
-            text="Kepuasan warga?",
-            answer_type="number",
-            pillar=pillars["GOV"],
-            subdimension=subdimensions["GOV2"],
-            order=3,
-            from_impact_survey=True,
-        ),
+        name: model("Question").objects.create(
+            indicator=indicators[indicator],
+            code=code,
+            text=f"Pertanyaan {name}?",
+            answer_type=answer_type,
+            pillar=pillars.get(pillar),
+            subdimension=subdimensions.get(subdimension),
+            order=int(code),
+            **extra,
+        )
+        for name, (indicator, code, answer_type, pillar, subdimension, extra) in questions.items()
     }
     Option = model("AnswerOption")
     options = {}
@@ -721,78 +690,28 @@ def _datasets(model, new, old, kominfo, bappeda, kecamatan, operator_a, operator
 
     jalan = upload("jalan", kominfo, operator_a)
     upload("jalan", kominfo, operator_a, outcome="rejected", error_count=4, deleted_at=at(10), deleted_by=operator_a)
-    for row, status in enumerate(("kabupaten", "desa"), start=1):
+    lengths = "length_km width_m aspal_km lapen_km beton_km kerikil_km tanah_km baik_km sedang_km rusak_ringan_km"
+    for n, status in enumerate(("kabupaten", "desa"), start=1):
         model("RoadSegment").objects.create(
-            upload=jalan,
-            agency=kominfo,
-            period=new,
-            kecamatan=kecamatan[row - 1],
-            row_number=row,
-            road_number=f"0{row}",
-            name=f"Jalan {row}",
-            status=status,
-            function="lokal",
-            length_km=D("12.500"),
-            width_m=D("6.00"),
-            aspal_km=D("10.000"),
-            lapen_km=D("1.000"),
-            beton_km=D("0.500"),
-            kerikil_km=D("0.500"),
-            tanah_km=D("0.500"),
-            baik_km=D("8.000"),
-            sedang_km=D("2.500"),
-            rusak_ringan_km=D("1.000"),
-            rusak_berat_km=D("1.000"),
-        )
-    sekolah = upload("pendidikan", bappeda, operator_b)
+            upload=jalan, agency=kominfo, period=new, kecamatan=kecamatan[n - 1], row_number=n, road_number=f"0{n}",
+            name=f"Jalan {n}", status=status, function="lokal", rusak_berat_km=D("1.000"),
+            **fields(lengths, *map(D, ("12.500", "6.00", "10.000", "1.000", "0.500", "0.5", "0.5", "8", "2.5", "1"))),
+        )  # fmt: skip
+    school = "row_number npsn name level ownership desa accreditation students classrooms teachers capacity"
     model("School").objects.create(
-        upload=sekolah,
-        agency=bappeda,
-        period=new,
-        kecamatan=kecamatan[0],
-        row_number=1,
-        npsn="30400001",
-        name="SDN 001",
-        level="sd",
-        ownership="negeri",
-        desa="Swarga",
-        accreditation="a",
-        students=300,
-        classrooms=12,
-        teachers=15,
-        capacity=360,
-    )
-    kesehatan = upload("kesehatan", bappeda, operator_b, period=old)
+        upload=upload("pendidikan", bappeda, operator_b), agency=bappeda, period=new, kecamatan=kecamatan[0],
+        **fields(school, 1, "30400001", "SDN 001", "sd", "negeri", "Swarga", "a", 300, 12, 15, 360),
+    )  # fmt: skip
+    facility = "row_number code name type beds doctors nurses midwives accreditation online_services"
     model("HealthFacility").objects.create(
-        upload=kesehatan,
-        agency=bappeda,
-        period=old,
-        kecamatan=kecamatan[1],
-        row_number=1,
-        code="P6408010101",
-        name="Puskesmas Sangatta",
-        type="pkm_ri",
-        beds=10,
-        doctors=3,
-        nurses=12,
-        midwives=8,
-        accreditation="utama",
-        online_services=True,
-    )
-    transport = upload("transportasi", kominfo, operator_a)
+        upload=upload("kesehatan", bappeda, operator_b, period=old), agency=bappeda, period=old, kecamatan=kecamatan[1],
+        **fields(facility, 1, "P6408010101", "Puskesmas Sangatta", "pkm_ri", 10, 3, 12, 8, "utama", True),
+    )  # fmt: skip
+    transport = "row_number type name operator status capacity condition"
     model("TransportFacility").objects.create(
-        upload=transport,
-        agency=kominfo,
-        period=new,
-        kecamatan=kecamatan[2],
-        row_number=1,
-        type="terminal_b",
-        name="Terminal Bengalon",
-        operator="Dishub",
-        status="beroperasi",
-        capacity=40,
-        condition="baik",
-    )
+        upload=upload("transportasi", kominfo, operator_a), agency=kominfo, period=new, kecamatan=kecamatan[2],
+        **fields(transport, 1, "terminal_b", "Terminal Bengalon", "Dishub", "beroperasi", 40, "baik"),
+    )  # fmt: skip
 
 
 def _survey(model, period, instrument, pillars, subdimensions, agency, kecamatan, coordinator, operator):  # noqa: PLR0913
@@ -878,36 +797,15 @@ def _admin_history(apps, users, agency):
         session_data="e30:1:signature",
         expire_date=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),
     )
+    who = fields(
+        "username ip_address user_agent http_accept path_info", "op_a", "10.0.0.7", "Firefox", "*/*", "/masuk/"
+    )
     attempt = apps.get_model("axes", "AccessAttempt").objects.create(
-        username="op_a",
-        ip_address="10.0.0.7",
-        user_agent="Firefox",
-        http_accept="text/html",
-        path_info="/masuk/",
-        attempt_time=at(2),
-        get_data="",
-        post_data="username=op_a",
-        failures_since_start=2,
+        **who, attempt_time=at(2), get_data="", post_data="username=op_a", failures_since_start=2
     )
     apps.get_model("axes", "AccessAttemptExpiration").objects.create(access_attempt=attempt, expires_at=at(3))
-    apps.get_model("axes", "AccessFailureLog").objects.create(
-        username="op_a",
-        ip_address="10.0.0.7",
-        user_agent="Firefox",
-        http_accept="text/html",
-        path_info="/masuk/",
-        attempt_time=at(2),
-        locked_out=True,
-    )
-    apps.get_model("axes", "AccessLog").objects.create(
-        username="op_a",
-        ip_address="10.0.0.7",
-        user_agent="Firefox",
-        http_accept="text/html",
-        path_info="/masuk/",
-        attempt_time=at(2, 10),
-        session_hash="abc",
-    )
+    apps.get_model("axes", "AccessFailureLog").objects.create(**who, attempt_time=at(2), locked_out=True)
+    apps.get_model("axes", "AccessLog").objects.create(**who, attempt_time=at(2, 10), session_hash="abc")
     apps.get_model("django_tasks_database", "DBTaskResult").objects.create(
         id=uuid.UUID("12345678-1234-5678-1234-567812345678"),
         status="SUCCESSFUL",
