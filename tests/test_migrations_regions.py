@@ -7,7 +7,9 @@ temporary SQLite file, or on the PostgreSQL pass a temporary PostgreSQL database
 (`<test database>_migration`) created and dropped here. The migrations' RunPython code works on
 the default connection, so that database must be the child's default one."""
 
+import fcntl
 import json
+import os
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -63,18 +65,34 @@ def empty_database(tmp_path, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def migrated(django_db_modify_db_settings, django_db_blocker, tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("migration")
-    output = tmp_path / "migrated.json"
+    """The migration's output, made once per test run: under pytest-xdist the workers that get
+    some of these tests share the first one's, through a file lock in the run's temporary folder."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    output = shared / "migrations_regions.json"
+    with open(shared / "migrations_regions.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not output.exists():
+            migrate_a_populated_database(output, tmp_path_factory.mktemp("migration"), django_db_blocker)
+    data = json.loads(output.read_text())
+    assert data["vendor"] == connection.vendor
+    return data
+
+
+def migrate_a_populated_database(output, tmp_path, django_db_blocker):
     with empty_database(tmp_path, django_db_blocker) as url:
         # The region comes from the settings: the default one, whatever this shell says.
         env = subprocess_env(drop=("REGION_NAME",), DATABASE_URL=url, REGION_CODE="64.08")
         result = subprocess.run(
-            [sys.executable, str(SCRIPT), str(output)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+            [sys.executable, str(SCRIPT), str(tmp_path / "migrated.json")],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
     assert result.returncode == 0, result.stderr
-    data = json.loads(output.read_text())
-    assert data["vendor"] == connection.vendor
-    return data
+    (tmp_path / "migrated.json").rename(output)
 
 
 def rows(snapshot, table):
