@@ -405,3 +405,10 @@ def make_survey_response(
         score = scores.get(statement.code, 3) if isinstance(scores, dict) else scores
         SurveyRating.objects.create(response=response, statement=statement, score=score, never_used=score is None)
     return response
+
+
+def period_of(question, region=None):
+    """The period of the default region (or `region`) whose national instrument holds `question`."""
+    return EvaluationPeriod.objects.get(
+        national_id=question.indicator.dimension.national_id, region=region or default_region()
+    )

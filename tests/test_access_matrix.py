@@ -336,6 +336,13 @@ MATRIX = {
         args=lambda w: [w.period.pk, w.monitor_response.pk],
         data=lambda w: {"reason": "Bukan pengguna program"},
     ),
+    # Above the regions (tests/test_national.py has the ministry's and the province's rows): a
+    # region's people, whatever their role, learn nothing of the other regions.
+    "evaluations:national_index": Entry(get="L 404 404 404 404 404", post="L 404 404 404 404 404"),
+    "evaluations:national_province": Entry(
+        get="L 404 404 404 404 404", post="L 404 404 404 404 404", args=lambda w: ["64"]
+    ),
+    "evaluations:national_export": Entry(get="L 405 405 405 405 405", post="L 404 404 404 404 404"),
     "evaluations:surveys_monitor_include": Entry(
         get="L 405 405 405 405 405",
         post="L 404 404 R 403 R",

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from evaluations.models import Answer, AnswerChange, Evidence, Question, QuickWinEvidence
 from evaluations.validators import validate_evidence_file
 
-from .factories import assign, make_period, make_question, make_quick_win
+from .factories import assign, make_period, make_question, make_quick_win, period_of
 from .filling import DOCX, PDF, PNG, XLSX, media_root, office_zip, section_post, submission_of, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
@@ -26,7 +26,7 @@ def question(agency_a):
 
 @pytest.fixture
 def submission(question, agency_a):
-    return submission_of(question.indicator.dimension.period, agency_a)
+    return submission_of(period_of(question), agency_a)
 
 
 def post_file(client, submission, question, uploaded, title="Bukti"):

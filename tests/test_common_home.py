@@ -171,6 +171,6 @@ def test_the_leaders_home_runs_the_same_queries_for_5_or_30_agencies(
     assert mixed.assignments.values("agency").distinct().count() == 4 + extra
     # Session, user, period, agency membership, permissions; results (3); completion (4); pillars;
     # the bell's unread count.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = as_leader.get("/")
     assert response.status_code == 200

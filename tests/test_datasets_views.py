@@ -333,7 +333,7 @@ def test_the_road_page_runs_a_pinned_number_of_queries(client, coordinator, good
     client.force_login(coordinator)
     # session, user, groups, agency member, period, kecamatan, totals, row count, one page of rows,
     # figures overall and by kecamatan, history
-    with django_assert_num_queries(13):  # with the bell's unread count
+    with django_assert_num_queries(12):  # with the bell's unread count
         client.get("/data/jalan/")
 
 

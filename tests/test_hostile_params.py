@@ -46,6 +46,8 @@ PARAMS = {
     "evaluations:notifications_index": ["halaman"],
     "evaluations:datasets_page": [field for field, _label in SPECS["jalan"].filters] + ["halaman"],
     "evaluations:surveys_monitor_form": ["tampil", "tanda", "halaman"],
+    "evaluations:national_index": ["periode", "provinsi", "urut", "arah"],
+    "evaluations:national_province": ["periode", "provinsi", "urut", "arah"],
 }
 # Where a view hands the whole query to something else, what reads it (and is listed above).
 WHOLE_QUERY = {

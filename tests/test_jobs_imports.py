@@ -20,15 +20,16 @@ from .factories import ROAD_ROW, make_period, make_xlsx
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
-# session, user, permissions, the job (with its period), the menu's agency, the bell's unread count
-QUEUED_PAGE_QUERIES = 6
+# session, user (with their agency and region), permissions, the job (with its period), the bell's
+# unread count
+QUEUED_PAGE_QUERIES = 5
 # the queued page's, then the refused upload's page: nothing more (its errors are in the job row)
-REFUSED_UPLOAD_PAGE_QUERIES = 6
+REFUSED_UPLOAD_PAGE_QUERIES = 5
 # session, user, the job (with its period), the session saved with the message: then the redirect
 DONE_UPLOAD_PAGE_QUERIES = 4
 # the queued page's, then the instrument page under the dry run's difference (the difference is in
 # the job row): the form's periods, the periods with their question counts, the history
-DRY_RUN_PAGE_QUERIES = 9
+DRY_RUN_PAGE_QUERIES = 8
 
 
 def bad_road():

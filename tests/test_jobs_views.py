@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 # session, user, permissions, the job (with its period), the menu's agency, the bell's unread count;
 # never more for a bigger job.
-STATUS_PAGE_QUERIES = 6
+STATUS_PAGE_QUERIES = 5
 
 
 def make_job(period, user, **fields):

@@ -188,7 +188,13 @@ def test_a_failing_mail_server_does_not_stop_the_submission(client_a, cast, read
 
 def test_nothing_is_sent_or_kept_when_the_transaction_rolls_back(operator_a, committed):
     with committed() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
-        notifications.notify([operator_a], Notification.Kind.APPROVED, {"period": "2024"}, "/opd/")
+        notifications.notify(
+            [operator_a],
+            Notification.Kind.APPROVED,
+            {"period": "2024"},
+            "/opd/",
+            region_id=operator_a.agency_member.agency.region_id,
+        )
         raise RuntimeError("a later step failed")
     assert callbacks == []
     assert mail.outbox == []
@@ -197,7 +203,13 @@ def test_nothing_is_sent_or_kept_when_the_transaction_rolls_back(operator_a, com
 
 def test_the_email_waits_for_the_commit(operator_a, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        notifications.notify([operator_a], Notification.Kind.APPROVED, {"period": "2024"}, "/opd/")
+        notifications.notify(
+            [operator_a],
+            Notification.Kind.APPROVED,
+            {"period": "2024"},
+            "/opd/",
+            region_id=operator_a.agency_member.agency.region_id,
+        )
     assert mail.outbox == [] and len(callbacks) == 1
     callbacks[0]()
     assert mailed() == ["operator_a@example.go.id"]

@@ -68,7 +68,7 @@ def test_the_bell_costs_one_query_whatever_the_number_of_notices(client_a, opera
     assert _queries(client_a, "/akun/kata-sandi/selesai/") == without
     Notification.objects.all().delete()
     # The lightest signed-in page: session, user, permissions, agency, and the bell's count.
-    assert without == 5
+    assert without == 4
 
 
 def test_the_list_shows_the_users_own_notices_newest_first_in_their_language(client_a, operator_a, operator_b):
@@ -100,7 +100,7 @@ def test_the_list_runs_the_same_number_of_queries_for_1_and_50_notices(client_a,
     for _ in range(49):
         notice(operator_a)
     assert _queries(client_a, "/notifikasi/") == small
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client_a.get("/notifikasi/")
 
 

@@ -162,7 +162,7 @@ def test_a_draft_offers_only_the_open_button(as_admin, draft):
 
 def test_the_detail_page_takes_the_same_queries_with_1_or_40_assignments(as_admin, draft, django_assert_num_queries):
     def count():
-        with django_assert_num_queries(11) as captured:
+        with django_assert_num_queries(10) as captured:
             as_admin.get(f"/kelola/periode/{draft.pk}/")
         return len(captured)
 

@@ -21,7 +21,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-RESULTS_QUERIES = 17  # with the bell's unread count
+RESULTS_QUERIES = 16  # with the bell's unread count
 
 
 def _period(year, weights, answers, status=Submission.Status.APPROVED):
@@ -181,6 +181,6 @@ def test_the_results_page_runs_a_fixed_number_of_queries(as_leader, scored):
 
     bigger = _period(2051, {"A": 50, "B": 50}, [("A", "GOV", i % 5, None) for i in range(20)] + [("B", "ENV", 3, 3)])
     # session, user, permissions, periods (the previous one found among them), results() 3, the
-    # previous period's results() 3, dimensions, pillars, sub-dimensions, the navigation's agency,
+    # previous period's results() 3, dimensions, pillars, sub-dimensions (the user comes with their agency),
     # the impact survey's statements and forms (survey_results, 2)
     assert count(scored) == count(bigger) == RESULTS_QUERIES

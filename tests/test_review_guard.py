@@ -13,7 +13,7 @@ from evaluations.answering import load_section, save_answers
 from evaluations.forms.answering import section_forms
 from evaluations.models import AnswerChange, Question, RevisionReply, Submission, SubmissionEvent, TransitionError
 
-from .factories import assign, make_answer, make_period, make_question, make_submission
+from .factories import assign, make_answer, make_period, make_question, make_submission, period_of
 
 pytestmark = pytest.mark.django_db
 T = Question.AnswerType
@@ -32,7 +32,7 @@ def questions(agency_a):
 
 @pytest.fixture
 def submission(questions, agency_a):
-    submission = make_submission(questions[0].indicator.dimension.period, agency_a)
+    submission = make_submission(period_of(questions[0]), agency_a)
     make_answer(submission, questions[0], score=3)
     make_answer(submission, questions[1], score=2)
     make_answer(submission, questions[2], text_value="Sudah berjalan")  # unscored

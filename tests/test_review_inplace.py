@@ -142,7 +142,7 @@ def test_an_action_on_a_submission_no_longer_under_review_answers_htmx_with_the_
 def test_the_in_place_score_runs_a_fixed_number_of_queries(as_coordinator, answer, django_assert_num_queries):
     # session, user, permissions, answer; the save (lock, refresh, bands, update, event);
     # the card (questions, answer, evidence, the agency's replies) and the navigator (2 aggregates).
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         response = as_coordinator.post(score_url(answer), {f"score-{answer.pk}-verified_score": "2"}, headers=HTMX)
     assert response.status_code == 200
 
@@ -152,7 +152,7 @@ def test_the_history_and_comments_load_in_a_fixed_number_of_queries(
 ):
     for n in range(5):
         answer.add_comment(coordinator, f"Komentar {n}", ReviewComment.Visibility.AGENCY)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = as_coordinator.get(f"/koordinator/jawaban/{answer.pk}/", headers=HTMX)
     assert response.content.decode().count('class="comment border-start') == 5
 

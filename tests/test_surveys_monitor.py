@@ -453,7 +453,7 @@ def test_the_overview_runs_a_fixed_number_of_queries(
     _fill(survey, gov, bra, n, agency_a)
     client.force_login(coordinator)
     # session, user, permissions, agency of the user (header), the bell; survey, forms, counts.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(f"/survei-dampak/{period.pk}/pantau/").status_code == 200
 
 
@@ -465,7 +465,7 @@ def test_the_form_page_runs_a_fixed_number_of_queries(
     client.force_login(coordinator)
     # header 5; form, counts, days, enumerators, public link, 3 profile fields, programme use,
     # the page's count and rows.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         assert client.get(f"/survei-dampak/{period.pk}/pantau/{gov.pk}/").status_code == 200
 
 
@@ -477,7 +477,7 @@ def test_the_response_page_runs_a_fixed_number_of_queries(
     response = SurveyResponse.objects.filter(form=gov, contact_hash="h0").get()
     response.exclude(coordinator, "Uji")
     client.force_login(coordinator)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert client.get(f"/survei-dampak/{period.pk}/pantau/respons/{response.pk}/").status_code == 200
 
 

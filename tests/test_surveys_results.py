@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 SUBMITTED, APPROVED = Submission.Status.SUBMITTED, Submission.Status.APPROVED
 # The results page's 17 queries (tests/test_results_views.py) plus the impact questions, read only
 # when the period has a survey.
-RESULTS_WITH_SURVEY_QUERIES = 18
+RESULTS_WITH_SURVEY_QUERIES = 17
 
 
 def form_of(survey, code):

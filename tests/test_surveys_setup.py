@@ -291,7 +291,7 @@ def test_the_operator_page_takes_the_same_queries_for_one_or_six_pillars_of_link
     survey = make_impact_survey(period, agency=agency_a)
     _links_everywhere(survey, agency_a, forms)
     # session, user, permissions, agency, survey, forms, links with counts, programmes, bell
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         html = client_a.get(f"/survei-dampak/{period.pk}/enumerator/").content.decode()
     assert html.count("<tr><td>Siti</td>") == forms
 
@@ -305,7 +305,7 @@ def test_the_setup_page_takes_the_same_queries_with_one_or_three_forms_per_pilla
         make_survey_response(form)
     # session, user, permissions, period, survey, programmes, forms with counts, pillars and
     # their sub-dimensions, the menu's agency look-up, bell
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         html = as_coordinator.get(f"/survei-dampak/{period.pk}/atur/").content.decode()
     assert html.count('class="survey-link"') == (18 if split else 6)
 
@@ -318,6 +318,6 @@ def test_the_pillar_page_takes_the_same_queries_split_or_not(
     make_quick_win(period, agency_a, status="ditetapkan", pillar="GOV")
     # session, user, permissions, survey, pillar and its sub-dimensions, programmes, forms with
     # counts, quick wins, agencies, the menu's agency look-up, bell
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         html = as_coordinator.get(f"/survei-dampak/{period.pk}/atur/GOV/").content.decode()
     assert html.count("survey-form-target") == (3 if split else 1)

@@ -221,7 +221,9 @@ def form_groups(survey_form):
         for p in SurveyProgramme.objects.filter(survey=survey, **scope).select_related("subdimension", "quick_win")
     }
     groups = {}
-    for statement in SurveyStatement.objects.filter(period_id=survey.period_id, **scope).select_related("subdimension"):
+    for statement in SurveyStatement.objects.filter(national_id=survey.period.national_id, **scope).select_related(
+        "subdimension"
+    ):
         sub = statement.subdimension
         if sub.pk not in groups:
             groups[sub.pk] = Group(sub, programmes.get(sub.pk))

@@ -92,15 +92,23 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="dimension",
             name="period",
+            # Nullable from here on, so that going back (0022 re-adds it empty, 0021 fills it) works.
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="evaluations.evaluationperiod"
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="evaluations.evaluationperiod",
             ),
         ),
         migrations.AlterField(
             model_name="instrumentchange",
             name="period",
+            # Nullable from here on, so that going back (0022 re-adds it empty, 0021 fills it) works.
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="evaluations.evaluationperiod"
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="evaluations.evaluationperiod",
             ),
         ),
         migrations.AlterField(
@@ -111,8 +119,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="surveystatement",
             name="period",
+            # Nullable from here on, so that going back (0022 re-adds it empty, 0021 fills it) works.
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="evaluations.evaluationperiod"
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="evaluations.evaluationperiod",
             ),
         ),
         migrations.AddConstraint(

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AlterModelOptions(
             name="dimension",
             options={
-                "ordering": ["national", "order", "code"],
+                "ordering": ["national_id", "order", "code"],
                 "verbose_name": "dimensi evaluasi",
                 "verbose_name_plural": "dimensi evaluasi",
             },

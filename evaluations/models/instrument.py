@@ -74,7 +74,7 @@ class Dimension(models.Model):
     objects = DimensionManager()
 
     class Meta:
-        ordering = ["national", "order", "code"]
+        ordering = ["national_id", "order", "code"]
         verbose_name = _("dimensi evaluasi")
         verbose_name_plural = _("dimensi evaluasi")
         constraints = [
