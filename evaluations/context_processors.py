@@ -1,4 +1,4 @@
-from . import roles
+from . import regions, roles
 
 
 def navigation(request):
@@ -15,5 +15,8 @@ def navigation(request):
             "is_leader": roles.is_leader(user),
             "can_view_all": roles.can_view_all(user),
             "role": roles.role_label(user),
+            # Above the regions: the way back to every region, and the region being read.
+            "overview_url": regions.overview_url(user) if regions.is_above_regions(user) else None,
+            "region": getattr(request, "region", None),
         }
     }

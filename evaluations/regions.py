@@ -13,6 +13,7 @@ it, and a query outside any scope raises django_scopes.ScopeError.
 
 import contextlib
 
+from django.urls import reverse
 from django_scopes.state import state
 
 from .models import Region
@@ -81,6 +82,17 @@ def readable_regions(user):
     if home.is_province and user.has_perm(VIEW_PROVINCE):
         return regions.filter(province=home)
     return regions.filter(pk=home.pk)
+
+
+def overview_url(user):
+    """Where those above the regions see them side by side: /nasional/ for the ministry and the
+    superuser, /provinsi/<kode>/ for a province reader; None for a region's people."""
+    if user.is_superuser or user.has_perm(VIEW_NATIONAL):
+        return reverse("evaluations:national_index")
+    home = home_region(user)
+    if home is not None and home.is_province and user.has_perm(VIEW_PROVINCE):
+        return reverse("evaluations:national_province", args=[home.code])
+    return None
 
 
 def single_region():

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from .. import roles
+from .. import regions, roles
 from ..models import EvaluationPeriod, Question, Submission
 from ..results import for_leader
 
@@ -18,7 +18,10 @@ FLASH_TEXT_MAX_CHARS = 80
 
 
 def home(request):
-    """The open period, its dates and what this user can do next."""
+    """The open period, its dates and what this user can do next. Those above the regions with no
+    region chosen start from every region side by side."""
+    if request.region is None and (overview := regions.overview_url(request.user)):
+        return redirect(overview)
     period = EvaluationPeriod.objects.current()
     context = {"period": period}
     if period is not None:

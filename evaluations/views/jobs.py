@@ -38,7 +38,9 @@ def download(request, pk):
     job = access.get_job_for_user(request.user, pk)
     if not job.is_done or job.kind not in Job.DOWNLOAD_KINDS:
         raise Http404
-    return stored_file_attachment(job.file, workbook_filename(job.period), XLSX)
+    # A workbook is named after its period, the regions' table after its stored file.
+    name = workbook_filename(job.period) if job.period_id else job.file.name.rsplit("/", 1)[-1].split("-", 1)[-1]
+    return stored_file_attachment(job.file, name, XLSX)
 
 
 def workers(request):
