@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-FIXTURES := fixtures/pillars.json fixtures/kecamatan.json fixtures/agencies.json fixtures/instrument_2024_tahap1.json fixtures/impact_statements_2024.json
+FIXTURES := fixtures/regions.json fixtures/pillars.json fixtures/kecamatan.json fixtures/agencies.json fixtures/instrument_2024_tahap1.json fixtures/impact_statements_2024.json
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -43,6 +43,7 @@ from evaluations.excel.instrument import InstrumentFileError, read_instrument  #
 from tests.excel_helpers import huge_cell, instrument_file, million_rows  # noqa: E402
 
 FIXTURES = [
+    "fixtures/regions.json",
     "fixtures/pillars.json",
     "fixtures/kecamatan.json",
     "fixtures/agencies.json",

@@ -37,6 +37,7 @@ from evaluations.excel.datasets import read_upload, rows_to_xlsx  # noqa: E402
 from evaluations.models import Agency, AgencyMember, DatasetUpload, EvaluationPeriod, Kecamatan, RoadSegment  # noqa: E402
 
 FIXTURES = [
+    "fixtures/regions.json",
     "fixtures/pillars.json",
     "fixtures/kecamatan.json",
     "fixtures/agencies.json",

@@ -55,6 +55,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = [
+    "fixtures/regions.json",
     "fixtures/pillars.json",
     "fixtures/kecamatan.json",
     "fixtures/agencies.json",

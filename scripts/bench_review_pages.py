@@ -54,7 +54,7 @@ def build():
     if str(db).startswith("/tmp/") and os.path.exists(db):
         os.remove(db)
     call_command("migrate", verbosity=0)
-    call_command("loaddata", "fixtures/pillars.json", verbosity=0)
+    call_command("loaddata", "fixtures/regions.json", "fixtures/pillars.json", verbosity=0)
     today = timezone.localdate()
     period = EvaluationPeriod.objects.create(
         year=2099, stage="1", name="Benchmark", opens=today, closes=today, status="open"

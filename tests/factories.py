@@ -47,6 +47,7 @@ from evaluations.models import (
 from pillars.models import Pillar, SubDimension
 
 FIXTURES = [
+    "fixtures/regions.json",
     "fixtures/pillars.json",
     "fixtures/kecamatan.json",
     "fixtures/agencies.json",

@@ -67,7 +67,7 @@ def _check_workbook(uploads, file_name):
     book = openpyxl.load_workbook(uploads / file_name, read_only=True)
     assert book.sheetnames[0] == "Ringkasan"
     # One file per workbook job: the previous workbook of the period (if any) is deleted.
-    assert [p.name for p in (uploads / "jobs" / "workbook").iterdir()] == [Path(file_name).name]
+    assert [p.name for p in (uploads / "regions" / "64.08" / "jobs" / "workbook").iterdir()] == [Path(file_name).name]
 
 
 def test_a_db_worker_process_builds_a_queued_workbook_once(site):

@@ -104,8 +104,9 @@ def test_the_page_runs_a_fixed_number_of_queries(client, admin_user, period, coo
         beat(f"host{n}:{n + 1}")
     job = tasks.workbook_job(period, coordinator)
     job.claim()
-    # session, user, permissions, the menu's agency, the bell, workers, waiting, running, last claim
-    with django_assert_num_queries(9):
+    # session, user (with their agency and region), permissions, the bell, workers, waiting,
+    # running, last claim
+    with django_assert_num_queries(8):
         client.get("/kelola/pekerja/")
 
 

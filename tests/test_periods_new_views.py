@@ -98,7 +98,7 @@ def test_creating_a_copy_takes_the_same_queries_as_an_empty_one_plus_the_copy(
     # dates (savepoint, check, release), then the copy: savepoint, national period, regions, period, 7 reads, 7 inserts
     # (the 202 options in 2 batches on SQLite, whose statements take at most 999 parameters; one on
     # PostgreSQL; the 54 impact statements in one), release
-    with django_assert_num_queries(31 if connection.vendor == "sqlite" else 30):
+    with django_assert_num_queries(30 if connection.vendor == "sqlite" else 29):
         as_admin.post("/kelola/periode/baru/", _new(source=source.pk))
 
 
@@ -299,8 +299,8 @@ def test_the_grid_takes_the_same_queries_whatever_the_number_of_agencies(
         assign(draft, agency, "ECO")
         Assignment.objects.create(period=draft, agency=agency, question=Question.objects.for_period(draft).get())
     # session, user, permissions, period, assignments, agencies, pillars, question codes,
-    # questions per pillar, unassigned questions, the menu's agency membership
-    with django_assert_num_queries(12):
+    # questions per pillar, unassigned questions (the user comes with their agency and region)
+    with django_assert_num_queries(11):
         as_admin.get(f"/kelola/periode/{draft.pk}/penugasan/")
 
 
@@ -374,10 +374,11 @@ def test_the_period_list_and_the_new_period_form_take_the_same_queries_whatever_
 ):
     for n in range(extra_periods):
         make_period(year=2040 + n)
-    # session, user, permissions, periods with their counts, the menu's agency membership
-    with django_assert_num_queries(6):
+    # session, user (with their agency and region), permissions, periods with their counts
+    with django_assert_num_queries(5):
         as_admin.get("/kelola/periode/")
-    # session, user, permissions, periods (suggestion), the source choices, agency membership
+    # session, user, permissions, one region or several (the right to add a national period),
+    # periods (suggestion), the source choices
     with django_assert_num_queries(7):
         as_admin.get("/kelola/periode/baru/")
 

@@ -197,9 +197,9 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_5_and_40_agencies(cli
     small = _dashboard_queries(client, 5)
     large = _dashboard_queries(client, 40)
     # session, user, permissions, periods, pillars, agency_completion() 4, results() 3, the previous
-    # period's results() 3 (the previous period is found among the periods read), the navigation's
-    # agency, the bell's unread count
-    assert small == large == 17
+    # period's results() 3 (the previous period is found among the periods read), the bell's unread
+    # count (the user comes with their agency and region)
+    assert small == large == 16
 
 
 # --- the reminder button -------------------------------------------------------------

@@ -137,6 +137,14 @@ class AdminChange(FieldChange):
         parent_type = None if parent is None else ContentType.objects.get_for_model(parent, for_concrete_model=False)
         rows = []
         for field in history_fields(type(instance)):
+            # A related object unchanged by key is unchanged: no query to name it.
+            if (
+                action == cls.Action.CHANGED
+                and field.is_relation
+                and not field.many_to_many
+                and getattr(before, field.attname) == getattr(instance, field.attname)
+            ):
+                continue
             new = "" if action == cls.Action.DELETED else value_text(instance, field)
             if action == cls.Action.CHANGED:
                 old = value_text(before, field)
