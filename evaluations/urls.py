@@ -16,6 +16,7 @@ from .views import (
     notifications,
     periods,
     quickwins,
+    reports,
     results,
     review,
     surveys,
@@ -51,6 +52,8 @@ urlpatterns = [
     # /hasil/ and /ekspor/: the index and the workbook for the ministry.
     path("hasil/", results.index, name="results_index"),
     path("ekspor/<int:period_id>/", results.export, name="results_export"),
+    path("hasil/<int:period_id>/laporan/", reports.export, name="reports_export"),
+    path("hasil/<int:period_id>/catatan/", reports.notes, name="reports_notes"),
     # /pekerjaan/: long work off the request (the workbook), its progress and its file.
     path("pekerjaan/<int:pk>/", jobs.detail, {"result_pages": JOB_RESULT_PAGES}, name="jobs_detail"),
     path("pekerjaan/<int:pk>/unduh/", jobs.download, name="jobs_download"),

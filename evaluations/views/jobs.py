@@ -10,7 +10,8 @@ from django.shortcuts import render
 from .. import access, tasks
 from ..excel.workbook import workbook_filename
 from ..models import Job, WorkerBeat
-from .common import XLSX, stored_file_attachment
+from ..pdf.report import report_filename
+from .common import PDF, XLSX, stored_file_attachment
 
 REFRESH_SECONDS = 2
 
@@ -36,9 +37,17 @@ def detail(request, pk, result_pages=None):
 
 def download(request, pk):
     job = access.get_job_for_user(request.user, pk)
-    if not job.is_done or job.kind != Job.Kind.WORKBOOK:
+    if not job.is_done or job.kind not in FILES:
         raise Http404
-    return stored_file_attachment(job.file, workbook_filename(job.period), XLSX)
+    filename, content_type = FILES[job.kind]
+    return stored_file_attachment(job.file, filename(job.period), content_type)
+
+
+# The jobs whose result is a file to download: its name and type.
+FILES = {
+    Job.Kind.WORKBOOK: (workbook_filename, XLSX),
+    Job.Kind.REPORT: (report_filename, PDF),
+}
 
 
 def workers(request):
