@@ -67,10 +67,8 @@ def test_dimension_and_pillar_scores_equal_the_results_and_say_belum_ada_data_wh
     b += f"{format_score(result.provisional.dimensions['B'])} {format_score(result.self.dimensions['B'])} 2 / 2"
     assert b in tables
     living = Pillar.objects.get(code="LIV")
-    assert (
-        f"{living.name} {format_score(result.official.pillars['LIV'])} {format_score(result.provisional.pillars['LIV'])}"
-        in tables
-    )
+    official, provisional = result.official.pillars["LIV"], result.provisional.pillars["LIV"]
+    assert f"{living.name} {format_score(official)} {format_score(provisional)}" in tables
     environment = Pillar.objects.get(code="ENV")
     assert f"{environment.name} belum ada data belum ada data belum ada data" in tables
 
