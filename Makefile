@@ -6,7 +6,7 @@ FIXTURES := fixtures/regions.json fixtures/pillars.json fixtures/kecamatan.json 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint serve bench bench-survey messages clean
+.PHONY: run test setup system-packages lint serve bench bench-survey messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-setup: $(VENV)/.installed node_modules/.installed
+## Pango and the DejaVu fonts for the report's PDF (WeasyPrint), with apt-get when missing
+system-packages:
+	scripts/system_packages.sh
+
+setup: system-packages $(VENV)/.installed node_modules/.installed
 
 ## make run: set up, migrate, load the reference data and demo accounts, serve on http://127.0.0.1:8000/
 ## with a job worker beside the server (scripts/run_dev.sh stops it with the server)

@@ -199,6 +199,16 @@ def get_period_for_admin(user, pk):
     return get_object_or_404(EvaluationPeriod, pk=pk)
 
 
+def get_report_period_for_user(user, pk, write=False):
+    """The region's report of a period and its Kekuatan / Kelemahan / Rekomendasi page: everyone
+    who views all agencies may look (operators 403, like the results page); coordinators and admin
+    write (leaders 403)."""
+    require_viewer(user)
+    if write:
+        require_coordinator(user)
+    return get_object_or_404(EvaluationPeriod, pk=pk)
+
+
 def get_job_for_user(user, pk):
     """A job's page and result: its requester, and everyone who views all agencies (a workbook
     is shared by all of them), within the request's region; a national job (the regions' table)

@@ -4,6 +4,7 @@ the row, so a job handed out twice (a retry, two workers, a requeue after a kill
 once. See models/jobs.py for the life cycle.
 
     job = workbook_job(period, user)        # the period's workbook, reused while nothing changed
+    job = report_job(period, user)          # the region's report (PDF), reused while nothing changed
     job = reminders_job(period, user)       # the dashboard's button; the daily command: on_request=False
     job = dataset_import_job(period, agency, kind, uploaded_file, user, language)
     job = instrument_import_job(period, uploaded_file, dry_run, user, language)
@@ -26,6 +27,7 @@ import uuid
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus, task
@@ -44,7 +46,9 @@ from .excel.instrument import read_instrument as read_instrument_file
 from .excel.national import write_national_table
 from .excel.workbook import export_period, workbook_filename
 from .instrument import InstrumentImportRefused, compare_instrument, import_instrument
-from .models import Agency, DatasetUpload, Job, NationalPeriod, Region, TransitionError
+from .models import Agency, DatasetUpload, Job, NationalPeriod, Region, ReportNote, TransitionError
+from .pdf.report import report_filename, write_report
+from .reports import report_data
 from .results import period_change_stamp
 
 logger = logging.getLogger(__name__)
@@ -125,14 +129,19 @@ def workbook_job(period, user):
         requested_by=user,
         parameters={"period": period.pk, "stamp": stamp},
     )
-    if job.is_done and not job.file:
-        # Its file was dropped for a later state that has since been undone: build it again.
-        created = bool(
-            Job.objects.filter(pk=job.pk, state=Job.State.DONE, file="").update(
-                state=Job.State.QUEUED, queued_at=timezone.now(), **Job.NO_PROGRESS
-            )
+    return enqueue(job) if created or _file_dropped(job) else job
+
+
+def _file_dropped(job):
+    """A done job whose file was dropped for a later state that has since been undone: queued
+    again to build it anew. True if this call queued it."""
+    if not (job.is_done and not job.file):
+        return False
+    return bool(
+        Job.objects.filter(pk=job.pk, state=Job.State.DONE, file="").update(
+            state=Job.State.QUEUED, queued_at=timezone.now(), **Job.NO_PROGRESS
         )
-    return enqueue(job) if created else job
+    )
 
 
 def requeue_stale():
@@ -219,6 +228,49 @@ def build_workbook(job):
     # not their files. Only older ones: a job asked for later may have finished first.
     older = Job.objects.filter(kind=Job.Kind.WORKBOOK, period=period, created_at__lt=job.created_at)
     for old in older.exclude(file=""):
+        old.file.delete(save=False)
+        Job.objects.filter(pk=old.pk).update(file="")
+
+
+def report_job(period, user):
+    """The region's report of the period as it is now, prepared for `user` (named on its cover): a
+    finished one is reused while nothing it shows has changed (the workbook's change stamp and the
+    report's notes), so asking again downloads at once."""
+    notes = ReportNote.objects.filter(period=period).aggregate(n=Count("pk"), last=Max("pk"))
+    stamp = f"{period_change_stamp(period)}:{notes['n']}:{notes['last'] or 0}"
+    job, created = Job.get_or_create_for(
+        Job.Kind.REPORT,
+        f"{period.pk}:{user.pk}:{stamp}",
+        period=period,
+        requested_by=user,
+        parameters={"period": period.pk, "stamp": stamp},
+    )
+    return enqueue(job) if created or _file_dropped(job) else job
+
+
+def build_report(job):
+    period, requester = job.period, job.requested_by
+    by = (requester.get_full_name() or requester.get_username()) if requester else ""
+    progress = _reporter(job)
+    # Written to a temporary file, not memory: the report of a large period runs to many pages.
+    with tempfile.TemporaryFile() as handle:
+        try:
+            progress(0, 4, _("Membaca data periode"))
+            data = report_data(period, generated_by=by)
+            pages = write_report(data, handle, progress=lambda done, total, step: progress(done + 1, total + 1, step))
+        except Abandoned:
+            return
+        handle.seek(0)
+        name = job.file.storage.save(job.file.field.generate_filename(job, report_filename(period)), File(handle))
+    if not job.finish(file_name=name, result={"pages": pages}):
+        job.file.storage.delete(name)  # another run owns the job now; keep one file per job
+        return
+    # The same person's older reports of the period describe a state that is gone: keep the rows,
+    # not their files.
+    older = Job.objects.filter(
+        kind=Job.Kind.REPORT, period=period, requested_by=requester, created_at__lt=job.created_at
+    ).exclude(file="")
+    for old in older:
         old.file.delete(save=False)
         Job.objects.filter(pk=old.pk).update(file="")
 
@@ -422,6 +474,7 @@ def build_national_table(job):
 
 RUNNERS = {
     Job.Kind.WORKBOOK: build_workbook,
+    Job.Kind.REPORT: build_report,
     Job.Kind.REMINDERS: send_reminders,
     Job.Kind.NOTIFICATION_EMAILS: send_notification_emails,
     Job.Kind.DATASET_IMPORT: import_dataset,
@@ -435,6 +488,7 @@ __all__ = [
     "enqueue",
     "instrument_import_job",
     "reminders_job",
+    "report_job",
     "requeue_if_lost",
     "requeue_if_stuck",
     "requeue_stale",

@@ -17,6 +17,7 @@ from .views import (
     notifications,
     periods,
     quickwins,
+    reports,
     results,
     review,
     surveys,
@@ -55,6 +56,8 @@ urlpatterns = [
     path("nasional/unduh/", national.export, name="national_export"),
     path("provinsi/<str:code>/", national.province, name="national_province"),
     path("ekspor/<int:period_id>/", results.export, name="results_export"),
+    path("hasil/<int:period_id>/laporan/", reports.export, name="reports_export"),
+    path("hasil/<int:period_id>/catatan/", reports.notes, name="reports_notes"),
     # /pekerjaan/: long work off the request (the workbook), its progress and its file.
     path("pekerjaan/<int:pk>/", jobs.detail, {"result_pages": JOB_RESULT_PAGES}, name="jobs_detail"),
     path("pekerjaan/<int:pk>/unduh/", jobs.download, name="jobs_download"),

@@ -174,6 +174,15 @@ MATRIX = {
     "evaluations:results_export": Entry(
         get="L 405 405 405 405 405", post="L 403 403 R R R", args=lambda w: [w.period.pk]
     ),
+    # The region's report (PDF, a job: queued here, so its page) and its Kekuatan / Kelemahan /
+    # Rekomendasi page: everyone who views the results looks, coordinators and admin write (an
+    # empty post names no scope: 400), leaders 403; operators 403 like the results page.
+    "evaluations:reports_export": Entry(
+        get="L 405 405 405 405 405", post="L 403 403 R R R", args=lambda w: [w.period.pk]
+    ),
+    "evaluations:reports_notes": Entry(
+        get="L 403 403 200 200 200", post="L 403 403 400 403 400", args=lambda w: [w.period.pk]
+    ),
     # A job (here the workbook, requested by the coordinator): its requester and everyone who
     # views all agencies; operators 404.
     "evaluations:jobs_detail": Entry(

@@ -37,6 +37,7 @@ PARAMS = {
     "set_language": ["next"],
     "evaluations:results_dashboard": list(DashboardFilterForm.base_fields),
     "evaluations:results_index": ["periode"],
+    "evaluations:reports_notes": ["saran"],
     "evaluations:review_submission": ["bagian", "tampil", "halaman"],
     "evaluations:review_answer": ["bagian", "tampil", "halaman"],
     "evaluations:periods_assignments": list(AssignmentFilterForm.base_fields),

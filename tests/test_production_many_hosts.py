@@ -249,7 +249,10 @@ def test_a_workbook_asked_for_on_host_a_is_built_by_a_worker_and_downloaded_from
     status, headers, content = browser.request(host_b + download)
     assert status == 200 and content[:2] == b"PK"
     assert headers["Content-Disposition"].startswith("attachment")
-    assert len([key for key in bucket_keys(site.endpoint, site.bucket) if key.startswith("regions/64.08/jobs/workbook/")]) == 1
+    assert (
+        len([key for key in bucket_keys(site.endpoint, site.bucket) if key.startswith("regions/64.08/jobs/workbook/")])
+        == 1
+    )
 
 
 def _reminder_messages(mail_dir):
@@ -342,6 +345,9 @@ def test_a_worker_killed_during_a_workbook_leaves_it_to_the_other_and_the_user_g
     status, _, content = browser.request(host_a + download)
     assert status == 200 and content[:2] == b"PK"
     # One workbook: the killed run never stored a file, and the period's older workbook is dropped.
-    assert len([key for key in bucket_keys(site.endpoint, site.bucket) if key.startswith("regions/64.08/jobs/workbook/")]) == 1
+    assert (
+        len([key for key in bucket_keys(site.endpoint, site.bucket) if key.startswith("regions/64.08/jobs/workbook/")])
+        == 1
+    )
     done = _query("SELECT count(*) FROM evaluations_job WHERE kind = 'workbook' AND state = 'done' AND file <> ''")
     assert done == [(1,)]

@@ -17,6 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Control characters that the xlsx format cannot hold (openpyxl refuses them): dropped.
@@ -32,6 +33,11 @@ SCORE_FORMAT = "0.00"
 PERCENT_FORMAT = "0%"  # a fraction (0.75) shown as 75%
 DATE_FORMAT = "DD-MM-YYYY"
 DATETIME_FORMAT = "DD-MM-YYYY HH:MM"
+# Printing: a sheet whose columns are wider than an A4 page in portrait holds (about 95 character
+# widths at the default font, less the margins) prints in landscape; every sheet prints one page
+# wide, as many pages tall as it needs, with a table's title and header rows on every page.
+PORTRAIT_MAX_WIDTH = 95
+DEFAULT_COLUMN_WIDTH = 13  # Excel's default column, with its padding
 
 
 def safe_text(value):
@@ -76,8 +82,20 @@ class SheetWriter:
 
     # --- layout ---------------------------------------------------------------------
     def widths(self, widths):
+        """Column widths, and the page setup they call for. Before any row: write-only mode writes
+        the sheet's properties (fit to page among them) with the first row."""
         for index, width in enumerate(widths, start=1):
             self.sheet.column_dimensions[get_column_letter(index)].width = width
+        self.page_setup(sum(widths))
+
+    def page_setup(self, total_width):
+        """A4, landscape when the columns are wider than a portrait page, fit to one page wide."""
+        setup = self.sheet.page_setup
+        setup.paperSize = Worksheet.PAPERSIZE_A4
+        wide = total_width > PORTRAIT_MAX_WIDTH
+        setup.orientation = Worksheet.ORIENTATION_LANDSCAPE if wide else Worksheet.ORIENTATION_PORTRAIT
+        setup.fitToWidth, setup.fitToHeight = 1, 0  # 0: as many pages tall as needed
+        self.sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
     def title(self, text):
         cell = self._text_cell(text)
@@ -94,6 +112,10 @@ class SheetWriter:
             self.widths(widths)
         self.header_row = 1 if title is None else 2
         self.sheet.freeze_panes = f"A{self.header_row + 1}"
+        if not widths:
+            self.page_setup(len(columns) * DEFAULT_COLUMN_WIDTH)
+        # The title and the header row on every printed page.
+        self.sheet.print_title_rows = f"1:{self.header_row}"
         self.autofilter = autofilter
         self.column_count = len(columns)
         if title is not None:

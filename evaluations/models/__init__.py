@@ -14,6 +14,7 @@ files.py       what every stored file has (evidence, quick-win evidence, data-se
 surveys.py     the impact survey (Tahap II): statements, dates, programmes, public forms, enumerator links
 survey_responses.py the survey's responses, programme use, ratings, the monitor's flags and exclusions
 jobs.py        long work off the request (workbook, reminders): state, progress, heartbeat, result file
+reports.py     the report's Kekuatan / Kelemahan / Rekomendasi, every version kept
 audit.py       the history of what the Django admin changes; how history rows write values
 
 Models sit at the bottom: they import nothing else of evaluations/ but scoring.py, survey_scoring.py and
@@ -39,6 +40,7 @@ from .notifications import Notification, ReminderSent
 from .periods import AssignmentConflict, EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange, QuickWinReport
 from .regions import NationalPeriod, Region
+from .reports import ReportNote
 from .submissions import Submission, SubmissionEvent
 from .survey_responses import ProgrammeUse, SurveyRating, SurveyResponse, SurveyResponseEvent
 from .surveys import (
@@ -73,6 +75,7 @@ __all__ = [
     "Region",
     "RegionStaff",
     "ReminderSent",
+    "ReportNote",
     "Question",
     "ReviewComment",
     "RevisionReply",

@@ -45,10 +45,10 @@ def job_upload_to(instance, filename):
 
 class JobQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """A job is its requester's; a workbook is the regency's, so everyone who may download
-        workbooks sees every workbook job (they are shared, see `for_workbook`)."""
+        """A job is its requester's; a workbook or a report is the regency's, so everyone who may
+        download them sees every such job (they are shared, see tasks.workbook_job)."""
         if user.has_perm(VIEW_ALL):
-            return self.filter(models.Q(kind=Job.Kind.WORKBOOK) | models.Q(requested_by=user))
+            return self.filter(models.Q(kind__in=Job.SHARED_KINDS) | models.Q(requested_by=user))
         return self.filter(requested_by=user)
 
     def stale(self, now=None):
@@ -87,6 +87,7 @@ class Job(models.Model):
 
     class Kind(models.TextChoices):
         WORKBOOK = "workbook", _("Workbook evaluasi")
+        REPORT = "report", _("Laporan hasil evaluasi (PDF)")
         REMINDERS = "reminders", _("Pengingat")
         NOTIFICATION_EMAILS = "notification_emails", _("E-mail pemberitahuan")
         DATASET_IMPORT = "dataset_import", _("Unggahan data set")
@@ -149,8 +150,8 @@ class Job(models.Model):
     objects = region_scoped("region", JobQuerySet)
 
     IMPORT_KINDS = (Kind.DATASET_IMPORT, Kind.INSTRUMENT_IMPORT)
-    # The kinds whose result is a file to download.
-    DOWNLOAD_KINDS = (Kind.WORKBOOK, Kind.NATIONAL_TABLE)
+    # The period's files everyone who views all agencies may download.
+    SHARED_KINDS = (Kind.WORKBOOK, Kind.REPORT)
 
     class Meta:
         verbose_name = _("pekerjaan")

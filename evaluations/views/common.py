@@ -14,6 +14,7 @@ from ..models import EvaluationPeriod, Question, Submission
 from ..results import for_leader
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
 FLASH_TEXT_MAX_CHARS = 80
 
 

@@ -10,7 +10,8 @@ from django.shortcuts import render
 from .. import access, tasks
 from ..excel.workbook import workbook_filename
 from ..models import Job, WorkerBeat
-from .common import XLSX, stored_file_attachment
+from ..pdf.report import report_filename
+from .common import PDF, XLSX, stored_file_attachment
 
 REFRESH_SECONDS = 2
 
@@ -36,11 +37,20 @@ def detail(request, pk, result_pages=None):
 
 def download(request, pk):
     job = access.get_job_for_user(request.user, pk)
-    if not job.is_done or job.kind not in Job.DOWNLOAD_KINDS:
+    if not job.is_done or job.kind not in FILES:
         raise Http404
-    # A workbook is named after its period, the regions' table after its stored file.
-    name = workbook_filename(job.period) if job.period_id else job.file.name.rsplit("/", 1)[-1].split("-", 1)[-1]
-    return stored_file_attachment(job.file, name, XLSX)
+    filename, content_type = FILES[job.kind]
+    # The regions' table has no period: it keeps the name it was stored under.
+    name = filename(job.period) if filename else job.file.name.rsplit("/", 1)[-1].split("-", 1)[-1]
+    return stored_file_attachment(job.file, name, content_type)
+
+
+# The jobs whose result is a file to download: its name (from the job's period) and type.
+FILES = {
+    Job.Kind.WORKBOOK: (workbook_filename, XLSX),
+    Job.Kind.REPORT: (report_filename, PDF),
+    Job.Kind.NATIONAL_TABLE: (None, XLSX),
+}
 
 
 def workers(request):

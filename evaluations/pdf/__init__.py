@@ -1,0 +1,1 @@
+"""PDF documents (file formats only, like excel/): the region's evaluation report."""
