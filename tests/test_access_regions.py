@@ -21,8 +21,14 @@ PUBLIC_LINKS = {
     "evaluations:surveys_public_form_enumerator",
     "evaluations:surveys_public_thanks",
 }
-# Entries whose arguments are not an object of a region (a pillar's code).
-NOT_REGION_OBJECTS = {"pillars:pillars_detail"}
+# Entries whose arguments are not an object of a region (a pillar's code, a data set's kind: the
+# page shows the asker's own region's rows).
+NOT_REGION_OBJECTS = {
+    "pillars:pillars_detail",
+    "evaluations:datasets_page",
+    "evaluations:datasets_template",
+    "evaluations:datasets_upload",
+}
 
 
 def _region_b_world(period_a, coordinator_b):
