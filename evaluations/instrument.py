@@ -22,7 +22,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from . import jobs
-
 from .instrument_diff import ADDED, CHANGED, REMOVED, Change, CurrentInstrument, InstrumentDiff, Refusal
 from .models import (
     Answer,

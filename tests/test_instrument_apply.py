@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_jobs")]
 
 
 def dry_run(client, period, sheets):
-    response = client.post("/kelola/instrumen/", {"period": period.pk, "file": instrument_file(sheets), "dry_run": "on"})
+    data = {"period": period.pk, "file": instrument_file(sheets), "dry_run": "on"}
+    response = client.post("/kelola/instrumen/", data)
     return Job.objects.order_by("-pk")[0], response
 
 
@@ -33,7 +34,8 @@ def test_the_dry_run_page_offers_to_apply_that_file_with_a_confirmation_naming_t
     html = admin_client.get(f"/pekerjaan/{job.pk}/").content.decode()
     assert f'action="/kelola/instrumen/terapkan/{job.pk}/"' in html
     assert "Terapkan perubahan ini" in html
-    assert "data-confirm=\"Terapkan ke instrumen Evaluasi Smart City 2024 Tahap I: 0 ditambahkan, 1 diubah, 0 dihapus?" in html
+    confirmation = "Terapkan ke instrumen Evaluasi Smart City 2024 Tahap I: 0 ditambahkan, 1 diubah, 0 dihapus?"
+    assert f'data-confirm="{confirmation}"' in html
     # The form for another file posts to the instrument page, never to the job page itself.
     assert 'action="/kelola/instrumen/"' in html
     assert "hapus centang uji coba dan kirim lagi" not in html

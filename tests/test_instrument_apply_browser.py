@@ -32,7 +32,9 @@ def run_latest_job():
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
-def test_a_dry_run_is_applied_from_its_result_page_without_a_second_upload(site, chromium_browser, javascript, tmp_path):
+def test_a_dry_run_is_applied_from_its_result_page_without_a_second_upload(
+    site, chromium_browser, javascript, tmp_path
+):
     period = EvaluationPeriod.objects.get(year=2024, stage="1")
     make_user("admin", roles.ADMIN, is_staff=True)
     question, path = changed_file(tmp_path, period)
