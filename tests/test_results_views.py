@@ -21,7 +21,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-RESULTS_QUERIES = 17  # with the bell's unread count
+RESULTS_QUERIES = 20  # with the bell's unread count, and 3 to remember a newly chosen period in the session
 
 
 def _period(year, weights, answers, status=Submission.Status.APPROVED):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from pillars.models import Pillar
 
-from .. import access
+from .. import access, todo
 from ..forms.periods import AssignmentFilterForm, AssignmentGridForm, BulkAssignForm, DeadlineForm, PeriodCreateForm
 from ..models import Agency, Assignment, AssignmentConflict, EvaluationPeriod, Question
 from .common import shorten
@@ -90,6 +90,8 @@ def _detail(request, period, deadline_form=None, status=200):
             "deadline_form": deadline_form or DeadlineForm(instance=period),
             "agencies": agencies.values(),
             "submission_count": period.submissions.count(),
+            # Opening while another period is open: the confirmation names it and what is open in it.
+            "other_open": todo.open_work(besides=period) if period.is_draft() or period.is_closed() else [],
         },
         status=status,
     )
@@ -113,9 +115,26 @@ def _change_status(request, pk, action, done, refused):
     return redirect("evaluations:periods_detail", pk=period.pk)
 
 
+# The box an admin ticks to open a period while another is open (the form names that period).
+CONFIRM_OTHER_OPEN = "periode_lain_dibuka"
+
+
+def _other_open_unconfirmed(request, pk):
+    """Opening while another period is open, without the admin's tick: back to the period's page
+    with a message naming the other period and what is still open in it."""
+    period = access.get_period_for_admin(request.user, pk)
+    others = todo.open_work(besides=period)
+    if not others or request.POST.get(CONFIRM_OTHER_OPEN):
+        return None
+    for other in others:
+        messages.error(request, other.text() + ".")
+    messages.error(request, _("Centang konfirmasi bahwa periode lain tetap dibuka, lalu buka periode ini lagi."))
+    return redirect("evaluations:periods_detail", pk=period.pk)
+
+
 @require_POST
 def open_period(request, pk):
-    return _change_status(
+    return _other_open_unconfirmed(request, pk) or _change_status(
         request, pk, "open", _("Periode %(period)s dibuka."), _("Periode %(period)s belum dapat dibuka.")
     )
 
@@ -133,7 +152,7 @@ def close_period(request, pk):
 
 @require_POST
 def reopen_period(request, pk):
-    return _change_status(
+    return _other_open_unconfirmed(request, pk) or _change_status(
         request,
         pk,
         "reopen",

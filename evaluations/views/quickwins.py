@@ -21,7 +21,7 @@ from ..forms.quickwins import (
     StatusMoveForm,
 )
 from ..models import Agency, EvaluationPeriod, QuickWin, QuickWinChange, QuickWinEvidence, TransitionError
-from .common import form_errors, period_or_404, shorten, stored_file_attachment
+from .common import chosen_period, form_errors, period_or_404, shorten, stored_file_attachment
 
 
 def _may_propose(user):
@@ -29,7 +29,7 @@ def _may_propose(user):
 
 
 def index(request):
-    period = period_or_404(request.GET.get("periode"))
+    period = period_or_404(request)
     pillars = list(Pillar.objects.all())
     agencies = list(Agency.objects.filter(active=True))
     pillar = next((p for p in pillars if p.code == request.GET.get("pilar")), None)
@@ -58,7 +58,7 @@ def index(request):
 
 def coverage(request):
     """Each pillar and sub-dimension with its established quick wins; a pillar without one is flagged."""
-    period = period_or_404(request.GET.get("periode"))
+    period = period_or_404(request)
     established = list(QuickWin.objects.for_coverage(period))
     subdimensions = list(SubDimension.objects.all())
     pillars = []
@@ -132,7 +132,7 @@ def detail(request, pk):
 def create(request):
     if not _may_propose(request.user):
         raise PermissionDenied
-    period = period_or_404()
+    period = period_or_404(request)
     initial = {"pillar": Pillar.objects.filter(code=request.GET.get("pilar")).first()}
     form = QuickWinForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -219,7 +219,7 @@ def continue_into(request, pk):
     if not (roles.is_coordinator(request.user) or quick_win.is_owned_by(request.user)):
         raise PermissionDenied
     chosen = request.POST.get("periode", "")
-    period = get_object_or_404(EvaluationPeriod, pk=chosen) if chosen.isdigit() else period_or_404()
+    period = get_object_or_404(EvaluationPeriod, pk=chosen) if chosen.isdigit() else period_or_404(request)
     try:
         new = quickwins.continue_into(quick_win, period, request.user)
     except (TransitionError, IntegrityError) as error:
@@ -233,7 +233,7 @@ def continuation(request):
     """Last period's quick wins that this user may carry into the current period."""
     if not _may_propose(request.user):
         raise PermissionDenied
-    period = EvaluationPeriod.objects.current()
+    period = chosen_period(request)
     previous = period.previous() if period else None
     candidates = []
     if previous is not None:

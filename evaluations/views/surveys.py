@@ -38,15 +38,16 @@ from ..forms.surveys import (
 from ..models import EvaluationPeriod, ImpactSurvey, ProgrammeUse, SurveyResponse, SurveySetupRefused, TransitionError
 from ..models.survey_responses import FLAGS_BY_CODE, RESPONSE_FLAGS, min_seconds_per_statement
 from ..surveys import ResponseRefused, Sender
+from .common import chosen_period
 
 # --- setup: survey dates, programmes, split, targets, links; enumerator links (surveys-setup) ---
 DEFAULT_SURVEY_DAYS = 30
 
 
 def index(request):
-    """The menu's entry: the current period's setup for those who view all agencies, its
-    enumerator links for operators."""
-    period = EvaluationPeriod.objects.current()
+    """The menu's entry: the chosen period's setup (common.chosen_period) for those who view all
+    agencies, its enumerator links for operators."""
+    period = chosen_period(request)
     if period is None:
         raise Http404
     if roles.can_view_all(request.user):
