@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from evaluations.models import Question, Submission
+from evaluations.models import EvaluationPeriod, Question, Submission
 
 from .excel_helpers import header_index, open_workbook, sheet_rows
 from .factories import (
@@ -307,9 +307,12 @@ def test_the_dashboard_shows_the_three_labelled_indexes_with_their_coverage(clie
 
 def test_the_dashboard_compares_only_the_official_index_with_the_previous_period(client, coordinator):
     period = make_mixed_period()
+    # The previous period is the shipped 2024 one, with one approved answer scored a real 0: official 0.
+    previous = EvaluationPeriod.objects.get(year=2024, stage="1")
+    question = Question.objects.for_period(previous).filter(answer_type="level").first()
+    make_answer(make_submission(previous, make_agency(), Submission.Status.APPROVED), question, score=0, verified=0)
     client.force_login(coordinator)
     cards = _index_cards(client.get(f"/koordinator/?periode={period.pk}").content.decode())
-    # The previous period is the shipped 2024 one, unanswered: official 0.
     assert "+1,00 dibanding Evaluasi Smart City 2024 Tahap I" in cards["official"]
     assert "dibanding" not in cards["provisional"] + cards["self"]
 
