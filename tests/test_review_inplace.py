@@ -141,8 +141,9 @@ def test_an_action_on_a_submission_no_longer_under_review_answers_htmx_with_the_
 
 def test_the_in_place_score_runs_a_fixed_number_of_queries(as_coordinator, answer, django_assert_num_queries):
     # session, user, permissions, answer; the save (lock, refresh, bands, update, event);
-    # the card (questions, answer, evidence, the agency's replies) and the navigator (2 aggregates).
-    with django_assert_num_queries(18):
+    # the card (questions, answer, evidence, the agency's replies), the navigator (2 aggregates) and
+    # the approve box (marked and self-scored answers).
+    with django_assert_num_queries(20):
         response = as_coordinator.post(score_url(answer), {f"score-{answer.pk}-verified_score": "2"}, headers=HTMX)
     assert response.status_code == 200
 
@@ -234,3 +235,53 @@ def test_the_review_page_and_its_fragments_keep_the_policy_that_forbids_inline_s
         html = response.content.decode()
         assert all("src=" in tag for tag in re.findall(r"<script\b[^>]*>", html))
         assert " style=" not in html and " hx-on" not in html
+
+
+# --- the approve box follows every in-place action (issue 24, item 5) -----------------------
+
+
+def _approve_box(html):
+    return re.search(r'<section[^>]*id="tindakan".*?</section>', html, re.S).group(0)
+
+
+def test_removing_a_mark_in_place_takes_it_out_of_the_approve_box(as_coordinator, coordinator, answer):
+    answer.mark_for_revision(coordinator, True, "Lampirkan SK")
+    page = as_coordinator.get(f"/koordinator/pengisian/{answer.submission_id}/?bagian=A-GOV").content.decode()
+    assert "approve-blocked" in _approve_box(page)
+    url = f"/koordinator/jawaban/{answer.pk}/perbaikan/?bagian=A-GOV"
+    html = as_coordinator.post(url, {f"rev-{answer.pk}-revision_note": ""}, headers=HTMX).content.decode()
+    box = _approve_box(html)
+    assert 'hx-swap-oob="true"' in box
+    assert "approve-blocked" not in box
+
+
+def test_a_score_set_in_place_takes_the_answer_out_of_the_self_scored_list(as_coordinator, answer):
+    page = as_coordinator.get(f"/koordinator/pengisian/{answer.submission_id}/?bagian=A-GOV").content.decode()
+    assert "A.1.1" in _approve_box(page) and "belum diberi skor verifikasi" in _approve_box(page)
+    html = as_coordinator.post(
+        score_url(answer), {f"score-{answer.pk}-verified_score": "2"}, headers=HTMX
+    ).content.decode()
+    box = _approve_box(html)
+    assert "belum diberi skor verifikasi" not in box
+    assert "Setujui pengisian" in box
+
+
+# --- a refused approval keeps the coordinator's place (issue 24, item 6) ----------------------
+
+
+def test_a_refused_approval_is_drawn_at_the_section_the_coordinator_was_in_with_links_to_the_review_page(
+    as_coordinator, coordinator, submission, period
+):
+    question = Question.objects.for_period(period).filter(pillar__code="GOV").order_by("code").last()
+    make_answer(submission, question, score=2).mark_for_revision(coordinator, True, "Perbaiki")
+    section = f"{question.indicator.dimension.code}-GOV"
+    page = as_coordinator.get(f"/koordinator/pengisian/{submission.pk}/?bagian={section}").content.decode()
+    action = f'action="/koordinator/pengisian/{submission.pk}/setujui/?bagian={section}#tindakan"'
+    assert action in page
+    response = as_coordinator.post(f"/koordinator/pengisian/{submission.pk}/setujui/?bagian={section}")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'href="/koordinator/pengisian/{submission.pk}/?bagian={section}" aria-current="page"' in html
+    assert 'href="?' not in html
+    submission.refresh_from_db()
+    assert submission.is_submitted()
