@@ -3,7 +3,9 @@
 
 - a submission sent for verification: the coordinators (and admins);
 - a submission returned, approved or reopened: the agency's operators;
-- a quick win established or rejected: the owning agency's operators.
+- a quick win established or rejected, its completion confirmed or declined: the owning agency's
+  operators;
+- a quick win proposed (or proposed again), its completion requested: the coordinators.
 
 Nobody is told of their own action (an admin who submits on an agency's behalf is not notified of
 it). Everyone gets the notice; those with an e-mail address also get an e-mail, in Indonesian, with
@@ -43,7 +45,11 @@ SUBMISSION_KINDS = {
 QUICK_WIN_KINDS = {
     QuickWin.Status.ESTABLISHED: Kind.QUICK_WIN_ESTABLISHED,
     QuickWin.Status.REJECTED: Kind.QUICK_WIN_REJECTED,
+    QuickWin.Status.PROPOSED: Kind.QUICK_WIN_PROPOSED,
+    QuickWin.Status.COMPLETED: Kind.QUICK_WIN_COMPLETED,
 }
+# Who acts next: the coordinators decide on these, the agency hears of the rest.
+FOR_COORDINATORS = {Kind.QUICK_WIN_PROPOSED, Kind.QUICK_WIN_COMPLETION_REQUESTED}
 
 
 def unread_count(request):
@@ -72,14 +78,17 @@ def submission_changed(submission, by, note=""):
     notify(recipients, kind, params, link, note=note, exclude=by)
 
 
-def quick_win_changed(quick_win, by, note=""):
-    """After a quick win's transition: its agency hears when it was established or rejected."""
-    kind = QUICK_WIN_KINDS.get(quick_win.status)
+def quick_win_changed(quick_win, by, note="", kind=None):
+    """After a quick win's transition (or `kind`: a completion requested or declined, which leaves
+    the status as it was): the coordinators hear of a proposal and a completion request, the agency
+    of a decision."""
+    kind = kind or QUICK_WIN_KINDS.get(quick_win.status)
     if kind is None:
         return
     params = {"name": quick_win.name, "agency": quick_win.agency.name, "period": quick_win.period.name}
     link = reverse("evaluations:quickwins_detail", args=[quick_win.pk])
-    notify(operators_of(quick_win.agency), kind, params, link, note=note, exclude=by)
+    recipients = roles.coordinators() if kind in FOR_COORDINATORS else operators_of(quick_win.agency)
+    notify(recipients, kind, params, link, note=note, exclude=by)
 
 
 @transaction.atomic

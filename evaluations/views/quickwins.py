@@ -20,7 +20,7 @@ from ..forms.quickwins import (
     RejectForm,
     StatusMoveForm,
 )
-from ..models import Agency, EvaluationPeriod, QuickWin, QuickWinChange, QuickWinEvidence, TransitionError
+from ..models import Agency, EvaluationPeriod, Notification, QuickWin, QuickWinChange, QuickWinEvidence, TransitionError
 from .common import chosen_period, form_errors, period_or_404, shorten, stored_file_attachment
 
 
@@ -112,6 +112,9 @@ def _detail_context(user, quick_win, report_form=None, completion_form=None):
         "can_report": quick_win.can_report(user),
         "can_request_completion": quick_win.can_request_completion(user),
         "can_decide_completion": quick_win.can_decide_completion(user),
+        # Confirming "selesai" below the target (or with no achievement reported) is allowed, but said.
+        "short_of_target": quick_win.target_pct is not None
+        and (quick_win.achievement_pct is None or quick_win.achievement_pct < quick_win.target_pct),
         "continuation_targets": quick_win.continuation_targets(user),
         "note_form": NoteForm(),
         "reject_form": RejectForm(),
@@ -145,6 +148,7 @@ def create(request):
         except TransitionError as error:
             messages.error(request, error.message)
             return redirect("evaluations:quickwins_index")
+        notifications.quick_win_changed(quick_win, by=request.user)
         messages.success(request, _('Quick win "%(name)s" diusulkan.') % {"name": shorten(quick_win.name)})
         return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
     return render(request, "evaluations/quickwins/form.html", {"form": form, "period": period})
@@ -167,9 +171,10 @@ def edit(request, pk):
     )
 
 
-def _transition(request, quick_win, form, action, success):
+def _transition(request, quick_win, form, action, success, notice=None):
     """Establish, reject, resubmit or move the status: `action` is the QuickWin method, called with the form's
-    cleaned data as its keyword arguments."""
+    cleaned data as its keyword arguments; `notice`: the notification's kind when the status alone
+    does not say it."""
     if not form.is_valid():
         messages.error(
             request,
@@ -181,7 +186,7 @@ def _transition(request, quick_win, form, action, success):
     except TransitionError as error:
         messages.error(request, error.message)
     else:
-        notifications.quick_win_changed(quick_win, by=request.user, note=form.cleaned_data.get("note", ""))
+        notifications.quick_win_changed(quick_win, by=request.user, note=form.cleaned_data.get("note", ""), kind=notice)
         messages.success(request, success)
     return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
 
@@ -292,15 +297,18 @@ def evidence_remove(request, pk):
     return render(request, "evaluations/quickwins/evidence_remove.html", {"evidence": evidence, "quick_win": quick_win})
 
 
-def _owner_action(request, quick_win, form, form_name, act, success, refused):
+def _owner_action(request, quick_win, form, form_name, act, success, refused, notice=None):
     """A form of the owning agency on the quick-win page (a report of achievement, a completion request):
-    `act(data)` on a valid form, then back to the page; an invalid form redraws the page with it."""
+    `act(data)` on a valid form, then back to the page; an invalid form redraws the page with it.
+    `notice`: the kind of notification the coordinators get."""
     if form.is_valid():
         try:
             act(form.cleaned_data)
         except TransitionError as error:
             messages.error(request, error.message)
         else:
+            if notice:
+                notifications.quick_win_changed(quick_win, by=request.user, kind=notice)
             messages.success(request, success)
         return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
     messages.error(request, refused)
@@ -353,6 +361,7 @@ def request_completion(request, pk):
         ),
         _("Penyelesaian diajukan; koordinator akan mengonfirmasi."),
         _("Pengajuan selesai belum dikirim: periksa isian yang ditandai."),
+        notice=Notification.Kind.QUICK_WIN_COMPLETION_REQUESTED,
     )
 
 
@@ -367,4 +376,11 @@ def confirm_completion(request, pk):
 def decline_completion(request, pk):
     quick_win = access.get_quick_win_for_user(request.user, pk)
     form = RejectForm(request.POST, prefix=DECLINE_PREFIX)
-    return _transition(request, quick_win, form, QuickWin.decline_completion, _("Pengajuan selesai ditolak."))
+    return _transition(
+        request,
+        quick_win,
+        form,
+        QuickWin.decline_completion,
+        _("Pengajuan selesai ditolak."),
+        notice=Notification.Kind.QUICK_WIN_COMPLETION_DECLINED,
+    )
