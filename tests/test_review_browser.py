@@ -91,6 +91,7 @@ def test_a_coordinator_scores_marks_and_comments_in_place_without_a_reload(site,
     card = page.locator(f"#jawaban-{first.pk}")
     card.locator("details summary").click()
     card.locator(f"[name='comment-{first.pk}-body']").fill("Mohon SK yang ditandatangani.")
+    card.locator(f"[name='comment-{first.pk}-visibility'][value=agency]").check()
     card.locator("form.comment-form button").click()
     settled(page)
     page.locator(f"#jawaban-{first.pk}").get_by_text("Komentar disimpan dan terlihat oleh perangkat daerah.").wait_for()
@@ -149,6 +150,7 @@ def test_without_javascript_the_same_actions_post_and_come_back_to_the_card(site
     with page.expect_navigation():
         page.locator(f"#jawaban-{first.pk} .answer-extras-body a").click()
     page.locator(f"[name='comment-{first.pk}-body']").fill("Mohon SK.")
+    page.locator(f"[name='comment-{first.pk}-visibility'][value=agency]").check()
     with page.expect_navigation():
         page.locator("form.comment-form button").click()
     assert page.url.endswith(f"#jawaban-{first.pk}")

@@ -285,3 +285,21 @@ def test_a_refused_approval_is_drawn_at_the_section_the_coordinator_was_in_with_
     assert 'href="?' not in html
     submission.refresh_from_db()
     assert submission.is_submitted()
+
+
+# --- comment visibility has no default (issue 24, item 11) ------------------------------------
+
+
+def test_the_comment_form_has_no_visibility_chosen_in_advance(as_coordinator, answer):
+    html = as_coordinator.get(f"/koordinator/jawaban/{answer.pk}/?bagian=A-GOV", headers=HTMX).content.decode()
+    radios = re.findall(rf'<input[^>]*name="comment-{answer.pk}-visibility"[^>]*>', html)
+    assert len(radios) == 2
+    assert not any("checked" in radio for radio in radios)
+
+
+def test_a_comment_without_a_chosen_visibility_is_refused_and_saves_nothing(as_coordinator, answer):
+    url = f"/koordinator/jawaban/{answer.pk}/komentar/?bagian=A-GOV"
+    response = as_coordinator.post(url, {f"comment-{answer.pk}-body": "Internal saja"}, headers=HTMX)
+    assert response.status_code == 400
+    assert "Pilih siapa yang dapat melihat komentar ini." in response.content.decode()
+    assert not ReviewComment.objects.exists()

@@ -681,6 +681,7 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
     )
     card = page.locator(f"#jawaban-{level.pk}")
     card.locator(f"[name='comment-{level.pk}-body']").fill("Skor diturunkan: SK belum ditandatangani.")
+    card.locator(f"[name='comment-{level.pk}-visibility'][value=agency]").check()  # no default (issue 24)
     check.submit_in_place(
         page,
         "comment",
@@ -691,13 +692,13 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
     check.submit(
         page,
         "approve while marked",
-        page.locator("form[action$='/setujui/'] button"),
+        page.locator("form[action*='/setujui/'] button"),
         say(language, "masih bertanda Perlu perbaikan (A.3)", "still marked Needs revision (A.3)"),
     )
     check.submit(
         page,
         "return note",
-        page.locator("form[action$='/kembalikan/'] button"),
+        page.locator("form[action*='/kembalikan/'] button"),
         say(language, "Pengisian Dinas PU dikembalikan", "The submission of Dinas PU was returned"),
         intended=[
             r"submission #\d+: status ",

@@ -194,6 +194,7 @@ def test_two_evaluation_years_from_opening_the_period_to_carrying_answers_into_t
     in_place(card, card.get_by_role("button", name="Simpan tanda perbaikan"), "A.2.1 ditandai perlu perbaikan.")
     card.locator("summary", has_text="komentar").click()
     card.get_by_role("textbox", name="Komentar").fill("Level 3 belum didukung dokumen yang disahkan.")
+    card.get_by_label("Terlihat oleh perangkat daerah").check()
     in_place(card, card.get_by_role("button", name="Kirim komentar"), "Komentar disimpan")
     shot(page, "story-06-review")
     go(page, page.get_by_role("button", name="Setujui pengisian"))
