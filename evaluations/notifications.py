@@ -75,7 +75,25 @@ def submission_changed(submission, by, note=""):
     else:
         recipients = operators_of(submission.agency)
         link = reverse("evaluations:answering_submission", args=[submission.pk])
+    if kind == Kind.RETURNED:
+        params["marked"] = marked_answers(submission)
     notify(recipients, kind, params, link, note=note, exclude=by)
+
+
+def marked_answers(submission):
+    """Each answer sent back for revision, as the notice and the e-mail name it: its code, its
+    question, the coordinator's note and the link to it in the agency's section page (the notice
+    keeps them as they were when it was sent). One query."""
+    return [
+        {
+            "code": answer.question.code,
+            "question": answer.question.text[:200],
+            "note": answer.revision_note,
+            "link": reverse("evaluations:answering_section", args=[submission.pk, answer.review_key])
+            + f"#q-{answer.question_id}",
+        }
+        for answer in submission.marked_answers()
+    ]
 
 
 def quick_win_changed(quick_win, by, note="", kind=None):
@@ -117,12 +135,14 @@ def _queue_emails(notices, user=None):
 
 def _email(user, kind, params, link, note):
     notice = Notification(kind=kind, params=params)
+    # E-mail has no request to build an absolute address from; SITE_URL says where the app is.
+    site = settings.SITE_URL.rstrip("/") if settings.SITE_URL else ""
     context = {
         "user": user,
         "message": notice.message,
         "note": note,
-        # E-mail has no request to build an absolute address from; SITE_URL says where the app is.
-        "url": settings.SITE_URL.rstrip("/") + link if settings.SITE_URL else "",
+        "url": site + link if site else "",
+        "marked": [{**item, "url": site + item["link"] if site else ""} for item in params.get("marked", [])],
     }
     subject = _("Evaluasi Smart City: %(what)s") % {"what": notice.get_kind_display()}
     body = render_to_string("email/notification.txt", context)
