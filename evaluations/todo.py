@@ -110,7 +110,7 @@ def _operator_items(agency, periods):
         if submission is None:
             if period.pk in assigned:
                 url = reverse("evaluations:answering_home") + f"?periode={period.pk}"
-                items.append(Item(period, "submission", _("Mulai mengisi kuesioner"), url))
+                items.append(Item(period, "submission", _("Mulai pengisian kuesioner"), url))
             continue
         if submission.status == Submission.Status.RETURNED:
             label = _("Perbaiki jawaban yang dikembalikan koordinator, lalu kirim lagi")

@@ -52,7 +52,7 @@ def test_the_operators_home_lists_the_returned_submission_of_last_year_and_next_
     client.force_login(operator_a)
     html = client.get("/").content.decode()
     assert f'href="/opd/pengisian/{returned.pk}/">Perbaiki jawaban yang dikembalikan koordinator' in html
-    assert f'href="/opd/?periode={next_year.pk}">Mulai mengisi kuesioner</a>' in html
+    assert f'href="/opd/?periode={next_year.pk}">Mulai pengisian kuesioner</a>' in html
 
 
 def test_an_operator_with_nothing_left_is_told_so(client, this_year, agency_a, operator_a):

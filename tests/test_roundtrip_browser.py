@@ -540,6 +540,7 @@ def test_the_operators_forms_save_back_what_they_show(site, browser_page, langua
         "quick-win resubmit",
         "usulkan-ulang",
         say(language, "Quick win diusulkan kembali.", "Quick win proposed again."),
+        notifies=True,  # the coordinators hear of it (issue 24)
     )
     quick_win_move(
         check,
@@ -752,6 +753,7 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
             rf"quickwin #{world.requested.pk}: status ",
             rf"quickwin #{world.requested.pk}: completion_requested_at ",
             r"quickwinchange #\d+ added",
+            r"notification #\d+ added",  # the agency hears of it (issue 24)
         ],
         allowed=[rf"quickwin #{world.requested.pk}: status_note "],
     )

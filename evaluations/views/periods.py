@@ -43,9 +43,8 @@ def _suggested(periods):
         year, stage = latest.year, EvaluationPeriod.Stage.SECOND
     else:
         year, stage = latest.year + 1, EvaluationPeriod.Stage.FIRST
-    # The period's name is data, in the ministry's words whatever the admin's language.
-    name = f"Evaluasi Smart City {year} Tahap {'I' if stage == EvaluationPeriod.Stage.FIRST else 'II'}"
-    return {**initial, "year": year, "stage": stage, "name": name, "source": latest.pk}
+    # No name: the form makes it from the year and stage typed (forms.periods.standard_name).
+    return {**initial, "year": year, "stage": stage, "source": latest.pk}
 
 
 def create(request):
@@ -101,8 +100,8 @@ def detail(request, pk):
     return _detail(request, access.get_period_for_admin(request.user, pk))
 
 
-def _change_status(request, pk, action, done, refused):
-    period = access.get_period_for_admin(request.user, pk)
+def _change_status(request, pk, action, done, refused, period=None):
+    period = period or access.get_period_for_admin(request.user, pk)
     name = shorten(period.name)
     try:
         getattr(period, action)(by=request.user)
@@ -119,10 +118,9 @@ def _change_status(request, pk, action, done, refused):
 CONFIRM_OTHER_OPEN = "periode_lain_dibuka"
 
 
-def _other_open_unconfirmed(request, pk):
+def _other_open_unconfirmed(request, period):
     """Opening while another period is open, without the admin's tick: back to the period's page
     with a message naming the other period and what is still open in it."""
-    period = access.get_period_for_admin(request.user, pk)
     others = todo.open_work(besides=period)
     if not others or request.POST.get(CONFIRM_OTHER_OPEN):
         return None
@@ -134,8 +132,9 @@ def _other_open_unconfirmed(request, pk):
 
 @require_POST
 def open_period(request, pk):
-    return _other_open_unconfirmed(request, pk) or _change_status(
-        request, pk, "open", _("Periode %(period)s dibuka."), _("Periode %(period)s belum dapat dibuka.")
+    period = access.get_period_for_admin(request.user, pk)
+    return _other_open_unconfirmed(request, period) or _change_status(
+        request, pk, "open", _("Periode %(period)s dibuka."), _("Periode %(period)s belum dapat dibuka."), period
     )
 
 
@@ -152,12 +151,14 @@ def close_period(request, pk):
 
 @require_POST
 def reopen_period(request, pk):
-    return _other_open_unconfirmed(request, pk) or _change_status(
+    period = access.get_period_for_admin(request.user, pk)
+    return _other_open_unconfirmed(request, period) or _change_status(
         request,
         pk,
         "reopen",
         _("Periode %(period)s dibuka kembali."),
         _("Periode %(period)s belum dapat dibuka kembali."),
+        period,
     )
 
 
