@@ -467,7 +467,7 @@ def quick_win_edit(check, page, url, quick_win, language):
     check.submit(
         page,
         f"quick-win edit ({quick_win.name})",
-        page.locator("main form button[type=submit]"),
+        page.locator("main form button[type=submit]:not([name=pilih_pilar])"),
         say(language, "Perubahan disimpan.", "Changes saved."),
     )
 

@@ -137,6 +137,9 @@ def create(request):
         raise PermissionDenied
     period = period_or_404(request)
     initial = {"pillar": Pillar.objects.filter(code=request.GET.get("pilar")).first()}
+    if "pilih_pilar" in request.POST:
+        form = QuickWinForm.redrawn(request.POST, user=request.user)
+        return render(request, "evaluations/quickwins/form.html", {"form": form, "period": period})
     form = QuickWinForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "supporting_agencies"}
@@ -156,6 +159,10 @@ def create(request):
 
 def edit(request, pk):
     quick_win = access.get_rw_quick_win_for_user(request.user, pk)
+    if "pilih_pilar" in request.POST:
+        form = QuickWinForm.redrawn(request.POST, instance=quick_win, user=request.user)
+        context = {"form": form, "quick_win": quick_win, "period": quick_win.period}
+        return render(request, "evaluations/quickwins/form.html", context)
     form = QuickWinForm(request.POST or None, instance=quick_win, user=request.user)
     if request.method == "POST" and form.is_valid():
         quick_win = form.save(commit=False)
