@@ -51,8 +51,15 @@ def settled(page):
 def test_a_coordinator_scores_marks_and_comments_in_place_without_a_reload(site, browser_page, review):
     submission, (first, second, text) = review
     page = browser_page
+    # Issue 24, item 13: no console error (a style the CSP refuses during a swap, a refused value's
+    # answer logged as a failed load).
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
     address = open_review(page, site.url, submission)
     assert page.locator(f"#jawaban-{text.pk} [name$='-verified_score']").count() == 0
+    approve_box = page.locator("#tindakan .approve-form")
+    assert "A.1" in approve_box.inner_text()  # answers counted with the agency's own score
     assert page.locator(f"#jawaban-{first.pk} .verified-score").inner_text() == "belum diverifikasi"
 
     # Tab reaches the score field; Enter saves it.
@@ -64,6 +71,9 @@ def test_a_coordinator_scores_marks_and_comments_in_place_without_a_reload(site,
     card.get_by_text("Skor verifikasi A.1 disimpan.").wait_for()
     assert card.locator(".verified-score").inner_text() == "2,50"
     assert page.locator(".section-verified-count").first.inner_text() == "1/2"
+    # The approve box follows (issue 24, item 5): A.1 is verified now, A.2 still self-scored.
+    assert "A.1" not in page.locator("#tindakan .approve-form").inner_text()
+    assert "A.2" in page.locator("#tindakan .approve-form").inner_text()
 
     # A refused value: the reason at the field, the typed value kept, the focus on it.
     field = page.locator(f"[name='score-{second.pk}-verified_score']")
@@ -87,6 +97,7 @@ def test_a_coordinator_scores_marks_and_comments_in_place_without_a_reload(site,
     card.locator("form.revision-form button").click()
     settled(page)
     page.locator(f"#jawaban-{text.pk}").get_by_text("A.3 ditandai perlu perbaikan.").wait_for()
+    assert "A.3" in page.locator("#tindakan .approve-blocked").inner_text()
 
     card = page.locator(f"#jawaban-{first.pk}")
     card.locator("details summary").click()
@@ -98,6 +109,7 @@ def test_a_coordinator_scores_marks_and_comments_in_place_without_a_reload(site,
 
     assert page.evaluate("window.__samePage") == "yes"
     assert page.url == address
+    assert errors == [], "\n".join(errors)
     first.refresh_from_db()
     second.refresh_from_db()
     text.refresh_from_db()

@@ -192,7 +192,13 @@ def _card(request, answer, bound=None, message=None, level="success", status=200
     if context["is_coordinator"]:
         actions = {**context, **_actions(request, submission), "oob": True}
         html += render_to_string("evaluations/review/_actions.html", actions, request)
-    return HttpResponse(html, status=status)
+    # A refused value (400) or a conflict (409) is an answer the card shows like any other: sent
+    # as 200 (a 4xx is logged by the browser as a failed load, a console error) with the outcome
+    # in a header.
+    response = HttpResponse(html)
+    if status >= 400:
+        response["HX-Refused"] = str(status)
+    return response
 
 
 def _extras(request, answer, forms=None):
