@@ -37,14 +37,18 @@ PARAMS = {
     "set_language": ["next"],
     "evaluations:results_dashboard": list(DashboardFilterForm.base_fields),
     "evaluations:results_index": ["periode"],
+    # The period chosen on any page is kept (views.common.chosen_period, issue 24).
+    "evaluations:common_home": ["periode"],
+    "evaluations:answering_home": ["periode"],
+    "evaluations:surveys_index": ["periode"],
     "evaluations:review_submission": ["bagian", "tampil", "halaman"],
     "evaluations:review_answer": ["bagian", "tampil", "halaman"],
     "evaluations:periods_assignments": list(AssignmentFilterForm.base_fields),
     "evaluations:quickwins_index": ["periode", "pilar", "opd", "status", "q"],
     "evaluations:quickwins_coverage": ["periode"],
-    "evaluations:quickwins_create": ["pilar"],
+    "evaluations:quickwins_create": ["pilar", "periode"],
     "evaluations:notifications_index": ["halaman"],
-    "evaluations:datasets_page": [field for field, _label in SPECS["jalan"].filters] + ["halaman"],
+    "evaluations:datasets_page": [field for field, _label in SPECS["jalan"].filters] + ["halaman", "periode"],
     "evaluations:surveys_monitor_form": ["tampil", "tanda", "halaman"],
 }
 # Where a view hands the whole query to something else, what reads it (and is listed above).
