@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from .models.instrument import format_score
 
@@ -81,8 +82,17 @@ def bar_chart(labels, series, *, title, max_value=SCORE_MAX, width=WIDTH, fmt=fo
         )
         for index, s in enumerate(series):
             value = s.values[row]
-            bar_w = 0 if value is None else plot_w * float(value) / max_value
             bar_y = y + LINE_HEIGHT + index * (bar_h + gap)
+            if value is None:
+                # No data is not a score of 0: a grey bar across the plot, labelled so.
+                text = _("belum ada data")
+                parts.append(
+                    f'<rect class="chart-bar-nodata" x="0" y="{_f(bar_y)}" width="{_f(plot_w)}" '
+                    f'height="{bar_h}" fill="#e9ecef"><title>{escape(s.name)}: {text}</title></rect>'
+                )
+                parts.append(_text(4, bar_y + bar_h - 2, text, css_class="chart-value"))
+                continue
+            bar_w = plot_w * float(value) / max_value
             colour = PALETTE[index % len(PALETTE)]
             parts.append(
                 f'<rect class="chart-bar-{index}" x="0" y="{_f(bar_y)}" width="{_f(bar_w)}" '

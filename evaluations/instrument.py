@@ -5,6 +5,7 @@ gives an InstrumentPlan, valid or not, without writing anything. Here:
 
     diff = compare_instrument(plan, period)      # the dry run: what would change, what answers refuse
     diff = import_instrument(plan, period, by=user, file_name="instrumen.xlsx")
+    job = apply_dry_run(dry_run_job, by=user)    # the dry run's very file, applied by a new job
 
 `compare_instrument` is the difference between the file and the period's instrument, with the
 changes that the period's answers forbid; `import_instrument` applies it in one transaction,
@@ -12,12 +13,15 @@ updating rows in place, and records it (InstrumentChange). The rule for a period
 compare_instrument's docstring.
 """
 
+import hashlib
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from . import jobs
 from .instrument_diff import ADDED, CHANGED, REMOVED, Change, CurrentInstrument, InstrumentDiff, Refusal
 from .models import (
     Answer,
@@ -26,6 +30,7 @@ from .models import (
     Dimension,
     Indicator,
     InstrumentChange,
+    Job,
     NationalPeriod,
     Question,
     ScoreBand,
@@ -300,21 +305,60 @@ def _compare_question(old, row, plan, current):
 
 
 class InstrumentImportRefused(Exception):
-    """The file would orphan or reinterpret answers; `diff.refusals` lists the questions."""
+    """The file would orphan or reinterpret answers (`diff.refusals` lists the questions), or it
+    would no longer change what its dry run showed (`message` says so)."""
 
-    def __init__(self, diff):
+    def __init__(self, diff, message=None):
         super().__init__(
-            _("Perubahan instrumen ditolak: %(n)s pertanyaan yang sudah dijawab terdampak.") % {"n": len(diff.refusals)}
+            message
+            or _("Perubahan instrumen ditolak: %(n)s pertanyaan yang sudah dijawab terdampak.")
+            % {"n": len(diff.refusals)}
         )
         self.diff = diff
         self.message = str(self)
 
 
-def import_instrument(plan, period, by=None, file_name=""):
+def fingerprint(diff):
+    """What a difference changes, as a short hash: the import applied from a dry run checks that
+    it applies exactly what the admin confirmed (in one language, whoever asks)."""
+    with translation.override("id"):
+        return hashlib.sha256(diff.summary().encode()).hexdigest()
+
+
+def can_apply(diff):
+    return not diff.is_empty and not diff.is_refused
+
+
+def apply_dry_run(dry_run, by):
+    """Queue the import of the file a finished dry run checked (kept for this, see
+    tasks.import_instrument_file), expecting the difference it showed; None when there is nothing
+    to apply (no changes, refused, or already applied). The dry run hands its file over with one
+    conditional update, so that two clicks apply it once."""
+    name = dry_run.file.name
+    params = dry_run.parameters
+    if not (name and dry_run.is_done and params.get("dry_run") and params.get("expected")):
+        return None
+    with transaction.atomic():
+        if not Job.objects.filter(pk=dry_run.pk, file=name).update(file=""):
+            return None
+        job = Job.objects.create(
+            kind=Job.Kind.INSTRUMENT_IMPORT,
+            key=f"apply-{dry_run.pk}",
+            file=name,
+            requested_by=by,
+            period=dry_run.period,
+            parameters={**params, "dry_run": False, "from_dry_run": dry_run.pk},
+        )
+    jobs.enqueue(job)
+    return job
+
+
+def import_instrument(plan, period, by=None, file_name="", expected=None):
     """Bring the period's instrument in line with a valid plan and record the change
     (InstrumentChange). Returns the InstrumentDiff applied (empty when the file changes nothing:
     then nothing is written). Raises InstrumentImportRefused when answers forbid it (the rule
-    above).
+    above), or when `expected` (a dry run's `fingerprint`) is given and the file would now change
+    something else than its dry run showed (the instrument was changed in between).
 
     One transaction, and rows are updated in place, matched by code (options by value within
     their question), so answers stay attached to the same primary keys; the period row is locked
@@ -327,6 +371,15 @@ def import_instrument(plan, period, by=None, file_name=""):
         diff = compare_instrument(plan, period)
         if diff.is_refused:
             raise InstrumentImportRefused(diff)
+        if expected and fingerprint(diff) != expected:
+            raise InstrumentImportRefused(
+                diff,
+                _(
+                    "Instrumen periode ini berubah sejak uji coba, sehingga berkas kini mengubah hal lain dari "
+                    "yang ditampilkan. Tidak ada yang disimpan. Periksa perbedaan terbaru di bawah, lalu "
+                    "unggah berkas itu lagi dengan uji coba."
+                ),
+            )
         if diff.is_empty:
             return diff
         _apply(plan, period, diff.current)

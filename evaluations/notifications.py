@@ -3,7 +3,9 @@
 
 - a submission sent for verification: the coordinators (and admins);
 - a submission returned, approved or reopened: the agency's operators;
-- a quick win established or rejected: the owning agency's operators.
+- a quick win established or rejected, its completion confirmed or declined: the owning agency's
+  operators;
+- a quick win proposed (or proposed again), its completion requested: the coordinators.
 
 Nobody is told of their own action (an admin who submits on an agency's behalf is not notified of
 it). Everyone gets the notice; those with an e-mail address also get an e-mail, in Indonesian, with
@@ -43,7 +45,11 @@ SUBMISSION_KINDS = {
 QUICK_WIN_KINDS = {
     QuickWin.Status.ESTABLISHED: Kind.QUICK_WIN_ESTABLISHED,
     QuickWin.Status.REJECTED: Kind.QUICK_WIN_REJECTED,
+    QuickWin.Status.PROPOSED: Kind.QUICK_WIN_PROPOSED,
+    QuickWin.Status.COMPLETED: Kind.QUICK_WIN_COMPLETED,
 }
+# Who acts next: the coordinators decide on these, the agency hears of the rest.
+FOR_COORDINATORS = {Kind.QUICK_WIN_PROPOSED, Kind.QUICK_WIN_COMPLETION_REQUESTED}
 
 
 def unread_count(request):
@@ -69,19 +75,39 @@ def submission_changed(submission, by, note=""):
     else:
         recipients = operators_of(submission.agency)
         link = reverse("evaluations:answering_submission", args=[submission.pk])
+    if kind == Kind.RETURNED:
+        params["marked"] = marked_answers(submission)
     notify(recipients, kind, params, link, note=note, exclude=by, region_id=submission.period.region_id)
 
 
-def quick_win_changed(quick_win, by, note=""):
-    """After a quick win's transition: its agency hears when it was established or rejected."""
-    kind = QUICK_WIN_KINDS.get(quick_win.status)
+def marked_answers(submission):
+    """Each answer sent back for revision, as the notice and the e-mail name it: its code, its
+    question, the coordinator's note and the link to it in the agency's section page (the notice
+    keeps them as they were when it was sent). One query."""
+    return [
+        {
+            "code": answer.question.code,
+            "question": answer.question.text[:200],
+            "note": answer.revision_note,
+            "link": reverse("evaluations:answering_section", args=[submission.pk, answer.review_key])
+            + f"#q-{answer.question_id}",
+        }
+        for answer in submission.marked_answers()
+    ]
+
+
+def quick_win_changed(quick_win, by, note="", kind=None):
+    """After a quick win's transition (or `kind`: a completion requested or declined, which leaves
+    the status as it was): the coordinators hear of a proposal and a completion request, the agency
+    of a decision."""
+    kind = kind or QUICK_WIN_KINDS.get(quick_win.status)
     if kind is None:
         return
     params = {"name": quick_win.name, "agency": quick_win.agency.name, "period": quick_win.period.name}
     link = reverse("evaluations:quickwins_detail", args=[quick_win.pk])
-    notify(
-        operators_of(quick_win.agency), kind, params, link, note=note, exclude=by, region_id=quick_win.agency.region_id
-    )
+    region_id = quick_win.agency.region_id
+    recipients = roles.coordinators(region_id) if kind in FOR_COORDINATORS else operators_of(quick_win.agency)
+    notify(recipients, kind, params, link, note=note, exclude=by, region_id=region_id)
 
 
 @transaction.atomic
@@ -115,12 +141,14 @@ def _queue_emails(notices, user=None, region_id=None):
 
 def _email(user, kind, params, link, note):
     notice = Notification(kind=kind, params=params)
+    # E-mail has no request to build an absolute address from; SITE_URL says where the app is.
+    site = settings.SITE_URL.rstrip("/") if settings.SITE_URL else ""
     context = {
         "user": user,
         "message": notice.message,
         "note": note,
-        # E-mail has no request to build an absolute address from; SITE_URL says where the app is.
-        "url": settings.SITE_URL.rstrip("/") + link if settings.SITE_URL else "",
+        "url": site + link if site else "",
+        "marked": [{**item, "url": site + item["link"] if site else ""} for item in params.get("marked", [])],
     }
     subject = _("Evaluasi Smart City: %(what)s") % {"what": notice.get_kind_display()}
     body = render_to_string("email/notification.txt", context)

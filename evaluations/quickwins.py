@@ -12,13 +12,21 @@ happened.
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from .formats import format_percent
 from .models import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange, QuickWinReport, TransitionError
 from .models.audit import history_fields, value_text
 from .permissions import REVIEW
+
+
+def _stored_percent(value):
+    """A percentage written into a history note: stored text, so in Indonesian like every stored
+    note, in the format the page shows (60,50)."""
+    with translation.override("id"):
+        return format_percent(value)
 
 
 @transaction.atomic
@@ -124,7 +132,12 @@ def report(quick_win, by, achievement_pct, reported_on, note, evidence_file=None
     latest = quick_win.reports.order_by("-reported_on", "-pk").values_list("achievement_pct", flat=True).first()
     quick_win.achievement_pct = latest
     quick_win.save(update_fields=["achievement_pct", "updated_at"])
-    quick_win.record(by, QuickWinChange.Kind.REPORT, quick_win.status, note=f"{added.achievement_pct}% · {added.note}")
+    quick_win.record(
+        by,
+        QuickWinChange.Kind.REPORT,
+        quick_win.status,
+        note=f"{_stored_percent(added.achievement_pct)}% · {added.note}",
+    )
     return added
 
 

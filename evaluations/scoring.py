@@ -69,7 +69,7 @@ class Scores:
     dimensions: dict = field(default_factory=dict)
     pillars: dict = field(default_factory=dict)
     subdimensions: dict = field(default_factory=dict)
-    final: Decimal = ZERO
+    final: Decimal | None = None  # None: no dimension has a score
 
 
 @dataclass
@@ -194,8 +194,10 @@ def question_scores(answers, kind=VERIFIED):
 
 def group_means(questions, scores, key):
     """Mean question score per group (dimension, pillar, sub-dimension). Scorable questions that
-    nobody scored count 0; groups with no scorable question are None."""
+    nobody scored count 0 once any question of the group has a score (the ministry's rule); a group
+    with no scored question, or no scorable one, is None: no data, never a 0 that was not given."""
     groups = defaultdict(list)
+    scored = set()
     for question in questions:
         group = getattr(question, key)
         if group is None:
@@ -203,18 +205,22 @@ def group_means(questions, scores, key):
         groups.setdefault(group, [])
         if question.scorable:
             groups[group].append(scores.get(question.id, ZERO))
-    return {group: mean(values) for group, values in groups.items()}
+            if question.id in scores:
+                scored.add(group)
+    return {group: mean(values) if group in scored else None for group, values in groups.items()}
 
 
 def final_index(dimension_scores, weights):
     """Weighted sum of dimension scores, weights in percent. A dimension without a score
-    contributes nothing. Full precision: round only for display."""
-    total = ZERO
+    contributes nothing; None when no dimension has one (no data, not an index of 0). Full
+    precision: round only for display."""
+    total, scored = ZERO, False
     for code, weight in weights.items():
         score = dimension_scores.get(code)
         if score is not None:
             total += Decimal(score) * Decimal(weight) / HUNDRED
-    return total
+            scored = True
+    return total if scored else None
 
 
 def score(questions, answers, weights, kind=VERIFIED):

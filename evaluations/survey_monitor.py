@@ -8,13 +8,14 @@ The rest of the survey's rules are in surveys.py.
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from .formats import whole_percent
 from .models import Enumerator, ProgrammeUse, SurveyForm, SurveyResponse
 
 
 def _percent(part, whole):
-    """A count against its target as a whole-number percentage, rounded down: 49.5 of 50 never
-    shows a premature 100%."""
-    return part * 100 // whole if whole else 0
+    """A count against its target as a whole-number percentage, rounded half up (5 of 30 is 17%,
+    not the 16% a cut gives), never a premature 100% (formats.whole_percent)."""
+    return whole_percent(part, whole)
 
 
 def _share(part, whole):

@@ -53,7 +53,8 @@ from .permissions import REVIEW
 def setup_overview(survey):
     """The setup page: every pillar with its sub-dimensions' programmes (None where none is chosen
     yet) and its forms; and all forms in order, for the public links. Each form carries its
-    response_count. Four queries whatever the number of forms and responses."""
+    response_count and whether its link is live (`ready`: its programmes are chosen). Four
+    queries whatever the number of forms and responses."""
     programmes = {p.subdimension_id: p for p in SurveyProgramme.objects.filter(survey=survey).select_related("agency")}
     forms = list(
         SurveyForm.objects.filter(survey=survey)
@@ -64,6 +65,14 @@ def setup_overview(survey):
     for pillar in Pillar.objects.prefetch_related("subdimensions"):
         pillar_forms = [form for form in forms if form.pillar_id == pillar.pk]
         subdimensions = [(sub, programmes.get(sub.pk)) for sub in pillar.subdimensions.all()]
+        for form in pillar_forms:
+            # A form's link is live only once every programme it asks about is chosen
+            # (views.surveys.public_form refuses it before): "Program ini" must name one.
+            form.ready = all(
+                programme is not None
+                for sub, programme in subdimensions
+                if not form.subdimension_id or sub.pk == form.subdimension_id
+            )
         pillars.append(
             {
                 "pillar": pillar,
@@ -526,3 +535,54 @@ def _holds(answer, score):
         and answer.option_id is None
         and not answer.carried_forward
     )
+
+
+# --- what the public form answers when it takes no response (views.surveys.public_form) ---------
+NOT_FOUND, TOO_MANY, ENUMERATORS_ONLY, NOT_READY = "not_found", "too_many", "enumerators_only", "not_ready"
+NOTICES = {
+    ResponseRefused.REPLAYED: (
+        _("Jawaban sudah terkirim"),
+        _("Jawaban dari formulir ini sudah kami terima sebelumnya. Terima kasih, Anda tidak perlu mengirim lagi."),
+        409,
+    ),
+    ResponseRefused.SAME_DEVICE: (
+        _("Anda sudah mengisi formulir ini"),
+        _("Anda sudah mengisi formulir ini dari perangkat ini. Setiap orang cukup mengisi satu kali. Terima kasih."),
+        409,
+    ),
+    ResponseRefused.SAME_CONTACT: (
+        _("Anda sudah mengisi formulir ini"),
+        _(
+            "Anda sudah mengisi formulir ini dengan kontak yang sama. "
+            "Setiap orang cukup mengisi satu kali. Terima kasih."
+        ),
+        409,
+    ),
+    # Not the app's 404 page: that one links into the app.
+    NOT_FOUND: (
+        _("Formulir tidak ditemukan"),
+        _("Tautan ini tidak dikenal. Periksa kembali tautan yang Anda terima."),
+        404,
+    ),
+    TOO_MANY: (
+        _("Terlalu banyak kiriman"),
+        _(
+            "Terlalu banyak kiriman dari jaringan atau tautan ini dalam waktu singkat. "
+            "Tunggu beberapa menit, lalu coba lagi."
+        ),
+        429,
+    ),
+    NOT_READY: (
+        _("Formulir belum siap"),
+        _("Program yang dinilai lewat formulir ini belum ditentukan. Coba lagi nanti, atau hubungi pengirim tautan."),
+        403,
+    ),
+    ENUMERATORS_ONLY: (
+        _("Formulir ini diisi lewat petugas"),
+        _(
+            "Formulir ini hanya dapat diisi melalui petugas (enumerator) yang ditunjuk perangkat daerah. "
+            "Hubungi perangkat daerah pemilik program bila Anda ingin mengisinya."
+        ),
+        403,
+    ),
+}

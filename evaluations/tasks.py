@@ -45,7 +45,7 @@ from .excel.instrument import InstrumentFileError
 from .excel.instrument import read_instrument as read_instrument_file
 from .excel.national import write_national_table
 from .excel.workbook import export_period, workbook_filename
-from .instrument import InstrumentImportRefused, compare_instrument, import_instrument
+from .instrument import InstrumentImportRefused, can_apply, compare_instrument, fingerprint, import_instrument
 from .models import Agency, DatasetUpload, Job, NationalPeriod, Region, ReportNote, TransitionError
 from .pdf.report import report_filename, write_report
 from .reports import report_data
@@ -409,7 +409,9 @@ def import_dataset(job):
 def import_instrument_file(job):
     """Read and check the stored instrument file; a dry run records the difference with the
     period's instrument, an import applies it (all or nothing) in one transaction with the job's
-    outcome, so that a run repeated after a killed worker applies it once."""
+    outcome, so that a run repeated after a killed worker applies it once. A dry run that found
+    changes it could apply keeps the file, with the difference's fingerprint, so that its page can
+    apply that very file (instrument.apply_dry_run) without a second upload."""
     params = job.parameters
     period = job.period
     progress = _reporter(job)
@@ -422,19 +424,31 @@ def import_instrument_file(job):
         raise JobError(str(exc)) from None
     progress(1, 2)
     with transaction.atomic():
-        _done_with_upload(job)
         if not plan.is_valid:
+            _done_with_upload(job)
             message = _("Berkas memuat %(n)s kesalahan; tidak ada yang disimpan. Lihat daftar di bawah.") % {
                 "n": len(plan.errors)
             }
             finished = job.fail(message, result={"plan": plan.as_result()})
         elif params.get("dry_run"):
             diff = compare_instrument(plan, period)
-            finished = job.finish(result={"plan": plan.as_result(), "diff": diff.as_result()})
+            kept = job.file.name if can_apply(diff) else ""
+            if kept:
+                Job.objects.filter(pk=job.pk).update(parameters={**params, "expected": fingerprint(diff)})
+            else:
+                _done_with_upload(job)
+            finished = job.finish(file_name=kept, result={"plan": plan.as_result(), "diff": diff.as_result()})
         else:
+            _done_with_upload(job)
             try:
                 with transaction.atomic():
-                    diff = import_instrument(plan, period, by=job.requested_by, file_name=params.get("file_name", ""))
+                    diff = import_instrument(
+                        plan,
+                        period,
+                        by=job.requested_by,
+                        file_name=params.get("file_name", ""),
+                        expected=params.get("expected") if params.get("from_dry_run") else None,
+                    )
                     finished = job.finish(result={"plan": plan.as_result(), "diff": diff.as_result()})
                     if not finished:
                         raise Abandoned

@@ -72,6 +72,7 @@ urlpatterns = [
     path("kelola/periode/<int:pk>/penugasan/", periods.assignments, name="periods_assignments"),
     path("kelola/periode/<int:pk>/penugasan/massal/", periods.assignments_bulk, name="periods_assignments_bulk"),
     path("kelola/instrumen/", instrument.index, name="instrument_index"),
+    path("kelola/instrumen/terapkan/<int:pk>/", instrument.apply, name="instrument_apply"),
     path("kelola/pekerja/", jobs.workers, name="jobs_workers"),
     path("kelola/instrumen/<int:period_id>/unduh/", instrument.download, name="instrument_download"),
     # /quick-wins/: the register, its life cycle, continuation, coverage and evidence.

@@ -166,6 +166,10 @@ MATRIX = {
         get="L 405 405 405 405 405", post="L 403 403 403 403 R", args=lambda w: [w.period.pk]
     ),
     "evaluations:instrument_index": Entry(get="L 403 403 403 403 200", post="L 403 403 403 403 200"),
+    # Applying a dry run: the admin's own instrument dry runs only (here a workbook job: 404).
+    "evaluations:instrument_apply": Entry(
+        get="L 405 405 405 405 405", post="L 403 403 403 403 404", args=lambda w: [w.job.pk]
+    ),
     # The queue's health (workers, waiting and running jobs): the admin only.
     "evaluations:jobs_workers": Entry(get="L 403 403 403 403 200", post="L 403 403 403 403 200"),
     "evaluations:instrument_download": Entry(
@@ -186,10 +190,10 @@ MATRIX = {
     # A job (here the workbook, requested by the coordinator): its requester and everyone who
     # views all agencies; operators 404.
     "evaluations:jobs_detail": Entry(
-        get="L 404 404 200 200 200", post="L 404 404 200 200 200", args=lambda w: [w.job.pk]
+        get="L 404 404 200 200 200", post="L 405 405 405 405 405", args=lambda w: [w.job.pk]
     ),
     "evaluations:jobs_download": Entry(
-        get="L 404 404 200 200 200", post="L 404 404 200 200 200", args=lambda w: [w.job.pk]
+        get="L 404 404 200 200 200", post="L 405 405 405 405 405", args=lambda w: [w.job.pk]
     ),
     # Quick wins.
     "evaluations:quickwins_index": Entry(get="L 200 200 200 200 200", post="L 200 200 200 200 200"),

@@ -109,7 +109,7 @@ def test_an_unknown_fallback_is_refused():
 
 
 @pytest.mark.django_db
-def test_with_redis_gone_a_user_signs_in_and_stays_signed_in(client, operator_a):
+def test_with_redis_gone_a_user_signs_in_and_stays_signed_in(client, operator_a, period):
     with settings_with_redis_at(CLOSED):
         assert client.post("/akun/masuk/", {"username": "operator_a", "password": PASSWORD}).status_code == 302
         response = client.get("/opd/")

@@ -23,15 +23,18 @@ def test_bar_values_are_written_as_text_with_a_decimal_comma():
         title="Skor per dimensi",
     )
     values = re.findall(r'<text class="chart-value"[^>]*>([^<]*)</text>', svg)
-    assert values == ["2,51", "3,00", "4,00", "–"]
+    assert values == ["2,51", "3,00", "4,00", "belum ada data"]
     assert "<title>Skor per dimensi</title>" in svg
     assert "Verifikasi" in svg and "Mandiri" in svg
 
 
-def test_a_missing_value_draws_an_empty_bar():
-    svg = charts.bar_chart(["A"], [Series("Verifikasi", [None])], title="Skor")
+def test_a_missing_value_draws_a_grey_bar_saying_no_data_and_a_real_zero_an_empty_one():
+    svg = charts.bar_chart(["A", "B"], [Series("Verifikasi", [None, D(0)])], title="Skor")
     # Under the one-line legend (24) and the label's line (16).
-    assert '<rect class="chart-bar-0" x="0" y="40" width="0"' in svg
+    assert '<rect class="chart-bar-nodata" x="0" y="40" width="' in svg
+    assert "<title>Verifikasi: belum ada data</title>" in svg
+    assert re.search(r'<rect class="chart-bar-0" x="0" y="[0-9.]+" width="0"', svg)
+    assert re.findall(r'<text class="chart-value"[^>]*>([^<]*)</text>', svg) == ["belum ada data", "0,00"]
 
 
 def test_long_labels_are_shortened_with_the_full_text_in_a_tooltip():

@@ -56,13 +56,15 @@ def test_the_leader_sees_the_six_pillars_in_a_chart_and_in_numbers(as_leader, mi
     # Provisional: GOV mean(q1 verified 1, q4 3) = 2, ECO 3 (returned, self), LIV 2.
     # Approved of assigned: GOV q4 of q1, q4; ECO none of q2; LIV q3 of q3.
     assert _row(html, "data-pillar", "GOV") == "Smart Governance Resmi: 1,50 Sementara: 2,00 Disetujui: 1/2 (50%)"
-    assert _row(html, "data-pillar", "ECO") == "Smart Economy Resmi: 0,00 Sementara: 3,00 Disetujui: 0/1 (0%)"
+    # ECO has nothing approved: no data in the official index, not 0.
+    assert _row(html, "data-pillar", "ECO") == "Smart Economy Resmi: – Sementara: 3,00 Disetujui: 0/1 (0%)"
     assert _row(html, "data-pillar", "LIV") == "Smart Living Resmi: 2,00 Sementara: 2,00 Disetujui: 1/1 (100%)"
     assert _row(html, "data-pillar", "BRA") == "Smart Branding Resmi: – Sementara: – Disetujui: –"
     svg = re.search(r'<svg [^>]*class="chart-bar".*?</svg>', html, re.S).group(0)
     values = re.findall(r'<text class="chart-value"[^>]*>([^<]*)</text>', svg)
     # Pillars in fixture order GOV, BRA, ECO, LIV, SOC, ENV; official then provisional.
-    assert values == ["1,50", "2,00", "–", "–", "0,00", "3,00", "2,00", "2,00", "–", "–", "–", "–"]
+    nodata = "belum ada data"
+    assert values == ["1,50", "2,00", nodata, nodata, nodata, "3,00", "2,00", "2,00", nodata, nodata, nodata, nodata]
 
 
 def test_the_leader_sees_the_share_of_agencies_submitted_and_approved(as_leader, mixed):

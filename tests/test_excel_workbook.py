@@ -356,8 +356,9 @@ def test_the_ringkasan_shows_the_three_indexes_and_coverage_of_the_results_page(
         "Diverifikasi",
         "Diverifikasi (%)",
     ]
-    # Dimension A: official 0, provisional 2, self 2.5; 2 assigned, 2 answered, 1 submitted, 0 approved, 1 verified.
-    assert by_label["Dimensi A"][3:15] == [0, 2, 2.5, 2, 2, 1, 1, 0.5, 0, 0, 1, 0.5]
+    # Dimension A: official no data (an empty cell, never 0: nothing approved), provisional 2, self 2.5;
+    # 2 assigned, 2 answered, 1 submitted, 0 approved, 1 verified.
+    assert by_label["Dimensi A"][3:15] == [None, 2, 2.5, 2, 2, 1, 1, 0.5, 0, 0, 1, 0.5]
     assert by_label["Smart Governance"][3:15] == [1.5, 2, 2.5, 2, 2, 1, 2, 1, 1, 0.5, 1, 0.5]
     percent_cell = next(r for r in sheet.iter_rows() if r[1].value == "Dikirim")[4]
     assert percent_cell.number_format == "0%"

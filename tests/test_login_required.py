@@ -8,7 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"/akun/masuk/", "/i18n/setlang/"}
+# The browser's icon (/favicon.ico leads to the static file) is nobody's page.
+PUBLIC = {"/akun/masuk/", "/i18n/setlang/", "/favicon.ico"}
 # The impact survey's public form, its enumerator links and its thank-you page.
 SURVEY_FORM = {"/s/x/", "/s/x/x/", "/s/x/terima-kasih/"}
 

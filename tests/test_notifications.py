@@ -89,6 +89,27 @@ def test_returning_tells_the_agencys_operators_with_the_note(client, cast, coord
     assert f"{SITE}/opd/pengisian/{submitted.pk}/" in mail.outbox[0].body
 
 
+def test_the_return_names_each_marked_answer_with_its_note_and_link(
+    client, cast, coordinator, operator_a, submitted, committed, period
+):
+    question = Question.objects.for_period(period).get(code="A.1.1")
+    answer = make_answer(submitted, question, score=3)
+    answer.mark_for_revision(coordinator, True, "Lampirkan SK yang ditandatangani.")
+    client.force_login(coordinator)
+    with committed():
+        client.post(f"/koordinator/pengisian/{submitted.pk}/kembalikan/", {"note": "Lihat tanda di jawaban."})
+    link = f"/opd/pengisian/{submitted.pk}/bagian/A-GOV/#q-{question.pk}"
+    body = mail.outbox[0].body
+    assert "1 jawaban perlu diperbaiki:" in body
+    assert f"- A.1.1 {question.text[:60]}" in body
+    assert "Catatan koordinator: Lampirkan SK yang ditandatangani." in body
+    assert f"{SITE}{link}" in body
+    client.force_login(operator_a)
+    page = client.get("/notifikasi/").content.decode()
+    assert f'<a href="{link}">A.1.1</a>' in page
+    assert "Catatan koordinator: Lampirkan SK yang ditandatangani." in page
+
+
 def test_approving_tells_only_the_agencys_operators(client, cast, coordinator, submitted, committed):
     client.force_login(coordinator)
     with committed():

@@ -101,7 +101,8 @@ def test_a_periods_results_combine_its_instrument_and_answers(agency_a, agency_b
 
 def test_the_official_index_takes_approved_answers_only_verified_else_self():
     results = make_mixed_period().results()
-    assert results.official.dimensions == {"A": Decimal(0), "B": Decimal("2.5")}
+    # Nothing of A is approved: no data (None), which adds nothing to the final index, as a 0 did.
+    assert results.official.dimensions == {"A": None, "B": Decimal("2.5")}
     assert results.official.final == Decimal("1.0")
     assert results.official.pillars["GOV"] == Decimal("1.5")  # q1 not approved: 0; q4 approved self 3
 
@@ -125,7 +126,8 @@ def test_drafts_never_enter_an_index():
     question = make_question(period)
     make_answer(make_submission(period, make_agency()), question, score=4, verified=4)
     results = period.results()
-    assert (results.official.final, results.provisional.final, results.self.final) == (0, 0, 0)
+    # No handed-in answer: no data in any index, not an index of 0.
+    assert (results.official.final, results.provisional.final, results.self.final) == (None, None, None)
     assert results.coverage.total.answered == 0
 
 

@@ -1,6 +1,7 @@
 """A new period in a few clicks (/kelola/periode/baru/), the status actions with their refusals,
 and the assignments grid (/kelola/periode/<id>/penugasan/): admin only."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -83,11 +84,25 @@ def test_a_close_date_before_the_opening_date_is_refused(as_admin, source):
     assert EvaluationPeriod.objects.count() == 1
 
 
-def test_a_new_period_needs_a_name(as_admin, source):
-    response = as_admin.post("/kelola/periode/baru/", _new(name=""))
-    assert response.status_code == 400
-    assert "Periode belum dibuat." in response.content.decode()
-    assert EvaluationPeriod.objects.count() == 1
+def test_a_new_period_left_without_a_name_is_named_after_the_year_and_stage_typed(as_admin, source):
+    # The form suggested 2024 Tahap II; the admin typed 2026 Tahap II and left the name empty.
+    as_admin.post(
+        "/kelola/periode/baru/", _new(name="", year="2026", stage="2", opens="2026-05-01", closes="2026-06-30")
+    )
+    assert EvaluationPeriod.objects.get(year=2026, stage="2").name == "Evaluasi Smart City 2026 Tahap II"
+
+
+def test_a_name_the_admin_writes_is_kept(as_admin, source):
+    as_admin.post("/kelola/periode/baru/", _new(name="Evaluasi khusus 2025"))
+    assert EvaluationPeriod.objects.get(year=2025, stage="1").name == "Evaluasi khusus 2025"
+
+
+def test_the_suggested_name_is_a_placeholder_that_follows_the_suggested_year_and_stage(as_admin, source):
+    html = as_admin.get("/kelola/periode/baru/").content.decode()
+    field = re.search(r'<input[^>]*name="name"[^>]*>', html).group(0)
+    assert 'placeholder="Evaluasi Smart City 2024 Tahap II"' in field
+    assert 'value="' not in field
+    assert "/static/js/periods" in html
 
 
 def test_creating_a_copy_takes_the_same_queries_as_an_empty_one_plus_the_copy(
@@ -162,7 +177,8 @@ def test_a_draft_offers_only_the_open_button(as_admin, draft):
 
 def test_the_detail_page_takes_the_same_queries_with_1_or_40_assignments(as_admin, draft, django_assert_num_queries):
     def count():
-        with django_assert_num_queries(10) as captured:
+        # 10, and the open periods (for the confirmation naming another open period)
+        with django_assert_num_queries(11) as captured:
             as_admin.get(f"/kelola/periode/{draft.pk}/")
         return len(captured)
 
@@ -388,8 +404,9 @@ def test_opening_takes_the_same_queries_whatever_the_size_of_the_instrument(
 ):
     ContentType.objects.clear_cache()  # measured cold: the history row's content type is read once
     # session, user, permissions, period, then in one transaction (savepoint ... release):
-    # dimensions, any question, unassigned questions, status update, content type, history row
-    with django_assert_num_queries(12):
+    # dimensions, any question, unassigned questions, status update, content type, history row; and
+    # the other open periods (none here), read before opening
+    with django_assert_num_queries(13):
         response = as_admin.post(f"/kelola/periode/{source.pk}/buka/")
     assert response.status_code == 302
     source.refresh_from_db()

@@ -1,5 +1,6 @@
-"""The quick-win form in Chromium: the sub-dimension list follows the pillar, the supporting
-agencies' filter box narrows the checklist; without JavaScript both lists are complete."""
+"""The quick-win form in Chromium: the sub-dimension list offers only the chosen pillar's (issue
+24, item 12: rebuilt by the script, or sent for by a button without JavaScript), the supporting
+agencies' filter box narrows the checklist; without JavaScript the agencies' list is complete."""
 
 import pytest
 from playwright.sync_api import expect
@@ -23,12 +24,14 @@ def form_page(site, browser_page):
 
 
 def _visible_options(page):
+    # Every option the select holds: a hidden one is still listed by some phones' pickers.
     return page.locator("#id_subdimension option[data-pillar]").evaluate_all(
-        "options => options.filter(o => !o.hidden && !o.parentElement.hidden).map(o => o.textContent)"
+        "options => options.map(o => o.textContent)"
     )
 
 
 def test_the_sub_dimension_list_shows_only_the_chosen_pillar_s(form_page):
+    expect(form_page.get_by_role("button", name="Tampilkan sub-dimensi pilar ini")).to_be_hidden()
     form_page.select_option("#id_pillar", label="Smart Environment")
     assert _visible_options(form_page) == [s.name for s in Pillar.objects.get(code="ENV").subdimensions.all()]
     form_page.select_option("#id_pillar", label="Smart Living")
@@ -50,7 +53,9 @@ def test_the_filter_box_narrows_the_checklist_and_keeps_ticked_agencies(form_pag
     assert len(shown) == 2
 
 
-def test_without_javascript_every_sub_dimension_and_agency_is_listed(site, chromium_browser):
+def test_without_javascript_the_pillar_is_sent_for_its_sub_dimensions_and_every_agency_is_listed(
+    site, chromium_browser
+):
     make_period(2031)
     make_operator(Agency.objects.get(abbreviation="Dinas PU"), "op_pu")
     context = chromium_browser.new_context(java_script_enabled=False)
@@ -58,13 +63,19 @@ def test_without_javascript_every_sub_dimension_and_agency_is_listed(site, chrom
     try:
         log_in(page, site.url, "op_pu")
         page.goto(f"{site.url}/quick-wins/baru/")
-        page.select_option("#id_pillar", label="Smart Environment")
-        assert len(_visible_options(page)) == 18
-        assert page.locator(".agency-filter").is_hidden()
+        assert len(_visible_options(page)) == 18  # no pillar chosen yet: all, grouped by pillar
         page.fill("#id_name", "Bank Sampah Digital")
+        page.select_option("#id_pillar", label="Smart Environment")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Tampilkan sub-dimensi pilar ini").click()
+        assert _visible_options(page) == [s.name for s in Pillar.objects.get(code="ENV").subdimensions.all()]
+        expect(page.locator("#id_name")).to_have_value("Bank Sampah Digital")
+        expect(page.locator(".invalid-feedback")).to_have_count(0)
+        assert not QuickWin.objects.exists()
+        assert page.locator(".agency-filter").is_hidden()
         page.select_option("#id_subdimension", label="Tata kelola sampah dan limbah")
         page.get_by_label("DLH", exact=False).first.check()
-        page.locator("main form button[type=submit]").click()
+        page.get_by_role("button", name="Kirim usulan").click()
         page.wait_for_load_state()
         quick_win = QuickWin.objects.get()
         assert (quick_win.subdimension.name, [a.abbreviation for a in quick_win.supporting_agencies.all()]) == (

@@ -514,3 +514,24 @@ def test_a_flash_message_with_a_long_name_is_cut(client_a, period):
     [message] = _flash(response)
     assert name[:60] in message and name[:200] not in message
     assert "…" in message and len(message) < 120
+
+
+def test_a_known_pillar_lists_only_its_sub_dimensions_without_javascript(client_a, period):
+    # Issue 24, item 12: the server lists the chosen pillar's, the script rebuilds it from the rest.
+    html = client_a.get("/quick-wins/baru/?pilar=ENV").content.decode()
+    select = re.search(r'<select name="subdimension".*?</select>', html, re.S).group(0)
+    names = re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", select)
+    assert names == [s.name for s in Pillar.objects.get(code="ENV").subdimensions.all()]
+    assert "data-subdimensions=" in select
+
+
+def test_sending_the_pillar_redraws_the_form_with_its_sub_dimensions_and_saves_nothing(client_a, period):
+    data = _form_data(pillar=Pillar.objects.get(code="LIV").pk, pilih_pilar="1", name="Polder Ilham Maulana")
+    response = client_a.post("/quick-wins/baru/", data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not QuickWin.objects.exists()
+    assert 'value="Polder Ilham Maulana"' in html
+    assert "is-invalid" not in html
+    select = re.search(r'<select name="subdimension".*?</select>', html, re.S).group(0)
+    assert len(re.findall(r"<option value=\"\d+\"", select)) == 3

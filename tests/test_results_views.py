@@ -21,7 +21,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-RESULTS_QUERIES = 16  # with the bell's unread count
+RESULTS_QUERIES = 19  # with the bell's unread count, and 3 to remember a newly chosen period in the session
 
 
 def _period(year, weights, answers, status=Submission.Status.APPROVED):
@@ -97,8 +97,9 @@ def test_the_dimension_and_pillar_tables_show_three_scores_and_coverage(as_leade
     response = as_leader.get(f"/hasil/?periode={period.pk}")
     html = response.content.decode()
     dimension_a = re.search(r'<tr data-dimension="A">.*?</tr>', html, re.S).group(0)
+    # Nothing of dimension A is approved: the official index has no data there, not 0.
     assert re.findall(r'class="text-end (?:official|provisional|self)">([^<]*)<', dimension_a) == [
-        "0,00",
+        "–",
         "2,00",
         "2,50",
     ]
@@ -117,10 +118,11 @@ def test_the_dimension_and_pillar_tables_show_three_scores_and_coverage(as_leade
 def test_the_dimension_chart_has_a_bar_per_dimension_with_its_value(as_leader, scored):
     response = as_leader.get(f"/hasil/?periode={scored.pk}")
     svg = str(response.context["bar_chart"])
-    # The previous period is the shipped 2024 one, unanswered: 0.
+    # The previous period is the shipped 2024 one, unanswered: no data, a grey bar saying so.
     values = re.findall(r'<text class="chart-value"[^>]*>([^<]*)</text>', svg)
     # Per dimension: official, provisional, self, and the previous period's official index.
-    assert values == ["2,50", "2,50", "3,00", "0,00", "2,00", "2,00", "1,00", "0,00"]
+    assert values == ["2,50", "2,50", "3,00", "belum ada data", "2,00", "2,00", "1,00", "belum ada data"]
+    assert svg.count('class="chart-bar-nodata"') == 2
     html = response.content.decode()
     assert html[html.index("<main") :].count("<svg") == 2  # the header's bell is an svg too
     assert "A. Dimensi A" in html
@@ -168,9 +170,12 @@ def test_without_a_previous_period_there_is_no_comparison(as_leader, period):
     assert "dibanding" not in response.content.decode()
 
 
-def test_a_period_without_answers_scores_zero(as_leader, period):
+def test_a_period_without_answers_shows_no_data_never_zero(as_leader, period):
     html = as_leader.get("/hasil/").content.decode()
-    assert '<p class="display-5 mb-0 final-official">0,00</p>' in html
+    assert (
+        '<p class="display-5 mb-0 final-official"><span class="h4 text-body-secondary no-data">belum ada data' in html
+    )
+    assert "0,00" not in html[html.index("<main") :]
 
 
 def test_the_results_page_runs_a_fixed_number_of_queries(as_leader, scored):

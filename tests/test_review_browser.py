@@ -53,8 +53,15 @@ def settled(page):
 def test_a_coordinator_scores_marks_and_comments_in_place_without_a_reload(site, browser_page, review):
     submission, (first, second, text) = review
     page = browser_page
+    # Issue 24, item 13: no console error (a style the CSP refuses during a swap, a refused value's
+    # answer logged as a failed load).
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
     address = open_review(page, site.url, submission)
     assert page.locator(f"#jawaban-{text.pk} [name$='-verified_score']").count() == 0
+    approve_box = page.locator("#tindakan .approve-form")
+    assert "A.1" in approve_box.inner_text()  # answers counted with the agency's own score
     assert page.locator(f"#jawaban-{first.pk} .verified-score").inner_text() == "belum diverifikasi"
 
     # Tab reaches the score field; Enter saves it.
@@ -66,6 +73,9 @@ def test_a_coordinator_scores_marks_and_comments_in_place_without_a_reload(site,
     card.get_by_text("Skor verifikasi A.1 disimpan.").wait_for()
     assert card.locator(".verified-score").inner_text() == "2,50"
     assert page.locator(".section-verified-count").first.inner_text() == "1/2"
+    # The approve box follows (issue 24, item 5): A.1 is verified now, A.2 still self-scored.
+    assert "A.1" not in page.locator("#tindakan .approve-form").inner_text()
+    assert "A.2" in page.locator("#tindakan .approve-form").inner_text()
 
     # A refused value: the reason at the field, the typed value kept, the focus on it.
     field = page.locator(f"[name='score-{second.pk}-verified_score']")
@@ -89,16 +99,19 @@ def test_a_coordinator_scores_marks_and_comments_in_place_without_a_reload(site,
     card.locator("form.revision-form button").click()
     settled(page)
     page.locator(f"#jawaban-{text.pk}").get_by_text("A.3 ditandai perlu perbaikan.").wait_for()
+    assert "A.3" in page.locator("#tindakan .approve-blocked").inner_text()
 
     card = page.locator(f"#jawaban-{first.pk}")
     card.locator("details summary").click()
     card.locator(f"[name='comment-{first.pk}-body']").fill("Mohon SK yang ditandatangani.")
+    card.locator(f"[name='comment-{first.pk}-visibility'][value=agency]").check()
     card.locator("form.comment-form button").click()
     settled(page)
     page.locator(f"#jawaban-{first.pk}").get_by_text("Komentar disimpan dan terlihat oleh perangkat daerah.").wait_for()
 
     assert page.evaluate("window.__samePage") == "yes"
     assert page.url == address
+    assert errors == [], "\n".join(errors)
     first.refresh_from_db()
     second.refresh_from_db()
     text.refresh_from_db()
@@ -151,6 +164,7 @@ def test_without_javascript_the_same_actions_post_and_come_back_to_the_card(site
     with page.expect_navigation():
         page.locator(f"#jawaban-{first.pk} .answer-extras-body a").click()
     page.locator(f"[name='comment-{first.pk}-body']").fill("Mohon SK.")
+    page.locator(f"[name='comment-{first.pk}-visibility'][value=agency]").check()
     with page.expect_navigation():
         page.locator("form.comment-form button").click()
     assert page.url.endswith(f"#jawaban-{first.pk}")

@@ -53,7 +53,8 @@ def test_a_score_saved_with_htmx_answers_with_the_card_and_the_sections_new_coun
 def test_a_refused_score_with_htmx_keeps_the_typed_value_and_its_reason_at_the_field(as_coordinator, answer):
     response = as_coordinator.post(score_url(answer), {f"score-{answer.pk}-verified_score": "7"}, headers=HTMX)
     html = response.content.decode()
-    assert response.status_code == 400
+    # A refusal is the card's answer: 200, the outcome in a header (a 4xx is a console error).
+    assert (response.status_code, response["HX-Refused"]) == (200, "400")
     assert "<html" not in html
     field = re.search(rf'<input[^>]*name="score-{answer.pk}-verified_score"[^>]*>', html).group(0)
     assert 'value="7"' in field and "is-invalid" in field and "autofocus" in field
@@ -100,7 +101,8 @@ def test_marking_without_a_note_with_htmx_is_refused_at_the_note(as_coordinator,
     response = as_coordinator.post(
         f"/koordinator/jawaban/{answer.pk}/perbaikan/", {f"rev-{answer.pk}-needs_revision": "on"}, headers=HTMX
     )
-    assert response.status_code == 400
+    # A refusal is the card's answer: 200, the outcome in a header (a 4xx is a console error).
+    assert (response.status_code, response["HX-Refused"]) == (200, "400")
     assert "Tulis catatan perbaikan" in response.content.decode()
 
 
@@ -135,14 +137,16 @@ def test_an_action_on_a_submission_no_longer_under_review_answers_htmx_with_the_
 ):
     Submission.objects.filter(pk=answer.submission_id).update(status=Submission.Status.APPROVED)
     response = as_coordinator.post(score_url(answer), {f"score-{answer.pk}-verified_score": "1"}, headers=HTMX)
-    assert response.status_code == 409
+    # A refusal is the card's answer: 200, the outcome in a header (a 4xx is a console error).
+    assert (response.status_code, response["HX-Refused"]) == (200, "409")
     assert "selama pengisian berstatus Dikirim" in response.content.decode()
 
 
 def test_the_in_place_score_runs_a_fixed_number_of_queries(as_coordinator, answer, django_assert_num_queries):
     # session, user, permissions, answer; the save (lock, refresh, bands, update, event);
-    # the card (questions, answer, evidence, the agency's replies) and the navigator (2 aggregates).
-    with django_assert_num_queries(17):
+    # the card (questions, answer, evidence, the agency's replies), the navigator (2 aggregates) and
+    # the approve box (marked and self-scored answers).
+    with django_assert_num_queries(19):
         response = as_coordinator.post(score_url(answer), {f"score-{answer.pk}-verified_score": "2"}, headers=HTMX)
     assert response.status_code == 200
 
@@ -234,3 +238,72 @@ def test_the_review_page_and_its_fragments_keep_the_policy_that_forbids_inline_s
         html = response.content.decode()
         assert all("src=" in tag for tag in re.findall(r"<script\b[^>]*>", html))
         assert " style=" not in html and " hx-on" not in html
+
+
+# --- the approve box follows every in-place action (issue 24, item 5) -----------------------
+
+
+def _approve_box(html):
+    return re.search(r'<section[^>]*id="tindakan".*?</section>', html, re.S).group(0)
+
+
+def test_removing_a_mark_in_place_takes_it_out_of_the_approve_box(as_coordinator, coordinator, answer):
+    answer.mark_for_revision(coordinator, True, "Lampirkan SK")
+    page = as_coordinator.get(f"/koordinator/pengisian/{answer.submission_id}/?bagian=A-GOV").content.decode()
+    assert "approve-blocked" in _approve_box(page)
+    url = f"/koordinator/jawaban/{answer.pk}/perbaikan/?bagian=A-GOV"
+    html = as_coordinator.post(url, {f"rev-{answer.pk}-revision_note": ""}, headers=HTMX).content.decode()
+    box = _approve_box(html)
+    assert 'hx-swap-oob="true"' in box
+    assert "approve-blocked" not in box
+
+
+def test_a_score_set_in_place_takes_the_answer_out_of_the_self_scored_list(as_coordinator, answer):
+    page = as_coordinator.get(f"/koordinator/pengisian/{answer.submission_id}/?bagian=A-GOV").content.decode()
+    assert "A.1.1" in _approve_box(page) and "belum diberi skor verifikasi" in _approve_box(page)
+    html = as_coordinator.post(
+        score_url(answer), {f"score-{answer.pk}-verified_score": "2"}, headers=HTMX
+    ).content.decode()
+    box = _approve_box(html)
+    assert "belum diberi skor verifikasi" not in box
+    assert "Setujui pengisian" in box
+
+
+# --- a refused approval keeps the coordinator's place (issue 24, item 6) ----------------------
+
+
+def test_a_refused_approval_is_drawn_at_the_section_the_coordinator_was_in_with_links_to_the_review_page(
+    as_coordinator, coordinator, submission, period
+):
+    question = Question.objects.for_period(period).filter(pillar__code="GOV").order_by("code").last()
+    make_answer(submission, question, score=2).mark_for_revision(coordinator, True, "Perbaiki")
+    section = f"{question.indicator.dimension.code}-GOV"
+    page = as_coordinator.get(f"/koordinator/pengisian/{submission.pk}/?bagian={section}").content.decode()
+    action = f'action="/koordinator/pengisian/{submission.pk}/setujui/?bagian={section}#tindakan"'
+    assert action in page
+    response = as_coordinator.post(f"/koordinator/pengisian/{submission.pk}/setujui/?bagian={section}")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'href="/koordinator/pengisian/{submission.pk}/?bagian={section}" aria-current="page"' in html
+    assert 'href="?' not in html
+    submission.refresh_from_db()
+    assert submission.is_submitted()
+
+
+# --- comment visibility has no default (issue 24, item 11) ------------------------------------
+
+
+def test_the_comment_form_has_no_visibility_chosen_in_advance(as_coordinator, answer):
+    html = as_coordinator.get(f"/koordinator/jawaban/{answer.pk}/?bagian=A-GOV", headers=HTMX).content.decode()
+    radios = re.findall(rf'<input[^>]*name="comment-{answer.pk}-visibility"[^>]*>', html)
+    assert len(radios) == 2
+    assert not any("checked" in radio for radio in radios)
+
+
+def test_a_comment_without_a_chosen_visibility_is_refused_and_saves_nothing(as_coordinator, answer):
+    url = f"/koordinator/jawaban/{answer.pk}/komentar/?bagian=A-GOV"
+    response = as_coordinator.post(url, {f"comment-{answer.pk}-body": "Internal saja"}, headers=HTMX)
+    # A refusal is the card's answer: 200, the outcome in a header (a 4xx is a console error).
+    assert (response.status_code, response["HX-Refused"]) == (200, "400")
+    assert "Pilih siapa yang dapat melihat komentar ini." in response.content.decode()
+    assert not ReviewComment.objects.exists()

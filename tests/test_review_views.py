@@ -563,7 +563,10 @@ def test_the_approve_form_names_the_marked_answers_with_links(as_coordinator, an
     answer.save()
     html = as_coordinator.get(url(answer.submission)).content.decode()
     blocked = html.split('class="alert alert-danger small approve-blocked"')[1].split("</div>")[0]
-    assert f'<a class="alert-link" href="?bagian=A-GOV#jawaban-{answer.pk}">{answer.question.code}</a>' in blocked
+    review = f"/koordinator/pengisian/{answer.submission_id}/"
+    assert (
+        f'<a class="alert-link" href="{review}?bagian=A-GOV#jawaban-{answer.pk}">{answer.question.code}</a>' in blocked
+    )
 
 
 def test_the_approve_form_asks_to_confirm_the_self_scores_of_unverified_answers(as_coordinator, answer):

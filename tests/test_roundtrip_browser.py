@@ -470,7 +470,7 @@ def quick_win_edit(check, page, url, quick_win, language):
     check.submit(
         page,
         f"quick-win edit ({quick_win.name})",
-        page.locator("main form button[type=submit]"),
+        page.locator("main form button[type=submit]:not([name=pilih_pilar])"),
         say(language, "Perubahan disimpan.", "Changes saved."),
     )
 
@@ -546,6 +546,7 @@ def test_the_operators_forms_save_back_what_they_show(site, browser_page, langua
         "quick-win resubmit",
         "usulkan-ulang",
         say(language, "Quick win diusulkan kembali.", "Quick win proposed again."),
+        notifies=True,  # the coordinators hear of it (issue 24)
     )
     quick_win_move(
         check,
@@ -687,6 +688,7 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
     )
     card = page.locator(f"#jawaban-{level.pk}")
     card.locator(f"[name='comment-{level.pk}-body']").fill("Skor diturunkan: SK belum ditandatangani.")
+    card.locator(f"[name='comment-{level.pk}-visibility'][value=agency]").check()  # no default (issue 24)
     check.submit_in_place(
         page,
         "comment",
@@ -697,13 +699,13 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
     check.submit(
         page,
         "approve while marked",
-        page.locator("form[action$='/setujui/'] button"),
+        page.locator("form[action*='/setujui/'] button"),
         say(language, "masih bertanda Perlu perbaikan (A.3)", "still marked Needs revision (A.3)"),
     )
     check.submit(
         page,
         "return note",
-        page.locator("form[action$='/kembalikan/'] button"),
+        page.locator("form[action*='/kembalikan/'] button"),
         say(language, "Pengisian Dinas PU dikembalikan", "The submission of Dinas PU was returned"),
         intended=[
             r"submission #\d+: status ",
@@ -757,6 +759,7 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
             rf"quickwin #{world.requested.pk}: status ",
             rf"quickwin #{world.requested.pk}: completion_requested_at ",
             r"quickwinchange #\d+ added",
+            r"notification #\d+ added",  # the agency hears of it (issue 24)
         ],
         allowed=[rf"quickwin #{world.requested.pk}: status_note "],
     )

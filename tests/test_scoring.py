@@ -44,7 +44,16 @@ def test_a_dimension_scores_the_mean_of_its_questions_unanswered_counting_zero()
     questions = [QuestionInfo(1, "A"), QuestionInfo(2, "A"), QuestionInfo(3, "A"), QuestionInfo(4, "B")]
     scores = {1: D(4), 2: D(2)}
     means = scoring.group_means(questions, scores, "dimension")
-    assert means == {"A": D(2), "B": D(0)}
+    # B has no scored question: no data (None), never a 0 nobody gave.
+    assert means == {"A": D(2), "B": None}
+
+
+def test_a_real_zero_stays_zero_and_only_a_group_without_any_score_is_no_data():
+    questions = [QuestionInfo(1, "A"), QuestionInfo(2, "A"), QuestionInfo(3, "B")]
+    means = scoring.group_means(questions, {1: D(0)}, "dimension")
+    assert means == {"A": D(0), "B": None}
+    assert scoring.final_index(means, {"A": 50, "B": 50}) == D(0)
+    assert scoring.final_index({"A": None, "B": None}, {"A": 50, "B": 50}) is None
 
 
 def test_unscorable_questions_are_left_out_of_the_mean():

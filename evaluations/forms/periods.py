@@ -45,15 +45,38 @@ class PeriodCreateForm(forms.ModelForm):
         widgets = {"opens": DATE_WIDGET, "closes": DATE_WIDGET}
         error_messages = {"opens": DATE_ERRORS, "closes": DATE_ERRORS}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The name follows the year and stage typed (standard_name) unless the admin writes one:
+        # left empty, it is made from them; the placeholder shows it (static/js/periods.js keeps
+        # it in step while the admin types, without JavaScript it is the suggested stage's).
+        name = self.fields["name"]
+        name.required = False
+        name.help_text = _("Kosongkan untuk memakai nama baku dari tahun dan tahap di atas.")
+        year, stage = self.initial.get("year"), self.initial.get("stage")
+        if year and stage:
+            name.widget.attrs["placeholder"] = standard_name(year, stage)
+        name.widget.attrs["data-standard-name"] = "Evaluasi Smart City {year} Tahap {stage}"
+
     def clean(self):
-        cleaned = super().clean()
+        data = super().clean()
         # Periods are national: a year and stage that exist in any region exist.
-        year, stage = cleaned.get("year"), cleaned.get("stage")
+        year, stage = data.get("year"), data.get("stage")
         if year and stage and NationalPeriod.objects.filter(year=year, stage=stage).exists():
             self.add_error(
                 None, forms.ValidationError(_("Sudah ada periode dengan tahun dan tahap ini."), code="unique")
             )
-        return cleaned
+        if not data.get("name") and data.get("year") and data.get("stage"):
+            data["name"] = standard_name(data["year"], data["stage"])
+            self.instance.name = data["name"]
+        elif not data.get("name") and "name" not in self.errors:
+            self.add_error("name", forms.ValidationError(_("Isi nama periode."), code="required"))
+        return data
+
+
+def standard_name(year, stage):
+    """The period's name in the ministry's words, whatever the admin's language (data, not UI)."""
+    return f"Evaluasi Smart City {year} Tahap {'I' if str(stage) == EvaluationPeriod.Stage.FIRST else 'II'}"
 
 
 class AssignmentGridForm(forms.Form):

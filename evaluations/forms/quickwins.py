@@ -1,6 +1,7 @@
 """Forms of the quick-win pages: the quick win itself, decisions and status notes, the next status,
 reports of achievement, the completion request, evidence."""
 
+import json
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
@@ -27,8 +28,10 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SubDimensionSelect(forms.Select):
-    """Sub-dimensions grouped by pillar (optgroups, so the page reads well without JavaScript),
-    each option naming its pillar in data-pillar for static/js/quickwins.js to filter by."""
+    """Sub-dimensions: only the chosen pillar's once a pillar is known (QuickWinForm), else all of
+    them grouped by pillar; each option names its pillar in data-pillar, and the select carries
+    every sub-dimension (data-subdimensions) for static/js/quickwins.js to rebuild the list when
+    the pillar changes."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,8 +122,20 @@ class QuickWinForm(forms.ModelForm):
         groups = {}
         for sub in subdimensions:
             groups.setdefault(sub.pillar, []).append((sub.pk, sub.name))
-        field.choices = [("", field.empty_label), *((pillar.name, items) for pillar, items in groups.items())]
+        # The pillar chosen (sent, or the quick win's / the page's): the list offers only its
+        # sub-dimensions, with JavaScript or without ("Tampilkan sub-dimensi" sends the pillar).
+        chosen = self._chosen_pillar()
+        if chosen is not None and any(p.pk == chosen for p in groups):
+            field.choices = [
+                ("", field.empty_label),
+                *((sub.pk, sub.name) for sub in subdimensions if sub.pillar_id == chosen),
+            ]
+        else:
+            field.choices = [("", field.empty_label), *((pillar.name, items) for pillar, items in groups.items())]
         field.widget.pillar_of = {sub.pk: sub.pillar_id for sub in subdimensions}
+        field.widget.attrs["data-subdimensions"] = json.dumps(
+            [{"id": sub.pk, "pillar": sub.pillar_id, "name": sub.name} for sub in subdimensions]
+        )
         self.fields["supporting_agencies"].queryset = Agency.objects.filter(active=True)
         self.fields["supporting_agencies"].label_from_instance = lambda a: f"{a.abbreviation} – {a.name}"
         self.fields["agency"].queryset = Agency.objects.filter(active=True)
@@ -135,6 +150,13 @@ class QuickWinForm(forms.ModelForm):
             Fieldset(
                 _("Program"),
                 "pillar",
+                # Without JavaScript: send the pillar to list only its sub-dimensions (the script
+                # hides this button and rebuilds the list as the pillar changes).
+                HTML(
+                    '{% load i18n %}<button type="submit" name="pilih_pilar" value="1" formnovalidate '
+                    'class="btn btn-sm btn-outline-secondary mb-3 show-pillar-subdimensions">'
+                    '{% translate "Tampilkan sub-dimensi pilar ini" %}</button>'
+                ),
                 "subdimension",
                 "name",
                 "description",
@@ -154,6 +176,25 @@ class QuickWinForm(forms.ModelForm):
             ),
             *([Fieldset(_("Penilaian"), "assessor_notes")] if coordinator else []),
         )
+
+    @classmethod
+    def redrawn(cls, data, **kwargs):
+        """The form as sent, unbound (no errors yet), when the person only asked for the chosen
+        pillar's sub-dimensions ("pilih_pilar", without JavaScript)."""
+        initial = {name: data.get(name) for name in cls.base_fields if name in data}
+        initial["supporting_agencies"] = data.getlist("supporting_agencies")
+        initial["is_new"] = bool(data.get("is_new"))
+        return cls(initial=initial, **kwargs)
+
+    def _chosen_pillar(self):
+        """The pillar's id as sent, else as the form starts (the quick win's, or ?pilar=); None."""
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("pillar"), "")
+        else:
+            value = self.initial.get("pillar") or getattr(self.instance, "pillar_id", None) or ""
+        value = getattr(value, "pk", value)
+        value = str(value)
+        return int(value) if value.isascii() and value.isdigit() else None
 
     def clean(self):
         cleaned = super().clean()

@@ -64,11 +64,13 @@ class CommentForm(forms.Form):
         max_length=COMMENT_MAX_LENGTH,
         error_messages={"required": _("Tulis komentarnya terlebih dahulu.")},
     )
+    # No default: a comment meant as internal once went to the agency. The coordinator chooses each
+    # time, and the card shows the choice.
     visibility = forms.ChoiceField(
         label=_("Terlihat oleh"),
         choices=ReviewComment.Visibility.choices,
-        initial=ReviewComment.Visibility.AGENCY,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Pilih siapa yang dapat melihat komentar ini.")},
     )
 
 

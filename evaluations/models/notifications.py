@@ -37,6 +37,10 @@ class Notification(models.Model):
         REOPENED = "reopened", _("Pengisian dibuka kembali")
         QUICK_WIN_ESTABLISHED = "qw_set", _("Quick win ditetapkan")
         QUICK_WIN_REJECTED = "qw_rejected", _("Quick win ditolak")
+        QUICK_WIN_PROPOSED = "qw_proposed", _("Quick win diusulkan")
+        QUICK_WIN_COMPLETION_REQUESTED = "qw_done_ask", _("Quick win diajukan selesai")
+        QUICK_WIN_COMPLETED = "qw_done", _("Quick win dikonfirmasi selesai")
+        QUICK_WIN_COMPLETION_DECLINED = "qw_done_no", _("Pengajuan selesai quick win ditolak")
 
     MESSAGES = {
         Kind.SUBMITTED: _("%(agency)s mengirim pengisian %(period)s untuk diverifikasi."),
@@ -45,6 +49,12 @@ class Notification(models.Model):
         Kind.REOPENED: _("Pengisian %(period)s dibuka kembali oleh admin dan dapat diubah lagi."),
         Kind.QUICK_WIN_ESTABLISHED: _('Quick win "%(name)s" ditetapkan oleh koordinator.'),
         Kind.QUICK_WIN_REJECTED: _('Usulan quick win "%(name)s" ditolak oleh koordinator.'),
+        Kind.QUICK_WIN_PROPOSED: _('%(agency)s mengusulkan quick win "%(name)s" (%(period)s) untuk ditetapkan.'),
+        Kind.QUICK_WIN_COMPLETION_REQUESTED: _(
+            '%(agency)s mengajukan quick win "%(name)s" selesai; mohon dikonfirmasi.'
+        ),
+        Kind.QUICK_WIN_COMPLETED: _('Quick win "%(name)s" dikonfirmasi selesai oleh koordinator.'),
+        Kind.QUICK_WIN_COMPLETION_DECLINED: _('Pengajuan selesai quick win "%(name)s" ditolak oleh koordinator.'),
     }
 
     recipient = models.ForeignKey(

@@ -4,7 +4,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
 
-from .. import scoring
+from .. import formats, scoring
 from ..models.instrument import format_score
 
 register = template.Library()
@@ -14,6 +14,18 @@ register = template.Library()
 def score(value):
     """A score rounded half up to 2 decimals in the active language's style (3,41); – when none."""
     return format_score(value)
+
+
+@register.filter
+def pct(value):
+    """A percentage with 2 decimals in the active language's style (60,50); – when none."""
+    return formats.format_percent(value)
+
+
+@register.filter
+def figure(value):
+    """A table's figure: a count whole (1.234), a measure with 2 decimals (80,00); – when none."""
+    return formats.format_figure(value)
 
 
 @register.filter

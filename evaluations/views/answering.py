@@ -29,8 +29,8 @@ from ..answering import (
 )
 from ..forms.accounts import LoginForm
 from ..forms.answering import RESTORABLE, restorable_fields, section_forms
-from ..models import EvaluationPeriod, Submission, TransitionError
-from .common import stored_file_attachment
+from ..models import Submission, TransitionError
+from .common import chosen_period, stored_file_attachment, visible_periods
 
 
 def _section_url(submission, key):
@@ -50,16 +50,19 @@ def _overview(request, submission):
             "total": sum(s.total for s in sections),
             "can_edit": submission.can_edit(request.user),
             "can_carry_forward": can_carry_forward(submission),
+            # The operator's way to another period's submission (the chooser of /opd/).
+            "periods": visible_periods(request.user) if submission.agency == roles.agency_of(request.user) else None,
         },
     )
 
 
 def home(request):
-    """The operator's own agency in the current period; the submission starts on the first visit."""
+    """The operator's own agency in the chosen period (common.chosen_period: the one chosen on
+    any page, else the open one); the submission starts on the first visit."""
     agency = roles.agency_of(request.user)
     if agency is None:
         raise Http404
-    period = EvaluationPeriod.objects.current()
+    period = chosen_period(request, among=visible_periods(request.user))
     if period is None:
         messages.info(request, _("Belum ada periode evaluasi."))
         return redirect("evaluations:common_home")

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from .. import regions, roles
+from .. import regions, roles, todo
 from ..models import EvaluationPeriod, Question, Submission
 from ..results import for_leader
 
@@ -19,12 +19,18 @@ FLASH_TEXT_MAX_CHARS = 80
 
 
 def home(request):
-    """The open period, its dates and what this user can do next. Those above the regions with no
-    region chosen start from every region side by side."""
+    """What this user can do next: their to-do list across every open period (todo.py), then the
+    chosen period (the chooser keeps it while they move around), its dates and their next steps.
+    Those above the regions with no region chosen start from every region side by side."""
     if request.region is None and (overview := regions.overview_url(request.user)):
         return redirect(overview)
-    period = EvaluationPeriod.objects.current()
-    context = {"period": period}
+    periods = visible_periods(request.user)
+    period = chosen_period(request, among=periods)
+    context = {
+        "period": period,
+        "periods": periods,
+        "todo": todo.for_user(request.user, [p for p in reversed(periods) if p.is_open()]),
+    }
     if period is not None:
         agency = roles.agency_of(request.user)
         if agency is not None:
@@ -43,10 +49,34 @@ def home(request):
     return render(request, "evaluations/common/home.html", context)
 
 
-def period_or_404(pk=None):
-    """The period a page shows: the one asked for (?periode=, for pages with a period chooser),
-    else the current one; 404 while there is no period at all."""
-    period = EvaluationPeriod.objects.chosen(pk)
+# The period chosen on any page with a period chooser (?periode=), kept in the session so that
+# every page showing one period shows the same one until the user chooses another.
+PERIOD_SESSION_KEY = "periode"
+
+
+def visible_periods(user):
+    """The periods a chooser offers, newest first: a draft is the admin's work in progress."""
+    periods = list(EvaluationPeriod.objects.order_by("-year", "-stage"))
+    if roles.is_admin(user):
+        return periods
+    return [p for p in periods if not p.is_draft()]
+
+
+def chosen_period(request, among=None, asked=None):
+    """The period a page shows: the one asked for (?periode=, or `asked`), else the one chosen
+    earlier in this session, else the open one (the newest open one when several are), else the
+    most recent. A period asked for and found is remembered."""
+    asked = str(asked if asked is not None else request.GET.get("periode", "")).strip()
+    remembered = request.session.get(PERIOD_SESSION_KEY, "")
+    period = EvaluationPeriod.objects.chosen(asked or remembered, among=among)
+    if period is not None and asked == str(period.pk) and remembered != period.pk:
+        request.session[PERIOD_SESSION_KEY] = period.pk
+    return period
+
+
+def period_or_404(request, among=None, asked=None):
+    """chosen_period, or 404 while there is no period at all."""
+    period = chosen_period(request, among=among, asked=asked)
     if period is None:
         raise Http404
     return period

@@ -29,7 +29,7 @@ def _may_upload(user, period):
 
 
 def index(request):
-    period = period_or_404()
+    period = period_or_404(request)
     agency = roles.agency_of(request.user)
     own = {}
     if agency is not None:
@@ -53,7 +53,7 @@ def page(request, kind):
     """The rows of every agency with filters, totals and derived figures (datasets.for_page), the
     upload history and what this user may do with it."""
     spec = _spec_or_404(kind)
-    period = period_or_404()
+    period = period_or_404(request)
     agency = roles.agency_of(request.user)
     history = DatasetUpload.objects.history(period, spec.kind, access.visible_agencies(request.user))
     query = request.GET.copy()
@@ -85,7 +85,8 @@ def upload(request, kind):
     """Stores the file and queues its check and import (tasks.import_dataset: all rows or none);
     the job's page follows it and ends on the result (upload_result)."""
     spec = _spec_or_404(kind)
-    period = period_or_404()
+    # The period the page showed (its hidden field), not whatever another tab chose since.
+    period = period_or_404(request, asked=request.POST.get("periode", ""))
     agency = roles.agency_of(request.user)
     if agency is None or not roles.is_operator(request.user):
         raise PermissionDenied

@@ -5,15 +5,17 @@ import tempfile
 
 from django.contrib import messages
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .. import tasks
-from ..access import require_admin, require_national_manager
+from .. import instrument, tasks
+from ..access import get_job_for_user, require_admin, require_national_manager
 from ..excel.instrument_export import write_instrument
 from ..forms.instrument import InstrumentImportForm
-from ..models import EvaluationPeriod, InstrumentChange
+from ..models import EvaluationPeriod, InstrumentChange, Job
 from .common import shorten, upload_redirect, xlsx_attachment
 
 HISTORY_ROWS = 20
@@ -43,7 +45,13 @@ def _page(request, form, job=None):
     periods = EvaluationPeriod.objects.annotate(question_count=Count("national__dimensions__indicators__questions"))
     context = {"form": form, "periods": periods, "history": InstrumentChange.objects.for_page()[:HISTORY_ROWS]}
     if job is not None:
-        context.update(job=job, plan=job.result.get("plan"), diff=job.result.get("diff"))
+        context.update(
+            job=job,
+            plan=job.result.get("plan"),
+            diff=job.result.get("diff"),
+            # A dry run that kept its file can be applied from here (apply below).
+            applicable=job.is_done and job.parameters.get("dry_run") and bool(job.file),
+        )
     return render(request, "evaluations/instrument/index.html", context)
 
 
@@ -65,6 +73,27 @@ def import_result(request, job):
         return redirect("evaluations:instrument_index")
     form = InstrumentImportForm(initial={"period": job.period_id, "dry_run": job.parameters.get("dry_run")})
     return _page(request, form, job)
+
+
+@require_POST
+def apply(request, pk):
+    """Apply the very file a dry run checked ("Terapkan perubahan ini" on its result page): a new
+    import job, which applies it only if it still changes exactly what the dry run showed."""
+    require_national_manager(request.user)
+    dry_run = get_job_for_user(request.user, pk)
+    if dry_run.kind != Job.Kind.INSTRUMENT_IMPORT:
+        raise Http404
+    job = instrument.apply_dry_run(dry_run, by=request.user)
+    if job is None:
+        messages.error(
+            request,
+            _(
+                "Uji coba ini sudah diterapkan atau tidak dapat diterapkan. Untuk menerapkan berkas lain, "
+                "unggah berkas itu di bawah."
+            ),
+        )
+        return redirect("evaluations:instrument_index")
+    return redirect("evaluations:jobs_detail", pk=job.pk)
 
 
 def download(request, period_id):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from .. import access, tasks
 from ..excel.workbook import workbook_filename
@@ -16,6 +17,9 @@ from .common import PDF, XLSX, stored_file_attachment
 REFRESH_SECONDS = 2
 
 
+# A job's pages take no post: a form posted here (its file and all) would be ignored and the page
+# shown again as if nothing had been sent; 405 says so at once.
+@require_safe
 def detail(request, pk, result_pages=None):
     """`result_pages` (given by urls.py, which knows every topic's views): a finished job's page
     by kind, as view(request, job); a None from it leaves the job page to say it all."""
@@ -35,6 +39,7 @@ def detail(request, pk, result_pages=None):
     )
 
 
+@require_safe
 def download(request, pk):
     job = access.get_job_for_user(request.user, pk)
     if not job.is_done or job.kind not in FILES:

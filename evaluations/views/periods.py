@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from pillars.models import Pillar
 
-from .. import access
+from .. import access, todo
 from ..forms.periods import AssignmentFilterForm, AssignmentGridForm, BulkAssignForm, DeadlineForm, PeriodCreateForm
 from ..models import Agency, Assignment, AssignmentConflict, EvaluationPeriod, Question
 from .common import shorten
@@ -43,9 +43,8 @@ def _suggested(periods):
         year, stage = latest.year, EvaluationPeriod.Stage.SECOND
     else:
         year, stage = latest.year + 1, EvaluationPeriod.Stage.FIRST
-    # The period's name is data, in the ministry's words whatever the admin's language.
-    name = f"Evaluasi Smart City {year} Tahap {'I' if stage == EvaluationPeriod.Stage.FIRST else 'II'}"
-    return {**initial, "year": year, "stage": stage, "name": name, "source": latest.pk}
+    # No name: the form makes it from the year and stage typed (forms.periods.standard_name).
+    return {**initial, "year": year, "stage": stage, "source": latest.pk}
 
 
 def create(request):
@@ -90,6 +89,8 @@ def _detail(request, period, deadline_form=None, status=200):
             "deadline_form": deadline_form or DeadlineForm(instance=period),
             "agencies": agencies.values(),
             "submission_count": period.submissions.count(),
+            # Opening while another period is open: the confirmation names it and what is open in it.
+            "other_open": todo.open_work(besides=period) if period.is_draft() or period.is_closed() else [],
         },
         status=status,
     )
@@ -99,8 +100,8 @@ def detail(request, pk):
     return _detail(request, access.get_period_for_admin(request.user, pk))
 
 
-def _change_status(request, pk, action, done, refused):
-    period = access.get_period_for_admin(request.user, pk)
+def _change_status(request, pk, action, done, refused, period=None):
+    period = period or access.get_period_for_admin(request.user, pk)
     name = shorten(period.name)
     try:
         getattr(period, action)(by=request.user)
@@ -113,10 +114,27 @@ def _change_status(request, pk, action, done, refused):
     return redirect("evaluations:periods_detail", pk=period.pk)
 
 
+# The box an admin ticks to open a period while another is open (the form names that period).
+CONFIRM_OTHER_OPEN = "periode_lain_dibuka"
+
+
+def _other_open_unconfirmed(request, period):
+    """Opening while another period is open, without the admin's tick: back to the period's page
+    with a message naming the other period and what is still open in it."""
+    others = todo.open_work(besides=period)
+    if not others or request.POST.get(CONFIRM_OTHER_OPEN):
+        return None
+    for other in others:
+        messages.error(request, other.text() + ".")
+    messages.error(request, _("Centang konfirmasi bahwa periode lain tetap dibuka, lalu buka periode ini lagi."))
+    return redirect("evaluations:periods_detail", pk=period.pk)
+
+
 @require_POST
 def open_period(request, pk):
-    return _change_status(
-        request, pk, "open", _("Periode %(period)s dibuka."), _("Periode %(period)s belum dapat dibuka.")
+    period = access.get_period_for_admin(request.user, pk)
+    return _other_open_unconfirmed(request, period) or _change_status(
+        request, pk, "open", _("Periode %(period)s dibuka."), _("Periode %(period)s belum dapat dibuka."), period
     )
 
 
@@ -133,12 +151,14 @@ def close_period(request, pk):
 
 @require_POST
 def reopen_period(request, pk):
-    return _change_status(
+    period = access.get_period_for_admin(request.user, pk)
+    return _other_open_unconfirmed(request, period) or _change_status(
         request,
         pk,
         "reopen",
         _("Periode %(period)s dibuka kembali."),
         _("Periode %(period)s belum dapat dibuka kembali."),
+        period,
     )
 
 

@@ -20,8 +20,8 @@ from ..forms.quickwins import (
     RejectForm,
     StatusMoveForm,
 )
-from ..models import Agency, EvaluationPeriod, QuickWin, QuickWinChange, QuickWinEvidence, TransitionError
-from .common import form_errors, period_or_404, shorten, stored_file_attachment
+from ..models import Agency, EvaluationPeriod, Notification, QuickWin, QuickWinChange, QuickWinEvidence, TransitionError
+from .common import chosen_period, form_errors, period_or_404, shorten, stored_file_attachment
 
 
 def _may_propose(user):
@@ -29,7 +29,7 @@ def _may_propose(user):
 
 
 def index(request):
-    period = period_or_404(request.GET.get("periode"))
+    period = period_or_404(request)
     pillars = list(Pillar.objects.all())
     agencies = list(Agency.objects.filter(active=True))
     pillar = next((p for p in pillars if p.code == request.GET.get("pilar")), None)
@@ -58,7 +58,7 @@ def index(request):
 
 def coverage(request):
     """Each pillar and sub-dimension with its established quick wins; a pillar without one is flagged."""
-    period = period_or_404(request.GET.get("periode"))
+    period = period_or_404(request)
     established = list(QuickWin.objects.for_coverage(period))
     subdimensions = list(SubDimension.objects.all())
     pillars = []
@@ -112,6 +112,9 @@ def _detail_context(user, quick_win, report_form=None, completion_form=None):
         "can_report": quick_win.can_report(user),
         "can_request_completion": quick_win.can_request_completion(user),
         "can_decide_completion": quick_win.can_decide_completion(user),
+        # Confirming "selesai" below the target (or with no achievement reported) is allowed, but said.
+        "short_of_target": quick_win.target_pct is not None
+        and (quick_win.achievement_pct is None or quick_win.achievement_pct < quick_win.target_pct),
         "continuation_targets": quick_win.continuation_targets(user),
         "note_form": NoteForm(),
         "reject_form": RejectForm(),
@@ -132,8 +135,11 @@ def detail(request, pk):
 def create(request):
     if not _may_propose(request.user):
         raise PermissionDenied
-    period = period_or_404()
+    period = period_or_404(request)
     initial = {"pillar": Pillar.objects.filter(code=request.GET.get("pilar")).first()}
+    if "pilih_pilar" in request.POST:
+        form = QuickWinForm.redrawn(request.POST, user=request.user)
+        return render(request, "evaluations/quickwins/form.html", {"form": form, "period": period})
     form = QuickWinForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "supporting_agencies"}
@@ -145,6 +151,7 @@ def create(request):
         except TransitionError as error:
             messages.error(request, error.message)
             return redirect("evaluations:quickwins_index")
+        notifications.quick_win_changed(quick_win, by=request.user)
         messages.success(request, _('Quick win "%(name)s" diusulkan.') % {"name": shorten(quick_win.name)})
         return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
     return render(request, "evaluations/quickwins/form.html", {"form": form, "period": period})
@@ -152,6 +159,10 @@ def create(request):
 
 def edit(request, pk):
     quick_win = access.get_rw_quick_win_for_user(request.user, pk)
+    if "pilih_pilar" in request.POST:
+        form = QuickWinForm.redrawn(request.POST, instance=quick_win, user=request.user)
+        context = {"form": form, "quick_win": quick_win, "period": quick_win.period}
+        return render(request, "evaluations/quickwins/form.html", context)
     form = QuickWinForm(request.POST or None, instance=quick_win, user=request.user)
     if request.method == "POST" and form.is_valid():
         quick_win = form.save(commit=False)
@@ -167,9 +178,10 @@ def edit(request, pk):
     )
 
 
-def _transition(request, quick_win, form, action, success):
+def _transition(request, quick_win, form, action, success, notice=None):
     """Establish, reject, resubmit or move the status: `action` is the QuickWin method, called with the form's
-    cleaned data as its keyword arguments."""
+    cleaned data as its keyword arguments; `notice`: the notification's kind when the status alone
+    does not say it."""
     if not form.is_valid():
         messages.error(
             request,
@@ -181,7 +193,7 @@ def _transition(request, quick_win, form, action, success):
     except TransitionError as error:
         messages.error(request, error.message)
     else:
-        notifications.quick_win_changed(quick_win, by=request.user, note=form.cleaned_data.get("note", ""))
+        notifications.quick_win_changed(quick_win, by=request.user, note=form.cleaned_data.get("note", ""), kind=notice)
         messages.success(request, success)
     return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
 
@@ -219,7 +231,7 @@ def continue_into(request, pk):
     if not (roles.is_coordinator(request.user) or quick_win.is_owned_by(request.user)):
         raise PermissionDenied
     chosen = request.POST.get("periode", "")
-    period = get_object_or_404(EvaluationPeriod, pk=chosen) if chosen.isdigit() else period_or_404()
+    period = get_object_or_404(EvaluationPeriod, pk=chosen) if chosen.isdigit() else period_or_404(request)
     try:
         new = quickwins.continue_into(quick_win, period, request.user)
     except (TransitionError, IntegrityError) as error:
@@ -233,7 +245,7 @@ def continuation(request):
     """Last period's quick wins that this user may carry into the current period."""
     if not _may_propose(request.user):
         raise PermissionDenied
-    period = EvaluationPeriod.objects.current()
+    period = chosen_period(request)
     previous = period.previous() if period else None
     candidates = []
     if previous is not None:
@@ -292,15 +304,18 @@ def evidence_remove(request, pk):
     return render(request, "evaluations/quickwins/evidence_remove.html", {"evidence": evidence, "quick_win": quick_win})
 
 
-def _owner_action(request, quick_win, form, form_name, act, success, refused):
+def _owner_action(request, quick_win, form, form_name, act, success, refused, notice=None):
     """A form of the owning agency on the quick-win page (a report of achievement, a completion request):
-    `act(data)` on a valid form, then back to the page; an invalid form redraws the page with it."""
+    `act(data)` on a valid form, then back to the page; an invalid form redraws the page with it.
+    `notice`: the kind of notification the coordinators get."""
     if form.is_valid():
         try:
             act(form.cleaned_data)
         except TransitionError as error:
             messages.error(request, error.message)
         else:
+            if notice:
+                notifications.quick_win_changed(quick_win, by=request.user, kind=notice)
             messages.success(request, success)
         return redirect("evaluations:quickwins_detail", pk=quick_win.pk)
     messages.error(request, refused)
@@ -353,6 +368,7 @@ def request_completion(request, pk):
         ),
         _("Penyelesaian diajukan; koordinator akan mengonfirmasi."),
         _("Pengajuan selesai belum dikirim: periksa isian yang ditandai."),
+        notice=Notification.Kind.QUICK_WIN_COMPLETION_REQUESTED,
     )
 
 
@@ -367,4 +383,11 @@ def confirm_completion(request, pk):
 def decline_completion(request, pk):
     quick_win = access.get_quick_win_for_user(request.user, pk)
     form = RejectForm(request.POST, prefix=DECLINE_PREFIX)
-    return _transition(request, quick_win, form, QuickWin.decline_completion, _("Pengajuan selesai ditolak."))
+    return _transition(
+        request,
+        quick_win,
+        form,
+        QuickWin.decline_completion,
+        _("Pengajuan selesai ditolak."),
+        notice=Notification.Kind.QUICK_WIN_COMPLETION_DECLINED,
+    )

@@ -15,6 +15,7 @@ from .. import access, tasks
 from ..forms.results import DashboardFilterForm
 from ..models import EvaluationPeriod
 from ..results import for_dashboard, for_index
+from .common import chosen_period
 
 
 def dashboard(request):
@@ -23,7 +24,7 @@ def dashboard(request):
     access.require_viewer(request.user)
     periods = list(EvaluationPeriod.objects.all())
     pillars = list(Pillar.objects.all())
-    period = EvaluationPeriod.objects.chosen(request.GET.get("periode"), among=periods)
+    period = chosen_period(request, among=periods)
     if period is None:
         return render(request, "evaluations/results/dashboard.html", {"period": None})
     data = request.GET.copy()
@@ -72,7 +73,7 @@ def index(request):
     (results.for_index), for the chosen period."""
     access.require_viewer(request.user)
     periods = list(EvaluationPeriod.objects.all())
-    period = EvaluationPeriod.objects.chosen(request.GET.get("periode"), among=periods)
+    period = chosen_period(request, among=periods)
     if period is None:
         return render(request, "evaluations/results/index.html", {"period": None, "periods": periods})
     return render(request, "evaluations/results/index.html", {**for_index(period, periods), "periods": periods})

@@ -84,6 +84,24 @@ def _common(request, submission):
         "period": submission.period,
         "is_coordinator": is_coordinator,
         "can_review": is_coordinator and submission.is_submitted(),
+        # Links carry the review page's own address: the page is also drawn at an action's address
+        # (a refused approval), where "?bagian=..." would lead to that action.
+        "review_url": reverse("evaluations:review_submission", args=[submission.pk]),
+    }
+
+
+def _actions(request, submission, transition_form=None, approve_form=None):
+    """The actions box: what approving would meet, over every section (Submission.approve's rules;
+    one query each), with the forms. Drawn with the page and again after every in-place action,
+    so that it never lists a mark just removed or misses an answer just scored."""
+    self_scored = list(submission.self_scored_answers())
+    return {
+        "marked": submission.marked_answers(),  # each links to its card, in whichever section it is
+        "self_scored": self_scored,
+        "can_reopen": roles.is_admin(request.user) and (submission.is_approved() or submission.is_locked()),
+        "transition_form": transition_form or TransitionForm(),
+        # Built here even after a refused post: its label names the answers as they are now.
+        "approve_form": ApproveForm(approve_form.data if approve_form else None, self_scored=self_scored),
     }
 
 
@@ -105,9 +123,6 @@ def _render(
     section=None,
 ):
     sections, current = _sections(submission, section or request.GET.get("bagian"))
-    # What approving would meet, over every section (Submission.approve's rules): one query each.
-    marked = submission.marked_answers()  # each links to its card, in whichever section it is
-    self_scored = list(submission.self_scored_answers())
     show = request.GET.get("tampil") if request.GET.get("tampil") in SHOW_CHOICES else ""
     page = _page(request)
     start = (page - 1) * CARDS_PER_PAGE
@@ -140,12 +155,7 @@ def _render(
             "place": _place(request, current.key if current else ""),
             "bound_answer": bound_answer,
             "events": submission.timeline(),
-            "can_reopen": roles.is_admin(request.user) and (submission.is_approved() or submission.is_locked()),
-            "transition_form": transition_form or TransitionForm(),
-            # Built here even after a refused post: its label names the answers as they are now.
-            "approve_form": ApproveForm(approve_form.data if approve_form else None, self_scored=self_scored),
-            "marked": marked,
-            "self_scored": self_scored,
+            **_actions(request, submission, transition_form, approve_form),
         },
         status=status,
     )
@@ -179,7 +189,16 @@ def _card(request, answer, bound=None, message=None, level="success", status=200
     }
     html = render_to_string("evaluations/review/_answer.html", context, request)
     html += render_to_string("evaluations/review/_sections.html", {**context, "oob": True}, request)
-    return HttpResponse(html, status=status)
+    if context["is_coordinator"]:
+        actions = {**context, **_actions(request, submission), "oob": True}
+        html += render_to_string("evaluations/review/_actions.html", actions, request)
+    # A refused value (400) or a conflict (409) is an answer the card shows like any other: sent
+    # as 200 (a 4xx is logged by the browser as a failed load, a console error) with the outcome
+    # in a header.
+    response = HttpResponse(html)
+    if status >= 400:
+        response["HX-Refused"] = str(status)
+    return response
 
 
 def _extras(request, answer, forms=None):

@@ -37,16 +37,17 @@ from ..forms.surveys import (
 )
 from ..models import EvaluationPeriod, ImpactSurvey, ProgrammeUse, SurveyResponse, SurveySetupRefused, TransitionError
 from ..models.survey_responses import FLAGS_BY_CODE, RESPONSE_FLAGS, min_seconds_per_statement
-from ..surveys import ResponseRefused, Sender
+from ..surveys import ENUMERATORS_ONLY, NOT_FOUND, NOT_READY, NOTICES, TOO_MANY, ResponseRefused, Sender
+from .common import chosen_period
 
 # --- setup: survey dates, programmes, split, targets, links; enumerator links (surveys-setup) ---
 DEFAULT_SURVEY_DAYS = 30
 
 
 def index(request):
-    """The menu's entry: the current period's setup for those who view all agencies, its
-    enumerator links for operators."""
-    period = EvaluationPeriod.objects.current()
+    """The menu's entry: the chosen period's setup (common.chosen_period) for those who view all
+    agencies, its enumerator links for operators."""
+    period = chosen_period(request)
     if period is None:
         raise Http404
     if roles.can_view_all(request.user):
@@ -60,8 +61,13 @@ def _form_rows(request, forms):
 
 
 def _links_text(rows):
-    """All public links, one per line, to paste into a message to the agencies."""
-    return "\n".join(f"{row['form'].pillar.name}{_label_suffix(row['form'])}: {row['url']}" for row in rows)
+    """All live public links (forms whose programmes are chosen), one per line, to paste into a
+    message to the agencies."""
+    return "\n".join(
+        f"{row['form'].pillar.name}{_label_suffix(row['form'])}: {row['url']}"
+        for row in rows
+        if getattr(row["form"], "ready", True)
+    )
 
 
 def _label_suffix(form):
@@ -249,55 +255,10 @@ PUBLIC = "evaluations/surveys/public/"
 # its keyed hash is stored with the response.
 DEVICE_COOKIE = "survei_perangkat"
 DEVICE_COOKIE_AGE = 2 * 365 * 24 * 60 * 60
+
+
 # The public pages' notices: (title, message, status), by the reasons of ResponseRefused and the
 # view's own refusals.
-NOT_FOUND, TOO_MANY, ENUMERATORS_ONLY = "not_found", "too_many", "enumerators_only"
-NOTICES = {
-    ResponseRefused.REPLAYED: (
-        _lazy("Jawaban sudah terkirim"),
-        _lazy("Jawaban dari formulir ini sudah kami terima sebelumnya. Terima kasih, Anda tidak perlu mengirim lagi."),
-        409,
-    ),
-    ResponseRefused.SAME_DEVICE: (
-        _lazy("Anda sudah mengisi formulir ini"),
-        _lazy(
-            "Anda sudah mengisi formulir ini dari perangkat ini. Setiap orang cukup mengisi satu kali. Terima kasih."
-        ),
-        409,
-    ),
-    ResponseRefused.SAME_CONTACT: (
-        _lazy("Anda sudah mengisi formulir ini"),
-        _lazy(
-            "Anda sudah mengisi formulir ini dengan kontak yang sama. "
-            "Setiap orang cukup mengisi satu kali. Terima kasih."
-        ),
-        409,
-    ),
-    # Not the app's 404 page: that one links into the app.
-    NOT_FOUND: (
-        _lazy("Formulir tidak ditemukan"),
-        _lazy("Tautan ini tidak dikenal. Periksa kembali tautan yang Anda terima."),
-        404,
-    ),
-    TOO_MANY: (
-        _lazy("Terlalu banyak kiriman"),
-        _lazy(
-            "Terlalu banyak kiriman dari jaringan atau tautan ini dalam waktu singkat. "
-            "Tunggu beberapa menit, lalu coba lagi."
-        ),
-        429,
-    ),
-    ENUMERATORS_ONLY: (
-        _lazy("Formulir ini diisi lewat petugas"),
-        _lazy(
-            "Formulir ini hanya dapat diisi melalui petugas (enumerator) yang ditunjuk perangkat daerah. "
-            "Hubungi perangkat daerah pemilik program bila Anda ingin mengisinya."
-        ),
-        403,
-    ),
-}
-
-
 def _public_page(request, template, context=None, status=200):
     with translation.override("id"):
         response = render(request, PUBLIC + template, context or {}, status=status)
@@ -375,6 +336,8 @@ def _public_form(request, survey_form, enumerator, token, enumerator_token):
     if request.method == "POST" and survey_senders.sender_over_limit(client_ip(request)):
         return _notice(request, TOO_MANY)
     groups = form_groups(survey_form)
+    if any(group.programme is None for group in groups):
+        return _notice(request, NOT_READY)
     device = request.COOKIES.get(DEVICE_COOKIE, "")
     status = 200
     if request.method == "POST":

@@ -2,30 +2,49 @@
 (function () {
   "use strict";
 
-  // The sub-dimension list shows only the chosen pillar's sub-dimensions. The server checks the
-  // pair anyway; a choice left from another pillar is cleared so it is not sent by mistake.
+  // The sub-dimension list offers only the chosen pillar's sub-dimensions: rebuilt from the full
+  // list the select carries (data-subdimensions) whenever the pillar changes, so that no phone's
+  // picker shows another pillar's (hidden options are still listed by some). A choice of
+  // another pillar is cleared; the server checks the pair anyway. The no-script button that
+  // sends the pillar for the same purpose is not needed here.
   function followPillar(select) {
     var pillar = document.getElementById(select.getAttribute("data-follows-pillar"));
-    if (!pillar) {
+    var all = JSON.parse(select.getAttribute("data-subdimensions") || "[]");
+    if (!pillar || !all.length) {
       return;
     }
-    function apply(clearMismatch) {
+    var button = select.form && select.form.querySelector(".show-pillar-subdimensions");
+    if (button) {
+      button.hidden = true;
+    }
+    var empty = select.querySelector("option[value='']");
+    function rebuild() {
       var chosen = pillar.value;
-      Array.prototype.forEach.call(select.querySelectorAll("option[data-pillar]"), function (option) {
-        var other = chosen !== "" && option.getAttribute("data-pillar") !== chosen;
-        option.hidden = other;
-        if (other && option.selected && clearMismatch) {
-          select.value = "";
+      var keep = select.value;
+      while (select.firstChild) {
+        select.removeChild(select.firstChild);
+      }
+      if (empty) {
+        select.appendChild(empty);
+      }
+      all.forEach(function (sub) {
+        if (chosen === "" || String(sub.pillar) === chosen) {
+          var option = document.createElement("option");
+          option.value = String(sub.id);
+          option.textContent = sub.name;
+          option.setAttribute("data-pillar", String(sub.pillar));
+          select.appendChild(option);
         }
       });
-      Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
-        group.hidden = !group.querySelector("option:not([hidden])");
-      });
+      select.value = keep;
+      if (select.value !== keep) {
+        select.value = "";
+      }
     }
-    pillar.addEventListener("change", function () {
-      apply(true);
-    });
-    apply(false);
+    pillar.addEventListener("change", rebuild);
+    if (pillar.value !== "") {
+      rebuild();
+    }
   }
 
   // A search box over the supporting agencies' checkboxes; ticked ones always stay in view.

@@ -50,8 +50,17 @@
       }
     });
     xhr.addEventListener("error", function () {
-      failed.hidden = false;
-      button.disabled = false;
+      // An XHR error says only that no answer came back: the connection, but just as well a file
+      // changed on disk after it was chosen, or a server that answered before reading it all.
+      // Only an offline browser is a broken connection; otherwise post the form the ordinary way,
+      // so that the server's own answer (or the browser's own error page) says what happened.
+      if (navigator.onLine === false) {
+        failed.hidden = false;
+        button.disabled = false;
+      } else {
+        box.hidden = true;
+        form.submit();
+      }
     });
     show(0);
     box.hidden = false;
