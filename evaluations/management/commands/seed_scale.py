@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from evaluations import kemendagri
@@ -104,6 +104,7 @@ class Command(BaseCommand):
             road_rows = seed_road_rows(period, agencies, rng)
         if bar:
             bar.end()
+        analyze()
         self.stdout.write(
             f"seed_scale: periode {period} (id {period.pk}): {len(agencies)} perangkat daerah, "
             f"{len(questions)} pertanyaan, {answers} jawaban, {quick_wins} quick win, {road_rows} baris jalan."
@@ -166,6 +167,7 @@ class Command(BaseCommand):
                 bar(len(periods), len(periods))
         if bar:
             bar.end()
+        analyze()
         self.stdout.write(
             f"seed_scale: periode nasional {national} (id {national.pk}): {len(periods)} wilayah, "
             f"{per_region} perangkat daerah per wilayah, {len(questions)} pertanyaan, {total} jawaban."
@@ -303,6 +305,15 @@ class Command(BaseCommand):
         if submission.status == Submission.Status.APPROVED and answer.self_score is not None:
             answer.verified_score = max(Decimal(0), answer.self_score - rng.choice([0, 0, 1]))
         return answer
+
+
+def analyze():
+    """Fresh planner statistics after a bulk load. Without them PostgreSQL plans a region's queries
+    as if the tables were still small (a sequential scan of every region's answers for one region's
+    results: 250 ms instead of 6 ms at 241 regions) until autovacuum gets round to them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def prepared(questions):
