@@ -23,6 +23,7 @@ pages the same within noise at 241 regions as at 1.
 import argparse
 import json
 import os
+import resource
 import secrets
 import signal
 import subprocess
@@ -88,7 +89,10 @@ def seed(env, regions):
     )
     if result.returncode != 0:
         raise BenchError(f"seed_scale failed:\n{result.stderr[-3000:]}")
-    return time.perf_counter() - started, result.stdout.strip().splitlines()[-1]
+    seconds = time.perf_counter() - started
+    # The largest child waited for so far: the seed (loaddata and the shell are smaller).
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, f"{result.stdout.strip().splitlines()[-1]} peak RSS {peak_mb:.0f} MB"
 
 
 def pages(ids):
