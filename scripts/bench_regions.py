@@ -177,10 +177,20 @@ def print_figures(figures):
 
 def compare(small, large, regions):
     print(f"\n== region pages: {regions} regions against 1 (ratio > 1: slower at {regions})")
-    print(f"{'page':<32}{'alone ms 1':>12}{f'alone ms {regions}':>14}{'ratio':>7}{'rps 1':>8}{f'rps {regions}':>9}")
-    for name in ("trivial page (ceiling)", "/koordinator/", "/hasil/", "/koordinator/pengisian/<id>/"):
+    # The machine's load drifts between the two runs: each page is also compared as a multiple of
+    # its own run's trivial page ("norm").
+    print(
+        f"{'page':<32}{'alone ms 1':>12}{f'alone ms {regions}':>14}{'ratio':>7}{'norm ratio':>11}"
+        f"{'rps 1':>8}{f'rps {regions}':>9}"
+    )
+    ceiling = "trivial page (ceiling)"
+    for name in (ceiling, "/koordinator/", "/hasil/", "/koordinator/pengisian/<id>/"):
         a, b = small[name], large[name]
-        print(f"{name:<32}{a[0] * 1000:>12.0f}{b[0] * 1000:>14.0f}{b[0] / a[0]:>7.2f}{a[3]:>8.1f}{b[3]:>9.1f}")
+        norm = (b[0] / large[ceiling][0]) / (a[0] / small[ceiling][0])
+        print(
+            f"{name:<32}{a[0] * 1000:>12.0f}{b[0] * 1000:>14.0f}{b[0] / a[0]:>7.2f}{norm:>11.2f}"
+            f"{a[3]:>8.1f}{b[3]:>9.1f}"
+        )
     alone, _kb, _status, rps, _p50 = large["/nasional/"]
     ratio = rps / large["trivial page (ceiling)"][3]
     print(
