@@ -7,14 +7,33 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from evaluations import quickwins, roles
+from evaluations import kemendagri, quickwins, roles
 from evaluations.datasets import get_spec
 from evaluations.excel.datasets import read_upload, rows_to_xlsx
-from evaluations.management.demo_answers import seed_demo_answers
-from evaluations.models import Agency, AgencyMember, DatasetUpload, EvaluationPeriod, ImpactSurvey, QuickWin
+from evaluations.management.demo_answers import PROVINCE_PLAN, seed_demo_answers, seed_region_answers
+from evaluations.models import (
+    Agency,
+    AgencyMember,
+    Assignment,
+    DatasetUpload,
+    EvaluationPeriod,
+    ImpactSurvey,
+    QuickWin,
+    Region,
+    RegionStaff,
+)
+from evaluations.regions import in_region
 from pillars.models import Pillar, SubDimension
 
 DEMO_PASSWORD = "KutimSmart#2024"
+# The demo's region (the shipped fixtures' agencies and instrument are Kutai Timur's) and its province.
+DEMO_REGION = "64.08"
+DEMO_PROVINCE = "64"
+# The accounts above the regions that `--province` adds: (username, full name, role, region code).
+ABOVE_REGION_USERS = [
+    ("provinsi_kaltim", "Diskominfo Provinsi Kaltim", roles.PROVINCE, DEMO_PROVINCE),
+    ("kementerian", "Direktorat Kominfo Kementerian", roles.MINISTRY, None),
+]
 
 # (username, full name, role, agency abbreviation)
 DEMO_USERS = [
@@ -40,17 +59,28 @@ class Command(BaseCommand):
         " opens an impact survey with a programme per sub-dimension and one enumerator link."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--province",
+            action="store_true",
+            help="Tambahkan sembilan kabupaten/kota lain Kalimantan Timur dengan data demo, akun provinsi "
+            "(provinsi_kaltim) dan akun kementerian (kementerian).",
+        )
+
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo hanya untuk pengembangan: DEBUG harus aktif.")
-        period = EvaluationPeriod.objects.filter(year=2024, stage=EvaluationPeriod.Stage.FIRST).first()
-        if period is None:
+        region = Region.objects.filter(code=DEMO_REGION).first()
+        with in_region(region):
+            period = EvaluationPeriod.objects.filter(year=2024, stage=EvaluationPeriod.Stage.FIRST).first()
+        if region is None or period is None:
             raise CommandError("Periode 2024 Tahap I belum ada: jalankan loaddata untuk fixtures terlebih dahulu.")
-        with transaction.atomic():
-            count = self.create_users()
+        with transaction.atomic(), in_region(region):
+            count = self.create_users(region)
             today = timezone.localdate()
             period.opens = min(period.opens, today)
             period.closes = today + timedelta(days=21)
+            widen_national_window(period)
             period.save(update_fields=["opens", "closes"])
             if period.is_draft():
                 period.open()
@@ -68,8 +98,11 @@ class Command(BaseCommand):
             f"seed_demo: {count} akun demo (kata sandi {DEMO_PASSWORD}); "
             f"periode {period} dibuka sampai {period.closes}."
         )
+        if options["province"]:
+            with transaction.atomic():
+                self.stdout.write(seed_province(period))
 
-    def create_users(self):
+    def create_users(self, region):
         groups = {g.name: g for g in Group.objects.all()}
         agencies = {a.abbreviation: a for a in Agency.objects.all()}
         for username, full_name, role, agency_abbr in DEMO_USERS:
@@ -85,7 +118,20 @@ class Command(BaseCommand):
                 if agency_abbr not in agencies:
                     raise CommandError(f"Perangkat daerah {agency_abbr!r} tidak ada di fixtures.")
                 AgencyMember.objects.update_or_create(user=user, defaults={"agency": agencies[agency_abbr]})
+            else:
+                # Coordinators, admins and leaders work for their region through RegionStaff.
+                RegionStaff.objects.update_or_create(user=user, defaults={"region": region})
         return len(DEMO_USERS)
+
+
+def widen_national_window(period):
+    """A region's calendar stays within the national one: when the demo moves the region's
+    deadline, the national period's window grows to hold it (it never shrinks)."""
+    national = period.national
+    opens, closes = min(national.opens, period.opens), max(national.closes, period.closes)
+    if (opens, closes) != (national.opens, national.closes):
+        national.opens, national.closes = opens, closes
+        national.save(update_fields=["opens", "closes"])
 
 
 # --- demo quick wins and data sets (quick-win feature) ------------------------------------------
@@ -305,3 +351,109 @@ def seed_impact_survey(period):
         agencies["Diskominfo Staper"], "Enumerator Diskominfo", by=operator
     )
     return True
+
+
+# --- the other regencies of Kalimantan Timur (--province) ---------------------------------------
+def seed_province(source):
+    """The nine other kabupaten/kota of Kalimantan Timur, each with its period of `source`'s
+    national period (deadlines a few days apart, within the national window), a copy of Kutai
+    Timur's agencies (its kecamatan offices are Kutai Timur's own and stay there) and assignments,
+    and generated answers after PROVINCE_PLAN; then the province and ministry accounts. Skips
+    what exists. Returns the summary line."""
+    province, _created = Region.objects.get_or_create(
+        code=DEMO_PROVINCE,
+        defaults={"name": kemendagri.PROVINCES[DEMO_PROVINCE], "kind": Region.Kind.PROVINCE},
+    )
+    with in_region(source.region):
+        agencies = list(Agency.objects.exclude(kind=Agency.Kind.KECAMATAN).order_by("pk"))
+        assignments = list(Assignment.objects.filter(period=source).select_related("agency"))
+    regions, answers = 0, 0
+    others = [code for code in kemendagri.KALIMANTAN_TIMUR if code != source.region.code]
+    for n, code in enumerate(others):
+        region = demo_region(code, province)
+        with in_region(region):
+            period = region_period(region, source, source.closes - timedelta(days=2 * n))
+            copy_agencies(region, agencies)
+            copy_assignments(period, assignments)
+            if period.is_draft():
+                period.open()
+            answers += seed_region_answers(period, PROVINCE_PLAN[code])
+        regions += 1
+    create_above_region_users(province)
+    return (
+        f"seed_demo: {regions} kabupaten/kota lain {province} dengan {answers} jawaban baru; akun "
+        + ", ".join(username for username, *_rest in ABOVE_REGION_USERS)
+        + f" (kata sandi {DEMO_PASSWORD})."
+    )
+
+
+def demo_region(code, province):
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        number = int(code.partition(".")[2])
+        region = Region(
+            code=code,
+            name=kemendagri.KALIMANTAN_TIMUR[code],
+            kind=Region.Kind.KOTA if number >= 71 else Region.Kind.KABUPATEN,
+            province=province,
+        )
+        region.full_clean()
+        region.save()
+    return region
+
+
+def region_period(region, source, closes):
+    """The region's period of the source's national period, open until `closes`."""
+    today = timezone.localdate()
+    period, _created = EvaluationPeriod.objects.get_or_create(
+        region=region,
+        year=source.year,
+        stage=source.stage,
+        defaults={"national": source.national, "name": source.name, "opens": source.opens, "closes": closes},
+    )
+    if (period.opens, period.closes) != (min(period.opens, today), closes):
+        period.opens, period.closes = min(period.opens, today), closes
+        period.save(update_fields=["opens", "closes"])
+    if period.is_closed():
+        period.reopen()
+    return period
+
+
+def copy_agencies(region, agencies):
+    existing = set(Agency.objects.filter(region=region).values_list("abbreviation", flat=True))
+    Agency.objects.bulk_create(
+        Agency(region=region, name=a.name, abbreviation=a.abbreviation, kind=a.kind, active=a.active)
+        for a in agencies
+        if a.abbreviation not in existing
+    )
+
+
+def copy_assignments(period, assignments):
+    """The source period's assignments, by agency abbreviation, when the period has none yet."""
+    if Assignment.objects.filter(period=period).exists():
+        return
+    agencies = {a.abbreviation: a for a in Agency.objects.filter(region_id=period.region_id)}
+    Assignment.objects.bulk_create(
+        Assignment(
+            period=period, agency=agencies[a.agency.abbreviation], pillar_id=a.pillar_id, question_id=a.question_id
+        )
+        for a in assignments
+        if a.agency.abbreviation in agencies
+    )
+
+
+def create_above_region_users(province):
+    """The province reader (RegionStaff of the province) and the ministry (no region)."""
+    groups = {g.name: g for g in Group.objects.filter(name__in=[role for _u, _n, role, _r in ABOVE_REGION_USERS])}
+    for username, full_name, role, region_code in ABOVE_REGION_USERS:
+        first, _sep, last = full_name.partition(" ")
+        user, _created = User.objects.get_or_create(username=username)
+        user.first_name, user.last_name = first, last
+        user.email = f"{username}@demo.go.id"
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.set([groups[role]])
+        if region_code:
+            RegionStaff.objects.update_or_create(user=user, defaults={"region": province})
+        else:
+            RegionStaff.objects.filter(user=user).delete()
