@@ -5,8 +5,8 @@ One row per region: the official and provisional indexes, the coverage (approved
 assigned questions), the official index of each of the six pillars, the agencies that handed in or
 were approved, the days to the region's own deadline, and the rank in the nation and in the
 province. The figures are those of each region's results page (EvaluationPeriod.results), computed
-for every region at once from seven queries whatever the number of regions: the periods, the
-national instrument's questions, the assignments, the answers' tallies per region and question
+for every region at once from eight queries whatever the number of regions: the periods, the
+national instrument's questions, the assignments (what is answered, how many agencies), the answers' tallies per region and question
 (summed by the database), the weights, the submissions' progress and the pillars.
 """
 
@@ -92,7 +92,7 @@ def region_rows(national, regions):
     today = timezone.localdate()
     rows = []
     for period in sorted(periods, key=lambda p: p.region.code):
-        pillars_of, questions_of, agencies = assigned.get(period.pk, (set(), set(), set()))
+        pillars_of, questions_of, agencies = assigned.get(period.pk, (set(), set(), 0))
         infos = [
             scoring.QuestionInfo(**info, assigned=info["pillar"] in pillars_of or info["id"] in questions_of)
             for info in questions
@@ -119,18 +119,31 @@ def _questions(national):
 
 
 def _assigned(periods):
-    """{period id: (pillar codes, question ids, agency ids)} of the periods' assignments."""
+    """{period id: (pillar codes, question ids, agency count)} of the periods' assignments: who
+    answers what as distinct rows (a few per region, not one per agency), the agencies counted by
+    the database. Two queries."""
     assigned = {}
-    rows = Assignment.objects.filter(period__in=periods).values_list(
-        "period_id", "pillar__code", "question_id", "agency_id"
+    rows = (
+        Assignment.objects.filter(period__in=periods)
+        .order_by()
+        .values_list("period_id", "pillar__code", "question_id")
+        .distinct()
     )
-    for period_id, pillar, question_id, agency_id in rows:
-        pillars_of, questions_of, agencies = assigned.setdefault(period_id, (set(), set(), set()))
+    for period_id, pillar, question_id in rows:
+        pillars_of, questions_of, _count = assigned.setdefault(period_id, (set(), set(), 0))
         if pillar:
             pillars_of.add(pillar)
         if question_id:
             questions_of.add(question_id)
-        agencies.add(agency_id)
+    counts = (
+        Assignment.objects.filter(period__in=periods)
+        .order_by()
+        .values("period_id")
+        .annotate(agencies=models.Count("agency_id", distinct=True))
+    )
+    for row in counts:
+        pillars_of, questions_of, _count = assigned.get(row["period_id"], (set(), set(), 0))
+        assigned[row["period_id"]] = (pillars_of, questions_of, row["agencies"])
     return assigned
 
 
@@ -170,7 +183,7 @@ def _row(period, result, agencies, progress, today, pillar_codes):
         provisional=result.provisional.final if total.answered > 0 else None,
         coverage=total.approved_percent,
         pillars={code: result.official.pillars.get(code) if has_official else None for code in pillar_codes},
-        agencies=len(agencies),
+        agencies=agencies,
         handed_in=progress.get("handed_in", 0),
         approved=progress.get("approved", 0),
         days_left=(period.closes - today).days if not period.is_closed() else None,
