@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from pillars.models import Pillar, SubDimension
 
 from . import charts, scoring
-from .completion import STATUS_CHOICES, AgencyShares, agency_completion
+from .completion import STATUS_CHOICES, AgencyShares
 from .models import (
     Agency,
     Answer,
@@ -54,7 +54,8 @@ from .models import (
     SurveyStatement,
     TransportFacility,
 )
-from .surveys import impact_questions, survey_results
+from .results_cache import cached_drawing, cached_figures
+from .surveys import impact_questions
 
 INDEX_LABELS = {
     "official": _lazy("Indeks resmi (disetujui, skor verifikasi)"),
@@ -105,10 +106,10 @@ def for_dashboard(period, periods, pillars, params):
     status and the overdue agencies. `params` are the filter form's cleaned data (pilar, status, q,
     urut; an invalid value was left out and filters nothing), applied in Python to the rows read by
     completion.agency_completion: a fixed number of queries whatever the number of agencies."""
-    completion = agency_completion(period)
-    result = period.results()
     previous = period.previous(among=periods)
-    before = previous.results() if previous else None
+    figures = cached_figures({period: ("results", "completion"), previous: ("results",)})
+    completion, result = figures[period.pk]["completion"], figures[period.pk]["results"]
+    before = figures[previous.pk]["results"] if previous else None
     pillar_code = params.get("pilar") or ""
     columns = [p for p in pillars if not pillar_code or p.code == pillar_code]
     rows = [
@@ -155,8 +156,9 @@ def for_index(period, periods):
     radar of the six pillars, the weakest sub-dimensions and the impact survey's means; the
     comparison with the previous period uses the official index."""
     previous = period.previous(among=periods)
-    result = period.results()
-    before = previous.results() if previous else None
+    figures = cached_figures({period: ("results", "survey"), previous: ("results",)})
+    result, survey = figures[period.pk]["results"], figures[period.pk]["survey"]
+    before = figures[previous.pk]["results"] if previous else None
     dimensions = list(Dimension.objects.filter(period=period))
     pillars = list(Pillar.objects.all())
     subdimensions = {s.code: s for s in SubDimension.objects.select_related("pillar")}
@@ -164,7 +166,7 @@ def for_index(period, periods):
     pillar_rows = [{"pillar": p, **_scores(result, before, "pillars", p.code)} for p in pillars]
     for row in pillar_rows:
         row["change"] = scoring.change(row["official"], row["previous"]) if before else None
-    survey = survey_results(period)
+    stamps = [figures[p.pk]["stamp"] for p in (period, previous) if p is not None]
     return {
         "period": period,
         "previous": previous,
@@ -178,7 +180,12 @@ def for_index(period, periods):
         "survey": survey,
         "survey_rows": _survey_rows(survey, result, pillars, subdimensions),
         "impact_questions": impact_questions(period) if survey.exists else [],
-        **_index_charts(dimensions, pillars, dimension_rows, pillar_rows, previous if before else None),
+        # Drawn from the figures alone (and the names they are labelled with, which the stamps cover).
+        **cached_drawing(
+            "results_index",
+            stamps,
+            lambda: _index_charts(dimensions, pillars, dimension_rows, pillar_rows, previous if before else None),
+        ),
     }
 
 
@@ -264,8 +271,8 @@ def for_leader(period):
     """The leader's panel: the period's indexes with their coverage, the six pillars, how many
     agencies handed in, and who is late or returned, from period.results() and
     completion.agency_completion() (a fixed number of queries whatever the number of agencies)."""
-    result = period.results()
-    completion = agency_completion(period)
+    figures = cached_figures({period: ("results", "completion")})[period.pk]
+    result, completion = figures["results"], figures["completion"]
     days_left = period.days_left()
     pillars = list(Pillar.objects.all())
     pillar_rows = [
@@ -281,13 +288,17 @@ def for_leader(period):
         "indexes": index_cards(result, kinds=("official", "provisional")),
         "coverage": result.coverage.total,
         "pillar_rows": pillar_rows,
-        "pillar_chart": charts.bar_chart(
-            [pillar.name for pillar in pillars],
-            [
-                charts.Series(_("Indeks resmi"), [row["official"] for row in pillar_rows]),
-                charts.Series(_("Indeks sementara"), [row["provisional"] for row in pillar_rows]),
-            ],
-            title=_("Indeks resmi dan sementara per pilar"),
+        "pillar_chart": cached_drawing(
+            "leader_pillars",
+            [figures["stamp"]],
+            lambda: charts.bar_chart(
+                [pillar.name for pillar in pillars],
+                [
+                    charts.Series(_("Indeks resmi"), [row["official"] for row in pillar_rows]),
+                    charts.Series(_("Indeks sementara"), [row["provisional"] for row in pillar_rows]),
+                ],
+                title=_("Indeks resmi dan sementara per pilar"),
+            ),
         ),
         "shares": AgencyShares.of(completion),
         "days_left": days_left,

@@ -5,6 +5,7 @@ import tempfile
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test.utils import setup_databases, teardown_databases
 from django.utils import translation
 
@@ -43,6 +44,13 @@ def django_db_setup(
     if not django_db_keepdb:
         with django_db_blocker.unblock():
             teardown_databases(databases, verbosity=verbosity)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the results' figures are cached under a stamp of their
+    inputs, and on SQLite a rolled-back test's ids come back in the next one."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
