@@ -142,9 +142,7 @@ def input_stamps(periods):
         for owner, text in cursor.fetchall():
             texts[by_sentinel.get(owner, owner)].append(text)
     shared = texts.pop(None, [])
-    return {
-        pk: hashlib.sha256("\n".join(sorted(texts.get(pk, []) + shared)).encode()).hexdigest()[:20] for pk in pks
-    }
+    return {pk: hashlib.sha256("\n".join(sorted(texts.get(pk, []) + shared)).encode()).hexdigest()[:20] for pk in pks}
 
 
 def _sentinels(count):
@@ -194,4 +192,8 @@ def _activity(pks):
         return Subquery(rows.annotate(v=JSONArray(Count("pk"), *named.values())).values("v")[:1])
 
     values = [*columns(EvaluationPeriod), *(figures(*entry) for entry in RESULTS_ACTIVITY)]
-    return EvaluationPeriod.objects.filter(pk__in=pks).order_by().values_list("pk", _text(Value("period"), *as_arrays(values)))
+    return (
+        EvaluationPeriod.objects.filter(pk__in=pks)
+        .order_by()
+        .values_list("pk", _text(Value("period"), *as_arrays(values)))
+    )
