@@ -496,7 +496,7 @@ def write_workbook(data, target, progress=None):
     `progress(done, total, sheet_name)` is called before each sheet and once at the end (a job's
     progress and heartbeat, a terminal's progress bar)."""
     with translation.override("id"):
-        book = WorkbookWriter()
+        book = WorkbookWriter(target)
         for done, (name, write_sheet) in enumerate(SHEETS):
             if progress:
                 progress(done, len(SHEETS) + 1, str(name))
@@ -505,7 +505,7 @@ def write_workbook(data, target, progress=None):
             sheet.finish()
         if progress:
             progress(len(SHEETS), len(SHEETS) + 1, gettext("Menyimpan berkas"))
-        book.save(target)
+        book.close()
 
 
 def export_period(period, target, generated_by="", progress=None):
