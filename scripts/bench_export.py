@@ -79,7 +79,7 @@ def traced_peak(run):
     return peak
 
 
-def bench(size, repeat, top=0):
+def bench(size, repeat, top=0, reuse=False):
     import openpyxl
     from django.core.management import call_command
     from django.db import connection, reset_queries
@@ -88,17 +88,21 @@ def bench(size, repeat, top=0):
     from evaluations.models import Answer, EvaluationPeriod
 
     agencies, questions = (int(n) for n in size.lower().split("x"))
-    call_command(
-        "seed_scale",
-        "--agencies",
-        agencies,
-        "--questions",
-        questions,
-        "--replace",
-        "--year",
-        2099,
-        stdout=io.StringIO(),
-    )
+    seeded = EvaluationPeriod.objects.filter(year=2099, stage="1").first()
+    if reuse and seeded and seeded.submissions.count() == agencies:
+        pass
+    else:
+        call_command(
+            "seed_scale",
+            "--agencies",
+            agencies,
+            "--questions",
+            questions,
+            "--replace",
+            "--year",
+            2099,
+            stdout=io.StringIO(),
+        )
     period = EvaluationPeriod.objects.get(year=2099, stage="1")
     answers = Answer.objects.filter(submission__period=period).count()
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,13 +146,16 @@ def main():
     parser.add_argument("--sizes", default="30x150,60x300", help="agencies x questions, comma-separated")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--top", type=int, default=0, help="also print the N largest allocation sites")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep an existing seed_scale period of the same number of agencies"
+    )
     args = parser.parse_args()
     setup_django()
     from django.db import connection
 
     print(f"database: {connection.vendor}")
     for size in args.sizes.split(","):
-        bench(size, args.repeat, args.top)
+        bench(size, args.repeat, args.top, args.reuse)
 
 
 if __name__ == "__main__":

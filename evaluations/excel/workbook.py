@@ -415,10 +415,11 @@ def jawaban_per_opd(data, sheet):
     sheet.table(data.title(gettext("Jawaban per OPD")), *columns_and_widths(JAWABAN_COLUMNS))
     formats = {8: SCORE_FORMAT, 9: SCORE_FORMAT}
     revision = gettext("Perlu perbaikan")
+    labels = {status: status_label(status) for status in HANDED_IN}
     for row in data.answers.iterator(chunk_size=ANSWER_CHUNK):
         notes = [row["revision_note"]] if row["revision_note"] else []
         notes += data.comments.get(row["id"], [])
-        status = revision if row["needs_revision"] else status_label(row["submission__status"])
+        status = revision if row["needs_revision"] else labels[row["submission__status"]]
         sheet.row(
             [
                 f"{row['question__indicator__dimension__code']}. {row['question__indicator__dimension__name']}",

@@ -53,9 +53,13 @@ def safe_text(value):
     limit. The cell itself is made text by `SheetWriter`; see `needs_quote_prefix()`."""
     if value is None:
         return ""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    text = ILLEGAL_CHARACTERS.sub("", text)
-    return text[:MAX_CELL_TEXT]
+    text = str(value)
+    # Most cells need none of this: look before rewriting (a workbook has ~100,000 strings).
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if ILLEGAL_CHARACTERS.search(text):
+        text = ILLEGAL_CHARACTERS.sub("", text)
+    return text[:MAX_CELL_TEXT] if len(text) > MAX_CELL_TEXT else text
 
 
 def needs_quote_prefix(text):
@@ -127,6 +131,8 @@ class SheetWriter:
         """One row of values. str -> text cell (always safe), int/float/Decimal -> number,
         date/datetime -> date cell, None or "" -> empty. `formats` maps column index -> number
         format (for the values that are not text)."""
+        # XlsxWriter's undecorated writers (its public ones only add A1-notation parsing to
+        # these): a workbook has ~200,000 cells. XlsxWriter is pinned in requirements.txt.
         row, sheet = self.rows_written, self.sheet
         for index, value in enumerate(values):
             if value is None or isinstance(value, str):
@@ -135,15 +141,15 @@ class SheetWriter:
                 continue
             number_format = formats.get(index) if formats else None
             if isinstance(value, bool):
-                sheet.write_boolean(row, index, value, self._number_format(number_format))
+                sheet._write_boolean(row, index, value, self._number_format(number_format))
             elif isinstance(value, (int, float, Decimal)):
-                sheet.write_number(row, index, value, self._number_format(number_format))
+                sheet._write_number(row, index, value, self._number_format(number_format))
             elif isinstance(value, datetime):
-                sheet.write_datetime(
+                sheet._write_datetime(
                     row, index, excel_datetime(value), self._number_format(number_format or DATETIME_FORMAT)
                 )
             elif isinstance(value, date):
-                sheet.write_datetime(row, index, value, self._number_format(number_format or DATE_FORMAT))
+                sheet._write_datetime(row, index, value, self._number_format(number_format or DATE_FORMAT))
             else:
                 self._text(row, index, str(value))
         self.rows_written += 1
@@ -157,7 +163,7 @@ class SheetWriter:
             return
         quote = needs_quote_prefix(text)
         cell_format = self.book.format(style, quote=True) if quote else self.book.format(style) if style else None
-        self.sheet.write_string(row, column, text, cell_format)
+        self.sheet._write_string(row, column, text, cell_format)
 
     def finish(self):
         if self.header_row is not None and self.autofilter and self.column_count:
