@@ -24,6 +24,8 @@ OTHER_INPUTS = (forms.FileInput, forms.CheckboxInput, forms.HiddenInput, forms.M
 def as_field(bound):
     widget = bound.field.widget
     if bound.is_hidden:
+        if type(widget) is forms.HiddenInput:
+            return mark_safe(_input(bound))  # noqa: S308 - escaped in _input
         return bound.as_widget()
     if isinstance(widget, forms.RadioSelect) and not isinstance(widget, forms.CheckboxSelectMultiple):
         body = _choices(bound)
@@ -83,6 +85,13 @@ def _css_class(widget, extra):
 def _control(bound, css):
     """An input, text area or select as Django writes it, with crispy's classes."""
     widget = bound.field.widget
+    extra = f"{css} is-invalid" if bound.errors else css
+    return _input(bound, _css_class(widget, extra))
+
+
+def _input(bound, css_class=None):
+    """The widget as Django's own templates write it (django/forms/widgets/*.html)."""
+    widget = bound.field.widget
     if bound.field.localize:
         widget.is_localized = True
     attrs = bound.build_widget_attrs({}, widget)
@@ -90,7 +99,8 @@ def _control(bound, css):
         attrs.setdefault("id", bound.auto_id)
     context = widget.get_context(bound.html_name, bound.value(), attrs)["widget"]
     attrs = context["attrs"]
-    attrs["class"] = _css_class(widget, f"{css} is-invalid" if bound.errors else css)
+    if css_class is not None:
+        attrs["class"] = css_class
     name = escape(context["name"])
     if isinstance(widget, forms.Textarea):
         value = context["value"]
