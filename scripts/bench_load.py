@@ -139,6 +139,8 @@ def server_env(args, db_url, port, uploads):
     )
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
+        # Each run starts with an empty cache of its own, whoever else uses this Redis.
+        env["CACHE_KEY_PREFIX"] = "bench-" + secrets.token_hex(4)
     return env
 
 
