@@ -4,8 +4,9 @@
     DATABASE_URL=postgres://... .venv/bin/python scripts/profile_pages.py [--top 25] [PATH_AS_USER ...]
 
 Against an existing database (`make run`'s demo data plus `manage.py seed_scale`), each page is
-requested through Django's test client (DEBUG off, the settings' cache): once to warm up, then
---repeat times for the median wall time, query count and size, then once under cProfile, whose
+requested through Django's test client (the settings' cache): once to warm up, then --repeat
+times for the median wall time and CPU time of this process (the database's work not included,
+and less disturbed by a busy machine), the query count and size, then once under cProfile, whose
 --top functions by own time and by cumulative time are printed. A page is given as
 USER:PATH, e.g. koordinator:/koordinator/?periode=2; without any, the issue 26 table's pages.
 """
@@ -73,15 +74,17 @@ def main():
         client = clients[username]
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
-        times = []
+        times, cpu = [], []
         for _ in range(args.repeat):
             with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 response = client.get(path)
                 times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
         print(
             f"\n=== {username} {path}: median {statistics.median(times) * 1000:.0f} ms "
-            f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}), {len(queries)} queries, "
+            f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}), this process's CPU "
+            f"{statistics.median(cpu) * 1000:.0f} ms, {len(queries)} queries, "
             f"{len(response.content) / 1024:.0f} KB"
         )
         for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[: args.queries]:

@@ -6,13 +6,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import forms
 from django.test.html import parse_html
 
 from evaluations.forms.answering import AnswerForm
+from evaluations.forms.results import DashboardFilterForm
 from evaluations.models import AnswerOption, Question
-from evaluations.templatetags.form_fields import as_field
+from evaluations.templatetags.form_fields import as_field, as_form
+from pillars.models import Pillar
 
 from .factories import make_agency, make_answer, make_question, make_submission
 
@@ -106,3 +108,16 @@ def test_a_select_with_groups_and_a_widget_class_is_written_as_crispy_writes_it(
         ours, theirs = make(), make()
         for name in ("pick", "note"):
             assert parse_html(str(as_field(ours[name]))) == parse_html(str(as_crispy_field(theirs[name])))
+
+
+@pytest.mark.parametrize("data", [None, {"periode": "x", "pilar": "ZZZ", "status": "nope", "q": "<b>", "urut": "?"}])
+def test_the_dashboard_filter_form_is_written_as_crispy_writes_it(period, data):
+    pillars = list(Pillar.objects.all())
+
+    def make():
+        form = DashboardFilterForm(data, pillars=pillars, periods=[period])
+        if data:
+            form.is_valid()
+        return form
+
+    assert parse_html(str(as_form(make()))) == parse_html(str(as_crispy_form(make())))
