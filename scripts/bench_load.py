@@ -24,7 +24,8 @@ Prepares everything itself, from a fresh clone:
    its explanation, one audit row per save, version = number of saves) and that no request got
    a 5xx, timed out or was refused;
 6. prints requests per second and p50/p95 latency per endpoint, with ratios to the ceiling,
-   and always stops gunicorn. Exit code 1 if any check failed, 2 if it could not run.
+   then the goals' table (TABLE: each page's throughput ratio to the ceiling with its goal, the
+   page alone in ms and its size), and always stops gunicorn. Exit code 1 if any check failed, 2 if it could not run.
 
 Traffic goes only to 127.0.0.1 (gunicorn is bound there; the PostgreSQL URL must be local too).
 Bounded: every phase has a fixed duration and a request cap, every request a timeout.
