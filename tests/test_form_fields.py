@@ -68,6 +68,18 @@ def test_an_answered_form_with_a_revision_mark_is_written_as_crispy_writes_it(pe
 
 
 @pytest.mark.parametrize("kind", TYPES)
+def test_an_answer_filled_from_the_impact_survey_is_written_as_crispy_writes_it(period, questions, kind):
+    """Its value is read-only, with a help text saying where it came from (radio buttons too)."""
+    question = questions[kind]
+    question.from_impact_survey = True
+    question.save()
+    answer = make_answer(make_submission(period, make_agency()), question, score=2 if question.uses_options else None)
+    assert AnswerForm(question=question, answer=answer)["value"].help_text
+    same_markup(lambda: AnswerForm(question=question, answer=answer))
+    same_markup(lambda: AnswerForm(question=question))
+
+
+@pytest.mark.parametrize("kind", TYPES)
 def test_a_form_with_errors_is_written_as_crispy_writes_it(questions, kind):
     question = questions[kind]
     prefix = f"q{question.pk}"

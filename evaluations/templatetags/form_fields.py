@@ -141,8 +141,8 @@ def _options(optgroups):
 
 
 def _choices(bound):
-    """Radio buttons as bootstrap5/layout/radio_checkbox_select.html writes them (no help text:
-    crispy shows none for them either)."""
+    """Radio buttons as bootstrap5/layout/radio_checkbox_select.html writes them: the errors
+    after the last button, the help text below them all."""
     widget = bound.field.widget
     id_ = widget.attrs.get("id") or bound.auto_id
     attrs = bound.build_widget_attrs({"id": id_} if id_ else {})
@@ -164,6 +164,7 @@ def _choices(bound):
                 parts.append(_errors(bound))
             parts.append("</div>")
     parts.append("</div>")
+    parts.append(_help(bound))
     return "".join(parts)
 
 
@@ -190,11 +191,15 @@ def _file(bound):
 
 def _help_and_errors(bound):
     """bootstrap5/layout/help_text_and_errors.html with its defaults: the errors, then the help."""
-    text = _errors(bound)
-    if bound.help_text:
-        where = f'id="{bound.auto_id}_helptext" ' if bound.auto_id else ""
-        text += f'<div {where}class="form-text">{bound.help_text}</div>'
-    return text
+    return _errors(bound) + _help(bound)
+
+
+def _help(bound):
+    """bootstrap5/layout/help_text.html (the help text is written as it is: it is ours, not typed)."""
+    if not bound.help_text:
+        return ""
+    where = f'id="{bound.auto_id}_helptext" ' if bound.auto_id else ""
+    return f'<div {where}class="form-text">{bound.help_text}</div>'
 
 
 def _errors(bound):
