@@ -94,9 +94,10 @@ KEY_VERSION = 1  # bump when what KINDS return changes shape, so no process read
 
 
 def cached_figures(wanted):
-    """{period.pk: {kind: value, "stamp": its inputs' stamp}} for `wanted`, {period: (kind, ...)}
-    (None periods are skipped): one stamp query for all the periods, one cache read, and the
-    computation of what was missing (then written back in one cache write)."""
+    """{period.pk: {kind: value, "stamp": its inputs' stamp, None when they changed while the
+    figures were computed}} for `wanted`, {period: (kind, ...)}
+    (None periods are skipped): one stamp query for all the periods and one cache read; when
+    something was missing, its computation and a second stamp query, then one cache write."""
     wanted = {period: kinds for period, kinds in wanted.items() if period is not None}
     stamps = input_stamps(list(wanted))
     keys = {
@@ -105,7 +106,13 @@ def cached_figures(wanted):
     found = cache.get_many(list(keys))
     missing = {key: KINDS[kind](period) for key, (period, kind) in keys.items() if key not in found}
     if missing:
-        cache.set_many(missing, timeout=TIMEOUT)
+        # Computed after the stamp was read: a change committed meanwhile may be in them. Kept only
+        # under a stamp that still holds once they are computed, else a later change back to the
+        # first state (a weight typed wrong and corrected) would find them.
+        after = input_stamps(list(wanted))
+        moved = {pk for pk, stamp in stamps.items() if after[pk] != stamp}
+        cache.set_many({key: value for key, value in missing.items() if keys[key][0].pk not in moved}, timeout=TIMEOUT)
+        stamps = {pk: None if pk in moved else stamp for pk, stamp in stamps.items()}
     figures = {period.pk: {"stamp": stamps[period.pk]} for period in wanted}
     for key, (period, kind) in keys.items():
         figures[period.pk][kind] = found[key] if key in found else missing[key]
@@ -114,7 +121,10 @@ def cached_figures(wanted):
 
 def cached_drawing(name, stamps, draw):
     """A drawing (a chart's SVG) made from figures with these `stamps`, in the active language:
-    drawn once per change of the figures, then read from the cache."""
+    drawn once per change of the figures, then read from the cache (never kept when a stamp is
+    None: the figures changed while they were computed)."""
+    if None in stamps:
+        return draw()
     key = f"drawing:{KEY_VERSION}:{name}:{get_language()}:{':'.join(stamps)}"
     drawing = cache.get(key)
     if drawing is None:

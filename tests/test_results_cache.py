@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from evaluations.completion import agency_completion
 from evaluations.models import Answer, Dimension, Submission, SurveyForm
-from evaluations.results_cache import cached_figures, input_stamps
+from evaluations.results_cache import KINDS, cached_figures, input_stamps
 from evaluations.surveys import survey_results
 
 from .factories import (
@@ -120,6 +120,23 @@ def test_an_excluded_response_leaves_the_survey_means_on_the_next_page(as_coordi
     exclude_a_survey_response(mixed, coordinator)
     fresh = cached_figures({mixed: ("survey",)})[mixed.pk]["survey"]
     assert fresh == survey_results(mixed) != cached
+
+
+def test_figures_computed_while_an_input_changed_are_not_kept_under_the_old_stamp(monkeypatch, mixed):
+    """A weight changed (and committed) while the figures were computed, then changed back: the
+    page must not show the figures of the state in between."""
+
+    def results_during_a_change(period):
+        change_a_weight(period, None)
+        return period.results()
+
+    monkeypatch.setitem(KINDS, "results", results_during_a_change)
+    first = cached_figures({mixed: ("results",)})[mixed.pk]
+    assert first["stamp"] is None
+    monkeypatch.undo()
+    Dimension.objects.filter(period=mixed, code="A").update(weight=Decimal(60))
+    Dimension.objects.filter(period=mixed, code="B").update(weight=Decimal(40))
+    assert cached_figures({mixed: ("results",)})[mixed.pk]["results"] == mixed.results() != first["results"]
 
 
 def test_the_figures_equal_what_they_are_computed_from(mixed):

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 # With the bell's unread count. Cold: nothing cached yet; warm: this period's and the previous
 # one's figures (results, survey) and charts are in the cache.
-RESULTS_QUERIES = 18
+RESULTS_QUERIES = 19
 RESULTS_QUERIES_WARM = 10
 
 
@@ -185,9 +185,9 @@ def test_the_results_page_runs_a_fixed_number_of_queries(as_leader, scored):
 
     bigger = _period(2051, {"A": 50, "B": 50}, [("A", "GOV", i % 5, None) for i in range(20)] + [("B", "ENV", 3, 3)])
     # session, user, permissions, periods (the previous one found among them), the stamp of both
-    # periods' inputs (results_cache.input_stamps), results() 3, the previous period's results() 3,
-    # dimensions, pillars, sub-dimensions, the navigation's agency, the impact survey's statements
-    # and forms (survey_results, 2)
+    # periods' inputs (results_cache.input_stamps) before and after computing, results() 3, the
+    # previous period's results() 3, dimensions, pillars, sub-dimensions, the navigation's agency,
+    # the impact survey's statements and forms (survey_results, 2)
     # Then the same page again, from the cache: results() twice and survey_results() do not run.
     cold_and_warm = [(count(period), count(period, cold=False)) for period in (scored, bigger)]
     assert cold_and_warm == [(RESULTS_QUERIES, RESULTS_QUERIES_WARM)] * 2

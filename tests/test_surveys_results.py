@@ -29,9 +29,9 @@ from .factories import (
 D = Decimal
 pytestmark = pytest.mark.django_db
 SUBMITTED, APPROVED = Submission.Status.SUBMITTED, Submission.Status.APPROVED
-# The results page's 18 queries (tests/test_results_views.py) plus the impact questions, read only
+# The results page's 19 queries (tests/test_results_views.py) plus the impact questions, read only
 # when the period has a survey; 11 when the figures and charts come from the cache.
-RESULTS_WITH_SURVEY_QUERIES = 19
+RESULTS_WITH_SURVEY_QUERIES = 20
 RESULTS_WITH_SURVEY_QUERIES_WARM = 11
 
 
