@@ -44,7 +44,8 @@ serve: setup
 	PY=$(PY) PORT=$(PORT) scripts/serve.sh
 
 ## make bench: load and concurrency benchmark on gunicorn + PostgreSQL (127.0.0.1:5432), on demand
-## (not in the test suite). Options via BENCH_ARGS, e.g. make bench BENCH_ARGS="--clients 32 --seconds 30"
+## (not in the test suite); ends with the pages' table (ratio to the trivial page, goal, time alone, KB).
+## Options via BENCH_ARGS, e.g. make bench BENCH_ARGS="--clients 8 --workers 3 --redis-url redis://127.0.0.1:6379/12"
 bench: setup
 	$(PY) scripts/bench_load.py $(BENCH_ARGS)
 

@@ -6,8 +6,9 @@ assigned questions), the official index of each of the six pillars, the agencies
 were approved, the days to the region's own deadline, and the rank in the nation and in the
 province. The figures are those of each region's results page (EvaluationPeriod.results), computed
 for every region at once from eight queries whatever the number of regions: the periods, the
-national instrument's questions, the assignments (what is answered, how many agencies), the answers' tallies per region and question
-(summed by the database), the weights, the submissions' progress and the pillars.
+national instrument's questions, the assignments (what is answered, how many agencies), the
+answers' tallies per region and question (summed by the database), the weights, the submissions'
+progress and the pillars.
 """
 
 from dataclasses import dataclass, field

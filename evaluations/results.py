@@ -14,13 +14,16 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import JSONArray
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from pillars.models import Pillar, SubDimension
 
 from . import charts, scoring
-from .completion import STATUS_CHOICES, AgencyShares, agency_completion
+from .completion import NOT_STARTED, STATUS_CHOICES, AgencyShares
 from .models import (
     Agency,
     Answer,
@@ -54,7 +57,8 @@ from .models import (
     SurveyStatement,
     TransportFacility,
 )
-from .surveys import impact_questions, survey_results
+from .results_cache import cached_drawing, cached_figures
+from .surveys import impact_questions
 
 INDEX_LABELS = {
     "official": _lazy("Indeks resmi (disetujui, skor verifikasi)"),
@@ -105,10 +109,10 @@ def for_dashboard(period, periods, pillars, params):
     status and the overdue agencies. `params` are the filter form's cleaned data (pilar, status, q,
     urut; an invalid value was left out and filters nothing), applied in Python to the rows read by
     completion.agency_completion: a fixed number of queries whatever the number of agencies."""
-    completion = agency_completion(period)
-    result = period.results()
     previous = period.previous(among=periods)
-    before = previous.results() if previous else None
+    figures = cached_figures({period: ("results", "completion"), previous: ("results",)})
+    completion, result = figures[period.pk]["completion"], figures[period.pk]["results"]
+    before = figures[previous.pk]["results"] if previous else None
     pillar_code = params.get("pilar") or ""
     columns = [p for p in pillars if not pillar_code or p.code == pillar_code]
     rows = [
@@ -128,11 +132,57 @@ def for_dashboard(period, periods, pillars, params):
         "coverage": result.coverage.total,
         "columns": columns,
         "rows": rows,
+        "matrix_body": matrix_body(rows, columns),
         "totals": [(code, label, totals.get(code, 0)) for code, label in STATUS_CHOICES],
         "agency_count": len(completion),
         "overdue": overdue,
         "sort": sort,
     }
+
+
+def matrix_body(rows, columns):
+    """The rows of the dashboard's agencies × pillars table as HTML, written here rather than in
+    the template: a table of 60 agencies has some 600 cells, and template tags (a URL reversed and
+    numbers localised per cell) made the page cost 4 times what its data did. The markup is the
+    one the template had (each value labelled for the phone's cards, screen-reader text)."""
+    if not rows:
+        empty = escape(_("Tidak ada perangkat daerah yang cocok dengan saringan."))
+        return mark_safe(f'<tr><td colspan="{len(columns) + 4}">{empty}</td></tr>')  # noqa: S308 - escaped above
+    unassigned = escape(_("tidak ditugaskan"))
+    total, status_word, late_word = escape(_("Total")), escape(_("Status")), escape(_("Terlambat (hari)"))
+    not_started = escape(_("Belum mulai"))
+    parts = []
+    for row in rows:
+        completion = row.completion
+        submission = completion.submission
+        name = escape(completion.agency.name)
+        url = reverse("evaluations:review_submission", args=[submission.pk]) if submission else None
+        parts.append(f'<tr data-agency="{escape(completion.agency.abbreviation)}">')
+        parts.append(f'<th scope="row"><a href="{url}">{name}</a></th>' if url else f'<th scope="row">{name}</th>')
+        for pillar, cell in row.cells:
+            code = escape(pillar.code)
+            if cell is None:
+                parts.append(
+                    f'<td class="text-center cell-unassigned" data-pillar="{code}"><span class="text-muted" '
+                    f'aria-hidden="true">·</span><span class="visually-hidden">{unassigned}</span></td>'
+                )
+                continue
+            percent = f'<a href="{url}?pilar={code}">{cell.percent}%</a>' if url else f"{cell.percent}%"
+            parts.append(
+                f'<td class="text-center" data-pillar="{code}"><span class="card-label">{code}: </span>{percent} '
+                f'<span class="visually-hidden">({cell.answered}/{cell.assigned})</span></td>'
+            )
+        status = completion.status
+        label = escape(submission.get_status_display()) if submission and status != NOT_STARTED else not_started
+        days = f'<span class="text-danger">{row.days_late}</span>' if row.days_late else "0"
+        parts.append(
+            f'<td class="text-end"><span class="card-label">{total}: </span>{completion.percent}% '
+            f'<small class="text-muted">({completion.answered}/{completion.assigned})</small></td>'
+            f'<td><span class="card-label">{status_word}: </span><span class="badge status-{escape(status)}">'
+            f"{label}</span></td>"
+            f'<td class="text-end"><span class="card-label">{late_word}: </span>{days}</td></tr>'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or a number
 
 
 def _filtered(rows, params):
@@ -155,8 +205,9 @@ def for_index(period, periods):
     radar of the six pillars, the weakest sub-dimensions and the impact survey's means; the
     comparison with the previous period uses the official index."""
     previous = period.previous(among=periods)
-    result = period.results()
-    before = previous.results() if previous else None
+    figures = cached_figures({period: ("results", "survey"), previous: ("results",)})
+    result, survey = figures[period.pk]["results"], figures[period.pk]["survey"]
+    before = figures[previous.pk]["results"] if previous else None
     dimensions = list(Dimension.objects.filter(national_id=period.national_id))
     pillars = list(Pillar.objects.all())
     subdimensions = {s.code: s for s in SubDimension.objects.select_related("pillar")}
@@ -164,7 +215,7 @@ def for_index(period, periods):
     pillar_rows = [{"pillar": p, **_scores(result, before, "pillars", p.code)} for p in pillars]
     for row in pillar_rows:
         row["change"] = scoring.change(row["official"], row["previous"]) if before else None
-    survey = survey_results(period)
+    stamps = [figures[p.pk]["stamp"] for p in (period, previous) if p is not None]
     return {
         "period": period,
         "previous": previous,
@@ -178,7 +229,12 @@ def for_index(period, periods):
         "survey": survey,
         "survey_rows": _survey_rows(survey, result, pillars, subdimensions),
         "impact_questions": impact_questions(period) if survey.exists else [],
-        **_index_charts(dimensions, pillars, dimension_rows, pillar_rows, previous if before else None),
+        # Drawn from the figures alone (and the names they are labelled with, which the stamps cover).
+        **cached_drawing(
+            "results_index",
+            stamps,
+            lambda: _index_charts(dimensions, pillars, dimension_rows, pillar_rows, previous if before else None),
+        ),
     }
 
 
@@ -264,8 +320,8 @@ def for_leader(period):
     """The leader's panel: the period's indexes with their coverage, the six pillars, how many
     agencies handed in, and who is late or returned, from period.results() and
     completion.agency_completion() (a fixed number of queries whatever the number of agencies)."""
-    result = period.results()
-    completion = agency_completion(period)
+    figures = cached_figures({period: ("results", "completion")})[period.pk]
+    result, completion = figures["results"], figures["completion"]
     days_left = period.days_left()
     pillars = list(Pillar.objects.all())
     pillar_rows = [
@@ -281,13 +337,17 @@ def for_leader(period):
         "indexes": index_cards(result, kinds=("official", "provisional")),
         "coverage": result.coverage.total,
         "pillar_rows": pillar_rows,
-        "pillar_chart": charts.bar_chart(
-            [pillar.name for pillar in pillars],
-            [
-                charts.Series(_("Indeks resmi"), [row["official"] for row in pillar_rows]),
-                charts.Series(_("Indeks sementara"), [row["provisional"] for row in pillar_rows]),
-            ],
-            title=_("Indeks resmi dan sementara per pilar"),
+        "pillar_chart": cached_drawing(
+            "leader_pillars",
+            [figures["stamp"]],
+            lambda: charts.bar_chart(
+                [pillar.name for pillar in pillars],
+                [
+                    charts.Series(_("Indeks resmi"), [row["official"] for row in pillar_rows]),
+                    charts.Series(_("Indeks sementara"), [row["provisional"] for row in pillar_rows]),
+                ],
+                title=_("Indeks resmi dan sementara per pilar"),
+            ),
         ),
         "shares": AgencyShares.of(completion),
         "days_left": days_left,

@@ -24,7 +24,8 @@ Prepares everything itself, from a fresh clone:
    its explanation, one audit row per save, version = number of saves) and that no request got
    a 5xx, timed out or was refused;
 6. prints requests per second and p50/p95 latency per endpoint, with ratios to the ceiling,
-   and always stops gunicorn. Exit code 1 if any check failed, 2 if it could not run.
+   then the goals' table (TABLE: each page's throughput ratio to the ceiling with its goal, the
+   page alone in ms and its size), and always stops gunicorn. Exit code 1 if any check failed, 2 if it could not run.
 
 Traffic goes only to 127.0.0.1 (gunicorn is bound there; the PostgreSQL URL must be local too).
 Bounded: every phase has a fixed duration and a request cap, every request a timeout.
@@ -67,6 +68,19 @@ LOGIN_PATH = "/akun/masuk/"
 FIRST_VISIT_PATH = "/opd/"
 CONFLICT_MESSAGE = "sudah diubah orang lain"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
+# The table `make bench` ends with (issue 26): each page's throughput under load as a ratio to the
+# ceiling's in the same run, with its goal. A page is a row here and a phase in run_bench (the
+# coordinator's pages are one entry each in `coordinator_pages`); a row whose phase did not run
+# (--no-scale) is printed as not measured. To add a page: a phase, then its row here.
+TABLE = [
+    # (row, phase name, goal: rps ratio to the ceiling at least)
+    ("operator home", "operator home /opd/", 0.5),
+    ("section page (demo)", "section (GET)", 0.6),
+    ("coordinator dashboard, demo period", "dashboard (GET, coordinator)", 0.5),
+    ("dashboard, 60 agencies x 300 questions", "dashboard, scale period", 0.3),
+    ("results, 60 x 300", "results, scale period", 0.4),
+    ("review page, one 300-answer submission", "review, scale submission (300)", 0.25),
+]
 MAX_CLIENTS = 64
 MAX_SECONDS = 300
 MAX_REQUESTS_PER_PHASE = 200_000
@@ -127,6 +141,8 @@ def server_env(args, db_url, port, uploads):
     )
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
+        # Each run starts with an empty cache of its own, whoever else uses this Redis.
+        env["CACHE_KEY_PREFIX"] = "bench-" + secrets.token_hex(4)
     return env
 
 
@@ -673,7 +689,7 @@ def percentile(values, fraction):
 
 def print_table(recorder, phases, ceiling, singles):
     """Throughput under load and, from `singles` ({name: (seconds, KB, status)}), one request
-    alone with its size."""
+    alone with its size; then the goals' table (TABLE)."""
     ceiling_rps = len(recorder.samples.get(ceiling, [])) / recorder.elapsed[ceiling]
     ceiling_p50 = percentile(recorder.samples.get(ceiling, []), 0.5)
     ceiling_single = singles.get(ceiling, (float("nan"),))[0]
@@ -691,6 +707,19 @@ def print_table(recorder, phases, ceiling, singles):
             f"{rps / ceiling_rps:>10.2f}{p50 / ceiling_p50:>10.2f}"
             f"{alone * 1000:>10.0f}{alone / ceiling_single:>11.2f}{kb:>7.0f}"
         )
+    print(f"\n{'page':<42}{'ratio':>7}{'goal':>8}{'':>6}{'alone ms':>10}{'KB':>6}")
+    print(
+        f"{'trivial signed-in page (the ceiling)':<42}{1:>7.2f}{'':>8}{'':>6}{ceiling_single * 1000:>10.0f}"
+        f"{singles.get(ceiling, (0, 0))[1]:>6.0f}"
+    )
+    for row, name, goal in TABLE:
+        if name not in recorder.elapsed:
+            print(f"{row:<42}{'not measured':>21}")
+            continue
+        ratio = len(recorder.samples.get(name, [])) / recorder.elapsed[name] / ceiling_rps
+        alone, kb, _status = singles.get(name, (float("nan"), float("nan"), None))
+        verdict = "ok" if ratio >= goal else "miss"
+        print(f"{row:<42}{ratio:>7.2f}{'>= ' + format(goal, '.2f'):>8}{verdict:>6}{alone * 1000:>10.0f}{kb:>6.0f}")
 
 
 def main():

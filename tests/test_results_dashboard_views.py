@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -174,7 +175,7 @@ def test_the_period_chooser_shows_another_period(client, coordinator, period):
     assert [row.completion.agency.name for row in response.context["rows"]] == ["Dinas Masa Depan"]
 
 
-def _dashboard_queries(client, n_agencies):
+def _dashboard_queries(client, n_agencies, twice=False):
     period = make_period(year=2040 + n_agencies)
     questions = [make_question(period, pillar=p) for p in ("GOV", "GOV", "ECO", "LIV")]
     for i in range(n_agencies):
@@ -185,22 +186,26 @@ def _dashboard_queries(client, n_agencies):
             submission = make_submission(period, agency, status=Submission.Status.SUBMITTED if i % 2 else None)
             for question in questions[: 1 + i % 3]:
                 make_answer(submission, question, score=i % 5)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(f"/koordinator/?periode={period.pk}&urut=-late")
-    assert response.status_code == 200
-    assert len(response.context["rows"]) == n_agencies
-    return len(ctx.captured_queries)
+    cache.clear()
+    counts = []
+    for _ in range(2 if twice else 1):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"/koordinator/?periode={period.pk}&urut=-late")
+        assert response.status_code == 200
+        assert len(response.context["rows"]) == n_agencies
+        counts.append(len(ctx.captured_queries))
+    return counts
 
 
 def test_the_dashboard_runs_the_same_number_of_queries_for_5_and_40_agencies(client, coordinator, period):
     client.force_login(coordinator)
-    small = _dashboard_queries(client, 5)
-    large = _dashboard_queries(client, 40)
-    # session, user, permissions, periods, pillars, agency_completion() 4, results() 3, the previous
-    # period's results() 3 (the previous period is found among the periods read), the bell's unread
-    # count (the user comes with their agency and region); 3 to remember the newly chosen period in
-    # the session (each call asks for another period: common.chosen_period writes it once per choice)
-    assert small == large == 19
+    small = _dashboard_queries(client, 5, twice=True)
+    large = _dashboard_queries(client, 40, twice=True)
+    # Cold: session, user, permissions, periods, pillars, the stamp of both periods' inputs
+    # (results_cache.input_stamps) before and after computing, agency_completion() 4, results() 3,
+    # the previous period's results() 3 (the previous period is found among the periods read), the
+    # navigation's agency, the bell's unread count. Warm: the three computations come from the cache.
+    assert small == large == [19, 8]
 
 
 # --- the reminder button -------------------------------------------------------------

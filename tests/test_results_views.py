@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -21,7 +22,10 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-RESULTS_QUERIES = 19  # with the bell's unread count, and 3 to remember a newly chosen period in the session
+# With the bell's unread count. Cold: nothing cached yet; warm: this period's and the previous
+# one's figures (results, survey) and charts are in the cache.
+RESULTS_QUERIES = 19
+RESULTS_QUERIES_WARM = 10
 
 
 def _period(year, weights, answers, status=Submission.Status.APPROVED):
@@ -179,13 +183,18 @@ def test_a_period_without_answers_shows_no_data_never_zero(as_leader, period):
 
 
 def test_the_results_page_runs_a_fixed_number_of_queries(as_leader, scored):
-    def count(period):
+    def count(period, cold=True):
+        if cold:
+            cache.clear()
         with CaptureQueriesContext(connection) as ctx:
             as_leader.get(f"/hasil/?periode={period.pk}")
         return len(ctx.captured_queries)
 
     bigger = _period(2051, {"A": 50, "B": 50}, [("A", "GOV", i % 5, None) for i in range(20)] + [("B", "ENV", 3, 3)])
-    # session, user, permissions, periods (the previous one found among them), results() 3, the
-    # previous period's results() 3, dimensions, pillars, sub-dimensions (the user comes with their agency),
+    # session, user, permissions, periods (the previous one found among them), the stamp of both
+    # periods' inputs (results_cache.input_stamps) before and after computing, results() 3, the
+    # previous period's results() 3, dimensions, pillars, sub-dimensions, the navigation's agency,
     # the impact survey's statements and forms (survey_results, 2)
-    assert count(scored) == count(bigger) == RESULTS_QUERIES
+    # Then the same page again, from the cache: results() twice and survey_results() do not run.
+    cold_and_warm = [(count(period), count(period, cold=False)) for period in (scored, bigger)]
+    assert cold_and_warm == [(RESULTS_QUERIES, RESULTS_QUERIES_WARM)] * 2

@@ -24,14 +24,14 @@ def write_instrument(period, target):
             continue
         key = tuple((o.value, o.label, o.score) for o in question.options.all())
         list_of_question[question.pk] = lists.setdefault(key, question.code)
-    book = WorkbookWriter()
+    book = WorkbookWriter(target)
     _write_dimensions(book, period)
     _write_indicators(book, period)
     _write_questions(book, questions, list_of_question)
     _write_options(book, lists)
     _write_bands(book, questions)
     _write_statements(book, period)
-    book.save(target)
+    book.close()
 
 
 def _write_dimensions(book, period):

@@ -415,10 +415,11 @@ def jawaban_per_opd(data, sheet):
     sheet.table(data.title(gettext("Jawaban per OPD")), *columns_and_widths(JAWABAN_COLUMNS))
     formats = {8: SCORE_FORMAT, 9: SCORE_FORMAT}
     revision = gettext("Perlu perbaikan")
+    labels = {status: status_label(status) for status in HANDED_IN}
     for row in data.answers.iterator(chunk_size=ANSWER_CHUNK):
         notes = [row["revision_note"]] if row["revision_note"] else []
         notes += data.comments.get(row["id"], [])
-        status = revision if row["needs_revision"] else status_label(row["submission__status"])
+        status = revision if row["needs_revision"] else labels[row["submission__status"]]
         sheet.row(
             [
                 f"{row['question__indicator__dimension__code']}. {row['question__indicator__dimension__name']}",
@@ -496,7 +497,7 @@ def write_workbook(data, target, progress=None):
     `progress(done, total, sheet_name)` is called before each sheet and once at the end (a job's
     progress and heartbeat, a terminal's progress bar)."""
     with translation.override("id"):
-        book = WorkbookWriter()
+        book = WorkbookWriter(target)
         for done, (name, write_sheet) in enumerate(SHEETS):
             if progress:
                 progress(done, len(SHEETS) + 1, str(name))
@@ -505,7 +506,7 @@ def write_workbook(data, target, progress=None):
             sheet.finish()
         if progress:
             progress(len(SHEETS), len(SHEETS) + 1, gettext("Menyimpan berkas"))
-        book.save(target)
+        book.close()
 
 
 def export_period(period, target, generated_by="", progress=None):

@@ -1,34 +1,46 @@
-"""A tiny sheet-writing layer over openpyxl's write-only mode (rows stream to disk, so memory
-stays flat however many rows a sheet has).
+"""A tiny sheet-writing layer over XlsxWriter in constant-memory mode: each row goes to a
+temporary file as soon as the next one starts, so memory stays flat however many rows a sheet
+has, and the file is written at XlsxWriter's own speed. (openpyxl still reads every upload.)
 
-Every string goes through `safe_text()`: a person may type "=HYPERLINK(...)" or "+62 812..." into
-an answer, and openpyxl writes a string starting with "=" as a live formula by default. Here every
-string becomes a text cell (data_type "s"); strings starting with = + - @ tab or CR also get Excel's
-quotePrefix style, so the cell stays text even when someone edits it in Excel or LibreOffice.
+Every string goes through `safe_text()` and is written with `write_string()`: a person may type
+"=HYPERLINK(...)" or "+62 812..." into an answer, and a spreadsheet writer's generic `write()`
+makes a string starting with "=" a live formula. Here every string becomes a text cell; strings
+starting with = + - @ tab or CR also get Excel's quotePrefix style, so the cell stays text even
+when someone edits it in Excel or LibreOffice. The workbook is opened with XlsxWriter's string
+conversions (formulas, URLs, numbers) off as a second guard.
+
+One place per sheet: each sheet is written by one function through a `SheetWriter`
+(excel/workbook.py's SHEETS); the XlsxWriter worksheet is `sheet.sheet`, for what a sheet needs
+beyond tables (page setup for printing, say), and the shared cell formats are `book.format()`.
 """
 
 import re
 from datetime import date, datetime
 from decimal import Decimal
 
+import xlsxwriter
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Control characters that the xlsx format cannot hold (openpyxl refuses them): dropped.
 ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_CELL_TEXT = 32767  # Excel's limit per cell
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
-TITLE_FONT = Font(bold=True, size=13)
-SECTION_FONT = Font(bold=True)
+# Cell styles by name, as XlsxWriter format properties; a number format and the quote prefix are
+# added per cell (WorkbookWriter.format).
+STYLES = {
+    None: {},
+    "header": {
+        "bold": True,
+        "font_color": "#FFFFFF",
+        "bg_color": "#1F4E79",
+        "pattern": 1,
+        "text_wrap": True,
+        "valign": "top",
+    },
+    "title": {"bold": True, "font_size": 13},
+    "section": {"bold": True},
+}
 SCORE_FORMAT = "0.00"
 PERCENT_FORMAT = "0%"  # a fraction (0.75) shown as 75%
 DATE_FORMAT = "DD-MM-YYYY"
@@ -46,9 +58,13 @@ def safe_text(value):
     limit. The cell itself is made text by `SheetWriter`; see `needs_quote_prefix()`."""
     if value is None:
         return ""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    text = ILLEGAL_CHARACTERS.sub("", text)
-    return text[:MAX_CELL_TEXT]
+    text = str(value)
+    # Most cells need none of this: look before rewriting (a workbook has ~100,000 strings).
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if ILLEGAL_CHARACTERS.search(text):
+        text = ILLEGAL_CHARACTERS.sub("", text)
+    return text[:MAX_CELL_TEXT] if len(text) > MAX_CELL_TEXT else text
 
 
 def needs_quote_prefix(text):
@@ -70,131 +86,144 @@ def columns_and_widths(columns):
 
 
 class SheetWriter:
-    """Writes one sheet: `table(title, columns, widths)` then `row()`s for a table sheet; or
-    `widths()`, `title()`, `section()` and `row()`s for a free-form summary sheet."""
+    """Writes one sheet, row after row: `table(title, columns, widths)` then `row()`s for a table
+    sheet; or `widths()`, `title()`, `section()` and `row()`s for a free-form summary sheet; then
+    `finish()`."""
 
-    def __init__(self, workbook, name):
-        self.sheet = workbook.create_sheet(title=name)
+    def __init__(self, book, name):
+        self.book = book
+        self.sheet = book.workbook.add_worksheet(name)
         self.rows_written = 0
-        self.header_row = None
+        self.header_row = None  # 1-based, as Excel numbers rows
         self.autofilter = False
         self.column_count = 0
 
     # --- layout ---------------------------------------------------------------------
     def widths(self, widths):
-        """Column widths, and the page setup they call for. Before any row: write-only mode writes
-        the sheet's properties (fit to page among them) with the first row."""
-        for index, width in enumerate(widths, start=1):
-            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        """Column widths, and the page setup they call for."""
+        for index, width in enumerate(widths):
+            self.sheet.set_column(index, index, width)
         self.page_setup(sum(widths))
 
     def page_setup(self, total_width):
-        """A4, landscape when the columns are wider than a portrait page, fit to one page wide."""
-        setup = self.sheet.page_setup
-        setup.paperSize = Worksheet.PAPERSIZE_A4
-        wide = total_width > PORTRAIT_MAX_WIDTH
-        setup.orientation = Worksheet.ORIENTATION_LANDSCAPE if wide else Worksheet.ORIENTATION_PORTRAIT
-        setup.fitToWidth, setup.fitToHeight = 1, 0  # 0: as many pages tall as needed
-        self.sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        """A4, landscape when the columns are wider than a portrait page, fit to one page wide and
+        as many pages tall as needed."""
+        self.sheet.set_paper(9)  # A4
+        if total_width > PORTRAIT_MAX_WIDTH:
+            self.sheet.set_landscape()
+        else:
+            self.sheet.set_portrait()
+        self.sheet.fit_to_pages(1, 0)
 
     def title(self, text):
-        cell = self._text_cell(text)
-        cell.font = TITLE_FONT
-        self._append([cell])
+        self._text(self.rows_written, 0, text, "title")
+        self.rows_written += 1
 
     def table(self, title, columns, widths=None, autofilter=True):
-        """A table sheet: a title row (unless title is None), then the styled header row; the rows below are frozen and
-        filterable. Call it before any other row: write-only mode writes the sheet's view
-        (frozen panes, column widths) with the first row."""
+        """A table sheet: a title row (unless title is None), then the styled header row; the rows
+        below are frozen and filterable. It starts the sheet."""
         if self.rows_written:
             raise ValueError("table() must start the sheet")
         if widths:
             self.widths(widths)
         self.header_row = 1 if title is None else 2
-        self.sheet.freeze_panes = f"A{self.header_row + 1}"
+        self.sheet.freeze_panes(self.header_row, 0)
         if not widths:
             self.page_setup(len(columns) * DEFAULT_COLUMN_WIDTH)
-        # The title and the header row on every printed page.
-        self.sheet.print_title_rows = f"1:{self.header_row}"
+        # The title and the header row on every printed page (0-based rows).
+        self.sheet.repeat_rows(0, self.header_row - 1)
         self.autofilter = autofilter
         self.column_count = len(columns)
         if title is not None:
             self.title(title)
-        cells = []
-        for column in columns:
-            cell = self._text_cell(str(column))
-            cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
-            cells.append(cell)
-        self._append(cells)
+        for index, column in enumerate(columns):
+            self._text(self.rows_written, index, str(column), "header")
+        self.rows_written += 1
 
     def section(self, text):
-        cell = self._text_cell(text)
-        cell.font = SECTION_FONT
-        self._append([cell])
+        self._text(self.rows_written, 0, text, "section")
+        self.rows_written += 1
 
     def blank(self):
-        self._append([])
+        self.rows_written += 1
 
     # --- data -----------------------------------------------------------------------
     def row(self, values, formats=None):
         """One row of values. str -> text cell (always safe), int/float/Decimal -> number,
-        date/datetime -> date cell, None -> empty. `formats` maps column index -> number format."""
-        cells = [self.cell(value) for value in values]
-        for index, number_format in (formats or {}).items():
-            value = values[index]
-            if value is not None and not isinstance(value, str):
-                if not isinstance(cells[index], Cell):
-                    cells[index] = WriteOnlyCell(self.sheet, value=cells[index])
-                cells[index].number_format = number_format
-        self._append(cells)
-
-    def cell(self, value):
-        """The value as openpyxl should append it: plain values where openpyxl types them right
-        by itself (the fast path), a styled WriteOnlyCell otherwise."""
-        if value is None or isinstance(value, str):
-            if not value:
-                return None
-            text = safe_text(value)
-            # openpyxl makes any string a text cell except one starting with "=": see _text_cell.
-            return self._text_cell(text) if needs_quote_prefix(text) else text
-        if isinstance(value, (bool, int, float, Decimal)):
-            return value
-        if isinstance(value, datetime):
-            cell = WriteOnlyCell(self.sheet, value=excel_datetime(value))
-            cell.number_format = DATETIME_FORMAT
-            return cell
-        if isinstance(value, date):
-            cell = WriteOnlyCell(self.sheet, value=value)
-            cell.number_format = DATE_FORMAT
-            return cell
-        return self._text_cell(str(value))
-
-    def _text_cell(self, value):
-        text = safe_text(value)
-        cell = WriteOnlyCell(self.sheet, value=text)
-        cell.data_type = "s"  # never "f": a string is never a formula here
-        if needs_quote_prefix(text):
-            cell.quotePrefix = True
-        return cell
-
-    def _append(self, cells):
-        self.sheet.append(cells)
+        date/datetime -> date cell, None or "" -> empty. `formats` maps column index -> number
+        format (for the values that are not text)."""
+        # XlsxWriter's undecorated writers (its public ones only add A1-notation parsing to
+        # these): a workbook has ~200,000 cells. XlsxWriter is pinned in requirements.txt.
+        row, sheet = self.rows_written, self.sheet
+        for index, value in enumerate(values):
+            if value is None or isinstance(value, str):
+                if value:
+                    self._text(row, index, value)
+                continue
+            number_format = formats.get(index) if formats else None
+            if isinstance(value, bool):
+                sheet._write_boolean(row, index, value, self._number_format(number_format))
+            elif isinstance(value, (int, float, Decimal)):
+                sheet._write_number(row, index, value, self._number_format(number_format))
+            elif isinstance(value, datetime):
+                sheet._write_datetime(
+                    row, index, excel_datetime(value), self._number_format(number_format or DATETIME_FORMAT)
+                )
+            elif isinstance(value, date):
+                sheet._write_datetime(row, index, value, self._number_format(number_format or DATE_FORMAT))
+            else:
+                self._text(row, index, str(value))
         self.rows_written += 1
+
+    def _number_format(self, number_format):
+        return self.book.format(number_format=number_format) if number_format else None
+
+    def _text(self, row, column, value, style=None):
+        text = safe_text(value)
+        if not text:
+            return
+        quote = needs_quote_prefix(text)
+        cell_format = self.book.format(style, quote=True) if quote else self.book.format(style) if style else None
+        self.sheet._write_string(row, column, text, cell_format)
 
     def finish(self):
         if self.header_row is not None and self.autofilter and self.column_count:
-            last = get_column_letter(self.column_count)
-            self.sheet.auto_filter.ref = f"A{self.header_row}:{last}{max(self.rows_written, self.header_row)}"
+            last_row = max(self.rows_written, self.header_row) - 1
+            self.sheet.autofilter(self.header_row - 1, 0, last_row, self.column_count - 1)
 
 
 class WorkbookWriter:
-    """A write-only workbook whose sheets are written one after the other."""
+    """A workbook written to `target` (a path or a binary file object), its sheets one after the
+    other; `close()` writes the file."""
 
-    def __init__(self):
-        self.workbook = Workbook(write_only=True)
+    OPTIONS = {
+        "constant_memory": True,
+        # Strings are always written as text by SheetWriter; these keep XlsxWriter's own
+        # conversions off should a generic write() ever be used.
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+    }
+
+    def __init__(self, target):
+        self.workbook = xlsxwriter.Workbook(target, self.OPTIONS)
+        self.formats = {}
 
     def sheet(self, name):
-        return SheetWriter(self.workbook, name)
+        return SheetWriter(self, name)
 
-    def save(self, target):
-        self.workbook.save(target)
+    def format(self, style=None, number_format=None, quote=False):
+        """The shared cell format of a style (STYLES), a number format and the quote prefix."""
+        key = (style, number_format, quote)
+        cell_format = self.formats.get(key)
+        if cell_format is None:
+            properties = dict(STYLES[style])
+            if number_format:
+                properties["num_format"] = number_format
+            if quote:
+                properties["quote_prefix"] = True
+            cell_format = self.formats[key] = self.workbook.add_format(properties)
+        return cell_format
+
+    def close(self):
+        self.workbook.close()

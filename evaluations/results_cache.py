@@ -1,0 +1,217 @@
+"""The results topic's figures computed once per change of what they are computed from.
+
+    figures = cached_figures({period: ("results", "completion"), previous: ("results",)})
+    figures[period.pk]["results"]       # period.results(), from the shared cache when unchanged
+
+`period.results()` (the three indexes), `surveys.survey_results()` (the impact survey's means) and
+`completion.agency_completion()` (the dashboard's agencies × pillars) are kept in Django's cache
+(Redis in production, so every app host shares them) under a stamp of their inputs: one query,
+whatever the number of periods asked for, reads a fingerprint of every row they are computed from
+(RESULTS_ACTIVITY and RESULTS_SETUP below). A change to any of them gives a new stamp, hence a new
+key: an old figure is never served, it is simply never asked for again and expires. A closed
+period's figures are computed once (its stamp no longer moves); a page asking for the figures of
+a period and of the one before pays one stamp query and one cache round trip when both are cached.
+
+The stamp is the workbook's change stamp (results.period_change_stamp) over fewer tables: only
+what the three computations read. tests/test_results_cache.py fails when one of them starts
+reading a table that is not listed here, and changes each kind of input in turn.
+"""
+
+import functools
+import hashlib
+from collections import defaultdict
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import BigIntegerField, Count, F, Max, OuterRef, Subquery, Sum, TextField, Value
+from django.db.models.functions import Cast, JSONArray
+from django.utils.translation import get_language
+from django_scopes import scopes_disabled
+
+from pillars.models import Pillar, SubDimension
+
+from .completion import agency_completion
+from .models import (
+    Agency,
+    Answer,
+    Assignment,
+    Dimension,
+    EvaluationPeriod,
+    ImpactSurvey,
+    Indicator,
+    Question,
+    ScoreBand,
+    Submission,
+    SubmissionEvent,
+    SurveyForm,
+    SurveyRating,
+    SurveyResponse,
+    SurveyResponseEvent,
+    SurveyStatement,
+)
+from .surveys import survey_results
+
+# Rows that grow with the work, one aggregate each (as results.ACTIVITY: each kind has one writer
+# that moves these figures; a deletion moves the count).
+RESULTS_ACTIVITY = [
+    (Answer, "submission__period", {"at": Max("updated_at"), "versions": Sum("version")}),
+    (Submission, "period", {"at": Max("updated_at")}),
+    (SubmissionEvent, "submission__period", {"at": Max("created_at")}),
+    (
+        SurveyResponse,
+        "form__survey__period",
+        {"at": Max("submitted_at"), "excluded": Max("excluded_at"), "excluded_n": Count("excluded_at")},
+    ),
+    (SurveyResponseEvent, "response__form__survey__period", {"at": Max("at")}),
+    (SurveyRating, "response__form__survey__period", {}),
+]
+# What people set up (the instrument, weights, assignments, the survey's forms and statements,
+# agencies, pillars): edited in place without a trace, so every column of every row is hashed.
+# None: not the period's own table, every row counts for every period. The instrument is the
+# national period's: its rows count for each region's period of it (national__periods), the
+# agencies for each period of their region (region__periods).
+RESULTS_SETUP = [
+    (Dimension, "national__periods"),
+    (Indicator, "dimension__national__periods"),
+    (Question, "indicator__dimension__national__periods"),
+    (ScoreBand, "question__indicator__dimension__national__periods"),
+    (Assignment, "period"),
+    (ImpactSurvey, "period"),
+    (SurveyForm, "survey__period"),
+    (SurveyStatement, "national__periods"),
+    (Agency, "region__periods"),
+    (Pillar, None),
+    (SubDimension, None),
+]
+
+# What can be asked for: name -> how it is computed from a period.
+KINDS = {
+    "results": lambda period: period.results(),
+    "survey": survey_results,
+    "completion": agency_completion,
+}
+# A key holds its stamp, so an entry is never wrong, only unused once its inputs change: it may
+# live long (a closed period's figures are asked for year after year) and is then dropped.
+TIMEOUT = 30 * 24 * 3600
+KEY_VERSION = 1  # bump when what KINDS return changes shape, so no process reads the old shape
+
+
+def cached_figures(wanted):
+    """{period.pk: {kind: value, "stamp": its inputs' stamp, None when they changed while the
+    figures were computed}} for `wanted`, {period: (kind, ...)}
+    (None periods are skipped): one stamp query for all the periods and one cache read; when
+    something was missing, its computation and a second stamp query, then one cache write."""
+    wanted = {period: kinds for period, kinds in wanted.items() if period is not None}
+    stamps = input_stamps(list(wanted))
+    keys = {
+        _key(period.pk, stamps[period.pk], kind): (period, kind) for period, kinds in wanted.items() for kind in kinds
+    }
+    found = cache.get_many(list(keys))
+    missing = {key: KINDS[kind](period) for key, (period, kind) in keys.items() if key not in found}
+    if missing:
+        # Computed after the stamp was read: a change committed meanwhile may be in them. Kept only
+        # under a stamp that still holds once they are computed, else a later change back to the
+        # first state (a weight typed wrong and corrected) would find them.
+        after = input_stamps(list(wanted))
+        moved = {pk for pk, stamp in stamps.items() if after[pk] != stamp}
+        cache.set_many({key: value for key, value in missing.items() if keys[key][0].pk not in moved}, timeout=TIMEOUT)
+        stamps = {pk: None if pk in moved else stamp for pk, stamp in stamps.items()}
+    figures = {period.pk: {"stamp": stamps[period.pk]} for period in wanted}
+    for key, (period, kind) in keys.items():
+        figures[period.pk][kind] = found[key] if key in found else missing[key]
+    return figures
+
+
+def cached_drawing(name, stamps, draw):
+    """A drawing (a chart's SVG) made from figures with these `stamps`, in the active language:
+    drawn once per change of the figures, then read from the cache (never kept when a stamp is
+    None: the figures changed while they were computed)."""
+    if None in stamps:
+        return draw()
+    key = f"drawing:{KEY_VERSION}:{name}:{get_language()}:{':'.join(stamps)}"
+    drawing = cache.get(key)
+    if drawing is None:
+        drawing = draw()
+        cache.set(key, drawing, timeout=TIMEOUT)
+    return drawing
+
+
+def _key(pk, stamp, kind):
+    return f"figures:{KEY_VERSION}:{pk}:{stamp}:{kind}"
+
+
+def input_stamps(periods):
+    """{period.pk: a short fingerprint of every row the KINDS read for it}. One query whatever the
+    number of periods and rows: each period's row with its RESULTS_ACTIVITY figures, and every row
+    of the RESULTS_SETUP tables tagged with its period (None for the shared tables), united."""
+    if not periods:
+        return {}
+    pks = [period.pk for period in periods]
+    sql, params = _stamp_query(connection.vendor, len(pks))
+    by_sentinel = dict(zip(_sentinels(len(pks)), pks, strict=True))
+    texts = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [by_sentinel.get(param, param) for param in params])
+        for owner, text in cursor.fetchall():
+            texts[by_sentinel.get(owner, owner)].append(text)
+    shared = texts.pop(None, [])
+    return {pk: hashlib.sha256("\n".join(sorted(texts.get(pk, []) + shared)).encode()).hexdigest()[:20] for pk in pks}
+
+
+def _sentinels(count):
+    return [-(10**9) - i for i in range(count)]
+
+
+@functools.cache
+def _stamp_query(vendor, count):
+    """The stamp's SQL for `count` periods, compiled once per process (building and compiling the
+    union of a dozen querysets cost more than running it). It is compiled for sentinel period ids
+    (negative, no row has them) which the caller swaps for the real ones: the only integers among
+    the parameters are the period ids, the rest are the tables' labels."""
+    pks = _sentinels(count)
+    with scopes_disabled():  # the period ids are the region's: no region filter of its own
+        return _compile(pks)
+
+
+def _compile(pks):
+    parts = [_activity(pks)]
+    for model, path in RESULTS_SETUP:
+        rows = model.objects.filter(**{f"{path}__in": pks}) if path else model.objects.all()
+        owner = F(path) if path else Value(None, output_field=BigIntegerField())
+        parts.append(rows.order_by().values_list(owner, _text(Value(model._meta.label), *as_arrays(model))))
+    sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
+    if any(isinstance(param, int) and param not in pks for param in params):
+        raise ValueError("the stamp query has integer parameters other than the period ids")
+    return sql, tuple(params)
+
+
+def _text(*values):
+    """The values as one JSON array's text, as the database writes it (hashed as it comes)."""
+    return Cast(JSONArray(*values), TextField())
+
+
+def columns(model):
+    return [F(field.attname) for field in model._meta.concrete_fields]
+
+
+def as_arrays(model_or_values):
+    """A row's values as JSON arrays of at most 50 (a database function takes at most 100
+    arguments on PostgreSQL)."""
+    values = columns(model_or_values) if isinstance(model_or_values, type) else model_or_values
+    return [JSONArray(*values[i : i + 50]) for i in range(0, len(values), 50)]
+
+
+def _activity(pks):
+    """Each period's own row and its RESULTS_ACTIVITY figures (one subquery, one scan, per table)."""
+
+    def figures(model, path, named):
+        # Grouped by the period itself, so the subquery gives one row: that period's figures.
+        rows = model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
+        return Subquery(rows.annotate(v=JSONArray(Count("pk"), *named.values())).values("v")[:1])
+
+    values = [*columns(EvaluationPeriod), *(figures(*entry) for entry in RESULTS_ACTIVITY)]
+    return (
+        EvaluationPeriod.objects.filter(pk__in=pks)
+        .order_by()
+        .values_list("pk", _text(Value("period"), *as_arrays(values)))
+    )
