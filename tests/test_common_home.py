@@ -171,12 +171,12 @@ def test_the_leaders_home_runs_the_same_queries_for_5_or_30_agencies(
 ):
     _add_agencies(mixed, extra)
     assert mixed.assignments.values("agency").distinct().count() == 4 + extra
-    # Session, user, period, agency membership, permissions; the stamp of the figures' inputs
+    # Session, user (with their agency and region), period, permissions; the stamp of the figures' inputs
     # (results_cache.input_stamps) before and after computing; results (3); completion (4);
     # pillars; the bell's unread count.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = as_leader.get("/")
     assert response.status_code == 200
     # Again, with results and completion from the cache.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert as_leader.get("/").status_code == 200

@@ -38,7 +38,8 @@ def test_every_sheet_prints_on_a4_one_page_wide(book):
         setup = sheet.page_setup
         assert int(setup.paperSize) == A4, sheet.title
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
-        assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (1, 0), sheet.title
+        # One page wide (1, the file format's default when the attribute is left out), as tall as needed.
+        assert (int(setup.fitToWidth or 1), int(setup.fitToHeight)) == (1, 0), sheet.title
 
 
 def test_a_sheet_wider_than_a_portrait_page_prints_in_landscape(book):
@@ -58,13 +59,13 @@ def test_every_table_sheet_repeats_its_title_and_header_rows_on_each_page(book):
 
 
 def test_a_narrow_table_prints_in_portrait(tmp_path):
-    writer = WorkbookWriter()
+    path = tmp_path / "sempit.xlsx"
+    writer = WorkbookWriter(str(path))
     sheet = writer.sheet("Sempit")
     sheet.table("Judul", ["Kode", "Nama"], [12, 40])
     sheet.row(["A", "Satu"])
     sheet.finish()
-    path = tmp_path / "sempit.xlsx"
-    writer.save(path)
+    writer.close()
     narrow = openpyxl.load_workbook(path)["Sempit"]
     assert narrow.page_setup.orientation == "portrait"
     assert narrow.print_title_rows == "$1:$2"
@@ -72,12 +73,12 @@ def test_a_narrow_table_prints_in_portrait(tmp_path):
 
 
 def test_a_table_without_widths_is_set_up_from_its_number_of_columns(tmp_path):
-    writer = WorkbookWriter()
+    path = tmp_path / "lebar.xlsx"
+    writer = WorkbookWriter(str(path))
     sheet = writer.sheet("Lebar")
     sheet.table(None, [f"Kolom {i}" for i in range(12)])
     sheet.finish()
-    path = tmp_path / "lebar.xlsx"
-    writer.save(path)
+    writer.close()
     wide = openpyxl.load_workbook(path)["Lebar"]
     assert wide.page_setup.orientation == "landscape"
     assert wide.print_title_rows == "$1:$1"

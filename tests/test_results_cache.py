@@ -72,8 +72,8 @@ def approve_a_submission(period, coordinator):
 
 
 def change_a_weight(period, coordinator):
-    Dimension.objects.filter(period=period, code="A").update(weight=Decimal(50))
-    Dimension.objects.filter(period=period, code="B").update(weight=Decimal(50))
+    Dimension.objects.filter(national_id=period.national_id, code="A").update(weight=Decimal(50))
+    Dimension.objects.filter(national_id=period.national_id, code="B").update(weight=Decimal(50))
 
 
 def assign_an_agency(period, coordinator):
@@ -134,8 +134,8 @@ def test_figures_computed_while_an_input_changed_are_not_kept_under_the_old_stam
     first = cached_figures({mixed: ("results",)})[mixed.pk]
     assert first["stamp"] is None
     monkeypatch.undo()
-    Dimension.objects.filter(period=mixed, code="A").update(weight=Decimal(60))
-    Dimension.objects.filter(period=mixed, code="B").update(weight=Decimal(40))
+    Dimension.objects.filter(national_id=mixed.national_id, code="A").update(weight=Decimal(60))
+    Dimension.objects.filter(national_id=mixed.national_id, code="B").update(weight=Decimal(40))
     assert cached_figures({mixed: ("results",)})[mixed.pk]["results"] == mixed.results() != first["results"]
 
 

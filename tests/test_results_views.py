@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 # With the bell's unread count. Cold: nothing cached yet; warm: this period's and the previous
 # one's figures (results, survey) and charts are in the cache.
-RESULTS_QUERIES = 19
-RESULTS_QUERIES_WARM = 10
+RESULTS_QUERIES = 21
+RESULTS_QUERIES_WARM = 9
 
 
 def _period(year, weights, answers, status=Submission.Status.APPROVED):
@@ -193,7 +193,8 @@ def test_the_results_page_runs_a_fixed_number_of_queries(as_leader, scored):
     bigger = _period(2051, {"A": 50, "B": 50}, [("A", "GOV", i % 5, None) for i in range(20)] + [("B", "ENV", 3, 3)])
     # session, user, permissions, periods (the previous one found among them), the stamp of both
     # periods' inputs (results_cache.input_stamps) before and after computing, results() 3, the
-    # previous period's results() 3, dimensions, pillars, sub-dimensions, the navigation's agency,
+    # previous period's results() 3, dimensions, pillars, sub-dimensions, 3 to remember the newly
+    # chosen period in the session (the user comes with their agency and region),
     # the impact survey's statements and forms (survey_results, 2)
     # Then the same page again, from the cache: results() twice and survey_results() do not run.
     cold_and_warm = [(count(period), count(period, cold=False)) for period in (scored, bigger)]

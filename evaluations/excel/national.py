@@ -8,7 +8,7 @@ from .writer import PERCENT_FORMAT, SCORE_FORMAT, WorkbookWriter
 
 def write_national_table(national, rows, pillars, target, title):
     """`rows` as national.region_rows gives them, `pillars` the Pillar rows in order."""
-    book = WorkbookWriter()
+    book = WorkbookWriter(target)
     sheet = book.sheet(gettext("Wilayah"))
     columns = [
         (gettext("Kode"), 8),
@@ -48,4 +48,4 @@ def write_national_table(national, rows, pillars, target, title):
             formats,
         )
     sheet.finish()
-    book.save(target)
+    book.close()
