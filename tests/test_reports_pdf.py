@@ -58,8 +58,8 @@ def test_dimension_and_pillar_scores_equal_the_results_and_say_belum_ada_data_wh
     result = period.results()
     _reader, texts = render(period)
     tables = squeeze(" ".join(texts[2:4]))
-    # Dimension A has no approved answer: its official score is no data, not the 0 the mean gives it.
-    assert result.official.dimensions["A"] == 0
+    # Dimension A has no approved answer: its official score is no data (None), never a 0.
+    assert result.official.dimensions["A"] is None
     a = f"A. Dimensi A 60% belum ada data {format_score(result.provisional.dimensions['A'])} "
     a += f"{format_score(result.self.dimensions['A'])} 0 / 2"
     assert a in tables
