@@ -5,6 +5,7 @@ together. Only PostgreSQL runs them truly at once (SQLite locks the whole file),
 are marked `needs_postgresql` and, being transactional, write the reference data back themselves.
 """
 
+import contextvars
 import threading
 
 import pytest
@@ -38,7 +39,12 @@ def at_once(*actions, timeout=60):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run, args=(i, action)) for i, action in enumerate(actions)]
+    # Each thread runs in a copy of the test's context: its region scope (every region, as the
+    # test's own code) goes with it; what a request sets for itself still replaces it.
+    threads = [
+        threading.Thread(target=contextvars.copy_context().run, args=(run, i, action))
+        for i, action in enumerate(actions)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

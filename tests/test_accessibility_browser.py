@@ -44,6 +44,7 @@ from .browser import PHONE, log_in, screenshot
 from .factories import (
     make_answer,
     make_operator,
+    make_period,
     make_question,
     make_quick_win,
     make_submission,
@@ -138,14 +139,11 @@ def world(module_db):
     comments and history; Dinas PU's approved one; quick wins in several states; road data rows.
     Built once for the module: what a test changes is put back after it (see browser.site)."""
     period = open_period(EvaluationPeriod.objects.get(year=2024, stage="1"))
-    previous = EvaluationPeriod.objects.create(
-        year=2023,
-        stage="2",
-        name="Evaluasi Smart City 2023 Tahap II",
-        opens=period.opens - timedelta(days=365),
-        closes=period.closes - timedelta(days=365),
-        status=EvaluationPeriod.Status.CLOSED,
+    previous = make_period(
+        year=2023, stage="2", name="Evaluasi Smart City 2023 Tahap II", status=EvaluationPeriod.Status.CLOSED
     )
+    previous.opens, previous.closes = period.opens - timedelta(days=365), period.closes - timedelta(days=365)
+    previous.save(update_fields=["opens", "closes"])
     diskominfo = Agency.objects.get(abbreviation="Diskominfo Staper")
     bappeda = Agency.objects.get(abbreviation="Bappeda")
     pu = Agency.objects.get(abbreviation="Dinas PU")
