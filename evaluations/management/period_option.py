@@ -59,12 +59,3 @@ def period_in_scope(options):
     period = get_period(options["period"], options.get("region"))
     with in_region(period.region_id):
         yield period
-
-
-@contextlib.contextmanager
-def region_in_scope(options):
-    """The region of --region (or the only one), with its scope in force."""
-    with scopes_disabled():
-        region = get_region(options.get("region"))
-    with in_region(region):
-        yield region

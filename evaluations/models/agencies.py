@@ -191,13 +191,6 @@ class Assignment(models.Model):
         return f"{self.agency} → {self.pillar or self.question}"
 
 
-class RegionStaffManager(models.Manager):
-    def region_of(self, user):
-        """The region a coordinator, admin, leader or province reader works for, or None."""
-        staff = self.select_related("region").filter(user=user).first()
-        return staff.region if staff else None
-
-
 class RegionStaff(models.Model):
     """A coordinator, admin or leader works for one region; a province reader for one province.
     Operators belong to their region through their agency."""
@@ -206,8 +199,6 @@ class RegionStaff(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="region_staff", verbose_name=_("pengguna")
     )
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="staff", verbose_name=_("wilayah"))
-
-    objects = RegionStaffManager()
 
     class Meta:
         verbose_name = _("petugas wilayah")
