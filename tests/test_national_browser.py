@@ -41,14 +41,18 @@ def test_the_ministry_sorts_filters_and_reads_a_region(site, regions, browser_pa
     assert page.url.endswith("/nasional/")  # the ministry's home is every region
     assert set(codes(page)) >= {"64.72", "64.74", "64.03", "65.02"}
     page.click("a[data-sort=wilayah]")
+    # The sort is a link: read the rows only once the sorted page has loaded, never the page it left.
+    page.wait_for_url(lambda url: "urut=wilayah" in url and "arah=turun" not in url, wait_until="load")
     names = page.eval_on_selector_all("tr[data-region] th a", "links => links.map(a => a.textContent)")
     assert names == sorted(names)
     page.click("a[data-sort=wilayah]")  # again: the other way round
+    page.wait_for_url(lambda url: "arah=turun" in url, wait_until="load")
     assert page.eval_on_selector_all("tr[data-region] th a", "links => links.map(a => a.textContent)") == sorted(
         names, reverse=True
     )
     page.select_option("#provinsi", "65")
     page.click("button:has-text('Tampilkan')")
+    page.wait_for_url(lambda url: "provinsi=65" in url, wait_until="load")
     assert codes(page) == ["65.02"]
     page.goto(f"{site.url}/nasional/")
     page.click("tr[data-region='64.72'] th a")
