@@ -56,11 +56,11 @@ def test_the_ministry_sorts_filters_and_reads_a_region(site, regions, browser_pa
     assert codes(page) == ["65.02"]
     page.goto(f"{site.url}/nasional/")
     page.click("tr[data-region='64.72'] th a")
-    assert "/hasil/" in page.url
+    page.wait_for_url(lambda url: "/hasil/" in url, wait_until="load")
     assert page.inner_text(".read-region") == "Kota Samarinda"
     assert re.search(r"3,00", page.inner_text("main"))
     page.click("nav >> text=Semua wilayah")
-    assert page.url.endswith("/nasional/")
+    page.wait_for_url(lambda url: url.endswith("/nasional/"), wait_until="load")
     screenshot(page, "national-table")
     assert errors == []
 
