@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,9 +166,8 @@ def answers_in_review(period, pillar=None, agency=None, state=UNVERIFIED):
     """The bulk page's answers: those of `period`'s submissions under review (handed in, not yet
     approved by anyone), of `pillar` (code) and `agency` if given, in `state`; with what the list
     shows (question, agency, option). One query."""
-    replied = RevisionReply.objects.filter(
-        answer=OuterRef("pk"), created_at__gt=Coalesce(OuterRef("submission__returned_at"), OuterRef("created_at"))
-    )
+    # Replied in this round: after the last return (Submission.untouched_revisions' rule).
+    replied = RevisionReply.objects.filter(answer=OuterRef("pk"), created_at__gt=OuterRef("submission__returned_at"))
     answers = Answer.objects.filter(
         submission__period=period,
         submission__status=Submission.Status.SUBMITTED,
