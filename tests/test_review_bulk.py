@@ -111,7 +111,8 @@ def test_only_the_answers_the_page_showed_are_touched(period, answers, coordinat
 
 
 def test_an_answer_outside_the_set_given_is_skipped(period, answers, coordinator):
-    outcome = review_bulk.accept_self_scores(of_period(period).exclude(pk=answers[0].pk), stamps(answers), by=coordinator)
+    others = of_period(period).exclude(pk=answers[0].pk)
+    outcome = review_bulk.accept_self_scores(others, stamps(answers), by=coordinator)
     assert fresh(answers[0]).verified_score is None
     assert (None, answers[0].pk, "tidak lagi termasuk saringan ini") in outcome.skipped
 

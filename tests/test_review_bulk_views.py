@@ -70,7 +70,9 @@ def test_confirming_applies_and_says_how_many(as_coordinator, period, answers):
     assert [a.verified_score for a in Answer.objects.filter(pk__in=[a.pk for a in answers])] == [Decimal(3)] * 3
 
 
-def test_an_answer_changed_since_the_page_was_drawn_is_reported_as_skipped(as_coordinator, period, answers, coordinator):
+def test_an_answer_changed_since_the_page_was_drawn_is_reported_as_skipped(
+    as_coordinator, period, answers, coordinator
+):
     data = posted(answers, confirmed="1")
     answers[0].set_verified_score(coordinator, Decimal(1))
     response = as_coordinator.post(url(period), data)

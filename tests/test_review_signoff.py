@@ -151,9 +151,10 @@ def test_a_second_coordinator_confirms_and_the_timeline_names_both(client, first
     client.force_login(second)
     response = client.post(url(first_approved, "setujui-kedua/"))
     assert response.status_code == 302
-    assert texts(response) == [f"Persetujuan kedua diberikan: pengisian {first_approved.agency.abbreviation} disetujui."]
+    agency = first_approved.agency.abbreviation
+    assert texts(response) == [f"Persetujuan kedua diberikan: pengisian {agency} disetujui."]
     html = client.get(url(first_approved)).content.decode()
-    assert "disetujui oleh <span class=\"approved-by\">Rina Pertama dan Sari Kedua</span>" in html
+    assert 'disetujui oleh <span class="approved-by">Rina Pertama dan Sari Kedua</span>' in html
     assert "Persetujuan pertama, menunggu persetujuan kedua" in html
 
 
