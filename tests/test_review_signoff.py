@@ -1,9 +1,11 @@
 """The second sign-off (four eyes), switched on per period: an approval by one coordinator waits
 for a different coordinator's confirmation before the submission counts as approved."""
 
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.messages import get_messages
 
 from evaluations import roles, todo
@@ -211,3 +213,12 @@ def test_the_results_stamp_changes_on_confirmation(first_approved, second):
     before = input_stamps([period])[period.pk]
     fresh(first_approved).confirm_approval(by=second)
     assert input_stamps([period])[period.pk] != before
+
+
+def test_the_migration_names_the_approver_of_submissions_approved_before_it(period, agency_a, coordinator):
+    submission = make_submission(period, agency_a, status=S.SUBMITTED)
+    submission.approve(by=coordinator)
+    Submission.objects.filter(pk=submission.pk).update(approved_by=None)
+    migration = importlib.import_module("evaluations.migrations.0026_second_signoff")
+    migration.approvers_from_timeline(django_apps, None)
+    assert fresh(submission).approved_by == coordinator
