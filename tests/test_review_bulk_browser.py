@@ -42,6 +42,7 @@ def watch(page):
 def test_a_coordinator_accepts_the_self_scores_of_a_filtered_set_on_a_phone(site, phone_page):
     period, agency, submission, answers = build()
     page = phone_page
+    page.set_viewport_size({"width": 360, "height": 780})  # the narrowest phone the layout test checks
     errors = watch(page)
     log_in(page, site.url, "koordinator")
     page.goto(f"{site.url}/koordinator/?periode={period.pk}")
