@@ -49,7 +49,9 @@ def _check_agency(user, agency_id):
 
 def get_submission_for_user(user, pk):
     """Read access: the submission's own operators and everyone who views all agencies."""
-    submission = get_object_or_404(Submission.objects.select_related("period", "agency"), pk=pk)
+    submission = get_object_or_404(
+        Submission.objects.select_related("period", "agency", "approved_by", "second_approved_by"), pk=pk
+    )
     _check_agency(user, submission.agency_id)
     return submission
 
@@ -128,6 +130,13 @@ def get_rw_review_answer_for_user(user, pk):
     """Scoring, marking and commenting one answer: coordinators and admin; leaders 403, others 404."""
     require_coordinator(user)
     return get_answer_for_user(user, pk)
+
+
+def get_review_bulk_period_for_user(user, pk):
+    """The bulk review page of a period (and its actions): coordinators and admin; leaders 403,
+    others 404."""
+    require_coordinator(user)
+    return get_object_or_404(EvaluationPeriod, pk=pk)
 
 
 def get_quick_win_for_user(user, pk):

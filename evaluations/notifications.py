@@ -2,6 +2,8 @@
 /notifikasi/) and the e-mail that goes with it.
 
 - a submission sent for verification: the coordinators (and admins);
+- a submission approved by one coordinator in a period with a second sign-off: the other
+  coordinators, one of whom confirms it;
 - a submission returned, approved or reopened: the agency's operators;
 - a quick win established or rejected, its completion confirmed or declined: the owning agency's
   operators;
@@ -69,7 +71,10 @@ def submission_changed(submission, by, note=""):
     """After submit, return, approve or reopen: tell those who act next."""
     kind = SUBMISSION_KINDS[submission.status]
     params = {"agency": submission.agency.name, "period": submission.period.name}
-    if kind == Kind.SUBMITTED:
+    if submission.is_awaiting_second_signoff():
+        kind = Kind.AWAITING_SECOND_SIGNOFF
+        params["approver"] = submission.approved_by.get_full_name() or submission.approved_by.username
+    if kind in (Kind.SUBMITTED, Kind.AWAITING_SECOND_SIGNOFF):
         recipients = roles.coordinators(submission.period.region_id)
         link = reverse("evaluations:review_submission", args=[submission.pk])
     else:

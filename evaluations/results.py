@@ -12,7 +12,8 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, OuterRef, Subquery, Sum, Value
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import JSONArray
 from django.urls import reverse
 from django.utils.html import escape
@@ -444,8 +445,19 @@ def period_change_stamp(period):
         else:
             rows = model.objects.filter(**{path: period})
         parts.append(rows.order_by().values_list(_as_array(model._meta.label, _columns(model))))
+    parts.append(_signers(period))
     texts = sorted(json.dumps(row, sort_keys=True, default=str) for (row,) in parts[0].union(*parts[1:], all=True))
     return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+
+
+def _signers(period):
+    """The names of those who signed the period's approvals (Progres OPD shows them): only these
+    columns of only these users, not a login's time or a password."""
+    submissions = Submission.objects.filter(period=period)
+    users = get_user_model().objects.filter(
+        Q(pk__in=submissions.values("approved_by")) | Q(pk__in=submissions.values("second_approved_by"))
+    )
+    return users.order_by().values_list(_as_array("signers", [F("pk"), F("username"), F("first_name"), F("last_name")]))
 
 
 def _columns(model):

@@ -1,7 +1,8 @@
 """One to-do list per person, across every open period (the home page, issue 24): opening next
 year while this year is still open must not hide this year's work.
 
-- a coordinator: each submission waiting for verification, each quick-win proposal and completion
+- a coordinator: each submission waiting for verification (or for their second sign-off, unless
+  they gave the first), each quick-win proposal and completion
   request, each survey form with responses held for review (a burst from one network);
 - an operator: each of their agency's submissions not yet sent (not started, being filled in,
   returned), each of their agency's quick wins that waits on them (refused: propose it again).
@@ -43,7 +44,7 @@ def for_user(user, periods=None):
         return []
     items = []
     if roles.is_coordinator(user):
-        items += _coordinator_items(periods)
+        items += _coordinator_items(periods, user)
     agency = roles.agency_of(user)
     if agency is not None and roles.is_operator(user):
         items += _operator_items(agency, periods)
@@ -51,16 +52,22 @@ def for_user(user, periods=None):
     return sorted(items, key=lambda item: order[item.period.pk])
 
 
-def _coordinator_items(periods):
+def _coordinator_items(periods, user):
     by_pk = {p.pk: p for p in periods}
     items = []
     waiting = Submission.objects.filter(period__in=periods, status=Submission.Status.SUBMITTED)
     for submission in waiting.select_related("agency").order_by("submitted_at", "pk"):
+        if submission.is_awaiting_second_signoff():
+            if submission.approved_by_id == user.pk:
+                continue  # the second sign-off is someone else's
+            kind, text = "signoff", _("Berikan persetujuan kedua untuk pengisian %(agency)s")
+        else:
+            kind, text = "review", _("Verifikasi pengisian %(agency)s")
         items.append(
             Item(
                 by_pk[submission.period_id],
-                "review",
-                _("Verifikasi pengisian %(agency)s") % {"agency": submission.agency.name},
+                kind,
+                text % {"agency": submission.agency.name},
                 reverse("evaluations:review_submission", args=[submission.pk]),
             )
         )

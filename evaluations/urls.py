@@ -20,6 +20,7 @@ from .views import (
     reports,
     results,
     review,
+    review_bulk,
     surveys,
 )
 
@@ -46,6 +47,8 @@ urlpatterns = [
     path("koordinator/pengisian/<int:pk>/kembalikan/", review.return_for_revision, name="review_return_for_revision"),
     path("koordinator/pengisian/<int:pk>/setujui/", review.approve, name="review_approve"),
     path("koordinator/pengisian/<int:pk>/buka-kembali/", review.reopen, name="review_reopen"),
+    path("koordinator/pengisian/<int:pk>/setujui-kedua/", review.confirm_approval, name="review_confirm_approval"),
+    path("koordinator/periode/<int:period_id>/verifikasi-massal/", review_bulk.page, name="review_bulk"),
     path("koordinator/jawaban/<int:pk>/", review.answer, name="review_answer"),
     path("koordinator/jawaban/<int:pk>/skor/", review.set_score, name="review_set_score"),
     path("koordinator/jawaban/<int:pk>/komentar/", review.add_comment, name="review_add_comment"),
@@ -68,6 +71,11 @@ urlpatterns = [
     path("kelola/periode/<int:pk>/buka/", periods.open_period, name="periods_open_period"),
     path("kelola/periode/<int:pk>/batas-akhir/", periods.change_deadline, name="periods_change_deadline"),
     path("kelola/periode/<int:pk>/tutup/", periods.close_period, name="periods_close_period"),
+    path(
+        "kelola/periode/<int:pk>/persetujuan-kedua/",
+        periods.change_second_signoff,
+        name="periods_change_second_signoff",
+    ),
     path("kelola/periode/<int:pk>/buka-kembali/", periods.reopen_period, name="periods_reopen_period"),
     path("kelola/periode/<int:pk>/penugasan/", periods.assignments, name="periods_assignments"),
     path("kelola/periode/<int:pk>/penugasan/massal/", periods.assignments_bulk, name="periods_assignments_bulk"),

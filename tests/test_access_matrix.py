@@ -140,6 +140,17 @@ MATRIX = {
         args=lambda w: [w.answer_a.pk],
         data=lambda w: {f"rev-{w.answer_a.pk}-needs_revision": "on", f"rev-{w.answer_a.pk}-revision_note": "Perbaiki"},
     ),
+    # The second sign-off: the world's submission waits for none (400, refused with a message).
+    "evaluations:review_confirm_approval": Entry(
+        get="L 405 405 405 405 405", post="L 404 404 400 403 400", args=lambda w: [w.submission_a.pk]
+    ),
+    # Bulk review of a period: the first post asks to confirm (200), changing nothing.
+    "evaluations:review_bulk": Entry(
+        get="L 404 404 200 403 200",
+        post="L 404 404 200 403 200",
+        args=lambda w: [w.period.pk],
+        data=lambda w: {"action": "terima", "jawaban": [f"{w.answer_a.pk}:{w.answer_a.review_stamp}"]},
+    ),
     "evaluations:results_index": Entry(get="L 403 403 200 200 200", post="L 403 403 200 200 200"),
     # Admin: periods and the instrument.
     "evaluations:periods_index": Entry(get="L 403 403 403 403 200", post="L 403 403 403 403 200"),
@@ -161,6 +172,9 @@ MATRIX = {
     ),
     "evaluations:periods_change_deadline": Entry(
         get="L 405 405 405 405 405", post="L 403 403 403 403 400", args=lambda w: [w.period.pk]
+    ),
+    "evaluations:periods_change_second_signoff": Entry(
+        get="L 405 405 405 405 405", post="L 403 403 403 403 R", args=lambda w: [w.period.pk]
     ),
     "evaluations:periods_close_period": Entry(
         get="L 405 405 405 405 405", post="L 403 403 403 403 R", args=lambda w: [w.period.pk]

@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 # + assignments 1 + questions 1 + answers 1 + quick wins 3 + data-set rows 4
 # + derived figures (jalan 2, pendidikan 1, kesehatan 1, transportasi 3)
 # + impact survey: statements and forms (survey_results) 2, responses, ratings, programme use 3
-EXPORT_QUERIES = 31
+EXPORT_QUERIES = 32
 SUBMITTED = Submission.Status.SUBMITTED
 SHEET_NAMES = [
     "Ringkasan",
@@ -391,6 +391,8 @@ def test_the_progres_sheet_has_one_row_per_assigned_agency(period, agency_a):
         "Status",
         "Dikirim pada",
         "Disetujui pada",
+        "Disetujui oleh",
+        "Persetujuan kedua oleh",
         "Hari terlambat",
     ]
     rows = sheet_rows(sheet)[2:]

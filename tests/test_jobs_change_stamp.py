@@ -210,6 +210,9 @@ CHANGES = {
     "exclusion": lambda w: make_survey_response(w.form).exclude(w.coordinator, "Ganda"),
     # Every sheet's statuses (last: the review changes above need the submission under review).
     "submission status": lambda w: w.submission.return_for_revision(w.coordinator, "Perbaiki."),
+    # Progres OPD: who signed an approval, and their name.
+    "approver": lambda w: Submission.objects.filter(pk=w.submission.pk).update(approved_by=w.coordinator),
+    "approver's name": lambda w: rename(w.coordinator, "first_name"),
 }
 
 

@@ -62,6 +62,7 @@ class EvaluationData:
     responses: object = None  # lazy: a queryset of response dicts (never contact data or hashes)
     ratings: dict = field(default_factory=dict)  # response id -> {statement id: score or None (never used)}
     uses: dict = field(default_factory=dict)  # response id -> ["programme: frequency", ...]
+    signers: dict = field(default_factory=dict)  # submission id -> (approver, second signer), approved ones
 
     def title(self, sheet_name):
         """The title row of a table sheet: the sheet, the period and when the workbook was made."""
@@ -176,7 +177,17 @@ def load(period, generated_by=""):
         **quick_win_data(period),
         datasets=dataset_rows(period),
         **survey_data(period),
+        signers=signers(period),
     )
+
+
+def signers(period):
+    """{submission id: (approver, second signer or "")} of the period's approved submissions: the
+    names the Progres OPD sheet shows (completion, cached with the results, holds no users)."""
+    rows = Submission.objects.filter(period=period, status=Submission.Status.APPROVED).select_related(
+        "approved_by", "second_approved_by"
+    )
+    return {s.pk: (_signer(s.approved_by), _signer(s.second_approved_by)) for s in rows}
 
 
 # --- sheets --------------------------------------------------------------------------
@@ -451,8 +462,14 @@ PROGRES_COLUMNS = [
     (_("Status"), 16),
     (_("Dikirim pada"), 18),
     (_("Disetujui pada"), 18),
+    (_("Disetujui oleh"), 22),
+    (_("Persetujuan kedua oleh"), 22),
     (_("Hari terlambat"), 10),
 ]
+
+
+def _signer(user):
+    return (user.get_full_name() or user.username) if user else ""
 
 
 def progres_opd(data, sheet):
@@ -470,6 +487,7 @@ def progres_opd(data, sheet):
                 status_label(row.status),
                 submission.submitted_at if submission else None,
                 submission.approved_at if submission else None,
+                *data.signers.get(submission.pk if submission else None, ("", "")),
                 row.days_late(data.period),
             ]
         )

@@ -24,6 +24,14 @@ class DeadlineForm(forms.ModelForm):
         error_messages = {"closes": DATE_ERRORS}
 
 
+class SecondSignoffForm(forms.ModelForm):
+    """Four eyes for the period's approvals (Submission.approve / confirm_approval)."""
+
+    class Meta:
+        model = EvaluationPeriod
+        fields = ["second_signoff"]
+
+
 class PeriodCreateForm(forms.ModelForm):
     """A new draft period, either a copy of an earlier period's instrument and assignments or
     empty (its instrument is imported afterwards)."""

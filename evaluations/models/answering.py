@@ -119,6 +119,13 @@ class Answer(models.Model):
         """Counts with the agency's own score (see SELF_SCORED)."""
         return self.self_score is not None and self.verified_score is None
 
+    @property
+    def review_stamp(self):
+        """What a page drawn now knows of this answer: its version (bumped by every change of its
+        values) and its last write (every review decision too). A bulk action carries it in its
+        form and skips an answer whose stamp moved since (evaluations.review_bulk)."""
+        return f"{self.version}.{round(self.updated_at.timestamp() * 1_000_000)}"
+
     def value_display(self):
         """The answer as a person reads it (used on pages, in history and in the export)."""
         if self.option_id is not None:
@@ -169,7 +176,38 @@ class Answer(models.Model):
         self.submission.lock()
         if not self.submission.is_submitted():
             raise TransitionError(_("Jawaban hanya dapat diverifikasi selama pengisian berstatus Dikirim."))
+        if self.submission.is_awaiting_second_signoff():
+            raise TransitionError(
+                _("Pengisian ini menunggu persetujuan kedua: kembalikan dulu bila jawabannya perlu diubah.")
+            )
         self.refresh_from_db(fields=["verified_score", "needs_revision", "revision_note"])
+
+    # The rules of one review decision, shared by the single-answer actions below and the bulk
+    # actions (evaluations.review_bulk): each sets the answer's fields and returns the unsaved
+    # audit row the decision writes; the caller saves both (one by one or in bulk).
+    def verified_score_change(self, by, score, note=""):
+        """Set the verified score; the timeline's SCORE event (unsaved), or None if unchanged."""
+        old = self.verified_score
+        if (old is None and score is None) or (
+            old is not None and score is not None and Decimal(old) == Decimal(score)
+        ):
+            return None
+        self.verified_score = score
+        return self.submission.score_event(by, self, old, score, note)
+
+    def revision_mark_change(self, by, needs_revision, note=""):
+        """Set (or remove) the revision mark; its history row (unsaved), or None if unchanged.
+        A mark needs a note: the agency must know what to fix."""
+        note = (note or "").strip()
+        if needs_revision and not note:
+            raise TransitionError(_("Tulis catatan perbaikan agar perangkat daerah tahu apa yang harus diperbaiki."))
+        old = self.revision_note if self.needs_revision else ""
+        new = note if needs_revision else ""
+        if self.needs_revision == needs_revision and old == new:
+            return None
+        self.needs_revision = needs_revision
+        self.revision_note = new
+        return AnswerChange(answer=self, changed_by=by, field="revision", old_value=old, new_value=new)
 
     @transaction.atomic
     def set_verified_score(self, by, score, note=""):
@@ -182,26 +220,22 @@ class Answer(models.Model):
                 _("Pertanyaan %(code)s tidak diberi skor (jawabannya teks, tanggal atau angka tanpa rentang skor).")
                 % {"code": question.code}
             )
-        old = self.verified_score
-        if (old is None and score is None) or (
-            old is not None and score is not None and Decimal(old) == Decimal(score)
-        ):
+        event = self.verified_score_change(by, score, note)
+        if event is None:
             return False
-        self.verified_score = score
         self.save(update_fields=["verified_score", "updated_at"])
-        self.submission.record_score(by, self, old, score, note)
+        event.save()
         return True
 
     @transaction.atomic
     def mark_for_revision(self, by, needs_revision, note=""):
         """Mark (or unmark) the answer for the agency to fix; the note tells them what."""
         self._check_reviewable(by)
-        note = (note or "").strip()
-        if needs_revision and not note:
-            raise TransitionError(_("Tulis catatan perbaikan agar perangkat daerah tahu apa yang harus diperbaiki."))
-        self.needs_revision = needs_revision
-        self.revision_note = note if needs_revision else ""
+        change = self.revision_mark_change(by, needs_revision, note)
+        if change is None:
+            return
         self.save(update_fields=["needs_revision", "revision_note", "updated_at"])
+        change.save()
 
     def add_reply(self, by, body):
         """The agency's reply ("tanggapan") to the coordinator's revision note, for when the answer
@@ -260,6 +294,7 @@ class AnswerChange(FieldChange):
         "carried_forward": _("Dari periode sebelumnya"),
         "verified_score": _("Skor verifikasi"),
         "impact_survey": _("Diisi dari survei dampak"),
+        "revision": _("Catatan perbaikan"),
     }
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="changes", verbose_name=_("jawaban"))

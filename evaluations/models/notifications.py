@@ -35,6 +35,7 @@ class Notification(models.Model):
         RETURNED = "returned", _("Pengisian dikembalikan")
         APPROVED = "approved", _("Pengisian disetujui")
         REOPENED = "reopened", _("Pengisian dibuka kembali")
+        AWAITING_SECOND_SIGNOFF = "approval2", _("Menunggu persetujuan kedua")
         QUICK_WIN_ESTABLISHED = "qw_set", _("Quick win ditetapkan")
         QUICK_WIN_REJECTED = "qw_rejected", _("Quick win ditolak")
         QUICK_WIN_PROPOSED = "qw_proposed", _("Quick win diusulkan")
@@ -47,6 +48,9 @@ class Notification(models.Model):
         Kind.RETURNED: _("Pengisian %(period)s dikembalikan oleh koordinator untuk diperbaiki."),
         Kind.APPROVED: _("Pengisian %(period)s disetujui oleh koordinator."),
         Kind.REOPENED: _("Pengisian %(period)s dibuka kembali oleh admin dan dapat diubah lagi."),
+        Kind.AWAITING_SECOND_SIGNOFF: _(
+            "Pengisian %(agency)s (%(period)s) disetujui oleh %(approver)s dan menunggu persetujuan kedua."
+        ),
         Kind.QUICK_WIN_ESTABLISHED: _('Quick win "%(name)s" ditetapkan oleh koordinator.'),
         Kind.QUICK_WIN_REJECTED: _('Usulan quick win "%(name)s" ditolak oleh koordinator.'),
         Kind.QUICK_WIN_PROPOSED: _('%(agency)s mengusulkan quick win "%(name)s" (%(period)s) untuk ditetapkan.'),

@@ -168,6 +168,13 @@ class EvaluationPeriod(models.Model):
     # Bumped by every change of the assignments: a grid saved from an older version is refused
     # instead of silently undoing a colleague's changes.
     assignments_version = models.PositiveIntegerField(_("versi penugasan"), default=0, editable=False)
+    # Four eyes (issue 27): an approval waits for a second coordinator's confirmation before the
+    # submission counts as approved. Off by default, as approvals were before.
+    second_signoff = models.BooleanField(
+        _("persetujuan kedua"),
+        default=False,
+        help_text=_("Persetujuan satu koordinator baru berlaku setelah dikonfirmasi oleh koordinator lain."),
+    )
 
     objects = region_scoped("region", PeriodManager)
 

@@ -44,6 +44,10 @@ def _codes(answers, limit=20):
     return shown
 
 
+def _person(user):
+    return (user.get_full_name() or user.username) if user else "?"
+
+
 # The review page's sections are keyed like the answering sections: "<dimension>-<pillar>" (e.g.
 # "A-GOV"), questions without a pillar under "<dimension>-UMUM".
 NO_PILLAR = "UMUM"
@@ -100,6 +104,26 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField(_("dikirim pada"), null=True, blank=True)
     returned_at = models.DateTimeField(_("dikembalikan pada"), null=True, blank=True)
     approved_at = models.DateTimeField(_("disetujui pada"), null=True, blank=True)
+    # Who approved; in a period with a second sign-off, the first signer, and the submission stays
+    # Dikirim (so that every count of approved submissions leaves it out) until a different
+    # coordinator confirms (second_approved_by) or returns it.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("disetujui oleh"),
+    )
+    first_approved_at = models.DateTimeField(_("persetujuan pertama pada"), null=True, blank=True)
+    second_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("persetujuan kedua oleh"),
+    )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
@@ -137,6 +161,14 @@ class Submission(models.Model):
 
     def is_approved(self):
         return self.status == self.Status.APPROVED
+
+    def is_awaiting_second_signoff(self):
+        """Approved by one coordinator, waiting for another's confirmation (still Dikirim)."""
+        return self.status == self.Status.SUBMITTED and self.approved_by_id is not None
+
+    def is_under_review(self):
+        """Coordinators verify, mark and score its answers: handed in, not yet approved by anyone."""
+        return self.is_submitted() and not self.is_awaiting_second_signoff()
 
     # --- what is still missing --------------------------------------------------------
     def questions(self):
@@ -314,7 +346,17 @@ class Submission(models.Model):
         return items
 
     # --- transitions ----------------------------------------------------------------
-    STATE_FIELDS = ("status", "reopened", "review_note", "submitted_at", "returned_at", "approved_at")
+    STATE_FIELDS = (
+        "status",
+        "reopened",
+        "review_note",
+        "submitted_at",
+        "returned_at",
+        "approved_at",
+        "approved_by",
+        "first_approved_at",
+        "second_approved_by",
+    )
 
     def lock(self):
         """Lock this submission's row until the transaction ends and read its state again. Of two
@@ -343,9 +385,10 @@ class Submission(models.Model):
             note=note,
         )
 
-    def record_score(self, by, answer, old, new, note=""):
-        """The timeline's row of a change of `answer`'s verified score (Answer.set_verified_score)."""
-        SubmissionEvent.objects.create(
+    def score_event(self, by, answer, old, new, note=""):
+        """The timeline's row (unsaved) of a change of `answer`'s verified score
+        (Answer.verified_score_change)."""
+        return SubmissionEvent(
             submission=self,
             answer=answer,
             actor=by,
@@ -401,7 +444,12 @@ class Submission(models.Model):
         self.status = self.Status.RETURNED
         self.review_note = note
         self.returned_at = timezone.now()
-        self.save(update_fields=["status", "review_note", "returned_at", "updated_at"])
+        # A first approval waiting for its second sign-off ends here (the timeline keeps it).
+        self.approved_by = None
+        self.first_approved_at = None
+        self.save(
+            update_fields=["status", "review_note", "returned_at", "approved_by", "first_approved_at", "updated_at"]
+        )
         self._record(by, before, note)
 
     @transaction.atomic
@@ -414,6 +462,11 @@ class Submission(models.Model):
         self.lock()
         if self.status != self.Status.SUBMITTED:
             raise TransitionError(_("Hanya pengisian berstatus Dikirim yang dapat disetujui."))
+        if self.is_awaiting_second_signoff():
+            raise TransitionError(
+                _("Pengisian ini sudah disetujui oleh %(name)s dan menunggu persetujuan kedua.")
+                % {"name": _person(self.approved_by)}
+            )
         marked = list(self.answers.filter(needs_revision=True).select_related("question").order_by("question__code"))
         if marked:
             raise TransitionError(
@@ -433,17 +486,44 @@ class Submission(models.Model):
                 % {"n": len(self_scored), "codes": _codes(self_scored)}
             )
         before = self.status
-        self.status = self.Status.APPROVED
-        self.approved_at = timezone.now()
+        self.approved_by = by
         self.review_note = ""
-        self.save(update_fields=["status", "approved_at", "review_note", "updated_at"])
-        self._record(by, before, note)
+        if self.period.second_signoff:
+            # Four eyes: the status stays Dikirim until a different coordinator confirms.
+            self.first_approved_at = timezone.now()
+            self.save(update_fields=["approved_by", "first_approved_at", "review_note", "updated_at"])
+            self._record(by, before, note, kind=SubmissionEvent.Kind.FIRST_APPROVAL)
+        else:
+            self.status = self.Status.APPROVED
+            self.approved_at = timezone.now()
+            self.save(update_fields=["status", "approved_at", "approved_by", "review_note", "updated_at"])
+            self._record(by, before, note)
         if self_scored:
             accepted = _("Skor mandiri diterima untuk %(n)s jawaban: %(codes)s") % {
                 "n": len(self_scored),
                 "codes": ", ".join(answer.question.code for answer in self_scored),
             }
             self._record(by, before, accepted[:COMMENT_MAX_LENGTH], kind=SubmissionEvent.Kind.SELF_SCORES)
+
+    @transaction.atomic
+    def confirm_approval(self, by, note=""):
+        """The second sign-off: a coordinator other than the first signer confirms the approval,
+        and only now does the submission count as approved. Of two confirming at once, the second
+        waits at the lock and is refused (the status changed)."""
+        self._check_coordinator(by)
+        self.lock()
+        if not self.is_awaiting_second_signoff():
+            raise TransitionError(_("Pengisian ini tidak sedang menunggu persetujuan kedua."))
+        if self.approved_by_id == by.pk:
+            raise TransitionError(
+                _("Persetujuan kedua harus diberikan oleh koordinator lain, bukan oleh yang menyetujui pertama.")
+            )
+        before = self.status
+        self.status = self.Status.APPROVED
+        self.approved_at = timezone.now()
+        self.second_approved_by = by
+        self.save(update_fields=["status", "approved_at", "second_approved_by", "updated_at"])
+        self._record(by, before, (note or "").strip())
 
     @transaction.atomic
     def reopen(self, by, note=""):
@@ -457,8 +537,21 @@ class Submission(models.Model):
         self.status = self.Status.DRAFT
         self.reopened = True
         self.approved_at = None
+        self.approved_by = self.second_approved_by = None
+        self.first_approved_at = None
         self.review_note = ""  # a note of a past round; the timeline keeps it
-        self.save(update_fields=["status", "reopened", "approved_at", "review_note", "updated_at"])
+        self.save(
+            update_fields=[
+                "status",
+                "reopened",
+                "approved_at",
+                "approved_by",
+                "first_approved_at",
+                "second_approved_by",
+                "review_note",
+                "updated_at",
+            ]
+        )
         self._record(by, before, note, kind=SubmissionEvent.Kind.REOPEN)
 
     @classmethod
@@ -475,6 +568,7 @@ class SubmissionEvent(models.Model):
         REOPEN = "reopen", _("Dibuka kembali")
         SCORE = "score", _("Perubahan skor verifikasi")
         SELF_SCORES = "selfscore", _("Skor mandiri diterima")
+        FIRST_APPROVAL = "approval1", _("Persetujuan pertama, menunggu persetujuan kedua")
 
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="events", verbose_name=_("pengisian")

@@ -17,7 +17,14 @@ from django.views.decorators.http import require_POST
 from pillars.models import Pillar
 
 from .. import access, todo
-from ..forms.periods import AssignmentFilterForm, AssignmentGridForm, BulkAssignForm, DeadlineForm, PeriodCreateForm
+from ..forms.periods import (
+    AssignmentFilterForm,
+    AssignmentGridForm,
+    BulkAssignForm,
+    DeadlineForm,
+    PeriodCreateForm,
+    SecondSignoffForm,
+)
 from ..models import Agency, Assignment, AssignmentConflict, EvaluationPeriod, Question
 from .common import shorten
 
@@ -87,6 +94,7 @@ def _detail(request, period, deadline_form=None, status=200):
             "period": period,
             "open_errors": period.open_errors() if not period.is_open() else [],
             "deadline_form": deadline_form or DeadlineForm(instance=period),
+            "signoff_form": SecondSignoffForm(instance=period),
             "agencies": agencies.values(),
             "submission_count": period.submissions.count(),
             # Opening while another period is open: the confirmation names it and what is open in it.
@@ -176,6 +184,22 @@ def change_deadline(request, pk):
         _("Batas akhir %(period)s diubah menjadi %(date)s.")
         % {"period": shorten(period.name), "date": date_format(period.closes, "j F Y")},
     )
+    return redirect("evaluations:periods_detail", pk=period.pk)
+
+
+@require_POST
+def change_second_signoff(request, pk):
+    """Switch the second sign-off on or off. A submission already waiting for its second sign-off
+    keeps waiting: switching off does not approve it behind the coordinators' backs."""
+    period = access.get_period_for_admin(request.user, pk)
+    form = SecondSignoffForm(request.POST, instance=period)
+    form.is_valid()  # a checkbox: always valid
+    form.save()
+    if period.second_signoff:
+        message = _("Persetujuan kedua diwajibkan untuk %(period)s.")
+    else:
+        message = _("Persetujuan kedua tidak lagi diwajibkan untuk %(period)s.")
+    messages.success(request, message % {"period": shorten(period.name)})
     return redirect("evaluations:periods_detail", pk=period.pk)
 
 

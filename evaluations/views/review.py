@@ -67,7 +67,7 @@ def _page(request):
 
 def _items(request, submission, items, bound_answer=None, bound=None, expanded=False):
     is_coordinator = roles.is_coordinator(request.user)
-    can_review = is_coordinator and submission.is_submitted()
+    can_review = is_coordinator and submission.is_under_review()
     cards = []
     for question, answer in items:
         forms = None
@@ -83,7 +83,11 @@ def _common(request, submission):
         "submission": submission,
         "period": submission.period,
         "is_coordinator": is_coordinator,
-        "can_review": is_coordinator and submission.is_submitted(),
+        "can_review": is_coordinator and submission.is_under_review(),
+        # The second sign-off is another coordinator's: the first signer sees that it waits.
+        "can_confirm": is_coordinator
+        and submission.is_awaiting_second_signoff()
+        and submission.approved_by_id != request.user.pk,
         # Links carry the review page's own address: the page is also drawn at an action's address
         # (a refused approval), where "?bagian=..." would lead to that action.
         "review_url": reverse("evaluations:review_submission", args=[submission.pk]),
@@ -336,6 +340,8 @@ def _transition(request, pk, action, success, form_class=TransitionForm):
         messages.error(request, getattr(error, "message", str(error)))
         return _render(request, submission, status=400, **bound)
     notifications.submission_changed(submission, by=request.user, note=form.cleaned_data.get("note", ""))
+    if submission.is_awaiting_second_signoff():
+        success = _("Pengisian %(agency)s disetujui dan menunggu persetujuan kedua oleh koordinator lain.")
     messages.success(request, success % {"agency": submission.agency.abbreviation})
     return redirect("evaluations:review_submission", pk=submission.pk)
 
@@ -350,6 +356,16 @@ def return_for_revision(request, pk):
 @require_POST
 def approve(request, pk):
     return _transition(request, pk, Submission.approve, _("Pengisian %(agency)s disetujui."), form_class=ApproveForm)
+
+
+@require_POST
+def confirm_approval(request, pk):
+    return _transition(
+        request,
+        pk,
+        Submission.confirm_approval,
+        _("Persetujuan kedua diberikan: pengisian %(agency)s disetujui."),
+    )
 
 
 @require_POST

@@ -1,0 +1,137 @@
+"""The coordinators' bulk review page (/koordinator/periode/<id>/verifikasi-massal/): the filter
+in words, the confirmation step, the outcome and what was skipped."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import get_messages
+
+from evaluations.models import Answer, Question, Submission
+
+from .factories import make_agency, make_answer, make_submission
+
+pytestmark = pytest.mark.django_db
+S = Submission.Status
+
+
+@pytest.fixture
+def questions(period):
+    return list(Question.objects.for_period(period).filter(answer_type="level").order_by("code"))
+
+
+@pytest.fixture
+def answers(period, agency_a, questions):
+    submission = make_submission(period, agency_a, status=S.SUBMITTED)
+    return [make_answer(submission, question, score=3) for question in questions[:3]]
+
+
+def url(period, query=""):
+    return f"/koordinator/periode/{period.pk}/verifikasi-massal/{query}"
+
+
+def posted(answers, action="terima", **extra):
+    return {"action": action, "jawaban": [f"{a.pk}:{a.review_stamp}" for a in answers], **extra}
+
+
+def texts(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_the_page_states_n_and_the_filter_in_words(as_coordinator, period, answers, agency_a):
+    html = as_coordinator.get(url(period, f"?opd={agency_a.pk}")).content.decode()
+    assert "3 jawaban" in html
+    assert f"Skor mandiri, belum diverifikasi · semua pilar · {agency_a.name}" in html
+    assert "Terima skor mandiri 3 jawaban ini" in html
+    assert "Tandai 3 jawaban ini untuk revisi dengan catatan ini" in html
+
+
+def test_a_leader_gets_403_and_an_operator_404(client, leader, operator_a, period):
+    client.force_login(leader)
+    assert client.get(url(period)).status_code == 403
+    client.force_login(operator_a)
+    assert client.get(url(period)).status_code == 404
+
+
+def test_the_first_post_asks_to_confirm_naming_n_and_the_filter_and_changes_nothing(as_coordinator, period, answers):
+    response = as_coordinator.post(url(period, "?keadaan=belum"), posted(answers))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Terima skor mandiri 3 jawaban ini sebagai skor verifikasinya?" in html
+    assert "Skor mandiri, belum diverifikasi · semua pilar · semua perangkat daerah" in html
+    assert html.count('name="jawaban"') == 3
+    assert not Answer.objects.filter(verified_score__isnull=False).exists()
+
+
+def test_confirming_applies_and_says_how_many(as_coordinator, period, answers):
+    response = as_coordinator.post(url(period, "?keadaan=belum"), posted(answers, confirmed="1"))
+    assert response.status_code == 302 and response["Location"] == url(period, "?keadaan=belum")
+    assert texts(response) == ["Skor mandiri 3 jawaban diterima sebagai skor verifikasi."]
+    assert [a.verified_score for a in Answer.objects.filter(pk__in=[a.pk for a in answers])] == [Decimal(3)] * 3
+
+
+def test_an_answer_changed_since_the_page_was_drawn_is_reported_as_skipped(
+    as_coordinator, period, answers, coordinator
+):
+    data = posted(answers, confirmed="1")
+    answers[0].set_verified_score(coordinator, Decimal(1))
+    response = as_coordinator.post(url(period), data)
+    code = f"{answers[0].submission.agency.abbreviation} {answers[0].question.code}"
+    assert texts(response) == [
+        "Skor mandiri 2 jawaban diterima sebagai skor verifikasi.",
+        f"1 jawaban dilewati (diubah orang lain sejak halaman dimuat): {code}",
+    ]
+    assert Answer.objects.get(pk=answers[0].pk).verified_score == Decimal(1)
+
+
+def test_marking_with_a_note_after_confirming(as_coordinator, period, answers):
+    data = posted(answers, action="tandai", note="Lampirkan SK bupati.")
+    confirm = as_coordinator.post(url(period), data).content.decode()
+    assert "Tandai 3 jawaban ini untuk revisi dengan catatan berikut?" in confirm
+    assert "Lampirkan SK bupati." in confirm
+    response = as_coordinator.post(url(period), {**data, "confirmed": "1"})
+    assert texts(response) == ["3 jawaban ditandai perlu perbaikan."]
+    assert Answer.objects.filter(needs_revision=True, revision_note="Lampirkan SK bupati.").count() == 3
+
+
+def test_marking_without_a_note_is_refused_at_the_note(as_coordinator, period, answers):
+    response = as_coordinator.post(url(period), posted(answers, action="tandai", note=""))
+    assert response.status_code == 400
+    assert "Tulis catatan perbaikan" in response.content.decode()
+    assert not Answer.objects.filter(needs_revision=True).exists()
+
+
+def test_a_tampered_answer_list_is_refused(as_coordinator, period, answers):
+    response = as_coordinator.post(url(period), {"action": "terima", "jawaban": ["x:1"], "confirmed": "1"})
+    assert response.status_code == 400
+    assert "Daftar jawaban tidak valid" in response.content.decode()
+
+
+def test_an_unknown_filter_value_falls_back_to_every_answer_under_review(as_coordinator, period, answers):
+    html = as_coordinator.get(url(period, "?pilar=NOPE&opd=abc&keadaan=x")).content.decode()
+    assert "3 jawaban" in html
+
+
+def _stamped(html):
+    return len(re.findall(r'name="jawaban"', html))
+
+
+def test_the_page_takes_the_same_number_of_queries_with_1_and_40_answers(
+    as_coordinator, period, agency_a, questions, django_assert_num_queries
+):
+    submission = make_submission(period, agency_a, status=S.SUBMITTED)
+    make_answer(submission, questions[0], score=2)
+    as_coordinator.get(url(period))  # the session and the user's permissions, as on any page
+    with django_assert_num_queries(PAGE_QUERIES):
+        assert "1 jawaban" in as_coordinator.get(url(period)).content.decode()
+    for n in range(39):
+        agency = make_agency(f"Dinas Uji {n}", f"DU{n}")
+        make_answer(make_submission(period, agency, status=S.SUBMITTED), questions[n % len(questions)], score=2)
+    with django_assert_num_queries(PAGE_QUERIES):
+        html = as_coordinator.get(url(period)).content.decode()
+    assert "40 jawaban" in html and _stamped(html) == 80
+
+
+# The session, the user, their permissions, the period, the answers, the bell's unread count, the
+# filter's pillars and agencies.
+PAGE_QUERIES = 8
