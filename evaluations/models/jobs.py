@@ -93,6 +93,7 @@ class Job(models.Model):
         DATASET_IMPORT = "dataset_import", _("Unggahan data set")
         INSTRUMENT_IMPORT = "instrument_import", _("Impor instrumen")
         NATIONAL_TABLE = "national_table", _("Tabel wilayah")
+        EVIDENCE_PACKAGE = "evidence_package", _("Paket bukti dukung (.zip)")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("menunggu giliran")
@@ -151,7 +152,7 @@ class Job(models.Model):
 
     IMPORT_KINDS = (Kind.DATASET_IMPORT, Kind.INSTRUMENT_IMPORT)
     # The period's files everyone who views all agencies may download.
-    SHARED_KINDS = (Kind.WORKBOOK, Kind.REPORT)
+    SHARED_KINDS = (Kind.WORKBOOK, Kind.REPORT, Kind.EVIDENCE_PACKAGE)
 
     class Meta:
         verbose_name = _("pekerjaan")

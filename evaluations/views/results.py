@@ -90,3 +90,15 @@ def export(request, period_id):
     if job.is_done:
         return redirect("evaluations:jobs_download", pk=job.pk)
     return redirect("evaluations:jobs_detail", pk=job.pk)
+
+
+@require_POST
+def evidence_package(request, period_id):
+    """The workbook with every evidence file it lists, in one .zip (evidence_package.py), for
+    whoever may download the workbook; built by a job and reused while nothing changed, like it."""
+    access.require_viewer(request.user)
+    period = get_object_or_404(EvaluationPeriod, pk=period_id)
+    job = tasks.evidence_package_job(period, request.user)
+    if job.is_done:
+        return redirect("evaluations:jobs_download", pk=job.pk)
+    return redirect("evaluations:jobs_detail", pk=job.pk)
