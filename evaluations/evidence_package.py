@@ -1,7 +1,9 @@
 """The evidence package: one .zip with the period's workbook and every evidence file it lists, so
-that whoever holds the workbook (the ministry's assessors) can open the files it names.
+that whoever holds the workbook (the ministry's assessors) can open the files it names. What is in
+it is what the workbook lists: drafts, proposed quick wins and removed files are not.
 
     bukti/<agency>/<question code>/<file name>      each live evidence file of a handed-in answer
+    bukti/<agency>/quick-win/<quick win>/<file name>  each live evidence file of an agreed quick win
     evaluasi-smart-city-2024-tahap-1.xlsx           the workbook; each evidence cell links to its file
 
 Opening the workbook from the unzipped folder opens the PDF: the links are relative
@@ -31,6 +33,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from .excel.workbook import export_period, handed_in_evidence, workbook_filename
+from .excel.workbook_quickwins import agreed_quick_win_evidence
 from .models import Evidence
 
 FOLDER = "bukti"
@@ -99,10 +102,11 @@ class PackageFile:
     path: str  # inside the package
     size: int
     uploaded_at: object
+    quick_win: bool = False  # a quick win's evidence (QuickWinEvidence), else an answer's (Evidence)
 
 
 class _Names:
-    """Hands out names that no earlier one takes, compared without case."""
+    """Hands out names in a folder that no earlier one takes there, compared without case."""
 
     def __init__(self):
         self.taken = set()
@@ -114,14 +118,43 @@ class _Names:
             number += 1
             candidate = f"{stem}-{number}{dot}{extension}"
         self.taken.add(posixpath.join(folder, candidate).lower())
-        return candidate
+        return posixpath.join(folder, candidate)
+
+
+class _Layout:
+    """The package's folders: one per agency, in it one per question code and a "quick-win" folder
+    with one per quick win; each claimed once, so two codes or names that make the same safe name
+    still get two folders."""
+
+    def __init__(self):
+        self.names = _Names()
+        self.folders = {}
+
+    def _folder(self, key, parent, name):
+        if key not in self.folders:
+            self.folders[key] = self.names.claim(parent, name)
+        return self.folders[key]
+
+    def agency(self, agency_id, abbreviation, name):
+        slug = slugify(abbreviation or name)[:MAX_NAME].strip("-")
+        return self._folder(("agency", agency_id), FOLDER, slug or f"opd-{agency_id}")
+
+    def question(self, agency_folder, code):
+        return self._folder(("question", agency_folder, code), agency_folder, safe_name(code, "tanpa-kode"))
+
+    def quick_win(self, agency_folder, quick_win_id, name):
+        quick_wins = self._folder(("quick-wins", agency_folder), agency_folder, "quick-win")
+        return self._folder(("quick-win", quick_win_id), quick_wins, safe_name(name, f"quick-win-{quick_win_id}"))
+
+    def file(self, folder, original_name, stored_name, fallback):
+        return self.names.claim(folder, file_name(original_name, stored_name, fallback))
 
 
 def package_files(period):
     """The files of the package, each with its path inside: the live evidence files of the
-    handed-in answers (the evidence the workbook lists), by agency, question code, then upload
-    time. One query."""
-    rows = (
+    handed-in answers and of the agreed quick wins (the evidence the workbook lists), by agency,
+    question code (then quick win), then upload time. Two queries."""
+    answers = (
         handed_in_evidence(period)
         .exclude(file="")
         .order_by(
@@ -143,15 +176,39 @@ def package_files(period):
             "answer__question__code",
         )
     )
-    agency_folders, folders, names = {}, _Names(), _Names()
-    files = []
-    for pk, stored, original, size, uploaded_at, agency_id, abbreviation, agency_name, code in rows:
-        if agency_id not in agency_folders:
-            slug = slugify(abbreviation or agency_name)[:MAX_NAME].strip("-")
-            agency_folders[agency_id] = folders.claim(FOLDER, slug or f"opd-{agency_id}")
-        folder = posixpath.join(FOLDER, agency_folders[agency_id], safe_name(code, "tanpa-kode"))
-        name = names.claim(folder, file_name(original, stored, f"bukti-{pk}"))
-        files.append(PackageFile(pk, stored, posixpath.join(folder, name), size, uploaded_at))
+    quick_wins = (
+        agreed_quick_win_evidence(period)
+        .exclude(file="")
+        .order_by(
+            "quick_win__agency__abbreviation",
+            "quick_win__agency_id",
+            "quick_win__name",
+            "quick_win_id",
+            "uploaded_at",
+            "id",
+        )
+        .values_list(
+            "id",
+            "file",
+            "original_name",
+            "size",
+            "uploaded_at",
+            "quick_win__agency_id",
+            "quick_win__agency__abbreviation",
+            "quick_win__agency__name",
+            "quick_win_id",
+            "quick_win__name",
+        )
+    )
+    layout, files = _Layout(), []
+    for pk, stored, original, size, uploaded_at, agency_id, abbreviation, agency_name, code in answers:
+        folder = layout.question(layout.agency(agency_id, abbreviation, agency_name), code)
+        path = layout.file(folder, original, stored, f"bukti-{pk}")
+        files.append(PackageFile(pk, stored, path, size, uploaded_at))
+    for pk, stored, original, size, uploaded_at, agency_id, abbreviation, agency_name, qw_id, qw_name in quick_wins:
+        folder = layout.quick_win(layout.agency(agency_id, abbreviation, agency_name), qw_id, qw_name)
+        path = layout.file(folder, original, stored, f"bukti-{pk}")
+        files.append(PackageFile(pk, stored, path, size, uploaded_at, quick_win=True))
     return files
 
 
@@ -186,7 +243,7 @@ def write_package(period, handle, generated_by="", progress=None, storage=None):
     total = len(files) + 1
     report = progress or (lambda done, total, step: None)
     copying = gettext("Menyalin berkas bukti")
-    paths, missing, written = {}, [], 0
+    paths, quick_win_paths, missing, written = {}, {}, [], 0
     last_report = None
     with zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
         for done, item in enumerate(files):
@@ -202,7 +259,7 @@ def write_package(period, handle, generated_by="", progress=None, storage=None):
             info = _entry(item.path, item.uploaded_at, _extension(item.path))
             with source:
                 _copy_into(archive, info, source, item.size)
-            paths[item.evidence_id] = item.path
+            (quick_win_paths if item.quick_win else paths)[item.evidence_id] = item.path
             written += info.file_size
         report(len(files), total, gettext("Menulis workbook"))
         with tempfile.TemporaryFile() as workbook:
@@ -212,11 +269,12 @@ def write_package(period, handle, generated_by="", progress=None, storage=None):
                 generated_by=generated_by,
                 progress=lambda _done, _total, step: report(len(files), total, step),
                 evidence_paths=paths,
+                quick_win_evidence_paths=quick_win_paths,
             )
             size = workbook.tell()
             workbook.seek(0)
             _copy_into(archive, _entry(workbook_filename(period), timezone.now(), ".xlsx"), workbook, size)
-    return PackageResult(files=len(paths), bytes=written, missing=missing)
+    return PackageResult(files=len(paths) + len(quick_win_paths), bytes=written, missing=missing)
 
 
 def _extension(path):

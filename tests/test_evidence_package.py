@@ -13,10 +13,10 @@ from django.utils import timezone
 from evaluations import evidence_package
 from evaluations.evidence_package import file_name, package_files, safe_name, write_package
 from evaluations.excel.workbook import export_period
-from evaluations.models import Answer, Evidence, Question, Submission
+from evaluations.models import Answer, Evidence, Question, QuickWinEvidence, Submission
 
 from .excel_helpers import header_index, open_workbook
-from .factories import make_agency, make_region, make_submission, open_period
+from .factories import make_agency, make_question, make_quick_win, make_region, make_submission, open_period
 from .filling import PDF, PNG
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
@@ -114,6 +114,43 @@ def test_two_agencies_whose_names_make_the_same_folder_get_two_folders(period):
         attach(Answer.objects.create(submission=submission, question=question, text_value="Ada"), "sk.pdf")
     folders = {item.path.split("/")[1] for item in package_files(period)}
     assert folders == {"dinas-pu-uji", "dinas-pu-uji-2"}
+
+
+def test_two_question_codes_that_make_the_same_folder_get_two_folders(period, agency_a):
+    submission = make_submission(period, agency_a, status=Submission.Status.SUBMITTED)
+    for code in ("GOV 9", "GOV/9"):
+        question = make_question(period, code=code)
+        attach(Answer.objects.create(submission=submission, question=question, text_value="Ada"), "sk.pdf")
+    assert [item.path for item in package_files(period)] == [
+        f"{AGENCY_FOLDER}/GOV_9/sk.pdf",
+        f"{AGENCY_FOLDER}/GOV_9-2/sk.pdf",
+    ]
+
+
+def quick_win_file(quick_win, original_name, title="Laporan"):
+    return QuickWinEvidence.objects.create(
+        quick_win=quick_win, title=title, file=SimpleUploadedFile("q.pdf", PDF), original_name=original_name
+    )
+
+
+def test_the_files_of_agreed_quick_wins_are_in_a_folder_per_quick_win(period, agency_a):
+    running = make_quick_win(period, agency_a, status="berjalan", name="Portal Satu Data / Kutim")
+    quick_win_file(running, "../laporan.pdf")
+    quick_win_file(make_quick_win(period, agency_a, status="usulan", name="Masih usulan"), "usulan.pdf")
+    assert [item.path for item in package_files(period)] == [
+        f"{AGENCY_FOLDER}/quick-win/Portal_Satu_Data_Kutim/laporan.pdf"
+    ]
+
+
+def test_the_quick_wins_sheet_links_to_its_files(period, agency_a):
+    running = make_quick_win(period, agency_a, status="berjalan", name="Madu Kelulut")
+    quick_win_file(running, "laporan.pdf", title="Laporan")
+    archive, result = build(period)
+    target = f"{AGENCY_FOLDER}/quick-win/Madu_Kelulut/laporan.pdf"
+    assert target in archive.namelist() and result.files == 1
+    sheet = open_workbook(io.BytesIO(archive.read(WORKBOOK)))["Quick Wins"]
+    cell = sheet.cell(row=3, column=header_index(sheet)["Bukti dukung"] + 1)
+    assert (cell.value, cell.hyperlink.target) == (f"Laporan ({target})", target)
 
 
 # --- the archive ---------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ Adding a sheet (Quick Wins, the four data-set sheets and the survey's were added
 4. bump the pinned count in tests/test_excel_workbook.py (`EXPORT_QUERIES`) by one per new query.
 """
 
-import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,7 +36,7 @@ from ..scoring import Coverage, round_score
 from .workbook_datasets import dataset_rows, dataset_sheet
 from .workbook_quickwins import quick_win_data, quick_wins_sheet
 from .workbook_surveys import responden, survei_dampak, survey_data
-from .writer import DATETIME_FORMAT, PERCENT_FORMAT, SCORE_FORMAT, Link, WorkbookWriter, columns_and_widths
+from .writer import DATETIME_FORMAT, PERCENT_FORMAT, SCORE_FORMAT, WorkbookWriter, columns_and_widths, files_cell
 
 ANSWER_CHUNK = 2000
 
@@ -60,6 +59,7 @@ class EvaluationData:
     quick_wins: list = field(default_factory=list)
     supporting: dict = field(default_factory=dict)  # quick win id -> ["abbreviation", ...]
     quick_win_evidence: dict = field(default_factory=dict)  # quick win id -> ["title (file)", ...]
+    quick_win_evidence_files: dict = field(default_factory=dict)  # as evidence_files, per quick win
     datasets: dict = field(default_factory=dict)  # kind -> lazy queryset of the data set's rows
     survey: object = None  # survey_scoring.SurveyResult of the impact survey
     responses: object = None  # lazy: a queryset of response dicts (never contact data or hashes)
@@ -152,10 +152,10 @@ def handed_in_evidence(period):
     return Evidence.objects.live().filter(answer__submission__period=period, answer__submission__status__in=HANDED_IN)
 
 
-def load(period, generated_by="", evidence_paths=None):
-    """Everything the workbook shows, from a fixed number of queries. `evidence_paths` (the
-    evidence package's workbook): evidence id -> its file's path in the package; such a file is
-    named by that path and its answer's cell links to it."""
+def load(period, generated_by="", evidence_paths=None, quick_win_evidence_paths=None):
+    """Everything the workbook shows, from a fixed number of queries. `evidence_paths` and
+    `quick_win_evidence_paths` (the evidence package's workbook): evidence id -> its file's path in
+    the package; such a file is named by that path and its answer's (quick win's) cell links to it."""
     evidence, evidence_files = defaultdict(list), defaultdict(list)
     for item in handed_in_evidence(period).values("id", "answer_id", "title", "url", "original_name"):
         path = evidence_paths.get(item["id"]) if evidence_paths else None
@@ -184,7 +184,7 @@ def load(period, generated_by="", evidence_paths=None):
         evidence=evidence,
         evidence_files=evidence_files,
         comments=comments,
-        **quick_win_data(period),
+        **quick_win_data(period, quick_win_evidence_paths),
         datasets=dataset_rows(period),
         **survey_data(period),
     )
@@ -421,17 +421,6 @@ def answer_value(row):
     return row["text_value"]
 
 
-def evidence_cell(data, answer_id):
-    """The evidence of one answer: its titles, one a line; in the evidence package's workbook a
-    link to its file, or to its folder when it has several (a cell holds one link, and an answer's
-    files share the folder of its agency and question)."""
-    text = "\n".join(data.evidence.get(answer_id, []))
-    files = data.evidence_files.get(answer_id)
-    if not files:
-        return text
-    return Link(text, files[0] if len(files) == 1 else posixpath.dirname(files[0]) + "/")
-
-
 def jawaban_per_opd(data, sheet):
     """One row per agency per question, for the submitted and approved submissions."""
     sheet.table(data.title(gettext("Jawaban per OPD")), *columns_and_widths(JAWABAN_COLUMNS))
@@ -455,7 +444,7 @@ def jawaban_per_opd(data, sheet):
                 row["self_score"],
                 row["verified_score"],
                 row["explanation"],
-                evidence_cell(data, row["id"]),
+                files_cell(data.evidence.get(row["id"], []), data.evidence_files.get(row["id"])),
                 status,
                 "\n".join(notes),
             ],
@@ -531,8 +520,8 @@ def write_workbook(data, target, progress=None):
         book.close()
 
 
-def export_period(period, target, generated_by="", progress=None, evidence_paths=None):
-    write_workbook(load(period, generated_by, evidence_paths), target, progress)
+def export_period(period, target, generated_by="", progress=None, evidence_paths=None, quick_win_evidence_paths=None):
+    write_workbook(load(period, generated_by, evidence_paths, quick_win_evidence_paths), target, progress)
 
 
 def workbook_filename(period):

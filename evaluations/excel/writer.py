@@ -106,6 +106,16 @@ class RelativeLink(Url):
         self._link = self._relationship_link = self._original_url.removeprefix("external:")
 
 
+def files_cell(lines, files):
+    """A cell listing evidence, one line each: with `files` (the package's paths of the files among
+    them; the evidence package's workbook) a link to the file, or to their folder when there are
+    several (a cell holds one link; one answer's or quick win's files share a folder)."""
+    text = "\n".join(lines)
+    if not files:
+        return text
+    return Link(text, files[0] if len(files) == 1 else files[0].rpartition("/")[0] + "/")
+
+
 def columns_and_widths(columns):
     """(name, width) pairs as `SheetWriter.table()` takes them: the names as text, then the widths."""
     return [str(name) for name, _width in columns], [width for _name, width in columns]
