@@ -15,7 +15,8 @@ Each run builds the package as the worker does (tasks.run_job: the query, the zi
 file, the workbook inside, the copy into the storage) in a fresh child process, and prints:
 - the wall time (best of --repeat runs) and the throughput in MB/s of evidence;
 - the peak memory of that process (its maximum resident set, every library included) and the
-  growth over the process before the job started;
+  growth over the process before the job started; on Linux also the peak during the job alone
+  (the peak is reset when the job starts) and its growth over the resident set at that moment;
 - the peak of Python's own allocations during the job (tracemalloc, in one extra run: tracing
   slows Python down, so its time is not counted);
 - the package's size, files, and the queries the job made.
@@ -133,6 +134,7 @@ def child(period_id, trace):
         period = EvaluationPeriod.objects.get(pk=period_id)
         job = Job.objects.create(kind=Job.Kind.EVIDENCE_PACKAGE, key=f"bench-{time.time_ns()}", period=period)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start_rss = reset_peak_rss()
     if trace:
         tracemalloc.start()
     started = time.perf_counter()
@@ -142,6 +144,7 @@ def child(period_id, trace):
     traced = tracemalloc.get_traced_memory()[1] if trace else 0
     tracemalloc.stop()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    job_peak = status_kib("VmHWM")
     with regions.in_region(None):
         job.refresh_from_db()
         if not job.is_done:
@@ -158,11 +161,37 @@ def child(period_id, trace):
                 "queries": len(queries),
                 "peak_mb": peak / 1024,
                 "before_mb": before / 1024,
+                "start_rss_mb": start_rss / 1024 if start_rss else None,
+                "job_peak_mb": job_peak / 1024 if start_rss else None,
                 "growth_mb": (peak - before) / 1024,
                 "traced_mb": traced / 1024 / 1024,
             }
         )
     )
+
+
+def status_kib(field):
+    """A figure of /proc/self/status in KiB (Linux), or None."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak_rss():
+    """Reset the process's peak resident set to what it holds now (Linux: "5" into clear_refs), so
+    that the peak read after the job is the job's own, not the imports'. Returns the resident set
+    now in KiB, or None where the peak cannot be reset (then only ru_maxrss is reported)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+    except OSError:
+        return None
+    return status_kib("VmRSS")
 
 
 def run_child(period_id, trace=False):
@@ -180,12 +209,18 @@ def bench(size, args):
     best = min(runs, key=lambda run: run["seconds"])
     times = ", ".join(f"{run['seconds']:.2f}" for run in runs)
     before, growth = max(run["before_mb"] for run in runs), max(run["growth_mb"] for run in runs)
+    if best["job_peak_mb"] is not None:
+        job_peak = max(run["job_peak_mb"] for run in runs)
+        job_growth = max(run["job_peak_mb"] - run["start_rss_mb"] for run in runs)
+        during = f"; during the job {job_peak:.0f} MB, +{job_growth:.0f} MB over its start"
+    else:
+        during = ""
     rate = best["evidence_mb"] / best["seconds"] if best["seconds"] else 0
     print(
         f"{size:>6}: {best['files']} files ({best['evidence_mb']:.0f} MB), package {best['zip_mb']:.2f} MB, "
         f"{best['queries']} queries | {best['seconds']:.2f} s (runs: {times}; {rate:.0f} MB/s) | "
         f"peak RSS {max(run['peak_mb'] for run in runs):.0f} MB "
-        f"({before:.0f} MB before the job: +{growth:.0f} MB) | "
+        f"({before:.0f} MB before the job: +{growth:.0f} MB{during}) | "
         f"Python allocations peak {traced['traced_mb']:.1f} MB (tracemalloc)"
     )
 

@@ -343,3 +343,14 @@ def test_progress_counts_files_then_the_workbook(period, agency_a, monkeypatch):
     build(period, progress=lambda done, total, step: steps.append((done, total)))
     assert steps[:3] == [(0, 3), (1, 3), (2, 3)]
     assert set(steps[3:]) == {(2, 3)}  # the workbook's sheets
+
+
+def test_past_excels_limit_of_links_a_cell_keeps_its_text(monkeypatch, period, agency_a):
+    monkeypatch.setattr("evaluations.excel.writer.MAX_LINKS", 1)
+    first, second = handed_in(period, agency_a)
+    attach(first, "a.pdf", title="A")
+    attach(second, "b.pdf", title="B")
+    archive, _result = build(period)
+    cells = [cell for cell in evidence_cells(archive) if cell[0]]
+    assert [target is not None for _text, target in cells] == [True, False]
+    assert cells[1][0] == f"B ({AGENCY_FOLDER}/{second.question.code}/b.pdf)"

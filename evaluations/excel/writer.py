@@ -27,6 +27,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Control characters that the xlsx format cannot hold (openpyxl refuses them): dropped.
 ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_CELL_TEXT = 32767  # Excel's limit per cell
+MAX_LINKS = 65530  # Excel's limit of hyperlinks per sheet
 
 # Cell styles by name, as XlsxWriter format properties; a number format and the quote prefix are
 # added per cell (WorkbookWriter.format).
@@ -96,10 +97,10 @@ class Link:
 
 class RelativeLink(Url):
     """XlsxWriter's "external:" link to a relative path, kept with "/" between its folders.
-    XlsxWriter writes such a path the way Excel for Windows does, with backslashes; a relative URI
-    with "/" is read the same by Excel for Windows and by Excel for Mac and LibreOffice, which take
-    a backslash as part of a file's name. Our targets hold only [A-Za-z0-9._-/] (the package's
-    safe names), so nothing in them needs escaping."""
+    XlsxWriter writes such a path the way Excel for Windows does, with backslashes, which only
+    Windows reads as folders; a relative URI with "/" is a relative reference for every reader, and
+    Windows takes "/" as a folder separator too. Our targets hold only [A-Za-z0-9._-/] (the
+    package's safe names), so nothing in them needs escaping."""
 
     def _parse_url(self):
         super()._parse_url()
@@ -228,6 +229,10 @@ class SheetWriter:
         """A text cell that opens `link.target`: the same safe text as `_text`, in the link style."""
         text = safe_text(link.text)
         if not text:
+            return
+        if self.sheet.hlink_count >= MAX_LINKS:
+            # Past Excel's limit XlsxWriter would drop the cell, text and all: keep the text.
+            self._text(row, column, text)
             return
         url = RelativeLink(f"external:{link.target}")
         url.text = text
