@@ -1,6 +1,6 @@
 """How far along and how well: the coordinators' dashboard (the agencies' completion) with its
-reminder button, the results page (the index as the ministry computes it) and the workbook for the
-ministry."""
+reminder button, the results page (the index as the ministry computes it), the workbook for the
+ministry and its evidence package."""
 
 from django.conf import settings
 from django.contrib import messages
