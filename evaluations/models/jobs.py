@@ -45,8 +45,8 @@ def job_upload_to(instance, filename):
 
 class JobQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """A job is its requester's; a workbook or a report is the regency's, so everyone who may
-        download them sees every such job (they are shared, see tasks.workbook_job)."""
+        """A job is its requester's; a workbook, a report or an evidence package is the regency's, so
+        everyone who may download them sees every such job (they are shared, see tasks.workbook_job)."""
         if user.has_perm(VIEW_ALL):
             return self.filter(models.Q(kind__in=Job.SHARED_KINDS) | models.Q(requested_by=user))
         return self.filter(requested_by=user)
