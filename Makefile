@@ -6,7 +6,7 @@ FIXTURES := fixtures/regions.json fixtures/pillars.json fixtures/kecamatan.json 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-packages lint serve bench bench-survey messages clean
+.PHONY: run test setup system-packages lint serve bench bench-survey bench-evidence messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ bench: setup
 ## on demand. Options via BENCH_ARGS, e.g. make bench-survey BENCH_ARGS="--window 600"
 bench-survey: setup
 	$(PY) scripts/bench_survey.py $(BENCH_ARGS)
+
+## make bench-evidence: time and peak memory of the evidence package (.zip) for the demo period and
+## for 1,000 evidence files of 1 MB, on demand. Options via BENCH_ARGS, e.g. BENCH_ARGS="--files 2000"
+bench-evidence: setup
+	$(PY) scripts/bench_evidence_package.py $(BENCH_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

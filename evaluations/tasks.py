@@ -5,6 +5,7 @@ once. See models/jobs.py for the life cycle.
 
     job = workbook_job(period, user)        # the period's workbook, reused while nothing changed
     job = report_job(period, user)          # the region's report (PDF), reused while nothing changed
+    job = evidence_package_job(period, user)  # the workbook with its evidence files (.zip), likewise
     job = reminders_job(period, user)       # the dashboard's button; the daily command: on_request=False
     job = dataset_import_job(period, agency, kind, uploaded_file, user, language)
     job = instrument_import_job(period, uploaded_file, dry_run, user, language)
@@ -40,6 +41,7 @@ from pillars.models import Pillar
 from . import jobs, notifications, regions, reminders
 from . import national as national_rows
 from .datasets import get_spec
+from .evidence_package import package_filename, write_package
 from .excel.datasets import DatasetFileError, read_upload
 from .excel.instrument import InstrumentFileError
 from .excel.instrument import read_instrument as read_instrument_file
@@ -275,6 +277,44 @@ def build_report(job):
         Job.objects.filter(pk=old.pk).update(file="")
 
 
+def evidence_package_job(period, user):
+    """The period's evidence package (evidence_package.py) as the period is now: shared like the
+    workbook, and reused while nothing it holds has changed (the workbook's change stamp counts
+    evidence added and removed)."""
+    stamp = period_change_stamp(period)
+    job, created = Job.get_or_create_for(
+        Job.Kind.EVIDENCE_PACKAGE,
+        f"{period.pk}:{stamp}",
+        period=period,
+        requested_by=user,
+        parameters={"period": period.pk, "stamp": stamp},
+    )
+    return enqueue(job) if created or _file_dropped(job) else job
+
+
+def build_evidence_package(job):
+    period, requester = job.period, job.requested_by
+    by = (requester.get_full_name() or requester.get_username()) if requester else ""
+    # Written to a temporary file: a period's evidence runs to gigabytes. The storage copies it
+    # from there in chunks (S3: a multipart upload).
+    with tempfile.TemporaryFile() as handle:
+        try:
+            package = write_package(period, handle, generated_by=by, progress=_reporter(job))
+        except Abandoned:
+            return
+        handle.seek(0)
+        name = job.file.storage.save(job.file.field.generate_filename(job, package_filename(period)), File(handle))
+    if not job.finish(file_name=name, result=package.as_result()):
+        job.file.storage.delete(name)  # another run owns the job now; keep one file per job
+        return
+    # The period's older packages describe a state that is gone, and are big: keep the rows, not
+    # their files.
+    older = Job.objects.filter(kind=Job.Kind.EVIDENCE_PACKAGE, period=period, created_at__lt=job.created_at)
+    for old in older.exclude(file=""):
+        old.file.delete(save=False)
+        Job.objects.filter(pk=old.pk).update(file="")
+
+
 def reminders_job(period, user=None, on_request=True):
     """Queue the period's reminders. Every request is a job of its own (a second click later in the
     day reaches an agency returned since); the ReminderSent claims keep each agency to one reminder
@@ -494,12 +534,14 @@ RUNNERS = {
     Job.Kind.DATASET_IMPORT: import_dataset,
     Job.Kind.INSTRUMENT_IMPORT: import_instrument_file,
     Job.Kind.NATIONAL_TABLE: build_national_table,
+    Job.Kind.EVIDENCE_PACKAGE: build_evidence_package,
 }
 
 __all__ = [
     "JobError",
     "dataset_import_job",
     "enqueue",
+    "evidence_package_job",
     "instrument_import_job",
     "reminders_job",
     "report_job",

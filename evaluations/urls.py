@@ -59,6 +59,7 @@ urlpatterns = [
     path("nasional/unduh/", national.export, name="national_export"),
     path("provinsi/<str:code>/", national.province, name="national_province"),
     path("ekspor/<int:period_id>/", results.export, name="results_export"),
+    path("ekspor/<int:period_id>/paket-bukti/", results.evidence_package, name="results_evidence_package"),
     path("hasil/<int:period_id>/laporan/", reports.export, name="reports_export"),
     path("hasil/<int:period_id>/catatan/", reports.notes, name="reports_notes"),
     # /pekerjaan/: long work off the request (the workbook), its progress and its file.

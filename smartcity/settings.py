@@ -246,6 +246,10 @@ if S3_BUCKET:
             "default_acl": None,  # the bucket's own policy (private), never public-read
             "file_overwrite": False,
             "querystring_expire": 300,
+            # A file read from the bucket is downloaded whole first; past 1 MB into a temporary
+            # file, not memory (django-storages' default keeps it all in memory): the evidence
+            # package reads a period's every file.
+            "max_memory_size": 1024 * 1024,
             "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,  # "path" for MinIO and most
         },
     }

@@ -65,6 +65,7 @@ def s3_bucket(s3_server, settings):
                 "secret_key": CREDENTIALS["aws_secret_access_key"],
                 "default_acl": None,
                 "file_overwrite": False,
+                "max_memory_size": 1024 * 1024,
             },
         },
     }

@@ -192,6 +192,10 @@ MATRIX = {
     "evaluations:results_export": Entry(
         get="L 405 405 405 405 405", post="L 403 403 R R R", args=lambda w: [w.period.pk]
     ),
+    # The evidence package (the workbook with its evidence files, a job): who may export the workbook.
+    "evaluations:results_evidence_package": Entry(
+        get="L 405 405 405 405 405", post="L 403 403 R R R", args=lambda w: [w.period.pk]
+    ),
     # The region's report (PDF, a job: queued here, so its page) and its Kekuatan / Kelemahan /
     # Rekomendasi page: everyone who views the results looks, coordinators and admin write (an
     # empty post names no scope: 400), leaders 403; operators 403 like the results page.

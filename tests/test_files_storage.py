@@ -2,16 +2,18 @@
 file the app keeps is written to the bucket, read back through its access-checked view, never
 reachable without the app, and the S3_* environment variables configure it."""
 
+import io
 import json
 import subprocess
 import sys
 import urllib.error
 import urllib.request
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from evaluations.models import DatasetUpload, Evidence, Question, QuickWinEvidence
+from evaluations.models import DatasetUpload, Evidence, Job, Question, QuickWinEvidence, Submission
 
 from .factories import ROAD_ROW, assign, make_period, make_question, make_quick_win, make_xlsx, subprocess_env
 from .filling import PDF, section_post, submission_of, upload
@@ -96,6 +98,22 @@ def test_a_data_set_file_goes_to_the_bucket_and_its_deletion_removes_it(
     assert bucket_keys(s3_server, s3_bucket) == []
 
 
+@pytest.mark.usefixtures("immediate_jobs")
+def test_the_evidence_package_reads_the_bucket_and_goes_to_it_under_the_regions_prefix(
+    client, evidence_a, coordinator, s3_server, s3_bucket
+):
+    submission = evidence_a.answer.submission
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.SUBMITTED)
+    period = submission.period
+    client.force_login(coordinator)
+    response = client.post(f"/ekspor/{period.pk}/paket-bukti/", follow=True)
+    archive = zipfile.ZipFile(io.BytesIO(_body(response)))
+    assert archive.read(f"bukti/diskominfo-staper/{evidence_a.answer.question.code}/sk.pdf") == PDF
+    job = Job.objects.get(kind=Job.Kind.EVIDENCE_PACKAGE)
+    assert job.file.name.startswith(f"regions/{period.region.code}/jobs/evidence_package/")
+    assert bucket_keys(s3_server, s3_bucket) == sorted([evidence_a.file.name, job.file.name])
+
+
 def test_the_s3_environment_variables_configure_a_private_bucket():
     probe = (
         "import json, django; django.setup(); from django.conf import settings; "
@@ -121,6 +139,8 @@ def test_the_s3_environment_variables_configure_a_private_bucket():
         "smartcity",
     )
     assert options["default_acl"] is None and options["file_overwrite"] is False
+    # A file read from the bucket (the evidence package reads them all) spills to disk past 1 MB.
+    assert options["max_memory_size"] == 1024 * 1024
 
 
 def test_without_s3_bucket_files_stay_on_the_local_disk():

@@ -36,7 +36,7 @@ from ..scoring import Coverage, round_score
 from .workbook_datasets import dataset_rows, dataset_sheet
 from .workbook_quickwins import quick_win_data, quick_wins_sheet
 from .workbook_surveys import responden, survei_dampak, survey_data
-from .writer import DATETIME_FORMAT, PERCENT_FORMAT, SCORE_FORMAT, WorkbookWriter, columns_and_widths
+from .writer import DATETIME_FORMAT, PERCENT_FORMAT, SCORE_FORMAT, WorkbookWriter, columns_and_widths, files_cell
 
 ANSWER_CHUNK = 2000
 
@@ -53,10 +53,13 @@ class EvaluationData:
     questions: list = field(default_factory=list)  # the instrument in order, as dicts with "assigned"
     answers: object = None  # lazy: a queryset of dicts, streamed by the Jawaban per OPD sheet
     evidence: dict = field(default_factory=dict)  # answer id -> ["title (link)", ...]
+    # The evidence package's workbook only: answer id -> [its files' paths in the package].
+    evidence_files: dict = field(default_factory=dict)
     comments: dict = field(default_factory=dict)  # answer id -> ["agency-visible comment", ...]
     quick_wins: list = field(default_factory=list)
     supporting: dict = field(default_factory=dict)  # quick win id -> ["abbreviation", ...]
     quick_win_evidence: dict = field(default_factory=dict)  # quick win id -> ["title (file)", ...]
+    quick_win_evidence_files: dict = field(default_factory=dict)  # as evidence_files, per quick win
     datasets: dict = field(default_factory=dict)  # kind -> lazy queryset of the data set's rows
     survey: object = None  # survey_scoring.SurveyResult of the impact survey
     responses: object = None  # lazy: a queryset of response dicts (never contact data or hashes)
@@ -144,15 +147,22 @@ def answer_rows(period):
     )
 
 
-def load(period, generated_by=""):
-    """Everything the workbook shows, from a fixed number of queries."""
-    evidence = defaultdict(list)
-    for item in (
-        Evidence.objects.live()
-        .filter(answer__submission__period=period, answer__submission__status__in=HANDED_IN)
-        .values("answer_id", "title", "url", "original_name")
-    ):
-        link = item["url"] or item["original_name"]
+def handed_in_evidence(period):
+    """The live evidence of the handed-in answers: what the workbook lists and the evidence
+    package holds."""
+    return Evidence.objects.live().filter(answer__submission__period=period, answer__submission__status__in=HANDED_IN)
+
+
+def load(period, generated_by="", evidence_paths=None, quick_win_evidence_paths=None):
+    """Everything the workbook shows, from a fixed number of queries. `evidence_paths` and
+    `quick_win_evidence_paths` (the evidence package's workbook): evidence id -> its file's path in
+    the package; such a file is named by that path and its answer's (quick win's) cell links to it."""
+    evidence, evidence_files = defaultdict(list), defaultdict(list)
+    for item in handed_in_evidence(period).values("id", "answer_id", "title", "url", "original_name"):
+        path = evidence_paths.get(item["id"]) if evidence_paths else None
+        if path:
+            evidence_files[item["answer_id"]].append(path)
+        link = path or item["url"] or item["original_name"]
         evidence[item["answer_id"]].append(f"{item['title']} ({link})" if link else item["title"])
     comments = defaultdict(list)
     # Only what the agency itself may read: internal coordinator comments never leave the app.
@@ -173,8 +183,9 @@ def load(period, generated_by=""):
         questions=question_rows(period),
         answers=answer_rows(period),
         evidence=evidence,
+        evidence_files=evidence_files,
         comments=comments,
-        **quick_win_data(period),
+        **quick_win_data(period, quick_win_evidence_paths),
         datasets=dataset_rows(period),
         **survey_data(period),
         signers=signers(period),
@@ -444,7 +455,7 @@ def jawaban_per_opd(data, sheet):
                 row["self_score"],
                 row["verified_score"],
                 row["explanation"],
-                "\n".join(data.evidence.get(row["id"], [])),
+                files_cell(data.evidence.get(row["id"], []), data.evidence_files.get(row["id"])),
                 status,
                 "\n".join(notes),
             ],
@@ -527,8 +538,8 @@ def write_workbook(data, target, progress=None):
         book.close()
 
 
-def export_period(period, target, generated_by="", progress=None):
-    write_workbook(load(period, generated_by), target, progress)
+def export_period(period, target, generated_by="", progress=None, evidence_paths=None, quick_win_evidence_paths=None):
+    write_workbook(load(period, generated_by, evidence_paths, quick_win_evidence_paths), target, progress)
 
 
 def workbook_filename(period):

@@ -8,12 +8,21 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import QuickWin, QuickWinEvidence
-from .writer import columns_and_widths
+from .writer import columns_and_widths, files_cell
 
 
-def quick_win_data(period):
+def agreed_quick_win_evidence(period):
+    """The live evidence of the period's agreed quick wins: what the Quick Wins sheet lists and the
+    evidence package holds."""
+    return QuickWinEvidence.objects.live().filter(
+        quick_win__period=period, quick_win__status__in=QuickWin.ESTABLISHED_STATUSES
+    )
+
+
+def quick_win_data(period, evidence_paths=None):
     """The period's agreed quick wins (established, running, continued, stopped, completed) in three
-    queries. Proposals and rejected ones are the agencies' drafts: they are not handed to the ministry."""
+    queries. Proposals and rejected ones are the agencies' drafts: they are not handed to the ministry.
+    `evidence_paths` (the evidence package's workbook): evidence id -> its path in the package."""
     quick_wins = list(
         QuickWin.objects.filter(period=period, status__in=QuickWin.ESTABLISHED_STATUSES)
         .select_related("pillar", "subdimension", "agency")
@@ -26,14 +35,18 @@ def quick_win_data(period):
         "quickwin_id", "agency__abbreviation"
     ):
         supporting[item["quickwin_id"]].append(item["agency__abbreviation"])
-    evidence = defaultdict(list)
-    for item in (
-        QuickWinEvidence.objects.live()
-        .filter(**{f"quick_win__{k}": v for k, v in agreed.items()})
-        .values("quick_win_id", "title", "original_name")
-    ):
-        evidence[item["quick_win_id"]].append(f"{item['title']} ({item['original_name']})")
-    return {"quick_wins": quick_wins, "supporting": supporting, "quick_win_evidence": evidence}
+    evidence, files = defaultdict(list), defaultdict(list)
+    for item in agreed_quick_win_evidence(period).values("id", "quick_win_id", "title", "original_name"):
+        path = evidence_paths.get(item["id"]) if evidence_paths else None
+        if path:
+            files[item["quick_win_id"]].append(path)
+        evidence[item["quick_win_id"]].append(f"{item['title']} ({path or item['original_name']})")
+    return {
+        "quick_wins": quick_wins,
+        "supporting": supporting,
+        "quick_win_evidence": evidence,
+        "quick_win_evidence_files": files,
+    }
 
 
 QUICK_WIN_COLUMNS = [
@@ -90,7 +103,7 @@ def quick_wins_sheet(data, sheet):
                 qw.risks,
                 qw.mitigation,
                 qw.sustainability_plan,
-                "\n".join(data.quick_win_evidence.get(qw.pk, [])),
+                files_cell(data.quick_win_evidence.get(qw.pk, []), data.quick_win_evidence_files.get(qw.pk)),
                 qw.assessor_notes,
             ],
             formats={12: RUPIAH_FORMAT},

@@ -15,16 +15,19 @@ beyond tables (page setup for printing, say), and the shared cell formats are `b
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 import xlsxwriter
 from django.utils import timezone
+from xlsxwriter.url import Url
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Control characters that the xlsx format cannot hold (openpyxl refuses them): dropped.
 ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_CELL_TEXT = 32767  # Excel's limit per cell
+MAX_LINKS = 65530  # Excel's limit of hyperlinks per sheet
 
 # Cell styles by name, as XlsxWriter format properties; a number format and the quote prefix are
 # added per cell (WorkbookWriter.format).
@@ -40,6 +43,8 @@ STYLES = {
     },
     "title": {"bold": True, "font_size": 13},
     "section": {"bold": True},
+    # Excel's own look of a hyperlink.
+    "link": {"font_color": "#0563C1", "underline": 1},
 }
 SCORE_FORMAT = "0.00"
 PERCENT_FORMAT = "0%"  # a fraction (0.75) shown as 75%
@@ -78,6 +83,38 @@ def excel_datetime(value):
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return value.replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell value that is text and a hyperlink to `target`, a path relative to the workbook's
+    own folder with "/" between folders (the evidence package: "bukti/dinas-pu/GOV.1/perbup.pdf").
+    The text is made safe like any other string."""
+
+    text: str
+    target: str
+
+
+class RelativeLink(Url):
+    """XlsxWriter's "external:" link to a relative path, kept with "/" between its folders.
+    XlsxWriter writes such a path the way Excel for Windows does, with backslashes, which only
+    Windows reads as folders; a relative URI with "/" is a relative reference for every reader, and
+    Windows takes "/" as a folder separator too. Our targets hold only [A-Za-z0-9._-/] (the
+    package's safe names), so nothing in them needs escaping."""
+
+    def _parse_url(self):
+        super()._parse_url()
+        self._link = self._relationship_link = self._original_url.removeprefix("external:")
+
+
+def files_cell(lines, files):
+    """A cell listing evidence, one line each: with `files` (the package's paths of the files among
+    them; the evidence package's workbook) a link to the file, or to their folder when there are
+    several (a cell holds one link; one answer's or quick win's files share a folder)."""
+    text = "\n".join(lines)
+    if not files:
+        return text
+    return Link(text, files[0] if len(files) == 1 else files[0].rpartition("/")[0] + "/")
 
 
 def columns_and_widths(columns):
@@ -171,6 +208,8 @@ class SheetWriter:
                 )
             elif isinstance(value, date):
                 sheet._write_datetime(row, index, value, self._number_format(number_format or DATE_FORMAT))
+            elif isinstance(value, Link):
+                self._link(row, index, value)
             else:
                 self._text(row, index, str(value))
         self.rows_written += 1
@@ -185,6 +224,20 @@ class SheetWriter:
         quote = needs_quote_prefix(text)
         cell_format = self.book.format(style, quote=True) if quote else self.book.format(style) if style else None
         self.sheet._write_string(row, column, text, cell_format)
+
+    def _link(self, row, column, link):
+        """A text cell that opens `link.target`: the same safe text as `_text`, in the link style."""
+        text = safe_text(link.text)
+        if not text:
+            return
+        if self.sheet.hlink_count >= MAX_LINKS:
+            # Past Excel's limit XlsxWriter would drop the cell, text and all: keep the text.
+            self._text(row, column, text)
+            return
+        url = RelativeLink(f"external:{link.target}")
+        url.text = text
+        cell_format = self.book.format("link", quote=needs_quote_prefix(text))
+        self.sheet._write_url(row, column, url, cell_format)
 
     def finish(self):
         if self.header_row is not None and self.autofilter and self.column_count:

@@ -45,8 +45,8 @@ def job_upload_to(instance, filename):
 
 class JobQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """A job is its requester's; a workbook or a report is the regency's, so everyone who may
-        download them sees every such job (they are shared, see tasks.workbook_job)."""
+        """A job is its requester's; a workbook, a report or an evidence package is the regency's, so
+        everyone who may download them sees every such job (they are shared, see tasks.workbook_job)."""
         if user.has_perm(VIEW_ALL):
             return self.filter(models.Q(kind__in=Job.SHARED_KINDS) | models.Q(requested_by=user))
         return self.filter(requested_by=user)
@@ -93,6 +93,7 @@ class Job(models.Model):
         DATASET_IMPORT = "dataset_import", _("Unggahan data set")
         INSTRUMENT_IMPORT = "instrument_import", _("Impor instrumen")
         NATIONAL_TABLE = "national_table", _("Tabel wilayah")
+        EVIDENCE_PACKAGE = "evidence_package", _("Paket bukti dukung (.zip)")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("menunggu giliran")
@@ -151,7 +152,7 @@ class Job(models.Model):
 
     IMPORT_KINDS = (Kind.DATASET_IMPORT, Kind.INSTRUMENT_IMPORT)
     # The period's files everyone who views all agencies may download.
-    SHARED_KINDS = (Kind.WORKBOOK, Kind.REPORT)
+    SHARED_KINDS = (Kind.WORKBOOK, Kind.REPORT, Kind.EVIDENCE_PACKAGE)
 
     class Meta:
         verbose_name = _("pekerjaan")

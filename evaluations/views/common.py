@@ -15,6 +15,7 @@ from ..results import for_leader
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
+ZIP = "application/zip"
 FLASH_TEXT_MAX_CHARS = 80
 
 

@@ -9,10 +9,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from .. import access, tasks
+from ..evidence_package import package_filename
 from ..excel.workbook import workbook_filename
 from ..models import Job, WorkerBeat
 from ..pdf.report import report_filename
-from .common import PDF, XLSX, stored_file_attachment
+from .common import PDF, XLSX, ZIP, stored_file_attachment
 
 REFRESH_SECONDS = 2
 
@@ -55,6 +56,7 @@ FILES = {
     Job.Kind.WORKBOOK: (workbook_filename, XLSX),
     Job.Kind.REPORT: (report_filename, PDF),
     Job.Kind.NATIONAL_TABLE: (None, XLSX),
+    Job.Kind.EVIDENCE_PACKAGE: (package_filename, ZIP),
 }
 
 

@@ -1,6 +1,6 @@
 """How far along and how well: the coordinators' dashboard (the agencies' completion) with its
-reminder button, the results page (the index as the ministry computes it) and the workbook for the
-ministry."""
+reminder button, the results page (the index as the ministry computes it), the workbook for the
+ministry and its evidence package."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -87,6 +87,18 @@ def export(request, period_id):
     access.require_viewer(request.user)
     period = get_object_or_404(EvaluationPeriod, pk=period_id)
     job = tasks.workbook_job(period, request.user)
+    if job.is_done:
+        return redirect("evaluations:jobs_download", pk=job.pk)
+    return redirect("evaluations:jobs_detail", pk=job.pk)
+
+
+@require_POST
+def evidence_package(request, period_id):
+    """The workbook with every evidence file it lists, in one .zip (evidence_package.py), for
+    whoever may download the workbook; built by a job and reused while nothing changed, like it."""
+    access.require_viewer(request.user)
+    period = get_object_or_404(EvaluationPeriod, pk=period_id)
+    job = tasks.evidence_package_job(period, request.user)
     if job.is_done:
         return redirect("evaluations:jobs_download", pk=job.pk)
     return redirect("evaluations:jobs_detail", pk=job.pk)
