@@ -20,6 +20,7 @@ from .views import (
     reports,
     results,
     review,
+    review_plan,
     surveys,
 )
 
@@ -46,6 +47,8 @@ urlpatterns = [
     path("koordinator/pengisian/<int:pk>/kembalikan/", review.return_for_revision, name="review_return_for_revision"),
     path("koordinator/pengisian/<int:pk>/setujui/", review.approve, name="review_approve"),
     path("koordinator/pengisian/<int:pk>/buka-kembali/", review.reopen, name="review_reopen"),
+    # A reviewer's queue: what waits on them in the pillars the period's review plan gives them.
+    path("koordinator/antrean/", review_plan.queue, name="review_plan_queue"),
     path("koordinator/jawaban/<int:pk>/", review.answer, name="review_answer"),
     path("koordinator/jawaban/<int:pk>/skor/", review.set_score, name="review_set_score"),
     path("koordinator/jawaban/<int:pk>/komentar/", review.add_comment, name="review_add_comment"),
@@ -71,6 +74,11 @@ urlpatterns = [
     path("kelola/periode/<int:pk>/buka-kembali/", periods.reopen_period, name="periods_reopen_period"),
     path("kelola/periode/<int:pk>/penugasan/", periods.assignments, name="periods_assignments"),
     path("kelola/periode/<int:pk>/penugasan/massal/", periods.assignments_bulk, name="periods_assignments_bulk"),
+    # The period's review plan: coordinators and the admin give pillars to reviewers.
+    path("kelola/periode/<int:pk>/peninjau/", review_plan.index, name="review_plan_index"),
+    path(
+        "kelola/periode/<int:period_id>/peninjau/<int:pk>/hapus/", review_plan.remove, name="review_plan_remove"
+    ),
     path("kelola/instrumen/", instrument.index, name="instrument_index"),
     path("kelola/instrumen/terapkan/<int:pk>/", instrument.apply, name="instrument_apply"),
     path("kelola/pekerja/", jobs.workers, name="jobs_workers"),

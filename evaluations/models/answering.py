@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..permissions import REVIEW
+from ..permissions import REVIEW, REVIEW_ASSIGNED
 from .agencies import AgencyMember
 from .audit import FieldChange
 from .fields import limited_text
@@ -161,11 +161,22 @@ class Answer(models.Model):
         return self.comments.select_related("author")
 
     # --- review by coordinators -------------------------------------------------------
+    def _check_may_review(self, by):
+        """Coordinators, or the reviewers the period's review plan gives this answer to, never
+        the agency's own people (ReviewAssignment.may_act_on; reached through the registry, as
+        review.py builds on this module)."""
+        if not (by.has_perm(REVIEW) or by.has_perm(REVIEW_ASSIGNED)):
+            raise PermissionDenied
+        if not self._meta.apps.get_model("evaluations", "ReviewAssignment").may_act_on(by, self):
+            raise TransitionError(
+                _("%(code)s bukan bagian Anda dalam rencana peninjauan periode ini: hanya dapat dilihat.")
+                % {"code": self.question.code}
+            )
+
     def _check_reviewable(self, by):
         """Inside a transaction: the submission locked and still under review, the review fields
         of this answer as they are now (another coordinator may have just changed them)."""
-        if not by.has_perm(REVIEW):
-            raise PermissionDenied
+        self._check_may_review(by)
         self.submission.lock()
         if not self.submission.is_submitted():
             raise TransitionError(_("Jawaban hanya dapat diverifikasi selama pengisian berstatus Dikirim."))
@@ -214,9 +225,8 @@ class Answer(models.Model):
         return RevisionReply.objects.create(answer=self, author=by, body=body.strip())
 
     def add_comment(self, by, body, visibility):
-        """A coordinator's comment: visible to the agency or internal to coordinators."""
-        if not by.has_perm(REVIEW):
-            raise PermissionDenied
+        """A reviewer's comment: visible to the agency or internal to coordinators."""
+        self._check_may_review(by)
         return ReviewComment.objects.create(answer=self, author=by, body=body.strip(), visibility=visibility)
 
 
