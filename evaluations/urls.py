@@ -76,9 +76,7 @@ urlpatterns = [
     path("kelola/periode/<int:pk>/penugasan/massal/", periods.assignments_bulk, name="periods_assignments_bulk"),
     # The period's review plan: coordinators and the admin give pillars to reviewers.
     path("kelola/periode/<int:pk>/peninjau/", review_plan.index, name="review_plan_index"),
-    path(
-        "kelola/periode/<int:period_id>/peninjau/<int:pk>/hapus/", review_plan.remove, name="review_plan_remove"
-    ),
+    path("kelola/periode/<int:period_id>/peninjau/<int:pk>/hapus/", review_plan.remove, name="review_plan_remove"),
     path("kelola/instrumen/", instrument.index, name="instrument_index"),
     path("kelola/instrumen/terapkan/<int:pk>/", instrument.apply, name="instrument_apply"),
     path("kelola/pekerja/", jobs.workers, name="jobs_workers"),

@@ -48,6 +48,14 @@ ANSWERED = (
 REVISING_FIELDS = ("value", "explanation", "evidence")
 
 
+# Answer.set_verified_score called without the score the page showed (a command, an older page).
+UNSEEN = object()
+
+
+def _same_score(a, b):
+    return (a is None and b is None) or (a is not None and b is not None and Decimal(a) == Decimal(b))
+
+
 class Answer(models.Model):
     submission = models.ForeignKey(
         "evaluations.Submission", on_delete=models.CASCADE, related_name="answers", verbose_name=_("pengisian")
@@ -183,10 +191,22 @@ class Answer(models.Model):
         self.refresh_from_db(fields=["verified_score", "needs_revision", "revision_note"])
 
     @transaction.atomic
-    def set_verified_score(self, by, score, note=""):
+    def set_verified_score(self, by, score, note="", seen=UNSEEN):
         """The coordinator's skor verifikasi; a change is written to the submission's timeline
-        (kind SCORE, from/to the old and new score). Returns False when nothing changed."""
+        (kind SCORE, from/to the old and new score). Returns False when nothing changed. `seen`,
+        the score the reviewer's page showed: when another reviewer changed it since, refused."""
         self._check_reviewable(by)
+        if seen is not UNSEEN and not _same_score(seen, self.verified_score):
+            raise TransitionError(
+                _(
+                    "Skor verifikasi %(code)s baru saja diubah oleh peninjau lain menjadi %(score)s. "
+                    "Periksa skornya, lalu simpan lagi bila perlu."
+                )
+                % {
+                    "code": self.question.code,
+                    "score": "–" if self.verified_score is None else format_number(self.verified_score),
+                }
+            )
         question = self.question
         if score is not None and not Question.type_is_scorable(question.answer_type, question.bands.count()):
             raise TransitionError(
@@ -194,9 +214,7 @@ class Answer(models.Model):
                 % {"code": question.code}
             )
         old = self.verified_score
-        if (old is None and score is None) or (
-            old is not None and score is not None and Decimal(old) == Decimal(score)
-        ):
+        if _same_score(old, score):
             return False
         self.verified_score = score
         self.save(update_fields=["verified_score", "updated_at"])

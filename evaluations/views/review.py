@@ -40,7 +40,13 @@ def _answer_forms(question, answer, can_review, bound=None):
     if can_review:
         if question.is_scorable:
             # Empty until a coordinator sets it: the agency's score is shown beside, never as the value.
-            forms["score"] = ScoreForm(prefix=f"score-{answer.pk}", initial={"verified_score": answer.verified_score})
+            forms["score"] = ScoreForm(
+                prefix=f"score-{answer.pk}",
+                initial={
+                    "verified_score": answer.verified_score,
+                    "seen": "" if answer.verified_score is None else str(answer.verified_score),
+                },
+            )
         forms["revision"] = RevisionForm(
             prefix=f"rev-{answer.pk}",
             initial={"needs_revision": answer.needs_revision, "revision_note": answer.revision_note},
@@ -305,8 +311,12 @@ def set_score(request, pk):
     if not form.is_valid():
         return _invalid(request, answer, "score", form, _("Skor verifikasi %(code)s belum disimpan.") % {"code": code})
     try:
+        sent, seen = form.seen_score()
         changed = answer.set_verified_score(
-            request.user, form.cleaned_data["verified_score"], form.cleaned_data["note"]
+            request.user,
+            form.cleaned_data["verified_score"],
+            form.cleaned_data["note"],
+            **({"seen": seen} if sent else {}),
         )
     except TransitionError as error:
         return _refused(request, answer, error)
