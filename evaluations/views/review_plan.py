@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from .. import access, roles
 from ..forms.review_plan import QueueFilterForm, ReviewAssignmentForm
@@ -95,6 +95,7 @@ def _counts(answers):
     }
 
 
+@require_GET
 def queue(request):
     """What waits on the signed-in reviewer in the chosen period: answers not yet verified, answers
     the agency replied to after a revision mark, submissions ready for approval; counts per pillar
