@@ -195,10 +195,10 @@ def assign(period, agency, pillar="GOV"):
     return Assignment.objects.create(period=period, agency=agency, pillar=pillar_obj)
 
 
-def make_reviewer(agency, username=None, operator=False):
+def make_reviewer(agency, username=None, operator=False, **extra):
     """Someone of a lead agency `agency` given the reviewer role (Peninjau); also its operator
     when `operator`."""
-    user = make_user(username, roles.REVIEWER, agency)
+    user = make_user(username, roles.REVIEWER, agency, **extra)
     if operator:
         user.groups.add(Group.objects.get(name=roles.OPERATOR))
     return user
