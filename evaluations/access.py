@@ -74,10 +74,19 @@ def get_answer_for_user(user, pk):
 
 
 def get_evidence_for_user(user, pk):
+    """The answer's own agency and everyone who views all agencies; a reviewer of a lead agency
+    the evidence of the answers the review plan gives them (they open it from the review card)."""
     evidence = get_object_or_404(
-        Evidence.objects.live().select_related("answer__submission__agency", "answer__submission__period"), pk=pk
+        Evidence.objects.live().select_related(
+            "answer__submission__agency", "answer__submission__period", "answer__question"
+        ),
+        pk=pk,
     )
-    _check_agency(user, evidence.answer.submission.agency_id)
+    answer = evidence.answer
+    if roles.is_plan_reviewer(user) and not roles.can_view_all(user):
+        if ReviewScope.of(user, answer.submission).may_see(answer.question):
+            return evidence
+    _check_agency(user, answer.submission.agency_id)
     return evidence
 
 

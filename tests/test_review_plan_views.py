@@ -6,14 +6,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from evaluations import roles
-from evaluations.models import Answer, Question, ReviewAssignment, ReviewPlanChange, RevisionReply, Submission
+from evaluations.models import Answer, Evidence, Question, ReviewAssignment, ReviewPlanChange, RevisionReply, Submission
 
 from .factories import make_agency, make_answer, make_reviewer, make_submission, make_user, plan_review
+from .filling import PDF
 
 pytestmark = pytest.mark.django_db
 S = Submission.Status
@@ -242,9 +244,7 @@ def test_the_queue_lists_the_unverified_answers_of_the_reviewers_pillar_with_a_l
     assert f"#jawaban-{world['liv'].pk}" not in page
 
 
-def test_the_queue_lists_an_answer_the_agency_replied_to_after_a_revision_mark(
-    client, world, reviewer_b, operator_a
-):
+def test_the_queue_lists_an_answer_the_agency_replied_to_after_a_revision_mark(client, world, reviewer_b, operator_a):
     submission, gov = world["submission"], world["gov"]
     Submission.objects.filter(pk=submission.pk).update(returned_at=timezone.now() - timedelta(hours=1))
     Answer.objects.filter(pk=gov.pk).update(needs_revision=True, revision_note="Lampirkan SK", verified_score=1)
@@ -313,3 +313,21 @@ def test_a_coordinators_queue_runs_the_same_queries_for_1_and_40_agencies(client
     # ... and, for one who may approve, the submissions ready for approval (after the plan rows
     # they are read from, twice: the answers covered and those still open).
     assert small == large == 14
+
+
+def test_a_lead_agencys_reviewer_downloads_the_evidence_of_their_pillar_only(
+    client, world, reviewer_b, operator_a, private_media
+):
+    def evidence_of(answer):
+        return Evidence.objects.create(
+            answer=answer,
+            title="SK",
+            file=SimpleUploadedFile("sk.pdf", PDF),
+            original_name="sk.pdf",
+            uploaded_by=operator_a,
+        )
+
+    gov, liv = evidence_of(world["gov"]), evidence_of(world["liv"])
+    client.force_login(reviewer_b)
+    assert client.get(f"/opd/bukti/{gov.pk}/unduh/").status_code == 200
+    assert client.get(f"/opd/bukti/{liv.pk}/unduh/").status_code == 404
