@@ -331,3 +331,22 @@ def test_a_lead_agencys_reviewer_downloads_the_evidence_of_their_pillar_only(
     client.force_login(reviewer_b)
     assert client.get(f"/opd/bukti/{gov.pk}/unduh/").status_code == 200
     assert client.get(f"/opd/bukti/{liv.pk}/unduh/").status_code == 404
+
+
+def _plan_queries(client, period, more):
+    """Add `more` rows to the plan (each its own reviewer, added on the page), then count the page's queries."""
+    for n in range(more):
+        reviewer = make_user(f"koordinator_{period.pk}_{n}_{ReviewAssignment.objects.count()}", roles.COORDINATOR)
+        client.post(f"/kelola/periode/{period.pk}/peninjau/", {"reviewer": reviewer.pk, "pillar": 1, "role": "primary"})
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/kelola/periode/{period.pk}/peninjau/")
+    assert response.content.decode().count('class="review-plan-row"') == ReviewAssignment.objects.count()
+    return len(ctx.captured_queries)
+
+
+def test_the_plan_page_runs_the_same_queries_for_1_and_20_rows(as_coordinator, period):
+    small = _plan_queries(as_coordinator, period, 1)
+    large = _plan_queries(as_coordinator, period, 19)
+    # session, user, permissions, the period, the rows (with pillar, question, agency, reviewer), the
+    # history (with who), the bell, the form's reviewers, pillars, questions and agencies.
+    assert small == large == 12
