@@ -22,10 +22,12 @@ from .models import (
     QuickWin,
     QuickWinEvidence,
     Region,
+    ReviewAssignment,
     Submission,
     SurveyForm,
     SurveyResponse,
 )
+from .models.review_plan import ReviewScope
 from .permissions import VIEW_NATIONAL, VIEW_PROVINCE
 
 
@@ -74,10 +76,19 @@ def get_answer_for_user(user, pk):
 
 
 def get_evidence_for_user(user, pk):
+    """The answer's own agency and everyone who views all agencies; a reviewer of a lead agency
+    the evidence of the answers the review plan gives them (they open it from the review card)."""
     evidence = get_object_or_404(
-        Evidence.objects.live().select_related("answer__submission__agency", "answer__submission__period"), pk=pk
+        Evidence.objects.live().select_related(
+            "answer__submission__agency", "answer__submission__period", "answer__question"
+        ),
+        pk=pk,
     )
-    _check_agency(user, evidence.answer.submission.agency_id)
+    answer = evidence.answer
+    if roles.is_plan_reviewer(user) and not roles.can_view_all(user):
+        if ReviewScope.of(user, answer.submission).may_see(answer.question):
+            return evidence
+    _check_agency(user, answer.submission.agency_id)
     return evidence
 
 
@@ -107,8 +118,16 @@ def require_national_manager(user):
 
 
 def get_review_submission_for_user(user, pk):
-    """The coordinators' review page: everyone who views all agencies may look; operators get 403
-    (whatever the id, so nothing is learned about other agencies)."""
+    """The coordinators' review page: everyone who views all agencies may look; a reviewer of a
+    lead agency (roles.is_plan_reviewer) the submissions the review plan gives them answers of,
+    another agency's submission otherwise 404; operators get 403 (whatever the id, so nothing is
+    learned about other agencies)."""
+    if roles.is_plan_reviewer(user) and not roles.can_view_all(user):
+        submission = get_object_or_404(Submission.objects.select_related("period", "agency"), pk=pk)
+        scope = ReviewScope.of(user, submission)
+        if scope.own_agency or not any(row.reviewer_id == user.pk for row in scope.rows):
+            raise Http404
+        return submission
     require_viewer(user)
     return get_submission_for_user(user, pk)
 
@@ -120,16 +139,56 @@ def get_rw_review_submission_for_user(user, pk):
 
 
 def get_review_answer_for_user(user, pk):
-    """One answer's history and comments on the review page: everyone who views all agencies;
-    operators get 403 like the review page itself."""
+    """One answer's history and comments on the review page: everyone who views all agencies; a
+    reviewer of a lead agency the answers the review plan gives them (others 404); operators get
+    403 like the review page itself."""
+    if roles.is_plan_reviewer(user) and not roles.can_view_all(user):
+        answer = get_object_or_404(
+            Answer.objects.select_related("submission__period", "submission__agency", "question"), pk=pk
+        )
+        if not ReviewScope.of(user, answer.submission).may_see(answer.question):
+            raise Http404
+        return answer
     require_viewer(user)
     return get_answer_for_user(user, pk)
 
 
 def get_rw_review_answer_for_user(user, pk):
-    """Scoring, marking and commenting one answer: coordinators and admin; leaders 403, others 404."""
+    """Scoring, marking and commenting one answer: coordinators and admin, and the reviewers of the
+    review plan, on the answers the plan gives them (or, for coordinators, gives nobody); the
+    answers of other reviewers are read-only (403), as for leaders; others 404."""
+    if roles.is_plan_reviewer(user) and not roles.can_view_all(user):
+        answer = get_review_answer_for_user(user, pk)
+    else:
+        require_coordinator(user)
+        answer = get_answer_for_user(user, pk)
+    if not ReviewScope.of(user, answer.submission).may_act(answer.question):
+        raise PermissionDenied
+    return answer
+
+
+def require_review_queue(user):
+    """A reviewer's queue: coordinators, admins and the reviewer role; leaders 403, others 404."""
+    if not roles.may_have_review_queue(user):
+        if roles.can_view_all(user):
+            raise PermissionDenied
+        raise Http404
+
+
+def get_review_plan_period_for_user(user, pk):
+    """A period's review plan: coordinators and admin see and change it; leaders 403, others 404."""
     require_coordinator(user)
-    return get_answer_for_user(user, pk)
+    return get_object_or_404(EvaluationPeriod, pk=pk)
+
+
+def get_review_assignment_for_user(user, period_id, pk):
+    """One row of a period's review plan, to remove: as get_review_plan_period_for_user."""
+    require_coordinator(user)
+    return get_object_or_404(
+        ReviewAssignment.objects.select_related("period", "pillar", "question", "agency", "reviewer"),
+        pk=pk,
+        period_id=period_id,
+    )
 
 
 def get_review_bulk_period_for_user(user, pk):

@@ -13,6 +13,7 @@ def navigation(request):
             "is_coordinator": roles.is_coordinator(user),
             "is_admin": roles.is_admin(user),
             "is_leader": roles.is_leader(user),
+            "may_review": roles.may_have_review_queue(user),
             "can_view_all": roles.can_view_all(user),
             "role": roles.role_label(user),
             # Above the regions: the way back to every region, and the region being read.

@@ -1,7 +1,9 @@
 """Telling people what happened: who hears of which event, the in-app notice (the bell and
 /notifikasi/) and the e-mail that goes with it.
 
-- a submission sent for verification: the coordinators (and admins);
+- a submission sent for verification: the coordinators (and admins); when the period has a review
+  plan, the reviewers it gives answers of this submission hear of their part instead (the answers
+  handed in, or the agency's replies to their revision marks);
 - a submission approved by one coordinator in a period with a second sign-off: the other
   coordinators, one of whom confirms it;
 - a submission returned, approved or reopened: the agency's operators;
@@ -33,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from . import jobs, roles
 from .models import AgencyMember, Job, Notification, QuickWin, Submission
+from .models.review_plan import QUEUE_REPLIED, QUEUE_UNVERIFIED, replied_answers, reviewers_told_of
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +80,43 @@ def submission_changed(submission, by, note=""):
     if kind in (Kind.SUBMITTED, Kind.AWAITING_SECOND_SIGNOFF):
         recipients = roles.coordinators(submission.period.region_id)
         link = reverse("evaluations:review_submission", args=[submission.pk])
+        told = reviewers_told_of(submission)
+        if told:
+            # The plan's reviewers hear of their own part instead (one notice each, not two).
+            recipients = [user for user in recipients if user not in told]
+            tell_reviewers(submission, told, by)
     else:
         recipients = operators_of(submission.agency)
         link = reverse("evaluations:answering_submission", args=[submission.pk])
     if kind == Kind.RETURNED:
         params["marked"] = marked_answers(submission)
     notify(recipients, kind, params, link, note=note, exclude=by, region_id=submission.period.region_id)
+
+
+def tell_reviewers(submission, told, by):
+    """Each reviewer of the plan whose answers a submission just handed in: of the agency's replies
+    to their revision marks when there are any (a submission sent again), else of the answers
+    waiting on them; the link opens their queue at that agency. One query (the replied answers)."""
+    region_id = submission.period.region_id
+    replied = set()
+    if submission.returned_at is not None:
+        replied = set(replied_answers(submission).values_list("pk", flat=True))
+    for reviewer, answers in told.items():
+        theirs = [answer for answer in answers if answer.pk in replied]
+        kind = Kind.REVIEW_REPLIED if theirs else Kind.REVIEW_SUBMITTED
+        shown = theirs or answers
+        pillars = sorted({answer.question.pillar.code if answer.question.pillar_id else "–" for answer in shown})
+        params = {
+            "agency": submission.agency.name,
+            "period": submission.period.name,
+            "n": len(shown),
+            "pillars": ", ".join(pillars),
+        }
+        state = QUEUE_REPLIED if theirs else QUEUE_UNVERIFIED
+        link = reverse("evaluations:review_plan_queue") + (
+            f"?periode={submission.period_id}&opd={submission.agency_id}&status={state}"
+        )
+        notify([reviewer], kind, params, link, exclude=by, region_id=region_id)
 
 
 def marked_answers(submission):

@@ -19,6 +19,9 @@ REOPEN = "evaluations.reopen_submission"
 # See every agency's data, read-only unless another permission allows more: coordinators, admins
 # and leaders. Agency.Meta.permissions.
 VIEW_ALL = "evaluations.view_all_agencies"
+# Review (score, mark, comment) the answers a period's review plan gives one: the reviewer role of a
+# lead agency's people (coordinators review by REVIEW). ReviewAssignment.Meta.permissions.
+REVIEW_ASSIGNED = "evaluations.review_assigned"
 # Manage periods, the instrument and the assignments: admins. EvaluationPeriod.Meta.permissions.
 MANAGE = "evaluations.manage_periods"
 
@@ -28,7 +31,7 @@ VIEW_NATIONAL = "evaluations.view_national"
 VIEW_PROVINCE = "evaluations.view_province"
 MANAGE_NATIONAL = "evaluations.manage_national"
 
-ALL = (FILL, REVIEW, REOPEN, VIEW_ALL, MANAGE, VIEW_NATIONAL, VIEW_PROVINCE, MANAGE_NATIONAL)
+ALL = (FILL, REVIEW, REVIEW_ASSIGNED, REOPEN, VIEW_ALL, MANAGE, VIEW_NATIONAL, VIEW_PROVINCE, MANAGE_NATIONAL)
 
 
 def codename(permission):

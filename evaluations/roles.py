@@ -19,6 +19,7 @@ from .permissions import (
     MANAGE_NATIONAL,
     REOPEN,
     REVIEW,
+    REVIEW_ASSIGNED,
     VIEW_ALL,
     VIEW_NATIONAL,
     VIEW_PROVINCE,
@@ -29,6 +30,8 @@ OPERATOR = "Operator OPD"
 COORDINATOR = "Koordinator"
 ADMIN = "Admin"
 LEADER = "Pimpinan"
+# People of a lead agency who review the answers a period's review plan gives them (models/review.py).
+REVIEWER = "Peninjau"
 # Above the regions (evaluations.regions): they read regions, never write in one.
 MINISTRY = "Kementerian"
 PROVINCE = "Provinsi"
@@ -38,6 +41,7 @@ ROLE_LABELS = {
     COORDINATOR: _("Koordinator"),
     ADMIN: _("Admin"),
     LEADER: _("Pimpinan"),
+    REVIEWER: _("Peninjau"),
     MINISTRY: _("Kementerian"),
     PROVINCE: _("Provinsi"),
 }
@@ -61,6 +65,17 @@ def may_manage_national(user):
 def is_coordinator(user):
     """Coordinators review and act; admins can do everything a coordinator can."""
     return user.has_perm(REVIEW)
+
+
+def is_plan_reviewer(user):
+    """Given the reviewer role: reviews what the review plan gives them, sees nothing else of other
+    agencies (coordinators review by is_coordinator)."""
+    return user.has_perm(REVIEW_ASSIGNED) and not user.has_perm(REVIEW)
+
+
+def may_have_review_queue(user):
+    """Coordinators and the reviewer role: those a review plan may name."""
+    return user.has_perm(REVIEW) or user.has_perm(REVIEW_ASSIGNED)
 
 
 def can_view_all(user):
@@ -98,6 +113,23 @@ def coordinators(region_id):
     )
 
 
+def reviewers(region_id):
+    """The active users a review plan of region `region_id` may name: its coordinators and admins
+    (coordinators()), and the people of its agencies given the reviewer role."""
+    perm = Permission.objects.filter(content_type__app_label="evaluations", codename=codename(REVIEW_ASSIGNED))
+    given = (
+        get_user_model()
+        .objects.filter(is_active=True, agency_member__agency__region_id=region_id)
+        .filter(Q(groups__permissions__in=perm) | Q(user_permissions__in=perm))
+    )
+    return (
+        get_user_model()
+        .objects.filter(Q(pk__in=coordinators(region_id).values("pk")) | Q(pk__in=given.values("pk")))
+        .select_related("agency_member__agency")
+        .order_by("username")
+    )
+
+
 def role_label(user):
     if user.has_perm(MANAGE_NATIONAL):
         return ROLE_LABELS[MINISTRY]
@@ -109,6 +141,8 @@ def role_label(user):
         return ROLE_LABELS[COORDINATOR]
     if is_leader(user):
         return ROLE_LABELS[LEADER]
+    if is_plan_reviewer(user):
+        return ROLE_LABELS[REVIEWER]
     if user.has_perm(FILL):
         return ROLE_LABELS[OPERATOR]
     return ""
@@ -179,6 +213,14 @@ ROLE_PERMISSIONS = {
         ("pillars", "*", ["view"]),
         ("evaluations", "*", ["view"]),
         ("evaluations", "agency", [codename(VIEW_ALL)]),
+    ],
+    # Reads what operators read; reviews only what the period's review plan gives them.
+    REVIEWER: [
+        ("pillars", "*", ["view"]),
+        ("evaluations", "*", ["view"]),
+        ("evaluations", "reviewassignment", [codename(REVIEW_ASSIGNED)]),
+        ("evaluations", "answer", ["change"]),
+        ("evaluations", "reviewcomment", ["add"]),
     ],
     # In a region they choose, they read what its leaders read.
     MINISTRY: [

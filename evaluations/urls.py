@@ -21,6 +21,7 @@ from .views import (
     results,
     review,
     review_bulk,
+    review_plan,
     surveys,
 )
 
@@ -49,6 +50,8 @@ urlpatterns = [
     path("koordinator/pengisian/<int:pk>/buka-kembali/", review.reopen, name="review_reopen"),
     path("koordinator/pengisian/<int:pk>/setujui-kedua/", review.confirm_approval, name="review_confirm_approval"),
     path("koordinator/periode/<int:period_id>/verifikasi-massal/", review_bulk.page, name="review_bulk"),
+    # A reviewer's queue: what waits on them in the pillars the period's review plan gives them.
+    path("koordinator/antrean/", review_plan.queue, name="review_plan_queue"),
     path("koordinator/jawaban/<int:pk>/", review.answer, name="review_answer"),
     path("koordinator/jawaban/<int:pk>/skor/", review.set_score, name="review_set_score"),
     path("koordinator/jawaban/<int:pk>/komentar/", review.add_comment, name="review_add_comment"),
@@ -80,6 +83,9 @@ urlpatterns = [
     path("kelola/periode/<int:pk>/buka-kembali/", periods.reopen_period, name="periods_reopen_period"),
     path("kelola/periode/<int:pk>/penugasan/", periods.assignments, name="periods_assignments"),
     path("kelola/periode/<int:pk>/penugasan/massal/", periods.assignments_bulk, name="periods_assignments_bulk"),
+    # The period's review plan: coordinators and the admin give pillars to reviewers.
+    path("kelola/periode/<int:pk>/peninjau/", review_plan.index, name="review_plan_index"),
+    path("kelola/periode/<int:period_id>/peninjau/<int:pk>/hapus/", review_plan.remove, name="review_plan_remove"),
     path("kelola/instrumen/", instrument.index, name="instrument_index"),
     path("kelola/instrumen/terapkan/<int:pk>/", instrument.apply, name="instrument_apply"),
     path("kelola/pekerja/", jobs.workers, name="jobs_workers"),

@@ -37,6 +37,7 @@ from evaluations.models import (
     QuickWin,
     Region,
     RegionStaff,
+    ReviewAssignment,
     Submission,
     SurveyForm,
     SurveyProgramme,
@@ -192,6 +193,28 @@ def make_question(
 def assign(period, agency, pillar="GOV"):
     pillar_obj = Pillar.objects.get(code=pillar) if isinstance(pillar, str) else pillar
     return Assignment.objects.create(period=period, agency=agency, pillar=pillar_obj)
+
+
+def make_reviewer(agency, username=None, operator=False, **extra):
+    """Someone of a lead agency `agency` given the reviewer role (Peninjau); also its operator
+    when `operator`."""
+    user = make_user(username, roles.REVIEWER, agency, **extra)
+    if operator:
+        user.groups.add(Group.objects.get(name=roles.OPERATOR))
+    return user
+
+
+def plan_review(period, reviewer, pillar="GOV", agency=None, question=None, role="primary"):
+    """A row of the period's review plan: `reviewer` reviews `pillar` (or `question`) of `agency`
+    (every agency when None)."""
+    if question is not None:
+        return ReviewAssignment.objects.create(
+            period=period, question=question, agency=agency, reviewer=reviewer, role=role
+        )
+    pillar_obj = Pillar.objects.get(code=pillar) if isinstance(pillar, str) else pillar
+    return ReviewAssignment.objects.create(
+        period=period, pillar=pillar_obj, agency=agency, reviewer=reviewer, role=role
+    )
 
 
 def make_submission(period, agency, status=None, **extra):

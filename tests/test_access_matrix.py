@@ -38,9 +38,11 @@ from .factories import (
     make_impact_survey,
     make_operator,
     make_quick_win,
+    make_submission,
     make_survey_response,
     make_user,
     open_period,
+    plan_review,
     rolled_back_at_the_end,
     upload_all_datasets,
 )
@@ -152,6 +154,15 @@ MATRIX = {
         data=lambda w: {"action": "terima", "jawaban": [f"{w.answer_a.pk}:{w.answer_a.review_stamp}"]},
     ),
     "evaluations:results_index": Entry(get="L 403 403 200 200 200", post="L 403 403 200 200 200"),
+    # A reviewer's queue (coordinators, admin and the reviewer role; REVIEWER_MATRIX below) and a
+    # period's review plan (coordinators and admin; an empty post names no reviewer: 400).
+    "evaluations:review_plan_queue": Entry(get="L 404 404 200 403 200", post="L 405 405 405 405 405"),
+    "evaluations:review_plan_index": Entry(
+        get="L 404 404 200 403 200", post="L 404 404 400 403 400", args=lambda w: [w.period.pk]
+    ),
+    "evaluations:review_plan_remove": Entry(
+        get="L 405 405 405 405 405", post="L 404 404 R 403 R", args=lambda w: [w.period.pk, w.review_row.pk]
+    ),
     # Admin: periods and the instrument.
     "evaluations:periods_index": Entry(get="L 403 403 403 403 200", post="L 403 403 403 403 200"),
     "evaluations:periods_create": Entry(get="L 403 403 403 403 200", post="L 403 403 403 403 400"),
@@ -446,6 +457,12 @@ class World:
         self.survey_form_a = self.survey.forms.get(pillar__code="GOV")
         self.agency_a, self.coordinator = agency_a, coordinator
 
+    # A row of the review plan (made only for the case that removes it: a plan changes who acts).
+    @cached_property
+    def review_row(self):
+        reviewer = make_user(role=roles.COORDINATOR, region=self.period.region)
+        return plan_review(self.period, reviewer, "ENV")
+
     # Impact survey monitor: a counted response and an excluded one on the GOV form, made only for
     # the cases that use them (the survey may already exist for another part's entries).
     @cached_property
@@ -540,4 +557,102 @@ def test_access(client, world, name, role, method):
     data = entry.data(world) if entry.data else {}
     response = client.get(url) if method == "GET" else client.post(url, data)
     expected, actual = entry.expected(method)[role], _outcome(response)
+    assert actual == expected, f"{method} {url} as {role}: expected {expected}, got {actual}"
+
+
+# --- The reviewer role under a review plan ------------------------------------------------------
+# The plan gives GOV to Bappeda's reviewer (a lead agency's person with the reviewer role) and LIV
+# to a second coordinator; agency A's submission has an answer in each. Own pillar: act; another
+# reviewer's pillar: read-only (403) for a coordinator, 404 for the lead agency's reviewer, who
+# sees nothing of other agencies outside their pillars and never their own agency's answers.
+REVIEWERS = ["lead_reviewer", "coordinator_reviewer"]
+
+
+def _score(answer):
+    return {f"score-{answer.pk}-verified_score": "2"}
+
+
+def _comment(answer):
+    return {f"comment-{answer.pk}-body": "Lampirkan SK", f"comment-{answer.pk}-visibility": "agency"}
+
+
+def _mark(answer):
+    return {f"rev-{answer.pk}-needs_revision": "on", f"rev-{answer.pk}-revision_note": "Perbaiki"}
+
+
+# (URL name, arguments, method, data, expected per REVIEWERS)
+REVIEWER_MATRIX = [
+    ("evaluations:review_plan_queue", lambda w: [], "GET", None, "200 200"),
+    ("evaluations:review_plan_index", lambda w: [w["period"].pk], "GET", None, "404 200"),
+    ("evaluations:results_dashboard", lambda w: [], "GET", None, "403 200"),
+    ("evaluations:review_submission", lambda w: [w["submission"].pk], "GET", None, "200 200"),
+    ("evaluations:review_submission", lambda w: [w["own_submission"].pk], "GET", None, "404 200"),
+    ("evaluations:answering_submission", lambda w: [w["submission"].pk], "GET", None, "404 200"),
+    ("evaluations:review_answer", lambda w: [w["gov"].pk], "GET", None, "200 200"),
+    ("evaluations:review_answer", lambda w: [w["liv"].pk], "GET", None, "404 200"),
+    ("evaluations:review_answer", lambda w: [w["own"].pk], "GET", None, "404 200"),
+    ("evaluations:review_set_score", lambda w: [w["gov"].pk], "POST", lambda w: _score(w["gov"]), "R 403"),
+    ("evaluations:review_set_score", lambda w: [w["liv"].pk], "POST", lambda w: _score(w["liv"]), "404 R"),
+    ("evaluations:review_set_score", lambda w: [w["own"].pk], "POST", lambda w: _score(w["own"]), "404 403"),
+    ("evaluations:review_add_comment", lambda w: [w["gov"].pk], "POST", lambda w: _comment(w["gov"]), "R 403"),
+    ("evaluations:review_add_comment", lambda w: [w["liv"].pk], "POST", lambda w: _comment(w["liv"]), "404 R"),
+    ("evaluations:review_mark_revision", lambda w: [w["gov"].pk], "POST", lambda w: _mark(w["gov"]), "R 403"),
+    ("evaluations:review_mark_revision", lambda w: [w["liv"].pk], "POST", lambda w: _mark(w["liv"]), "404 R"),
+    (
+        "evaluations:review_approve",
+        lambda w: [w["submission"].pk],
+        "POST",
+        lambda w: {"accept_self_scores": "on"},
+        "404 R",
+    ),
+]
+
+
+@pytest.fixture
+def reviewers_world(period, agency_a, agency_b):
+    """Agency A's and Bappeda's submissions under review; the plan of GOV and LIV."""
+    # The module's world may hold agency A's submission and an answer already: the same rows.
+    submission = make_submission(period, agency_a, status=Submission.Status.SUBMITTED)
+    own_submission = make_submission(period, agency_b, status=Submission.Status.SUBMITTED)
+
+    def answer(of, pillar):
+        question = Question.objects.for_period(period).filter(pillar__code=pillar, answer_type="level").first()
+        return Answer.objects.update_or_create(
+            submission=of,
+            question=question,
+            defaults={"option": question.options.get(value="3"), "self_score": 3, "verified_score": None},
+        )[0]
+
+    lead = make_user("peninjau_bappeda", roles.REVIEWER, agency_b)
+    second = make_user("koordinator_liv", roles.COORDINATOR)
+    plan_review(period, lead, "GOV")
+    plan_review(period, second, "LIV")
+    world = {
+        "period": period,
+        "submission": submission,
+        "own_submission": own_submission,
+        "gov": answer(submission, "GOV"),
+        "liv": answer(submission, "LIV"),
+        # Bappeda's own GOV answer: the plan's GOV reviewer, of Bappeda, never reviews it (and the
+        # LIV coordinator reads it: the plan gives GOV to another).
+        "own": answer(own_submission, "GOV"),
+    }
+    return world, {"lead_reviewer": lead, "coordinator_reviewer": second}
+
+
+REVIEWER_CASES = [(index, role) for index in range(len(REVIEWER_MATRIX)) for role in REVIEWERS]
+
+
+@pytest.mark.parametrize(
+    ("index", "role"),
+    REVIEWER_CASES,
+    ids=[f"{REVIEWER_MATRIX[i][0]}-{i}-{r}" for i, r in REVIEWER_CASES],
+)
+def test_reviewer_access(client, reviewers_world, index, role):
+    world, users = reviewers_world
+    name, args, method, data, spec = REVIEWER_MATRIX[index]
+    url = reverse(name, args=args(world))
+    client.force_login(users[role])
+    response = client.get(url) if method == "GET" else client.post(url, data(world) if data else {})
+    expected, actual = dict(zip(REVIEWERS, spec.split(), strict=True))[role], _outcome(response)
     assert actual == expected, f"{method} {url} as {role}: expected {expected}, got {actual}"

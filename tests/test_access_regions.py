@@ -10,7 +10,15 @@ from django.urls import reverse
 from evaluations import roles
 from evaluations.models import Agency, Assignment, EvaluationPeriod
 
-from .factories import make_agency, make_operator, make_region, make_user, open_period, rolled_back_at_the_end
+from .factories import (
+    make_agency,
+    make_operator,
+    make_region,
+    make_user,
+    open_period,
+    plan_review,
+    rolled_back_at_the_end,
+)
 from .test_access_matrix import MATRIX, World, _outcome
 
 pytestmark = [pytest.mark.django_db, pytest.mark.one_db_pass]
@@ -103,3 +111,27 @@ def test_region_a_never_reaches_region_bs_objects(client, worlds, name, role, me
         allowed.add("403")
     actual = _outcome(response)
     assert actual in allowed, f"{method} {url} (region B) as {role} of region A: got {actual}, expected {allowed}"
+
+
+# The reviewer role: a lead agency's reviewer of region A, given GOV by region A's plan, reaches
+# nothing of region B (the plan is region A's; region B's rows are out of the request's scope).
+REVIEWER_URLS = [
+    ("evaluations:review_submission", lambda w: [w.submission_a.pk], "GET", None),
+    ("evaluations:review_answer", lambda w: [w.answer_a.pk], "GET", None),
+    ("evaluations:review_set_score", lambda w: [w.answer_a.pk], "POST", "score"),
+    ("evaluations:review_plan_index", lambda w: [w.period.pk], "GET", None),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "method", "data"), REVIEWER_URLS, ids=[u[0] for u in REVIEWER_URLS])
+def test_a_reviewer_of_region_a_never_reaches_region_bs_objects(client, worlds, name, args, method, data):
+    world_a, world_b, _users = worlds
+    reviewer = make_user(
+        "peninjau_a", roles.REVIEWER, Agency.objects.get(region=world_a.period.region, abbreviation="Bappeda")
+    )
+    plan_review(world_a.period, reviewer, "GOV")
+    client.force_login(reviewer)
+    url = reverse(name, args=args(world_b))
+    payload = {f"score-{world_b.answer_a.pk}-verified_score": "2"} if data else {}
+    response = client.get(url) if method == "GET" else client.post(url, payload)
+    assert _outcome(response) == "404"

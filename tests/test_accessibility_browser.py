@@ -47,9 +47,11 @@ from .factories import (
     make_period,
     make_question,
     make_quick_win,
+    make_reviewer,
     make_submission,
     make_user,
     open_period,
+    plan_review,
     upload_all_datasets,
 )
 from .filling import upload
@@ -102,6 +104,7 @@ PAGES = {
         ("roads", lambda w: "/data/jalan/"),
         ("notifications", lambda w: "/notifikasi/"),
         ("job", lambda w: f"/pekerjaan/{w.job.pk}/"),
+        ("review-queue", lambda w: "/koordinator/antrean/"),
     ],
     "admin": [
         ("periods", lambda w: "/kelola/periode/"),
@@ -110,7 +113,12 @@ PAGES = {
         ("period-new", lambda w: "/kelola/periode/baru/"),
         ("assignments", lambda w: f"/kelola/periode/{w.period.pk}/penugasan/"),
         ("assignments-badan", lambda w: f"/kelola/periode/{w.period.pk}/penugasan/?jenis=badan"),
+        ("review-plan", lambda w: f"/kelola/periode/{w.period.pk}/peninjau/"),
         ("instrument", lambda w: "/kelola/instrumen/"),
+    ],
+    "reviewer": [
+        ("review-queue", lambda w: "/koordinator/antrean/"),
+        ("review", lambda w: f"/koordinator/pengisian/{w.reviewed.pk}/"),
     ],
     "leader": [
         ("home", lambda w: "/"),
@@ -128,6 +136,7 @@ USERS = {
     "coordinator": "koordinator",
     "admin": "admin",
     "leader": "pimpinan",
+    "reviewer": "peninjau_pu",
 }
 
 
@@ -282,6 +291,10 @@ def world(module_db):
         state=Job.State.DONE,
         file=SimpleUploadedFile("evaluasi.xlsx", b"PK"),
     )
+    # The review plan: Dinas PU's reviewer and the coordinator (secondary, so that the coordinator's
+    # review page keeps its forms) review GOV; the reviewer's pages below.
+    plan_review(period, make_reviewer(pu, "peninjau_pu", first_name="Peninjau"), "GOV")
+    plan_review(period, coordinator, "GOV", role="secondary")
     return SimpleNamespace(
         period=period,
         previous=previous,

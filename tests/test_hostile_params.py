@@ -22,6 +22,7 @@ from evaluations import roles
 from evaluations.datasets import SPECS
 from evaluations.forms.periods import AssignmentFilterForm
 from evaluations.forms.results import DashboardFilterForm
+from evaluations.forms.review_plan import QueueFilterForm
 from evaluations.models import Agency, EvaluationPeriod
 
 from .factories import make_operator, make_user, open_period
@@ -53,6 +54,7 @@ PARAMS = {
     "evaluations:surveys_monitor_form": ["tampil", "tanda", "halaman"],
     "evaluations:national_index": ["periode", "provinsi", "urut", "arah"],
     "evaluations:national_province": ["periode", "provinsi", "urut", "arah"],
+    "evaluations:review_plan_queue": ["periode", *QueueFilterForm.base_fields],
 }
 # Where a view hands the whole query to something else, what reads it (and is listed above).
 WHOLE_QUERY = {
@@ -60,6 +62,7 @@ WHOLE_QUERY = {
     "evaluations.views.results._sort_links": "copies the query for the sort links (urut)",
     "evaluations.views.datasets.page": "datasets.for_page: the spec's filters and halaman",
     "evaluations.views.periods._grid_data": "AssignmentFilterForm: its fields (jenis)",
+    "evaluations.views.review_plan.queue": "QueueFilterForm: its fields (pilar, opd, status)",
 }
 VIEW_MODULES = sorted([*(ROOT / "evaluations" / "views").glob("*.py"), ROOT / "pillars" / "views.py"])
 

@@ -15,7 +15,7 @@ from evaluations import roles
 from evaluations.models import Agency, EvaluationPeriod
 
 from .browser import log_in, screenshot
-from .factories import make_operator, make_user, open_period
+from .factories import make_operator, make_reviewer, make_user, open_period, plan_review
 from .test_access_matrix import MATRIX, ROLES, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
@@ -50,8 +50,11 @@ def world(module_db):
     make_user("pimpinan", roles.LEADER)
     make_user("admin", roles.ADMIN, is_staff=True)
     # The monitor's objects are made on first use: make them now, while the module may write.
-    for name in ("monitor_survey", "monitor_form", "monitor_response", "monitor_excluded"):
+    for name in ("monitor_survey", "monitor_form", "monitor_response", "monitor_excluded", "review_row"):
         getattr(world, name)
+    # The reviewer role (not a column of the matrix): Bappeda's reviewer of agency A's answer's pillar.
+    reviewer = make_reviewer(Agency.objects.get(abbreviation="Bappeda"), "peninjau_bappeda")
+    plan_review(period, reviewer, world.answer_a.question.pillar)
     return world
 
 
@@ -76,6 +79,50 @@ def pages_of(role, world):
         url = reverse(name, args=entry.args(world) if entry.args else [])
         pages.append((name, url))
     return pages
+
+
+# The reviewer role's pages: its queue (its home), the review page and an answer's page of the
+# pillar the plan gives it.
+REVIEWER_PAGES = [
+    ("evaluations:common_home", lambda w: []),
+    ("evaluations:review_plan_queue", lambda w: []),
+    ("evaluations:review_submission", lambda w: [w.submission_a.pk]),
+    ("evaluations:review_answer", lambda w: [w.answer_a.pk]),
+    ("evaluations:notifications_index", lambda w: []),
+]
+
+
+def _probe(page, site, url, errors):
+    errors.clear()
+    page.goto(f"{site.url}{url}")
+    page.wait_for_load_state("load")
+    probe = page.evaluate(WIDTH_PROBE)
+    problems = []
+    if probe["width"] > PHONE_360["width"]:
+        problems.append(f"{probe['width']} px wide: " + " | ".join(probe["culprits"]))
+    return problems + [f"console: {error}" for error in errors]
+
+
+def test_every_page_of_the_reviewer_role_fits_a_360_px_window_without_console_errors(
+    site, world, chromium_browser, subtests
+):
+    context = chromium_browser.new_context(locale="id-ID", viewport=PHONE_360, is_mobile=True, has_touch=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        log_in(page, site.url, "peninjau_bappeda")
+        for name, args in REVIEWER_PAGES:
+            url = reverse(name, args=args(world))
+            with subtests.test(msg=f"{name} as reviewer", url=url):
+                problems = _probe(page, site, url, errors)
+                if problems:
+                    screenshot(page, f"360-reviewer-{name.split(':')[-1]}")
+                assert not problems, f"{name} ({url}) as reviewer:\n" + "\n".join(problems)
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("role", ROLES)

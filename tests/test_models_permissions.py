@@ -23,16 +23,18 @@ PERMISSIONS = [
     "evaluations.view_national",
     "evaluations.view_province",
     "evaluations.manage_national",
+    "evaluations.review_assigned",
 ]
 # What each group holds, in the order of PERMISSIONS. Above the regions, the ministry and the
 # provinces read what a region's leaders read; only the ministry manages national periods.
 EXPECTED = {
-    "Operator OPD": [True, False, False, False, False, False, False, False],
-    "Koordinator": [False, True, False, False, True, False, False, False],
-    "Admin": [False, True, True, True, True, False, False, False],
-    "Pimpinan": [False, False, False, False, True, False, False, False],
-    "Kementerian": [False, False, False, False, True, True, False, True],
-    "Provinsi": [False, False, False, False, True, False, True, False],
+    "Operator OPD": [True, False, False, False, False, False, False, False, False],
+    "Koordinator": [False, True, False, False, True, False, False, False, False],
+    "Admin": [False, True, True, True, True, False, False, False, False],
+    "Pimpinan": [False, False, False, False, True, False, False, False, False],
+    "Kementerian": [False, False, False, False, True, True, False, True, False],
+    "Provinsi": [False, False, False, False, True, False, True, False, False],
+    "Peninjau": [False, False, False, False, False, False, False, False, True],
 }
 
 

@@ -145,8 +145,8 @@ def test_an_action_on_a_submission_no_longer_under_review_answers_htmx_with_the_
 def test_the_in_place_score_runs_a_fixed_number_of_queries(as_coordinator, answer, django_assert_num_queries):
     # session, user, permissions, answer; the save (lock, refresh, bands, update, event);
     # the card (questions, answer, evidence, the agency's replies), the navigator (2 aggregates) and
-    # the approve box (marked and self-scored answers).
-    with django_assert_num_queries(19):
+    # the approve box (marked and self-scored answers); the period's review plan (who may act).
+    with django_assert_num_queries(20):
         response = as_coordinator.post(score_url(answer), {f"score-{answer.pk}-verified_score": "2"}, headers=HTMX)
     assert response.status_code == 200
 
@@ -156,7 +156,8 @@ def test_the_history_and_comments_load_in_a_fixed_number_of_queries(
 ):
     for n in range(5):
         answer.add_comment(coordinator, f"Komentar {n}", ReviewComment.Visibility.AGENCY)
-    with django_assert_num_queries(6):
+    # ... and the period's review plan (whether this user may comment).
+    with django_assert_num_queries(7):
         response = as_coordinator.get(f"/koordinator/jawaban/{answer.pk}/", headers=HTMX)
     assert response.content.decode().count('class="comment border-start') == 5
 

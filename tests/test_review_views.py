@@ -504,8 +504,9 @@ def test_the_review_page_runs_the_same_queries_for_5_and_40_agencies_and_1_or_30
     small = _review_queries(as_coordinator, 5, 1)
     large = _review_queries(as_coordinator, 40, 300)
     # session, user, groups, submission, 2 section aggregates, questions, answers, evidence, replies,
-    # timeline, the marked and the self-scored answers (for the approve form), the bell, ...
-    assert small == large == 14
+    # timeline, the marked and the self-scored answers (for the approve form), the bell, the period's
+    # review plan (who may act on which answer), ...
+    assert small == large == 15
 
 
 def test_the_admin_reopens_a_submission_locked_by_the_closed_period(client, admin_user, period, agency_b):

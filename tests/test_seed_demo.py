@@ -16,10 +16,12 @@ from evaluations.models import (
     QuickWin,
     Region,
     RegionStaff,
+    ReviewAssignment,
     RoadSegment,
     Submission,
     SurveyProgramme,
 )
+from evaluations.models.review_plan import queue_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +68,22 @@ def test_seed_demo_gives_bappeda_a_half_filled_draft_and_dinkes_a_submitted_one(
     assert 0 < bappeda.answers.count() < bappeda.questions().count()
     assert dinkes.status == Submission.Status.SUBMITTED
     assert dinkes.answers.count() == dinkes.questions().count()
+
+
+def test_seed_demo_splits_the_pillars_between_two_reviewers_once(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    rows = ReviewAssignment.objects.values_list("reviewer__username", "pillar__code")
+    assert sorted(rows) == sorted(
+        [("peninjau_bappeda", code) for code in ("LIV", "SOC", "ENV")]
+        + [("koordinator", code) for code in ("GOV", "BRA", "ECO")]
+    )
+    reviewer = User.objects.get(username="peninjau_bappeda")
+    assert roles.role_label(reviewer) == "Peninjau"
+    period = EvaluationPeriod.objects.get(year=2024, stage="1")
+    # Dinkes's submitted LIV answers wait on Bappeda's reviewer.
+    assert queue_answers(reviewer, period).filter(submission__agency__abbreviation="Dinkes").exists()
 
 
 def test_seed_demo_opens_an_impact_survey_with_the_demo_quick_wins_as_programmes(settings):

@@ -1,6 +1,8 @@
 """Forms of the coordinators' review of one submission: the verified score, comments, revision marks,
 the note that goes with returning or reopening, and approving."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -37,10 +39,27 @@ class ScoreForm(forms.Form):
     note = forms.CharField(label=_("Alasan (opsional)"), required=False, max_length=SCORE_NOTE_MAX_LENGTH)
     # The name of the "setujui skor mandiri" submit button: present only when that one was pressed.
     accept = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The verified score as the page showed it (machine format, "" for none): with several
+    # reviewers on one answer, a score typed over another reviewer's newer one is refused
+    # (Answer.set_verified_score's `seen`).
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, self_score=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.self_score = self_score
+
+    def clean_seen(self):
+        value = self.cleaned_data["seen"].strip()
+        if not value:
+            return None
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            raise forms.ValidationError(_("Muat ulang halaman, lalu simpan lagi."), code="seen") from None
+
+    def seen_score(self):
+        """(True, the score the page showed) when the page sent it; (False, None) from an older page."""
+        return (self.add_prefix("seen") in self.data, self.cleaned_data.get("seen"))
 
     def clean(self):
         data = super().clean()

@@ -14,6 +14,7 @@ files.py       what every stored file has (evidence, quick-win evidence, data-se
 surveys.py     the impact survey (Tahap II): statements, dates, programmes, public forms, enumerator links
 survey_responses.py the survey's responses, programme use, ratings, the monitor's flags and exclusions
 jobs.py        long work off the request (workbook, reminders): state, progress, heartbeat, result file
+review_plan.py the review plan (who reviews which pillar), its history, a reviewer's queue
 reports.py     the report's Kekuatan / Kelemahan / Rekomendasi, every version kept
 audit.py       the history of what the Django admin changes; how history rows write values
 
@@ -41,6 +42,7 @@ from .periods import AssignmentConflict, EvaluationPeriod
 from .quickwins import QuickWin, QuickWinChange, QuickWinEvidence, QuickWinFieldChange, QuickWinReport
 from .regions import NationalPeriod, Region
 from .reports import ReportNote
+from .review_plan import ReviewAssignment, ReviewPlanChange
 from .submissions import Submission, SubmissionEvent
 from .survey_responses import ProgrammeUse, SurveyRating, SurveyResponse, SurveyResponseEvent
 from .surveys import (
@@ -76,6 +78,8 @@ __all__ = [
     "RegionStaff",
     "ReminderSent",
     "ReportNote",
+    "ReviewAssignment",
+    "ReviewPlanChange",
     "Question",
     "ReviewComment",
     "RevisionReply",

@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..permissions import REVIEW
+from ..permissions import REVIEW, REVIEW_ASSIGNED
 from .agencies import AgencyMember
 from .audit import FieldChange
 from .fields import limited_text
@@ -46,6 +46,14 @@ ANSWERED = (
 
 # The AnswerChange fields by which an operator changes what a marked answer says.
 REVISING_FIELDS = ("value", "explanation", "evidence")
+
+
+# Answer.set_verified_score called without the score the page showed (a command, an older page).
+UNSEEN = object()
+
+
+def _same_score(a, b):
+    return (a is None and b is None) or (a is not None and b is not None and Decimal(a) == Decimal(b))
 
 
 class Answer(models.Model):
@@ -168,11 +176,22 @@ class Answer(models.Model):
         return self.comments.select_related("author")
 
     # --- review by coordinators -------------------------------------------------------
+    def _check_may_review(self, by):
+        """Coordinators, or the reviewers the period's review plan gives this answer to, never
+        the agency's own people (ReviewAssignment.may_act_on; reached through the registry, as
+        review.py builds on this module)."""
+        if not (by.has_perm(REVIEW) or by.has_perm(REVIEW_ASSIGNED)):
+            raise PermissionDenied
+        if not self._meta.apps.get_model("evaluations", "ReviewAssignment").may_act_on(by, self):
+            raise TransitionError(
+                _("%(code)s bukan bagian Anda dalam rencana peninjauan periode ini: hanya dapat dilihat.")
+                % {"code": self.question.code}
+            )
+
     def _check_reviewable(self, by):
         """Inside a transaction: the submission locked and still under review, the review fields
         of this answer as they are now (another coordinator may have just changed them)."""
-        if not by.has_perm(REVIEW):
-            raise PermissionDenied
+        self._check_may_review(by)
         self.submission.lock()
         if not self.submission.is_submitted():
             raise TransitionError(_("Jawaban hanya dapat diverifikasi selama pengisian berstatus Dikirim."))
@@ -210,10 +229,22 @@ class Answer(models.Model):
         return AnswerChange(answer=self, changed_by=by, field="revision", old_value=old, new_value=new)
 
     @transaction.atomic
-    def set_verified_score(self, by, score, note=""):
+    def set_verified_score(self, by, score, note="", seen=UNSEEN):
         """The coordinator's skor verifikasi; a change is written to the submission's timeline
-        (kind SCORE, from/to the old and new score). Returns False when nothing changed."""
+        (kind SCORE, from/to the old and new score). Returns False when nothing changed. `seen`,
+        the score the reviewer's page showed: when another reviewer changed it since, refused."""
         self._check_reviewable(by)
+        if seen is not UNSEEN and not _same_score(seen, self.verified_score):
+            raise TransitionError(
+                _(
+                    "Skor verifikasi %(code)s baru saja diubah oleh peninjau lain menjadi %(score)s. "
+                    "Periksa skornya, lalu simpan lagi bila perlu."
+                )
+                % {
+                    "code": self.question.code,
+                    "score": "–" if self.verified_score is None else format_number(self.verified_score),
+                }
+            )
         question = self.question
         if score is not None and not Question.type_is_scorable(question.answer_type, question.bands.count()):
             raise TransitionError(
@@ -248,9 +279,8 @@ class Answer(models.Model):
         return RevisionReply.objects.create(answer=self, author=by, body=body.strip())
 
     def add_comment(self, by, body, visibility):
-        """A coordinator's comment: visible to the agency or internal to coordinators."""
-        if not by.has_perm(REVIEW):
-            raise PermissionDenied
+        """A reviewer's comment: visible to the agency or internal to coordinators."""
+        self._check_may_review(by)
         return ReviewComment.objects.create(answer=self, author=by, body=body.strip(), visibility=visibility)
 
 

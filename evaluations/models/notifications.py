@@ -42,6 +42,8 @@ class Notification(models.Model):
         QUICK_WIN_COMPLETION_REQUESTED = "qw_done_ask", _("Quick win diajukan selesai")
         QUICK_WIN_COMPLETED = "qw_done", _("Quick win dikonfirmasi selesai")
         QUICK_WIN_COMPLETION_DECLINED = "qw_done_no", _("Pengajuan selesai quick win ditolak")
+        REVIEW_SUBMITTED = "rv_submitted", _("Jawaban untuk Anda tinjau")
+        REVIEW_REPLIED = "rv_replied", _("Tanggapan atas tanda perbaikan")
 
     MESSAGES = {
         Kind.SUBMITTED: _("%(agency)s mengirim pengisian %(period)s untuk diverifikasi."),
@@ -59,6 +61,8 @@ class Notification(models.Model):
         ),
         Kind.QUICK_WIN_COMPLETED: _('Quick win "%(name)s" dikonfirmasi selesai oleh koordinator.'),
         Kind.QUICK_WIN_COMPLETION_DECLINED: _('Pengajuan selesai quick win "%(name)s" ditolak oleh koordinator.'),
+        Kind.REVIEW_SUBMITTED: _("%(agency)s mengirim %(n)s jawaban di bagian Anda (%(pillars)s) untuk ditinjau."),
+        Kind.REVIEW_REPLIED: _("%(agency)s menanggapi %(n)s tanda perbaikan di bagian Anda (%(pillars)s)."),
     }
 
     recipient = models.ForeignKey(

@@ -253,18 +253,20 @@ class Submission(models.Model):
         """The submission's events with who made them and the answer a score change was of."""
         return self.events.select_related("actor", "answer__question")
 
-    def _review_questions(self):
+    def _review_questions(self, only=None):
         """The assigned questions plus any question answered here that is no longer assigned
-        (its answer is still under review)."""
+        (its answer is still under review); `only` (a Q over questions) narrows them to what a
+        reviewer of the review plan may see (ReviewScope.questions_q)."""
         assigned = self.questions().values("pk")
-        return Question.objects.filter(Q(pk__in=assigned) | Q(pk__in=self.answers.values("question_id")))
+        questions = Question.objects.filter(Q(pk__in=assigned) | Q(pk__in=self.answers.values("question_id")))
+        return questions if only is None else questions.filter(only)
 
-    def review_sections(self):
+    def review_sections(self, only=None):
         """The review page's sections (dimension x pillar, in form order), each with how many
         questions, answers, scored answers, verified and marked answers it has. Two aggregate
         queries whatever the number of answers: the page never loads every answer to count."""
         rows = (
-            self._review_questions()
+            self._review_questions(only)
             .values("indicator__dimension__code", "indicator__dimension__name", "pillar__code", "pillar__name")
             .annotate(questions=models.Count("pk"), first=models.Min("indicator__order"))
             .order_by("indicator__dimension__order", "first", "pillar__order", "pillar__code")
@@ -275,8 +277,11 @@ class Submission(models.Model):
             sections[key] = ReviewSection(
                 key, row["indicator__dimension__name"], row["pillar__name"] or "", questions=row["questions"]
             )
+        answers = self.answers.all()
+        if only is not None:
+            answers = answers.filter(question__in=self._review_questions(only).values("pk"))
         counts = (
-            self.answers.values("question__indicator__dimension__code", "question__pillar__code")
+            answers.values("question__indicator__dimension__code", "question__pillar__code")
             .annotate(
                 answered=models.Count("pk", filter=ANSWERED),
                 scorable=models.Count("pk", filter=ANSWERED & Question.scorable_q("question__")),
@@ -294,14 +299,14 @@ class Submission(models.Model):
                 section.verified, section.marked = row["verified"], row["marked"]
         return list(sections.values())
 
-    def review_items(self, section_key=None, show="", question=None, start=0, limit=None):
+    def review_items(self, section_key=None, show="", question=None, start=0, limit=None, only=None):
         """[(question, answer or None)] of one section (all sections when `section_key` is None)
         in form order, from `start`, at most `limit`; `show` narrows them to answers "belum"
         (scored, not yet verified) or "perbaikan" (marked for revision), `question` (an id) to
         that one question. Each answer comes with its live evidence, the agency's replies and how
         many comments and history rows it has (those load on demand). Four queries whatever the
-        number of questions and answers."""
-        questions = self._review_questions().with_scorable()
+        number of questions and answers. `only` as for review_sections."""
+        questions = self._review_questions(only).with_scorable()
         if question is not None:  # one answer's card, re-rendered after an action
             questions = questions.filter(pk=question)
         if section_key:

@@ -25,6 +25,9 @@ def home(request):
     Those above the regions with no region chosen start from every region side by side."""
     if request.region is None and (overview := regions.overview_url(request.user)):
         return redirect(overview)
+    if roles.is_plan_reviewer(request.user) and not roles.is_operator(request.user):
+        # A lead agency's reviewer who fills in nothing: their work is the queue.
+        return redirect("evaluations:review_plan_queue")
     periods = visible_periods(request.user)
     period = chosen_period(request, among=periods)
     context = {

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import access, notifications, roles
 from ..forms.review import ApproveForm, CommentForm, RevisionForm, ScoreForm, TransitionForm
 from ..models import Submission, TransitionError
+from ..models.review_plan import ReviewScope
 from ..models.submissions import REVIEW_MARKED, REVIEW_UNVERIFIED, section_key
 
 SHOW_CHOICES = (REVIEW_UNVERIFIED, REVIEW_MARKED)
@@ -39,7 +40,13 @@ def _answer_forms(question, answer, can_review, bound=None):
     if can_review:
         if question.is_scorable:
             # Empty until a coordinator sets it: the agency's score is shown beside, never as the value.
-            forms["score"] = ScoreForm(prefix=f"score-{answer.pk}", initial={"verified_score": answer.verified_score})
+            forms["score"] = ScoreForm(
+                prefix=f"score-{answer.pk}",
+                initial={
+                    "verified_score": answer.verified_score,
+                    "seen": "" if answer.verified_score is None else str(answer.verified_score),
+                },
+            )
         forms["revision"] = RevisionForm(
             prefix=f"rev-{answer.pk}",
             initial={"needs_revision": answer.needs_revision, "revision_note": answer.revision_note},
@@ -65,13 +72,27 @@ def _page(request):
     return int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10_000 else 1
 
 
+def _scope(request, submission):
+    """What the user may do on this submission's answers under the period's review plan."""
+    return ReviewScope.of(request.user, submission)
+
+
+def _only(request, submission):
+    """The questions a reviewer of a lead agency sees (the plan's); None: every question."""
+    if roles.can_view_all(request.user):
+        return None
+    return _scope(request, submission).questions_q()
+
+
 def _items(request, submission, items, bound_answer=None, bound=None, expanded=False):
-    is_coordinator = roles.is_coordinator(request.user)
-    can_review = is_coordinator and submission.is_under_review()
+    may_review = roles.may_have_review_queue(request.user)
+    can_review = may_review and submission.is_under_review()
+    scope = _scope(request, submission)
     cards = []
     for question, answer in items:
         forms = None
-        if answer is not None and is_coordinator:
+        # The answers the plan gives another reviewer are read-only to this one.
+        if answer is not None and may_review and scope.may_act(question):
             forms = _answer_forms(question, answer, can_review, bound if answer.pk == bound_answer else None)
         cards.append({"question": question, "answer": answer, "forms": forms, "expanded": expanded})
     return cards
@@ -79,11 +100,16 @@ def _items(request, submission, items, bound_answer=None, bound=None, expanded=F
 
 def _common(request, submission):
     is_coordinator = roles.is_coordinator(request.user)
+    may_review = roles.may_have_review_queue(request.user)
     return {
         "submission": submission,
         "period": submission.period,
         "is_coordinator": is_coordinator,
-        "can_review": is_coordinator and submission.is_under_review(),
+        "may_review": may_review,
+        # A reviewer of a lead agency sees the answers the plan gives them, not the whole timeline.
+        "sees_all": roles.can_view_all(request.user),
+        "has_plan": _scope(request, submission).has_plan,
+        "can_review": may_review and submission.is_under_review(),
         # The second sign-off is another coordinator's: the first signer sees that it waits.
         "can_confirm": is_coordinator
         and submission.is_awaiting_second_signoff()
@@ -109,9 +135,10 @@ def _actions(request, submission, transition_form=None, approve_form=None):
     }
 
 
-def _sections(submission, key):
-    """The section navigator: every section with its counts, and the one shown (`key`, or the first)."""
-    sections = submission.review_sections()
+def _sections(submission, key, only=None):
+    """The section navigator: every section with its counts, and the one shown (`key`, or the
+    first); `only` as for Submission.review_sections."""
+    sections = submission.review_sections(only)
     current = next((s for s in sections if s.key == key), sections[0] if sections else None)
     return sections, current
 
@@ -126,12 +153,15 @@ def _render(
     status=200,
     section=None,
 ):
-    sections, current = _sections(submission, section or request.GET.get("bagian"))
+    only = _only(request, submission)
+    sections, current = _sections(submission, section or request.GET.get("bagian"), only)
     show = request.GET.get("tampil") if request.GET.get("tampil") in SHOW_CHOICES else ""
     page = _page(request)
     start = (page - 1) * CARDS_PER_PAGE
     # One card more than shown tells whether there is a next page.
-    items = submission.review_items(current.key, show, start=start, limit=CARDS_PER_PAGE + 1) if current else []
+    items = (
+        submission.review_items(current.key, show, start=start, limit=CARDS_PER_PAGE + 1, only=only) if current else []
+    )
     more = len(items) > CARDS_PER_PAGE
     items = items[:CARDS_PER_PAGE]
     keys = [s.key for s in sections]
@@ -158,7 +188,7 @@ def _render(
             "next_page": page + 1 if more else None,
             "place": _place(request, current.key if current else ""),
             "bound_answer": bound_answer,
-            "events": submission.timeline(),
+            "events": submission.timeline() if roles.can_view_all(request.user) else [],
             **_actions(request, submission, transition_form, approve_form),
         },
         status=status,
@@ -179,7 +209,7 @@ def _card(request, answer, bound=None, message=None, level="success", status=200
     )
     if expanded:
         item.update(_extras(request, item["answer"], item["forms"]))
-    sections, current = _sections(submission, request.GET.get("bagian"))
+    sections, current = _sections(submission, request.GET.get("bagian"), _only(request, submission))
     context = {
         **_common(request, submission),
         "item": item,
@@ -211,7 +241,11 @@ def _extras(request, answer, forms=None):
         "changes": answer.history(),
         "comments": answer.review_comments(),
         "comment_form": (forms or {}).get("comment")
-        or (CommentForm(prefix=f"comment-{answer.pk}") if roles.is_coordinator(request.user) else None),
+        or (
+            CommentForm(prefix=f"comment-{answer.pk}")
+            if roles.may_have_review_queue(request.user) and _scope(request, answer.submission).may_act(answer.question)
+            else None
+        ),
     }
 
 
@@ -281,8 +315,12 @@ def set_score(request, pk):
     if not form.is_valid():
         return _invalid(request, answer, "score", form, _("Skor verifikasi %(code)s belum disimpan.") % {"code": code})
     try:
+        sent, seen = form.seen_score()
         changed = answer.set_verified_score(
-            request.user, form.cleaned_data["verified_score"], form.cleaned_data["note"]
+            request.user,
+            form.cleaned_data["verified_score"],
+            form.cleaned_data["note"],
+            **({"seen": seen} if sent else {}),
         )
     except TransitionError as error:
         return _refused(request, answer, error)
@@ -301,7 +339,10 @@ def add_comment(request, pk):
             form.fields["body"].widget.attrs["autofocus"] = True
             return _card(request, answer, {"comment": form}, message, level="danger", status=400, expanded=True)
         return _invalid(request, answer, "comment", form, message)
-    comment = answer.add_comment(request.user, form.cleaned_data["body"], form.cleaned_data["visibility"])
+    try:
+        comment = answer.add_comment(request.user, form.cleaned_data["body"], form.cleaned_data["visibility"])
+    except TransitionError as error:
+        return _refused(request, answer, error)
     if comment.is_internal:
         message = _("Komentar internal disimpan: hanya terlihat oleh koordinator.")
     else:

@@ -21,6 +21,7 @@ from evaluations.models import (
     QuickWin,
     Region,
     RegionStaff,
+    ReviewAssignment,
 )
 from evaluations.regions import in_region
 from pillars.models import Pillar, SubDimension
@@ -47,6 +48,14 @@ DEMO_USERS = [
     ("op_pu", "Operator Dinas PU", roles.OPERATOR, "Dinas PU"),
     ("op_dlh", "Operator DLH", roles.OPERATOR, "DLH"),
     ("op_dishub", "Operator Dishub", roles.OPERATOR, "Dishub"),
+    ("peninjau_bappeda", "Andi Peninjau Bappeda", roles.REVIEWER, "Bappeda"),
+]
+# The review plan of the demo period: two reviewers split the six pillars. Bappeda's reviewer (the
+# planning agency, a lead agency given the reviewer role) takes the pillars of spatial planning
+# and services, where Dinkes's submitted answers wait; the coordinator keeps the rest.
+DEMO_REVIEW_PLAN = [
+    ("peninjau_bappeda", ["LIV", "SOC", "ENV"]),
+    ("koordinator", ["GOV", "BRA", "ECO"]),
 ]
 
 
@@ -56,7 +65,8 @@ class Command(BaseCommand):
         "demo password, and opens the shipped 2024 Tahap I period with a deadline three weeks from "
         "today so the demo can be filled in. Refuses to run when DEBUG is off."
         " Also gives op_bappeda a half-filled draft and op_dinkes a submitted questionnaire, and"
-        " opens an impact survey with a programme per sub-dimension and one enumerator link."
+        " opens an impact survey with a programme per sub-dimension and one enumerator link,"
+        " and splits the pillars between two reviewers (peninjau_bappeda and koordinator)."
     )
 
     def add_arguments(self, parser):
@@ -87,6 +97,7 @@ class Command(BaseCommand):
             elif period.is_closed():
                 period.reopen()
             seed_quick_wins_and_datasets(period)
+            seed_review_plan(period)
             answers = seed_demo_answers(period)
             survey_created = seed_impact_survey(period)
         self.stdout.write(f"seed_demo: {answers} jawaban demo (op_bappeda: draf setengah terisi; op_dinkes: terkirim).")
@@ -122,6 +133,18 @@ class Command(BaseCommand):
                 # Coordinators, admins and leaders work for their region through RegionStaff.
                 RegionStaff.objects.update_or_create(user=user, defaults={"region": region})
         return len(DEMO_USERS)
+
+
+def seed_review_plan(period):
+    """The demo's review plan (DEMO_REVIEW_PLAN), once: a period that has one keeps it."""
+    if ReviewAssignment.objects.filter(period=period).exists():
+        return
+    admin = User.objects.get(username="admin")
+    pillars = {pillar.code: pillar for pillar in Pillar.objects.all()}
+    for username, codes in DEMO_REVIEW_PLAN:
+        reviewer = User.objects.get(username=username)
+        for code in codes:
+            ReviewAssignment(period=period, pillar=pillars[code], reviewer=reviewer).add(admin)
 
 
 def widen_national_window(period):
