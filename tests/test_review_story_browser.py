@@ -26,6 +26,7 @@ from .factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_db_pass]
+WIDTH = "() => document.documentElement.scrollWidth"
 
 
 @pytest.fixture
@@ -81,19 +82,23 @@ def test_two_reviewers_a_bulk_acceptance_from_the_queue_and_a_second_signoff(sit
     page = browser_page
     errors = watch(page)
 
-    # Bappeda's reviewer: their queue holds Dinkes's two LIV answers, offered in bulk.
+    # Bappeda's reviewer, on a 360 px phone: their queue holds Dinkes's two LIV answers, offered in bulk.
+    page.set_viewport_size({"width": 360, "height": 780})
     log_in(page, site.url, "peninjau_bappeda")
     page.wait_for_url(lambda u: "/koordinator/antrean/" in u, wait_until="load")
     page.goto(f"{site.url}/koordinator/antrean/?periode={period.pk}")
     assert "Dinkes · A.1" in page.inner_text(".queue-items") and "A.3" not in page.inner_text(".queue-items")
     assert "2 jawaban" in page.inner_text(".queue-bulk-summary")
+    assert page.evaluate(WIDTH) <= 360
     click_and_load(page, "button:has-text('Terima skor mandiri 2 jawaban ini')", lambda u: "verifikasi-massal" in u)
     confirm = page.inner_text(".bulk-confirm")
     assert "Terima skor mandiri 2 jawaban ini sebagai skor verifikasinya?" in confirm
     assert "Belum diverifikasi · semua pilar Anda · semua perangkat daerah" in confirm
+    assert page.evaluate(WIDTH) <= 360
     click_and_load(page, "button:has-text('Ya, jalankan')", lambda u: "/koordinator/antrean/?" in u)
     assert "Skor mandiri 2 jawaban diterima sebagai skor verifikasi." in page.inner_text("main")
     assert page.locator(".queue-empty").count() == 1
+    page.set_viewport_size({"width": 1280, "height": 900})  # the menu open, to log out
     log_out(page)
 
     # The coordinator: the home's to-do list leads to Diskominfo's GOV answer, scored in place.
