@@ -230,3 +230,23 @@ def test_the_coordinators_bulk_page_skips_the_answers_the_plan_gives_reviewers(a
     assert texts(response)[0] == "Skor mandiri 0 jawaban diterima sebagai skor verifikasi."
     assert texts(response)[1].startswith(f"{len(gov) + len(rest)} jawaban dilewati (diberikan kepada peninjau lain)")
     assert not Answer.objects.filter(verified_score__isnull=False).exists()
+
+
+def test_marking_from_the_queue_without_a_note_goes_back_to_the_queue_with_the_reason(client, period, split):
+    lead, gov, _rest = split
+    client.force_login(lead)
+    response = client.post(queue_url(period), posted(gov, action="tandai", note=""))
+    assert response.status_code == 302 and response["Location"] == f"/koordinator/antrean/?periode={period.pk}"
+    assert texts(response) == ["Tulis catatan perbaikan agar perangkat daerah tahu apa yang harus diperbaiki."]
+    assert not Answer.objects.filter(needs_revision=True).exists()
+
+
+def test_the_queues_bulk_action_is_post_only_and_refused_to_operators(client, period, split, operator_a, leader):
+    lead, gov, _rest = split
+    client.force_login(lead)
+    assert client.get(queue_url(period)).status_code == 405
+    client.force_login(operator_a)
+    assert client.post(queue_url(period), posted(gov, confirmed="1")).status_code == 404
+    client.force_login(leader)
+    assert client.post(queue_url(period), posted(gov, confirmed="1")).status_code == 403
+    assert not Answer.objects.filter(verified_score__isnull=False).exists()
