@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from evaluations import roles
 from evaluations.models import Answer, Question, Submission
@@ -250,3 +252,35 @@ def test_the_queues_bulk_action_is_post_only_and_refused_to_operators(client, pe
     client.force_login(leader)
     assert client.post(queue_url(period), posted(gov, confirmed="1")).status_code == 403
     assert not Answer.objects.filter(verified_score__isnull=False).exists()
+
+
+def test_the_queues_confirmed_bulk_action_takes_the_same_queries_for_1_and_40_agencies(
+    client, period, questions, agency_b
+):
+    lead = make_reviewer(agency_b, "peninjau_bappeda")
+    question = next(q for q in questions if q.pillar.code == "GOV")
+    plan_review(period, lead, "GOV")
+    client.force_login(lead)
+    client.get(f"/koordinator/antrean/?periode={period.pk}")  # the session and the user's permissions
+
+    def accept(more):
+        answers = [make_answer(make_submission(period, make_agency(), status=S.SUBMITTED), question, score=2)]
+        answers += [
+            make_answer(make_submission(period, make_agency(), status=S.SUBMITTED), question, score=2)
+            for _n in range(more)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(queue_url(period), posted(answers, confirmed="1"))
+        assert texts(response)[0] == f"Skor mandiri {len(answers)} jawaban diterima sebagai skor verifikasi."
+        sqls = [q["sql"][:90] for q in queries.captured_queries]
+        client.get(response["Location"])  # the messages shown, as the browser would
+        return sqls
+
+    small, large = accept(0), accept(39)
+    assert len(small) == len(large) == QUEUE_BULK_QUERIES, (small, large)
+
+
+# The session, the user, their permissions, the periods, the reviewer's plan rows (the queue's set),
+# a savepoint, the submissions locked, the plans' rows (ReviewScope), the answers, one UPDATE, one
+# INSERT of the events, the savepoint released.
+QUEUE_BULK_QUERIES = 12
