@@ -49,7 +49,7 @@ def _check_agency(user, agency_id):
 
 def get_submission_for_user(user, pk):
     """Read access: the submission's own operators and everyone who views all agencies."""
-    submission = get_object_or_404(Submission.objects.select_related("period", "agency"), pk=pk)
+    submission = get_object_or_404(Submission.objects.with_started().select_related("period", "agency"), pk=pk)
     _check_agency(user, submission.agency_id)
     return submission
 

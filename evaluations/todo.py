@@ -104,10 +104,10 @@ def _operator_items(agency, periods):
     by_pk = {p.pk: p for p in periods}
     items = []
     assigned = set(Assignment.objects.filter(agency=agency, period__in=periods).values_list("period_id", flat=True))
-    submissions = {s.period_id: s for s in Submission.objects.filter(agency=agency, period__in=periods)}
+    submissions = {s.period_id: s for s in Submission.objects.filter(agency=agency, period__in=periods).with_started()}
     for period in periods:
         submission = submissions.get(period.pk)
-        if submission is None:
+        if submission is None or not submission.is_started():
             if period.pk in assigned:
                 url = reverse("evaluations:answering_home") + f"?periode={period.pk}"
                 items.append(Item(period, "submission", _("Mulai pengisian kuesioner"), url))
