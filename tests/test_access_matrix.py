@@ -104,7 +104,7 @@ MATRIX = {
         get="L 405 405 405 405 405",
         post="L 404 404 R 403 R",
         args=lambda w: [w.submission_a.pk],
-        data=lambda w: {"note": "Lengkapi SK"},
+        data=lambda w: {"note": "Lengkapi SK", "confirm": "on"},
     ),
     "evaluations:review_approve": Entry(
         get="L 405 405 405 405 405",

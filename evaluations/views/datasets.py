@@ -15,7 +15,7 @@ from ..datasets import SPECS, for_page, get_spec
 from ..excel.datasets import build_template
 from ..forms.datasets import DatasetUploadForm
 from ..models import DatasetKind, DatasetUpload
-from .common import XLSX, period_or_404, shorten, stored_file_attachment, upload_redirect, xlsx_attachment
+from .common import XLSX, form_errors, period_or_404, shorten, stored_file_attachment, upload_redirect, xlsx_attachment
 
 
 def _spec_or_404(kind):
@@ -56,6 +56,7 @@ def page(request, kind):
     period = period_or_404(request)
     agency = roles.agency_of(request.user)
     history = DatasetUpload.objects.history(period, spec.kind, access.visible_agencies(request.user))
+    current = DatasetUpload.objects.current(period, agency, spec.kind) if agency else None
     query = request.GET.copy()
     query.pop("halaman", None)
     return render(
@@ -66,10 +67,10 @@ def page(request, kind):
             "spec": spec,
             "period": period,
             "history": list(history[:20]),
-            "current": DatasetUpload.objects.current(period, agency, spec.kind) if agency else None,
+            "current": current,
             "may_upload": _may_upload(request.user, period),
             "may_delete": roles.is_coordinator(request.user),
-            "form": DatasetUploadForm(),
+            "form": DatasetUploadForm(current=current, spec=spec),
             "query": query.urlencode(),
         },
     )
@@ -93,9 +94,13 @@ def upload(request, kind):
     if not period.accepts_edits():
         messages.error(request, _("Periode sudah ditutup; data tidak dapat diunggah lagi."))
         return upload_redirect(request, "evaluations:datasets_page", kind=spec.kind)
-    form = DatasetUploadForm(request.POST, request.FILES)
+    current = DatasetUpload.objects.current(period, agency, spec.kind)
+    form = DatasetUploadForm(request.POST, request.FILES, current=current, spec=spec)
     if not form.is_valid():
-        messages.error(request, _("Pilih berkas .xlsx yang akan diunggah."))
+        if "file" in form.errors:
+            messages.error(request, _("Pilih berkas .xlsx yang akan diunggah."))
+        else:  # the replacement was not confirmed, or the rows it replaces changed meanwhile
+            messages.error(request, form_errors(form))
         return upload_redirect(request, "evaluations:datasets_page", kind=spec.kind)
     job = tasks.dataset_import_job(period, agency, spec.kind, form.cleaned_data["file"], request.user, get_language())
     return upload_redirect(request, "evaluations:jobs_detail", pk=job.pk)
