@@ -28,6 +28,8 @@ class DatasetUploadForm(forms.Form):
                 label=_("Ganti %(n)s baris data set %(dataset)s milik %(agency)s dengan isi berkas ini")
                 % {"n": self.current_rows, "dataset": spec.label, "agency": current.agency.name},
                 error_messages={"required": _("Centang konfirmasi penggantian data, lalu unggah lagi.")},
+                help_text=_("Tanpa centang ini tidak ada yang diunggah."),
+                widget=forms.CheckboxInput(attrs={"data-confirm-required": ""}),
             )
 
     def clean(self):

@@ -13,6 +13,14 @@
       return;
     }
     event.preventDefault();
+    // A confirmation left unticked (replacing the agency's rows): nothing leaves the browser; the
+    // box is marked and focused, and its help text says why. (Without this file the server refuses.)
+    var unticked = form.querySelector("input[type=checkbox][data-confirm-required]:not(:checked)");
+    if (unticked) {
+      unticked.classList.add("is-invalid");
+      unticked.focus();
+      return;
+    }
     var bar = box.querySelector("progress");
     var percent = box.querySelector("[data-upload-percent]");
     var failed = box.querySelector("[data-upload-failed]");
