@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from . import roles
 from .models import Assignment, EvaluationPeriod, QuickWin, Submission, SurveyForm
+from .models.submissions import started
 from .models.survey_responses import HELD
 
 
@@ -166,7 +167,8 @@ def open_work(besides):
         Submission.objects.filter(period__in=periods)
         .values("period")
         .annotate(
-            not_sent=Count("pk", filter=Q(status__in=[S.DRAFT, S.RETURNED])),
+            # An empty draft (the questionnaire only opened) is not a submission being filled in.
+            not_sent=Count("pk", filter=Q(status__in=[S.DRAFT, S.RETURNED]) & started()),
             waiting=Count("pk", filter=Q(status=S.SUBMITTED)),
         )
     )

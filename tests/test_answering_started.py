@@ -10,8 +10,9 @@ import pytest
 from evaluations import todo
 from evaluations.answering import submission_sections
 from evaluations.completion import NOT_STARTED, agency_completion
-from evaluations.models import Question, Submission, SubmissionEvent
+from evaluations.models import EvaluationPeriod, Question, Submission, SubmissionEvent
 
+from .factories import make_period
 from .filling import section_post
 
 pytestmark = [pytest.mark.django_db]
@@ -72,3 +73,12 @@ def test_an_explanation_saved_alone_starts_the_agency_everywhere(client, operato
     assert 'data-status="draft">Sedang diisi <span class="badge text-bg-secondary">1<' in dashboard
     row = next(r for r in agency_completion(period) if r.agency == agency_a)
     assert row.status == Submission.Status.DRAFT
+
+
+def test_the_admin_is_not_told_of_an_unsent_submission_that_was_only_opened(client, operator_a, period, agency_a):
+    """Opening another period asks for a confirmation that counts what is still open here."""
+    client.force_login(operator_a)
+    _open_everything(client, period, agency_a)
+    upcoming = make_period(2031, status=EvaluationPeriod.Status.DRAFT)
+    [work] = todo.open_work(besides=upcoming)
+    assert (work.period, work.not_sent) == (period, 0)

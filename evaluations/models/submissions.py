@@ -75,8 +75,14 @@ class ReviewSection:
 
 # Started means something was saved (issue 24): an answer (a value, an explanation, evidence), or
 # a step past the first draft. The empty draft that opening the questionnaire makes (its pages
-# hang on its id) is not a start. The database side of Submission.is_started.
-STARTED = Q(has_saved_answers=True) | ~Q(status="draft") | Q(reopened=True)
+# hang on its id) is not a start. The database side of Submission.is_started, usable in a filter
+# and in an aggregate's filter alike (built when used: the answers' query needs the region scope).
+def has_saved_answers():
+    return Exists(Answer.objects.filter(submission=OuterRef("pk")))
+
+
+def started():
+    return Q(has_saved_answers()) | ~Q(status=Submission.Status.DRAFT) | Q(reopened=True)
 
 
 class SubmissionQuerySet(models.QuerySet):
@@ -85,10 +91,10 @@ class SubmissionQuerySet(models.QuerySet):
 
     def with_started(self):
         """Each submission knows whether it is started (is_started) without a query of its own."""
-        return self.annotate(has_saved_answers=Exists(Answer.objects.filter(submission=OuterRef("pk"))))
+        return self.annotate(has_saved_answers=has_saved_answers())
 
     def started(self):
-        return self.with_started().filter(STARTED)
+        return self.filter(started())
 
     def awaiting_review(self):
         return self.filter(status=Submission.Status.SUBMITTED)
