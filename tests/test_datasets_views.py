@@ -406,9 +406,29 @@ def test_a_coordinator_downloads_any_agency_s_file(client, coordinator, good_upl
 
 
 # --- deleting ---------------------------------------------------------------------------------
-def test_deleting_rejects_get(client, coordinator, good_upload):
+def test_deleting_asks_first_on_a_page_naming_the_file_its_owner_and_its_rows(client, coordinator, good_upload):
+    """Issue 24, item 17: a confirmation step that works without JavaScript; opening it deletes nothing."""
     client.force_login(coordinator)
-    assert client.get(f"/data/unggahan/{good_upload.pk}/hapus/").status_code == 405
+    response = client.get(f"/data/unggahan/{good_upload.pk}/hapus/")
+    assert response.status_code == 200
+    html = _html(response)
+    agency = good_upload.agency.name
+    assert f"Hapus jalan-lama.xlsx milik {agency}: 2 baris data set Kondisi jalan ikut dihapus." in html
+    assert f'action="/data/unggahan/{good_upload.pk}/hapus/"' in html
+    assert RoadSegment.objects.count() == 2 and not DatasetUpload.objects.get().is_deleted()
+
+
+def test_the_history_leads_to_the_confirmation_instead_of_deleting_at_once(client, coordinator, good_upload):
+    client.force_login(coordinator)
+    html = _html(client.get("/data/jalan/"))
+    assert f'href="/data/unggahan/{good_upload.pk}/hapus/"' in html
+    assert f'action="/data/unggahan/{good_upload.pk}/hapus/"' not in html
+
+
+@pytest.mark.parametrize(("user", "status"), [("operator_a", 403), ("operator_b", 404), ("leader", 403)])
+def test_only_those_who_may_delete_see_the_confirmation(client, good_upload, user, status, request):
+    client.force_login(request.getfixturevalue(user))
+    assert client.get(f"/data/unggahan/{good_upload.pk}/hapus/").status_code == status
 
 
 def test_the_uploading_operator_cannot_delete(client_a, good_upload):

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access, roles, tasks
 from ..datasets import SPECS, for_page, get_spec
@@ -139,9 +139,21 @@ def upload_download(request, pk):
     return stored_file_attachment(upload.file, upload.original_name, XLSX)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def upload_delete(request, pk):
+    """GET: the confirmation, naming the file, its agency and the rows that go with it (it works
+    without JavaScript; issue 24). POST: the deletion."""
     upload = access.get_deletable_dataset_upload_for_user(request.user, pk)
+    if request.method == "GET":
+        return render(
+            request,
+            "evaluations/datasets/delete.html",
+            {
+                "upload": upload,
+                "spec": get_spec(upload.kind),
+                "rows": upload.row_model.objects.filter(upload=upload).count(),
+            },
+        )
     if upload.is_deleted():
         messages.info(request, _("Unggahan ini sudah dihapus."))
     else:
