@@ -124,6 +124,26 @@ class TransitionForm(forms.Form):
     )
 
 
+class ReturnForm(TransitionForm):
+    """Returning for revision, with a checkbox that says what it does: the coordinator confirms
+    with the numbers in front of them (works without JavaScript; issue 24). `marked` is the
+    answers marked for revision now."""
+
+    confirm = forms.BooleanField(
+        required=True, error_messages={"required": _("Centang konfirmasi untuk mengembalikan pengisian ini.")}
+    )
+
+    def __init__(self, *args, submission=None, marked=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = _(
+            "Kembalikan pengisian %(agency)s ke perangkat daerah: %(n)s jawaban bertanda perlu perbaikan. "
+            "Perangkat daerah dapat mengubah jawabannya lagi dan harus mengirim ulang."
+        ) % {"agency": submission.agency.name if submission else "", "n": len(marked)}
+
+    def transition_data(self):
+        return {"note": self.cleaned_data["note"]}
+
+
 class ApproveForm(forms.Form):
     """Approving. When answers would count with the agency's own score (`self_scored`), a checkbox
     asks the coordinator to confirm that those scores stand (Submission.approve)."""
