@@ -22,6 +22,7 @@ from evaluations import roles
 from evaluations.datasets import SPECS
 from evaluations.forms.periods import AssignmentFilterForm
 from evaluations.forms.results import DashboardFilterForm
+from evaluations.forms.review_bulk import BulkFilterForm
 from evaluations.forms.review_plan import QueueFilterForm
 from evaluations.models import Agency, EvaluationPeriod
 
@@ -55,6 +56,7 @@ PARAMS = {
     "evaluations:national_index": ["periode", "provinsi", "urut", "arah"],
     "evaluations:national_province": ["periode", "provinsi", "urut", "arah"],
     "evaluations:review_plan_queue": ["periode", *QueueFilterForm.base_fields],
+    "evaluations:review_bulk": list(BulkFilterForm.base_fields),
 }
 # Where a view hands the whole query to something else, what reads it (and is listed above).
 WHOLE_QUERY = {
@@ -63,6 +65,7 @@ WHOLE_QUERY = {
     "evaluations.views.datasets.page": "datasets.for_page: the spec's filters and halaman",
     "evaluations.views.periods._grid_data": "AssignmentFilterForm: its fields (jenis)",
     "evaluations.views.review_plan.queue": "QueueFilterForm: its fields (pilar, opd, status)",
+    "evaluations.views.review_bulk.page": "BulkFilterForm: its fields (pilar, opd, keadaan)",
 }
 VIEW_MODULES = sorted([*(ROOT / "evaluations" / "views").glob("*.py"), ROOT / "pillars" / "views.py"])
 
