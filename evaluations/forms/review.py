@@ -42,7 +42,7 @@ class ScoreForm(forms.Form):
     # The verified score as the page showed it (machine format, "" for none): with several
     # reviewers on one answer, a score typed over another reviewer's newer one is refused
     # (Answer.set_verified_score's `seen`).
-    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    seen = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args, self_score=None, **kwargs):
         super().__init__(*args, **kwargs)
