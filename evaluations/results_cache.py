@@ -247,7 +247,23 @@ def _scope(scope):
 
 def _text(*values):
     """The values as one JSON array's text, as the database writes it (hashed as it comes)."""
-    return Cast(JSONArray(*values), TextField())
+    return Cast(_JSONArray(*values), TextField())
+
+
+class _JSONArray(JSONArray):
+    """JSONArray built as PostgreSQL's json type (json_build_array), not jsonb as Django builds it:
+    jsonb converts every value to its binary form, only for the stamp to turn it back into text;
+    over the 60,000 rows of 241 regions' stamp that took three times as long."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        typed = self.copy()
+        typed.set_source_expressions(
+            [
+                value if isinstance(value, Cast) else Cast(value, value.output_field)
+                for value in typed.get_source_expressions()
+            ]
+        )
+        return typed.as_sql(compiler, connection, function="JSON_BUILD_ARRAY", **extra_context)
 
 
 def columns(model):
@@ -258,7 +274,7 @@ def as_arrays(model_or_values):
     """A row's values as JSON arrays of at most 50 (a database function takes at most 100
     arguments on PostgreSQL)."""
     values = columns(model_or_values) if isinstance(model_or_values, type) else model_or_values
-    return [JSONArray(*values[i : i + 50]) for i in range(0, len(values), 50)]
+    return [_JSONArray(*values[i : i + 50]) for i in range(0, len(values), 50)]
 
 
 def _period_rows(pks):
