@@ -57,8 +57,13 @@ def evidence_href(evidence):
         return ""
 
 
-# The widgets review_field draws itself, with the class crispy-forms gives each (its class name).
-PLAIN_WIDGETS = (forms.TextInput, forms.Textarea, forms.CheckboxInput)
+# The widgets review_field draws itself (with the class crispy-forms gives each: its class name),
+# and the templates Django would draw them with.
+PLAIN_WIDGETS = {
+    forms.TextInput: "django/forms/widgets/text.html",
+    forms.Textarea: "django/forms/widgets/textarea.html",
+    forms.CheckboxInput: "django/forms/widgets/checkbox.html",
+}
 REQUIRED_MARK = mark_safe('<span class="asteriskField">*</span>')
 
 
@@ -78,7 +83,7 @@ def review_field(field):
         or not field.label
         or field.css_classes()
         or "class" in widget.attrs
-        or type(widget) not in PLAIN_WIDGETS
+        or PLAIN_WIDGETS.get(type(widget)) != widget.template_name
     ):
         return as_crispy_field(field)
     required = field.field.required
@@ -90,7 +95,7 @@ def review_field(field):
             '<div class="mb-3"><div id="div_{}" class="form-check">{}<label for="{}" class="form-check-label{}">{}{}'
             "</label></div></div>",
             field.auto_id,
-            field.as_widget(attrs={"class": f"{kind} form-check-input"}),
+            _widget(field, f"{kind} form-check-input"),
             field.id_for_label,
             label_class,
             field.label,
@@ -103,5 +108,30 @@ def review_field(field):
         label_class,
         field.label,
         mark,
-        field.as_widget(attrs={"class": f"{kind} form-control"}),
+        _widget(field, f"{kind} form-control"),
     )
+
+
+def _widget(field, css_class):
+    """field.as_widget(attrs={"class": css_class}) for the PLAIN_WIDGETS, written out as their
+    templates (django/forms/widgets/input.html, textarea.html, attrs.html) write them: each
+    widget drawn through the template engine cost more than the rest of its card's field."""
+    widget = field.field.widget
+    if field.field.localize:
+        widget.is_localized = True
+    attrs = field.build_widget_attrs({"class": css_class}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    # attrs.html: False leaves the attribute out, True writes its name alone.
+    attributes = mark_safe(
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+            for name, value in context["attrs"].items()
+            if value is not False
+        )
+    )
+    if isinstance(widget, forms.Textarea):
+        return format_html('<textarea name="{}"{}>\n{}</textarea>', context["name"], attributes, context["value"] or "")
+    value = "" if context["value"] is None else format_html(' value="{}"', context["value"])
+    return format_html('<input type="{}" name="{}"{}{}>', context["type"], context["name"], value, attributes)
