@@ -145,8 +145,9 @@ class ReturnForm(TransitionForm):
 
 
 class ApproveForm(forms.Form):
-    """Approving. When answers would count with the agency's own score (`self_scored`), a checkbox
-    asks the coordinator to confirm that those scores stand (Submission.approve)."""
+    """Approving. When answers would count with the agency's own score (`self_scored`: their
+    questions' codes), a checkbox asks the coordinator to confirm that those scores stand
+    (Submission.approve)."""
 
     accept_self_scores = forms.BooleanField(required=False)
 
@@ -157,4 +158,4 @@ class ApproveForm(forms.Form):
             field.label = _(
                 "Skor mandiri perangkat daerah berlaku untuk %(n)s jawaban yang belum diberi skor verifikasi"
             ) % {"n": len(self_scored)}
-            field.help_text = ", ".join(answer.question.code for answer in self_scored)
+            field.help_text = ", ".join(self_scored)

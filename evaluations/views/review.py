@@ -124,7 +124,9 @@ def _actions(request, submission, transition_form=None, approve_form=None):
     """The actions box: what approving would meet, over every section (Submission.approve's rules;
     one query each), with the forms. Drawn with the page and again after every in-place action,
     so that it never lists a mark just removed or misses an answer just scored."""
-    self_scored = list(submission.self_scored_answers())
+    # The codes only: a 300-answer submission not yet verified would otherwise load 300 answers
+    # and their questions on every view of the page (most of its queries' time).
+    self_scored = list(submission.self_scored_answers().values_list("question__code", flat=True))
     marked = list(submission.marked_answers())  # each links to its card, in whichever section it is
     return {
         "marked": marked,
