@@ -52,7 +52,8 @@ def _check_agency(user, agency_id):
 def get_submission_for_user(user, pk):
     """Read access: the submission's own operators and everyone who views all agencies."""
     submission = get_object_or_404(
-        Submission.objects.select_related("period", "agency", "approved_by", "second_approved_by"), pk=pk
+        Submission.objects.with_started().select_related("period", "agency", "approved_by", "second_approved_by"),
+        pk=pk,
     )
     _check_agency(user, submission.agency_id)
     return submission

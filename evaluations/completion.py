@@ -6,17 +6,15 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from .models import Answer, Assignment, Question, Submission
 from .models.answering import ANSWERED
+from .models.submissions import NOT_STARTED, NOT_STARTED_LABEL
 
-# The status of an agency that has answered nothing yet (no submission, or an empty draft).
-NOT_STARTED = "not_started"
 # Statuses that still owe the coordinators a submission: late once the deadline has passed.
 OVERDUE_STATUSES = {NOT_STARTED, Submission.Status.DRAFT, Submission.Status.RETURNED}
 # Every status an agency's completion can have, in the order the dashboard sorts and totals them.
-STATUS_CHOICES = [(NOT_STARTED, _("Belum mulai")), *Submission.Status.choices]
+STATUS_CHOICES = [(NOT_STARTED, NOT_STARTED_LABEL), *Submission.Status.choices]
 
 
 @dataclass
@@ -51,10 +49,11 @@ class AgencyCompletion:
 
     @property
     def status(self):
-        """belum mulai (not_started) when nothing is answered yet, else the submission's status."""
-        if self.submission is None or (self.answered == 0 and self.submission.status == Submission.Status.DRAFT):
+        """belum mulai (not_started) until something is saved (Submission.is_started), else the
+        submission's status."""
+        if self.submission is None:
             return NOT_STARTED
-        return self.submission.status
+        return self.submission.progress_status()
 
     def is_overdue(self, period, today=None):
         """Past the deadline and not handed in (or handed back and not resubmitted)."""
@@ -130,7 +129,7 @@ def agency_completion(period):
         pillar = row.pillars.get(item["question__pillar__code"] or "") if row else None
         if pillar is not None:
             pillar.answered += item["n"]
-    for submission in Submission.objects.filter(period=period):
+    for submission in Submission.objects.filter(period=period).with_started():
         if submission.agency_id in rows:
             rows[submission.agency_id].submission = submission
     return sorted(rows.values(), key=lambda row: row.agency.name)

@@ -1,14 +1,19 @@
 """Every region side by side for one national period: the table of /nasional/ (the ministry) and
-/provinsi/<kode>/ (a province), and of its workbook.
+/provinsi/<kode>/ (a province), and of its workbook (tasks.build_national_table).
 
 One row per region: the official and provisional indexes, the coverage (approved answers of the
 assigned questions), the official index of each of the six pillars, the agencies that handed in or
 were approved, the days to the region's own deadline, and the rank in the nation and in the
-province. The figures are those of each region's results page (EvaluationPeriod.results), computed
-for every region at once from eight queries whatever the number of regions: the periods, the
-national instrument's questions, the assignments (what is answered, how many agencies), the
-answers' tallies per region and question (summed by the database), the weights, the submissions'
-progress and the pillars.
+province. The figures are those of each region's results page (EvaluationPeriod.results).
+
+Each region period's figures are kept in the shared cache under the stamp of their inputs
+(results_cache.cached_per_period, the stamp the results page's figures use): a warm table is the
+periods, one stamp query for all of them and one cache read, whatever the number of regions. The
+figures of the region periods whose inputs changed (every one, cold) are computed together from
+aggregates in seven queries whatever their number: the national instrument's questions, the
+assignments (what is answered, how many agencies), the answers' tallies per region and question
+(summed by the database), the weights, the submissions' progress and the pillars. An answer
+changed in one region moves that region's stamp only: the other regions' figures stay cached.
 """
 
 from dataclasses import dataclass, field
@@ -20,7 +25,7 @@ from django_scopes import scopes_disabled
 
 from pillars.models import Pillar
 
-from . import scoring
+from . import results_cache, scoring
 from .models import Answer, Assignment, Dimension, EvaluationPeriod, NationalPeriod, Question, Submission
 from .models.periods import CENT, answer_tallies
 from .scoring import round_score
@@ -79,32 +84,75 @@ def national_periods():
 
 def region_rows(national, regions):
     """The table's rows for `national` (a NationalPeriod) and the regions of `regions` (a
-    queryset), ranked; in the regions' code order."""
+    queryset), ranked; in the regions' code order. Each region period's figures are cached under
+    the stamp of its inputs (results_cache.cached_per_period): with nothing changed, the periods,
+    one stamp query for all of them and one cache read; the figures of the periods whose inputs
+    changed (or all, cold) computed together in seven more queries (`_figures`) and a second stamp."""
     with scopes_disabled():  # the caller has checked which regions the reader may see
         periods = list(
             EvaluationPeriod.objects.filter(national=national, region__in=regions).select_related("region__province")
         )
-        questions = _questions(national)
-        assigned = _assigned(periods)
-        tallies = _tallies(periods)
-        weights = dict(Dimension.objects.filter(national=national).values_list("code", "weight"))
-        progress = _progress(periods)
-    pillar_codes = list(Pillar.objects.values_list("code", flat=True))
+        figures = results_cache.cached_per_period(FIGURES_KIND, periods, _figures)
     today = timezone.localdate()
-    rows = []
-    for period in sorted(periods, key=lambda p: p.region.code):
+    rows = [_row(period, figures[period.pk], today) for period in sorted(periods, key=lambda p: p.region.code)]
+    _rank(rows)
+    return rows
+
+
+# The cache's name of a region period's figures (bump results_cache.KEY_VERSION when
+# RegionFigures changes shape).
+FIGURES_KIND = "national-row"
+
+
+@dataclass(frozen=True)
+class RegionFigures:
+    """What a region period's row shows that its inputs decide (the days to its deadline are the
+    calendar's, worked out at each request)."""
+
+    official: Decimal | None
+    provisional: Decimal | None
+    coverage: Decimal | None
+    pillars: dict
+    agencies: int
+    handed_in: int
+    approved: int
+
+
+def _figures(periods):
+    """{period id: RegionFigures} of `periods` (region periods of one national period), computed
+    from aggregates in seven queries whatever their number: the national instrument's questions,
+    the assignments (what is answered, how many agencies), the answers' tallies per region and
+    question (summed by the database), the weights, the submissions' progress and the pillars."""
+    national_id = periods[0].national_id
+    questions = _questions(national_id)
+    assigned = _assigned(periods)
+    tallies = _tallies(periods)
+    weights = dict(Dimension.objects.filter(national_id=national_id).values_list("code", "weight"))
+    progress = _progress(periods)
+    pillar_codes = list(Pillar.objects.values_list("code", flat=True))
+    figures = {}
+    for period in periods:
         pillars_of, questions_of, agencies = assigned.get(period.pk, (set(), set(), 0))
         infos = [
             scoring.QuestionInfo(**info, assigned=info["pillar"] in pillars_of or info["id"] in questions_of)
             for info in questions
         ]
         result = scoring.evaluate_tallies(infos, tallies.get(period.pk, {}), weights)
-        rows.append(_row(period, result, agencies, progress.get(period.pk, {}), today, pillar_codes))
-    _rank(rows)
-    return rows
+        total = result.coverage.total
+        has_official = total.approved > 0
+        figures[period.pk] = RegionFigures(
+            official=result.official.final if has_official else None,
+            provisional=result.provisional.final if total.answered > 0 else None,
+            coverage=total.approved_percent,
+            pillars={code: result.official.pillars.get(code) if has_official else None for code in pillar_codes},
+            agencies=agencies,
+            handed_in=progress.get(period.pk, {}).get("handed_in", 0),
+            approved=progress.get(period.pk, {}).get("approved", 0),
+        )
+    return figures
 
 
-def _questions(national):
+def _questions(national_id):
     return [
         {
             "id": q["id"],
@@ -113,7 +161,7 @@ def _questions(national):
             "subdimension": q["subdimension__code"],
             "scorable": Question.type_is_scorable(q["answer_type"], q["band_count"]),
         }
-        for q in Question.objects.for_national(national)
+        for q in Question.objects.for_national(national_id)
         .annotate(band_count=models.Count("bands"))
         .values("id", "indicator__dimension__code", "pillar__code", "subdimension__code", "answer_type", "band_count")
     ]
@@ -174,19 +222,17 @@ def _progress(periods):
     }
 
 
-def _row(period, result, agencies, progress, today, pillar_codes):
-    total = result.coverage.total
-    has_official = total.approved > 0
+def _row(period, figures, today):
     return RegionRow(
         region=period.region,
         period=period,
-        official=result.official.final if has_official else None,
-        provisional=result.provisional.final if total.answered > 0 else None,
-        coverage=total.approved_percent,
-        pillars={code: result.official.pillars.get(code) if has_official else None for code in pillar_codes},
-        agencies=agencies,
-        handed_in=progress.get("handed_in", 0),
-        approved=progress.get("approved", 0),
+        official=figures.official,
+        provisional=figures.provisional,
+        coverage=figures.coverage,
+        pillars=dict(figures.pillars),
+        agencies=figures.agencies,
+        handed_in=figures.handed_in,
+        approved=figures.approved,
         days_left=(period.closes - today).days if not period.is_closed() else None,
     )
 

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from . import roles
 from .models import Assignment, EvaluationPeriod, QuickWin, Submission, SurveyForm
 from .models.review_plan import waiting_per_submission
+from .models.submissions import started
 from .models.survey_responses import HELD
 
 
@@ -138,10 +139,10 @@ def _operator_items(agency, periods):
     by_pk = {p.pk: p for p in periods}
     items = []
     assigned = set(Assignment.objects.filter(agency=agency, period__in=periods).values_list("period_id", flat=True))
-    submissions = {s.period_id: s for s in Submission.objects.filter(agency=agency, period__in=periods)}
+    submissions = {s.period_id: s for s in Submission.objects.filter(agency=agency, period__in=periods).with_started()}
     for period in periods:
         submission = submissions.get(period.pk)
-        if submission is None:
+        if submission is None or not submission.is_started():
             if period.pk in assigned:
                 url = reverse("evaluations:answering_home") + f"?periode={period.pk}"
                 items.append(Item(period, "submission", _("Mulai pengisian kuesioner"), url))
@@ -200,7 +201,8 @@ def open_work(besides):
         Submission.objects.filter(period__in=periods)
         .values("period")
         .annotate(
-            not_sent=Count("pk", filter=Q(status__in=[S.DRAFT, S.RETURNED])),
+            # An empty draft (the questionnaire only opened) is not a submission being filled in.
+            not_sent=Count("pk", filter=Q(status__in=[S.DRAFT, S.RETURNED]) & started()),
             waiting=Count("pk", filter=Q(status=S.SUBMITTED)),
         )
     )

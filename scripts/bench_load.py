@@ -191,54 +191,61 @@ from django.utils import timezone
 from evaluations import roles
 from evaluations.models import Agency, AgencyMember, EvaluationPeriod, Submission
 from evaluations.answering import build_sections
+from evaluations.models import Region, RegionStaff
+from django.conf import settings
+from django_scopes import scopes_disabled
 
-params = json.loads(os.environ["BENCH_SETUP"])
-password = params["password"]
-today = timezone.localdate()
-period = EvaluationPeriod.objects.get(year=2024, stage="1")
-period.opens, period.closes = today - timedelta(days=7), today + timedelta(days=14)
-period.status = EvaluationPeriod.Status.OPEN
-period.save()
+# A shell has no region in force (django-scopes): the bench's rows are all the installation region's.
+with scopes_disabled():
+    params = json.loads(os.environ["BENCH_SETUP"])
+    password = params["password"]
+    today = timezone.localdate()
+    period = EvaluationPeriod.objects.get(year=2024, stage="1")
+    period.opens, period.closes = today - timedelta(days=7), today + timedelta(days=14)
+    period.status = EvaluationPeriod.Status.OPEN
+    period.save()
 
-agencies = []
-for agency in Agency.objects.filter(active=True).order_by("pk"):
-    questions = list(Submission(period=period, agency=agency).questions().in_form_order())
-    if questions:
-        agencies.append((len(questions), agency.pk, agency, questions))
-agencies.sort(key=lambda row: (-row[0], row[1]))
-wanted = params["agencies"] + 1  # the last one is kept for the conflict check
-if len(agencies) < wanted:
-    raise SystemExit(f"only {len(agencies)} agencies have questions, {wanted} needed")
+    agencies = []
+    for agency in Agency.objects.filter(active=True).order_by("pk"):
+        questions = list(Submission(period=period, agency=agency).questions().in_form_order())
+        if questions:
+            agencies.append((len(questions), agency.pk, agency, questions))
+    agencies.sort(key=lambda row: (-row[0], row[1]))
+    wanted = params["agencies"] + 1  # the last one is kept for the conflict check
+    if len(agencies) < wanted:
+        raise SystemExit(f"only {len(agencies)} agencies have questions, {wanted} needed")
 
-def make(username, group, agency=None):
-    user = User.objects.create_user(username, password=password, email=f"{username}@example.go.id")
-    user.groups.add(Group.objects.get(name=group))
-    if agency is not None:
-        AgencyMember.objects.create(user=user, agency=agency)
-    return username
+    def make(username, group, agency=None):
+        user = User.objects.create_user(username, password=password, email=f"{username}@example.go.id")
+        user.groups.add(Group.objects.get(name=group))
+        if agency is not None:
+            AgencyMember.objects.create(user=user, agency=agency)
+        else:  # a region role: the installation's region
+            RegionStaff.objects.create(user=user, region=Region.objects.get(code=settings.REGION_CODE))
+        return username
 
-out = {"agencies": [], "operators": [], "duel": None}
-for _count, _pk, agency, questions in agencies[:wanted]:
-    sections = [
-        {"key": s.key, "questions": [{"id": q.pk, "type": q.answer_type} for q in s.questions]}
-        for s in build_sections(questions)
-    ]
-    out["agencies"].append({"name": agency.abbreviation, "submission": None, "sections": sections})
-duel = out["agencies"].pop()
-for i in range(params["clients"]):
-    index = i % params["agencies"]
-    agency = Agency.objects.get(abbreviation=out["agencies"][index]["name"])
-    out["operators"].append({"username": make(f"bench_op_{i:02d}", roles.OPERATOR, agency), "agency": index})
-duel_agency = Agency.objects.get(abbreviation=duel["name"])
-duel["usernames"] = [make(f"bench_duel_{n}", roles.OPERATOR, duel_agency) for n in range(1, params["duel"] + 1)]
-out["duel"] = duel
-out["coordinator"] = make("bench_koordinator", roles.COORDINATOR)
-# The seed_scale period, when it was seeded: its id and one submitted submission to review.
-scale = EvaluationPeriod.objects.filter(name__endswith="(seed_scale)").first()
-if scale is not None:
-    review = Submission.objects.filter(period=scale, status=Submission.Status.SUBMITTED).order_by("pk").first()
-    out["scale"] = {"period": scale.pk, "review": review.pk}
-print("BENCH_JSON " + json.dumps(out))
+    out = {"agencies": [], "operators": [], "duel": None}
+    for _count, _pk, agency, questions in agencies[:wanted]:
+        sections = [
+            {"key": s.key, "questions": [{"id": q.pk, "type": q.answer_type} for q in s.questions]}
+            for s in build_sections(questions)
+        ]
+        out["agencies"].append({"name": agency.abbreviation, "submission": None, "sections": sections})
+    duel = out["agencies"].pop()
+    for i in range(params["clients"]):
+        index = i % params["agencies"]
+        agency = Agency.objects.get(abbreviation=out["agencies"][index]["name"])
+        out["operators"].append({"username": make(f"bench_op_{i:02d}", roles.OPERATOR, agency), "agency": index})
+    duel_agency = Agency.objects.get(abbreviation=duel["name"])
+    duel["usernames"] = [make(f"bench_duel_{n}", roles.OPERATOR, duel_agency) for n in range(1, params["duel"] + 1)]
+    out["duel"] = duel
+    out["coordinator"] = make("bench_koordinator", roles.COORDINATOR)
+    # The seed_scale period, when it was seeded: its id and one submitted submission to review.
+    scale = EvaluationPeriod.objects.filter(name__endswith="(seed_scale)").first()
+    if scale is not None:
+        review = Submission.objects.filter(period=scale, status=Submission.Status.SUBMITTED).order_by("pk").first()
+        out["scale"] = {"period": scale.pk, "review": review.pk}
+    print("BENCH_JSON " + json.dumps(out))
 """
 
 

@@ -106,7 +106,7 @@ MATRIX = {
         get="L 405 405 405 405 405",
         post="L 404 404 R 403 R",
         args=lambda w: [w.submission_a.pk],
-        data=lambda w: {"note": "Lengkapi SK"},
+        data=lambda w: {"note": "Lengkapi SK", "confirm": "on"},
     ),
     "evaluations:review_approve": Entry(
         get="L 405 405 405 405 405",
@@ -320,8 +320,9 @@ MATRIX = {
     "evaluations:datasets_upload_download": Entry(
         get="L 200 404 200 200 200", post="L 200 404 200 200 200", args=lambda w: [w.upload_a.pk]
     ),
+    # GET: the confirmation page (issue 24); POST deletes.
     "evaluations:datasets_upload_delete": Entry(
-        get="L 405 405 405 405 405", post="L 403 404 R 403 R", args=lambda w: [w.upload_a.pk]
+        get="L 403 404 200 403 200", post="L 403 404 R 403 R", args=lambda w: [w.upload_a.pk]
     ),
     # Impact survey, setup and enumerator links (the world's survey: every programme is agency A's).
     # The menu entry sends everyone who views all agencies to the setup, operators to their links.

@@ -164,3 +164,28 @@ def test_numbers_typed_the_indonesian_way_and_a_date_survive_saving_and_reloadin
         go(page, ".save-bar button[name=action][value=save]")
     assert Answer.objects.filter(submission=submission, date_value__isnull=False).count() == 1
     assert Answer.objects.get(submission=submission, question=count).number_value == 1250
+
+
+def test_a_refused_save_keeps_the_chosen_pdf_so_it_is_not_chosen_again(site, browser_page, questionnaire):
+    """Issue 24, item 17: the file goes up once. The save is refused (no title), the page says the
+    PDF was received; the operator types the title and saves, never choosing the PDF again."""
+    period, pdf = questionnaire
+    page = browser_page
+    log_in(page, site.url, "op_pu")
+    go(page, "text=Isi kuesioner")
+    go(page, "text=A. Kebijakan · Smart Living")
+    page.check("label:has-text('2 – Level 2')")
+    page.set_input_files("input[type=file] >> nth=0", str(pdf))
+    go(page, ".save-bar button:has-text('Simpan draf')")
+    kept = page.locator(".evidence-pending").first
+    assert kept.inner_text().startswith("Berkas masterplan.pdf sudah diterima, tidak perlu dipilih lagi.")
+    assert page.eval_on_selector("input[type=file] >> nth=0", "input => input.files.length") == 0
+    assert not Evidence.objects.exists()
+    screenshot(page, "agency-section-file-kept")
+
+    page.fill("input[name$='-evidence_title'] >> nth=0", "Perbup Masterplan")
+    go(page, ".save-bar button:has-text('Simpan draf')")
+    assert "Draf tersimpan (1 jawaban)." in page.content()
+    assert page.locator("a:has-text('Perbup Masterplan')").count() == 1
+    evidence = Evidence.objects.get()
+    assert (evidence.original_name, evidence.answer.submission.period) == ("masterplan.pdf", period)

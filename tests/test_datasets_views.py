@@ -25,6 +25,11 @@ from .filling import PDF
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_jobs", "private_media")]
 
 
+# The box that confirms replacing the agency's rows (issue 24): ticked wherever an upload goes
+# over earlier rows on purpose.
+REPLACE = {"replace": "on"}
+
+
 def _html(response):
     return response.content.decode()
 
@@ -50,7 +55,7 @@ def good_upload(client_a, period):
 def _refused(client, upload, message, kind="jalan"):
     """Upload a bad file over the good one: clear message, nothing saved, nothing else changed."""
     before = sorted(RoadSegment.objects.values_list("pk", "name"))
-    response = client.post(f"/data/{kind}/unggah/", {"file": upload}, follow=True)
+    response = client.post(f"/data/{kind}/unggah/", {"file": upload, **REPLACE}, follow=True)
     html = _html(response)
     job = Job.objects.latest("pk")
     assert response.redirect_chain == [(f"/pekerjaan/{job.pk}/", 302)]
@@ -188,7 +193,7 @@ def test_a_good_upload_saves_every_row_and_says_so(client_a, period, agency_a):
 
 
 def test_a_new_upload_replaces_the_agency_s_rows(client_a, good_upload):
-    client_a.post("/data/jalan/unggah/", {"file": make_xlsx([road(**{"Nama ruas": "Jl. Baru"})])})
+    client_a.post("/data/jalan/unggah/", {"file": make_xlsx([road(**{"Nama ruas": "Jl. Baru"})]), **REPLACE})
     assert list(RoadSegment.objects.values_list("name", flat=True)) == ["Jl. Baru"]
 
 
@@ -199,8 +204,38 @@ def test_the_first_upload_does_not_claim_to_replace_earlier_data(client_a, perio
 
 
 def test_a_new_upload_says_it_replaced_the_earlier_rows(client_a, good_upload):
-    response = client_a.post("/data/jalan/unggah/", {"file": make_xlsx([ROAD_ROW])}, follow=True)
+    response = client_a.post("/data/jalan/unggah/", {"file": make_xlsx([ROAD_ROW]), **REPLACE}, follow=True)
     assert "1 baris kondisi jalan disimpan; data sebelumnya untuk periode ini diganti." in _html(response)
+
+
+def test_the_upload_form_asks_to_confirm_the_rows_it_replaces_by_number_and_owner(client_a, good_upload, agency_a):
+    html = _html(client_a.get("/data/jalan/"))
+    rows = RoadSegment.objects.filter(agency=agency_a).count()
+    assert f"Ganti {rows} baris data set Kondisi jalan milik {agency_a.name} dengan isi berkas ini" in html
+    assert f'name="replacing" value="{rows}"' in html
+
+
+def test_the_first_upload_has_nothing_to_confirm(client_a, period):
+    assert "Ganti " not in _html(client_a.get("/data/jalan/"))
+
+
+def test_an_upload_that_replaces_rows_without_the_confirmation_changes_nothing(client_a, good_upload, agency_a):
+    before = list(RoadSegment.objects.filter(agency=agency_a).values_list("pk", flat=True))
+    jobs = Job.objects.count()
+    response = client_a.post(
+        "/data/jalan/unggah/", {"file": make_xlsx([road(**{"Nama ruas": "Jl. Baru"})])}, follow=True
+    )
+    assert "Centang konfirmasi penggantian data, lalu unggah lagi." in _html(response)
+    assert list(RoadSegment.objects.filter(agency=agency_a).values_list("pk", flat=True)) == before
+    assert Job.objects.count() == jobs
+
+
+def test_a_confirmation_given_for_rows_that_changed_since_is_refused(client_a, good_upload, agency_a):
+    rows = RoadSegment.objects.filter(agency=agency_a).count()
+    data = {"file": make_xlsx([road(**{"Nama ruas": "Jl. Baru"})]), "replace": "on", "replacing": rows + 5}
+    response = client_a.post("/data/jalan/unggah/", data, follow=True)
+    assert f"Data Anda berubah sejak halaman dibuka: unggahan ini akan mengganti {rows} baris." in _html(response)
+    assert not RoadSegment.objects.filter(name="Jl. Baru").exists()
 
 
 def test_a_new_upload_leaves_other_agencies_rows_alone(client, period, operator_a, operator_b):
@@ -324,7 +359,7 @@ def test_a_data_set_page_runs_the_same_queries_with_1_or_60_rows(client, coordin
             row[0] = f"{30500000 + i}"
         many.append(row)
     client.force_login(operator)
-    assert client.post(f"/data/{kind}/unggah/", {"file": make_xlsx(many, kind=kind)}).status_code == 302
+    assert client.post(f"/data/{kind}/unggah/", {"file": make_xlsx(many, kind=kind), **REPLACE}).status_code == 302
     client.force_login(coordinator)
     assert _queries(client, f"/data/{kind}/") == small
 
@@ -338,7 +373,7 @@ def test_the_road_page_runs_a_pinned_number_of_queries(client, coordinator, good
 
 
 def test_the_history_lists_who_when_file_rows_and_outcome(client_a, good_upload):
-    client_a.post("/data/jalan/unggah/", {"file": SimpleUploadedFile("salah.xlsx", PDF)})
+    client_a.post("/data/jalan/unggah/", {"file": SimpleUploadedFile("salah.xlsx", PDF), **REPLACE})
     html = _html(client_a.get("/data/jalan/"))
     assert "jalan-lama.xlsx" in html and "salah.xlsx" in html
     assert "Diterima" in html and "Ditolak (1 kesalahan)" in html
@@ -371,9 +406,29 @@ def test_a_coordinator_downloads_any_agency_s_file(client, coordinator, good_upl
 
 
 # --- deleting ---------------------------------------------------------------------------------
-def test_deleting_rejects_get(client, coordinator, good_upload):
+def test_deleting_asks_first_on_a_page_naming_the_file_its_owner_and_its_rows(client, coordinator, good_upload):
+    """Issue 24, item 17: a confirmation step that works without JavaScript; opening it deletes nothing."""
     client.force_login(coordinator)
-    assert client.get(f"/data/unggahan/{good_upload.pk}/hapus/").status_code == 405
+    response = client.get(f"/data/unggahan/{good_upload.pk}/hapus/")
+    assert response.status_code == 200
+    html = _html(response)
+    agency = good_upload.agency.name
+    assert f"Hapus jalan-lama.xlsx milik {agency}: 2 baris data set Kondisi jalan ikut dihapus." in html
+    assert f'action="/data/unggahan/{good_upload.pk}/hapus/"' in html
+    assert RoadSegment.objects.count() == 2 and not DatasetUpload.objects.get().is_deleted()
+
+
+def test_the_history_leads_to_the_confirmation_instead_of_deleting_at_once(client, coordinator, good_upload):
+    client.force_login(coordinator)
+    html = _html(client.get("/data/jalan/"))
+    assert f'href="/data/unggahan/{good_upload.pk}/hapus/"' in html
+    assert f'action="/data/unggahan/{good_upload.pk}/hapus/"' not in html
+
+
+@pytest.mark.parametrize(("user", "status"), [("operator_a", 403), ("operator_b", 404), ("leader", 403)])
+def test_only_those_who_may_delete_see_the_confirmation(client, good_upload, user, status, request):
+    client.force_login(request.getfixturevalue(user))
+    assert client.get(f"/data/unggahan/{good_upload.pk}/hapus/").status_code == status
 
 
 def test_the_uploading_operator_cannot_delete(client_a, good_upload):

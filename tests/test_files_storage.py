@@ -13,7 +13,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from evaluations.models import DatasetUpload, Evidence, Job, Question, QuickWinEvidence, Submission
+from evaluations.models import DatasetUpload, Evidence, Job, PendingEvidence, Question, QuickWinEvidence, Submission
 
 from .factories import ROAD_ROW, assign, make_period, make_question, make_quick_win, make_xlsx, subprocess_env
 from .filling import PDF, section_post, submission_of, upload
@@ -66,6 +66,28 @@ def test_the_bucket_gives_nothing_to_someone_without_the_app(evidence_a, s3_serv
 def test_a_file_gone_from_the_bucket_is_a_404_not_a_server_error(client_a, evidence_a, s3_server, s3_bucket):
     s3_client(s3_server).delete_object(Bucket=s3_bucket, Key=evidence_a.file.name)
     assert client_a.get(f"/opd/bukti/{evidence_a.pk}/unduh/").status_code == 404
+
+
+def test_a_file_kept_from_a_refused_save_waits_in_the_bucket_then_becomes_evidence(
+    client_a, agency_a, s3_server, s3_bucket
+):
+    """Issue 24, item 17: the kept file lives where evidence lives, and leaves no copy behind."""
+    period = make_period(2031)
+    assign(period, agency_a, "GOV")
+    question = make_question(period, answer_type=Question.AnswerType.YES_NO)
+    submission = submission_of(period, agency_a)
+    url = f"/opd/pengisian/{submission.pk}/bagian/X-GOV/"
+    refused = section_post(submission, "X-GOV", {question: {"value": "1", "evidence_file": upload("sk.pdf")}})
+    assert client_a.post(url, refused).status_code == 422
+    kept = PendingEvidence.objects.get()
+    assert bucket_keys(s3_server, s3_bucket) == [kept.file.name] and kept.file.name.startswith("pending/")
+    again = section_post(
+        submission, "X-GOV", {question: {"value": "1", "evidence_title": "SK", "evidence_pending": kept.token}}
+    )
+    assert client_a.post(url, again).status_code == 302
+    evidence = Evidence.objects.get()
+    assert bucket_keys(s3_server, s3_bucket) == [evidence.file.name] and evidence.file.name.startswith("evidence/")
+    assert _body(client_a.get(f"/opd/bukti/{evidence.pk}/unduh/")) == PDF
 
 
 def test_quick_win_evidence_goes_to_the_bucket(client_a, period, agency_a, s3_server, s3_bucket):

@@ -22,7 +22,9 @@ def limit(settings):
 
 
 def upload(client):
-    return client.post("/data/jalan/unggah/", {"file": make_xlsx([ROAD_ROW], kind="jalan")}, follow=True)
+    # The box replacing the agency's earlier rows is ticked: these uploads mean to replace them.
+    data = {"file": make_xlsx([ROAD_ROW], kind="jalan"), "replace": "on"}
+    return client.post("/data/jalan/unggah/", data, follow=True)
 
 
 @pytest.mark.django_db

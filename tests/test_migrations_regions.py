@@ -119,6 +119,7 @@ def test_every_row_of_every_table_keeps_every_value_of_the_columns_that_remain(m
     assert sorted(set(before) - set(after)) == []
     assert sorted(set(after) - set(before)) == [
         "evaluations_nationalperiod",
+        "evaluations_pendingevidence",  # a later migration's (0026), empty
         "evaluations_region",
         "evaluations_regionstaff",
         "evaluations_reportnote",  # a later migration's (0024), empty

@@ -9,11 +9,12 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from evaluations import national, roles
-from evaluations.models import EvaluationPeriod, NationalPeriod, Question, Region, Submission
+from evaluations.models import Answer, EvaluationPeriod, NationalPeriod, Question, Region, Submission
 
 from .factories import (
     assign,
@@ -93,20 +94,112 @@ def test_ties_share_a_rank_and_a_region_without_an_official_index_has_none(regio
 
 
 def _queries(first, count):
+    """The queries of the table computed (nothing cached) and read again (all cached)."""
+    cache.clear()
     periods = [
         _region_with_scores(f"62.{n:02d}", f"Kabupaten Uji {n}", [n % 5, 4 - n % 5], province="62")
         for n in range(first, first + count)
     ]
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as cold:
         rows = national.region_rows(periods[0].national, Region.objects.evaluated())
-    return len(queries), rows
+    with CaptureQueriesContext(connection) as warm:
+        again = national.region_rows(periods[0].national, Region.objects.evaluated())
+    assert [(r.region.code, r.official, r.national_rank) for r in again] == [
+        (r.region.code, r.official, r.national_rank) for r in rows
+    ]
+    return len(cold), len(warm), rows
 
 
 def test_the_table_takes_the_same_queries_for_1_and_20_regions():
-    one, _rows_one = _queries(1, 1)
-    twenty, rows = _queries(2, 20)
-    assert one == twenty == 8
+    one_cold, one_warm, _rows_one = _queries(1, 1)
+    twenty_cold, twenty_warm, rows = _queries(2, 20)
+    # Computed: the periods, their inputs' stamp, the seven aggregates (national._figures), the
+    # stamp again. Cached: the periods and the stamp (the figures from one cache read).
+    assert one_cold == twenty_cold == 10
+    assert one_warm == twenty_warm == 2
     assert len(rows) == 21
+
+
+def test_a_change_in_one_region_computes_that_regions_figures_only(monkeypatch, regions_2070):
+    _rows()
+    computed = []
+    compute = national._figures
+    monkeypatch.setattr(national, "_figures", lambda periods: computed.append(periods) or compute(periods))
+    _rows()
+    assert computed == []
+    samarinda = regions_2070["samarinda"]
+    answer = Answer.objects.filter(submission__period=samarinda).order_by("question__code").first()
+    answer.self_score = Decimal(1)
+    answer.version += 1
+    answer.save()
+    with CaptureQueriesContext(connection) as queries:
+        rows = {row.region.code: row for row in national.region_rows(samarinda.national, Region.objects.evaluated())}
+    assert computed == [[samarinda]]
+    assert len(queries) == 10
+    # Samarinda's 3,00 became 2,00: Kutai Timur alone first, Samarinda now ties with Bontang.
+    assert rows["64.72"].official == Decimal(2) and rows["64.72"].national_rank == rows["64.74"].national_rank == 2
+
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+def _table_html(client):
+    return CSRF.sub("", client.get("/nasional/").content.decode())
+
+
+def _row_html(html, code):
+    return re.search(rf'<tr[^>]*data-region="{re.escape(code)}".*?</tr>', html, re.DOTALL).group(0)
+
+
+def change_an_answer(periods, coordinator):
+    # Samarinda's approved answer to the first question (self score 3) becomes 1: its official
+    # index goes from 3,00 to 2,00.
+    answer = Answer.objects.filter(submission__period=periods["samarinda"]).order_by("question__code").first()
+    answer.self_score = Decimal(1)
+    answer.version += 1
+    answer.save()
+    return "64.72"
+
+
+def verify_an_answer(periods, coordinator):
+    # Berau's submitted answers (4, 4): one verified 1 moves its provisional index to 2,50.
+    answer = Answer.objects.filter(submission__period=periods["berau"]).order_by("question__code").first()
+    answer.set_verified_score(coordinator, Decimal(1))
+    return "64.03"
+
+
+def approve_a_submission(periods, coordinator):
+    # Berau's submission approved: its official index (4,00) and national rank 1 appear.
+    Submission.objects.get(period=periods["berau"]).approve(coordinator, accept_self_scores=True)
+    return "64.03"
+
+
+@pytest.mark.parametrize(
+    "change", [change_an_answer, verify_an_answer, approve_a_submission], ids=lambda change: change.__name__
+)
+def test_a_change_in_one_region_shows_on_the_next_national_table(client, ministry, regions_2070, change):
+    coordinator = make_user(role=roles.COORDINATOR)
+    client.force_login(ministry)
+    before = _table_html(client)
+    assert _table_html(client) == before  # the second time from the cache
+    code = change(regions_2070, coordinator)
+    after = _table_html(client)
+    assert _row_html(after, code) != _row_html(before, code), "the changed region's row did not change"
+    cache.clear()
+    assert _table_html(client) == after, "the cached table differs from a freshly computed one"
+
+
+def test_the_national_page_takes_a_fixed_number_of_queries_cold_and_warm(
+    client, ministry, regions_2070, django_assert_num_queries
+):
+    client.force_login(ministry)
+    client.get("/akun/kata-sandi/selesai/")  # the session and the user read once, as on any page
+    # The session, the user, their permissions and the regions they may read; the national
+    # periods, the pillars, the provinces; the table (national.region_rows): 10 computed, 2 cached.
+    with django_assert_num_queries(17):
+        client.get("/nasional/")
+    with django_assert_num_queries(9):
+        client.get("/nasional/")
 
 
 @pytest.fixture
@@ -180,3 +273,19 @@ def test_a_region_period_in_another_region_is_never_the_chosen_one(client, regio
     html = client.get("/hasil/").content.decode()
     assert "Kota Samarinda" not in html
     assert EvaluationPeriod.objects.filter(year=YEAR).count() == 5
+
+
+def test_the_workbook_job_reads_the_figures_the_table_cached(
+    client, ministry, regions_2070, immediate_jobs, private_media, monkeypatch
+):
+    client.force_login(ministry)
+    client.get("/nasional/?provinsi=64")
+    computed = []
+    compute = national._figures
+    monkeypatch.setattr(national, "_figures", lambda periods: computed.append(periods) or compute(periods))
+    national_period = NationalPeriod.objects.get(year=YEAR)
+    response = client.post("/nasional/unduh/", {"periode": national_period.pk, "provinsi": "64"})
+    download = client.get(response["Location"].rstrip("/") + "/unduh/")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert {row[0] for row in sheet.iter_rows(min_row=3, values_only=True)} == {"64.03", "64.08", "64.72", "64.74"}
+    assert computed == []

@@ -78,7 +78,7 @@ def test_returning_tells_the_agencys_operators_with_the_note(client, cast, coord
     client.force_login(coordinator)
     url = f"/koordinator/pengisian/{submitted.pk}/kembalikan/"
     with committed():
-        response = client.post(url, {"note": "Lengkapi bukti dukung GOV."})
+        response = client.post(url, {"note": "Lengkapi bukti dukung GOV.", "confirm": "on"})
     assert response.status_code == 302
     assert notified() == {"operator_a", colleague.username}
     assert mailed() == ["operator_a2@example.go.id", "operator_a@example.go.id"]
@@ -97,7 +97,9 @@ def test_the_return_names_each_marked_answer_with_its_note_and_link(
     answer.mark_for_revision(coordinator, True, "Lampirkan SK yang ditandatangani.")
     client.force_login(coordinator)
     with committed():
-        client.post(f"/koordinator/pengisian/{submitted.pk}/kembalikan/", {"note": "Lihat tanda di jawaban."})
+        client.post(
+            f"/koordinator/pengisian/{submitted.pk}/kembalikan/", {"note": "Lihat tanda di jawaban.", "confirm": "on"}
+        )
     link = f"/opd/pengisian/{submitted.pk}/bagian/A-GOV/#q-{question.pk}"
     body = mail.outbox[0].body
     assert "1 jawaban perlu diperbaiki:" in body

@@ -15,8 +15,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_jobs")]
 # session and user, the change stamp (1), the job (3: insert, claim, read back), the workbook's
 # reads, progress per sheet, finish, the older workbook's file cleared; then the download (job).
 # The impact survey adds 7: its 5 reads (EXPORT_QUERIES) and the progress of its 2 sheets. The
-# stored file goes under its region's prefix: the region's code (1).
-EXPORT_REQUEST_QUERIES = 66
+# stored file goes under its region's prefix: the region's code (1). The approvals' signers, read
+# once for the Progres OPD sheet (1; issue 27's second sign-off).
+EXPORT_REQUEST_QUERIES = 67
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

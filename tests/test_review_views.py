@@ -386,7 +386,7 @@ def test_unmarking_clears_the_note(as_coordinator, answer):
 def test_returning_with_a_marked_answer_sends_the_submission_back(as_coordinator, answer):
     answer.needs_revision, answer.revision_note = True, "Perbaiki"
     answer.save()
-    response = as_coordinator.post(url(answer.submission) + "kembalikan/", {"note": ""}, follow=True)
+    response = as_coordinator.post(url(answer.submission) + "kembalikan/", {"note": "", "confirm": "on"}, follow=True)
     submission = Submission.objects.get(pk=answer.submission_id)
     assert submission.status == Submission.Status.RETURNED
     html = response.content.decode()
@@ -395,17 +395,36 @@ def test_returning_with_a_marked_answer_sends_the_submission_back(as_coordinator
 
 
 def test_returning_with_a_note_only_is_allowed(as_coordinator, submission):
-    as_coordinator.post(url(submission) + "kembalikan/", {"note": "Lengkapi bukti dukung pilar GOV."})
+    as_coordinator.post(url(submission) + "kembalikan/", {"note": "Lengkapi bukti dukung pilar GOV.", "confirm": "on"})
     submission.refresh_from_db()
     assert submission.status == Submission.Status.RETURNED
     assert submission.review_note == "Lengkapi bukti dukung pilar GOV."
 
 
 def test_returning_without_a_mark_or_a_note_is_refused(as_coordinator, answer):
-    response = as_coordinator.post(url(answer.submission) + "kembalikan/", {"note": " "})
+    response = as_coordinator.post(url(answer.submission) + "kembalikan/", {"note": " ", "confirm": "on"})
     assert response.status_code == 400
     assert "Tandai minimal satu jawaban" in response.content.decode()
     assert Submission.objects.get(pk=answer.submission_id).status == Submission.Status.SUBMITTED
+
+
+def test_the_return_form_asks_for_a_confirmation_that_names_the_agency_and_the_marked_answers(as_coordinator, answer):
+    answer.needs_revision, answer.revision_note = True, "Perbaiki"
+    answer.save()
+    page = as_coordinator.get(url(answer.submission)).content.decode()
+    agency = answer.submission.agency.name
+    assert f"Kembalikan pengisian {agency} ke perangkat daerah: 1 jawaban bertanda perlu perbaikan." in page
+    assert 'name="confirm"' in page and "required" in page.split('name="confirm"')[1].split(">")[0]
+
+
+def test_returning_without_the_confirmation_changes_nothing(as_coordinator, answer):
+    answer.needs_revision, answer.revision_note = True, "Perbaiki"
+    answer.save()
+    response = as_coordinator.post(url(answer.submission) + "kembalikan/", {"note": "Lihat tanda"})
+    assert response.status_code == 400
+    assert "Centang konfirmasi untuk mengembalikan pengisian ini." in response.content.decode()
+    submission = Submission.objects.get(pk=answer.submission_id)
+    assert submission.status == Submission.Status.SUBMITTED and not submission.events.exists()
 
 
 def test_approving_a_submitted_submission(as_coordinator, answer):
@@ -421,7 +440,7 @@ def test_approving_a_submitted_submission(as_coordinator, answer):
 def test_only_a_submitted_submission_can_be_approved_or_returned(as_coordinator, period, agency_b, status):
     submission = make_submission(period, agency_b, status=status)
     for action in ("setujui/", "kembalikan/"):
-        response = as_coordinator.post(url(submission) + action, {"note": "catatan"})
+        response = as_coordinator.post(url(submission) + action, {"note": "catatan", "confirm": "on"})
         assert response.status_code == 400
         assert "Hanya pengisian berstatus Dikirim" in response.content.decode()
     submission.refresh_from_db()

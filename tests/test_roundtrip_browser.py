@@ -702,6 +702,7 @@ def test_the_coordinators_forms_save_back_what_they_show(site, browser_page, lan
         page.locator("form[action*='/setujui/'] button"),
         say(language, "masih bertanda Perlu perbaikan (A.3)", "still marked Needs revision (A.3)"),
     )
+    page.locator("form[action*='/kembalikan/'] [name=confirm]").check()  # the confirmation (issue 24)
     check.submit(
         page,
         "return note",

@@ -201,6 +201,7 @@ def test_two_evaluation_years_from_opening_the_period_to_carrying_answers_into_t
     expect(page.locator(".alert-danger").first).to_contain_text("1 jawaban masih bertanda Perlu perbaikan (A.2.1)")
     expect(page.locator(".submission-status")).to_have_text("Dikirim")
     page.get_by_label("Catatan untuk perangkat daerah").fill("Satu jawaban perlu diperbaiki.")
+    page.get_by_label("Kembalikan pengisian", exact=False).check()  # names the agency and the 1 marked answer
     go(page, page.get_by_role("button", name="Kembalikan"))
     expect(page.locator(".submission-status")).to_have_text("Dikembalikan")
     log_out(page)

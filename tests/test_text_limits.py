@@ -24,10 +24,13 @@ WRITTEN_BY_THE_APP = {
     ("evaluations", "adminchange", "old_value"),
     ("evaluations", "adminchange", "new_value"),
     ("evaluations", "instrumentchange", "summary"),
+    ("evaluations", "reviewplanchange", "old_value"),
+    ("evaluations", "reviewplanchange", "new_value"),
 }
-# Form fields replaced per question in __init__ (the text control gets its max_length there), and
-# the password, which is checked, never stored.
-FORM_EXCEPTIONS = {("AnswerForm", "value"), ("LoginForm", "password")}
+# Form fields replaced per question in __init__ (the text control gets its max_length there), the
+# password, which is checked, never stored, and the bulk review's list of "<pk>:<stamp>" items, each
+# checked for its shape and length in clean_jawaban.
+FORM_EXCEPTIONS = {("AnswerForm", "value"), ("LoginForm", "password"), ("BulkActionForm", "jawaban")}
 
 
 def text_fields():

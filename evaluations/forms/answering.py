@@ -125,14 +125,18 @@ class AnswerForm(forms.Form):
     remove_evidence = forms.TypedMultipleChoiceField(
         label=_("Hapus bukti dukung"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
+    # Names the file kept from a refused save (PendingEvidence, answering.pending_uploads); drawn
+    # by the template with the kept file's token, never the posted value.
+    evidence_pending = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
     seen = forms.CharField(widget=forms.HiddenInput, max_length=SEEN_MAX_LENGTH, required=False)
 
-    def __init__(self, *args, question, answer=None, read_only=False, **kwargs):
+    def __init__(self, *args, question, answer=None, read_only=False, pending=None, **kwargs):
         kwargs.setdefault("prefix", f"q{question.pk}")
         super().__init__(*args, **kwargs)
         self.question = question
         self.answer = answer
+        self.pending = pending  # the file kept from a refused save, used when no other is chosen
         self.fields["value"] = value_field(question)
         self.fields["value"].initial = initial_value(question, answer)
         self.fields["explanation"].initial = answer.explanation if answer else ""
@@ -178,7 +182,7 @@ class AnswerForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         title = (cleaned.get("evidence_title") or "").strip()
-        upload, url = cleaned.get("evidence_file"), cleaned.get("evidence_url")
+        upload, url = cleaned.get("evidence_file") or self.pending, cleaned.get("evidence_url")
         if upload and url:
             self.add_error(
                 "evidence_url", forms.ValidationError(_("Pilih salah satu: unggah berkas atau tautan."), code="both")
@@ -219,8 +223,9 @@ class AnswerForm(forms.Form):
     def to_input(self, confirm=False):
         data = self.cleaned_data
         new_evidence = []
-        if data.get("evidence_file") or data.get("evidence_url"):
-            new_evidence.append((data["evidence_title"].strip(), data.get("evidence_file"), data.get("evidence_url")))
+        uploaded = data.get("evidence_file") or (self.pending.as_upload() if self.pending else None)
+        if uploaded or data.get("evidence_url"):
+            new_evidence.append((data["evidence_title"].strip(), uploaded, data.get("evidence_url")))
         return AnswerInput(
             question=self.question,
             answer=self.answer,
@@ -236,10 +241,14 @@ class AnswerForm(forms.Form):
         )
 
 
-def section_forms(page, data=None, files=None, read_only=False):
-    """One AnswerForm per question of the section page, in form order."""
+def section_forms(page, data=None, files=None, read_only=False, pending=None):
+    """One AnswerForm per question of the section page, in form order. `pending`: the files kept
+    from a refused save that the post names, by question id (answering.pending_uploads)."""
+    pending = pending or {}
     return [
-        AnswerForm(data, files, question=q, answer=page.answers.get(q.id), read_only=read_only)
+        AnswerForm(
+            data, files, question=q, answer=page.answers.get(q.id), read_only=read_only, pending=pending.get(q.id)
+        )
         for q in page.section.questions
     ]
 

@@ -42,7 +42,7 @@ class ScoreForm(forms.Form):
     # The verified score as the page showed it (machine format, "" for none): with several
     # reviewers on one answer, a score typed over another reviewer's newer one is refused
     # (Answer.set_verified_score's `seen`).
-    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    seen = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args, self_score=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,9 +124,30 @@ class TransitionForm(forms.Form):
     )
 
 
+class ReturnForm(TransitionForm):
+    """Returning for revision, with a checkbox that says what it does: the coordinator confirms
+    with the numbers in front of them (works without JavaScript; issue 24). `marked` is the
+    answers marked for revision now."""
+
+    confirm = forms.BooleanField(
+        required=True, error_messages={"required": _("Centang konfirmasi untuk mengembalikan pengisian ini.")}
+    )
+
+    def __init__(self, *args, submission=None, marked=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = _(
+            "Kembalikan pengisian %(agency)s ke perangkat daerah: %(n)s jawaban bertanda perlu perbaikan. "
+            "Perangkat daerah dapat mengubah jawabannya lagi dan harus mengirim ulang."
+        ) % {"agency": submission.agency.name if submission else "", "n": len(marked)}
+
+    def transition_data(self):
+        return {"note": self.cleaned_data["note"]}
+
+
 class ApproveForm(forms.Form):
-    """Approving. When answers would count with the agency's own score (`self_scored`), a checkbox
-    asks the coordinator to confirm that those scores stand (Submission.approve)."""
+    """Approving. When answers would count with the agency's own score (`self_scored`: their
+    questions' codes), a checkbox asks the coordinator to confirm that those scores stand
+    (Submission.approve)."""
 
     accept_self_scores = forms.BooleanField(required=False)
 
@@ -137,4 +158,4 @@ class ApproveForm(forms.Form):
             field.label = _(
                 "Skor mandiri perangkat daerah berlaku untuk %(n)s jawaban yang belum diberi skor verifikasi"
             ) % {"n": len(self_scored)}
-            field.help_text = ", ".join(answer.question.code for answer in self_scored)
+            field.help_text = ", ".join(self_scored)

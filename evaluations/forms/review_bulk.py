@@ -46,6 +46,10 @@ class BulkFilterForm(forms.Form):
         }
 
 
+# "<pk>:<version>:<updated_at>" fits easily; anything longer was not drawn by the page.
+STAMP_MAX_LENGTH = 80
+
+
 class BulkActionForm(forms.Form):
     """One of the two actions over the answers listed, each carried as "<pk>:<stamp>". `confirmed`
     is the second step's button: the first post only asks to confirm."""
@@ -68,7 +72,7 @@ class BulkActionForm(forms.Form):
         stamps = {}
         for item in self._stamps[: review_bulk.LIMIT + 1]:
             pk, _sep, stamp = item.partition(":")
-            if not (pk.isascii() and pk.isdigit() and stamp):
+            if not (pk.isascii() and pk.isdigit() and stamp and len(item) <= STAMP_MAX_LENGTH):
                 raise forms.ValidationError(_("Daftar jawaban tidak valid. Muat ulang halaman."), code="invalid")
             stamps[int(pk)] = stamp
         if not stamps:

@@ -24,7 +24,7 @@ permissions.py, never through evaluations.roles.
 """
 
 from .agencies import Agency, AgencyMember, Assignment, Kecamatan, RegionStaff
-from .answering import Answer, AnswerChange, Evidence, ReviewComment, RevisionReply
+from .answering import Answer, AnswerChange, Evidence, PendingEvidence, ReviewComment, RevisionReply
 from .audit import AdminChange
 from .datasets import (
     DATASET_MODELS,
@@ -67,6 +67,7 @@ __all__ = [
     "Dimension",
     "EvaluationPeriod",
     "Evidence",
+    "PendingEvidence",
     "Indicator",
     "InstrumentChange",
     "Job",

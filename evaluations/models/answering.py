@@ -7,19 +7,23 @@ one writer that bumps the version, clears a stale verified score and writes the 
 The submission these rows belong to is in submissions.py, which builds on this module.
 """
 
+import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..permissions import REVIEW, REVIEW_ASSIGNED
 from .agencies import AgencyMember
 from .audit import FieldChange
 from .fields import limited_text
-from .files import RemovableFile, RemovableFileQuerySet, evidence_upload_to
+from .files import RemovableFile, RemovableFileQuerySet, StoredFile, evidence_upload_to, pending_evidence_upload_to
 from .instrument import Question, format_number, score_in_range, score_validators
 from .regions import region_scoped
 from .transitions import TransitionError
@@ -312,6 +316,55 @@ class Evidence(RemovableFile):
 
     def __str__(self):
         return self.title
+
+
+# How long a file kept from a refused section save waits for the save that uses it.
+PENDING_EVIDENCE_LIFETIME = timedelta(days=1)
+
+
+def _pending_token():
+    return secrets.token_urlsafe(24)
+
+
+class PendingEvidenceQuerySet(models.QuerySet):
+    def expired(self, now=None):
+        return self.filter(uploaded_at__lt=(now or timezone.now()) - PENDING_EVIDENCE_LIFETIME)
+
+    def discard(self):
+        """Delete the rows and their stored files (a row's file is its own: never shared)."""
+        for pending in self:
+            pending.file.delete(save=False)
+        self.delete()
+
+
+class PendingEvidence(StoredFile):
+    """A file chosen for an answer in a section save that was refused (a missing title, a value
+    to fix), kept so that the operator need not choose it again (issue 24). The section page
+    carries its random `token` in a hidden field; only the same person's post to the same
+    submission and question can use it (evaluations.answering.pending_uploads). It is copied
+    into ordinary Evidence when used, and deleted when used, replaced or PENDING_EVIDENCE_LIFETIME old."""
+
+    submission = models.ForeignKey(
+        "evaluations.Submission", on_delete=models.CASCADE, related_name="+", verbose_name=_("pengisian")
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+", verbose_name=_("pertanyaan"))
+    token = models.CharField(max_length=40, unique=True, default=_pending_token, editable=False)
+    file = models.FileField(_("berkas"), upload_to=pending_evidence_upload_to, max_length=255)
+
+    objects = region_scoped("submission__period__region", PendingEvidenceQuerySet)
+
+    class Meta:
+        verbose_name = _("bukti dukung tertunda")
+        verbose_name_plural = _("bukti dukung tertunda")
+
+    def __str__(self):
+        return self.original_name
+
+    def as_upload(self):
+        """The kept file as an upload that Evidence.take stores under a name of its own."""
+        upload = File(self.file.open("rb"), name=self.original_name)
+        upload.size = self.size
+        return upload
 
 
 class AnswerChange(FieldChange):

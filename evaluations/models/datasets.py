@@ -44,6 +44,7 @@ class DatasetUploadQuerySet(models.QuerySet):
         return (
             self.filter(period=period, agency=agency, kind=kind, outcome=DatasetUpload.Outcome.ACCEPTED)
             .filter(deleted_at__isnull=True)
+            .select_related("agency")
             .order_by("-uploaded_at", "-pk")
             .first()
         )

@@ -22,6 +22,10 @@ def evidence_upload_to(instance, filename):
     return _random_name("evidence", filename)
 
 
+def pending_evidence_upload_to(instance, filename):
+    return _random_name("pending", filename)
+
+
 def quick_win_evidence_upload_to(instance, filename):
     return _random_name("quickwins", filename)
 

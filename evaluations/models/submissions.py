@@ -34,6 +34,10 @@ from .instrument import Question, format_score
 from .regions import region_scoped
 from .transitions import TransitionError
 
+# The status of an agency that has saved nothing yet (no submission, or an empty draft).
+NOT_STARTED = "not_started"
+NOT_STARTED_LABEL = _("Belum mulai")
+
 
 def _codes(answers, limit=20):
     """ "A.1, A.2, … (dan 3 lainnya)": question codes for a message, at most `limit` of them."""
@@ -73,9 +77,28 @@ class ReviewSection:
         return 0 < self.scorable <= self.verified
 
 
+# Started means something was saved (issue 24): an answer (a value, an explanation, evidence), or
+# a step past the first draft. The empty draft that opening the questionnaire makes (its pages
+# hang on its id) is not a start. The database side of Submission.is_started, usable in a filter
+# and in an aggregate's filter alike (built when used: the answers' query needs the region scope).
+def has_saved_answers():
+    return Exists(Answer.objects.filter(submission=OuterRef("pk")))
+
+
+def started():
+    return Q(has_saved_answers()) | ~Q(status=Submission.Status.DRAFT) | Q(reopened=True)
+
+
 class SubmissionQuerySet(models.QuerySet):
     def for_period(self, period):
         return self.filter(period=period)
+
+    def with_started(self):
+        """Each submission knows whether it is started (is_started) without a query of its own."""
+        return self.annotate(has_saved_answers=has_saved_answers())
+
+    def started(self):
+        return self.filter(started())
 
     def awaiting_review(self):
         return self.filter(status=Submission.Status.SUBMITTED)
@@ -146,6 +169,21 @@ class Submission(models.Model):
         return f"{self.agency} – {self.period}"
 
     # --- predicates used by templates and views -------------------------------------
+    def is_started(self):
+        """Something was saved (STARTED): what "belum mulai" and "sudah mulai mengisi" mean on every page."""
+        if self.status != self.Status.DRAFT or self.reopened:
+            return True
+        if not hasattr(self, "has_saved_answers"):
+            self.has_saved_answers = self.answers.exists()
+        return self.has_saved_answers
+
+    def progress_status(self):
+        """The status a person reads: "not_started" (Belum mulai) for a draft with nothing saved."""
+        return self.status if self.is_started() else NOT_STARTED
+
+    def get_progress_status_display(self):
+        return self.get_status_display() if self.is_started() else NOT_STARTED_LABEL
+
     def is_locked(self, today=None):
         """Past the close date (or period closed), unless the admin reopened this one."""
         return not self.period.accepts_edits(today) and not self.reopened
@@ -561,8 +599,11 @@ class Submission(models.Model):
 
     @classmethod
     def start(cls, period, agency):
-        """The agency's submission for the period, created on its first visit."""
-        return cls.objects.select_related("period", "agency").get_or_create(period=period, agency=agency)[0]
+        """The agency's submission for the period: an empty draft made on the first visit, for its
+        pages to hang on. Making it starts nothing (is_started): only saving does."""
+        return (
+            cls.objects.with_started().select_related("period", "agency").get_or_create(period=period, agency=agency)[0]
+        )
 
 
 class SubmissionEvent(models.Model):

@@ -21,7 +21,10 @@ from ..answering import (
     answer_state,
     can_carry_forward,
     carry_forward,
+    discard_used_uploads,
+    keep_refused_uploads,
     load_section,
+    pending_uploads,
     save_answers,
     section_key_of,
     state_of,
@@ -142,15 +145,13 @@ def _save_section(request, pk, key):
         messages.error(request, _("Pengisian ini tidak dapat diubah: sudah dikirim atau periode sudah ditutup."))
         return redirect(_section_url(submission, key))
     data = request.POST.copy()
-    forms = section_forms(page, data, request.FILES)
+    pending = pending_uploads(submission, request.user, data)
+    forms = section_forms(page, data, request.FILES, pending=pending)
     if not all([form.is_valid() for form in forms]):  # a list: validate every form, show every error
-        messages.error(
-            request,
-            _(
-                "Ada isian yang perlu diperbaiki (lihat tanda merah). Belum ada yang disimpan; "
-                "berkas yang tadi dipilih perlu dipilih ulang."
-            ),
-        )
+        message = _("Ada isian yang perlu diperbaiki (lihat tanda merah). Belum ada yang disimpan.")
+        if keep_refused_uploads(submission, forms, request.user):
+            message += " " + _("Berkas yang sudah dipilih diterima: tidak perlu dipilih lagi.")
+        messages.error(request, message)
         return _render_section(request, submission, page, forms, status=422)
     confirm = request.POST.get("konfirmasi", "")
     items = [form.to_input(confirm=confirm == str(form.question.pk)) for form in forms]
@@ -159,6 +160,7 @@ def _save_section(request, pk, key):
     except TransitionError as exc:
         messages.error(request, exc.message)
         return redirect(_section_url(submission, key))
+    discard_used_uploads(pending, result.saved)
     if result.conflicts:
         return _render_conflicts(request, submission, key, data, forms, items, result)
     if result.saved:

@@ -40,7 +40,7 @@ def home(request):
         if agency is not None:
             context["agency"] = agency
             context["question_count"] = Question.objects.assigned_to(agency, period).count()
-            context["submission"] = Submission.objects.filter(period=period, agency=agency).first()
+            context["submission"] = Submission.objects.filter(period=period, agency=agency).with_started().first()
         if roles.is_coordinator(request.user):
             # The coordinator's first question every morning: what is waiting for me?
             context["awaiting_review"] = Submission.objects.for_period(period).awaiting_review().count()
@@ -48,7 +48,7 @@ def home(request):
             context["leader"] = for_leader(period)
         elif roles.can_view_all(request.user):
             context["question_total"] = Question.objects.for_period(period).count()
-            context["submission_count"] = Submission.objects.for_period(period).count()
+            context["submission_count"] = Submission.objects.for_period(period).started().count()
             context["agencies_assigned"] = period.assignments.values("agency").distinct().count()
     return render(request, "evaluations/common/home.html", context)
 

@@ -8,14 +8,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access, roles, tasks
 from ..datasets import SPECS, for_page, get_spec
 from ..excel.datasets import build_template
 from ..forms.datasets import DatasetUploadForm
 from ..models import DatasetKind, DatasetUpload
-from .common import XLSX, period_or_404, shorten, stored_file_attachment, upload_redirect, xlsx_attachment
+from .common import XLSX, form_errors, period_or_404, shorten, stored_file_attachment, upload_redirect, xlsx_attachment
 
 
 def _spec_or_404(kind):
@@ -56,6 +56,7 @@ def page(request, kind):
     period = period_or_404(request)
     agency = roles.agency_of(request.user)
     history = DatasetUpload.objects.history(period, spec.kind, access.visible_agencies(request.user))
+    current = DatasetUpload.objects.current(period, agency, spec.kind) if agency else None
     query = request.GET.copy()
     query.pop("halaman", None)
     return render(
@@ -66,10 +67,10 @@ def page(request, kind):
             "spec": spec,
             "period": period,
             "history": list(history[:20]),
-            "current": DatasetUpload.objects.current(period, agency, spec.kind) if agency else None,
+            "current": current,
             "may_upload": _may_upload(request.user, period),
             "may_delete": roles.is_coordinator(request.user),
-            "form": DatasetUploadForm(),
+            "form": DatasetUploadForm(current=current, spec=spec),
             "query": query.urlencode(),
         },
     )
@@ -93,9 +94,13 @@ def upload(request, kind):
     if not period.accepts_edits():
         messages.error(request, _("Periode sudah ditutup; data tidak dapat diunggah lagi."))
         return upload_redirect(request, "evaluations:datasets_page", kind=spec.kind)
-    form = DatasetUploadForm(request.POST, request.FILES)
+    current = DatasetUpload.objects.current(period, agency, spec.kind)
+    form = DatasetUploadForm(request.POST, request.FILES, current=current, spec=spec)
     if not form.is_valid():
-        messages.error(request, _("Pilih berkas .xlsx yang akan diunggah."))
+        if "file" in form.errors:
+            messages.error(request, _("Pilih berkas .xlsx yang akan diunggah."))
+        else:  # the replacement was not confirmed, or the rows it replaces changed meanwhile
+            messages.error(request, form_errors(form))
         return upload_redirect(request, "evaluations:datasets_page", kind=spec.kind)
     job = tasks.dataset_import_job(period, agency, spec.kind, form.cleaned_data["file"], request.user, get_language())
     return upload_redirect(request, "evaluations:jobs_detail", pk=job.pk)
@@ -134,9 +139,21 @@ def upload_download(request, pk):
     return stored_file_attachment(upload.file, upload.original_name, XLSX)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def upload_delete(request, pk):
+    """GET: the confirmation, naming the file, its agency and the rows that go with it (it works
+    without JavaScript; issue 24). POST: the deletion."""
     upload = access.get_deletable_dataset_upload_for_user(request.user, pk)
+    if request.method == "GET":
+        return render(
+            request,
+            "evaluations/datasets/delete.html",
+            {
+                "upload": upload,
+                "spec": get_spec(upload.kind),
+                "rows": upload.row_model.objects.filter(upload=upload).count(),
+            },
+        )
     if upload.is_deleted():
         messages.info(request, _("Unggahan ini sudah dihapus."))
     else:

@@ -83,6 +83,10 @@ def apply(request, pk):
     dry_run = get_job_for_user(request.user, pk)
     if dry_run.kind != Job.Kind.INSTRUMENT_IMPORT:
         raise Http404
+    if request.POST.get("konfirmasi") != "ya":
+        # The box that names what changes is the confirmation (a browser without JavaScript too).
+        messages.error(request, _("Centang konfirmasi yang menyebut perubahannya, lalu tekan Terapkan lagi."))
+        return redirect("evaluations:jobs_detail", pk=dry_run.pk)
     job = instrument.apply_dry_run(dry_run, by=request.user)
     if job is None:
         messages.error(

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import access, notifications, roles
-from ..forms.review import ApproveForm, CommentForm, RevisionForm, ScoreForm, TransitionForm
+from ..forms.review import ApproveForm, CommentForm, ReturnForm, RevisionForm, ScoreForm, TransitionForm
 from ..models import Submission, TransitionError
 from ..models.review_plan import ReviewScope
 from ..models.submissions import REVIEW_MARKED, REVIEW_UNVERIFIED, section_key
@@ -124,12 +124,20 @@ def _actions(request, submission, transition_form=None, approve_form=None):
     """The actions box: what approving would meet, over every section (Submission.approve's rules;
     one query each), with the forms. Drawn with the page and again after every in-place action,
     so that it never lists a mark just removed or misses an answer just scored."""
-    self_scored = list(submission.self_scored_answers())
+    # The codes only: a 300-answer submission not yet verified would otherwise load 300 answers
+    # and their questions on every view of the page (most of its queries' time).
+    self_scored = list(submission.self_scored_answers().values_list("question__code", flat=True))
+    marked = list(submission.marked_answers())  # each links to its card, in whichever section it is
     return {
-        "marked": submission.marked_answers(),  # each links to its card, in whichever section it is
+        "marked": marked,
         "self_scored": self_scored,
         "can_reopen": roles.is_admin(request.user) and (submission.is_approved() or submission.is_locked()),
-        "transition_form": transition_form or TransitionForm(),
+        # Built here even after a refused post: its confirmation counts the marks as they are now.
+        "transition_form": ReturnForm(
+            transition_form.data if isinstance(transition_form, ReturnForm) else None,
+            submission=submission,
+            marked=marked,
+        ),
         # Built here even after a refused post: its label names the answers as they are now.
         "approve_form": ApproveForm(approve_form.data if approve_form else None, self_scored=self_scored),
     }
@@ -371,12 +379,13 @@ def mark_revision(request, pk):
 def _transition(request, pk, action, success, form_class=TransitionForm):
     """Return, approve or reopen: `action` is the Submission method, called with the form's data."""
     submission = access.get_rw_review_submission_for_user(request.user, pk)
-    form = form_class(request.POST)
+    form = form_class(request.POST, **({"submission": submission} if form_class is ReturnForm else {}))
     bound = {"approve_form" if form_class is ApproveForm else "transition_form": form}
     if not form.is_valid():
         return _render(request, submission, status=400, **bound)
+    arguments = form.transition_data() if form_class is ReturnForm else form.cleaned_data
     try:
-        action(submission, by=request.user, **form.cleaned_data)
+        action(submission, by=request.user, **arguments)
     except (TransitionError, ValidationError) as error:
         messages.error(request, getattr(error, "message", str(error)))
         return _render(request, submission, status=400, **bound)
@@ -390,7 +399,11 @@ def _transition(request, pk, action, success, form_class=TransitionForm):
 @require_POST
 def return_for_revision(request, pk):
     return _transition(
-        request, pk, Submission.return_for_revision, _("Pengisian %(agency)s dikembalikan untuk diperbaiki.")
+        request,
+        pk,
+        Submission.return_for_revision,
+        _("Pengisian %(agency)s dikembalikan untuk diperbaiki."),
+        form_class=ReturnForm,
     )
 
 

@@ -13,6 +13,16 @@
       return;
     }
     event.preventDefault();
+    // A file chosen with its confirmation left unticked (replacing the agency's rows): the file
+    // does not leave the browser; the box is marked and focused, and its help text says why.
+    // (Without a file the server says to choose one; without this script the server refuses.)
+    var unticked = form.querySelector("input[type=checkbox][data-confirm-required]:not(:checked)");
+    var chosen = form.querySelector("input[type=file]");
+    if (unticked && chosen && chosen.files && chosen.files.length) {
+      unticked.classList.add("is-invalid");
+      unticked.focus();
+      return;
+    }
     var bar = box.querySelector("progress");
     var percent = box.querySelector("[data-upload-percent]");
     var failed = box.querySelector("[data-upload-failed]");

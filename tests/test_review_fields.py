@@ -1,0 +1,60 @@
+"""The review card's form fields drawn without crispy-forms' templates
+(review_extras.review_field) are the fields crispy draws: the same elements, classes, ids,
+attributes and values, whitespace aside; a field with an error is drawn by crispy itself."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from django.template import Context, Template
+from django.utils import translation
+
+from evaluations.forms.review import RevisionForm, ScoreForm
+from evaluations.templatetags.review_extras import review_field
+
+
+def normalised(html):
+    """HTML as a browser reads it: whitespace beside tags dropped, runs of it made one space."""
+    html = re.sub(r"\s+", " ", str(html))
+    return re.sub(r"\s*(<|>)\s*", r"\1", html).strip()
+
+
+FORMS = {
+    "score, empty": lambda: ScoreForm(prefix="score-7"),
+    "score, verified": lambda: ScoreForm(prefix="score-7", initial={"verified_score": Decimal("2.5")}),
+    "revision, empty": lambda: RevisionForm(prefix="rev-7"),
+    "revision, marked": lambda: RevisionForm(
+        prefix="rev-7", initial={"needs_revision": True, "revision_note": 'Lampirkan "SK" <terbaru> & tanda tangan.'}
+    ),
+    "score, refused": lambda: _refused(ScoreForm(data={"score-7-verified_score": "7"}, prefix="score-7")),
+    "revision, refused": lambda: _refused(RevisionForm(data={"rev-7-needs_revision": "on"}, prefix="rev-7")),
+}
+
+
+def _refused(form):
+    assert not form.is_valid()
+    return form
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("name", FORMS)
+def test_each_field_is_drawn_as_crispy_draws_it(name, language):
+    with translation.override(language):
+        for field_name in FORMS[name]().fields:
+            ours = review_field(FORMS[name]()[field_name])
+            crispy = as_crispy_field(FORMS[name]()[field_name])
+            assert normalised(ours) == normalised(crispy), field_name
+
+
+def test_the_revision_form_drawn_field_by_field_is_the_form_crispy_draws():
+    ours = Template("{% load review_extras %}{% for field in form %}{% review_field field %}{% endfor %}")
+    crispy = Template("{% load crispy_forms_tags %}{{ form|crispy }}")
+    form = RevisionForm(prefix="rev-7", initial={"needs_revision": True, "revision_note": "Perbaiki."})
+    assert normalised(ours.render(Context({"form": form}))) == normalised(crispy.render(Context({"form": form})))
+
+
+def test_a_value_is_escaped():
+    form = RevisionForm(prefix="rev-7", initial={"revision_note": "<script>alert(1)</script>"})
+    html = str(review_field(form["revision_note"]))
+    assert "<script>" not in html and "&lt;script&gt;" in html
