@@ -6,7 +6,7 @@ filtered set, or mark a filtered set for revision with one note.
     outcome.skipped   # [(answer or None, pk, reason)] the answers left as they were, and why
 
 `answers` is any queryset of answers (the coordinators' bulk page passes the period's filtered
-set; a reviewer's queue may pass the answers of its pillars only); `stamps` is {answer pk: the
+set; a reviewer's queue passes the answers the plan gives them); `stamps` is {answer pk: the
 answer's review_stamp as the page showed it}. Only answers both in `answers` and in `stamps` are
 touched: what the person saw and confirmed, nothing that entered the filter since.
 
@@ -15,7 +15,9 @@ Answer.revision_mark_change) and writes the same audit row; here the rows are wr
 bulk_update and one bulk_create, in ONE transaction: all of it or none of it. Like every write
 of answers, it first locks the submissions' rows (in primary-key order, so that two bulk actions
 never wait on each other crosswise), so a single edit under way finishes first and then shows up
-here as a moved stamp: that answer is skipped, never overwritten.
+here as a moved stamp: that answer is skipped, never overwritten. Under a review plan each
+answer is the single actions' rule's (ReviewScope.refusal): one the plan gives to another
+reviewer, or of the actor's own agency, is skipped with that reason.
 """
 
 from dataclasses import dataclass, field
@@ -28,8 +30,8 @@ from django.utils.translation import gettext as _
 
 from .models import Answer, AnswerChange, RevisionReply, Submission, SubmissionEvent
 from .models.answering import SELF_SCORED
+from .models.review_plan import ReviewScope, is_reviewer
 from .models.transitions import TransitionError
-from .permissions import REVIEW
 
 
 @dataclass
@@ -50,7 +52,7 @@ def _changed():
     return _("diubah orang lain sejak halaman dimuat")
 
 
-def _locked_answers(answers, stamps):
+def _locked_answers(answers, stamps, by):
     """The answers in both `answers` and `stamps`, read after locking their submissions."""
     pks = list(stamps)
     submission_ids = answers.filter(pk__in=pks).values("submission_id")
@@ -58,6 +60,8 @@ def _locked_answers(answers, stamps):
     locked = Submission.objects.filter(pk__in=submission_ids).order_by("pk")
     locked = locked.select_related("period", "agency").select_for_update(no_key=True, of=("self",))
     submissions = {s.pk: s for s in locked}
+    # Who may act on which answer: the single actions' rule (ReviewScope), the plans read once.
+    ReviewScope.of_many(by, submissions.values())
     rows = list(
         answers.filter(pk__in=pks)
         .select_related("question", "submission__agency")
@@ -69,7 +73,7 @@ def _locked_answers(answers, stamps):
     return rows
 
 
-def _screen(answers, stamps, applies, outcome):
+def _screen(answers, stamps, by, applies, outcome):
     """The answers this action may change; the others go to outcome.skipped with their reason.
     `applies(answer)` returns None or the reason the action does not apply to the answer."""
     found = {answer.pk for answer in answers}
@@ -79,7 +83,12 @@ def _screen(answers, stamps, applies, outcome):
     ready = []
     for answer in answers:
         submission = answer.submission
-        if answer.review_stamp != stamps[answer.pk]:
+        # The review plan first: an answer given to another reviewer (or of the actor's own
+        # agency) is not theirs, whatever else is true of it (Answer._check_may_review's rule).
+        refusal = ReviewScope.of(by, submission).refusal(answer.question)
+        if refusal:
+            reason = str(refusal)
+        elif answer.review_stamp != stamps[answer.pk]:
             reason = _changed()
         elif not submission.is_under_review():
             if submission.is_awaiting_second_signoff():
@@ -98,7 +107,9 @@ def _screen(answers, stamps, applies, outcome):
 
 
 def _check(by):
-    if not by.has_perm(REVIEW):
+    """Coordinators and the plan's reviewers (a lead agency's reviewer acts on the answers the plan
+    gives them: each answer is screened by ReviewScope)."""
+    if not is_reviewer(by):
         raise PermissionDenied
 
 
@@ -108,7 +119,7 @@ def accept_self_scores(answers, stamps, by):
     one SCORE event per answer on its submission's timeline, as Answer.set_verified_score writes."""
     _check(by)
     outcome = Outcome()
-    rows = _locked_answers(answers, stamps)
+    rows = _locked_answers(answers, stamps, by)
 
     def applies(answer):
         if answer.self_score is None:
@@ -119,7 +130,7 @@ def accept_self_scores(answers, stamps, by):
 
     now = timezone.now()
     events = []
-    for answer in _screen(rows, stamps, applies, outcome):
+    for answer in _screen(rows, stamps, by, applies, outcome):
         events.append(answer.verified_score_change(by, answer.self_score))
         answer.updated_at = now  # bulk_update does not apply auto_now
         outcome.applied.append(answer)
@@ -136,14 +147,14 @@ def mark_for_revision(answers, stamps, by, note):
     if not (note or "").strip():
         raise TransitionError(_("Tulis catatan perbaikan agar perangkat daerah tahu apa yang harus diperbaiki."))
     outcome = Outcome()
-    rows = _locked_answers(answers, stamps)
+    rows = _locked_answers(answers, stamps, by)
 
     def applies(answer):
         return _("sudah ditandai perlu perbaikan") if answer.needs_revision else None
 
     now = timezone.now()
     changes = []
-    for answer in _screen(rows, stamps, applies, outcome):
+    for answer in _screen(rows, stamps, by, applies, outcome):
         changes.append(answer.revision_mark_change(by, True, note))
         answer.updated_at = now
         outcome.applied.append(answer)

@@ -4,21 +4,28 @@ year while this year is still open must not hide this year's work.
 - a coordinator: each submission waiting for verification (or for their second sign-off, unless
   they gave the first), each quick-win proposal and completion
   request, each survey form with responses held for review (a burst from one network);
+- a reviewer of the review plan (a coordinator, or a lead agency's reviewer who is also an
+  operator: one who is not starts from the queue): the answers waiting on them, per submission and
+  pillar with a count, each linked to their queue filtered to that agency and pillar;
 - an operator: each of their agency's submissions not yet sent (not started, being filled in,
   returned), each of their agency's quick wins that waits on them (refused: propose it again).
 
 Each item is a direct link to the thing itself, labelled with its period. A fixed number of
-queries whatever the number of periods and items (four for a coordinator, four for an operator).
+queries whatever the number of periods and items (four for a coordinator, four for an operator;
+a reviewer's answers add one, and one more when the plan gives them any).
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import roles
 from .models import Assignment, EvaluationPeriod, QuickWin, Submission, SurveyForm
+from .models.review_plan import waiting_per_submission
 from .models.submissions import started
 from .models.survey_responses import HELD
 
@@ -38,7 +45,7 @@ def open_periods():
 def for_user(user, periods=None):
     """The user's items, oldest period first (the work that is due first); [] for a leader.
     `periods`: the open periods, oldest first, when the caller has read them already."""
-    if not (roles.is_coordinator(user) or roles.is_operator(user)):
+    if not (roles.is_coordinator(user) or roles.is_operator(user) or roles.may_have_review_queue(user)):
         return []
     periods = open_periods() if periods is None else periods
     if not periods:
@@ -46,6 +53,8 @@ def for_user(user, periods=None):
     items = []
     if roles.is_coordinator(user):
         items += _coordinator_items(periods, user)
+    if roles.may_have_review_queue(user):
+        items += _reviewer_items(periods, user)
     agency = roles.agency_of(user)
     if agency is not None and roles.is_operator(user):
         items += _operator_items(agency, periods)
@@ -104,6 +113,24 @@ def _coordinator_items(periods, user):
                 _("Tinjau %(n)s tanggapan survei yang ditahan: %(form)s") % {"n": form.held, "form": name},
                 reverse("evaluations:surveys_monitor_form", args=[form.survey.period_id, form.pk]),
             )
+        )
+    return items
+
+
+def _reviewer_items(periods, user):
+    """The answers the review plan gives `user` that wait on them (their queue's), one item per
+    submission and pillar with the count, linked to the queue filtered to that agency and pillar."""
+    by_pk = {p.pk: p for p in periods}
+    items = []
+    for row in waiting_per_submission(user, periods):
+        query = urlencode({"periode": row["period"], "opd": row["agency"], "pilar": row["pillar"] or ""})
+        label = ngettext(
+            "Tinjau %(n)s jawaban %(agency)s di pilar %(pillar)s",
+            "Tinjau %(n)s jawaban %(agency)s di pilar %(pillar)s",
+            row["n"],
+        ) % {"n": row["n"], "agency": row["agency_name"], "pillar": row["pillar_name"] or _("Umum")}
+        items.append(
+            Item(by_pk[row["period"]], "answers", label, reverse("evaluations:review_plan_queue") + f"?{query}")
         )
     return items
 

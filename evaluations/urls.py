@@ -52,6 +52,7 @@ urlpatterns = [
     path("koordinator/periode/<int:period_id>/verifikasi-massal/", review_bulk.page, name="review_bulk"),
     # A reviewer's queue: what waits on them in the pillars the period's review plan gives them.
     path("koordinator/antrean/", review_plan.queue, name="review_plan_queue"),
+    path("koordinator/antrean/verifikasi-massal/", review_bulk.queue, name="review_bulk_queue"),
     path("koordinator/jawaban/<int:pk>/", review.answer, name="review_answer"),
     path("koordinator/jawaban/<int:pk>/skor/", review.set_score, name="review_set_score"),
     path("koordinator/jawaban/<int:pk>/komentar/", review.add_comment, name="review_add_comment"),

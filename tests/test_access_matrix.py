@@ -153,6 +153,13 @@ MATRIX = {
         args=lambda w: [w.period.pk],
         data=lambda w: {"action": "terima", "jawaban": [f"{w.answer_a.pk}:{w.answer_a.review_stamp}"]},
     ),
+    # The bulk actions of a reviewer's queue (POST only): the first post asks to confirm (200);
+    # what a reviewer may change is REVIEWER_MATRIX's.
+    "evaluations:review_bulk_queue": Entry(
+        get="L 405 405 405 405 405",
+        post="L 404 404 200 403 200",
+        data=lambda w: {"action": "terima", "jawaban": [f"{w.answer_a.pk}:{w.answer_a.review_stamp}"]},
+    ),
     "evaluations:results_index": Entry(get="L 403 403 200 200 200", post="L 403 403 200 200 200"),
     # A reviewer's queue (coordinators, admin and the reviewer role; REVIEWER_MATRIX below) and a
     # period's review plan (coordinators and admin; an empty post names no reviewer: 400).
@@ -581,6 +588,12 @@ def _mark(answer):
     return {f"rev-{answer.pk}-needs_revision": "on", f"rev-{answer.pk}-revision_note": "Perbaiki"}
 
 
+def _bulk(world, *names):
+    """A confirmed bulk acceptance of the world's answers `names`, as the page drew them."""
+    answers = [world[name] for name in names]
+    return {"action": "terima", "confirmed": "1", "jawaban": [f"{a.pk}:{a.review_stamp}" for a in answers]}
+
+
 # (URL name, arguments, method, data, expected per REVIEWERS)
 REVIEWER_MATRIX = [
     ("evaluations:review_plan_queue", lambda w: [], "GET", None, "200 200"),
@@ -599,6 +612,12 @@ REVIEWER_MATRIX = [
     ("evaluations:review_add_comment", lambda w: [w["liv"].pk], "POST", lambda w: _comment(w["liv"]), "404 R"),
     ("evaluations:review_mark_revision", lambda w: [w["gov"].pk], "POST", lambda w: _mark(w["gov"]), "R 403"),
     ("evaluations:review_mark_revision", lambda w: [w["liv"].pk], "POST", lambda w: _mark(w["liv"]), "404 R"),
+    # Bulk actions: the coordinators' page refuses a lead agency's reviewer (404); the queue's acts
+    # for both, on their own answers only (test_the_queues_bulk_action_changes_only_the_reviewers_answers).
+    ("evaluations:review_bulk", lambda w: [w["period"].pk], "GET", None, "404 200"),
+    ("evaluations:review_bulk", lambda w: [w["period"].pk], "POST", lambda w: _bulk(w, "gov"), "404 R"),
+    ("evaluations:review_bulk_queue", lambda w: [], "POST", lambda w: _bulk(w, "gov"), "R R"),
+    ("evaluations:review_bulk_queue", lambda w: [], "POST", lambda w: _bulk(w, "liv"), "R R"),
     (
         "evaluations:review_approve",
         lambda w: [w["submission"].pk],
@@ -657,3 +676,14 @@ def test_reviewer_access(client, reviewers_world, index, role):
     response = client.get(url) if method == "GET" else client.post(url, data(world) if data else {})
     expected, actual = dict(zip(REVIEWERS, spec.split(), strict=True))[role], _outcome(response)
     assert actual == expected, f"{method} {url} as {role}: expected {expected}, got {actual}"
+
+
+@pytest.mark.parametrize(("role", "theirs"), [("lead_reviewer", "gov"), ("coordinator_reviewer", "liv")])
+def test_the_queues_bulk_action_changes_only_the_reviewers_answers(client, reviewers_world, role, theirs):
+    world, users = reviewers_world
+    client.force_login(users[role])
+    client.post(reverse("evaluations:review_bulk_queue"), _bulk(world, "gov", "liv", "own"))
+    changed = {
+        name for name in ("gov", "liv", "own") if Answer.objects.get(pk=world[name].pk).verified_score is not None
+    }
+    assert changed == {theirs}

@@ -57,6 +57,8 @@ PARAMS = {
     "evaluations:national_province": ["periode", "provinsi", "urut", "arah"],
     "evaluations:review_plan_queue": ["periode", *QueueFilterForm.base_fields],
     "evaluations:review_bulk": list(BulkFilterForm.base_fields),
+    # POST only (405 to a GET): the queue's filter, carried in its address.
+    "evaluations:review_bulk_queue": ["periode", *QueueFilterForm.base_fields],
 }
 # Where a view hands the whole query to something else, what reads it (and is listed above).
 WHOLE_QUERY = {
@@ -66,6 +68,7 @@ WHOLE_QUERY = {
     "evaluations.views.periods._grid_data": "AssignmentFilterForm: its fields (jenis)",
     "evaluations.views.review_plan.queue": "QueueFilterForm: its fields (pilar, opd, status)",
     "evaluations.views.review_bulk.page": "BulkFilterForm: its fields (pilar, opd, keadaan)",
+    "evaluations.views.review_bulk.queue": "QueueFilterForm: its fields (pilar, opd, status)",
 }
 VIEW_MODULES = sorted([*(ROOT / "evaluations" / "views").glob("*.py"), ROOT / "pillars" / "views.py"])
 

@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from evaluations import review_bulk
-from evaluations.models import Answer, AnswerChange, Question, RevisionReply, Submission, SubmissionEvent
+from evaluations import review_bulk, roles
+from evaluations.models import AgencyMember, Answer, AnswerChange, Question, RevisionReply, Submission, SubmissionEvent
 from evaluations.models.transitions import TransitionError
 
-from .factories import make_answer, make_submission
+from .factories import make_answer, make_reviewer, make_submission, make_user, plan_review
 
 pytestmark = pytest.mark.django_db
 S = Submission.Status
@@ -158,13 +158,16 @@ def test_marking_without_a_note_is_refused_and_changes_nothing(period, answers, 
 def test_a_bulk_action_over_many_answers_takes_a_fixed_number_of_queries(period, submission, questions, coordinator):
     one = [make_answer(submission, questions[0], score=2)]
     coordinator.has_perm("evaluations.review_submission")  # the user's permissions, read once per request
+    AgencyMember.objects.agency_of(coordinator)  # the user's agency, read once per request
     with CaptureQueriesContext(connection) as small:
         review_bulk.accept_self_scores(of_period(period), stamps(one), by=coordinator)
     many = [make_answer(submission, q, score=2) for q in questions[1:30]]
     with CaptureQueriesContext(connection) as large:
         review_bulk.accept_self_scores(of_period(period), stamps(many), by=coordinator)
     assert len(small) == len(large), [q["sql"] for q in small.captured_queries]
-    assert len(small) == 6
+    # the submissions locked, the plans' rows, the answers, the bulk update (a savepoint and the
+    # UPDATE), the events
+    assert len(small) == 7
 
 
 # --- the page's filter ------------------------------------------------------------------
@@ -192,3 +195,67 @@ def test_the_filter_tells_marked_answers_from_replied_ones(period, answers, subm
     Submission.objects.filter(pk=submission.pk).update(status=S.SUBMITTED)
     assert list(review_bulk.answers_in_review(period, state=review_bulk.REPLIED)) == [answers[0]]
     assert list(review_bulk.answers_in_review(period, state=review_bulk.MARKED)) == [answers[1]]
+
+
+# --- under a review plan (models/review_plan.ReviewScope: the single actions' rule) -----------
+
+
+def reasons(outcome):
+    return {pk: reason for _a, pk, reason in outcome.skipped}
+
+
+def test_with_a_plan_an_answer_given_to_another_reviewer_is_skipped_with_that_reason(period, answers, coordinator):
+    gov = [a for a in answers if a.question.pillar.code == "GOV"] or answers[:1]
+    plan_review(period, make_user("koordinator_lain", roles.COORDINATOR), gov[0].question.pillar)
+    outcome = review_bulk.accept_self_scores(of_period(period), stamps(answers), by=coordinator)
+    given = {a.pk for a in answers if a.question.pillar_id == gov[0].question.pillar_id}
+    assert {pk: "diberikan kepada peninjau lain" for pk in given} == reasons(outcome)
+    assert all(fresh(a).verified_score is None for a in answers if a.pk in given)
+    assert len(outcome.applied) == len(answers) - len(given)
+
+
+def test_a_lead_agencys_reviewer_accepts_the_answers_the_plan_gives_them_only(period, answers, agency_b):
+    reviewer = make_reviewer(agency_b)
+    mine = answers[0].question.pillar
+    plan_review(period, reviewer, mine)
+    outcome = review_bulk.accept_self_scores(of_period(period), stamps(answers), by=reviewer)
+    assert {a.pk for a in outcome.applied} == {a.pk for a in answers if a.question.pillar_id == mine.pk}
+    others = [a for a in answers if a.question.pillar_id != mine.pk]
+    assert reasons(outcome) == {a.pk: "bukan bagian Anda dalam rencana peninjauan" for a in others}
+
+
+def test_a_reviewers_own_agencys_answers_are_skipped_with_that_reason(period, answers, agency_a):
+    reviewer = make_reviewer(agency_a)
+    plan_review(period, reviewer, answers[0].question.pillar)
+    outcome = review_bulk.mark_for_revision(of_period(period), stamps(answers[:1]), by=reviewer, note="Perbaiki.")
+    assert outcome.applied == []
+    assert reasons(outcome) == {answers[0].pk: "jawaban perangkat daerah Anda sendiri"}
+    assert not fresh(answers[0]).needs_revision
+
+
+def test_a_reviewer_of_another_agency_only_skips_that_agencys_answers(period, answers, agency_b):
+    reviewer = make_reviewer(agency_b)
+    plan_review(period, reviewer, answers[0].question.pillar, agency=answers[0].submission.agency)
+    other = make_user("koordinator_lain", roles.COORDINATOR)
+    outcome = review_bulk.accept_self_scores(of_period(period), stamps(answers[:1]), by=other)
+    assert reasons(outcome) == {answers[0].pk: "diberikan kepada peninjau lain"}
+
+
+def test_without_a_plan_the_coordinator_acts_on_every_answer_as_before(period, answers, coordinator):
+    outcome = review_bulk.accept_self_scores(of_period(period), stamps(answers), by=coordinator)
+    assert outcome.skipped == [] and len(outcome.applied) == len(answers)
+
+
+def test_a_reviewers_bulk_action_takes_a_fixed_number_of_queries(period, submission, questions, agency_b):
+    reviewer = make_reviewer(agency_b)
+    for pillar in {q.pillar_id for q in questions}:
+        plan_review(period, reviewer, questions[0].pillar.__class__.objects.get(pk=pillar))
+    reviewer.has_perm("evaluations.review_submission")
+    AgencyMember.objects.agency_of(reviewer)
+    one = [make_answer(submission, questions[0], score=2)]
+    with CaptureQueriesContext(connection) as small:
+        assert len(review_bulk.accept_self_scores(of_period(period), stamps(one), by=reviewer).applied) == 1
+    many = [make_answer(submission, q, score=2) for q in questions[1:30]]
+    with CaptureQueriesContext(connection) as large:
+        assert len(review_bulk.accept_self_scores(of_period(period), stamps(many), by=reviewer).applied) == len(many)
+    assert len(small) == len(large) == 7

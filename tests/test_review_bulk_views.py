@@ -6,10 +6,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from evaluations import roles
 from evaluations.models import Answer, Question, Submission
 
-from .factories import make_agency, make_answer, make_submission
+from .factories import make_agency, make_answer, make_reviewer, make_submission, make_user, plan_review
 
 pytestmark = pytest.mark.django_db
 S = Submission.Status
@@ -135,3 +138,149 @@ def test_the_page_takes_the_same_number_of_queries_with_1_and_40_answers(
 # The session, the user, their permissions, the period, the answers, the bell's unread count, the
 # filter's pillars and agencies.
 PAGE_QUERIES = 8
+
+
+# --- a reviewer's queue (/koordinator/antrean/verifikasi-massal/): the same actions on its set ----
+
+
+@pytest.fixture
+def split(period, agency_a, agency_b, questions):
+    """Agency A's answers under review: GOV given to Bappeda's reviewer, the rest to a coordinator."""
+    submission = make_submission(period, agency_a, status=S.SUBMITTED)
+    answers = [make_answer(submission, question, score=3) for question in questions]
+    lead = make_reviewer(agency_b, "peninjau_bappeda")
+    other = make_user("koordinator_lain", roles.COORDINATOR)
+    plan_review(period, lead, "GOV")
+    for code in {a.question.pillar.code for a in answers} - {"GOV"}:
+        plan_review(period, other, code)
+    gov = [a for a in answers if a.question.pillar.code == "GOV"]
+    rest = [a for a in answers if a.question.pillar.code != "GOV"]
+    assert gov and rest
+    return lead, gov, rest
+
+
+def queue_url(period, query=""):
+    return f"/koordinator/antrean/verifikasi-massal/?periode={period.pk}{query}"
+
+
+def test_the_queue_offers_the_bulk_actions_on_its_filtered_set(client, period, split):
+    lead, gov, _rest = split
+    client.force_login(lead)
+    html = client.get(f"/koordinator/antrean/?periode={period.pk}").content.decode()
+    n = len(gov)
+    assert f"Terima skor mandiri {n} jawaban ini" in html
+    assert f"Tandai {n} jawaban ini untuk revisi dengan catatan ini" in html
+    assert html.count('name="jawaban"') == 2 * n
+    assert f'action="/koordinator/antrean/verifikasi-massal/?periode={period.pk}"' in html
+
+
+def test_the_queues_first_post_asks_to_confirm_naming_n_and_the_filter(client, period, split):
+    lead, gov, _rest = split
+    client.force_login(lead)
+    pillar = gov[0].question.pillar
+    response = client.post(queue_url(period, f"&pilar={pillar.pk}"), posted(gov))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Terima skor mandiri {len(gov)} jawaban ini sebagai skor verifikasinya?" in html
+    assert f"Belum diverifikasi · {pillar.name} · semua perangkat daerah" in html
+    assert f'href="/koordinator/antrean/?periode={period.pk}&amp;pilar={pillar.pk}"' in html
+    assert not Answer.objects.filter(verified_score__isnull=False).exists()
+
+
+def test_a_lead_agencys_reviewer_accepts_their_answers_from_the_queue(client, period, split):
+    lead, gov, _rest = split
+    client.force_login(lead)
+    response = client.post(queue_url(period), posted(gov, confirmed="1"))
+    assert response.status_code == 302 and response["Location"] == f"/koordinator/antrean/?periode={period.pk}"
+    assert texts(response) == [f"Skor mandiri {len(gov)} jawaban diterima sebagai skor verifikasi."]
+    assert {a.verified_score for a in Answer.objects.filter(pk__in=[a.pk for a in gov])} == {Decimal(3)}
+
+
+def test_another_reviewers_answers_posted_to_the_queue_are_skipped(client, period, split):
+    lead, gov, rest = split
+    client.force_login(lead)
+    response = client.post(queue_url(period), posted(gov[:1] + rest[:1], confirmed="1"))
+    # The queue passes the reviewer's own answers only: another's is outside the set.
+    assert texts(response) == [
+        "Skor mandiri 1 jawaban diterima sebagai skor verifikasi.",
+        f"1 jawaban dilewati (tidak lagi termasuk saringan ini): #{rest[0].pk}",
+    ]
+    assert Answer.objects.get(pk=rest[0].pk).verified_score is None
+
+
+def test_a_lead_agencys_reviewer_marks_their_answers_from_the_queue_with_a_note(client, period, split):
+    lead, gov, _rest = split
+    client.force_login(lead)
+    data = posted(gov, action="tandai", note="Lampirkan SK.")
+    assert "Lampirkan SK." in client.post(queue_url(period), data).content.decode()
+    response = client.post(queue_url(period), {**data, "confirmed": "1"})
+    assert texts(response) == [f"{len(gov)} jawaban ditandai perlu perbaikan."]
+    assert Answer.objects.filter(needs_revision=True).count() == len(gov)
+
+
+def test_a_lead_agencys_reviewer_is_refused_the_coordinators_bulk_page(client, period, split):
+    lead, gov, _rest = split
+    client.force_login(lead)
+    assert client.get(url(period)).status_code == 404
+    assert client.post(url(period), posted(gov, confirmed="1")).status_code == 404
+    assert not Answer.objects.filter(verified_score__isnull=False).exists()
+
+
+def test_the_coordinators_bulk_page_skips_the_answers_the_plan_gives_reviewers(as_coordinator, period, split):
+    _lead, gov, rest = split
+    response = as_coordinator.post(url(period), posted(gov + rest, confirmed="1"))
+    assert texts(response)[0] == "Skor mandiri 0 jawaban diterima sebagai skor verifikasi."
+    assert texts(response)[1].startswith(f"{len(gov) + len(rest)} jawaban dilewati (diberikan kepada peninjau lain)")
+    assert not Answer.objects.filter(verified_score__isnull=False).exists()
+
+
+def test_marking_from_the_queue_without_a_note_goes_back_to_the_queue_with_the_reason(client, period, split):
+    lead, gov, _rest = split
+    client.force_login(lead)
+    response = client.post(queue_url(period), posted(gov, action="tandai", note=""))
+    assert response.status_code == 302 and response["Location"] == f"/koordinator/antrean/?periode={period.pk}"
+    assert texts(response) == ["Tulis catatan perbaikan agar perangkat daerah tahu apa yang harus diperbaiki."]
+    assert not Answer.objects.filter(needs_revision=True).exists()
+
+
+def test_the_queues_bulk_action_is_post_only_and_refused_to_operators(client, period, split, operator_a, leader):
+    lead, gov, _rest = split
+    client.force_login(lead)
+    assert client.get(queue_url(period)).status_code == 405
+    client.force_login(operator_a)
+    assert client.post(queue_url(period), posted(gov, confirmed="1")).status_code == 404
+    client.force_login(leader)
+    assert client.post(queue_url(period), posted(gov, confirmed="1")).status_code == 403
+    assert not Answer.objects.filter(verified_score__isnull=False).exists()
+
+
+def test_the_queues_confirmed_bulk_action_takes_the_same_queries_for_1_and_40_agencies(
+    client, period, questions, agency_b
+):
+    lead = make_reviewer(agency_b, "peninjau_bappeda")
+    question = next(q for q in questions if q.pillar.code == "GOV")
+    plan_review(period, lead, "GOV")
+    client.force_login(lead)
+    client.get(f"/koordinator/antrean/?periode={period.pk}")  # the session and the user's permissions
+
+    def accept(more):
+        answers = [make_answer(make_submission(period, make_agency(), status=S.SUBMITTED), question, score=2)]
+        answers += [
+            make_answer(make_submission(period, make_agency(), status=S.SUBMITTED), question, score=2)
+            for _n in range(more)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(queue_url(period), posted(answers, confirmed="1"))
+        assert texts(response)[0] == f"Skor mandiri {len(answers)} jawaban diterima sebagai skor verifikasi."
+        sqls = [q["sql"][:90] for q in queries.captured_queries]
+        client.get(response["Location"])  # the messages shown, as the browser would
+        return sqls
+
+    small, large = accept(0), accept(39)
+    assert len(small) == len(large) == QUEUE_BULK_QUERIES, (small, large)
+
+
+# The session, the user, their permissions, the periods, the reviewer's plan rows (the queue's set),
+# a savepoint, the submissions locked, the plans' rows (ReviewScope), the answers, one UPDATE, one
+# INSERT of the events, the savepoint released.
+QUEUE_BULK_QUERIES = 12

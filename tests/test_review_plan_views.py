@@ -278,6 +278,25 @@ def test_the_queue_shows_a_coordinator_a_submission_ready_for_approval(client, w
     assert "Siap disetujui" in page
 
 
+def test_the_queue_leaves_out_the_answers_of_a_submission_awaiting_its_second_signoff(
+    client, world, coordinator_liv, coordinator
+):
+    Submission.objects.filter(pk=world["submission"].pk).update(approved_by=coordinator)
+    client.force_login(coordinator_liv)
+    page = client.get("/koordinator/antrean/").content.decode()
+    assert f"#jawaban-{world['liv'].pk}" not in page  # no longer scored: returned first if need be
+    assert "Tidak ada jawaban yang menunggu Anda." in page
+
+
+def test_a_submission_awaiting_its_second_signoff_is_not_ready_for_approval_again(
+    client, world, coordinator_liv, coordinator
+):
+    Answer.objects.filter(pk=world["liv"].pk).update(verified_score=2)
+    Submission.objects.filter(pk=world["submission"].pk).update(approved_by=coordinator)
+    client.force_login(coordinator_liv)
+    assert "Siap disetujui" not in client.get("/koordinator/antrean/").content.decode()
+
+
 def test_the_queue_tells_a_coordinator_without_assignments_so(as_coordinator, world):
     page = as_coordinator.get("/koordinator/antrean/").content.decode()
     assert "belum memberi Anda pilar" in page
@@ -290,7 +309,9 @@ def _queue_queries(client, period, more, total):
         make_answer(make_submission(period, make_agency(), status=S.SUBMITTED), question, score=2)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/koordinator/antrean/")
-    assert response.content.decode().count('class="list-group-item queue-item"') == total
+    html = response.content.decode()
+    assert html.count('class="list-group-item queue-item"') == total
+    assert html.count('name="jawaban"') == 2 * total  # the bulk actions carry every answer's stamp
     return len(ctx.captured_queries)
 
 
@@ -300,9 +321,9 @@ def test_the_queue_runs_the_same_queries_for_1_and_40_agencies(client, period, r
     small = _queue_queries(client, period, 1, 1)
     large = _queue_queries(client, period, 39, 40)
     # session, user, permissions, periods, the plan rows (for the items), the items, the plan rows
-    # listed as "Bagian Anda", the counts per pillar and agency, the bell, the filter's pillars and
-    # agencies.
-    assert small == large == 11
+    # listed as "Bagian Anda", the stamps of the answers the bulk actions carry, the counts per
+    # pillar and agency, the bell, the filter's pillars and agencies.
+    assert small == large == 12
 
 
 def test_a_coordinators_queue_runs_the_same_queries_for_1_and_40_agencies(client, period, coordinator_liv):
@@ -312,7 +333,7 @@ def test_a_coordinators_queue_runs_the_same_queries_for_1_and_40_agencies(client
     large = _queue_queries(client, period, 39, 40)
     # ... and, for one who may approve, the submissions ready for approval (after the plan rows
     # they are read from, twice: the answers covered and those still open).
-    assert small == large == 14
+    assert small == large == 15
 
 
 def test_a_lead_agencys_reviewer_downloads_the_evidence_of_their_pillar_only(

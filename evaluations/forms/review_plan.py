@@ -1,6 +1,8 @@
 """The review plan's form (one reviewer of one pillar or question, for every agency or one) and the
 reviewer's queue filters."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -64,7 +66,8 @@ class ReviewAssignmentForm(forms.ModelForm):
 
 
 class QueueFilterForm(forms.Form):
-    """The queue's filters (GET): a pillar, an agency, a state; an unknown value filters nothing."""
+    """The queue's filters (GET): a pillar, an agency, a state; an unknown value filters nothing.
+    The queue's bulk actions carry the same filter (views/review_bulk.queue)."""
 
     pilar = forms.ModelChoiceField(Pillar.objects.all(), label=_("Pilar"), required=False, empty_label=_("Semua"))
     opd = RegionModelChoiceField(Agency, label=_("Perangkat daerah"), required=False, empty_label=_("Semua"))
@@ -77,3 +80,25 @@ class QueueFilterForm(forms.Form):
             (QUEUE_REPLIED, _("Ditanggapi perangkat daerah")),
         ],
     )
+
+    def filters(self):
+        """(pillar, agency, state) as chosen; a value not valid filters nothing."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return data.get("pilar"), data.get("opd"), data.get("status", "")
+
+    def describe(self):
+        """The filter in words, for the bulk actions' confirmation."""
+        pillar, agency, state = self.filters()
+        return _("%(state)s · %(pillar)s · %(agency)s") % {
+            "state": _("Belum diverifikasi"),
+            "pillar": pillar.name if pillar else _("semua pilar Anda"),
+            "agency": agency.name if agency else _("semua perangkat daerah"),
+        }
+
+    def query(self, period):
+        """The queue's address parameters for `period` and this filter (back from a bulk action)."""
+        pillar, agency, state = self.filters()
+        params = {"periode": period.pk, "pilar": pillar.pk if pillar else "", "opd": agency.pk if agency else ""}
+        params["status"] = state
+        return urlencode({key: value for key, value in params.items() if value})

@@ -12,7 +12,7 @@ gives them. Nobody reviews the answers of their own agency.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..permissions import MANAGE, REVIEW, REVIEW_ASSIGNED, VIEW_ALL
@@ -226,13 +226,14 @@ class ReviewScope:
     """What `user` may see and do on the answers of `submission` under its period's plan, read once
     (one query: the plan's rows for this agency) so that a page of cards asks no more."""
 
-    def __init__(self, user, submission):
+    def __init__(self, user, submission, rows=None):
         self.user, self.submission = user, submission
-        self.rows = list(
-            ReviewAssignment.objects.filter(period_id=submission.period_id)
-            .filter(Q(agency__isnull=True) | Q(agency_id=submission.agency_id))
-            .only("pillar_id", "question_id", "agency_id", "reviewer_id")
-        )
+        if rows is None:
+            rows = ReviewAssignment.objects.filter(period_id=submission.period_id).filter(
+                Q(agency__isnull=True) | Q(agency_id=submission.agency_id)
+            )
+            rows = rows.only("pillar_id", "question_id", "agency_id", "reviewer_id")
+        self.rows = list(rows)
         self.own_agency = AgencyMember.objects.agency_of(user) == submission.agency
 
     @classmethod
@@ -244,6 +245,24 @@ class ReviewScope:
             scopes[user.pk] = cls(user, submission)
         return scopes[user.pk]
 
+    @classmethod
+    def of_many(cls, user, submissions):
+        """The scopes of `user` on several submissions (a bulk action's), from one query of their
+        periods' plans, so that screening 300 answers asks no more than screening one."""
+        submissions = list(submissions)
+        rows = list(
+            ReviewAssignment.objects.filter(period_id__in={s.period_id for s in submissions}).only(
+                "period_id", "pillar_id", "question_id", "agency_id", "reviewer_id"
+            )
+        )
+        for submission in submissions:
+            mine = [
+                row
+                for row in rows
+                if row.period_id == submission.period_id and row.agency_id in (None, submission.agency_id)
+            ]
+            submission.__dict__.setdefault("_review_scopes", {})[user.pk] = cls(user, submission, mine)
+
     @property
     def has_plan(self):
         return bool(self.rows)
@@ -254,17 +273,24 @@ class ReviewScope:
     def is_assigned(self, question):
         return any(row.reviewer_id == self.user.pk for row in self._covering(question))
 
+    def refusal(self, question):
+        """None when the user may act on the answer to `question`; else why not, in words (a bulk
+        action reports it for each answer it skips). The rule of may_act."""
+        if self.user.has_perm(MANAGE):
+            return None
+        if self.own_agency:
+            return _("jawaban perangkat daerah Anda sendiri")
+        covering = self._covering(question)
+        if not covering:
+            return None if self.user.has_perm(REVIEW) else _("bukan bagian Anda dalam rencana peninjauan")
+        if not any(row.reviewer_id == self.user.pk for row in covering):
+            return _("diberikan kepada peninjau lain")
+        return None if is_reviewer(self.user) else _("bukan bagian Anda dalam rencana peninjauan")
+
     def may_act(self, question):
         """Score, mark and comment: the admin always; nobody on their own agency's answers; the
         plan's reviewers of the answer; every coordinator where the plan names nobody."""
-        if self.user.has_perm(MANAGE):
-            return True
-        if self.own_agency:
-            return False
-        covering = self._covering(question)
-        if not covering:
-            return self.user.has_perm(REVIEW)
-        return any(row.reviewer_id == self.user.pk for row in covering) and is_reviewer(self.user)
+        return self.refusal(question) is None
 
     def may_see(self, question):
         """Who views all agencies sees everything; a reviewer of a lead agency what the plan gives."""
@@ -294,15 +320,21 @@ def replied_answers(submission):
     return submission.answers.filter(replied_q())
 
 
-def queue_answers(user, period, pillar=None, agency=None, state=""):
-    """The answers waiting on `user` in `period`: those the plan gives them in submissions under
-    review (status Dikirim), not of their own agency, either scored and not yet verified
-    (QUEUE_UNVERIFIED) or marked for revision and replied to or changed by the agency since it was
-    returned (QUEUE_REPLIED); `state` narrows to one, `pillar` and `agency` (ids) to one pillar or
-    agency. A QuerySet, for the queue page and for actions on the same set. One query to read the
-    user's plan rows, none more until evaluated."""
-    covered = ReviewAssignment.objects.for_period(period).of_reviewer(user).answers_q()
-    answers = Answer.objects.filter(covered, submission__status=Submission.Status.SUBMITTED)
+def unverified_q():
+    """Scored by the agency and not yet verified, not marked for revision: the queue's "belum"."""
+    return Q(ANSWERED, Question.scorable_q("question__"), verified_score__isnull=True, needs_revision=False)
+
+
+def reviewer_answers(user, periods, pillar=None, agency=None):
+    """Every answer the plan gives `user` in `periods` (a period or several) in submissions under
+    review (handed in, not yet approved by anyone: one awaiting its second sign-off is no longer
+    scored or marked), not of their own agency; `pillar` and `agency` (ids) narrow to one. One
+    query to read the user's plan rows, none more until evaluated."""
+    periods = periods if isinstance(periods, (list, tuple)) else [periods]
+    covered = ReviewAssignment.objects.filter(period__in=periods).of_reviewer(user).answers_q()
+    answers = Answer.objects.filter(
+        covered, submission__status=Submission.Status.SUBMITTED, submission__approved_by__isnull=True
+    )
     own = AgencyMember.objects.agency_of(user)
     if own is not None:
         answers = answers.exclude(submission__agency=own)
@@ -310,14 +342,42 @@ def queue_answers(user, period, pillar=None, agency=None, state=""):
         answers = answers.filter(question__pillar_id=pillar)
     if agency:
         answers = answers.filter(submission__agency_id=agency)
-    unverified = Q(ANSWERED, Question.scorable_q("question__"), verified_score__isnull=True, needs_revision=False)
+    return answers
+
+
+def queue_answers(user, period, pillar=None, agency=None, state=""):
+    """The answers waiting on `user` in `period` (reviewer_answers): either scored and not yet
+    verified (QUEUE_UNVERIFIED) or marked for revision and replied to or changed by the agency
+    since it was returned (QUEUE_REPLIED); `state` narrows to one. A QuerySet, for the queue page
+    and for actions on the same set. One query to read the user's plan rows, none more until
+    evaluated."""
+    answers = reviewer_answers(user, period, pillar, agency)
     waiting = {
-        QUEUE_UNVERIFIED: unverified,
+        QUEUE_UNVERIFIED: unverified_q(),
         QUEUE_REPLIED: replied_q(),
     }
     if state in waiting:
         return answers.filter(waiting[state])
     return answers.filter(waiting[QUEUE_UNVERIFIED] | waiting[QUEUE_REPLIED])
+
+
+def waiting_per_submission(user, periods):
+    """What waits on `user` in `periods` (queue_answers' rule), counted per submission and pillar:
+    [{"period", "agency", "agency_name", "pillar", "pillar_name", "n"}], for the home's to-do list.
+    Two queries (the plan rows, the counts); one when the plan gives the user nothing."""
+    # Without plan rows the filter is empty and Django runs no query for it.
+    answers = reviewer_answers(user, list(periods)).filter(unverified_q() | replied_q())
+    return list(
+        answers.values(
+            period=F("submission__period_id"),
+            agency=F("submission__agency_id"),
+            agency_name=F("submission__agency__name"),
+            pillar=F("question__pillar_id"),
+            pillar_name=F("question__pillar__name"),
+        )
+        .annotate(n=Count("pk"))
+        .order_by("submission__agency__name", "question__pillar__order")
+    )
 
 
 def queue_submissions_ready(user, period):
@@ -332,6 +392,7 @@ def queue_submissions_ready(user, period):
     ready = (
         Submission.objects.for_period(period)
         .awaiting_review()
+        .filter(approved_by__isnull=True)  # one awaiting its second sign-off is a to-do item of its own
         .filter(Exists(Answer.objects.filter(covered, submission=OuterRef("pk"))))
         .exclude(Exists(Answer.objects.filter(submission=OuterRef("pk"), needs_revision=True)))
         .exclude(Exists(open_answers))

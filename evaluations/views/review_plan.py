@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import access, roles
+from ..forms.review_bulk import BulkActionForm
 from ..forms.review_plan import QueueFilterForm, ReviewAssignmentForm
 from ..models import ReviewAssignment, ReviewPlanChange
-from ..models.review_plan import QUEUE_LIMIT, queue_answers, queue_submissions_ready
+from ..models.review_plan import QUEUE_LIMIT, QUEUE_UNVERIFIED, queue_answers, queue_submissions_ready, unverified_q
 from ..models.submissions import REVIEW_MARKED, REVIEW_UNVERIFIED, section_key
+from ..review_bulk import LIMIT
 from .common import chosen_period, visible_periods
 
 # How many lines of the plan's history its page shows.
@@ -95,6 +97,22 @@ def _counts(answers):
     }
 
 
+def _bulk(answers, form, period, state):
+    """The queue's bulk actions (views/review_bulk.queue) over the filtered answers not yet verified,
+    each carried with its stamp as the page shows it. One query (none with the replied filter)."""
+    if state not in ("", QUEUE_UNVERIFIED):
+        return {"bulk": []}
+    bulk = list(answers.filter(unverified_q()).only("pk", "version", "updated_at").order_by("pk")[: LIMIT + 1])
+    return {
+        "bulk": bulk[:LIMIT],
+        "bulk_too_many": len(bulk) > LIMIT,
+        "bulk_limit": LIMIT,
+        "bulk_query": form.query(period),
+        "bulk_filter": form.describe(),
+        "action_form": BulkActionForm(),
+    }
+
+
 @require_GET
 def queue(request):
     """What waits on the signed-in reviewer in the chosen period: answers not yet verified, answers
@@ -126,6 +144,7 @@ def queue(request):
     mine = list(ReviewAssignment.objects.for_period(period).of_reviewer(request.user).in_plan_order())
     context.update(
         {
+            **_bulk(answers, form, period, chosen.get("status", "")),
             "form": form,
             "items": items,
             "limit": QUEUE_LIMIT,
