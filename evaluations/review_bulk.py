@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from .models import Answer, AnswerChange, RevisionReply, Submission, SubmissionEvent
 from .models.answering import SELF_SCORED
-from .models.review_plan import ReviewScope, is_reviewer
+from .models.review_plan import ReviewScope, actionable_q, is_reviewer
 from .models.transitions import TransitionError
 
 
@@ -173,10 +173,11 @@ STATES = (UNVERIFIED, MARKED, REPLIED)
 LIMIT = 500
 
 
-def answers_in_review(period, pillar=None, agency=None, state=UNVERIFIED):
+def answers_in_review(period, pillar=None, agency=None, state=UNVERIFIED, user=None):
     """The bulk page's answers: those of `period`'s submissions under review (handed in, not yet
-    approved by anyone), of `pillar` (code) and `agency` if given, in `state`; with what the list
-    shows (question, agency, option). One query."""
+    approved by anyone), of `pillar` (code) and `agency` if given, in `state`, and that `user` (if
+    given) may act on under the period's review plan; with what the list shows (question, agency,
+    option). One query, and one for the plan when `user` is given."""
     # Replied in this round: after the last return (Submission.untouched_revisions' rule).
     replied = RevisionReply.objects.filter(answer=OuterRef("pk"), created_at__gt=OuterRef("submission__returned_at"))
     answers = Answer.objects.filter(
@@ -188,6 +189,8 @@ def answers_in_review(period, pillar=None, agency=None, state=UNVERIFIED):
         answers = answers.filter(question__pillar__code=pillar)
     if agency:
         answers = answers.filter(submission__agency=agency)
+    if user is not None:
+        answers = answers.filter(actionable_q(user, period))
     if state == UNVERIFIED:
         answers = answers.filter(SELF_SCORED)
     elif state == MARKED:

@@ -135,9 +135,24 @@ def test_the_page_takes_the_same_number_of_queries_with_1_and_40_answers(
     assert "40 jawaban" in html and _stamped(html) == 80
 
 
-# The session, the user, their permissions, the period, the answers, the bell's unread count, the
-# filter's pillars and agencies.
-PAGE_QUERIES = 8
+# The session, the user, their permissions, the period, the plan's rows (what the coordinator may act
+# on), the answers, the bell's unread count, the filter's pillars and agencies.
+PAGE_QUERIES = 9
+
+
+def test_with_a_plan_n_counts_only_the_answers_the_coordinator_may_act_on(
+    client, as_coordinator, period, answers, coordinator
+):
+    given = answers[0].question.pillar
+    other = make_user("koordinator_lain", roles.COORDINATOR)
+    plan_review(period, other, given)
+    mine = [a for a in answers if a.question.pillar_id != given.pk]
+    html = as_coordinator.get(url(period)).content.decode()
+    # The answers the plan gives another reviewer are neither counted nor sent with the action.
+    assert f"Terima skor mandiri {len(mine)} jawaban ini" in html and _stamped(html) == 2 * len(mine)
+    client.force_login(other)
+    html = client.get(url(period)).content.decode()
+    assert f"Terima skor mandiri {len(answers)} jawaban ini" in html  # theirs, and what the plan gives nobody
 
 
 # --- a reviewer's queue (/koordinator/antrean/verifikasi-massal/): the same actions on its set ----

@@ -51,19 +51,26 @@ class ReviewAssignmentQuerySet(models.QuerySet):
     def answers_q(self, prefix=""):
         """A Q over answers (`prefix` leads to the Answer) that these assignments cover. The rows are
         read (one query): a plan has a few rows per reviewer."""
-        covered = Q(pk__in=[])
-        for period_id, pillar_id, question_id, agency_id in self.values_list(
-            "period_id", "pillar_id", "question_id", "agency_id"
-        ):
-            one = Q(**{f"{prefix}submission__period_id": period_id})
-            if pillar_id is not None:
-                one &= Q(**{f"{prefix}question__pillar_id": pillar_id})
-            else:
-                one &= Q(**{f"{prefix}question_id": question_id})
-            if agency_id is not None:
-                one &= Q(**{f"{prefix}submission__agency_id": agency_id})
-            covered |= one
-        return covered
+        return _covering_q(self.values_list(*COVERING_FIELDS), prefix)
+
+
+# What a plan row covers, as read for _covering_q.
+COVERING_FIELDS = ("period_id", "pillar_id", "question_id", "agency_id")
+
+
+def _covering_q(rows, prefix=""):
+    """A Q over the answers that plan rows (COVERING_FIELDS tuples) cover."""
+    covered = Q(pk__in=[])
+    for period_id, pillar_id, question_id, agency_id in rows:
+        one = Q(**{f"{prefix}submission__period_id": period_id})
+        if pillar_id is not None:
+            one &= Q(**{f"{prefix}question__pillar_id": pillar_id})
+        else:
+            one &= Q(**{f"{prefix}question_id": question_id})
+        if agency_id is not None:
+            one &= Q(**{f"{prefix}submission__agency_id": agency_id})
+        covered |= one
+    return covered
 
 
 class ReviewAssignment(models.Model):
@@ -303,6 +310,21 @@ class ReviewScope:
         pillars = [row.pillar_id for row in mine if row.pillar_id]
         questions = [row.question_id for row in mine if row.question_id]
         return Q(**{f"{prefix}pillar_id__in": pillars}) | Q(**{f"{prefix}pk__in": questions})
+
+
+def actionable_q(user, period):
+    """A Q over the answers of `period` that `user` may act on under its plan: ReviewScope.refusal's
+    rule for a whole list at once (the bulk page counts and sends only these). The admin every
+    answer; nobody their own agency's; an answer the plan gives to reviewers only those; one it
+    gives nobody every coordinator. One query (the plan's rows)."""
+    if user.has_perm(MANAGE):
+        return Q()
+    rows = list(ReviewAssignment.objects.filter(period=period).values_list("reviewer_id", *COVERING_FIELDS))
+    mine = _covering_q([row[1:] for row in rows if row[0] == user.pk])
+    others = _covering_q([row[1:] for row in rows if row[0] != user.pk])
+    allowed = (mine | ~others) if user.has_perm(REVIEW) else mine
+    own = AgencyMember.objects.agency_of(user)
+    return allowed & ~Q(submission__agency=own) if own is not None else allowed
 
 
 def replied_q():

@@ -33,7 +33,9 @@ def _filter_query(filter_form):
 def _page(request, period, filter_form, action_form=None, status=200):
     pillar, agency, state = filter_form.filters()
     answers = list(
-        review_bulk.answers_in_review(period, pillar.code if pillar else None, agency, state)[: review_bulk.LIMIT + 1]
+        review_bulk.answers_in_review(period, pillar.code if pillar else None, agency, state, user=request.user)[
+            : review_bulk.LIMIT + 1
+        ]
     )
     too_many = len(answers) > review_bulk.LIMIT
     return render(
