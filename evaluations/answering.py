@@ -15,8 +15,8 @@ The rules live here so that views stay thin:
 - write_answer is the one writer of an answer's values, for saving, confirming and carrying
   forward here and for the impact survey's fill: it bumps the version, clears a verified score
   given to other values and writes the change rows.
-- A save refused by the form checks keeps each file that passed its own checks (PendingEvidence):
-  the page says it was received and the next save uses it, so nobody chooses a PDF twice.
+- A save refused by the form checks keeps each file that passed its own checks: see
+  evaluations.pending_uploads.
 - On a returned submission, a reply to the coordinator's note of a marked answer is saved with the
   section (Answer.add_reply); a changed or replied answer no longer holds up resubmitting
   (Submission.untouched_revisions).
@@ -35,7 +35,6 @@ from .models import (
     Answer,
     AnswerChange,
     Evidence,
-    PendingEvidence,
     Question,
     ReviewComment,
     RevisionReply,
@@ -573,50 +572,3 @@ def can_carry_forward(submission):
         previous_period is not None
         and Submission.objects.filter(period=previous_period, agency=submission.agency).exists()
     )
-
-
-# --- files kept from a refused save ------------------------------------------------------
-
-# The hidden field of a section form that names a kept file (AnswerForm.evidence_pending).
-PENDING_FIELD = "evidence_pending"
-
-
-def pending_uploads(submission, by, data):
-    """{question id: PendingEvidence} that a section post names in its hidden fields: only `by`'s
-    own files for this submission and that question (another agency's token finds nothing). No
-    query when the post names none."""
-    tokens = {
-        int(name[1:].split("-", 1)[0]): value
-        for name, value in data.items()
-        if name.endswith(f"-{PENDING_FIELD}") and name[1:].split("-", 1)[0].isdigit() and value
-    }
-    if not tokens:
-        return {}
-    kept = PendingEvidence.objects.filter(submission=submission, uploaded_by=by, token__in=list(tokens.values()))
-    return {p.question_id: p for p in kept if tokens.get(p.question_id) == p.token}
-
-
-def keep_refused_uploads(submission, forms, by):
-    """After a section post the form checks refused (nothing saved): keep each chosen file that
-    passed its own checks, in place of the one kept before for that question, and tell its form
-    (form.pending). Files kept longer than a day are deleted on the way. Returns how many forms
-    now hold a kept file."""
-    PendingEvidence.objects.expired().discard()
-    for form in forms:
-        uploaded = form.cleaned_data.get("evidence_file") if "evidence_file" not in form.errors else None
-        if not uploaded:
-            continue
-        if form.pending is not None:
-            PendingEvidence.objects.filter(pk=form.pending.pk).discard()
-        pending = PendingEvidence(submission=submission, question=form.question, uploaded_by=by)
-        pending.take(uploaded)
-        pending.save()
-        form.pending = pending
-    return sum(form.pending is not None for form in forms)
-
-
-def discard_used_uploads(pending, saved_questions):
-    """The kept files that a save has just copied into evidence (those of `saved_questions`)."""
-    used = [p.pk for question_id, p in pending.items() if question_id in {q.pk for q in saved_questions}]
-    if used:
-        PendingEvidence.objects.filter(pk__in=used).discard()

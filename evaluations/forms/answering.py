@@ -125,7 +125,7 @@ class AnswerForm(forms.Form):
     remove_evidence = forms.TypedMultipleChoiceField(
         label=_("Hapus bukti dukung"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
-    # Names the file kept from a refused save (PendingEvidence, answering.pending_uploads); drawn
+    # Names the file kept from a refused save (PendingEvidence, pending_uploads.pending_uploads); drawn
     # by the template with the kept file's token, never the posted value.
     evidence_pending = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
@@ -243,7 +243,7 @@ class AnswerForm(forms.Form):
 
 def section_forms(page, data=None, files=None, read_only=False, pending=None):
     """One AnswerForm per question of the section page, in form order. `pending`: the files kept
-    from a refused save that the post names, by question id (answering.pending_uploads)."""
+    from a refused save that the post names, by question id (pending_uploads.pending_uploads)."""
     pending = pending or {}
     return [
         AnswerForm(

@@ -341,7 +341,7 @@ class PendingEvidence(StoredFile):
     """A file chosen for an answer in a section save that was refused (a missing title, a value
     to fix), kept so that the operator need not choose it again (issue 24). The section page
     carries its random `token` in a hidden field; only the same person's post to the same
-    submission and question can use it (evaluations.answering.pending_uploads). It is copied
+    submission and question can use it (evaluations.pending_uploads.pending_uploads). It is copied
     into ordinary Evidence when used, and deleted when used, replaced or PENDING_EVIDENCE_LIFETIME old."""
 
     submission = models.ForeignKey(

@@ -21,10 +21,7 @@ from ..answering import (
     answer_state,
     can_carry_forward,
     carry_forward,
-    discard_used_uploads,
-    keep_refused_uploads,
     load_section,
-    pending_uploads,
     save_answers,
     section_key_of,
     state_of,
@@ -33,6 +30,7 @@ from ..answering import (
 from ..forms.accounts import LoginForm
 from ..forms.answering import RESTORABLE, restorable_fields, section_forms
 from ..models import Submission, TransitionError
+from ..pending_uploads import discard_used_uploads, keep_refused_uploads, pending_uploads
 from .common import chosen_period, stored_file_attachment, visible_periods
 
 
