@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from evaluations import review_bulk, roles
-from evaluations.models import Answer, Question, Submission, SubmissionEvent, TransitionError
+from evaluations.models import Answer, AnswerChange, Question, Submission, SubmissionEvent, TransitionError
 from evaluations.models.review_plan import reviewer_answers
 
 from .concurrency import at_once, needs_postgresql, reference_data  # noqa: F401  (a fixture)
@@ -64,6 +64,31 @@ def test_two_reviewers_scoring_one_answer_at_once_end_with_one_score_and_a_messa
     assert page_copy(answer).verified_score == winner
     events = SubmissionEvent.objects.filter(answer=answer, kind=SubmissionEvent.Kind.SCORE)
     assert [Decimal(e.to_status) for e in events] == [winner]
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_marking_one_answer_at_once_keep_one_note_and_the_other_is_told(
+    reference_data,  # noqa: F811
+    period,
+    agency_a,
+    agency_b,
+):
+    answer, primary, secondary = _world(period, agency_a, agency_b)
+    first, second = page_copy(answer), page_copy(answer)
+    seen = first.revision_seen()  # both pages showed the answer unmarked
+    outcomes = at_once(
+        lambda: first.mark_for_revision(primary, True, "Lampirkan SK yang sah", seen=seen),
+        lambda: second.mark_for_revision(secondary, True, "Tanggal SK salah", seen=seen),
+    )
+    errors = [error for _result, error in outcomes if error is not None]
+    assert len(errors) == 1, outcomes
+    assert isinstance(errors[0], TransitionError) and JUST_CHANGED in errors[0].message
+    winner = "Lampirkan SK yang sah" if outcomes[0][1] is None else "Tanggal SK salah"
+    assert page_copy(answer).revision_note == winner
+    assert list(AnswerChange.objects.filter(answer=answer, field="revision").values_list("new_value", flat=True)) == [
+        winner
+    ]
 
 
 # --- a reviewer's bulk action crossing another reviewer's single edit (issue 27) -----------------

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from evaluations import roles
 from evaluations.models import (
     AnswerChange,
     Evidence,
@@ -18,7 +19,7 @@ from evaluations.models import (
 )
 from evaluations.templatetags import review_extras
 
-from .factories import assign, make_agency, make_answer, make_period, make_question, make_submission
+from .factories import assign, make_agency, make_answer, make_period, make_question, make_submission, make_user
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -378,6 +379,51 @@ def test_unmarking_clears_the_note(as_coordinator, answer):
     as_coordinator.post(f"/koordinator/jawaban/{answer.pk}/perbaikan/", {f"rev-{answer.pk}-revision_note": "x"})
     answer.refresh_from_db()
     assert (answer.needs_revision, answer.revision_note) == (False, "")
+
+
+def _seen_mark(page, answer):
+    """The mark the page showed, as its hidden field carries it ("" when unmarked: no value)."""
+    field = re.search(rf'<input type="hidden" name="rev-{answer.pk}-seen"(?: value="([^"]*)")?', page)
+    return field.group(1) or ""
+
+
+def test_a_mark_posted_over_a_colleagues_newer_one_is_refused_and_theirs_stands(
+    as_coordinator, answer, coordinator, client
+):
+    """Two reviewers of one answer: the second one's page still shows it unmarked. Their mark
+    (the page's `seen` says what it showed) must not silently replace the colleague's note."""
+    page = as_coordinator.get(f"/koordinator/pengisian/{answer.submission_id}/").content.decode()
+    seen = _seen_mark(page, answer)
+    answer.mark_for_revision(make_user("koordinator_lain", roles.COORDINATOR), True, "Lampirkan SK yang sah")
+    response = as_coordinator.post(
+        f"/koordinator/jawaban/{answer.pk}/perbaikan/",
+        {
+            f"rev-{answer.pk}-needs_revision": "on",
+            f"rev-{answer.pk}-revision_note": "Tanggal SK salah",
+            f"rev-{answer.pk}-seen": seen,
+        },
+        follow=True,
+    )
+    # Back at the card, told why, with the colleague's note in the form to read first.
+    html = response.content.decode()
+    assert "baru saja diubah oleh peninjau lain" in html and "Lampirkan SK yang sah" in html
+    answer.refresh_from_db()
+    assert answer.revision_note == "Lampirkan SK yang sah"
+
+
+def test_a_mark_posted_from_a_page_showing_the_current_mark_is_saved(as_coordinator, answer):
+    page = as_coordinator.get(f"/koordinator/pengisian/{answer.submission_id}/").content.decode()
+    seen = _seen_mark(page, answer)
+    as_coordinator.post(
+        f"/koordinator/jawaban/{answer.pk}/perbaikan/",
+        {
+            f"rev-{answer.pk}-needs_revision": "on",
+            f"rev-{answer.pk}-revision_note": "Tanggal SK salah",
+            f"rev-{answer.pk}-seen": seen,
+        },
+    )
+    answer.refresh_from_db()
+    assert (answer.needs_revision, answer.revision_note) == (True, "Tanggal SK salah")
 
 
 # --- transitions -------------------------------------------------------------------------

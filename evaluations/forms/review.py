@@ -102,6 +102,14 @@ class RevisionForm(forms.Form):
         max_length=REVISION_NOTE_MAX_LENGTH,
     )
 
+    # The mark as the page showed it (Answer.revision_seen): a mark posted over a colleague's newer
+    # one is refused.
+    seen = forms.CharField(required=False, max_length=16, widget=forms.HiddenInput)
+
+    def seen_mark(self):
+        """(True, the mark the page showed) when the page sent it; (False, None) from an older page."""
+        return (self.add_prefix("seen") in self.data, self.cleaned_data.get("seen", ""))
+
     def clean(self):
         data = super().clean()
         if data.get("needs_revision") and not (data.get("revision_note") or "").strip():

@@ -7,6 +7,7 @@ one writer that bumps the version, clears a stale verified score and writes the 
 The submission these rows belong to is in submissions.py, which builds on this module.
 """
 
+import hashlib
 import secrets
 from datetime import timedelta
 from decimal import Decimal
@@ -262,10 +263,27 @@ class Answer(models.Model):
         event.save()
         return True
 
+    def revision_seen(self):
+        """The revision mark as a page shows it, short enough for the page's form to carry back
+        ("" when unmarked): a mark posted from a page that showed another is refused."""
+        if not self.needs_revision:
+            return ""
+        return hashlib.sha256(self.revision_note.encode()).hexdigest()[:16]
+
     @transaction.atomic
-    def mark_for_revision(self, by, needs_revision, note=""):
-        """Mark (or unmark) the answer for the agency to fix; the note tells them what."""
+    def mark_for_revision(self, by, needs_revision, note="", seen=UNSEEN):
+        """Mark (or unmark) the answer for the agency to fix; the note tells them what. `seen`, the
+        mark the reviewer's page showed (revision_seen): when another reviewer changed it since,
+        refused, so that nobody's note silently replaces a colleague's."""
         self._check_reviewable(by)
+        if seen is not UNSEEN and seen != self.revision_seen():
+            raise TransitionError(
+                _(
+                    "Tanda perbaikan %(code)s baru saja diubah oleh peninjau lain. "
+                    "Periksa tanda dan catatannya, lalu simpan lagi bila perlu."
+                )
+                % {"code": self.question.code}
+            )
         change = self.revision_mark_change(by, needs_revision, note)
         if change is None:
             return

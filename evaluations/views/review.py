@@ -49,7 +49,11 @@ def _answer_forms(question, answer, can_review, bound=None):
             )
         forms["revision"] = RevisionForm(
             prefix=f"rev-{answer.pk}",
-            initial={"needs_revision": answer.needs_revision, "revision_note": answer.revision_note},
+            initial={
+                "needs_revision": answer.needs_revision,
+                "revision_note": answer.revision_note,
+                "seen": answer.revision_seen(),
+            },
         )
     forms.update(bound)
     return forms
@@ -368,7 +372,13 @@ def mark_revision(request, pk):
             request, answer, "revision", form, _("Tanda perbaikan %(code)s belum disimpan.") % {"code": code}
         )
     try:
-        answer.mark_for_revision(request.user, form.cleaned_data["needs_revision"], form.cleaned_data["revision_note"])
+        sent, seen = form.seen_mark()
+        answer.mark_for_revision(
+            request.user,
+            form.cleaned_data["needs_revision"],
+            form.cleaned_data["revision_note"],
+            **({"seen": seen} if sent else {}),
+        )
     except TransitionError as error:
         return _refused(request, answer, error)
     if answer.needs_revision:
