@@ -42,7 +42,7 @@ from .models import (
     TransitionError,
 )
 from .models.instrument import format_score
-from .models.submissions import section_key
+from .models.review_sections import section_key
 
 VALUE_FIELDS = ("option_id", "bool_value", "number_value", "text_value", "date_value")
 

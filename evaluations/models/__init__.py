@@ -4,7 +4,8 @@ regions.py     regions (kabupaten, kota, provinces), their staff, the national p
 periods.py     a region's evaluation period and its life cycle
 instrument.py  dimension -> indicator -> question -> answer options / score bands; its change history
 agencies.py    kecamatan, agencies (Perangkat Daerah), their people, who answers what
-submissions.py one submission per agency per period, its review pages and its timeline
+submissions.py one submission per agency per period, its transitions and its timeline
+review_sections.py  the review page's sections and cards, read for a submission (Submission's mixin)
 answering.py   answers, their evidence, change history, review comments and the agency's replies
 transitions.py the error a refused transition raises and the permissions the models check
 quickwins.py   quick wins per pillar, their history (old and new values) and evidence

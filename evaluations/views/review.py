@@ -25,7 +25,7 @@ from .. import access, notifications, roles
 from ..forms.review import ApproveForm, CommentForm, ReturnForm, RevisionForm, ScoreForm, TransitionForm
 from ..models import Submission, TransitionError
 from ..models.review_plan import ReviewScope
-from ..models.submissions import REVIEW_MARKED, REVIEW_UNVERIFIED, section_key
+from ..models.review_sections import REVIEW_MARKED, REVIEW_UNVERIFIED, section_key
 
 SHOW_CHOICES = (REVIEW_UNVERIFIED, REVIEW_MARKED)
 # Answer cards per page of a section: the first view stays small whatever the instrument's shape.

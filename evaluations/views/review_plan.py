@@ -14,7 +14,7 @@ from ..forms.review_bulk import BulkActionForm
 from ..forms.review_plan import QueueFilterForm, ReviewAssignmentForm
 from ..models import ReviewAssignment, ReviewPlanChange
 from ..models.review_plan import QUEUE_LIMIT, QUEUE_UNVERIFIED, queue_answers, queue_submissions_ready, unverified_q
-from ..models.submissions import REVIEW_MARKED, REVIEW_UNVERIFIED, section_key
+from ..models.review_sections import REVIEW_MARKED, REVIEW_UNVERIFIED, section_key
 from ..review_bulk import LIMIT
 from .common import chosen_period, visible_periods
 

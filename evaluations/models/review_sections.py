@@ -1,0 +1,134 @@
+"""The review page of a submission, read in sections: a section is a dimension x pillar of the
+form ("A-GOV"), with its counts, and its cards (question and answer). Submission inherits these
+reads (ReviewPage); they only read, never decide."""
+
+from django.db import models
+from django.db.models import Q
+
+from .answering import ANSWERED, Evidence, RevisionReply
+from .instrument import Question
+
+# The review page's sections are keyed like the answering sections: "<dimension>-<pillar>" (e.g.
+# "A-GOV"), questions without a pillar under "<dimension>-UMUM".
+NO_PILLAR = "UMUM"
+# The review page's filters (?tampil=).
+REVIEW_UNVERIFIED = "belum"
+REVIEW_MARKED = "perbaikan"
+
+
+def section_key(dimension_code, pillar_code):
+    return f"{dimension_code}-{pillar_code or NO_PILLAR}"
+
+
+class ReviewSection:
+    """One section of the review page with its counts (verified / scorable, marked), counted in SQL
+    (Submission.review_sections)."""
+
+    def __init__(self, key, dimension, pillar, questions=0):
+        self.key, self.dimension, self.pillar, self.questions = key, dimension, pillar, questions
+        self.answered = self.scorable = self.verified = self.marked = 0
+
+    @property
+    def is_verified(self):
+        return 0 < self.scorable <= self.verified
+
+
+class ReviewPage:
+    """The review page's reads of a Submission (mixed into the model)."""
+
+    def _review_questions(self, only=None):
+        """The assigned questions plus any question answered here that is no longer assigned
+        (its answer is still under review); `only` (a Q over questions) narrows them to what a
+        reviewer of the review plan may see (ReviewScope.questions_q)."""
+        assigned = self.questions().values("pk")
+        questions = Question.objects.filter(Q(pk__in=assigned) | Q(pk__in=self.answers.values("question_id")))
+        return questions if only is None else questions.filter(only)
+
+    def review_sections(self, only=None):
+        """The review page's sections (dimension x pillar, in form order), each with how many
+        questions, answers, scored answers, verified and marked answers it has. Two aggregate
+        queries whatever the number of answers: the page never loads every answer to count."""
+        rows = (
+            self._review_questions(only)
+            .values("indicator__dimension__code", "indicator__dimension__name", "pillar__code", "pillar__name")
+            .annotate(questions=models.Count("pk"), first=models.Min("indicator__order"))
+            .order_by("indicator__dimension__order", "first", "pillar__order", "pillar__code")
+        )
+        sections = {}
+        for row in rows:
+            key = section_key(row["indicator__dimension__code"], row["pillar__code"])
+            sections[key] = ReviewSection(
+                key, row["indicator__dimension__name"], row["pillar__name"] or "", questions=row["questions"]
+            )
+        answers = self.answers.all()
+        if only is not None:
+            answers = answers.filter(question__in=self._review_questions(only).values("pk"))
+        counts = (
+            answers.values("question__indicator__dimension__code", "question__pillar__code")
+            .annotate(
+                answered=models.Count("pk", filter=ANSWERED),
+                scorable=models.Count("pk", filter=ANSWERED & Question.scorable_q("question__")),
+                verified=models.Count("pk", filter=Q(verified_score__isnull=False)),
+                marked=models.Count("pk", filter=Q(needs_revision=True)),
+            )
+            .order_by()
+        )
+        for row in counts:
+            section = sections.get(
+                section_key(row["question__indicator__dimension__code"], row["question__pillar__code"])
+            )
+            if section is not None:
+                section.answered, section.scorable = row["answered"], row["scorable"]
+                section.verified, section.marked = row["verified"], row["marked"]
+        return list(sections.values())
+
+    def review_items(self, section_key=None, show="", question=None, start=0, limit=None, only=None):
+        """[(question, answer or None)] of one section (all sections when `section_key` is None)
+        in form order, from `start`, at most `limit`; `show` narrows them to answers "belum"
+        (scored, not yet verified) or "perbaikan" (marked for revision), `question` (an id) to
+        that one question. Each answer comes with its live evidence, the agency's replies and how
+        many comments and history rows it has (those load on demand). Four queries whatever the
+        number of questions and answers. `only` as for review_sections."""
+        questions = self._review_questions(only).with_scorable()
+        if question is not None:  # one answer's card, re-rendered after an action
+            questions = questions.filter(pk=question)
+        if section_key:
+            dimension, _sep, pillar = section_key.partition("-")
+            questions = questions.filter(indicator__dimension__code=dimension)
+            if pillar == NO_PILLAR:
+                questions = questions.filter(pillar__isnull=True)
+            else:
+                questions = questions.filter(pillar__code=pillar)
+        answers = self.answers.all()
+        if show == REVIEW_UNVERIFIED:
+            answers = answers.filter(ANSWERED, Question.scorable_q("question__"), verified_score__isnull=True)
+        elif show == REVIEW_MARKED:
+            answers = answers.filter(needs_revision=True)
+        if show:
+            questions = questions.filter(pk__in=answers.values("question_id"))
+        questions = questions.in_form_order()
+        questions = list(questions[start : start + limit] if limit else questions)
+        answers = {
+            a.question_id: a
+            for a in answers.filter(question__in=[q.pk for q in questions])
+            .select_related("option")
+            .annotate(
+                comment_count=models.Count("comments", distinct=True),
+                change_count=models.Count("changes", distinct=True),
+            )
+            .prefetch_related(
+                models.Prefetch(
+                    "evidence",
+                    queryset=Evidence.objects.live().select_related("uploaded_by"),
+                    to_attr="live_evidence",
+                ),
+                models.Prefetch("replies", queryset=RevisionReply.objects.select_related("author")),
+            )
+        }
+        items = []
+        for question in questions:
+            answer = answers.get(question.id)
+            if answer is not None:
+                answer.question = question
+            items.append((question, answer))
+        return items
