@@ -17,6 +17,7 @@ survey_responses.py the survey's responses, programme use, ratings, the monitor'
 jobs.py        long work off the request (workbook, reminders): state, progress, heartbeat, result file
 review_plan.py the review plan (who reviews which pillar), its history, a reviewer's queue
 reports.py     the report's Kekuatan / Kelemahan / Rekomendasi, every version kept
+input_counts.py how often the results' inputs changed, counted by database triggers (the results' stamp)
 audit.py       the history of what the Django admin changes; how history rows write values
 
 Models sit at the bottom: they import nothing else of evaluations/ but scoring.py, survey_scoring.py and
@@ -36,6 +37,7 @@ from .datasets import (
     School,
     TransportFacility,
 )
+from .input_counts import InputCount
 from .instrument import AnswerOption, Dimension, Indicator, InstrumentChange, Question, ScoreBand
 from .jobs import Job, WorkerBeat
 from .notifications import Notification, ReminderSent
@@ -58,6 +60,7 @@ from .transitions import TransitionError
 
 __all__ = [
     "AdminChange",
+    "InputCount",
     "Agency",
     "AgencyMember",
     "Answer",
