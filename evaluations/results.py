@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import JSONArray
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -133,7 +134,13 @@ def for_dashboard(period, periods, pillars, params):
         "coverage": result.coverage.total,
         "columns": columns,
         "rows": rows,
-        "matrix_body": matrix_body(rows, columns),
+        # Written once per change of the figures for each filter and sort asked (and day: the days
+        # late move at midnight), as the charts are.
+        "matrix_body": cached_drawing(
+            "matrix:" + _digest([pillar_code, params.get("status"), params.get("q"), sort, str(timezone.localdate())]),
+            [figures[period.pk]["stamp"]],
+            lambda: matrix_body(rows, columns),
+        ),
         "totals": [(code, label, totals.get(code, 0)) for code, label in STATUS_CHOICES],
         "agency_count": len(completion),
         "overdue": overdue,
@@ -184,6 +191,10 @@ def matrix_body(rows, columns):
             f'<td class="text-end"><span class="card-label">{late_word}: </span>{days}</td></tr>'
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or a number
+
+
+def _digest(values):
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:24]
 
 
 def _filtered(rows, params):

@@ -157,6 +157,26 @@ def test_sorting_by_percentage_descending_puts_the_most_complete_agency_first(
     assert "urut=percent" in response.context["sort_links"]["percent"]
 
 
+def test_the_cached_matrix_follows_each_filter_and_sort_asked_in_turn(
+    client, coordinator, period, agency_a, gov_questions
+):
+    """The matrix's HTML is kept per filter and sort (results.for_dashboard): asked in turn, each
+    page shows its own rows, the same as the rows it lists."""
+    make_answer(make_submission(period, agency_a, status=Submission.Status.SUBMITTED), gov_questions[0], score=2)
+    client.force_login(coordinator)
+    agencies = re.compile(r'<tr data-agency="([^"]+)">')
+    seen = {}
+    for query in ("", "?status=submitted", "?q=bappe", "?urut=-agency", "", "?status=submitted"):
+        response = client.get(f"/koordinator/{query}")
+        shown = agencies.findall(response.content.decode())
+        assert shown == [row.completion.agency.abbreviation for row in response.context["rows"]], query
+        seen.setdefault(query, shown)
+        assert shown == seen[query]
+    assert seen["?status=submitted"] == [agency_a.abbreviation]
+    assert seen["?q=bappe"] == ["Bappeda"]
+    assert seen["?urut=-agency"] == seen[""][::-1] and len(seen[""]) > 2
+
+
 def test_an_unknown_filter_value_is_ignored(client, coordinator, period):
     client.force_login(coordinator)
     response = client.get("/koordinator/?status=hacked&urut=drop&periode=abc")
