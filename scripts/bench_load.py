@@ -8,15 +8,18 @@ Prepares everything itself, from a fresh clone:
    the bench accounts (operators spread over several agencies, a coordinator, and two operators
    of one more agency for the conflict check);
    With --scale (the default), `seed_scale` then adds its large closed period (60 agencies x
-   300 questions, 18,000 answers; run with DEBUG=1 since it is a development command);
+   300 questions, 18,000 answers; run with DEBUG=1 since it is a development command) and, with
+   --regions N (default 241; 0 skips it), `seed_scale --regions N`: N generated regions of 35
+   agencies each answering the shipped instrument (523,000 answers at 241) for the ministry's
+   national table, /nasional/, read by a ministry account;
 3. signs every simulated user in over HTTP; all open /opd/ at the same instant (the first visit
    creates the agency's submission, so operators of one agency race to create one row); measures
    one request of each page alone (median of a few, with its size in KB); then runs timed
    phases, each with all clients at once: a minimal signed-in page (the ceiling), the
    operator's home, the section page, the coordinators' dashboard, and with --scale the
    dashboard and results of the scale period and the review page of one of its submitted
-   submissions (300 answers); then answer saves (each operator owns its own questions, so no
-   save may conflict);
+   submissions (300 answers), and /nasional/ with --regions; then answer saves (each operator
+   owns its own questions, so no save may conflict);
 4. the conflict check: two operators save the SAME answer from the SAME version at the same
    moment, repeated (the first round races two creations, later rounds two updates) -> exactly
    one save and one 409 with the conflict message each time, and the winner's value is stored;
@@ -80,7 +83,9 @@ TABLE = [
     ("dashboard, 60 agencies x 300 questions", "dashboard, scale period", 0.3),
     ("results, 60 x 300", "results, scale period", 0.4),
     ("review page, one 300-answer submission", "review, scale submission (300)", 0.25),
+    ("/nasional/ at 241 regions (--regions)", "national table (ministry)", 0.3),
 ]
+NATIONAL = "national table (ministry)"
 MAX_CLIENTS = 64
 MAX_SECONDS = 300
 MAX_REQUESTS_PER_PHASE = 200_000
@@ -166,7 +171,7 @@ def tail(path, lines=40):
         return ""
 
 
-def manage(env, *args, stdin=None):
+def manage(env, *args, stdin=None, timeout=300):
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -174,7 +179,7 @@ def manage(env, *args, stdin=None):
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
     if result.returncode != 0:
         raise BenchError(f"manage.py {' '.join(args[:1])} failed:\n{result.stderr[-3000:]}")
@@ -191,7 +196,7 @@ from django.utils import timezone
 from evaluations import roles
 from evaluations.models import Agency, AgencyMember, EvaluationPeriod, Submission
 from evaluations.answering import build_sections
-from evaluations.models import Region, RegionStaff
+from evaluations.models import NationalPeriod, Region, RegionStaff
 from django.conf import settings
 from django_scopes import scopes_disabled
 
@@ -245,6 +250,12 @@ with scopes_disabled():
     if scale is not None:
         review = Submission.objects.filter(period=scale, status=Submission.Status.SUBMITTED).order_by("pk").first()
         out["scale"] = {"period": scale.pk, "review": review.pk}
+    # seed_scale --regions' national period, when it was seeded: the ministry reads its table.
+    national = NationalPeriod.objects.filter(name__endswith="(seed_scale)").first()
+    if national is not None:
+        ministry = User.objects.create_user("bench_kementerian", password=password)
+        ministry.groups.add(Group.objects.get(name=roles.MINISTRY))
+        out["national"] = {"period": national.pk, "regions": national.periods.count(), "user": ministry.username}
     print("BENCH_JSON " + json.dumps(out))
 """
 
@@ -755,6 +766,13 @@ def main():
         action="store_false",
         help="skip seed_scale (60 agencies x 300 questions) and the pages of its period",
     )
+    parser.add_argument(
+        "--regions",
+        type=int,
+        default=241,
+        help="regions of seed_scale --regions for the national table's row (default 241, two minutes or so "
+        "of seeding; 0 skips the row)",
+    )
     args = parser.parse_args()
     if not (1 <= args.clients <= MAX_CLIENTS and 1 <= args.agencies <= args.clients):
         parser.error(f"--clients must be 1..{MAX_CLIENTS} and --agencies 1..clients")
@@ -791,6 +809,9 @@ def main():
             print("seed_scale: 60 agencies x 300 questions (a minute or two) ...", flush=True)
             # A development command (it refuses DEBUG=0); it only writes to the bench database.
             manage(dict(env, DEBUG="1"), "seed_scale")
+        if args.regions:
+            print(f"seed_scale --regions {args.regions}: the national table (a few minutes) ...", flush=True)
+            manage(dict(env, DEBUG="1"), "seed_scale", "--regions", str(args.regions), timeout=3600)
         setup_env = dict(
             env,
             BENCH_SETUP=json.dumps(
@@ -863,11 +884,19 @@ def run_bench(args, base, data, password, db_url):
     }
     for name, path in coordinator_pages.items():
         singles[name] = single_requests(coordinator, path)
+    national = data.get("national")
+    if national:
+        ministry = Client(base, args.timeout)
+        ministry.log_in(national["user"], password)
+        # The ministry's own first request computes every region's figures (kept, then read).
+        national_page = f"/nasional/?periode={national['period']}"
+        singles[NATIONAL] = single_requests(ministry, national_page)
     for name, (_seconds, _kb, status) in singles.items():
         if status != 200:
             recorder.failures.append((f"{name} (alone)", status))
 
-    phases = [ceiling, "operator home /opd/", section, *coordinator_pages, "save (POST)"]
+    national_phase = [NATIONAL] if national else []
+    phases = [ceiling, "operator home /opd/", section, *coordinator_pages, *national_phase, "save (POST)"]
     print(
         f"phases: {len(phases) - 1} x {args.get_seconds:g} s of page loads, {args.seconds:g} s of saves; "
         f"{args.clients} clients each"
@@ -905,6 +934,13 @@ def run_bench(args, base, data, password, db_url):
             viewer.share_session_of(coordinator)
             viewers.append(get_loop(name, viewer, [path], recorder))
         run_phase(name, viewers, args.get_seconds, recorder)
+    if national:
+        viewers = []
+        for _ in operators:
+            viewer = Client(base, args.timeout)
+            viewer.share_session_of(ministry)
+            viewers.append(get_loop(NATIONAL, viewer, [national_page], recorder))
+        run_phase(NATIONAL, viewers, args.get_seconds, recorder)
     run_phase("save (POST)", [op.save_loop(recorder) for op in operators], args.seconds, recorder)
 
     print(

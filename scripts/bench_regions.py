@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_load import (  # noqa: E402  (the sibling script: its database, server and client helpers)
@@ -212,10 +213,17 @@ def main():
         help="a local PostgreSQL account that may create databases (env BENCH_PG_URL)",
     )
     parser.add_argument("--database", default="r5_seeds_bench", help="dropped and recreated (default r5_seeds_bench)")
+    parser.add_argument(
+        "--redis-url",
+        default="",
+        help="also use Redis for cache and sessions as production does, e.g. redis://127.0.0.1:6379/13 "
+        "(without it each gunicorn process keeps its own cache)",
+    )
     args = parser.parse_args()
     if not (1 <= args.clients <= 64 and 0 < args.seconds <= 300 and 1 <= args.regions <= 2660):
         parser.error("--clients must be 1..64, --seconds 0..300 and --regions 1..2660")
-    args.redis_url = ""  # server_env's option; the bench uses the database for sessions and cache
+    if args.redis_url and urlsplit(args.redis_url).hostname not in {"127.0.0.1", "localhost"}:
+        parser.error("--redis-url must point to 127.0.0.1")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="smartcity-bench-regions-"))
     try:

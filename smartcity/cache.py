@@ -27,6 +27,7 @@ import logging
 import threading
 import time
 
+from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -144,7 +145,8 @@ class ResilientRedisCache(RedisCache):
         self._outage = _outages.setdefault(str(server), Outage(retry_after))
         fallback_params = {key: params[key] for key in ("TIMEOUT", "KEY_PREFIX", "VERSION") if key in params}
         if fallback == "memory":
-            self._fallback = LocMemCache(f"redis-fallback:{server}", fallback_params)
+            room = {"MAX_ENTRIES": settings.CACHE_MEMORY_ENTRIES}
+            self._fallback = LocMemCache(f"redis-fallback:{server}", {**fallback_params, "OPTIONS": room})
         elif fallback == "none":
             self._fallback = DummyCache(server, fallback_params)
         else:

@@ -142,6 +142,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Entries a per-process memory cache holds (without Redis, or while it is away): room for the figures
+# of every region's period (the national table keeps one per region, 241 and more) with their charts.
+# Django's default of 300 culled a third of them at each national table, which then computed them again.
+CACHE_MEMORY_ENTRIES = env_int("CACHE_MEMORY_ENTRIES", 20_000)
 if REDIS_URL:
     # While Redis is unreachable each alias answers from its fallback instead of failing the request
     # (smartcity/cache.py; README "Production": when Redis is gone).
@@ -161,7 +165,12 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     SESSION_CACHE_ALIAS = "sessions"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": CACHE_MEMORY_ENTRIES},
+        }
+    }
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

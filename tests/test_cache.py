@@ -6,6 +6,7 @@ import logging
 import time
 
 import pytest
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from redis.exceptions import ResponseError
@@ -78,6 +79,16 @@ def test_with_redis_gone_the_memory_fallback_keeps_values_and_counts():
     assert cache.get("a") == "x"
     assert cache.add("n", 0) is True
     assert [cache.incr("n") for _ in range(3)] == [1, 2, 3]
+
+
+def test_a_memory_cache_keeps_the_figures_of_every_regions_period():
+    """The national table keeps an entry per region's period (241 and more) beside the pages'
+    own: Django's default of 300 entries dropped a third at a time, so the table computed its
+    figures again at every request in a deployment without Redis or while Redis is away."""
+    for cache in (caches["default"], redis_cache(CLOSED, fallback="memory")):
+        for i in range(1_000):
+            cache.set(f"figures:{i}", i)
+        assert len(cache.get_many([f"figures:{i}" for i in range(1_000)])) == 1_000
 
 
 def test_the_memory_fallback_is_shared_by_every_thread_of_the_process():

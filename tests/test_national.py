@@ -11,7 +11,9 @@ import openpyxl
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from evaluations import national, roles
 from evaluations.models import Answer, EvaluationPeriod, NationalPeriod, Question, Region, Submission
@@ -289,3 +291,49 @@ def test_the_workbook_job_reads_the_figures_the_table_cached(
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     assert {row[0] for row in sheet.iter_rows(min_row=3, values_only=True)} == {"64.03", "64.08", "64.72", "64.74"}
     assert computed == []
+
+
+# The rows' markup as the template wrote it before national.table_body wrote it in Python.
+ROWS_TEMPLATE = """{% load i18n review_extras %}{% for row in rows %}
+    <tr data-region="{{ row.region.code }}">
+      <td>{{ row.region.code }}</td>
+      <th scope="row"><a href="{% url 'evaluations:results_index' %}?wilayah={{ row.region.code|urlencode }}&amp;periode={{ row.period.pk }}">{{ row.region.name }}</a></th>
+      <td class="text-end official">{{ row.official|score }}</td>
+      <td class="text-end provisional">{{ row.provisional|score }}</td>
+      <td class="text-end coverage">{% if row.coverage is None %}–{% else %}{{ row.coverage|floatformat:0 }}%{% endif %}</td>
+      {% for value in row.pillar_values %}<td class="text-end pillar">{{ value|score }}</td>{% endfor %}
+      <td class="text-end">{{ row.agencies }}</td>
+      <td class="text-end handed-in">{{ row.handed_in }}</td>
+      <td class="text-end approved">{{ row.approved }}</td>
+      <td class="text-end days-left">{% if row.days_left is None %}{% translate "ditutup" %}{% else %}{{ row.days_left }}{% endif %}</td>
+      <td class="text-end national-rank">{{ row.national_rank|default_if_none:"–" }}</td>
+      <td class="text-end province-rank">{{ row.province_rank|default_if_none:"–" }}</td>
+    </tr>
+  {% empty %}<tr><td colspan="{{ columns }}">{% translate "Tidak ada wilayah." %}</td></tr>{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_rows_written_in_python_are_the_templates_rows(language):
+    region = Region(code="64.08", name='Kutai "Timur" & <Co>')
+    period = EvaluationPeriod(pk=7)
+    rows = [
+        national.RegionRow(
+            region=region,
+            period=period,
+            official=Decimal("2.345"),
+            provisional=Decimal("3.1"),
+            coverage=Decimal("66.5"),
+            pillars={"GOV": Decimal("1.005"), "ECO": None, "SOC": Decimal(4)},
+            agencies=35,
+            handed_in=1234,
+            approved=0,
+            days_left=-3,
+            national_rank=2,
+            province_rank=None,
+        ),
+        national.RegionRow(region=region, period=period, days_left=None),
+    ]
+    with translation.override(language):
+        for shown in (rows, []):
+            expected = Template(ROWS_TEMPLATE).render(Context({"rows": shown, "columns": 17}))
+            assert str(national.table_body(shown, 17)) == expected

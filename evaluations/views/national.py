@@ -60,6 +60,7 @@ def _table(request, regions, province):
     sort = national.valid_sort(request.GET.get("urut"))
     descending = request.GET.get("arah") == "turun"
     rows = national.sorted_rows(national.region_rows(period, regions), sort, descending) if period else []
+    columns = _headers(_columns(pillars), period, province_filter, sort, descending)
     context = {
         "periods": periods,
         "period": period,
@@ -67,10 +68,11 @@ def _table(request, regions, province):
         "provinces": provinces,
         "province_filter": province_filter,
         "rows": rows,
+        "body": national.table_body(rows, len(columns)),
         "pillars": pillars,
         "sort": sort,
         "descending": descending,
-        "columns": _headers(_columns(pillars), period, province_filter, sort, descending),
+        "columns": columns,
     }
     return render(request, "evaluations/national/index.html", context)
 
