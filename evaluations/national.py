@@ -16,9 +16,12 @@ assignments (what is answered, how many agencies), the answers' tallies per regi
 changed in one region moves that region's stamp only: the other regions' figures stay cached.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import models
 from django.template.defaultfilters import floatformat
 from django.template.defaultfilters import urlencode as urlquote
@@ -26,6 +29,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
@@ -94,11 +98,44 @@ def region_rows(national, regions):
     the stamp of its inputs (results_cache.cached_per_period): with nothing changed, the periods,
     one stamp query for all of them and one cache read; the figures of the periods whose inputs
     changed (or all, cold) computed together in seven more queries (`_figures`) and a second stamp."""
+    periods = _periods(national, regions)
+    with scopes_disabled():
+        figures = results_cache.cached_per_period(FIGURES_KIND, periods, _figures)
+    return _rows(periods, figures)
+
+
+def table(national, regions, sort, descending, columns):
+    """(the number of rows, the table's body as HTML) of the page: kept in the cache under every
+    region period's stamp, the regions' names and provinces, the order, the day (the days to each
+    deadline) and the language, so a page asked again with nothing changed is the periods, one
+    stamp query and one cache read. Not kept when an input changed while the figures were computed."""
+    periods = _periods(national, regions)
+    with scopes_disabled():
+        stamps = results_cache.input_stamps(periods)
+    shown = [sorted(stamps.items()), [(p.region.code, p.region.name, p.region.province_id) for p in periods]]
+    shown += [sort, descending, columns, str(timezone.localdate())]
+    digest = hashlib.sha256(json.dumps(shown).encode()).hexdigest()
+    key = f"national-table:{results_cache.KEY_VERSION}:{get_language()}:{digest}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    with scopes_disabled():
+        figures, settled = results_cache.cached_per_period_settled(FIGURES_KIND, periods, _figures, stamps)
+    rows = sorted_rows(_rows(periods, figures), sort, descending)
+    drawn = (len(rows), table_body(rows, columns))
+    if settled:
+        cache.set(key, drawn, results_cache.TIMEOUT)
+    return drawn
+
+
+def _periods(national, regions):
     with scopes_disabled():  # the caller has checked which regions the reader may see
-        periods = list(
+        return list(
             EvaluationPeriod.objects.filter(national=national, region__in=regions).select_related("region__province")
         )
-        figures = results_cache.cached_per_period(FIGURES_KIND, periods, _figures)
+
+
+def _rows(periods, figures):
     today = timezone.localdate()
     rows = [_row(period, figures[period.pk], today) for period in sorted(periods, key=lambda p: p.region.code)]
     _rank(rows)

@@ -116,6 +116,11 @@ def cached_figures(wanted):
 
 
 def cached_per_period(kind, periods, compute):
+    values, _settled = cached_per_period_settled(kind, periods, compute)
+    return values
+
+
+def cached_per_period_settled(kind, periods, compute, stamps=None):
     """{period.pk: value} of `kind` for each of `periods`, cached per period under its own stamp,
     for pages that show many periods at once (every region's period of a national period).
     `compute(periods)` gives {period.pk: value} for the periods it is given in a fixed number of
@@ -123,24 +128,24 @@ def cached_per_period(kind, periods, compute):
     (all of them cold, only those whose inputs changed since). One stamp query for all the periods
     and one cache read; when something was missing, its computation, a second stamp query (over
     those periods only) and one cache write. A change in one period's inputs moves that period's
-    stamp only: the other periods' entries are still read."""
-    stamps = input_stamps(periods)
+    stamp only: the other periods' entries are still read.
+
+    Returns the values and whether they all hold under `stamps` (read here unless given): False when
+    an input of a period computed here changed meanwhile, so what is drawn from them is not to be kept."""
+    stamps = stamps or input_stamps(periods)
     keys = {_key(period.pk, stamps[period.pk], kind): period for period in periods}
     found = cache.get_many(list(keys))
     missing = [period for key, period in keys.items() if key not in found]
     computed = compute(missing) if missing else {}
+    settled = True
     if missing:
         # As in cached_figures: kept only under a stamp that still holds once they are computed.
         after = input_stamps(missing)
-        cache.set_many(
-            {
-                _key(period.pk, stamps[period.pk], kind): computed[period.pk]
-                for period in missing
-                if after[period.pk] == stamps[period.pk]
-            },
-            timeout=TIMEOUT,
-        )
-    return {period.pk: found[key] if key in found else computed[period.pk] for key, period in keys.items()}
+        held = [period for period in missing if after[period.pk] == stamps[period.pk]]
+        settled = len(held) == len(missing)
+        cache.set_many({_key(period.pk, stamps[period.pk], kind): computed[period.pk] for period in held}, TIMEOUT)
+    values = {period.pk: found[key] if key in found else computed[period.pk] for key, period in keys.items()}
+    return values, settled
 
 
 def cached_drawing(name, stamps, draw):

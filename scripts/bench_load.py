@@ -246,7 +246,8 @@ with scopes_disabled():
     out["duel"] = duel
     out["coordinator"] = make("bench_koordinator", roles.COORDINATOR)
     # The seed_scale period, when it was seeded: its id and one submitted submission to review.
-    scale = EvaluationPeriod.objects.filter(name__endswith="(seed_scale)").first()
+    # (Not one of seed_scale --regions' periods, which end the same: they are other regions'.)
+    scale = EvaluationPeriod.objects.filter(name__endswith="(seed_scale)", region__code=settings.REGION_CODE).first()
     if scale is not None:
         review = Submission.objects.filter(period=scale, status=Submission.Status.SUBMITTED).order_by("pk").first()
         out["scale"] = {"period": scale.pk, "review": review.pk}

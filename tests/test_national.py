@@ -191,6 +191,25 @@ def test_a_change_in_one_region_shows_on_the_next_national_table(client, ministr
     assert _table_html(client) == after, "the cached table differs from a freshly computed one"
 
 
+def rename_a_region(periods, coordinator):
+    # A region's name is shown in its row and kept with the cached table: a rename shows at once.
+    Region.objects.filter(code="64.72").update(name="Kota Samarinda Baru")
+    return "64.72"
+
+
+def test_the_cached_table_follows_a_rename_and_each_order_asked(client, ministry, regions_2070):
+    client.force_login(ministry)
+    before = _table_html(client)
+    rename_a_region(regions_2070, None)
+    assert "Kota Samarinda Baru" in _row_html(_table_html(client), "64.72")
+    codes = re.compile(r'<tr data-region="([^"]+)">')
+    by_code = codes.findall(client.get("/nasional/?urut=kode").content.decode())
+    assert by_code == sorted(by_code) and len(by_code) >= 5
+    assert codes.findall(client.get("/nasional/?urut=kode&arah=turun").content.decode()) == by_code[::-1]
+    assert codes.findall(client.get("/nasional/?urut=kode").content.decode()) == by_code
+    assert before != _table_html(client)
+
+
 def test_the_national_page_takes_a_fixed_number_of_queries_cold_and_warm(
     client, ministry, regions_2070, django_assert_num_queries
 ):

@@ -59,16 +59,16 @@ def _table(request, regions, province):
         regions = regions.filter(province__code=province_filter)
     sort = national.valid_sort(request.GET.get("urut"))
     descending = request.GET.get("arah") == "turun"
-    rows = national.sorted_rows(national.region_rows(period, regions), sort, descending) if period else []
     columns = _headers(_columns(pillars), period, province_filter, sort, descending)
+    row_count, body = national.table(period, regions, sort, descending, len(columns)) if period else (0, "")
     context = {
         "periods": periods,
         "period": period,
         "province": province,
         "provinces": provinces,
         "province_filter": province_filter,
-        "rows": rows,
-        "body": national.table_body(rows, len(columns)),
+        "row_count": row_count,
+        "body": body,
         "pillars": pillars,
         "sort": sort,
         "descending": descending,
