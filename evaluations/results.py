@@ -220,14 +220,25 @@ def for_index(period, periods):
     figures = cached_figures({period: ("results", "survey"), previous: ("results",)})
     result, survey = figures[period.pk]["results"], figures[period.pk]["survey"]
     before = figures[previous.pk]["results"] if previous else None
-    dimensions = list(Dimension.objects.filter(national_id=period.national_id))
-    pillars = list(Pillar.objects.all())
-    subdimensions = {s.code: s for s in SubDimension.objects.select_related("pillar")}
-    dimension_rows = [{"dimension": d, **_scores(result, before, "dimensions", d.code)} for d in dimensions]
-    pillar_rows = [{"pillar": p, **_scores(result, before, "pillars", p.code)} for p in pillars]
-    for row in pillar_rows:
-        row["change"] = scoring.change(row["official"], row["previous"]) if before else None
     stamps = [figures[p.pk]["stamp"] for p in (period, previous) if p is not None]
+
+    def drawn():
+        dimensions = list(Dimension.objects.filter(national_id=period.national_id))
+        pillars = list(Pillar.objects.all())
+        subdimensions = {s.code: s for s in SubDimension.objects.select_related("pillar")}
+        dimension_rows = [{"dimension": d, **_scores(result, before, "dimensions", d.code)} for d in dimensions]
+        pillar_rows = [{"pillar": p, **_scores(result, before, "pillars", p.code)} for p in pillars]
+        for row in pillar_rows:
+            row["change"] = scoring.change(row["official"], row["previous"]) if before else None
+        return {
+            "dimension_rows": dimension_rows,
+            "pillar_rows": pillar_rows,
+            "weakest": _weakest(result, subdimensions),
+            "survey_rows": _survey_rows(survey, result, pillars, subdimensions),
+            "impact_questions": impact_questions(period) if survey.exists else [],
+            **_index_charts(dimensions, pillars, dimension_rows, pillar_rows, previous if before else None),
+        }
+
     return {
         "period": period,
         "previous": previous,
@@ -235,18 +246,10 @@ def for_index(period, periods):
         "before": before,
         "indexes": index_cards(result, before),
         "coverage": result.coverage.total,
-        "dimension_rows": dimension_rows,
-        "pillar_rows": pillar_rows,
-        "weakest": _weakest(result, subdimensions),
         "survey": survey,
-        "survey_rows": _survey_rows(survey, result, pillars, subdimensions),
-        "impact_questions": impact_questions(period) if survey.exists else [],
-        # Drawn from the figures alone (and the names they are labelled with, which the stamps cover).
-        **cached_drawing(
-            "results_index",
-            stamps,
-            lambda: _index_charts(dimensions, pillars, dimension_rows, pillar_rows, previous if before else None),
-        ),
+        # Drawn from the figures and what they are labelled with (the instrument's dimensions, the
+        # pillars, the impact questions: all read by the stamps), once per change of either.
+        **cached_drawing("results_index", stamps, drawn),
     }
 
 
