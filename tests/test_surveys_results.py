@@ -31,9 +31,9 @@ pytestmark = pytest.mark.django_db
 SUBMITTED, APPROVED = Submission.Status.SUBMITTED, Submission.Status.APPROVED
 # The results page's queries once the chosen period is remembered (tests/test_results_views.py:
 # 21, less the 3 that remember it) plus the impact questions, read only when the period has a
-# survey; 10 when the figures and charts come from the cache.
+# survey; 6 when the figures, charts and rows come from the cache.
 RESULTS_WITH_SURVEY_QUERIES = 19
-RESULTS_WITH_SURVEY_QUERIES_WARM = 10
+RESULTS_WITH_SURVEY_QUERIES_WARM = 6
 
 
 def form_of(survey, code):
