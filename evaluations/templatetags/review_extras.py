@@ -64,6 +64,7 @@ PLAIN_WIDGETS = {
     forms.Textarea: "django/forms/widgets/textarea.html",
     forms.CheckboxInput: "django/forms/widgets/checkbox.html",
 }
+HIDDEN_TEMPLATE = "django/forms/widgets/hidden.html"
 REQUIRED_MARK = mark_safe('<span class="asteriskField">*</span>')
 
 
@@ -73,9 +74,12 @@ def review_field(field):
     the same elements, classes, ids and attributes), without its template machinery: a page of 25
     cards drew 100 fields through crispy's nested templates, a fifth of the page's time. Only the
     plain case is drawn here, a text input, text area or checkbox with its label and no error or
-    help text; any other field (a refused value with its message, above all) goes to crispy
-    itself. tests/test_review_views.py compares the two for every field of the card's forms."""
+    help text, or a hidden input (crispy draws it alone); any other field (a refused value with
+    its message, above all) goes to crispy itself. tests/test_review_fields.py compares the two
+    for every field of the card's forms."""
     widget = field.field.widget
+    if type(widget) is forms.HiddenInput and widget.template_name == HIDDEN_TEMPLATE:
+        return widget_html(field)
     if (
         field.errors
         or field.help_text
@@ -112,14 +116,20 @@ def review_field(field):
     )
 
 
+def widget_html(field):
+    """`{{ field }}` (the widget alone) of a hidden input or one of the PLAIN_WIDGETS."""
+    return _widget(field, None)
+
+
 def _widget(field, css_class):
-    """field.as_widget(attrs={"class": css_class}) for the PLAIN_WIDGETS, written out as their
-    templates (django/forms/widgets/input.html, textarea.html, attrs.html) write them: each
-    widget drawn through the template engine cost more than the rest of its card's field."""
+    """field.as_widget(attrs={"class": css_class}) for the PLAIN_WIDGETS and hidden inputs (no
+    class: None), written out as their templates (django/forms/widgets/input.html, textarea.html,
+    attrs.html) write them: each widget drawn through the template engine cost more than the rest
+    of its card's field."""
     widget = field.field.widget
     if field.field.localize:
         widget.is_localized = True
-    attrs = field.build_widget_attrs({"class": css_class}, widget)
+    attrs = field.build_widget_attrs({"class": css_class} if css_class else {}, widget)
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]

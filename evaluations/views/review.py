@@ -34,9 +34,10 @@ CARDS_PER_PAGE = 25
 
 def _answer_forms(question, answer, can_review, bound=None):
     """The forms of one answer card; `bound` replaces one of them with the form that failed.
-    Unscored questions (text, date, numbers without score bands) get no score form."""
+    Unscored questions (text, date, numbers without score bands) get no score form. The comment
+    form belongs to the history and comments, drawn when they are (_extras), not with each card."""
     bound = bound or {}
-    forms = {"comment": CommentForm(prefix=f"comment-{answer.pk}")}
+    forms = {}
     if can_review:
         if question.is_scorable:
             # Empty until a coordinator sets it: the agency's score is shown beside, never as the value.
