@@ -2,10 +2,12 @@
 form ("A-GOV"), with its counts, and its cards (question and answer). Submission inherits these
 reads (ReviewPage); they only read, never decide."""
 
-from django.db import models
-from django.db.models import Q
+from typing import NamedTuple
 
-from .answering import ANSWERED, Evidence, RevisionReply
+from django.db import models
+from django.db.models import FilteredRelation, Q
+
+from .answering import ANSWERED, SELF_SCORED, Evidence, RevisionReply, answered_q
 from .instrument import Question
 
 # The review page's sections are keyed like the answering sections: "<dimension>-<pillar>" (e.g.
@@ -33,6 +35,14 @@ class ReviewSection:
         return 0 < self.scorable <= self.verified
 
 
+class ReviewMark(NamedTuple):
+    """An answer marked for revision as the approve box links to it (ReviewPage.approval_checks)."""
+
+    pk: int
+    code: str
+    review_key: str
+
+
 class ReviewPage:
     """The review page's reads of a Submission (mixed into the model)."""
 
@@ -46,41 +56,62 @@ class ReviewPage:
 
     def review_sections(self, only=None):
         """The review page's sections (dimension x pillar, in form order), each with how many
-        questions, answers, scored answers, verified and marked answers it has. Two aggregate
-        queries whatever the number of answers: the page never loads every answer to count."""
+        questions, answers, scored answers, verified and marked answers it has. One aggregate
+        query whatever the number of answers (the questions, each joined to this submission's
+        answer to it): the page never loads every answer to count."""
+        answer = "this_answer__"
+        answered = answered_q(answer)
         rows = (
             self._review_questions(only)
+            .annotate(this_answer=FilteredRelation("answers", condition=Q(answers__submission=self)))
             .values("indicator__dimension__code", "indicator__dimension__name", "pillar__code", "pillar__name")
-            .annotate(questions=models.Count("pk"), first=models.Min("indicator__order"))
+            .annotate(
+                questions=models.Count("pk"),
+                first=models.Min("indicator__order"),
+                answered=models.Count("this_answer", filter=answered),
+                scorable=models.Count("this_answer", filter=answered & Question.scorable_q()),
+                verified=models.Count("this_answer", filter=Q(**{f"{answer}verified_score__isnull": False})),
+                marked=models.Count("this_answer", filter=Q(**{f"{answer}needs_revision": True})),
+            )
             .order_by("indicator__dimension__order", "first", "pillar__order", "pillar__code")
         )
-        sections = {}
+        sections = []
         for row in rows:
             key = section_key(row["indicator__dimension__code"], row["pillar__code"])
-            sections[key] = ReviewSection(
+            section = ReviewSection(
                 key, row["indicator__dimension__name"], row["pillar__name"] or "", questions=row["questions"]
             )
-        answers = self.answers.all()
-        if only is not None:
-            answers = answers.filter(question__in=self._review_questions(only).values("pk"))
-        counts = (
-            answers.values("question__indicator__dimension__code", "question__pillar__code")
-            .annotate(
-                answered=models.Count("pk", filter=ANSWERED),
-                scorable=models.Count("pk", filter=ANSWERED & Question.scorable_q("question__")),
-                verified=models.Count("pk", filter=Q(verified_score__isnull=False)),
-                marked=models.Count("pk", filter=Q(needs_revision=True)),
+            section.answered, section.scorable = row["answered"], row["scorable"]
+            section.verified, section.marked = row["verified"], row["marked"]
+            sections.append(section)
+        return sections
+
+    def approval_checks(self):
+        """What approving would meet, over every section, from one query: the answers marked for
+        revision (ReviewMark: the answer's id, its question's code and the review section of its
+        card) and the codes of the questions whose answers count with the agency's own score
+        (Submission.self_scored_answers), both in code order. Values, not answers: a submission
+        of 300 answers not yet verified would otherwise load 300 answers and their questions."""
+        rows = (
+            self.answers.filter(Q(needs_revision=True) | SELF_SCORED)
+            .values_list(
+                "pk",
+                "needs_revision",
+                "self_score",
+                "verified_score",
+                "question__code",
+                "question__indicator__dimension__code",
+                "question__pillar__code",
             )
-            .order_by()
+            .order_by("question__code")
         )
-        for row in counts:
-            section = sections.get(
-                section_key(row["question__indicator__dimension__code"], row["question__pillar__code"])
-            )
-            if section is not None:
-                section.answered, section.scorable = row["answered"], row["scorable"]
-                section.verified, section.marked = row["verified"], row["marked"]
-        return list(sections.values())
+        marked, self_scored = [], []
+        for pk, needs_revision, self_score, verified_score, code, dimension, pillar in rows:
+            if needs_revision:
+                marked.append(ReviewMark(pk, code, section_key(dimension, pillar)))
+            if self_score is not None and verified_score is None:
+                self_scored.append(code)
+        return marked, self_scored
 
     def review_items(self, section_key=None, show="", question=None, start=0, limit=None, only=None):
         """[(question, answer or None)] of one section (all sections when `section_key` is None)

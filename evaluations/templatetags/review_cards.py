@@ -15,12 +15,12 @@ from django import template
 from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from ..models.instrument import format_score
 from .review_extras import evidence_href, review_field, widget_html
+from .review_extras import fast_escape as esc
 
 register = template.Library()
 EXTRAS_TEMPLATE = "evaluations/review/_answer_extras.html"

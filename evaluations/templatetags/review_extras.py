@@ -1,10 +1,11 @@
 """Filters and tags for the review, dashboard and results pages."""
 
+import html
+
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .. import formats, scoring
@@ -94,31 +95,34 @@ def review_field(field):
     label_class = " requiredField" if required else ""
     mark = REQUIRED_MARK if required else ""
     kind = type(widget).__name__.lower()
+    label = fast_escape(field.label)
     if isinstance(widget, forms.CheckboxInput):
-        return format_html(
-            '<div class="mb-3"><div id="div_{}" class="form-check">{}<label for="{}" class="form-check-label{}">{}{}'
-            "</label></div></div>",
-            field.auto_id,
-            _widget(field, f"{kind} form-check-input"),
-            field.id_for_label,
-            label_class,
-            field.label,
-            mark,
+        markup = (
+            f'<div class="mb-3"><div id="div_{fast_escape(field.auto_id)}" class="form-check">'
+            f"{_widget(field, f'{kind} form-check-input')}"
+            f'<label for="{fast_escape(field.id_for_label)}" class="form-check-label{label_class}">{label}{mark}'
+            "</label></div></div>"
         )
-    return format_html(
-        '<div id="div_{}" class="mb-3"><label for="{}" class="form-label{}">{}{}</label>{}</div>',
-        field.auto_id,
-        field.id_for_label,
-        label_class,
-        field.label,
-        mark,
-        _widget(field, f"{kind} form-control"),
-    )
+    else:
+        markup = (
+            f'<div id="div_{fast_escape(field.auto_id)}" class="mb-3">'
+            f'<label for="{fast_escape(field.id_for_label)}" class="form-label{label_class}">{label}{mark}</label>'
+            f"{_widget(field, f'{kind} form-control')}</div>"
+        )
+    return mark_safe(markup)  # noqa: S308 - every value is escaped where it is written
 
 
 def widget_html(field):
     """`{{ field }}` (the widget alone) of a hidden input or one of the PLAIN_WIDGETS."""
     return _widget(field, None)
+
+
+def fast_escape(value):
+    """conditional_escape for the many short values of a page's cards: the same text, without the
+    lazy-string wrappers around django.utils.html.escape (a third of a card's time)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 def _widget(field, css_class):
@@ -134,14 +138,15 @@ def _widget(field, css_class):
         attrs.setdefault("id", field.auto_id)
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
     # attrs.html: False leaves the attribute out, True writes its name alone.
-    attributes = mark_safe(
-        "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
-            for name, value in context["attrs"].items()
-            if value is not False
-        )
+    attributes = "".join(
+        f" {fast_escape(name)}" if value is True else f' {fast_escape(name)}="{fast_escape(value)}"'
+        for name, value in context["attrs"].items()
+        if value is not False
     )
+    name = fast_escape(context["name"])
     if isinstance(widget, forms.Textarea):
-        return format_html('<textarea name="{}"{}>\n{}</textarea>', context["name"], attributes, context["value"] or "")
-    value = "" if context["value"] is None else format_html(' value="{}"', context["value"])
-    return format_html('<input type="{}" name="{}"{}{}>', context["type"], context["name"], value, attributes)
+        markup = f'<textarea name="{name}"{attributes}>\n{fast_escape(context["value"] or "")}</textarea>'
+    else:
+        value = "" if context["value"] is None else f' value="{fast_escape(context["value"])}"'
+        markup = f'<input type="{fast_escape(context["type"])}" name="{name}"{value}{attributes}>'
+    return mark_safe(markup)  # noqa: S308 - every value is escaped where it is written
