@@ -1,4 +1,4 @@
-"""The review card's form fields drawn without crispy-forms' templates
+"""The review card's and the actions box's form fields drawn without crispy-forms' templates
 (review_extras.review_field) are the fields crispy draws: the same elements, classes, ids,
 attributes and values, whitespace aside; a field with an error is drawn by crispy itself."""
 
@@ -10,7 +10,7 @@ from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.template import Context, Template
 from django.utils import translation
 
-from evaluations.forms.review import RevisionForm, ScoreForm
+from evaluations.forms.review import ApproveForm, ReturnForm, RevisionForm, ScoreForm
 from evaluations.templatetags.review_extras import review_field
 
 
@@ -27,8 +27,12 @@ FORMS = {
     "revision, marked": lambda: RevisionForm(
         prefix="rev-7", initial={"needs_revision": True, "revision_note": 'Lampirkan "SK" <terbaru> & tanda tangan.'}
     ),
+    "return": lambda: ReturnForm(marked=[1, 2]),
+    "approve, with self scores": lambda: ApproveForm(self_scored=["A.1.1", "B.2.3"]),
+    "approve": lambda: ApproveForm(),
     "score, refused": lambda: _refused(ScoreForm(data={"score-7-verified_score": "7"}, prefix="score-7")),
     "revision, refused": lambda: _refused(RevisionForm(data={"rev-7-needs_revision": "on"}, prefix="rev-7")),
+    "return, refused": lambda: _refused(ReturnForm(data={"note": "x"})),
 }
 
 

@@ -74,16 +74,15 @@ def review_field(field):
     """A field of a review card's form as crispy-forms' bootstrap5 pack draws it (as_crispy_field:
     the same elements, classes, ids and attributes), without its template machinery: a page of 25
     cards drew 100 fields through crispy's nested templates, a fifth of the page's time. Only the
-    plain case is drawn here, a text input, text area or checkbox with its label and no error or
-    help text, or a hidden input (crispy draws it alone); any other field (a refused value with
-    its message, above all) goes to crispy itself. tests/test_review_fields.py compares the two
-    for every field of the card's forms."""
+    plain case is drawn here, a text input, text area or checkbox with its label (and help text)
+    and no error, or a hidden input (crispy draws it alone); any other field (a refused value
+    with its message, above all) goes to crispy itself. tests/test_review_fields.py compares the
+    two for every field of the cards' and the actions box's forms."""
     widget = field.field.widget
     if type(widget) is forms.HiddenInput and widget.template_name == HIDDEN_TEMPLATE:
         return widget_html(field)
     if (
         field.errors
-        or field.help_text
         or field.is_hidden
         or not field.label
         or field.css_classes()
@@ -96,18 +95,24 @@ def review_field(field):
     mark = REQUIRED_MARK if required else ""
     kind = type(widget).__name__.lower()
     label = fast_escape(field.label)
+    # crispy's help_text.html: the help text is not escaped (Django's convention for help texts).
+    help_text = (
+        f'<div id="{fast_escape(field.auto_id)}_helptext" class="form-text">{field.help_text}</div>'
+        if field.help_text
+        else ""
+    )
     if isinstance(widget, forms.CheckboxInput):
         markup = (
             f'<div class="mb-3"><div id="div_{fast_escape(field.auto_id)}" class="form-check">'
             f"{_widget(field, f'{kind} form-check-input')}"
             f'<label for="{fast_escape(field.id_for_label)}" class="form-check-label{label_class}">{label}{mark}'
-            "</label></div></div>"
+            f"</label>{help_text}</div></div>"
         )
     else:
         markup = (
             f'<div id="div_{fast_escape(field.auto_id)}" class="mb-3">'
             f'<label for="{fast_escape(field.id_for_label)}" class="form-label{label_class}">{label}{mark}</label>'
-            f"{_widget(field, f'{kind} form-control')}</div>"
+            f"{_widget(field, f'{kind} form-control')}{help_text}</div>"
         )
     return mark_safe(markup)  # noqa: S308 - every value is escaped where it is written
 
