@@ -49,10 +49,15 @@ class ReviewPage:
     def _review_questions(self, only=None):
         """The assigned questions plus any question answered here that is no longer assigned
         (its answer is still under review); `only` (a Q over questions) narrows them to what a
-        reviewer of the review plan may see (ReviewScope.questions_q)."""
-        assigned = self.questions().values("pk")
-        questions = Question.objects.filter(Q(pk__in=assigned) | Q(pk__in=self.answers.values("question_id")))
-        return questions if only is None else questions.filter(only)
+        reviewer of the review plan may see (ReviewScope.questions_q). Built once per submission
+        object (the sections and the cards of a page both start from it), and handed out as a
+        copy: each query that starts from it reads the database as it is when it runs."""
+        questions = self.__dict__.get("_review_questions_qs")
+        if questions is None:
+            assigned = self.questions().values("pk")
+            questions = Question.objects.filter(Q(pk__in=assigned) | Q(pk__in=self.answers.values("question_id")))
+            self.__dict__["_review_questions_qs"] = questions
+        return questions.all() if only is None else questions.filter(only)
 
     def review_sections(self, only=None):
         """The review page's sections (dimension x pillar, in form order), each with how many
@@ -141,17 +146,17 @@ class ReviewPage:
         questions = list(questions[start : start + limit] if limit else questions)
         answers = {
             a.question_id: a
-            for a in answers.filter(question__in=[q.pk for q in questions])
+            for a in answers.filter(question_id__in=[q.pk for q in questions])
             .select_related("option")
             .annotate(
                 comment_count=models.Count("comments", distinct=True),
                 change_count=models.Count("changes", distinct=True),
             )
             .prefetch_related(
+                # In upload order within each answer: Evidence's own ordering (its answer's, then
+                # the upload's) joins the answer's submission, period, agency and question.
                 models.Prefetch(
-                    "evidence",
-                    queryset=Evidence.objects.live().select_related("uploaded_by"),
-                    to_attr="live_evidence",
+                    "evidence", queryset=Evidence.objects.live().order_by("uploaded_at", "pk"), to_attr="live_evidence"
                 ),
                 models.Prefetch("replies", queryset=RevisionReply.objects.select_related("author")),
             )
