@@ -2,7 +2,8 @@
 template wrote before the card was drawn in Python (kept in tests/golden/review_answer.html): for
 every kind of card (unanswered, scored and not, verified, marked, with evidence and the agency's
 replies, read-only, an action's message, a refused value, opened on its history and comments), in
-Indonesian and English, the same elements, attributes, text and escaping."""
+Indonesian and English, the same elements, attributes, text and escaping. The same for the section
+navigator's list (review_extras.review_section_links; tests/golden/review_sections.html)."""
 
 from decimal import Decimal
 from pathlib import Path
@@ -128,3 +129,29 @@ def test_a_verified_score_shows_in_the_field_and_in_the_seen_value(items):
     html = OURS.render(Context({"item": card, "place": "", "csrf_token": "t"}))
     assert f'name="score-{card["answer"].pk}-verified_score" value="2,50"' in html
     assert f'name="score-{card["answer"].pk}-seen" value="2.50"' in html
+
+
+# --- the section navigator ---------------------------------------------------------------------
+
+SECTIONS_GOLDEN = Template((Path(__file__).parent / "golden" / "review_sections.html").read_text())
+SECTIONS = Template('{% include "evaluations/review/_sections.html" %}')
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("show", ["", "belum", "perbaikan"])
+def test_the_section_navigator_is_the_one_the_template_drew(items, language, show):
+    submission = next(item["answer"] for item in items if item["answer"]).submission
+    submission.answers.filter(question__code="A.1.1").update(needs_revision=True, revision_note="Perbaiki.")
+    sections = submission.review_sections()
+    assert len(sections) > 1 and any(s.marked for s in sections) and any(s.verified for s in sections)
+    for current in (sections[0], sections[-1], None):
+        context = {
+            "sections": sections,
+            "section": current,
+            "show": show,
+            "review_url": f"/koordinator/pengisian/{submission.pk}/",
+            "oob": current is None,
+        }
+        with translation.override(language):
+            ours, golden = SECTIONS.render(Context(context)), SECTIONS_GOLDEN.render(Context(context))
+        assert parse_html(ours) == parse_html(golden), f"{ours}\n---\n{golden}"

@@ -4,9 +4,12 @@ import html
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
+from django.template.defaultfilters import urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import formats, scoring
 from ..models.instrument import format_score
@@ -56,6 +59,33 @@ def evidence_href(evidence):
         return reverse("evaluations:answering_evidence_download", args=[evidence.pk])
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def review_section_links(context):
+    """The section navigator's list (_sections.html): a link to each section in the filter shown,
+    the current one marked, with its verified / scored count and its marks. Written here: through
+    the template the 30 sections of a large form cost more than the rest of the navigator."""
+    url, show, current = context.get("review_url") or "", context.get("show"), context.get("section")
+    current_key = getattr(current, "key", None)
+    tampil = f"&amp;tampil={fast_escape(show)}" if show else ""
+    general = _("Umum")
+    parts = []
+    for section in context.get("sections") or ():
+        key = fast_escape(section.key)
+        here = ' aria-current="page" class="fw-bold"' if section.key == current_key else ""
+        badge = "text-bg-success" if section.is_verified else "text-bg-light border"
+        marks = ""
+        if section.marked:
+            words = ngettext("%(n)s perlu perbaikan", "%(n)s perlu perbaikan", section.marked) % {"n": section.marked}
+            marks = f' <span class="badge text-bg-danger">{words}</span>'
+        parts.append(
+            f'<li><a href="{fast_escape(url)}?bagian={fast_escape(urlencode(section.key))}{tampil}"{here}>'
+            f"{fast_escape(section.dimension)} · {fast_escape(section.pillar or general)}</a> "
+            f'<span class="badge {badge} section-verified-count" data-section="{key}">'
+            f"{section.verified}/{section.scorable}</span>{marks}</li>"
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped where it is written
 
 
 # The widgets review_field draws itself (with the class crispy-forms gives each: its class name),
