@@ -75,7 +75,7 @@ def answer_card(item, place="", csrf_token=None, message=None, level=None, extra
     else:
         place = esc(place)
         parts.append(_values(question, answer))
-        replies = answer.replies.all()
+        replies = answer.review_replies
         if replies:
             parts.append(render_to_string("evaluations/answering/_replies.html", {"replies": replies}))
         forms = item["forms"] or {}
