@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from ..models.instrument import format_score
-from .review_extras import evidence_href, review_field, widget_html
+from .review_extras import evidence_href, unbound_field
 from .review_extras import fast_escape as esc
 
 register = template.Library()
@@ -163,9 +163,9 @@ def _score_form(answer, form, place, csrf):
         errors = " ".join(esc(error) for error in form.non_field_errors())
         parts.append(f'<div class="alert alert-danger py-1 small">{errors}</div>')
     parts += [
-        widget_html(form["seen"]),
-        review_field(form["verified_score"]),
-        review_field(form["note"]),
+        unbound_field(form, "seen"),
+        unbound_field(form, "verified_score"),
+        unbound_field(form, "note"),
         '<div class="d-flex flex-wrap gap-2">',
         f'<button type="submit" class="btn btn-sm btn-primary">{esc(_("Simpan skor"))}</button>',
     ]
@@ -184,7 +184,7 @@ def _revision_form(answer, form, place, csrf):
     if form.non_field_errors():
         fields = as_crispy_form(form)
     else:
-        fields = "".join(review_field(field) for field in form)
+        fields = "".join(unbound_field(form, name) for name in form.fields)
     return (
         f'<form method="post" action="{url}{place}#jawaban-{answer.pk}" hx-post="{url}{place}" '
         f'class="col-md-6 revision-form" novalidate>{csrf}'

@@ -147,6 +147,59 @@ def review_field(field):
     return mark_safe(markup)  # noqa: S308 - every value is escaped where it is written
 
 
+def unbound_field(form, name):
+    """review_field(form[name]) for a field of an unbound form, written from the field and the
+    form's initial value without building its BoundField (and the hidden input alone, as
+    review_field draws it): each of a page's 25 cards draws five such fields, and the bound
+    field's machinery was most of a card's time. A field outside the plain case (required,
+    disabled, localised, with a help text or an id or class of its own) goes to review_field.
+    tests/test_review_fields.py compares the two."""
+    field = form.fields[name]
+    widget = field.widget
+    hidden = type(widget) is forms.HiddenInput and widget.template_name == HIDDEN_TEMPLATE
+    if (
+        form.is_bound
+        or form.auto_id != "id_%s"
+        or field.required
+        or field.disabled
+        or field.localize
+        or field.help_text
+        or "class" in widget.attrs
+        or "id" in widget.attrs
+        or "aria-describedby" in widget.attrs
+        or not (hidden or (field.label and PLAIN_WIDGETS.get(type(widget)) == widget.template_name))
+    ):
+        return review_field(form[name])
+    html_name = form.add_prefix(name)
+    auto_id = f"id_{html_name}"
+    value = field.prepare_value(form.get_initial_for_field(field, name))
+    # As BoundField.build_widget_attrs and the widget's get_context put them together.
+    kind = type(widget).__name__.lower()
+    if hidden:
+        extra = {"id": auto_id}
+    elif isinstance(widget, forms.CheckboxInput):
+        extra = {"class": f"{kind} form-check-input", "id": auto_id}
+        if widget.check_test(value):
+            extra["checked"] = True
+    else:
+        extra = {"class": f"{kind} form-control", "id": auto_id}
+    control = _control(widget, html_name, widget.format_value(value), {**widget.attrs, **extra})
+    if hidden:
+        return mark_safe(control)  # noqa: S308 - escaped in _control
+    label = fast_escape(field.label)
+    if isinstance(widget, forms.CheckboxInput):
+        markup = (
+            f'<div class="mb-3"><div id="div_{fast_escape(auto_id)}" class="form-check">{control}'
+            f'<label for="{fast_escape(auto_id)}" class="form-check-label">{label}</label></div></div>'
+        )
+    else:
+        markup = (
+            f'<div id="div_{fast_escape(auto_id)}" class="mb-3">'
+            f'<label for="{fast_escape(auto_id)}" class="form-label">{label}</label>{control}</div>'
+        )
+    return mark_safe(markup)  # noqa: S308 - every value is escaped where it is written
+
+
 def widget_html(field):
     """`{{ field }}` (the widget alone) of a hidden input or one of the PLAIN_WIDGETS."""
     return _widget(field, None)
@@ -172,16 +225,19 @@ def _widget(field, css_class):
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    return mark_safe(_control(widget, context["name"], context["value"], context["attrs"]))  # noqa: S308
+
+
+def _control(widget, name, value, attrs):
+    """The element as django/forms/widgets/input.html, textarea.html and attrs.html write it,
+    every value escaped; `value` as the widget's format_value gives it."""
     # attrs.html: False leaves the attribute out, True writes its name alone.
     attributes = "".join(
-        f" {fast_escape(name)}" if value is True else f' {fast_escape(name)}="{fast_escape(value)}"'
-        for name, value in context["attrs"].items()
-        if value is not False
+        f" {fast_escape(key)}" if item is True else f' {fast_escape(key)}="{fast_escape(item)}"'
+        for key, item in attrs.items()
+        if item is not False
     )
-    name = fast_escape(context["name"])
     if isinstance(widget, forms.Textarea):
-        markup = f'<textarea name="{name}"{attributes}>\n{fast_escape(context["value"] or "")}</textarea>'
-    else:
-        value = "" if context["value"] is None else f' value="{fast_escape(context["value"])}"'
-        markup = f'<input type="{fast_escape(context["type"])}" name="{name}"{value}{attributes}>'
-    return mark_safe(markup)  # noqa: S308 - every value is escaped where it is written
+        return f'<textarea name="{fast_escape(name)}"{attributes}>\n{fast_escape(value or "")}</textarea>'
+    shown = "" if value is None else f' value="{fast_escape(value)}"'
+    return f'<input type="{fast_escape(widget.input_type)}" name="{fast_escape(name)}"{shown}{attributes}>'
