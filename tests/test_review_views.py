@@ -568,10 +568,10 @@ def _review_queries(client, n_agencies, n_questions):
 def test_the_review_page_runs_the_same_queries_for_5_and_40_agencies_and_1_or_300_answers(as_coordinator):
     small = _review_queries(as_coordinator, 5, 1)
     large = _review_queries(as_coordinator, 40, 300)
-    # session, user, groups, submission, 2 section aggregates, questions, answers, evidence, replies,
-    # timeline, the marked and the self-scored answers (for the approve form), the bell, the period's
-    # review plan (who may act on which answer), ...
-    assert small == large == 15
+    # session, user, groups, submission, the sections' aggregate, questions, answers, evidence,
+    # replies, timeline, the marked and the self-scored answers in one (for the approve form), the
+    # bell, the period's review plan (who may act on which answer).
+    assert small == large == 13
 
 
 def test_the_admin_reopens_a_submission_locked_by_the_closed_period(client, admin_user, period, agency_b):

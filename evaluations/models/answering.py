@@ -40,14 +40,20 @@ SCORE_NOTE_MAX_LENGTH = 500
 # Answer.stands_on_self_score).
 SELF_SCORED = Q(self_score__isnull=False, verified_score__isnull=True)
 
-# An answer with a value (the database side of Answer.is_answered).
-ANSWERED = (
-    Q(option__isnull=False)
-    | Q(bool_value__isnull=False)
-    | Q(number_value__isnull=False)
-    | ~Q(text_value="")
-    | Q(date_value__isnull=False)
-)
+
+def answered_q(prefix=""):
+    """An answer with a value (the database side of Answer.is_answered), for `prefix` (e.g.
+    "answers__") answers."""
+    return (
+        Q(**{f"{prefix}option__isnull": False})
+        | Q(**{f"{prefix}bool_value__isnull": False})
+        | Q(**{f"{prefix}number_value__isnull": False})
+        | ~Q(**{f"{prefix}text_value": ""})
+        | Q(**{f"{prefix}date_value__isnull": False})
+    )
+
+
+ANSWERED = answered_q()
 
 # The AnswerChange fields by which an operator changes what a marked answer says.
 REVISING_FIELDS = ("value", "explanation", "evidence")

@@ -2,10 +2,12 @@
 form ("A-GOV"), with its counts, and its cards (question and answer). Submission inherits these
 reads (ReviewPage); they only read, never decide."""
 
-from django.db import models
-from django.db.models import Q
+from typing import NamedTuple
 
-from .answering import ANSWERED, Evidence, RevisionReply
+from django.db import models
+from django.db.models import FilteredRelation, Q
+
+from .answering import ANSWERED, SELF_SCORED, Evidence, RevisionReply, answered_q
 from .instrument import Question
 
 # The review page's sections are keyed like the answering sections: "<dimension>-<pillar>" (e.g.
@@ -33,61 +35,96 @@ class ReviewSection:
         return 0 < self.scorable <= self.verified
 
 
+class ReviewMark(NamedTuple):
+    """An answer marked for revision as the approve box links to it (ReviewPage.approval_checks)."""
+
+    pk: int
+    code: str
+    review_key: str
+
+
 class ReviewPage:
     """The review page's reads of a Submission (mixed into the model)."""
 
     def _review_questions(self, only=None):
         """The assigned questions plus any question answered here that is no longer assigned
         (its answer is still under review); `only` (a Q over questions) narrows them to what a
-        reviewer of the review plan may see (ReviewScope.questions_q)."""
-        assigned = self.questions().values("pk")
-        questions = Question.objects.filter(Q(pk__in=assigned) | Q(pk__in=self.answers.values("question_id")))
-        return questions if only is None else questions.filter(only)
+        reviewer of the review plan may see (ReviewScope.questions_q). Built once per submission
+        object (the sections and the cards of a page both start from it), and handed out as a
+        copy: each query that starts from it reads the database as it is when it runs."""
+        questions = self.__dict__.get("_review_questions_qs")
+        if questions is None:
+            assigned = self.questions().values("pk")
+            questions = Question.objects.filter(Q(pk__in=assigned) | Q(pk__in=self.answers.values("question_id")))
+            self.__dict__["_review_questions_qs"] = questions
+        return questions.all() if only is None else questions.filter(only)
 
     def review_sections(self, only=None):
         """The review page's sections (dimension x pillar, in form order), each with how many
-        questions, answers, scored answers, verified and marked answers it has. Two aggregate
-        queries whatever the number of answers: the page never loads every answer to count."""
+        questions, answers, scored answers, verified and marked answers it has. One aggregate
+        query whatever the number of answers (the questions, each joined to this submission's
+        answer to it): the page never loads every answer to count."""
+        answer = "this_answer__"
+        answered = answered_q(answer)
         rows = (
             self._review_questions(only)
+            .annotate(this_answer=FilteredRelation("answers", condition=Q(answers__submission=self)))
             .values("indicator__dimension__code", "indicator__dimension__name", "pillar__code", "pillar__name")
-            .annotate(questions=models.Count("pk"), first=models.Min("indicator__order"))
+            .annotate(
+                questions=models.Count("pk"),
+                first=models.Min("indicator__order"),
+                answered=models.Count("this_answer", filter=answered),
+                scorable=models.Count("this_answer", filter=answered & Question.scorable_q()),
+                verified=models.Count("this_answer", filter=Q(**{f"{answer}verified_score__isnull": False})),
+                marked=models.Count("this_answer", filter=Q(**{f"{answer}needs_revision": True})),
+            )
             .order_by("indicator__dimension__order", "first", "pillar__order", "pillar__code")
         )
-        sections = {}
+        sections = []
         for row in rows:
             key = section_key(row["indicator__dimension__code"], row["pillar__code"])
-            sections[key] = ReviewSection(
+            section = ReviewSection(
                 key, row["indicator__dimension__name"], row["pillar__name"] or "", questions=row["questions"]
             )
-        answers = self.answers.all()
-        if only is not None:
-            answers = answers.filter(question__in=self._review_questions(only).values("pk"))
-        counts = (
-            answers.values("question__indicator__dimension__code", "question__pillar__code")
-            .annotate(
-                answered=models.Count("pk", filter=ANSWERED),
-                scorable=models.Count("pk", filter=ANSWERED & Question.scorable_q("question__")),
-                verified=models.Count("pk", filter=Q(verified_score__isnull=False)),
-                marked=models.Count("pk", filter=Q(needs_revision=True)),
+            section.answered, section.scorable = row["answered"], row["scorable"]
+            section.verified, section.marked = row["verified"], row["marked"]
+            sections.append(section)
+        return sections
+
+    def approval_checks(self):
+        """What approving would meet, over every section, from one query: the answers marked for
+        revision (ReviewMark: the answer's id, its question's code and the review section of its
+        card) and the codes of the questions whose answers count with the agency's own score
+        (Submission.self_scored_answers), both in code order. Values, not answers: a submission
+        of 300 answers not yet verified would otherwise load 300 answers and their questions."""
+        rows = (
+            self.answers.filter(Q(needs_revision=True) | SELF_SCORED)
+            .values_list(
+                "pk",
+                "needs_revision",
+                "self_score",
+                "verified_score",
+                "question__code",
+                "question__indicator__dimension__code",
+                "question__pillar__code",
             )
-            .order_by()
+            .order_by("question__code")
         )
-        for row in counts:
-            section = sections.get(
-                section_key(row["question__indicator__dimension__code"], row["question__pillar__code"])
-            )
-            if section is not None:
-                section.answered, section.scorable = row["answered"], row["scorable"]
-                section.verified, section.marked = row["verified"], row["marked"]
-        return list(sections.values())
+        marked, self_scored = [], []
+        for pk, needs_revision, self_score, verified_score, code, dimension, pillar in rows:
+            if needs_revision:
+                marked.append(ReviewMark(pk, code, section_key(dimension, pillar)))
+            if self_score is not None and verified_score is None:
+                self_scored.append(code)
+        return marked, self_scored
 
     def review_items(self, section_key=None, show="", question=None, start=0, limit=None, only=None):
         """[(question, answer or None)] of one section (all sections when `section_key` is None)
         in form order, from `start`, at most `limit`; `show` narrows them to answers "belum"
         (scored, not yet verified) or "perbaikan" (marked for revision), `question` (an id) to
-        that one question. Each answer comes with its live evidence, the agency's replies and how
-        many comments and history rows it has (those load on demand). Four queries whatever the
+        that one question. Each answer comes with its live evidence (`live_evidence`), the
+        agency's replies (`review_replies`) and how many comments and history rows it has (those
+        load on demand). Four queries whatever the
         number of questions and answers. `only` as for review_sections."""
         questions = self._review_questions(only).with_scorable()
         if question is not None:  # one answer's card, re-rendered after an action
@@ -108,23 +145,17 @@ class ReviewPage:
             questions = questions.filter(pk__in=answers.values("question_id"))
         questions = questions.in_form_order()
         questions = list(questions[start : start + limit] if limit else questions)
+        # Narrowed to the questions shown (and so to what `show` asks for): one answer each.
         answers = {
             a.question_id: a
-            for a in answers.filter(question__in=[q.pk for q in questions])
+            for a in self.answers.filter(question_id__in=[q.pk for q in questions])
             .select_related("option")
             .annotate(
                 comment_count=models.Count("comments", distinct=True),
                 change_count=models.Count("changes", distinct=True),
             )
-            .prefetch_related(
-                models.Prefetch(
-                    "evidence",
-                    queryset=Evidence.objects.live().select_related("uploaded_by"),
-                    to_attr="live_evidence",
-                ),
-                models.Prefetch("replies", queryset=RevisionReply.objects.select_related("author")),
-            )
         }
+        _attach_evidence_and_replies(list(answers.values()))
         items = []
         for question in questions:
             answer = answers.get(question.id)
@@ -132,3 +163,20 @@ class ReviewPage:
                 answer.question = question
             items.append((question, answer))
         return items
+
+
+def _attach_evidence_and_replies(answers):
+    """Each answer's live evidence (`live_evidence`, in upload order) and the agency's replies
+    (`review_replies`, with their authors): one query each, by answer id (cheaper to build than
+    prefetch_related's, which the page paid on every view); none without answers."""
+    by_id = {answer.pk: answer for answer in answers}
+    for answer in answers:
+        answer.live_evidence, answer.review_replies = [], []
+    if not by_id:
+        return
+    # Evidence's own ordering (its answer's, then the upload's) would join the answer's
+    # submission, period, agency and question.
+    for evidence in Evidence.objects.live().filter(answer_id__in=by_id).order_by("uploaded_at", "pk"):
+        by_id[evidence.answer_id].live_evidence.append(evidence)
+    for reply in RevisionReply.objects.filter(answer_id__in=by_id).select_related("author"):
+        by_id[reply.answer_id].review_replies.append(reply)

@@ -34,9 +34,10 @@ CARDS_PER_PAGE = 25
 
 def _answer_forms(question, answer, can_review, bound=None):
     """The forms of one answer card; `bound` replaces one of them with the form that failed.
-    Unscored questions (text, date, numbers without score bands) get no score form."""
+    Unscored questions (text, date, numbers without score bands) get no score form. The comment
+    form belongs to the history and comments, drawn when they are (_extras), not with each card."""
     bound = bound or {}
-    forms = {"comment": CommentForm(prefix=f"comment-{answer.pk}")}
+    forms = {}
     if can_review:
         if question.is_scorable:
             # Empty until a coordinator sets it: the agency's score is shown beside, never as the value.
@@ -126,12 +127,10 @@ def _common(request, submission):
 
 def _actions(request, submission, transition_form=None, approve_form=None):
     """The actions box: what approving would meet, over every section (Submission.approve's rules;
-    one query each), with the forms. Drawn with the page and again after every in-place action,
+    one query for both), with the forms. Drawn with the page and again after every in-place action,
     so that it never lists a mark just removed or misses an answer just scored."""
-    # The codes only: a 300-answer submission not yet verified would otherwise load 300 answers
-    # and their questions on every view of the page (most of its queries' time).
-    self_scored = list(submission.self_scored_answers().values_list("question__code", flat=True))
-    marked = list(submission.marked_answers())  # each links to its card, in whichever section it is
+    # Each mark links to its card, in whichever section it is.
+    marked, self_scored = submission.approval_checks()
     return {
         "marked": marked,
         "self_scored": self_scored,
