@@ -610,9 +610,10 @@ def _previous_submission(submission):
     return Submission.objects.filter(period=previous_period, agency=submission.agency).first()
 
 
-def can_carry_forward(submission):
-    """There is a previous-period submission of this agency to copy from."""
-    previous_period = submission.period.previous()
+def can_carry_forward(submission, among=None):
+    """There is a previous-period submission of this agency to copy from. `among`: every period,
+    when the page has read them (EvaluationPeriod.previous)."""
+    previous_period = submission.period.previous(among)
     return (
         previous_period is not None
         and Submission.objects.filter(period=previous_period, agency=submission.agency).exists()

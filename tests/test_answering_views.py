@@ -280,6 +280,20 @@ def test_the_overview_runs_the_same_queries_for_5_and_60_questions(client_a, age
     assert counts[0] == counts[1] == 10  # with the bell's unread count and the period chooser's periods
 
 
+def test_the_operators_home_runs_the_same_queries_for_5_and_60_questions(client_a, agency_a):
+    counts = []
+    for n in (5, 60):
+        submission = _section_with(n, agency_a)
+        client_a.get(f"/opd/?periode={submission.period.pk}")  # chosen: the newest period is the one shown
+        with CaptureQueriesContext(connection) as queries:
+            response = client_a.get("/opd/")
+        assert response.status_code == 200 and f"/opd/pengisian/{submission.pk}/bagian/X-GOV/" in response.text
+        counts.append(len(queries))
+    # The periods once (the chooser and carry forward's previous period), with the bell's unread
+    # count and carry forward's look for the previous period's submission.
+    assert counts[0] == counts[1] == 9
+
+
 def test_carry_forward_from_the_overview_marks_copied_answers_until_confirmed(client_a, agency_a, submission, small):
     earlier = make_period(2030)
     assign(earlier, agency_a, "GOV")
