@@ -135,7 +135,7 @@ def build_sections(questions):
 
 def submission_sections(submission):
     """Every section of the submission with how many of its questions are answered. Two queries."""
-    sections = build_sections(submission.questions().in_form_order())
+    sections = build_sections(submission.questions().in_sections())
     answers = submission.answers_by_question()
     for section in sections:
         for question in section.questions:
@@ -165,13 +165,13 @@ class SectionPage:
 
 def find_section(submission, key):
     """The submission's section with this key (its questions in form order), or None. One query."""
-    return next((s for s in build_sections(submission.questions().in_form_order()) if s.key == key), None)
+    return next((s for s in build_sections(submission.questions().in_sections()) if s.key == key), None)
 
 
 def load_section(submission, key):
     """The section page's data in a fixed number of queries, whatever the number of questions.
     Returns None when the submission has no such section."""
-    sections = build_sections(submission.questions().in_form_order())
+    sections = build_sections(submission.questions().in_sections())
     index = next((i for i, s in enumerate(sections) if s.key == key), None)
     if index is None:
         return None

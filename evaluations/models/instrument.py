@@ -148,7 +148,12 @@ class QuestionQuerySet(models.QuerySet):
         return self.annotate(has_bands=models.Exists(ScoreBand.objects.filter(question=models.OuterRef("pk"))))
 
     def in_form_order(self):
-        return self.select_related("indicator__dimension", "pillar", "subdimension").order_by(
+        return self.in_sections().select_related("subdimension")
+
+    def in_sections(self):
+        """In form order with what the agency's pages group them by (answering.build_sections): the
+        indicator, dimension and pillar, without the subdimension they do not show."""
+        return self.select_related("indicator__dimension", "pillar").order_by(
             "indicator__dimension__order", "indicator__order", "order", "code"
         )
 

@@ -35,6 +35,8 @@ def as_form(form):
 
 @register.filter
 def as_field(bound):
+    # Labels and help texts are lazy translations, read several times below: translated once.
+    bound.label, bound.help_text = str(bound.label), str(bound.help_text)
     widget = bound.field.widget
     if bound.is_hidden:
         if type(widget) is forms.HiddenInput:
