@@ -192,12 +192,14 @@ class Submission(ReviewPage, models.Model):
         without the region filter and the default ordering's joins: this submission is its region's,
         so are its answers."""
         answers = Answer.objects.with_scopes_disabled().filter(submission=self).order_by()
-        return {
+        by_question = {
             answer.question_id: answer
             for answer in answers.annotate(
                 live_evidence_count=models.Count("evidence", filter=Q(evidence__removed_at__isnull=True))
             )
         }
+        self.has_saved_answers = bool(by_question)  # every answer read: is_started needs no query of its own
+        return by_question
 
     def missing_items(self):
         """(question, reason) for every assigned question that blocks submitting. Two queries."""
@@ -481,8 +483,9 @@ class Submission(ReviewPage, models.Model):
     @classmethod
     def start(cls, period, agency):
         """The agency's submission for the period: an empty draft made on the first visit, for its
-        pages to hang on. Making it starts nothing (is_started): only saving does."""
-        submission = cls.objects.with_started().get_or_create(period=period, agency=agency)[0]
+        pages to hang on. Making it starts nothing (is_started): only saving does. Whether it is
+        started comes with its answers (answers_by_question), else from is_started's own query."""
+        submission = cls.objects.get_or_create(period=period, agency=agency)[0]
         submission.period, submission.agency = period, agency  # as the caller has them: no joins
         return submission
 
