@@ -49,10 +49,15 @@ def _check_agency(user, agency_id):
         raise Http404
 
 
-def get_submission_for_user(user, pk):
-    """Read access: the submission's own operators and everyone who views all agencies."""
+# Who approved a submission: the review pages show them, the agency's pages do not.
+SIGNERS = ("approved_by", "second_approved_by")
+
+
+def get_submission_for_user(user, pk, related=()):
+    """Read access: the submission's own operators and everyone who views all agencies. `related`:
+    more of its relations to read with it (SIGNERS)."""
     submission = get_object_or_404(
-        Submission.objects.with_started().select_related("period", "agency", "approved_by", "second_approved_by"),
+        Submission.objects.with_started().select_related("period", "agency", *related),
         pk=pk,
     )
     _check_agency(user, submission.agency_id)
@@ -130,13 +135,13 @@ def get_review_submission_for_user(user, pk):
             raise Http404
         return submission
     require_viewer(user)
-    return get_submission_for_user(user, pk)
+    return get_submission_for_user(user, pk, related=SIGNERS)
 
 
 def get_rw_review_submission_for_user(user, pk):
     """Review actions (return, approve, reopen): coordinators and admin; leaders 403, others 404."""
     require_coordinator(user)
-    return get_submission_for_user(user, pk)
+    return get_submission_for_user(user, pk, related=SIGNERS)
 
 
 def get_review_answer_for_user(user, pk):

@@ -26,7 +26,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
@@ -34,10 +34,12 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Answer,
     AnswerChange,
+    AnswerOption,
     Evidence,
     Question,
     ReviewComment,
     RevisionReply,
+    ScoreBand,
     Submission,
     TransitionError,
 )
@@ -133,7 +135,7 @@ def build_sections(questions):
 
 def submission_sections(submission):
     """Every section of the submission with how many of its questions are answered. Two queries."""
-    sections = build_sections(submission.questions().in_form_order())
+    sections = build_sections(submission.questions().in_sections())
     answers = submission.answers_by_question()
     for section in sections:
         for question in section.questions:
@@ -163,32 +165,19 @@ class SectionPage:
 
 def find_section(submission, key):
     """The submission's section with this key (its questions in form order), or None. One query."""
-    return next((s for s in build_sections(submission.questions().in_form_order()) if s.key == key), None)
+    return next((s for s in build_sections(submission.questions().in_sections()) if s.key == key), None)
 
 
 def load_section(submission, key):
     """The section page's data in a fixed number of queries, whatever the number of questions.
     Returns None when the submission has no such section."""
-    sections = build_sections(submission.questions().in_form_order())
+    sections = build_sections(submission.questions().in_sections())
     index = next((i for i, s in enumerate(sections) if s.key == key), None)
     if index is None:
         return None
     section = sections[index]
-    models.prefetch_related_objects(section.questions, "options", "bands")
-    answers = {
-        a.question_id: a
-        for a in submission.answers.filter(question__in=[q.id for q in section.questions])
-        .select_related("updated_by")
-        .prefetch_related(
-            Prefetch("evidence", queryset=Evidence.objects.live(), to_attr="live_evidence"),
-            Prefetch(
-                "comments",
-                queryset=ReviewComment.objects.visible_to_agency().select_related("author"),
-                to_attr="agency_comments",
-            ),
-            Prefetch("replies", queryset=RevisionReply.objects.select_related("author"), to_attr="revision_replies"),
-        )
-    }
+    _prefetch_choices(section.questions)
+    answers = _section_answers(submission, section.questions)
     for question in section.questions:
         answer = answers.get(question.id)
         if answer is not None:
@@ -202,6 +191,62 @@ def load_section(submission, key):
         sections=sections,
         answers=answers,
     )
+
+
+def _prefetch_choices(questions):
+    """The options of the questions answered by choosing one and the score bands of those scored
+    by bands (the form's choices, the self score when saving): a query for each kind the section
+    has, none for a section without them. In their own order, without the joins of the models'
+    default ordering (the question's form order)."""
+    with_options = [q for q in questions if q.uses_options]
+    if with_options:
+        models.prefetch_related_objects(
+            with_options, Prefetch("options", queryset=AnswerOption.objects.order_by("order", "value"))
+        )
+    with_bands = [q for q in questions if q.uses_bands]
+    if with_bands:
+        models.prefetch_related_objects(with_bands, Prefetch("bands", queryset=ScoreBand.objects.order_by("min_value")))
+
+
+def _section_answers(submission, questions):
+    """{question id: answer} of these questions with their live evidence, the comments the agency
+    may read and its replies to revision notes. The submission was looked up in its region's
+    scope, so its answers and what hangs on them are that region's: no region filter (and its
+    joins) of their own. Comments and replies are rare (a reviewed answer's): each answer says
+    whether it has any, and only those are fetched."""
+    comments = ReviewComment.objects.with_scopes_disabled().visible_to_agency()
+    replies = RevisionReply.objects.with_scopes_disabled()
+    answers = list(
+        Answer.objects.with_scopes_disabled()
+        .filter(submission=submission, question__in=[q.id for q in questions])
+        .annotate(
+            has_comments=Exists(comments.filter(answer=OuterRef("pk"))),
+            has_replies=Exists(replies.filter(answer=OuterRef("pk"))),
+        )
+        .order_by()
+        .select_related("updated_by")
+        .prefetch_related(
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.with_scopes_disabled().live().order_by("uploaded_at", "pk"),
+                to_attr="live_evidence",
+            )
+        )
+    )
+    models.prefetch_related_objects(
+        [a for a in answers if a.has_comments],
+        Prefetch("comments", queryset=comments.select_related("author"), to_attr="agency_comments"),
+    )
+    models.prefetch_related_objects(
+        [a for a in answers if a.has_replies],
+        Prefetch("replies", queryset=replies.select_related("author"), to_attr="revision_replies"),
+    )
+    for answer in answers:
+        if not answer.has_comments:
+            answer.agency_comments = []
+        if not answer.has_replies:
+            answer.revision_replies = []
+    return {answer.question_id: answer for answer in answers}
 
 
 # --- saving -----------------------------------------------------------------------------
@@ -251,7 +296,7 @@ def _self_score(question, values):
     if values.get("option_id"):
         probe.option = next((o for o in question.options.all() if o.pk == values["option_id"]), None)
         probe.option_id = values["option_id"]
-    return probe.derive_self_score(bands=list(question.bands.all()))
+    return probe.derive_self_score(bands=list(question.bands.all()) if question.uses_bands else [])
 
 
 def _reload(submission, question):
@@ -565,9 +610,10 @@ def _previous_submission(submission):
     return Submission.objects.filter(period=previous_period, agency=submission.agency).first()
 
 
-def can_carry_forward(submission):
-    """There is a previous-period submission of this agency to copy from."""
-    previous_period = submission.period.previous()
+def can_carry_forward(submission, among=None):
+    """There is a previous-period submission of this agency to copy from. `among`: every period,
+    when the page has read them (EvaluationPeriod.previous)."""
+    previous_period = submission.period.previous(among)
     return (
         previous_period is not None
         and Submission.objects.filter(period=previous_period, agency=submission.agency).exists()

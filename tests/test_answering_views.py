@@ -236,22 +236,25 @@ def test_the_section_page_runs_the_same_queries_for_5_and_60_questions(client_a,
             response = client_a.get(section_url(submission))
         assert response.status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1] == 12  # with the bell's unread count
+    # Without comments, replies or score bands their queries are not run; with the bell's unread count.
+    assert counts[0] == counts[1] == 9
 
 
 def _returned_with_marks(n, agency, coordinator):
-    """A returned submission of n answered questions, every answer marked and replied to once."""
+    """A returned submission of n answered questions, every answer marked, commented on and
+    replied to once."""
     submission = _section_with(n, agency)
     submission.answers.update(needs_revision=True, revision_note="Perbaiki")
     for answer in submission.answers.all():
         RevisionReply.objects.create(answer=answer, body="Tanggapan lama")
+        ReviewComment.objects.create(answer=answer, author=coordinator, body="Lampirkan notulen.")
     Submission.objects.filter(pk=submission.pk).update(
         status=Submission.Status.RETURNED, returned_at=timezone.now(), review_note="Perbaiki yang ditandai."
     )
     return submission
 
 
-@pytest.mark.parametrize(("page", "expected"), [("bagian/X-GOV/", 12), ("kirim/", 8)])  # with the bell
+@pytest.mark.parametrize(("page", "expected"), [("bagian/X-GOV/", 11), ("kirim/", 8)])  # with the bell
 def test_a_returned_submissions_section_and_submit_pages_run_the_same_queries_for_5_and_60_marked_answers(
     client_a, agency_a, coordinator, page, expected
 ):
@@ -275,6 +278,20 @@ def test_the_overview_runs_the_same_queries_for_5_and_60_questions(client_a, age
             client_a.get(f"/opd/pengisian/{submission.pk}/")
         counts.append(len(queries))
     assert counts[0] == counts[1] == 10  # with the bell's unread count and the period chooser's periods
+
+
+def test_the_operators_home_runs_the_same_queries_for_5_and_60_questions(client_a, agency_a):
+    counts = []
+    for n in (5, 60):
+        submission = _section_with(n, agency_a)
+        client_a.get(f"/opd/?periode={submission.period.pk}")  # chosen: the newest period is the one shown
+        with CaptureQueriesContext(connection) as queries:
+            response = client_a.get("/opd/")
+        assert response.status_code == 200 and f"/opd/pengisian/{submission.pk}/bagian/X-GOV/" in response.text
+        counts.append(len(queries))
+    # The periods once (the chooser and carry forward's previous period), with the bell's unread
+    # count and carry forward's look for the previous period's submission.
+    assert counts[0] == counts[1] == 9
 
 
 def test_carry_forward_from_the_overview_marks_copied_answers_until_confirmed(client_a, agency_a, submission, small):

@@ -136,7 +136,8 @@ class QuestionQuerySet(models.QuerySet):
     def assigned_to(self, agency, period):
         """The questions this agency answers in this period: its pillars' questions plus any
         question assigned to it by name."""
-        assignments = Assignment.objects.filter(period=period, agency=agency)
+        # No region filter of their own (and its join): the period is its region's, so are its assignments.
+        assignments = Assignment.objects.with_scopes_disabled().filter(period=period, agency=agency)
         pillar_ids = assignments.filter(pillar__isnull=False).values("pillar_id")
         question_ids = assignments.filter(question__isnull=False).values("question_id")
         return self.for_period(period).filter(Q(pillar_id__in=pillar_ids) | Q(id__in=question_ids))
@@ -147,7 +148,12 @@ class QuestionQuerySet(models.QuerySet):
         return self.annotate(has_bands=models.Exists(ScoreBand.objects.filter(question=models.OuterRef("pk"))))
 
     def in_form_order(self):
-        return self.select_related("indicator__dimension", "pillar", "subdimension").order_by(
+        return self.in_sections().select_related("subdimension")
+
+    def in_sections(self):
+        """In form order with what the agency's pages group them by (answering.build_sections): the
+        indicator, dimension and pillar, without the subdimension they do not show."""
+        return self.select_related("indicator__dimension", "pillar").order_by(
             "indicator__dimension__order", "indicator__order", "order", "code"
         )
 

@@ -54,9 +54,10 @@ def _person(user):
 # Started means something was saved (issue 24): an answer (a value, an explanation, evidence), or
 # a step past the first draft. The empty draft that opening the questionnaire makes (its pages
 # hang on its id) is not a start. The database side of Submission.is_started, usable in a filter
-# and in an aggregate's filter alike (built when used: the answers' query needs the region scope).
+# and in an aggregate's filter alike. The outer query's submissions are its region's, so are their
+# answers: no region filter (and its joins) in the subquery.
 def has_saved_answers():
-    return Exists(Answer.objects.filter(submission=OuterRef("pk")))
+    return Exists(Answer.objects.with_scopes_disabled().filter(submission=OuterRef("pk")))
 
 
 def started():
@@ -187,13 +188,18 @@ class Submission(ReviewPage, models.Model):
         return Question.objects.assigned_to(self.agency, self.period)
 
     def answers_by_question(self):
-        """{question id: answer} with `live_evidence_count` (evidence not removed). One query."""
-        return {
+        """{question id: answer} with `live_evidence_count` (evidence not removed). One query,
+        without the region filter and the default ordering's joins: this submission is its region's,
+        so are its answers."""
+        answers = Answer.objects.with_scopes_disabled().filter(submission=self).order_by()
+        by_question = {
             answer.question_id: answer
-            for answer in self.answers.annotate(
+            for answer in answers.annotate(
                 live_evidence_count=models.Count("evidence", filter=Q(evidence__removed_at__isnull=True))
             )
         }
+        self.has_saved_answers = bool(by_question)  # every answer read: is_started needs no query of its own
+        return by_question
 
     def missing_items(self):
         """(question, reason) for every assigned question that blocks submitting. Two queries."""
@@ -477,10 +483,11 @@ class Submission(ReviewPage, models.Model):
     @classmethod
     def start(cls, period, agency):
         """The agency's submission for the period: an empty draft made on the first visit, for its
-        pages to hang on. Making it starts nothing (is_started): only saving does."""
-        return (
-            cls.objects.with_started().select_related("period", "agency").get_or_create(period=period, agency=agency)[0]
-        )
+        pages to hang on. Making it starts nothing (is_started): only saving does. Whether it is
+        started comes with its answers (answers_by_question), else from is_started's own query."""
+        submission = cls.objects.get_or_create(period=period, agency=agency)[0]
+        submission.period, submission.agency = period, agency  # as the caller has them: no joins
+        return submission
 
 
 class SubmissionEvent(models.Model):

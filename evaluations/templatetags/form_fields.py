@@ -8,9 +8,11 @@ hands any other widget to crispy. tests/test_form_fields.py renders every field 
 both ways, bound and unbound, with errors, help texts and disabled fields, and compares them.
 """
 
+import html
+
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import forms, template
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -35,6 +37,8 @@ def as_form(form):
 
 @register.filter
 def as_field(bound):
+    # Labels and help texts are lazy translations, read several times below: translated once.
+    bound.label, bound.help_text = str(bound.label), str(bound.help_text)
     widget = bound.field.widget
     if bound.is_hidden:
         if type(widget) is forms.HiddenInput:
@@ -70,10 +74,18 @@ def as_field(bound):
     return mark_safe("".join(parts))  # noqa: S308 - every value is escaped where it is written
 
 
+def _escape(value):
+    """conditional_escape without the check for lazy arguments around it (django.utils.functional.keep_lazy):
+    the markup of a page's fields calls it for every attribute and choice."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 def _attrs(attrs):
     """As django/forms/widgets/attrs.html writes them."""
     return "".join(
-        f" {name}" if value is True else f' {name}="{conditional_escape(value)}"'
+        f" {name}" if value is True else f' {name}="{_escape(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -114,26 +126,26 @@ def _input(bound, css_class=None):
     attrs = context["attrs"]
     if css_class is not None:
         attrs["class"] = css_class
-    name = escape(context["name"])
+    name = _escape(context["name"])
     if isinstance(widget, forms.Textarea):
         value = context["value"]
-        return f'<textarea name="{name}"{_attrs(attrs)}>\n{conditional_escape(value) if value else ""}</textarea>'
+        return f'<textarea name="{name}"{_attrs(attrs)}>\n{_escape(value) if value else ""}</textarea>'
     if isinstance(widget, forms.Select):
         return f'<select name="{name}"{_attrs(attrs)}>{_options(context["optgroups"])}\n</select>'
     value = context["value"]
-    shown = f' value="{conditional_escape(value)}"' if value is not None else ""
-    return f'<input type="{escape(context["type"])}" name="{name}"{shown}{_attrs(attrs)}>'
+    shown = f' value="{_escape(value)}"' if value is not None else ""
+    return f'<input type="{_escape(context["type"])}" name="{name}"{shown}{_attrs(attrs)}>'
 
 
 def _options(optgroups):
     parts = []
     for group_name, options, _index in optgroups:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
         for option in options:
             parts.append(
-                f'\n  <option value="{conditional_escape(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{conditional_escape(option['label'])}</option>"
+                f'\n  <option value="{_escape(option["value"])}"{_attrs(option["attrs"])}>'
+                f"{_escape(option['label'])}</option>"
             )
         if group_name:
             parts.append("\n  </optgroup>")
@@ -148,17 +160,17 @@ def _choices(bound):
     attrs = bound.build_widget_attrs({"id": id_} if id_ else {})
     groups = list(widget.optgroups(bound.html_name, widget.format_value(bound.value()), attrs))
     invalid = " is-invalid" if bound.errors else ""
-    name = escape(bound.html_name)
+    name = _escape(bound.html_name)
     parts = ["<div >"]
     for group_number, (group_name, options, _index) in enumerate(groups, start=1):
         if group_name:
-            parts.append(f"<strong>{conditional_escape(group_name)}</strong>")
+            parts.append(f"<strong>{_escape(group_name)}</strong>")
         for number, option in enumerate(options, start=1):
             parts.append(
-                f'<div class="form-check"><input type="{escape(option["type"])}" class="form-check-input{invalid}"  '
-                f'name="{name}" value="{conditional_escape(option["value"])}" {_attrs(option["attrs"])}>'
-                f'<label for="{conditional_escape(option["attrs"].get("id", ""))}" class="form-check-label">'
-                f"{conditional_escape(option['label'])}</label>"
+                f'<div class="form-check"><input type="{_escape(option["type"])}" class="form-check-input{invalid}"  '
+                f'name="{name}" value="{_escape(option["value"])}" {_attrs(option["attrs"])}>'
+                f'<label for="{_escape(option["attrs"].get("id", ""))}" class="form-check-label">'
+                f"{_escape(option['label'])}</label>"
             )
             if bound.errors and number == len(options) and group_number == len(groups):
                 parts.append(_errors(bound))
@@ -183,7 +195,7 @@ def _file(bound):
         attrs.pop("class", None)
         wrapper = '<div class="is-invalid">' if bound.errors else "<div>"
         parts.append(
-            f'{wrapper}<input type="{escape(data["type"])}" name="{escape(data["name"])}" '
+            f'{wrapper}<input type="{_escape(data["type"])}" name="{_escape(data["name"])}" '
             f'class="form-control{extra}{invalid}"{disabled}{_attrs(attrs)}>{_help_and_errors(bound)}</div>'
         )
     return "".join(parts)

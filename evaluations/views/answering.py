@@ -31,14 +31,15 @@ from ..forms.accounts import LoginForm
 from ..forms.answering import RESTORABLE, restorable_fields, section_forms
 from ..models import Submission, TransitionError
 from ..pending_uploads import discard_used_uploads, keep_refused_uploads, pending_uploads
-from .common import chosen_period, stored_file_attachment, visible_periods
+from .common import all_periods, chosen_period, stored_file_attachment, visible_periods
 
 
 def _section_url(submission, key):
     return reverse("evaluations:answering_section", args=[submission.pk, key])
 
 
-def _overview(request, submission):
+def _overview(request, submission, periods=None):
+    """`periods`: all_periods(), when the page has read them (the operator's own home)."""
     sections = submission_sections(submission)
     return render(
         request,
@@ -50,9 +51,11 @@ def _overview(request, submission):
             "answered": sum(s.answered for s in sections),
             "total": sum(s.total for s in sections),
             "can_edit": submission.can_edit(request.user),
-            "can_carry_forward": can_carry_forward(submission),
+            "can_carry_forward": can_carry_forward(submission, among=periods),
             # The operator's way to another period's submission (the chooser of /opd/).
-            "periods": visible_periods(request.user) if submission.agency == roles.agency_of(request.user) else None,
+            "periods": (
+                visible_periods(request.user, periods) if submission.agency == roles.agency_of(request.user) else None
+            ),
         },
     )
 
@@ -63,11 +66,12 @@ def home(request):
     agency = roles.agency_of(request.user)
     if agency is None:
         raise Http404
-    period = chosen_period(request, among=visible_periods(request.user))
+    periods = all_periods()
+    period = chosen_period(request, among=visible_periods(request.user, periods))
     if period is None:
         messages.info(request, _("Belum ada periode evaluasi."))
         return redirect("evaluations:common_home")
-    return _overview(request, Submission.start(period, agency))
+    return _overview(request, Submission.start(period, agency), periods=periods)
 
 
 def submission(request, pk):
