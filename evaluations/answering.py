@@ -163,11 +163,6 @@ class SectionPage:
     answers: dict
 
 
-def find_section(submission, key):
-    """The submission's section with this key (its questions in form order), or None. One query."""
-    return next((s for s in build_sections(submission.questions().in_sections()) if s.key == key), None)
-
-
 def load_section(submission, key):
     """The section page's data in a fixed number of queries, whatever the number of questions.
     Returns None when the submission has no such section."""
