@@ -181,7 +181,7 @@ def input_stamps(periods):
     by_sentinel = dict(zip(_sentinels(len(pks)), pks, strict=True))
     texts = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [by_sentinel.get(param, param) for param in params])
+        cursor.execute(sql, [pks if param is PERIOD_IDS else by_sentinel.get(param, param) for param in params])
         for scope, owner, text in cursor.fetchall():
             texts[scope, owner].append(text)
     digests = {owner: hashlib.sha256("\n".join(sorted(rows)).encode()).hexdigest() for owner, rows in texts.items()}
@@ -207,6 +207,7 @@ def _stamp_query(vendor, count):
     with scopes_disabled():  # the period ids are the region's: no region filter of its own
         sql, params = _compile(pks)
     if vendor == "postgresql":
+        sql, params = _as_arrays(sql, params, pks)
         # One digest per owner, computed where the rows are: the count of its rows and the sum of
         # their 64-bit hashes, which needs no sort (sorting some 60,000 texts at 241 regions cost
         # as much as reading them); a changed row changes the sum unless its two hashes collide.
@@ -215,6 +216,30 @@ def _stamp_query(vendor, count):
             f"FROM ({sql}) AS stamp_rows (scope, owner, t) GROUP BY scope, owner"
         )
     return sql, params
+
+
+# In a PostgreSQL stamp query's parameters: the list of the period ids, as one array.
+PERIOD_IDS = object()
+
+
+def _as_arrays(sql, params, pks):
+    """Each `IN (%s, …)` of the period ids as `= ANY(%s)` with one array: at 241 regions the eight
+    lists of 241 parameters took as long to pass and plan (10 ms) as the query took to run."""
+    group = "IN (" + ", ".join(["%s"] * len(pks)) + ")"
+    pieces = sql.split(group)
+    arrays, taken = [], 0
+    for piece in pieces[:-1]:
+        taken += piece.count("%s")
+        if list(params[taken : taken + len(pks)]) != pks:
+            raise ValueError("a list of the stamp query's parameters is not the period ids")
+        arrays.append(taken)
+        taken += len(pks)
+    out, start = [], 0
+    for at in arrays:
+        out += [*params[start:at], PERIOD_IDS]
+        start = at + len(pks)
+    out += params[start:]
+    return "= ANY(%s)".join(pieces), tuple(out)
 
 
 def _compile(pks):

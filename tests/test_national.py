@@ -216,8 +216,10 @@ def test_the_national_page_takes_a_fixed_number_of_queries_cold_and_warm(
     client.force_login(ministry)
     client.get("/akun/kata-sandi/selesai/")  # the session and the user read once, as on any page
     # The session, the user, their permissions and the regions they may read; the national
-    # periods, the pillars, the provinces; the table (national.region_rows): 10 computed, 2 cached.
-    with django_assert_num_queries(17):
+    # periods, the pillars, the provinces; the table (national.table): the periods' ids and names
+    # and their stamp, then cold the periods in full, the figures (7) and the stamp again (11),
+    # warm nothing more (2).
+    with django_assert_num_queries(18):
         client.get("/nasional/")
     with django_assert_num_queries(9):
         client.get("/nasional/")
