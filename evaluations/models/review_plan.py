@@ -236,8 +236,11 @@ class ReviewScope:
     def __init__(self, user, submission, rows=None):
         self.user, self.submission = user, submission
         if rows is None:
-            rows = ReviewAssignment.objects.filter(period_id=submission.period_id).filter(
-                Q(agency__isnull=True) | Q(agency_id=submission.agency_id)
+            # No region filter (and its join): the submission, read in its region's scope, says the period.
+            rows = (
+                ReviewAssignment.objects.with_scopes_disabled()
+                .filter(period_id=submission.period_id)
+                .filter(Q(agency__isnull=True) | Q(agency_id=submission.agency_id))
             )
             rows = rows.only("pillar_id", "question_id", "agency_id", "reviewer_id")
         self.rows = list(rows)

@@ -7,7 +7,7 @@ from typing import NamedTuple
 from django.db import models
 from django.db.models import FilteredRelation, Q
 
-from .answering import ANSWERED, SELF_SCORED, Evidence, RevisionReply, answered_q
+from .answering import ANSWERED, SELF_SCORED, Answer, Evidence, RevisionReply, answered_q
 from .instrument import Question
 
 # The review page's sections are keyed like the answering sections: "<dimension>-<pillar>" (e.g.
@@ -44,7 +44,13 @@ class ReviewMark(NamedTuple):
 
 
 class ReviewPage:
-    """The review page's reads of a Submission (mixed into the model)."""
+    """The review page's reads of a Submission (mixed into the model). The submission was looked up
+    in its region's scope, so its answers and what hangs on them are that region's: they are read
+    without a region filter (and its joins) of their own."""
+
+    def _own_answers(self):
+        """This submission's answers, without the region filter and the default ordering's joins."""
+        return Answer.objects.with_scopes_disabled().filter(submission=self).order_by()
 
     def _review_questions(self, only=None):
         """The assigned questions plus any question answered here that is no longer assigned
@@ -55,7 +61,9 @@ class ReviewPage:
         questions = self.__dict__.get("_review_questions_qs")
         if questions is None:
             assigned = self.questions().values("pk")
-            questions = Question.objects.filter(Q(pk__in=assigned) | Q(pk__in=self.answers.values("question_id")))
+            questions = Question.objects.filter(
+                Q(pk__in=assigned) | Q(pk__in=self._own_answers().values("question_id"))
+            )
             self.__dict__["_review_questions_qs"] = questions
         return questions.all() if only is None else questions.filter(only)
 
@@ -98,7 +106,8 @@ class ReviewPage:
         (Submission.self_scored_answers), both in code order. Values, not answers: a submission
         of 300 answers not yet verified would otherwise load 300 answers and their questions."""
         rows = (
-            self.answers.filter(Q(needs_revision=True) | SELF_SCORED)
+            self._own_answers()
+            .filter(Q(needs_revision=True) | SELF_SCORED)
             .values_list(
                 "pk",
                 "needs_revision",
@@ -136,7 +145,7 @@ class ReviewPage:
                 questions = questions.filter(pillar__isnull=True)
             else:
                 questions = questions.filter(pillar__code=pillar)
-        answers = self.answers.all()
+        answers = self._own_answers()
         if show == REVIEW_UNVERIFIED:
             answers = answers.filter(ANSWERED, Question.scorable_q("question__"), verified_score__isnull=True)
         elif show == REVIEW_MARKED:
@@ -148,7 +157,8 @@ class ReviewPage:
         # Narrowed to the questions shown (and so to what `show` asks for): one answer each.
         answers = {
             a.question_id: a
-            for a in self.answers.filter(question_id__in=[q.pk for q in questions])
+            for a in self._own_answers()
+            .filter(question_id__in=[q.pk for q in questions])
             .select_related("option")
             .annotate(
                 comment_count=models.Count("comments", distinct=True),
@@ -168,7 +178,8 @@ class ReviewPage:
 def _attach_evidence_and_replies(answers):
     """Each answer's live evidence (`live_evidence`, in upload order) and the agency's replies
     (`review_replies`, with their authors): one query each, by answer id (cheaper to build than
-    prefetch_related's, which the page paid on every view); none without answers."""
+    prefetch_related's, which the page paid on every view); none without answers. The answers are
+    a scoped submission's: no region filter of their own."""
     by_id = {answer.pk: answer for answer in answers}
     for answer in answers:
         answer.live_evidence, answer.review_replies = [], []
@@ -176,7 +187,9 @@ def _attach_evidence_and_replies(answers):
         return
     # Evidence's own ordering (its answer's, then the upload's) would join the answer's
     # submission, period, agency and question.
-    for evidence in Evidence.objects.live().filter(answer_id__in=by_id).order_by("uploaded_at", "pk"):
+    for evidence in (
+        Evidence.objects.with_scopes_disabled().live().filter(answer_id__in=by_id).order_by("uploaded_at", "pk")
+    ):
         by_id[evidence.answer_id].live_evidence.append(evidence)
-    for reply in RevisionReply.objects.filter(answer_id__in=by_id).select_related("author"):
+    for reply in RevisionReply.objects.with_scopes_disabled().filter(answer_id__in=by_id).select_related("author"):
         by_id[reply.answer_id].review_replies.append(reply)

@@ -268,8 +268,13 @@ class Submission(ReviewPage, models.Model):
         return marked
 
     def timeline(self):
-        """The submission's events with who made them and the answer a score change was of."""
-        return self.events.select_related("actor", "answer__question")
+        """The submission's events with who made them and the answer a score change was of. This
+        submission is its region's, so are its events: no region filter (and its joins) of their own."""
+        return (
+            SubmissionEvent.objects.with_scopes_disabled()
+            .filter(submission=self)
+            .select_related("actor", "answer__question")
+        )
 
     # --- transitions ----------------------------------------------------------------
     STATE_FIELDS = (
