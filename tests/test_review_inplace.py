@@ -144,9 +144,10 @@ def test_an_action_on_a_submission_no_longer_under_review_answers_htmx_with_the_
 
 def test_the_in_place_score_runs_a_fixed_number_of_queries(as_coordinator, answer, django_assert_num_queries):
     # session, user, permissions, answer; the save (lock, refresh, bands, update, event);
-    # the card (questions, answer, evidence, the agency's replies), the navigator (1 aggregate) and
-    # the approve box (marked and self-scored answers, 1 query); the period's review plan (who may act).
-    with django_assert_num_queries(18):
+    # the card (questions, answer, evidence; the agency's replies only when it has any), the
+    # navigator (1 aggregate) and the approve box (marked and self-scored answers, 1 query); the
+    # period's review plan (who may act).
+    with django_assert_num_queries(17):
         response = as_coordinator.post(score_url(answer), {f"score-{answer.pk}-verified_score": "2"}, headers=HTMX)
     assert response.status_code == 200
 

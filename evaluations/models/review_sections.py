@@ -133,8 +133,8 @@ class ReviewPage:
         (scored, not yet verified) or "perbaikan" (marked for revision), `question` (an id) to
         that one question. Each answer comes with its live evidence (`live_evidence`), the
         agency's replies (`review_replies`) and how many comments and history rows it has (those
-        load on demand). Four queries whatever the
-        number of questions and answers. `only` as for review_sections."""
+        load on demand). Four queries whatever the number of questions and answers, three when
+        no answer shown has a reply. `only` as for review_sections."""
         questions = self._review_questions(only).with_scorable()
         if question is not None:  # one answer's card, re-rendered after an action
             questions = questions.filter(pk=question)
@@ -163,6 +163,10 @@ class ReviewPage:
             .annotate(
                 comment_count=models.Count("comments", distinct=True),
                 change_count=models.Count("changes", distinct=True),
+                # Replies are rare (to a revision note): read only when an answer shown has any.
+                has_replies=models.Exists(
+                    RevisionReply.objects.with_scopes_disabled().filter(answer=models.OuterRef("pk"))
+                ),
             )
         }
         _attach_evidence_and_replies(list(answers.values()))
@@ -178,8 +182,9 @@ class ReviewPage:
 def _attach_evidence_and_replies(answers):
     """Each answer's live evidence (`live_evidence`, in upload order) and the agency's replies
     (`review_replies`, with their authors): one query each, by answer id (cheaper to build than
-    prefetch_related's, which the page paid on every view); none without answers. The answers are
-    a scoped submission's: no region filter of their own."""
+    prefetch_related's, which the page paid on every view); none without answers, the replies'
+    none without an answer that `has_replies`. The answers are a scoped submission's: no region
+    filter of their own."""
     by_id = {answer.pk: answer for answer in answers}
     for answer in answers:
         answer.live_evidence, answer.review_replies = [], []
@@ -191,5 +196,8 @@ def _attach_evidence_and_replies(answers):
         Evidence.objects.with_scopes_disabled().live().filter(answer_id__in=by_id).order_by("uploaded_at", "pk")
     ):
         by_id[evidence.answer_id].live_evidence.append(evidence)
-    for reply in RevisionReply.objects.with_scopes_disabled().filter(answer_id__in=by_id).select_related("author"):
+    replied = [answer.pk for answer in answers if answer.has_replies]
+    if not replied:
+        return
+    for reply in RevisionReply.objects.with_scopes_disabled().filter(answer_id__in=replied).select_related("author"):
         by_id[reply.answer_id].review_replies.append(reply)
