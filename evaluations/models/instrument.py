@@ -136,11 +136,18 @@ class QuestionQuerySet(models.QuerySet):
     def assigned_to(self, agency, period):
         """The questions this agency answers in this period: its pillars' questions plus any
         question assigned to it by name."""
+        return self.filter(self.assigned_q(agency, period))
+
+    @staticmethod
+    def assigned_q(agency, period):
+        """assigned_to's condition, for a query that combines it with others."""
         # No region filter of their own (and its join): the period is its region's, so are its assignments.
         assignments = Assignment.objects.with_scopes_disabled().filter(period=period, agency=agency)
         pillar_ids = assignments.filter(pillar__isnull=False).values("pillar_id")
         question_ids = assignments.filter(question__isnull=False).values("question_id")
-        return self.for_period(period).filter(Q(pillar_id__in=pillar_ids) | Q(id__in=question_ids))
+        return Q(indicator__dimension__national=period.national_id) & (
+            Q(pillar_id__in=pillar_ids) | Q(id__in=question_ids)
+        )
 
     def with_scorable(self):
         """Each question with `has_bands` (a subquery, not a join), so that `is_scorable` needs no

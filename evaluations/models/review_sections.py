@@ -60,10 +60,9 @@ class ReviewPage:
         copy: each query that starts from it reads the database as it is when it runs."""
         questions = self.__dict__.get("_review_questions_qs")
         if questions is None:
-            assigned = self.questions().values("pk")
-            questions = Question.objects.filter(
-                Q(pk__in=assigned) | Q(pk__in=self._own_answers().values("question_id"))
-            )
+            # The assigned questions' condition itself, not a subquery of their ids.
+            assigned = Question.objects.assigned_q(self.agency, self.period)
+            questions = Question.objects.filter(assigned | Q(pk__in=self._own_answers().values("question_id")))
             self.__dict__["_review_questions_qs"] = questions
         return questions.all() if only is None else questions.filter(only)
 
