@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import JSONArray
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -115,6 +116,7 @@ def for_dashboard(period, periods, pillars, params):
     figures = cached_figures({period: ("results", "completion"), previous: ("results",)})
     completion, result = figures[period.pk]["completion"], figures[period.pk]["results"]
     before = figures[previous.pk]["results"] if previous else None
+    indexes = {"indexes": index_cards(result, before), "coverage": result.coverage.total, "previous": previous}
     pillar_code = params.get("pilar") or ""
     columns = [p for p in pillars if not pillar_code or p.code == pillar_code]
     rows = [
@@ -130,8 +132,14 @@ def for_dashboard(period, periods, pillars, params):
         "period": period,
         "previous": previous,
         "before": before,
-        "indexes": index_cards(result, before),
-        "coverage": result.coverage.total,
+        **indexes,
+        # The three index cards drawn once per change of the figures (and of the previous period,
+        # whose name they show: its row is in its stamp), as the matrix is.
+        "indexes_html": cached_drawing(
+            f"dashboard_indexes:{previous.pk if previous else ''}",
+            [figures[p.pk]["stamp"] for p in (period, previous) if p is not None],
+            lambda: render_to_string("evaluations/results/_indexes.html", indexes),
+        ),
         "columns": columns,
         "rows": rows,
         # Written once per change of the figures for each filter and sort asked (and day: the days

@@ -177,6 +177,32 @@ def test_the_cached_matrix_follows_each_filter_and_sort_asked_in_turn(
     assert seen["?urut=-agency"] == seen[""][::-1] and len(seen[""]) > 2
 
 
+def test_the_cached_index_cards_follow_an_answer_handed_in(client, coordinator, period, agency_a, gov_questions):
+    """The index cards' HTML is kept with the figures (results.for_dashboard): the next request
+    after an answer is handed in shows it."""
+    client.force_login(coordinator)
+    answered = re.compile(r'class="coverage" data-assigned="\d+" data-answered="(\d+)"')
+    assert answered.findall(client.get("/koordinator/").content.decode()) == ["0"] * 3
+    make_answer(make_submission(period, agency_a, status=Submission.Status.SUBMITTED), gov_questions[0], score=2)
+    assert answered.findall(client.get("/koordinator/").content.decode()) == ["1"] * 3
+
+
+def test_the_cached_index_cards_follow_the_previous_period_s_name(client, coordinator):
+    period = make_mixed_period()
+    previous = EvaluationPeriod.objects.get(year=2024, stage="1")
+    question = Question.objects.for_period(previous).filter(answer_type="level").first()
+    make_answer(make_submission(previous, make_agency(), Submission.Status.APPROVED), question, score=0, verified=0)
+    client.force_login(coordinator)
+    assert (
+        "+1,00 dibanding Evaluasi Smart City 2024 Tahap I<"
+        in client.get(f"/koordinator/?periode={period.pk}").content.decode()
+    )
+    previous.name = "Evaluasi 2024 (diganti)"
+    previous.save()
+    html = client.get(f"/koordinator/?periode={period.pk}").content.decode()
+    assert "+1,00 dibanding Evaluasi 2024 (diganti)<" in html
+
+
 def test_an_unknown_filter_value_is_ignored(client, coordinator, period):
     client.force_login(coordinator)
     response = client.get("/koordinator/?status=hacked&urut=drop&periode=abc")
