@@ -106,14 +106,24 @@ class Row:
     days_late: int
 
 
-def for_dashboard(period, periods, pillars, params):
-    """The dashboard of `period`: the three indexes with their coverage (as on the results page,
-    from the same period.results()), then agencies × pillars (% answered and status), totals by
-    status and the overdue agencies. `params` are the filter form's cleaned data (pilar, status, q,
-    urut; an invalid value was left out and filters nothing), applied in Python to the rows read by
-    completion.agency_completion: a fixed number of queries whatever the number of agencies."""
+def dashboard_figures(period, periods):
+    """What the dashboard of `period` is drawn from, from the cache (results_cache.cached_figures,
+    the stamp its only query when nothing changed): its completion and results, the previous
+    period's results and the pillars, which the view needs for the filter form before
+    for_dashboard."""
     previous = period.previous(among=periods)
-    figures = cached_figures({period: ("results", "completion"), previous: ("results",)})
+    figures = cached_figures({period: ("results", "completion", "pillars"), previous: ("results",)})
+    return {"period": period, "previous": previous, "figures": figures, "pillars": figures[period.pk]["pillars"]}
+
+
+def for_dashboard(board, params):
+    """The dashboard of the period of `board` (dashboard_figures): the three indexes with their
+    coverage (as on the results page, from the same period.results()), then agencies × pillars
+    (% answered and status), totals by status and the overdue agencies. `params` are the filter
+    form's cleaned data (pilar, status, q, urut; an invalid value was left out and filters
+    nothing), applied in Python to the rows read by completion.agency_completion: a fixed number
+    of queries whatever the number of agencies."""
+    period, previous, figures, pillars = board["period"], board["previous"], board["figures"], board["pillars"]
     completion, result = figures[period.pk]["completion"], figures[period.pk]["results"]
     before = figures[previous.pk]["results"] if previous else None
     indexes = {"indexes": index_cards(result, before), "coverage": result.coverage.total, "previous": previous}
