@@ -129,12 +129,17 @@ def for_dashboard(board, params):
     indexes = {"indexes": index_cards(result, before), "coverage": result.coverage.total, "previous": previous}
     pillar_code = params.get("pilar") or ""
     columns = [p for p in pillars if not pillar_code or p.code == pillar_code]
+    today = timezone.localdate()
     rows = [
-        Row(completion=c, cells=[(col, c.pillars.get(col.code)) for col in columns], days_late=c.days_late(period))
+        Row(
+            completion=c,
+            cells=[(col, c.pillars.get(col.code)) for col in columns],
+            days_late=c.days_late(period, today),
+        )
         for c in completion
     ]
     totals = Counter(row.completion.status for row in rows)
-    overdue = [r for r in rows if r.completion.is_overdue(period)]
+    overdue = [r for r in rows if r.completion.is_overdue(period, today)]
     rows = _filtered(rows, params)
     sort = params.get("urut") or "agency"
     rows.sort(key=SORT_KEYS[sort.lstrip("-")], reverse=sort.startswith("-"))
@@ -155,7 +160,7 @@ def for_dashboard(board, params):
         # Written once per change of the figures for each filter and sort asked (and day: the days
         # late move at midnight), as the charts are.
         "matrix_body": cached_drawing(
-            "matrix:" + _digest([pillar_code, params.get("status"), params.get("q"), sort, str(timezone.localdate())]),
+            "matrix:" + _digest([pillar_code, params.get("status"), params.get("q"), sort, str(today)]),
             [figures[period.pk]["stamp"]],
             lambda: matrix_body(rows, columns),
         ),

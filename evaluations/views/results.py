@@ -45,8 +45,8 @@ def dashboard(request):
 def _sort_links(request, current):
     """For each sortable column, the query string that sorts by it (toggling the direction)."""
     links = {}
+    query = request.GET.copy()  # one copy: each link sets the same key, in the same place
     for key in ("agency", "percent", "status", "late"):
-        query = request.GET.copy()
         query["urut"] = f"-{key}" if current == key else key
         links[key] = "?" + query.urlencode()
     return links
