@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import JSONArray
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -105,24 +106,40 @@ class Row:
     days_late: int
 
 
-def for_dashboard(period, periods, pillars, params):
-    """The dashboard of `period`: the three indexes with their coverage (as on the results page,
-    from the same period.results()), then agencies × pillars (% answered and status), totals by
-    status and the overdue agencies. `params` are the filter form's cleaned data (pilar, status, q,
-    urut; an invalid value was left out and filters nothing), applied in Python to the rows read by
-    completion.agency_completion: a fixed number of queries whatever the number of agencies."""
+def dashboard_figures(period, periods):
+    """What the dashboard of `period` is drawn from, from the cache (results_cache.cached_figures,
+    the stamp its only query when nothing changed): its completion and results, the previous
+    period's results and the pillars, which the view needs for the filter form before
+    for_dashboard."""
     previous = period.previous(among=periods)
-    figures = cached_figures({period: ("results", "completion"), previous: ("results",)})
+    figures = cached_figures({period: ("results", "completion", "pillars"), previous: ("results",)})
+    return {"period": period, "previous": previous, "figures": figures, "pillars": figures[period.pk]["pillars"]}
+
+
+def for_dashboard(board, params):
+    """The dashboard of the period of `board` (dashboard_figures): the three indexes with their
+    coverage (as on the results page, from the same period.results()), then agencies × pillars
+    (% answered and status), totals by status and the overdue agencies. `params` are the filter
+    form's cleaned data (pilar, status, q, urut; an invalid value was left out and filters
+    nothing), applied in Python to the rows read by completion.agency_completion: a fixed number
+    of queries whatever the number of agencies."""
+    period, previous, figures, pillars = board["period"], board["previous"], board["figures"], board["pillars"]
     completion, result = figures[period.pk]["completion"], figures[period.pk]["results"]
     before = figures[previous.pk]["results"] if previous else None
+    indexes = {"indexes": index_cards(result, before), "coverage": result.coverage.total, "previous": previous}
     pillar_code = params.get("pilar") or ""
     columns = [p for p in pillars if not pillar_code or p.code == pillar_code]
+    today = timezone.localdate()
     rows = [
-        Row(completion=c, cells=[(col, c.pillars.get(col.code)) for col in columns], days_late=c.days_late(period))
+        Row(
+            completion=c,
+            cells=[(col, c.pillars.get(col.code)) for col in columns],
+            days_late=c.days_late(period, today),
+        )
         for c in completion
     ]
     totals = Counter(row.completion.status for row in rows)
-    overdue = [r for r in rows if r.completion.is_overdue(period)]
+    overdue = [r for r in rows if r.completion.is_overdue(period, today)]
     rows = _filtered(rows, params)
     sort = params.get("urut") or "agency"
     rows.sort(key=SORT_KEYS[sort.lstrip("-")], reverse=sort.startswith("-"))
@@ -130,14 +147,20 @@ def for_dashboard(period, periods, pillars, params):
         "period": period,
         "previous": previous,
         "before": before,
-        "indexes": index_cards(result, before),
-        "coverage": result.coverage.total,
+        **indexes,
+        # The three index cards drawn once per change of the figures (and of the previous period,
+        # whose name they show: its row is in its stamp), as the matrix is.
+        "indexes_html": cached_drawing(
+            f"dashboard_indexes:{previous.pk if previous else ''}",
+            [figures[p.pk]["stamp"] for p in (period, previous) if p is not None],
+            lambda: render_to_string("evaluations/results/_indexes.html", indexes),
+        ),
         "columns": columns,
         "rows": rows,
         # Written once per change of the figures for each filter and sort asked (and day: the days
         # late move at midnight), as the charts are.
         "matrix_body": cached_drawing(
-            "matrix:" + _digest([pillar_code, params.get("status"), params.get("q"), sort, str(timezone.localdate())]),
+            "matrix:" + _digest([pillar_code, params.get("status"), params.get("q"), sort, str(today)]),
             [figures[period.pk]["stamp"]],
             lambda: matrix_body(rows, columns),
         ),

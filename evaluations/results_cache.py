@@ -28,6 +28,8 @@ from django.db.models.functions import Cast, JSONArray
 from django.utils.translation import get_language
 from django_scopes import scopes_disabled
 
+from pillars.models import Pillar
+
 from .completion import agency_completion
 from .models import (
     EvaluationPeriod,
@@ -82,6 +84,8 @@ KINDS = {
     "results": lambda period: period.results(),
     "survey": survey_results,
     "completion": agency_completion,
+    # What the dashboard labels its columns and filter with: every period's stamp reads the pillars.
+    "pillars": lambda period: list(Pillar.objects.all()),
 }
 # A key holds its stamp, so an entry is never wrong, only unused once its inputs change: it may
 # live long (a closed period's figures are asked for year after year) and is then dropped.

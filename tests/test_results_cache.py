@@ -192,9 +192,8 @@ def test_every_table_the_cached_figures_read_is_read_by_the_stamp_or_counted(mix
     """Read by the stamp, or counted by the database's triggers (which are installed as listed:
     tests/test_input_counts.py)."""
     with CaptureQueriesContext(connection) as computed:
-        mixed.results()
-        survey_results(mixed)
-        agency_completion(mixed)
+        for compute in KINDS.values():
+            compute(mixed)
     with CaptureQueriesContext(connection) as stamp:
         input_stamps([mixed])
     counted = {apps.get_model(label)._meta.db_table for label, *_ in RESULTS_COUNTED}

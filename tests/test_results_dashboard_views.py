@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from evaluations.models import EvaluationPeriod, Question, Submission
+from pillars.models import Pillar
 
 from .excel_helpers import header_index, open_workbook, sheet_rows
 from .factories import (
@@ -177,6 +178,43 @@ def test_the_cached_matrix_follows_each_filter_and_sort_asked_in_turn(
     assert seen["?urut=-agency"] == seen[""][::-1] and len(seen[""]) > 2
 
 
+def test_the_cached_index_cards_follow_an_answer_handed_in(client, coordinator, period, agency_a, gov_questions):
+    """The index cards' HTML is kept with the figures (results.for_dashboard): the next request
+    after an answer is handed in shows it."""
+    client.force_login(coordinator)
+    answered = re.compile(r'class="coverage" data-assigned="\d+" data-answered="(\d+)"')
+    assert answered.findall(client.get("/koordinator/").content.decode()) == ["0"] * 3
+    make_answer(make_submission(period, agency_a, status=Submission.Status.SUBMITTED), gov_questions[0], score=2)
+    assert answered.findall(client.get("/koordinator/").content.decode()) == ["1"] * 3
+
+
+def test_the_cached_index_cards_follow_the_previous_period_s_name(client, coordinator):
+    period = make_mixed_period()
+    previous = EvaluationPeriod.objects.get(year=2024, stage="1")
+    question = Question.objects.for_period(previous).filter(answer_type="level").first()
+    make_answer(make_submission(previous, make_agency(), Submission.Status.APPROVED), question, score=0, verified=0)
+    client.force_login(coordinator)
+    assert (
+        "+1,00 dibanding Evaluasi Smart City 2024 Tahap I<"
+        in client.get(f"/koordinator/?periode={period.pk}").content.decode()
+    )
+    previous.name = "Evaluasi 2024 (diganti)"
+    previous.save()
+    html = client.get(f"/koordinator/?periode={period.pk}").content.decode()
+    assert "+1,00 dibanding Evaluasi 2024 (diganti)<" in html
+
+
+def test_a_renamed_pillar_shows_in_the_columns_and_the_filter_on_the_next_request(client, coordinator, period):
+    """The pillars come with the cached figures (results.dashboard_figures), under a stamp that
+    reads them."""
+    client.force_login(coordinator)
+    assert '<abbr title="Tata Kelola Baru">' not in client.get("/koordinator/").content.decode()
+    Pillar.objects.filter(code="GOV").update(name="Tata Kelola Baru")
+    html = client.get("/koordinator/").content.decode()
+    assert '<abbr title="Tata Kelola Baru">GOV</abbr>' in html
+    assert '<option value="GOV">Tata Kelola Baru</option>' in html
+
+
 def test_an_unknown_filter_value_is_ignored(client, coordinator, period):
     client.force_login(coordinator)
     response = client.get("/koordinator/?status=hacked&urut=drop&periode=abc")
@@ -221,12 +259,12 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_5_and_40_agencies(cli
     client.force_login(coordinator)
     small = _dashboard_queries(client, 5, twice=True)
     large = _dashboard_queries(client, 40, twice=True)
-    # Cold: session, user, permissions, periods, pillars, the stamp of both periods' inputs
+    # Cold: session, user, permissions, periods, the stamp of both periods' inputs
     # (results_cache.input_stamps) before and after computing, agency_completion() 4, results() 3,
     # the previous period's results() 3 (the previous period is found among the periods read), the
-    # bell's unread count, 3 to remember the newly chosen period in the session (the user comes with
-    # their agency and region). Warm: the three computations come from the cache.
-    assert small == large == [21, 7]
+    # pillars, the bell's unread count, 3 to remember the newly chosen period in the session (the
+    # user comes with their agency and region). Warm: the four computations come from the cache.
+    assert small == large == [21, 6]
 
 
 # --- the reminder button -------------------------------------------------------------

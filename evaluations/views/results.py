@@ -9,12 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pillars.models import Pillar
-
 from .. import access, tasks
 from ..forms.results import DashboardFilterForm
 from ..models import EvaluationPeriod
-from ..results import for_dashboard, for_index
+from ..results import dashboard_figures, for_dashboard, for_index
 from .common import chosen_period
 
 
@@ -23,15 +21,15 @@ def dashboard(request):
     Filters and sorting are GET parameters; the chooser shows the period actually displayed."""
     access.require_viewer(request.user)
     periods = list(EvaluationPeriod.objects.all())
-    pillars = list(Pillar.objects.all())
     period = chosen_period(request, among=periods)
     if period is None:
         return render(request, "evaluations/results/dashboard.html", {"period": None})
+    figures = dashboard_figures(period, periods)
     data = request.GET.copy()
     data["periode"] = period.pk
-    form = DashboardFilterForm(data, pillars=pillars, periods=periods)
+    form = DashboardFilterForm(data, pillars=figures["pillars"], periods=periods)
     form.is_valid()  # invalid values are left out of cleaned_data: they filter nothing
-    board = for_dashboard(period, periods, pillars, form.cleaned_data)
+    board = for_dashboard(figures, form.cleaned_data)
     return render(
         request,
         "evaluations/results/dashboard.html",
@@ -47,8 +45,8 @@ def dashboard(request):
 def _sort_links(request, current):
     """For each sortable column, the query string that sorts by it (toggling the direction)."""
     links = {}
+    query = request.GET.copy()  # one copy: each link sets the same key, in the same place
     for key in ("agency", "percent", "status", "late"):
-        query = request.GET.copy()
         query["urut"] = f"-{key}" if current == key else key
         links[key] = "?" + query.urlencode()
     return links
