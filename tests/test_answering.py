@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from evaluations.answering import carry_forward, values_of, write_answer
+from evaluations.answering import values_of, write_answer
+from evaluations.carry_forward import carry_forward
 from evaluations.forms.fields import DecimalInput
 from evaluations.models import Answer, AnswerChange, Evidence, Question, ScoreBand
 

@@ -19,14 +19,13 @@ from django.views.decorators.http import require_POST
 from .. import access, notifications, restore, roles
 from ..answering import (
     answer_state,
-    can_carry_forward,
-    carry_forward,
     load_section,
     save_answers,
     section_key_of,
     state_of,
     submission_sections,
 )
+from ..carry_forward import can_carry_forward, carry_forward
 from ..forms.accounts import LoginForm
 from ..forms.answering import RESTORABLE, restorable_fields, section_forms
 from ..models import Submission, TransitionError
