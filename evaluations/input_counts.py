@@ -109,7 +109,7 @@ def install(schema_editor, apps, counted):
 
 def uninstall(schema_editor, apps=None, counted=None):
     connection = schema_editor.connection
-    for name, table in installed_names(connection):
+    for name, table, _sql in _triggers(connection):
         if connection.vendor == "postgresql":
             schema_editor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
             schema_editor.execute(f'DROP FUNCTION IF EXISTS "{name}"()')
@@ -117,18 +117,19 @@ def uninstall(schema_editor, apps=None, counted=None):
             schema_editor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
 
 
-def installed_names(connection):
-    """[(trigger name, table)] of the counting triggers in the database."""
+def _triggers(connection):
+    """[(trigger name, its table, its SQL)] of the counting triggers in the database (PostgreSQL:
+    the SQL is the function's body)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE NOT t.tgisinternal AND t.tgname LIKE %s",
+                "SELECT t.tgname, c.relname, p.prosrc FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_proc p ON p.oid = t.tgfoid WHERE NOT t.tgisinternal AND t.tgname LIKE %s",
                 ["%\\_count"],
             )
         else:
             cursor.execute(
-                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s ESCAPE '\\'",
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s ESCAPE '\\'",
                 ["%\\_count\\_%"],
             )
         return cursor.fetchall()
@@ -136,19 +137,7 @@ def installed_names(connection):
 
 def installed(connection=default_connection):
     """{trigger name: its SQL} as the database has them (PostgreSQL: the functions' bodies)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT t.tgname, p.prosrc FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
-                "WHERE NOT t.tgisinternal AND t.tgname LIKE %s",
-                ["%\\_count"],
-            )
-        else:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s ESCAPE '\\'",
-                ["%\\_count\\_%"],
-            )
-        return dict(cursor.fetchall())
+    return {name: sql for name, _table, sql in _triggers(connection)}
 
 
 def missing_or_changed(counted, connection=default_connection):
